@@ -1,0 +1,3 @@
+from tui_mutabakat.cli import main
+
+raise SystemExit(main())

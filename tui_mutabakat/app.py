@@ -1,0 +1,66 @@
+"""The Textual application: global keys, the command palette, and the services for screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.keys import key_label, screen_keys
+from tui_mutabakat.services.context import Actor, resolve_actor
+
+
+class MutabakatApp(App[None]):
+    """A thin app: it holds the database, the acting user and the settings; screens do the rest."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "e-Mutabakat"
+    BINDINGS = [
+        Binding("f1,ctrl+g", "help", _("Yardım"), id="help"),
+        Binding("ctrl+q", "quit", _("Çıkış"), id="quit", priority=True),
+    ]
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        super().__init__()
+        self.settings = settings
+        self.database = database
+        with database.unit_of_work() as session:
+            self.actor: Actor = resolve_actor(session, settings.user_login)
+        self.sub_title = self.actor.login
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+        from tui_mutabakat.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+
+    def action_help(self) -> None:
+        from tui_mutabakat.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a command in the palette (Ctrl+P)."""
+        for entry in screen_keys(screen):
+            if not entry.enabled:
+                continue
+            yield SystemCommand(
+                entry.description,
+                f"{_('Tuş')}: " + " / ".join(key_label(k) for k in entry.keys),
+                partial(self.run_action, entry.action, entry.node),
+            )
+        yield SystemCommand(_("Tema"), _("Renk temasını değiştir"), self.action_change_theme)
+        yield SystemCommand(_("Çıkış"), _("Uygulamadan çık"), self.action_quit)
+
+
+def make_app(settings: Settings, database: Database) -> MutabakatApp:
+    """The one factory used by the command line and the tests."""
+    return MutabakatApp(settings, database)

@@ -1,0 +1,92 @@
+"""The `mutabakat` command: the application, the demo, migrations and data generation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from tui_mutabakat.config import Settings, load_settings, sqlite_url
+from tui_mutabakat.data import migrate
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.i18n import set_language
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mutabakat", description="e-Mutabakat: cari hesap bakiye mutabakatı"
+    )
+    parser.add_argument("--db", help="database URL (default: from settings)")
+    parser.add_argument("--lang", choices=("tr", "en"), help="interface language")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="open the configured database (the default command)")
+    demo = commands.add_parser("demo", help="open the demo company (created the first time)")
+    demo.add_argument("--reset", action="store_true", help="recreate the demo database")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="run the migrations up to the newest schema")
+    generate = commands.add_parser("demo-data", help="generate large realistic data")
+    generate.add_argument("--accounts", type=int, default=300)
+    generate.add_argument("--movements", type=int, default=None)
+    generate.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    if args.db:
+        settings = settings.with_database(args.db)
+    set_language(args.lang or settings.language)
+    command = args.command or "run"
+    if command == "db":
+        database = Database.from_url(settings.database_url)
+        migrate.upgrade(database.engine)
+        print(f"database is at revision {migrate.current_revision(database.engine)}")
+        return 0
+    if command == "demo-data":
+        return _generate(settings, args.accounts, args.movements, args.seed)
+    if command == "demo":
+        settings = _demo_settings(settings, explicit_db=bool(args.db), reset=args.reset)
+    return _run_app(settings)
+
+
+def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Settings:
+    from tui_mutabakat.services.demo_data import create_demo_company, is_demo_ready
+
+    demo_dir = settings.data_dir / "demo"
+    if not explicit_db:
+        path = demo_dir / "demo.sqlite3"
+        if reset:
+            for stale in demo_dir.glob("demo.sqlite3*"):
+                stale.unlink()
+        settings = settings.with_database(sqlite_url(path))
+    database = Database.from_url(settings.database_url)
+    migrate.upgrade(database.engine)
+    if not is_demo_ready(database):
+        print("Demo şirketi hazırlanıyor…", file=sys.stderr)
+        create_demo_company(database)
+    database.dispose()
+    return replace(settings, mail_backend="file", outbox_dir=demo_dir / "outbox")
+
+
+def _generate(settings: Settings, accounts: int, movements: int | None, seed: int) -> int:
+    from tui_mutabakat.services.demo_data import generate_bulk
+
+    database = Database.from_url(settings.database_url)
+    migrate.upgrade(database.engine)
+    total = movements if movements is not None else accounts * 50
+    generate_bulk(database, accounts=accounts, movements=total, seed=seed, progress=print)
+    return 0
+
+
+def _run_app(settings: Settings) -> int:
+    from tui_mutabakat.app import make_app
+
+    database = Database.from_url(settings.database_url)
+    migrate.upgrade(database.engine)
+    app = make_app(settings, database)
+    app.run()
+    database.dispose()
+    return 0

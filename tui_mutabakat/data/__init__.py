@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions, repositories and migrations."""

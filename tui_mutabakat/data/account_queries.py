@@ -1,0 +1,159 @@
+"""Read-side queries for account lists: counted, filtered, sorted and fetched a page at a time.
+
+The list never loads all accounts: the screen asks for the count, then for the pages it
+shows. Balances are computed only for the accounts on a page, from the covering index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.models import Account, Movement
+
+
+class AccountSort(StrEnum):
+    CODE = "code"
+    TITLE = "title"
+    CITY = "city"
+    GROUP = "group_code"
+
+
+_SORT_COLUMNS = {
+    AccountSort.CODE: Account.code,
+    AccountSort.TITLE: Account.title,
+    AccountSort.CITY: Account.city,
+    AccountSort.GROUP: Account.group_code,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFilter:
+    """What the user typed and chose above the list."""
+
+    search: str = ""
+    sort: AccountSort = AccountSort.CODE
+    descending: bool = False
+    only_active: bool = False
+    city: str = ""
+    group_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    id: int
+    code: str
+    title: str
+    city: str
+    group_code: str
+    tax_number: str
+    currency: str
+    active: bool
+    balance: Decimal | None = None
+
+
+def _where(flt: AccountFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    text = flt.search.strip()
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        clauses.append(
+            or_(
+                Account.code.ilike(f"{_escape_like(text)}%", escape="\\"),
+                Account.title.ilike(pattern, escape="\\"),
+                Account.tax_number.like(f"{_escape_like(text)}%", escape="\\"),
+            )
+        )
+    if flt.only_active:
+        clauses.append(Account.active.is_(True))
+    if flt.city:
+        clauses.append(Account.city == flt.city)
+    if flt.group_code:
+        clauses.append(Account.group_code == flt.group_code)
+    return clauses
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def count_accounts(session: Session, flt: AccountFilter) -> int:
+    statement = select(func.count(Account.id)).where(and_(True, *_where(flt)))
+    return int(session.scalar(statement) or 0)
+
+
+def _ordered(flt: AccountFilter) -> Select[int, str, str, str, str, str, str, bool]:
+    column = _SORT_COLUMNS[flt.sort]
+    order = [column.desc() if flt.descending else column.asc()]
+    if flt.sort is not AccountSort.CODE:
+        order.append(Account.code.asc())
+    return (
+        select(
+            Account.id,
+            Account.code,
+            Account.title,
+            Account.city,
+            Account.group_code,
+            Account.tax_number,
+            Account.currency,
+            Account.active,
+        )
+        .where(and_(True, *_where(flt)))
+        .order_by(*order)
+    )
+
+
+def account_page(
+    session: Session, flt: AccountFilter, offset: int, limit: int, *, with_balance: bool = True
+) -> list[AccountRow]:
+    """Rows `offset` … `offset + limit` of the filtered, sorted list."""
+    rows = session.execute(_ordered(flt).offset(offset).limit(limit)).all()
+    balances = balances_for(session, [r.id for r in rows]) if with_balance and rows else {}
+    return [
+        AccountRow(*row, balance=balances.get((row.id, row.currency), Decimal("0"))) for row in rows
+    ]
+
+
+def balances_for(session: Session, account_ids: list[int]) -> dict[tuple[int, str], Decimal]:
+    """Debit minus credit per (account, currency), for the given accounts only."""
+    statement = (
+        select(
+            Movement.account_id,
+            Movement.currency,
+            func.coalesce(func.sum(Movement.debit), 0)
+            - func.coalesce(func.sum(Movement.credit), 0),
+        )
+        .where(Movement.account_id.in_(account_ids))
+        .group_by(Movement.account_id, Movement.currency)
+    )
+    return {(a, c): Decimal(v) for a, c, v in session.execute(statement)}
+
+
+def position_of(session: Session, flt: AccountFilter, account_id: int) -> int | None:
+    """The row index of `account_id` in the filtered, sorted list (to keep the cursor on it)."""
+    ids = session.scalars(select(_ordered(flt).subquery().c.id))
+    for index, found in enumerate(ids):
+        if found == account_id:
+            return index
+    return None
+
+
+def distinct_values(
+    session: Session, column_name: str, prefix: str = "", limit: int = 500
+) -> list[str]:
+    """Values already used in an account column (for F10 lookups of city, group, …)."""
+    column = {
+        "city": Account.city,
+        "group_code": Account.group_code,
+        "sector_code": Account.sector_code,
+        "region_code": Account.region_code,
+        "tax_office": Account.tax_office,
+    }[column_name]
+    statement = select(column).where(column != "").distinct().order_by(column).limit(limit)
+    if prefix:
+        statement = statement.where(column.ilike(f"{_escape_like(prefix)}%", escape="\\"))
+    return [str(v) for v in session.scalars(statement)]

@@ -1,0 +1,1 @@
+"""Pure business vocabulary and rules: no I/O, no database, no interface."""

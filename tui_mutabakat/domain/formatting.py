@@ -1,0 +1,74 @@
+"""Turkish number and date formats for screens and letters (Babel, never by hand)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from babel.dates import format_date
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+
+LOCALE = "tr_TR"
+_CURRENCY_LABELS = {"TRY": "TL"}
+
+
+def currency_label(code: str) -> str:
+    return _CURRENCY_LABELS.get(code, code)
+
+
+def format_amount(value: Decimal | None) -> str:
+    """`Decimal("1234567.89")` → `"1.234.567,89"`."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.00", locale=LOCALE, decimal_quantization=True)
+
+
+def format_money(value: Decimal | None, currency: str = "TRY") -> str:
+    """`Decimal("1234567.89")` → `"1.234.567,89 TL"`."""
+    if value is None:
+        return ""
+    return f"{format_amount(value)} {currency_label(currency)}"
+
+
+def format_day(value: date | None) -> str:
+    """`date(2026, 12, 31)` → `"31.12.2026"`."""
+    if value is None:
+        return ""
+    return format_date(value, format="dd.MM.yyyy", locale=LOCALE)
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse an amount typed the Turkish way (`1.234,56`) or plainly (`1234.56`).
+
+    Raises `ValueError` with a short reason when the text is not an amount.
+    """
+    cleaned = text.strip().replace(" ", "").replace("TL", "")
+    if not cleaned:
+        raise ValueError("empty amount")
+    if "," in cleaned or cleaned.count(".") > 1:
+        try:
+            value = parse_decimal(cleaned, locale=LOCALE, strict=False)
+        except NumberFormatError as exc:
+            raise ValueError(str(exc)) from exc
+    else:
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation as exc:
+            raise ValueError(f"not an amount: {text!r}") from exc
+    if not value.is_finite():
+        raise ValueError(f"not an amount: {text!r}")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_day(text: str) -> date:
+    """Parse `31.12.2026` (also `31/12/2026`, `2026-12-31`)."""
+    cleaned = text.strip()
+    if "-" in cleaned:
+        return date.fromisoformat(cleaned)
+    parts = cleaned.replace("/", ".").split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a date: {text!r}")
+    day, month, year = (int(p) for p in parts)
+    if year < 100:
+        year += 2000
+    return date(year, month, day)

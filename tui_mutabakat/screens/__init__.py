@@ -1,0 +1,1 @@
+"""The screens of the interface: they show and ask; services decide."""

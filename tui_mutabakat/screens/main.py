@@ -1,0 +1,124 @@
+"""The main menu: every area of the product by a function key, a digit, or Enter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sqlalchemy import func, select
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.services.working_settings import get_company
+
+
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    id: str
+    label: str
+    keys: str
+    admin_only: bool
+    open: Callable[[], Screen[object]]
+
+
+def _accounts() -> Screen[object]:
+    from tui_mutabakat.screens.account_list import AccountListScreen
+
+    return AccountListScreen()
+
+
+def _working_settings() -> Screen[object]:
+    from tui_mutabakat.screens.working_settings import WorkingSettingsScreen
+
+    return WorkingSettingsScreen()
+
+
+def _company() -> Screen[object]:
+    from tui_mutabakat.screens.company import CompanyScreen
+
+    return CompanyScreen()
+
+
+MENU: tuple[MenuEntry, ...] = (
+    MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+h", False, _accounts),
+    MenuEntry("working_settings", _("Çalışma Bilgileri"), "f6,ctrl+w", True, _working_settings),
+    MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+b", True, _company),
+)
+
+
+class MainScreen(AppAccess, Screen[None]):
+    TITLE = _("Ana Menü")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(entry.keys, f"open('{entry.id}')", entry.label, id=f"menu_{entry.id}")
+            for entry in MENU
+        ),
+        *(
+            Binding(str(number), f"open('{entry.id}')", show=False)
+            for number, entry in enumerate(MENU, start=1)
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main-body"):
+            with Vertical(id="main-menu-box"):
+                yield Label(_("Menü"), classes="section-title")
+                yield OptionList(
+                    *(
+                        Option(f"{n}. {entry.label}  [dim]({self._key_of(entry)})[/]", id=entry.id)
+                        for n, entry in enumerate(MENU, start=1)
+                    ),
+                    id="main-menu",
+                )
+            yield Static(id="main-status")
+        yield Footer()
+
+    def _key_of(self, entry: MenuEntry) -> str:
+        return entry.keys.split(",")[0].upper()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        with self.database.reader() as session:
+            company = get_company(session)
+            accounts = session.scalar(select(func.count(Account.id))) or 0
+        actor = self.actor
+        role = _("yönetici") if actor.is_admin else _("muhasebeci")
+        lines = [
+            f"[b]{company.title or _('(firma bilgileri girilmemiş)')}[/b]",
+            "",
+            f"{_('Kullanıcı')}: {actor.login} ({role})",
+            f"{_('Cari hesap sayısı')}: {accounts}",
+        ]
+        self.query_one("#main-status", Static).update("\n".join(lines))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.action_open(event.option.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open" and parameters:
+            entry = next((e for e in MENU if e.id == parameters[0]), None)
+            if entry and entry.admin_only and not self.actor.is_admin:
+                return None
+        return True
+
+    def action_open(self, entry_id: str) -> None:
+        entry = next(e for e in MENU if e.id == entry_id)
+        if entry.admin_only and not self.actor.is_admin:
+            self.notify(_("Bu bölümü yalnızca yönetici açabilir."), severity="warning")
+            return
+        self.app.push_screen(entry.open())
