@@ -154,15 +154,22 @@ def test_demo_movements_have_a_realistic_shape(demo: Database) -> None:
     assert {(m.due_date - m.date).days for m in invoices if m.due_date} == {30, 60, 90}
     old = [m for m in movements if m.debit > 0 and m.date < today - timedelta(days=365)]
     assert sum(m.settled == m.debit for m in old) > 0.7 * len(old)
-    overdue = [m for m in movements if m.debit > 0 and m.due_date < today and m.settled < m.debit]
+    overdue = [
+        m
+        for m in movements
+        if m.debit > 0 and m.due_date is not None and m.due_date < today and m.settled < m.debit
+    ]
     assert len(overdue) >= 50
-    assert any(m.due_date < today - timedelta(days=90) for m in overdue)
+    long_ago = today - timedelta(days=90)
+    assert any(m.due_date is not None and m.due_date < long_ago for m in overdue)
 
 
 def _check_fifo(movements: list[Movement]) -> None:
     """Matching pairs debits with credits: both sides settle the same total, and only one
     side of an account's currency can still have open items."""
-    settled = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), Decimal(0)])
+    settled: defaultdict[tuple[int, str], list[Decimal]] = defaultdict(
+        lambda: [Decimal(0), Decimal(0), Decimal(0), Decimal(0)]
+    )
     for m in movements:
         entry = settled[(m.account_id, m.currency)]
         if m.debit:
@@ -199,7 +206,7 @@ def _snapshot(database: Database) -> list[tuple[str, str, str]]:
             .join(Contact, Contact.account_id == Account.id)
             .order_by(Account.id, Contact.id)
         )
-        return [tuple(r) for r in rows]
+        return [(code, title, email) for code, title, email in rows]
 
 
 def test_demo_is_deterministic(demo: Database, tmp_path: Path) -> None:
@@ -241,6 +248,8 @@ def test_generate_bulk_makes_exactly_the_counts(database: Database) -> None:
     assert is_valid_vkn(company.tax_number), "an empty company gets the demo values"
     assert lines[-1].startswith("movements 20000/20000")
     assert any(line.startswith("accounts 500/500") for line in lines)
+    counts = [line.split(" (")[0] for line in lines]
+    assert len(counts) == len(set(counts)), lines
 
 
 def test_generate_bulk_continues_after_existing_accounts(demo: Database) -> None:

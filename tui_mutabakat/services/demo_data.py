@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import Base
 from tui_mutabakat.data.models import (
     RULE_FIELDS,
     Account,
@@ -56,11 +57,6 @@ DEMO_MOVEMENTS = 12_000
 CUSTOMER_SHARE = 0.75
 ACCOUNT_CHUNK = 10_000
 MOVEMENT_CHUNK = 20_000
-
-_ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
-_PARAMETERS: Table = AccountParameters.__table__  # type: ignore[assignment]
-_CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
-_MOVEMENTS: Table = Movement.__table__  # type: ignore[assignment]
 
 
 def is_demo_ready(database: Database) -> bool:
@@ -111,15 +107,16 @@ def generate_bulk(
     """Add `accounts` accounts and exactly `movements` movements of the demo's shape, fast.
 
     Accounts are numbered after the ones already there. The own company and the working
-    settings get the demo values only where they are still empty.
+    settings get the demo values only where they are still empty. Each chunk is committed
+    on its own: an interrupted run keeps the chunks written so far.
     """
     if accounts < 0 or movements < 0:
         raise InvalidInput(_("Hesap ve hareket sayısı negatif olamaz."))
     if movements and not accounts:
         raise InvalidInput(_("Hareket üretmek için en az bir hesap gerekir."))
     with database.unit_of_work() as session:
-        start = _ensure_company(session)
-        parameters = parameter_values(session.scalars(select(WorkingSettings)).one())
+        start = _prepare_bulk(session)
+        parameters = parameter_values(get_working_settings(session))
     with database.engine.connect() as connection, _fast_writes(connection):
         _populate(
             connection,
@@ -194,7 +191,7 @@ class _Numbering:
     suppliers: int
 
 
-def _ensure_company(session: Session) -> _Numbering:
+def _prepare_bulk(session: Session) -> _Numbering:
     """Give an empty company and missing working settings the demo values; find the numbering."""
     company = get_company(session)
     if not company.title:
@@ -236,13 +233,16 @@ class _Reporter:
         self.total = total
         self.step = max(total // 10, 1)
         self.next = self.step
+        self.reported = 0
         self.started = time.perf_counter()
 
     def __call__(self, done: int) -> None:
-        if self.progress is None or (done < self.next and done < self.total):
+        due = done >= self.next or done >= self.total
+        if self.progress is None or not due or done == self.reported:
             return
         while self.next <= done:
             self.next += self.step
+        self.reported = done
         seconds = time.perf_counter() - self.started
         self.progress(f"{self.what} {done}/{self.total} ({seconds:.1f} s)")
 
@@ -281,10 +281,10 @@ def _populate(
     for plan, count in zip(plans, counts, strict=True):
         buffer.extend(maker.for_account(plan, count))
         if len(buffer) >= MOVEMENT_CHUNK:
-            done += _flush(connection, _MOVEMENTS, buffer, commit)
+            done += _flush(connection, Movement, buffer, commit)
             progress(done)
     if buffer:
-        done += _flush(connection, _MOVEMENTS, buffer, commit)
+        done += _flush(connection, Movement, buffer, commit)
     if movements:
         progress(done)
 
@@ -319,20 +319,20 @@ def _insert_accounts(
         contacts.extend(people)
         plans.append(plan)
         if len(rows) >= ACCOUNT_CHUNK or index == accounts - 1:
-            connection.execute(insert(_ACCOUNTS), rows)
-            connection.execute(insert(_PARAMETERS), parameters)
-            _flush(connection, _CONTACTS, contacts, commit)
+            connection.execute(insert(Account), rows)
+            connection.execute(insert(AccountParameters), parameters)
+            _flush(connection, Contact, contacts, commit)
             rows.clear()
             parameters.clear()
             progress(index + 1)
     return plans
 
 
-def _flush(connection: Connection, table: Table, rows: list[Row], commit: bool) -> int:
+def _flush(connection: Connection, model: type[Base], rows: list[Row], commit: bool) -> int:
     """Insert `rows` with one executemany, empty the list, commit if asked; returns the count."""
     count = len(rows)
     if rows:
-        connection.execute(insert(table), rows)
+        connection.execute(insert(model), rows)
     rows.clear()
     if commit:
         connection.commit()
