@@ -13,12 +13,13 @@ from tui_mutabakat.app import MutabakatApp, make_app
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.screens.account_card import AccountCardScreen, ContactsTable
+from tui_mutabakat.screens.account_card import AccountCardScreen
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.contact_dialog import ContactDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.services.accounts import AccountData, ContactData, save_account
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.widgets.contacts import ContactsTable
 
 
 def text_of(screen: object, selector: str) -> str:
@@ -325,3 +326,32 @@ async def test_every_field_reachable_by_tab_at_80x24(app: MutabakatApp) -> None:
         assert visited == expected
         table = card.query_one(ContactsTable)
         assert table.region.height >= 3 and table.region.bottom <= 23
+
+
+async def test_department_routing_checks_its_address(app: MutabakatApp, database: Database) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_card(app, pilot, None)
+        card = app.screen
+        await pilot.press(*"D1", "tab", "tab", *"Departmanlı A.Ş.")
+        card.query_one("#f-routing").focus()
+        await pilot.press("enter", "down", "enter")  # "Departmana"
+        await pilot.pause()
+        assert text_of(card, "#recipient-status") == (
+            "Mutabakat gönderilemez: Departman adresi: E-posta adresi boş."
+        )
+        await pilot.press("tab", *"muhasebe@firma")
+        await pilot.pause()
+        assert text_of(card, "#err-department_email").startswith("✗ Alan adı eksik")
+        await pilot.press(*".com.tr")
+        await pilot.pause()
+        assert text_of(card, "#err-department_email") == "✓"
+        assert text_of(card, "#recipient-status") == "Mutabakat alıcıları tamam ✓"
+        await pilot.press("f2")
+        await pilot.pause()
+
+    account = stored(database, "D1")
+    assert account is not None
+    assert (account.routing.value, account.department_email) == (
+        "department",
+        "muhasebe@firma.com.tr",
+    )

@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -14,7 +15,7 @@ from textual.widgets import Input, Label
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Company
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.enums import DocumentType, Role, RuleAction
 from tui_mutabakat.domain.tax_number import vkn_check_digit
 from tui_mutabakat.screens.account_card import AccountCardScreen
 from tui_mutabakat.screens.company import CompanyScreen
@@ -23,6 +24,7 @@ from tui_mutabakat.screens.parameters import AccountParametersScreen
 from tui_mutabakat.screens.working_settings import WorkingSettingsScreen
 from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.parameters import (
     RuleParameters,
     default_parameters,
@@ -32,9 +34,11 @@ from tui_mutabakat.services.parameters import (
 )
 from tui_mutabakat.services.working_settings import (
     CompanyData,
+    WorkingExtras,
     load_company,
     load_extras,
     save_company,
+    save_extras,
 )
 
 
@@ -305,15 +309,34 @@ async def test_company_screen_saves_with_checks(
     )
 
 
-def test_company_service_refuses_non_admin(database: Database) -> None:
-    from tui_mutabakat.domain.enums import Role
-    from tui_mutabakat.services.errors import Refused
-
+def test_settings_services_refuse_non_admins_and_bad_values(
+    database: Database, actor: Actor
+) -> None:
     clerk = Actor("clerk", Role.ACCOUNTANT)
     with database.unit_of_work() as session:
-        try:
+        with pytest.raises(Refused):
             save_company(session, clerk, CompanyData(title="X"))
-        except Refused:
-            pass
-        else:
-            raise AssertionError("a non-admin saved the company")
+        with pytest.raises(Refused):
+            save_extras(session, clerk, WorkingExtras(30, 7))
+        with pytest.raises(InvalidInput) as error:
+            save_extras(session, actor, WorkingExtras(10, 10))
+        assert error.value.field == "reminder_days_before"
+        with pytest.raises(InvalidInput) as error:
+            save_company(session, actor, CompanyData(title="X", email="x@"))
+        assert error.value.field == "email"
+
+
+async def test_main_menu_opens_settings_and_company(app: MutabakatApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, WorkingSettingsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert isinstance(app.screen, CompanyScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompanyScreen)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, TextArea
 
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.domain.email_check import check_email
@@ -18,17 +16,11 @@ from tui_mutabakat.domain.enums import CURRENCIES, Routing
 from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.contact_dialog import ContactDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.parameters import AccountParametersScreen
-from tui_mutabakat.services.accounts import (
-    AccountData,
-    ContactData,
-    load_account,
-    recipient_problems,
-    save_account,
-)
+from tui_mutabakat.services.accounts import AccountData, load_account, save_account
 from tui_mutabakat.services.errors import InvalidInput, NotFound, ServiceError
+from tui_mutabakat.widgets.contacts import ContactsTable, recipient_summary
 from tui_mutabakat.widgets.form import (
     FormScreen,
     amount_input,
@@ -69,32 +61,27 @@ def _lookup_titles() -> dict[str, str]:
     }
 
 
-class ContactsTable(DataTable[Text | str]):
-    """The contacts of the card; its keys act on the contact under the cursor."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.edit_contact", _("Düzenle"), id="contact_edit"),
-        Binding("f8,ctrl+d", "screen.delete_contact", _("Yetkili sil"), id="contact_delete"),
-        Binding("space", "screen.toggle_receives", _("Alır/almaz"), id="contact_toggle"),
-    ]
-
-
 class AccountCardScreen(FormScreen[int | None]):
     """Create (`account_id=None`) or edit an account. Dismisses with the saved account id."""
 
     TITLE = _("Cari Hesap Kartı")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f10,ctrl+l", "lookup", _("Seçim listesi"), id="card_lookup"),
-        Binding("insert,ctrl+n", "add_contact", _("Yetkili ekle"), id="card_add_contact"),
-        Binding("f5,ctrl+t", "contacts", _("Yetkililer"), id="card_contacts"),
         Binding("f6,ctrl+r", "parameters", _("Parametreler"), id="card_parameters"),
+        Binding("f5,ctrl+t", "contacts", _("Yetkililer"), id="card_contacts"),
+        Binding(
+            "insert,ctrl+n",
+            "add_contact",
+            _("Yetkili ekle"),
+            id="card_add_contact",
+            key_display="Ins",
+        ),
+        Binding("f10,ctrl+l", "lookup", _("Seçim listesi"), id="card_lookup"),
     ]
 
     def __init__(self, account_id: int | None) -> None:
         super().__init__()
         self._account_id = account_id
         self._version_id: int | None = None
-        self._contacts: list[ContactData] = []
         self._saved_id: int | None = None
         self._missing = ""
 
@@ -107,10 +94,12 @@ class AccountCardScreen(FormScreen[int | None]):
             except NotFound as error:
                 self._missing = str(error)
         self._version_id = data.version_id
-        self._contacts = list(data.contacts)
+
+        lookups = _lookup_titles()
 
         def text(name: str) -> Input:
-            return text_input(getattr(data, name), max_length=_TEXT_FIELDS[name])
+            hint = _("F10: liste") if name in lookups else ""
+            return text_input(getattr(data, name), placeholder=hint, max_length=_TEXT_FIELDS[name])
 
         yield Header()
         yield Label("", id="recipient-status", markup=False)
@@ -179,16 +168,12 @@ class AccountCardScreen(FormScreen[int | None]):
                 _("Yetkililer — Ins: ekle · Enter: düzenle · F8: sil · Boşluk: alır/almaz"),
                 classes="section-title",
             )
-            yield ContactsTable(id="contacts", cursor_type="row", zebra_stripes=True)
+            yield ContactsTable(data.contacts, id="contacts")
             yield Label("", id="err-contacts", classes="field-error", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(ContactsTable)
-        table.add_columns(
-            _("Ad soyad"), _("Ünvan"), _("Departman"), _("E-posta"), _("Alır"), _("Durum")
-        )
-        self._show_contacts()
+        self._show_recipients()
         self.call_after_refresh(self._ready)
 
     def _ready(self) -> None:
@@ -202,7 +187,7 @@ class AccountCardScreen(FormScreen[int | None]):
     # -- state ---------------------------------------------------------------------------
 
     def form_state(self) -> dict[str, object]:
-        return {**snapshot(self), "contacts": list(self._contacts)}
+        return {**snapshot(self), "contacts": list(self.query_one(ContactsTable).contacts)}
 
     def leave_result(self) -> int | None:
         return self._saved_id
@@ -221,7 +206,7 @@ class AccountCardScreen(FormScreen[int | None]):
             notes=self.query_one("#f-notes", TextArea).text,
             active=self.query_one("#f-active", Checkbox).value,
             routing=self._routing(),
-            contacts=list(self._contacts),
+            contacts=list(self.query_one(ContactsTable).contacts),
             id=self._account_id,
             version_id=self._version_id,
         )
@@ -231,35 +216,14 @@ class AccountCardScreen(FormScreen[int | None]):
         for name in _TEXT_FIELDS:
             self.query_one(f"#f-{name}", Input).value = getattr(data, name)
         self.query_one("#f-risk_limit", Input).value = format_amount(data.risk_limit)
-        self._contacts = list(data.contacts)
-        self._show_contacts()
+        self.query_one(ContactsTable).set_contacts(data.contacts)
+        self._show_recipients()
 
     # -- recipients --------------------------------------------------------------------------
 
-    def _show_contacts(self, cursor: int | None = None) -> None:
-        table = self.query_one(ContactsTable)
-        row = table.cursor_row if cursor is None else cursor
-        table.clear()
-        for index, contact in enumerate(self._contacts):
-            check = contact.email_check()
-            status = (
-                Text("✓", style="green") if check.ok else Text(f"✗ {check.reason}", style="red")
-            )
-            table.add_row(
-                Text(contact.name),
-                Text(contact.title),
-                Text(contact.department),
-                Text(contact.email),
-                "✓" if contact.receives_reconciliation else "–",
-                status,
-                key=str(index),
-            )
-        if self._contacts:
-            table.move_cursor(row=max(0, min(row, len(self._contacts) - 1)))
-        self._show_recipients()
-
     @on(Input.Changed, "#f-department_email")
     @on(Select.Changed, "#f-routing")
+    @on(ContactsTable.Changed)
     def _show_recipients(self) -> None:
         routing = self._routing()
         email = input_text(self, "department_email").strip()
@@ -269,33 +233,21 @@ class AccountCardScreen(FormScreen[int | None]):
             show_error(self, "department_email", message, ok=check.ok)
         else:
             show_error(self, "department_email", "")
-        data = AccountData(routing=routing, department_email=email, contacts=self._contacts)
-        problems = recipient_problems(data)
+        summary = recipient_summary(routing, email, self.query_one(ContactsTable).contacts)
         status = self.query_one("#recipient-status", Label)
-        can_send = routing is Routing.DEPARTMENT and not problems
-        if routing is Routing.CONTACTS:
-            can_send = any(c.receives_reconciliation and c.email_check().ok for c in self._contacts)
-        if not problems:
-            status.update(_("Mutabakat alıcıları tamam ✓"))
-        elif can_send:
-            status.update(
-                _("Bazı alıcılara gönderilemez: {problems}").format(problems="; ".join(problems))
-            )
-        else:
-            status.update(
-                _("Mutabakat gönderilemez: {problems}").format(problems="; ".join(problems))
-            )
-        status.set_class(not problems, "-ok")
-        status.set_class(bool(problems) and can_send, "-warn")
-        status.set_class(not can_send, "-error")
+        status.update(summary.text)
+        for level in ("ok", "warn", "error"):
+            status.set_class(summary.level == level, f"-{level}")
 
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self._missing and action not in ("leave",):
+        if self._missing and action != "leave":
             return False
-        if action in ("edit_contact", "delete_contact", "toggle_receives"):
-            return bool(self._contacts)
+        if action == "lookup":
+            # Shown only where a list exists, so the footer says when F10 helps.
+            focused = self.focused
+            return focused is not None and (focused.id or "")[2:] in _lookup_titles()
         return True
 
     def _save(self) -> int | None:
@@ -356,15 +308,9 @@ class AccountCardScreen(FormScreen[int | None]):
 
     def action_lookup(self) -> None:
         focused = self.focused
-        name = focused.id[2:] if focused and focused.id and focused.id.startswith("f-") else ""
+        name = (focused.id or "")[2:] if focused is not None else ""
         titles = _lookup_titles()
         if name not in titles:
-            self.app.notify(
-                _("Seçim listesi şu alanlarda açılır: {fields}").format(
-                    fields=", ".join(titles.values())
-                ),
-                severity="warning",
-            )
             return
         control = self.query_one(f"#f-{name}", Input)
 
@@ -383,61 +329,4 @@ class AccountCardScreen(FormScreen[int | None]):
         self.query_one(ContactsTable).focus()
 
     def action_add_contact(self) -> None:
-        def added(contact: ContactData | None) -> None:
-            if contact is not None:
-                self._contacts = [*self._contacts, contact]
-                self._show_contacts(cursor=len(self._contacts) - 1)
-            self.query_one(ContactsTable).focus()
-
-        self.app.push_screen(ContactDialog(None), added)
-
-    def _current(self) -> int | None:
-        row = self.query_one(ContactsTable).cursor_row
-        return row if 0 <= row < len(self._contacts) else None
-
-    def action_edit_contact(self) -> None:
-        index = self._current()
-        if index is None:
-            return
-
-        def edited(contact: ContactData | None) -> None:
-            if contact is not None:
-                self._contacts = [
-                    contact if i == index else c for i, c in enumerate(self._contacts)
-                ]
-                self._show_contacts(cursor=index)
-            self.query_one(ContactsTable).focus()
-
-        self.app.push_screen(ContactDialog(self._contacts[index]), edited)
-
-    def action_delete_contact(self) -> None:
-        index = self._current()
-        if index is None:
-            return
-        contact = self._contacts[index]
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._contacts = [c for i, c in enumerate(self._contacts) if i != index]
-                self._show_contacts(cursor=index)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                _("{name} yetkilisi silinsin mi? (Kart kaydedilince silinir.)").format(
-                    name=contact.name or "?"
-                ),
-                yes=_("Sil"),
-                danger=True,
-            ),
-            answered,
-        )
-
-    def action_toggle_receives(self) -> None:
-        index = self._current()
-        if index is None:
-            return
-        contact = self._contacts[index]
-        self._contacts[index] = replace(
-            contact, receives_reconciliation=not contact.receives_reconciliation
-        )
-        self._show_contacts(cursor=index)
+        self.query_one(ContactsTable).add()

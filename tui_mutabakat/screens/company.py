@@ -76,7 +76,7 @@ class CompanyScreen(FormScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save" and not self.actor.is_admin:
-            return False
+            return None
         return True
 
     @on(Input.Changed, "#f-tax_number")

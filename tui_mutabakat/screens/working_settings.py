@@ -83,7 +83,7 @@ class WorkingSettingsScreen(FormScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "apply_all") and not self.actor.is_admin:
-            return False
+            return None
         return True
 
     def action_save(self) -> None:
