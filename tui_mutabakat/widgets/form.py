@@ -1,0 +1,183 @@
+"""Form helpers shared by the card and settings screens: labelled rows, errors, dirty state.
+
+A field named `code` is a control with id `f-code` inside a row that also holds an error
+line `err-code`; the screens find both by the field name a service's `InvalidInput` gives.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar, TypeVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Switch, TextArea
+
+from tui_mutabakat.domain.formatting import format_amount, parse_amount
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.services.errors import InvalidInput, ServiceError
+
+ResultT = TypeVar("ResultT")
+
+
+def field_row(label: str, control: Widget, name: str, *, classes: str = "") -> Vertical:
+    """A label, the control and an (initially hidden) error line under it."""
+    control.id = f"f-{name}"
+    return Vertical(
+        Horizontal(Label(label, classes="field-label"), control, classes="field-line"),
+        Label("", id=f"err-{name}", classes="field-error", markup=False),
+        classes=f"field {classes}".strip(),
+    )
+
+
+def text_input(value: str = "", *, placeholder: str = "", max_length: int = 0) -> Input:
+    return Input(value=value, placeholder=placeholder, max_length=max_length, compact=True)
+
+
+def number_input(value: int | None, *, placeholder: str = "") -> Input:
+    """An input for a whole number; empty means "not given"."""
+    text = "" if value is None else str(value)
+    return Input(value=text, type="integer", placeholder=placeholder, compact=True)
+
+
+def amount_input(value: Decimal | None, *, placeholder: str = "") -> Input:
+    return Input(value=format_amount(value), placeholder=placeholder, compact=True)
+
+
+def show_error(root: Widget, name: str, message: str, *, ok: bool = False) -> None:
+    """Show `message` under field `name` (green when `ok`), and mark the control invalid."""
+    label = root.query_one(f"#err-{name}", Label)
+    label.update(message)
+    label.set_class(bool(message), "-shown")
+    label.set_class(ok, "-ok")
+    for control in root.query(f"#f-{name}"):
+        control.set_class(bool(message) and not ok, "-invalid")
+
+
+def clear_errors(root: Widget) -> None:
+    for label in root.query(".field-error.-shown").results(Label):
+        label.update("")
+        label.remove_class("-shown", "-ok")
+    for control in root.query(".-invalid"):
+        control.remove_class("-invalid")
+
+
+def focus_field(root: Widget, name: str) -> bool:
+    """Focus the control of field `name`; False when the form has no such field."""
+    found = root.query(f"#f-{name}")
+    if not found:
+        return False
+    found.first().focus()
+    return True
+
+
+def show_invalid(root: Widget, error: InvalidInput) -> bool:
+    """Put a service's refusal next to its field and focus it; False when there is no field."""
+    if error.field is None or not root.query(f"#err-{error.field}"):
+        return False
+    show_error(root, error.field, str(error))
+    focus_field(root, error.field)
+    return True
+
+
+def input_text(root: Widget, name: str) -> str:
+    return root.query_one(f"#f-{name}", Input).value
+
+
+def optional_int(root: Widget, name: str) -> int | None:
+    """The whole number in field `name`, `None` when empty."""
+    text = input_text(root, name).strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise InvalidInput(_("Tam sayı girin."), name) from exc
+
+
+def required_int(root: Widget, name: str) -> int:
+    value = optional_int(root, name)
+    if value is None:
+        raise InvalidInput(_("Bu alan boş olamaz."), name)
+    return value
+
+
+def optional_amount(root: Widget, name: str) -> Decimal | None:
+    """The amount in field `name` typed the Turkish way (`150.000,00`), `None` when empty."""
+    text = input_text(root, name).strip()
+    if not text:
+        return None
+    try:
+        return parse_amount(text)
+    except ValueError as exc:
+        raise InvalidInput(_("Geçerli bir tutar girin (örnek: 150.000,00)."), name) from exc
+
+
+def snapshot(root: Widget | Screen[object]) -> dict[str, object]:
+    """The values of every form control under `root`, to tell whether the user changed any."""
+    values: dict[str, object] = {}
+    for widget in root.query("Input, TextArea, Checkbox, Switch, Select"):
+        if widget.id is None:
+            continue
+        if isinstance(widget, Input):
+            values[widget.id] = widget.value
+        elif isinstance(widget, TextArea):
+            values[widget.id] = widget.text
+        elif isinstance(widget, Checkbox | Switch):
+            values[widget.id] = widget.value
+        elif isinstance(widget, Select):
+            values[widget.id] = widget.value
+    return values
+
+
+class FormScreen(AppAccess, Screen[ResultT]):
+    """A screen that edits one record: F2 saves, Esc leaves and asks first if anything changed.
+
+    Subclasses implement `action_save` and `leave_result`, and call `mark_clean()` once the
+    form shows what is stored.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2,ctrl+s", "save", _("Kaydet"), id="form_save"),
+        Binding("escape", "leave", _("Çık"), id="form_leave"),
+    ]
+
+    _baseline: dict[str, object] | None = None
+
+    def form_state(self) -> dict[str, object]:
+        return snapshot(self)
+
+    def mark_clean(self) -> None:
+        self._baseline = self.form_state()
+
+    @property
+    def is_dirty(self) -> bool:
+        return self._baseline is not None and self.form_state() != self._baseline
+
+    def leave_result(self) -> ResultT:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_leave(self) -> None:
+        if not self.is_dirty:
+            self.dismiss(self.leave_result())
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(self.leave_result())
+
+        self.app.push_screen(
+            ConfirmDialog(_("Değişiklikler kaydedilmedi. Çıkılsın mı?"), yes=_("Çık"), danger=True),
+            answered,
+        )
+
+    def refuse(self, error: ServiceError) -> None:
+        """Tell the user why the record was not saved; the form keeps what they typed."""
+        self.app.push_screen(MessageDialog(str(error), title=_("Kaydedilmedi")))
