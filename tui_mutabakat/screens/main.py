@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import func, select
 from textual.app import ComposeResult
@@ -26,22 +26,22 @@ class MenuEntry:
     label: str
     keys: str
     admin_only: bool
-    open: Callable[[], Screen[object]]
+    open: Callable[[], Screen[Any]]
 
 
-def _accounts() -> Screen[object]:
+def _accounts() -> Screen[Any]:
     from tui_mutabakat.screens.account_list import AccountListScreen
 
     return AccountListScreen()
 
 
-def _working_settings() -> Screen[object]:
+def _working_settings() -> Screen[Any]:
     from tui_mutabakat.screens.working_settings import WorkingSettingsScreen
 
     return WorkingSettingsScreen()
 
 
-def _company() -> Screen[object]:
+def _company() -> Screen[Any]:
     from tui_mutabakat.screens.company import CompanyScreen
 
     return CompanyScreen()
