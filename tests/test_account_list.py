@@ -28,7 +28,7 @@ def add_accounts(database: Database, actor: Actor) -> dict[str, int]:
     """Four accounts; Beta has a movement (so it cannot be deleted); Çınar is inactive."""
     rows = [
         ("120.001", "Delta Lojistik", "İzmir", "TED", True),
-        ("120.002", "Anadolu Gıda", "İstanbul", "MUS", True),
+        ("120.002", "Anadolu Gıda [Merkez]", "İstanbul", "MUS", True),
         ("120.003", "Beta Tekstil", "Bursa", "TED", True),
         ("120.004", "Cınar İnşaat", "Ankara", "MUS", False),
     ]
@@ -186,6 +186,8 @@ async def test_delete_with_confirmation_removes_the_account(
         assert len(codes(table)) == 4
         await pilot.press("f8")
         await pilot.pause()
+        question = str(app.screen.query_one(".question", Label).render())
+        assert "120.002 — Anadolu Gıda [Merkez]" in question
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, AccountListScreen)
@@ -200,6 +202,9 @@ async def test_escape_goes_back_to_the_menu(app: MutabakatApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_list(pilot, app)
         assert "Kayıt yok" in table.render_line(1).text
+        await pilot.press("f8")  # nothing to delete: the key is greyed out
+        await pilot.pause()
+        assert isinstance(app.screen, AccountListScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AccountListScreen)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
+from babel.numbers import format_decimal
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,12 +26,14 @@ from tui_mutabakat.data.account_queries import (
     count_accounts,
     distinct_values,
 )
+from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.account_rows import (
     SEARCH_DELAY,
     AccountSource,
     AccountTable,
     full_columns,
+    literal,
     redirect_typing,
 )
 from tui_mutabakat.screens.base import AppAccess
@@ -50,6 +53,11 @@ SORT_ORDER: tuple[AccountSort, ...] = (
 _SORT_COLUMN = {sort: index for index, sort in enumerate(SORT_ORDER)}
 
 
+def _number(value: int) -> str:
+    """`100000` → `100.000`."""
+    return format_decimal(value, locale=LOCALE)
+
+
 def _narrows(flt: AccountFilter) -> bool:
     """Whether the filter hides some accounts (sorting alone does not)."""
     return bool(flt.search or flt.only_active or flt.city or flt.group_code)
@@ -65,7 +73,7 @@ class AccountListScreen(AppAccess, Screen[None]):
     AUTO_FOCUS = "#account-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Geri"), id="accounts_back"),
-        Binding("insert,f4,ctrl+n", "new_account", _("Yeni"), id="accounts_new"),
+        Binding("insert,f4,ctrl+n", "new_account", _("Yeni"), key_display="Ins", id="accounts_new"),
         Binding("f8,ctrl+d", "delete_account", _("Sil"), id="accounts_delete"),
         Binding("f5,ctrl+r", "reload", _("Yenile"), id="accounts_reload"),
         Binding("f6,ctrl+o", "next_sort", _("Sırala"), id="accounts_sort"),
@@ -82,6 +90,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._total: int | None = None
         self._search_timer: Timer | None = None
         self._columns = full_columns()
+        self._has_rows = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -179,6 +188,12 @@ class AccountListScreen(AppAccess, Screen[None]):
 
     # ------------------------------------------------------------- actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Delete is greyed out while the list is empty."""
+        if action == "delete_account" and not self._has_rows:
+            return None
+        return True
+
     def action_back(self) -> None:
         if self.search.has_focus and self.search.value:
             self.search.value = ""
@@ -218,7 +233,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             return
         code, title = row.cells[0], row.cells[1]
         question = _("{code} — {title}\nhesabı silinsin mi? Bu işlem geri alınamaz.").format(
-            code=code, title=title
+            code=literal(code), title=literal(title)
         )
         self.app.push_screen(
             ConfirmDialog(question, yes=_("Sil"), danger=True),
@@ -232,12 +247,12 @@ class AccountListScreen(AppAccess, Screen[None]):
             with self.database.unit_of_work() as session:
                 delete_account(session, self.actor, account_id)
         except Refused as exc:
-            self.app.push_screen(MessageDialog(str(exc), title=_("Hesap silinemez")))
+            self.app.push_screen(MessageDialog(literal(str(exc)), title=_("Hesap silinemez")))
             return
         except NotFound as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(literal(str(exc)), severity="warning")
         else:
-            self.notify(_("{code} silindi.").format(code=code))
+            self.notify(_("{code} silindi.").format(code=literal(code)))
         self._total = None
         self._reload()
 
@@ -271,15 +286,20 @@ class AccountListScreen(AppAccess, Screen[None]):
             with self.database.reader() as session:
                 self._total = count_accounts(session, AccountFilter())
         parts = [
-            _("{shown} / {total} hesap").format(shown=table.row_count, total=self._total),
+            _("{shown} / {total} hesap").format(
+                shown=_number(table.row_count), total=_number(self._total or 0)
+            ),
         ]
         if table.row_count:
-            parts.insert(0, _("Satır {row}").format(row=table.cursor_row + 1))
+            parts.insert(0, _("Satır {row}").format(row=_number(table.cursor_row + 1)))
         flt = self.filter
         if flt.city:
-            parts.append(_("Şehir: {city}").format(city=flt.city))
+            parts.append(_("Şehir: {city}").format(city=literal(flt.city)))
         if flt.group_code:
-            parts.append(_("Grup: {group}").format(group=flt.group_code))
+            parts.append(_("Grup: {group}").format(group=literal(flt.group_code)))
         if flt.only_active:
             parts.append(_("yalnız aktif"))
         self.query_one("#account-status", Static).update(" · ".join(parts))
+        if self._has_rows != bool(table.row_count):
+            self._has_rows = bool(table.row_count)
+            self.refresh_bindings()

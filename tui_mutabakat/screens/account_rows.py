@@ -110,6 +110,15 @@ class AccountTable(PagedTable):
     ]
 
 
+def literal(text: str) -> str:
+    """`text` to show as it is inside Textual markup (account titles may contain brackets).
+
+    Textual's own `escape` leaves `[Merkez]` alone (it only escapes lowercase tags), and the
+    markup parser then swallows it as a tag.
+    """
+    return text.replace("[", "\\[")
+
+
 def redirect_typing(event: events.Key, table: PagedTable, search: Input) -> bool:
     """A letter typed on the table goes to the search field (incremental search).
 

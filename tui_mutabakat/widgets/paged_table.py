@@ -23,6 +23,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_mutabakat.i18n import gettext as _
+
 Align = Literal["left", "right", "center"]
 
 
@@ -93,7 +95,7 @@ class PagedTable(ScrollView, can_focus=True):
     """A virtualised, read-only table with a row cursor (line 0 is the fixed header)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Seç", show=False, id="paged_table_select"),
+        Binding("enter", "select_cursor", _("Seç"), show=False, id="paged_table_select"),
         Binding("up", "cursor_up", show=False, id="paged_table_up"),
         Binding("down", "cursor_down", show=False, id="paged_table_down"),
         Binding("pageup", "page_up", show=False, id="paged_table_page_up"),
