@@ -225,9 +225,18 @@ async def test_lookup_returns_the_chosen_account_id(
         await pilot.pause()
         app.push_screen(AccountLookupScreen(), callback=chosen.append)
         await pilot.pause()
+        table = app.screen.query_one(PagedTable)
+        assert len(codes(table)) == 4
+        await pilot.press("z", "z", "enter")  # nothing matches: Enter picks nothing
+        await pilot.pause(SEARCH_WAIT)
+        assert isinstance(app.screen, AccountLookupScreen) and codes(table) == []
+        await pilot.press("backspace", "backspace", "g", "ı", "d", "a", "enter")
+        await pilot.pause()
+        app.push_screen(AccountLookupScreen(), callback=chosen.append)
+        await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-    assert chosen == [ids["120.003"], None]
+    assert chosen == [ids["120.003"], ids["120.002"], None]
 
 
 async def test_enter_opens_the_account_card(
