@@ -1,0 +1,133 @@
+"""Accounts as table rows: the source the account list and the F10 account lookup page from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.widgets import Input
+
+from tui_mutabakat.data.account_queries import (
+    AccountFilter,
+    AccountRow,
+    account_page,
+    count_accounts,
+    position_of,
+)
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.formatting import currency_label, format_amount
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
+
+#: Seconds of quiet typing before the search runs (one query per pause, not per key).
+SEARCH_DELAY = 0.15
+
+
+def balance_text(balance: Decimal | None) -> str:
+    """`1.234,56 B` when the account owes us (borç), `1.234,56 A` when we owe it (alacak)."""
+    if balance is None:
+        return ""
+    if balance == 0:
+        return format_amount(Decimal("0"))
+    side = _("B") if balance > 0 else _("A")
+    return f"{format_amount(abs(balance))} {side}"
+
+
+def full_columns() -> tuple[Column, ...]:
+    return (
+        Column(_("Kod"), 12),
+        Column(_("Ünvan"), 14, flex=True),
+        Column(_("Şehir"), 11),
+        Column(_("Grup"), 6),
+        Column(_("Bakiye"), 16, align="right"),
+        Column(_("Dvz"), 3),
+        Column(_("Aktif"), 5, align="center"),
+    )
+
+
+def full_cells(row: AccountRow) -> tuple[str, ...]:
+    return (
+        row.code,
+        row.title,
+        row.city,
+        row.group_code,
+        balance_text(row.balance),
+        currency_label(row.currency),
+        _("Evet") if row.active else _("Hayır"),
+    )
+
+
+def compact_columns() -> tuple[Column, ...]:
+    return (
+        Column(_("Kod"), 12),
+        Column(_("Ünvan"), 14, flex=True),
+        Column(_("Şehir"), 11),
+        Column(_("Bakiye"), 16, align="right"),
+        Column(_("Dvz"), 3),
+    )
+
+
+def compact_cells(row: AccountRow) -> tuple[str, ...]:
+    return (
+        row.code,
+        row.title,
+        row.city,
+        balance_text(row.balance),
+        currency_label(row.currency),
+    )
+
+
+class AccountSource:
+    """The accounts matching `flt`, a page at a time (a short read session per call)."""
+
+    def __init__(self, database: Database, flt: AccountFilter, *, compact: bool = False) -> None:
+        self.database = database
+        self.filter = flt
+        self._cells = compact_cells if compact else full_cells
+
+    def count(self) -> int:
+        with self.database.reader() as session:
+            return count_accounts(session, self.filter)
+
+    def rows(self, offset: int, limit: int) -> Sequence[TableRow]:
+        with self.database.reader() as session:
+            page = account_page(session, self.filter, offset, limit)
+        return [TableRow(r.id, self._cells(r), muted=not r.active) for r in page]
+
+    def index_of(self, key: int) -> int | None:
+        with self.database.reader() as session:
+            return position_of(session, self.filter, key)
+
+
+class AccountTable(PagedTable):
+    """The paged table of accounts: Enter opens the account card under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", _("Kartı aç"), id="account_table_open"),
+    ]
+
+
+def literal(text: str) -> str:
+    """`text` to show as it is inside Textual markup (account titles may contain brackets).
+
+    Textual's own `escape` leaves `[Merkez]` alone (it only escapes lowercase tags), and the
+    markup parser then swallows it as a tag.
+    """
+    return text.replace("[", "\\[")
+
+
+def redirect_typing(event: events.Key, table: PagedTable, search: Input) -> bool:
+    """A letter typed on the table goes to the search field (incremental search).
+
+    Returns whether the key was taken.
+    """
+    if table.has_focus and event.is_printable and event.character:
+        search.focus()
+        search.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
+        return True
+    return False
