@@ -250,3 +250,22 @@ async def test_enter_opens_the_account_card(
         await pilot.pause()
         assert type(app.screen).__name__ == "AccountCardScreen"
         assert table.cursor_id == ids["120.002"]
+
+
+def test_search_ignores_turkish_letters_and_case(database: Database, actor: Actor) -> None:
+    from tui_mutabakat.data.account_queries import AccountFilter, account_page
+
+    with database.unit_of_work() as session:
+        save_account(session, actor, AccountData(code="120.01.001", title="Çınar İnşaat A.Ş."))
+        save_account(session, actor, AccountData(code="120.01.002", title="Işık Gıda Ltd. Şti."))
+    with database.reader() as session:
+        for typed, expected in [
+            ("çınar", "120.01.001"),
+            ("CINAR", "120.01.001"),
+            ("inşaat", "120.01.001"),
+            ("ISIK", "120.01.002"),
+            ("ışık gıda", "120.01.002"),
+            ("gida", "120.01.002"),
+        ]:
+            rows = account_page(session, AccountFilter(search=typed), 0, 10)
+            assert [r.code for r in rows] == [expected], typed

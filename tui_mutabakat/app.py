@@ -24,6 +24,9 @@ class MutabakatApp(App[None]):
     BINDINGS = [
         Binding("f1,ctrl+g", "help", _("Yardım"), id="help"),
         Binding("ctrl+q", "quit", _("Çıkış"), id="quit", priority=True),
+        Binding(
+            "ctrl+p", "command_palette", _("Komutlar"), show=False, priority=True, id="palette"
+        ),
     ]
 
     def __init__(self, settings: Settings, database: Database) -> None:

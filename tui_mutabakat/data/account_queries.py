@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Movement
+from tui_mutabakat.domain.text import fold
 
 
 class AccountSort(StrEnum):
@@ -60,12 +62,11 @@ def _where(flt: AccountFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     text = flt.search.strip()
     if text:
-        pattern = f"%{_escape_like(text)}%"
+        folded = _escape_like(fold(text))
         clauses.append(
             or_(
-                Account.code.ilike(f"{_escape_like(text)}%", escape="\\"),
-                Account.title.ilike(pattern, escape="\\"),
-                Account.tax_number.like(f"{_escape_like(text)}%", escape="\\"),
+                Account.code.like(f"{_escape_like(text)}%", escape="\\"),
+                Account.search_text.like(f"%{folded}%", escape="\\"),
             )
         )
     if flt.only_active:
@@ -86,11 +87,17 @@ def count_accounts(session: Session, flt: AccountFilter) -> int:
     return int(session.scalar(statement) or 0)
 
 
-def _ordered(flt: AccountFilter) -> Select[int, str, str, str, str, str, str, bool]:
+def _order_by(flt: AccountFilter) -> list[UnaryExpression[Any]]:
     column = _SORT_COLUMNS[flt.sort]
-    order = [column.desc() if flt.descending else column.asc()]
+    order: list[UnaryExpression[Any]] = [column.desc() if flt.descending else column.asc()]
     if flt.sort is not AccountSort.CODE:
-        order.append(Account.code.asc())
+        # Ties broken on the primary key in the same direction, so an index on the sort
+        # column serves the whole ORDER BY and a page needs no full sort.
+        order.append(Account.id.desc() if flt.descending else Account.id.asc())
+    return order
+
+
+def _ordered(flt: AccountFilter) -> Select[int, str, str, str, str, str, str, bool]:
     return (
         select(
             Account.id,
@@ -103,7 +110,7 @@ def _ordered(flt: AccountFilter) -> Select[int, str, str, str, str, str, str, bo
             Account.active,
         )
         .where(and_(True, *_where(flt)))
-        .order_by(*order)
+        .order_by(*_order_by(flt))
     )
 
 
@@ -135,11 +142,13 @@ def balances_for(session: Session, account_ids: list[int]) -> dict[tuple[int, st
 
 def position_of(session: Session, flt: AccountFilter, account_id: int) -> int | None:
     """The row index of `account_id` in the filtered, sorted list (to keep the cursor on it)."""
-    ids = session.scalars(select(_ordered(flt).subquery().c.id))
-    for index, found in enumerate(ids):
-        if found == account_id:
-            return index
-    return None
+    numbered = (
+        select(Account.id, func.row_number().over(order_by=_order_by(flt)).label("row_number"))
+        .where(and_(True, *_where(flt)))
+        .subquery()
+    )
+    found = session.scalar(select(numbered.c.row_number).where(numbered.c.id == account_id))
+    return None if found is None else int(found) - 1
 
 
 def distinct_values(

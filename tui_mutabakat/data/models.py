@@ -20,11 +20,13 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
 from tui_mutabakat.domain.enums import DocumentType, Role, Routing, RuleAction, SmtpSecurity
+from tui_mutabakat.domain.text import search_key
 
 
 def _enum(kind: type) -> Enum:
@@ -166,6 +168,8 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     routing: Mapped[Routing] = mapped_column(_enum(Routing), default=Routing.CONTACTS)
     department_email: Mapped[str] = mapped_column(String(254), default="")
+    #: Folded code, title and tax number for case- and accent-blind search (domain.text).
+    search_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -182,6 +186,12 @@ class Account(Base):
     )
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+@event.listens_for(Account, "before_insert")
+@event.listens_for(Account, "before_update")
+def _fill_search_text(_mapper: object, _connection: object, account: Account) -> None:
+    account.search_text = search_key(account.code, account.title, account.tax_number)
 
 
 class Contact(Base):
