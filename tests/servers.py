@@ -30,6 +30,7 @@ from sqlalchemy.engine import URL, make_url
 
 SERVER_USER = "postgres"
 EXTERNAL_URL_VARIABLE = "MUTABAKAT_TEST_POSTGRES_URL"
+BINDIR_VARIABLE = "MUTABAKAT_TEST_PG_BINDIR"
 #: Durability is worthless for a server that is deleted at the end of the run.
 _FAST_SETTINGS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -41,7 +42,14 @@ class PostgresUnavailable(RuntimeError):
 
 
 def find_bindir() -> Path | None:
-    """The directory holding `initdb` and `pg_ctl`: `pg_config --bindir`, then Debian's paths."""
+    """The directory holding `initdb` and `pg_ctl`: `pg_config --bindir`, then Debian's paths.
+
+    `MUTABAKAT_TEST_PG_BINDIR` names the directory outright (Homebrew, a source build).
+    """
+    given = os.environ.get(BINDIR_VARIABLE, "").strip()
+    if given:
+        directory = Path(given)
+        return directory if (directory / "initdb").exists() else None
     candidates: list[Path] = []
     pg_config = shutil.which("pg_config")
     if pg_config:
