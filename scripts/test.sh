@@ -2,11 +2,11 @@
 # The whole test suite, as CI runs it: bash scripts/test.sh [extra pytest arguments]
 #
 # On a fresh Debian 12 with Python 3.11 it installs what is missing (as root: the Debian
-# packages postgresql and python3-venv; always: a virtualenv in .venv with the project and
-# its dev extra), then runs ruff, ruff format --check, mypy, lint-imports and pytest, and
-# exits non-zero if any of them failed. Every step runs even after a failure, so one run
-# shows everything that is wrong. A second run reinstalls nothing unless pyproject.toml
-# changed.
+# packages postgresql, dovecot-imapd and python3-venv; always: a virtualenv in .venv with
+# the project and its dev extra), then runs ruff check, ruff format --check, mypy,
+# lint-imports and pytest, and exits non-zero if any of them failed. Every step runs even
+# after a failure, so one run shows everything that is wrong. A second run reinstalls
+# nothing unless pyproject.toml or the interpreter changed.
 #
 # Environment:
 #   PYTHON=python3.11        the interpreter for the virtualenv (default: python3)
@@ -34,7 +34,7 @@ postgres_bindir() {
         dir="$(pg_config --bindir 2>/dev/null)"
         if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return 0; fi
     fi
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
         if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return 0; fi
     done
     return 1
@@ -56,18 +56,26 @@ command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; install Python 3
 missing=()
 [ -x "$VENV/bin/python" ] || can_make_venv || missing+=(python3-venv)
 postgres_bindir >/dev/null || missing+=(postgresql)
+# The IMAP answer-reading tests (SPEC E4) run a private Dovecot on loopback.
+[ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
 
+as_root=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)  # passwordless sudo, as on most cloud machines
+fi
 if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    if { [ "$(id -u)" -eq 0 ] || [ ${#as_root[@]} -gt 0 ]; } && command -v apt-get >/dev/null 2>&1
+    then
         say "Installing Debian packages: ${missing[*]}"
-        apt-get update -qq || die "apt-get update failed"
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+        "${as_root[@]}" apt-get update -qq || die "apt-get update failed"
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
             die "apt-get install ${missing[*]} failed"
     else
         echo "test.sh: missing Debian packages: ${missing[*]}" >&2
         echo "test.sh: run as root once, or: sudo apt-get install ${missing[*]}" >&2
         case " ${missing[*]} " in *" python3-venv "*) exit 2 ;; esac
-        echo "test.sh: continuing; PostgreSQL tests will skip (fail when CI=true)" >&2
+        echo "test.sh: continuing; tests needing them skip (fail when CI=true)" >&2
     fi
 fi
 

@@ -77,6 +77,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _system_tool(name: str) -> str:
+    """`runuser`/`useradd` live in /usr/sbin, which a CI job's PATH may lack."""
+    return shutil.which(name) or f"/usr/sbin/{name}"
+
+
 def _ensure_server_user() -> pwd.struct_passwd:
     """As root: the unprivileged account the cluster runs as, created when missing."""
     try:
@@ -84,7 +89,7 @@ def _ensure_server_user() -> pwd.struct_passwd:
     except KeyError:
         subprocess.run(
             [
-                "useradd",
+                _system_tool("useradd"),
                 "--system",
                 "--no-create-home",
                 "--shell",
@@ -126,7 +131,7 @@ class PostgresServer:
     def _run(self, args: Sequence[str], timeout: float = 120) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
         if self.run_as:
-            command = ["runuser", "-u", self.run_as, "--", *command]
+            command = [_system_tool("runuser"), "-u", self.run_as, "--", *command]
         result = subprocess.run(
             command,
             cwd=self.base_dir,
