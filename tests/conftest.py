@@ -93,10 +93,14 @@ def postgres_factory() -> Iterator[DatabaseFactory]:
                 "no initdb/pg_ctl found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
                 "install Debian's `postgresql` package or run `bash scripts/test.sh` as root"
             )
+        problem = ""
         try:
             server = PostgresServer.start(bindir)
         except (PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
-            _unavailable(f"the test server did not start: {exc}")
+            problem = str(exc)
+        if server is None:
+            # The binaries are there, so this is a fault to see, on a laptop too.
+            pytest.fail(f"the PostgreSQL test server did not start: {problem}", pytrace=False)
         admin_url = server.url()
         prefix = f"test_{worker}"
     else:
