@@ -23,6 +23,7 @@ from tui_mutabakat.domain.enums import DocumentType
 
 from .servers import DatabaseFactory
 
+#: The tables of the first migration; later ones add more.
 EXPECTED_TABLES = {
     "account",
     "account_parameters",
@@ -70,7 +71,7 @@ def test_migrations_build_every_table_from_nothing(empty_database: Database) -> 
     migrate.upgrade(empty_database.engine)
     assert migrate.current_revision(empty_database.engine) == _head()
     inspector = inspect(empty_database.engine)
-    assert set(inspector.get_table_names()) == EXPECTED_TABLES
+    assert EXPECTED_TABLES <= set(inspector.get_table_names())
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("movement")}
     assert indexes["ix_movement_balance"] == ["account_id", "currency", "date", "debit", "credit"]
     # Running it again changes nothing (the command line runs it at every start).
@@ -86,7 +87,8 @@ def test_migrations_go_down_and_up_again(empty_database: Database) -> None:
         command.downgrade(config, "base")
     assert set(inspect(empty_database.engine).get_table_names()) == {"alembic_version"}
     migrate.upgrade(empty_database.engine)
-    assert set(inspect(empty_database.engine).get_table_names()) == EXPECTED_TABLES
+    assert EXPECTED_TABLES <= set(inspect(empty_database.engine).get_table_names())
+    _check_models_match(empty_database)
 
 
 def test_models_and_migrations_agree(any_database: Database) -> None:
