@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -13,6 +16,14 @@ from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import set_language
 from tui_mutabakat.services.context import Actor, resolve_actor
+
+from .servers import (
+    DatabaseFactory,
+    PostgresServer,
+    PostgresUnavailable,
+    external_url,
+    find_bindir,
+)
 
 set_language("tr")
 
@@ -45,3 +56,86 @@ def settings(tmp_path: Path, database: Database) -> Settings:
 @pytest.fixture
 def app(settings: Settings, database: Database) -> MutabakatApp:
     return make_app(settings, database)
+
+
+# --- PostgreSQL: a server per test session (per xdist worker), a database per test ---------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(message: str) -> NoReturn:
+    """No PostgreSQL: a failure in CI (the suite must run there), a skip on a laptop."""
+    if _in_ci():
+        pytest.fail(f"PostgreSQL is required in CI (CI=true): {message}", pytrace=False)
+    pytest.skip(f"PostgreSQL not available: {message}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses a PostgreSQL fixture carries the `postgres` mark."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "pg_database" in names or "postgres_factory" in names:
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres_factory() -> Iterator[DatabaseFactory]:
+    """Databases on this worker's PostgreSQL server (started here, stopped at the end)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    given = external_url()
+    server: PostgresServer | None = None
+    if given is None:
+        bindir = find_bindir()
+        if bindir is None:
+            _unavailable(
+                "no initdb/pg_ctl found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
+                "install Debian's `postgresql` package or run `bash scripts/test.sh` as root"
+            )
+        problem = ""
+        try:
+            server = PostgresServer.start(bindir)
+        except (PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
+            problem = str(exc)
+        if server is None:
+            # The binaries are there, so this is a fault to see, on a laptop too.
+            pytest.fail(f"the PostgreSQL test server did not start: {problem}", pytrace=False)
+        admin_url = server.url()
+        prefix = f"test_{worker}"
+    else:
+        admin_url = given
+        prefix = f"mutabakat_test_{worker}_{os.getpid()}"
+    factory = DatabaseFactory(admin_url, prefix)
+    try:
+        yield factory
+    finally:
+        try:
+            factory.close()
+        finally:
+            if server is not None:
+                server.stop()
+
+
+@pytest.fixture
+def pg_database(postgres_factory: DatabaseFactory) -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database of its own, dropped after the test."""
+    name = postgres_factory.create_migrated()
+    db = Database.from_url(postgres_factory.url(name))
+    yield db
+    db.dispose()
+    postgres_factory.drop(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_database(request: pytest.FixtureRequest) -> Database:
+    """The same test on a migrated SQLite and a migrated PostgreSQL database."""
+    fixture = "database" if request.param == "sqlite" else "pg_database"
+    db: Database = request.getfixturevalue(fixture)
+    return db
+
+
+@pytest.fixture
+def any_actor(any_database: Database) -> Actor:
+    with any_database.unit_of_work() as session:
+        return resolve_actor(session, "tester")

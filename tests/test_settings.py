@@ -1,0 +1,124 @@
+"""Settings: defaults, then the TOML file, then `MUTABAKAT_*` variables (config.load_settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui_mutabakat.config import Settings, default_data_dir, load_settings, sqlite_url
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_file_or_environment(tmp_path: Path) -> None:
+    settings = load_settings(config_file=tmp_path / "missing.toml", environ={})
+    assert settings.data_dir == default_data_dir()
+    assert settings.database_url == sqlite_url(default_data_dir() / "mutabakat.sqlite3")
+    assert (settings.mail_backend, settings.language, settings.user_login) == ("file", "tr", None)
+    assert settings.mail_outbox == default_data_dir() / "outbox"
+    assert dict(settings.keymap) == {}
+
+
+def test_the_file_sets_everything(tmp_path: Path) -> None:
+    config = _write(
+        tmp_path / "config.toml",
+        f"""
+data_dir = "{tmp_path / "veri"}"
+database_url = "postgresql+psycopg://muhasebe@db.example/mutabakat"
+mail_backend = "smtp"
+outbox_dir = "{tmp_path / "giden"}"
+language = "en"
+user = "ayse"
+
+[keymap]
+actions = "f9,ctrl+o"
+save = "f2,ctrl+s"
+""",
+    )
+    settings = load_settings(config_file=config, environ={})
+    assert settings.data_dir == tmp_path / "veri"
+    assert settings.database_url == "postgresql+psycopg://muhasebe@db.example/mutabakat"
+    assert (settings.mail_backend, settings.language, settings.user_login) == ("smtp", "en", "ayse")
+    assert settings.mail_outbox == tmp_path / "giden"
+    assert dict(settings.keymap) == {"actions": "f9,ctrl+o", "save": "f2,ctrl+s"}
+
+
+def test_the_database_follows_the_data_dir_unless_given(tmp_path: Path) -> None:
+    config = _write(tmp_path / "config.toml", f'data_dir = "{tmp_path / "şirket"}"\n')
+    settings = load_settings(config_file=config, environ={})
+    assert settings.database_url == sqlite_url(tmp_path / "şirket" / "mutabakat.sqlite3")
+    assert settings.mail_outbox == tmp_path / "şirket" / "outbox"
+
+
+def test_environment_wins_over_the_file(tmp_path: Path) -> None:
+    config = _write(
+        tmp_path / "config.toml",
+        'database_url = "sqlite:///dosya.sqlite3"\nmail_backend = "smtp"\n'
+        'language = "en"\nuser = "dosyadan"\n',
+    )
+    environ = {
+        "MUTABAKAT_DATA_DIR": str(tmp_path / "ortam"),
+        "MUTABAKAT_DATABASE_URL": "sqlite:///ortam.sqlite3",
+        "MUTABAKAT_MAIL_BACKEND": "file",
+        "MUTABAKAT_OUTBOX_DIR": str(tmp_path / "kutu"),
+        "MUTABAKAT_LANGUAGE": "tr",
+        "MUTABAKAT_USER": "mehmet",
+    }
+    settings = load_settings(config_file=config, environ=environ)
+    assert settings.data_dir == tmp_path / "ortam"
+    assert settings.database_url == "sqlite:///ortam.sqlite3"
+    assert (settings.mail_backend, settings.language, settings.user_login) == (
+        "file",
+        "tr",
+        "mehmet",
+    )
+    assert settings.mail_outbox == tmp_path / "kutu"
+
+
+def test_mutabakat_config_names_the_file(tmp_path: Path) -> None:
+    chosen = _write(tmp_path / "chosen.toml", 'language = "en"\n')
+    ignored = _write(tmp_path / "ignored.toml", 'language = "de"\n')
+    settings = load_settings(config_file=ignored, environ={"MUTABAKAT_CONFIG": str(chosen)})
+    assert settings.language == "en"
+
+
+def test_the_process_environment_is_read_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MUTABAKAT_CONFIG", str(tmp_path / "yok.toml"))
+    monkeypatch.setenv("MUTABAKAT_DATABASE_URL", "sqlite:///süreç.sqlite3")
+    assert load_settings().database_url == "sqlite:///süreç.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "message"),
+    [
+        ('mail_backend = "pigeon"\n', {}, "mail_backend"),
+        ("", {"MUTABAKAT_MAIL_BACKEND": "fax"}, "mail_backend"),
+        ('keymap = "f9"\n', {}, "keymap"),
+    ],
+)
+def test_wrong_values_are_refused_with_their_name(
+    tmp_path: Path, text: str, environ: dict[str, str], message: str
+) -> None:
+    config = _write(tmp_path / "config.toml", text)
+    with pytest.raises(ValueError, match=message):
+        load_settings(config_file=config, environ=environ)
+
+
+def test_a_broken_file_is_an_error_not_silently_ignored(tmp_path: Path) -> None:
+    config = _write(tmp_path / "config.toml", "language = \n")
+    with pytest.raises(ValueError):
+        load_settings(config_file=config, environ={})
+
+
+def test_with_database_replaces_only_the_url(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url="sqlite:///a.sqlite3", language="en")
+    moved = settings.with_database("postgresql+psycopg://x@y/z")
+    assert moved.database_url == "postgresql+psycopg://x@y/z"
+    assert (moved.data_dir, moved.language) == (tmp_path, "en")
+    assert settings.database_url == "sqlite:///a.sqlite3"
