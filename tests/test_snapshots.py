@@ -10,6 +10,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from textual.pilot import Pilot
+from textual.widgets import Input
+
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
@@ -18,6 +21,16 @@ from tui_mutabakat.services.accounts import AccountData, ContactData, save_accou
 from tui_mutabakat.services.context import Actor
 
 SIZE = (80, 24)
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    """Let timers, workers and layout finish even on a loaded machine; stop cursor blinking."""
+    await pilot.app.workers.wait_for_complete()
+    for _ in range(3):
+        await pilot.pause(0.05)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
 
 
 def _fill(database: Database, actor: Actor) -> None:
@@ -64,14 +77,26 @@ def test_account_list(
     snap_compare: Any, app: MutabakatApp, database: Database, actor: Actor
 ) -> None:
     _fill(database, actor)
-    assert snap_compare(app, press=["f3"], terminal_size=SIZE)
+
+    async def open_list(pilot: Pilot[None]) -> None:
+        await pilot.press("f3")
+        await _settle(pilot)
+
+    assert snap_compare(app, run_before=open_list, terminal_size=SIZE)
 
 
 def test_account_card(
     snap_compare: Any, app: MutabakatApp, database: Database, actor: Actor
 ) -> None:
     _fill(database, actor)
-    assert snap_compare(app, press=["f3", "enter"], terminal_size=SIZE)
+
+    async def open_card(pilot: Pilot[None]) -> None:
+        await pilot.press("f3")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, run_before=open_card, terminal_size=SIZE)
 
 
 def test_main_menu(snap_compare: Any, app: MutabakatApp) -> None:

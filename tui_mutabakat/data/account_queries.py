@@ -66,6 +66,7 @@ def _where(flt: AccountFilter) -> list[ColumnElement[bool]]:
         clauses.append(
             or_(
                 Account.code.like(f"{_escape_like(text)}%", escape="\\"),
+                Account.tax_number.like(f"{_escape_like(text)}%", escape="\\"),
                 Account.search_text.like(f"%{folded}%", escape="\\"),
             )
         )

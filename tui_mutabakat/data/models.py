@@ -168,7 +168,7 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     routing: Mapped[Routing] = mapped_column(_enum(Routing), default=Routing.CONTACTS)
     department_email: Mapped[str] = mapped_column(String(254), default="")
-    #: Folded code, title and tax number for case- and accent-blind search (domain.text).
+    #: The folded title, for case- and Turkish-letter-blind search (domain.text).
     search_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
@@ -191,7 +191,7 @@ class Account(Base):
 @event.listens_for(Account, "before_insert")
 @event.listens_for(Account, "before_update")
 def _fill_search_text(_mapper: object, _connection: object, account: Account) -> None:
-    account.search_text = search_key(account.code, account.title, account.tax_number)
+    account.search_text = search_key(account.title)
 
 
 class Contact(Base):

@@ -142,7 +142,7 @@ class AccountFactory:
             "code": code,
             "title": title,
             "tax_number": tax_number,
-            "search_text": search_key(code, title, tax_number),
+            "search_text": search_key(title),
             "tax_office": self._tax_office(province.name),
             "address": self._address(province.name),
             "city": province.name,

@@ -1,4 +1,4 @@
-"""account search text: folded code, title and tax number for Turkish-blind search
+"""account search text: the folded title, for case- and Turkish-letter-blind search
 
 Revision ID: 0002_search
 Revises: 0001
@@ -27,16 +27,14 @@ def upgrade() -> None:
     account = sa.table(
         "account",
         sa.column("id", sa.Integer),
-        sa.column("code", sa.String),
         sa.column("title", sa.String),
-        sa.column("tax_number", sa.String),
         sa.column("search_text", sa.String),
     )
     connection = op.get_bind()
     last_id = 0
     while True:
         rows = connection.execute(
-            sa.select(account.c.id, account.c.code, account.c.title, account.c.tax_number)
+            sa.select(account.c.id, account.c.title)
             .where(account.c.id > last_id)
             .order_by(account.c.id)
             .limit(_BATCH)
