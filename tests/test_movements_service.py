@@ -24,6 +24,7 @@ from tui_mutabakat.services.movements import (
     open_debit_items,
     save_movement,
 )
+from tui_mutabakat.services.parameters import apply_defaults_to_all, load_defaults, save_defaults
 
 SALES = DocumentType.SALES_INVOICE
 TRACKED = frozenset({SALES, DocumentType.CASH})
@@ -257,3 +258,26 @@ def test_invalid_movements_are_refused(
     with pytest.raises(InvalidInput) as caught, database.unit_of_work() as session:
         save_movement(session, actor, invoice(account, **changes), today=TODAY)
     assert caught.value.field == field
+
+
+def test_defaults_reach_existing_accounts_only_when_applied(
+    database: Database, actor: Actor
+) -> None:
+    """SPEC C6: a changed default acts on new accounts; old ones follow only on request."""
+    old_account = make_account(database, actor, "120.OLD")
+    overdue(database, old_account)
+    with database.unit_of_work() as session:
+        defaults = load_defaults(session)
+        defaults.due_track_types = TRACKED
+        defaults.due_track_days = 30
+        defaults.due_track_action = RuleAction.STOP
+        save_defaults(session, actor, defaults)
+    new_account = make_account(database, actor, "120.NEW")
+    overdue(database, new_account)
+    with database.reader() as session:
+        assert check_movement(session, invoice(old_account), TODAY).outcome is Outcome.PASS
+        assert check_movement(session, invoice(new_account), TODAY).outcome is Outcome.STOP
+    with database.unit_of_work() as session:
+        assert apply_defaults_to_all(session, actor) == 2
+    with pytest.raises(DueTrackingStop), database.unit_of_work() as session:
+        save_movement(session, actor, invoice(old_account), today=TODAY)

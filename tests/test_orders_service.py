@@ -28,9 +28,9 @@ from tui_mutabakat.services.orders import (
     list_orders,
     load_order,
     save_order,
-    ship_order,
 )
 from tui_mutabakat.services.parameters import load_parameters, save_parameters
+from tui_mutabakat.services.shipping import ship_order
 
 
 def new_order(database: Database, actor: Actor, account: int, *prices: str) -> int:

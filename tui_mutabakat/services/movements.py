@@ -13,7 +13,7 @@ Saving runs the check first and raises instead of saving when the rule says so: 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -185,19 +185,7 @@ class DueCheck:
 
 
 def _row(m: Movement) -> MovementRow:
-    return MovementRow(
-        m.id,
-        m.date,
-        m.doc_type,
-        m.doc_no,
-        m.description,
-        m.debit,
-        m.credit,
-        m.currency,
-        m.fx_rate,
-        m.due_date,
-        m.settled,
-    )
+    return MovementRow(**{f.name: getattr(m, f.name) for f in fields(MovementRow)})
 
 
 def list_movements(session: Session, account_id: int) -> list[MovementRow]:
@@ -210,19 +198,7 @@ def load_movement(session: Session, movement_id: int) -> MovementData:
     m = session.get(Movement, movement_id)
     if m is None:
         raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
-    return MovementData(
-        m.account_id,
-        m.doc_type,
-        m.date,
-        m.doc_no,
-        m.description,
-        m.debit,
-        m.credit,
-        m.currency,
-        m.fx_rate,
-        m.due_date,
-        m.id,
-    )
+    return MovementData(**{f.name: getattr(m, f.name) for f in fields(MovementData)})
 
 
 def tracking_params(session: Session, account_id: int) -> DueTrackingParams:
@@ -380,10 +356,12 @@ def save_movement(
     return row.id
 
 
-def record_refusal(session: Session, actor: Actor, data: MovementData, check: DueCheck) -> None:
-    """Log a movement that due-date tracking stopped (in its own unit of work)."""
-    detail = f"{check.result.audit_detail} refused {data.doc_type.value} {data.doc_no}".strip()
-    record(session, actor, "due_tracking_stop", "account", data.account_id, detail)
+def record_refusal(
+    session: Session, actor: Actor, account_id: int, check: DueCheck, what: str
+) -> None:
+    """Log what due-date tracking stopped (`what`: the document), in its own unit of work."""
+    detail = f"{check.result.audit_detail} refused={what}"
+    record(session, actor, "due_tracking_stop", "account", account_id, detail)
 
 
 def delete_movement(session: Session, actor: Actor, movement_id: int) -> None:

@@ -1,16 +1,15 @@
-"""Sales orders (SPEC C1, C3): entry, controlled approval, shipment into an invoice.
+"""Sales orders (SPEC C1, C3): entry and controlled approval; shipping is in `shipping`.
 
 Orders are in TL. Controlled approval ("Kontrollü Onaylama") evaluates the account's ticked
 criteria with its risk limit, its open balance (unsettled debits − unsettled credits, TL),
 the remaining value of its other approved orders and this order's remaining value; the order
-is approved only when every ticked criterion passes. Shipping an approved order writes an
-invoice and its sales-invoice movement, which goes through due-date tracking like any other.
+is approved only when every ticked criterion passes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,32 +22,24 @@ from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.ops_models import (
     OPEN_APPROVED_STATUSES,
     Invoice,
-    InvoiceLine,
     OrderStatus,
     SalesOrder,
     SalesOrderLine,
     line_amount,
 )
-from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.rules import (
     ApprovalCriteria,
     ApprovalResult,
-    OrderLine,
-    Refusal,
-    ShipmentPlan,
     evaluate_order_approval,
-    plan_shipment,
 )
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.movements import (
-    MovementData,
     local_today,
     open_balance,
     open_debit_items,
-    save_movement,
 )
 from tui_mutabakat.services.parameters import load_parameters
 
@@ -69,6 +60,38 @@ def status_label(status: OrderStatus) -> str:
 def format_quantity(value: Decimal) -> str:
     """`Decimal("1234.500")` → `"1.234,5"`: up to three decimals, none when whole."""
     return format_decimal(value, format="#,##0.###", locale=LOCALE)
+
+
+def parse_quantity(text: str) -> Decimal:
+    """A quantity typed the Turkish way (`1.234,5`) or plainly (`1234.5`), three decimals."""
+    cleaned = text.strip()
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") > 1:
+        cleaned = cleaned.replace(".", "")
+    value = Decimal(cleaned)  # raises InvalidOperation, an ArithmeticError
+    if not value.is_finite():
+        raise ValueError(text)
+    return value.quantize(Decimal("0.001"))
+
+
+def account_codes(session: Session, prefix: str, limit: int = 50) -> list[str]:
+    """Active account codes starting with `prefix` (the order form's F10 lookup)."""
+    query = (
+        select(Account.code)
+        .where(Account.active.is_(True), Account.code.startswith(prefix.strip(), autoescape=True))
+        .order_by(Account.code)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def account_by_code(session: Session, code: str) -> tuple[int, str] | None:
+    """(id, title) of the account with `code`."""
+    row = session.execute(
+        select(Account.id, Account.title).where(Account.code == code.strip())
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 @dataclass(slots=True)
@@ -174,7 +197,7 @@ def list_orders(session: Session, account_id: int | None = None) -> list[OrderRo
     ]
 
 
-def _order(session: Session, order_id: int, *, lock: bool = False) -> SalesOrder:
+def find_order(session: Session, order_id: int, *, lock: bool = False) -> SalesOrder:
     order = session.get(
         SalesOrder, order_id, options=[selectinload(SalesOrder.lines)], with_for_update=lock
     )
@@ -184,7 +207,7 @@ def _order(session: Session, order_id: int, *, lock: bool = False) -> SalesOrder
 
 
 def load_order(session: Session, order_id: int) -> OrderData:
-    order = _order(session, order_id)
+    order = find_order(session, order_id)
     lines = [
         OrderLineData(ln.item, ln.quantity, ln.unit, ln.unit_price, ln.id, ln.shipped)
         for ln in order.lines
@@ -230,7 +253,7 @@ def save_order(session: Session, actor: Actor, data: OrderData) -> int:
         order = SalesOrder(created_by=actor.login, status=OrderStatus.DRAFT)
         session.add(order)
     else:
-        order = _order(session, data.id, lock=True)
+        order = find_order(session, data.id, lock=True)
         if order.status is not OrderStatus.DRAFT:
             raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
     order.account_id = account_id
@@ -261,7 +284,7 @@ def save_order(session: Session, actor: Actor, data: OrderData) -> int:
 
 
 def cancel_order(session: Session, actor: Actor, order_id: int) -> None:
-    order = _order(session, order_id, lock=True)
+    order = find_order(session, order_id, lock=True)
     if order.status not in (OrderStatus.DRAFT, OrderStatus.APPROVED):
         raise Refused(_("Sevkiyatı başlamış ya da kapanmış sipariş iptal edilemez."))
     order.status = OrderStatus.CANCELLED
@@ -283,7 +306,7 @@ def evaluate_approval(
     session: Session, order_id: int, today: dt.date | None = None
 ) -> ApprovalResult:
     """Controlled approval's verdict on an order, with every criterion's figures."""
-    order = _order(session, order_id)
+    order = find_order(session, order_id)
     account = session.get(Account, order.account_id)
     if account is None:
         raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
@@ -315,7 +338,7 @@ def approve_order(
     session: Session, actor: Actor, order_id: int, today: dt.date | None = None
 ) -> ApprovalResult:
     """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`."""
-    order = _order(session, order_id, lock=True)
+    order = find_order(session, order_id, lock=True)
     if order.status is not OrderStatus.DRAFT:
         raise Refused(_("Yalnızca taslak sipariş onaylanabilir."))
     result = evaluate_approval(session, order_id, today)
@@ -326,109 +349,3 @@ def approve_order(
     order.approved_by = actor.login
     record(session, actor, "approve", "sales_order", order.id, result.audit_detail)
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentView:
-    order_id: int
-    number: str
-    account_id: int
-    status: OrderStatus
-    partial_allowed: bool
-    lines: tuple[OrderLine, ...]
-    prices: Mapping[int, Decimal]
-
-
-def shipment_view(session: Session, order_id: int) -> ShipmentView:
-    order = _order(session, order_id)
-    params = load_parameters(session, order.account_id)
-    return ShipmentView(
-        order.id,
-        order.number,
-        order.account_id,
-        order.status,
-        params.partial_shipment,
-        tuple(OrderLine(ln.id, ln.item, ln.quantity, ln.unit, ln.shipped) for ln in order.lines),
-        {ln.id: ln.unit_price for ln in order.lines},
-    )
-
-
-def plan_order_shipment(
-    view: ShipmentView, requested: Mapping[int, Decimal] | None
-) -> ShipmentPlan:
-    if view.status not in OPEN_APPROVED_STATUSES:
-        raise Refused(_("Yalnızca onaylı ve sevkiyatı bitmemiş sipariş sevk edilebilir."))
-    plan = plan_shipment(view.partial_allowed, view.lines, requested)
-    if isinstance(plan, Refusal):
-        raise Refused(plan.reason)
-    return plan
-
-
-def ship_order(
-    session: Session,
-    actor: Actor,
-    order_id: int,
-    requested: Mapping[int, Decimal] | None = None,
-    *,
-    invoice_date: dt.date,
-    due_date: dt.date | None = None,
-    number: str = "",
-    confirmed: bool = False,
-    today: dt.date | None = None,
-) -> int:
-    """Ship `requested` quantities by line id (None: all that remains) into a new invoice.
-
-    The invoice's sales-invoice movement goes through due-date tracking first: it raises
-    `DueTrackingStop` / `DueTrackingWarning` before anything is written.
-    """
-    order = _order(session, order_id, lock=True)
-    plan = plan_order_shipment(shipment_view(session, order_id), requested)
-    number = number.strip() or next_invoice_number(session)
-    if session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None:
-        raise InvalidInput(_("{number} numaralı bir fatura zaten var.").format(number=number))
-    by_id = {ln.id: ln for ln in order.lines}
-    total = sum((line_amount(p.quantity, by_id[p.line_id].unit_price) for p in plan.lines), ZERO)
-    movement = MovementData(
-        account_id=order.account_id,
-        doc_type=DocumentType.SALES_INVOICE,
-        date=invoice_date,
-        doc_no=number,
-        description=_("Sipariş {number}").format(number=order.number),
-        debit=total,
-        due_date=due_date,
-    )
-    movement_id = save_movement(session, actor, movement, confirmed=confirmed, today=today)
-    invoice = Invoice(
-        account_id=order.account_id,
-        order_id=order.id,
-        number=number,
-        date=invoice_date,
-        due_date=due_date,
-        total=total,
-        movement_id=movement_id,
-        created_by=actor.login,
-    )
-    for planned in plan.lines:
-        line = by_id[planned.line_id]
-        line.shipped += planned.quantity
-        invoice.lines.append(
-            InvoiceLine(
-                order_line_id=line.id,
-                item=line.item,
-                quantity=planned.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-            )
-        )
-    order.status = OrderStatus.SHIPPED if plan.completes_order else OrderStatus.PARTIALLY_SHIPPED
-    session.add(invoice)
-    session.flush()
-    record(
-        session,
-        actor,
-        "ship",
-        "sales_order",
-        order.id,
-        f"invoice={number} total={total} complete={int(plan.completes_order)}",
-    )
-    return invoice.id
