@@ -151,6 +151,11 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             self._input("m-due-date").value = format_day(data.due_date)
         self.query_one("#m-type", Select).focus()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as in the ERP forms; F2 saves."""
+        event.stop()
+        self.focus_next()
+
     def _input(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)
 

@@ -159,6 +159,11 @@ class OrderFormScreen(AppAccess, Screen[None]):
         else:
             table.focus()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as in the ERP forms; F2 saves."""
+        event.stop()
+        self.focus_next()
+
     def _value(self, name: str, value: str) -> None:
         self.query_one(f"#{name}", Input).value = value
 

@@ -86,6 +86,11 @@ class InvoicePrintDialog(AppAccess, ModalScreen[list[Path] | None]):
     def on_mount(self) -> None:
         self.query_one("#print-copies", Input).focus()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as in the ERP forms; F2 saves."""
+        event.stop()
+        self.focus_next()
+
     def action_export(self) -> None:
         try:
             copies = int(self.query_one("#print-copies", Input).value.strip())

@@ -108,6 +108,11 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         self.query_one("#s-date", Input).value = format_day(local_today())
         table.focus()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as in the ERP forms; F2 saves."""
+        event.stop()
+        self.focus_next()
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_line()

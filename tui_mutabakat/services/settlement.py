@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -229,28 +230,38 @@ def check_pair(
     return PairCheck(planned, closing, debit.currency)
 
 
-def _apply(session: Session, actor: Actor, account_id: int, pair: PairCheck, how: str) -> int:
-    match = pair.match
-    debit = session.get(Movement, match.debit_id, with_for_update=True)
-    credit = session.get(Movement, match.credit_id, with_for_update=True)
-    if debit is None or credit is None:
+def _apply(
+    session: Session, actor: Actor, account_id: int, pairs: Sequence[PairCheck], how: str
+) -> list[int]:
+    """Write the matches: raise both movements' `settled`, add the rows, log each one."""
+    ids = {p.match.debit_id for p in pairs} | {p.match.credit_id for p in pairs}
+    query = select(Movement).where(Movement.id.in_(ids)).with_for_update()
+    movements = {m.id: m for m in session.scalars(query)}
+    if len(movements) != len(ids):
         raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
-    debit.settled += match.amount
-    credit.settled += match.amount
-    row = Settlement(
-        account_id=account_id,
-        debit_movement_id=match.debit_id,
-        credit_movement_id=match.credit_id,
-        amount=match.amount,
-        created_by=actor.login,
-    )
-    session.add(row)
+    rows = []
+    for pair in pairs:
+        match = pair.match
+        movements[match.debit_id].settled += match.amount
+        movements[match.credit_id].settled += match.amount
+        rows.append(
+            Settlement(
+                account_id=account_id,
+                debit_movement_id=match.debit_id,
+                credit_movement_id=match.credit_id,
+                amount=match.amount,
+                created_by=actor.login,
+            )
+        )
+    session.add_all(rows)
     session.flush()
-    detail = f"{how} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
-    if pair.closing.must_log:
-        detail += f" {pair.closing.audit_detail}"
-    record(session, actor, "settle", "settlement", row.id, detail)
-    return row.id
+    for pair, row in zip(pairs, rows, strict=True):
+        match = pair.match
+        detail = f"{how} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
+        if pair.closing.must_log:
+            detail += f" {pair.closing.audit_detail}"
+        record(session, actor, "settle", "settlement", row.id, detail)
+    return [row.id for row in rows]
 
 
 def settle_pair(
@@ -272,7 +283,7 @@ def settle_pair(
     if pair.closing.outcome is Outcome.WARN and not confirmed:
         message = _("Borç kapama vade kontrolü: {text} {amount} yine de kapatılsın mı?")
         raise ClosingWarning(message.format(text=pair.closing.text, amount=amount_text), pair)
-    return _apply(session, actor, account_id, pair, "manual")
+    return _apply(session, actor, account_id, [pair], "manual")[0]
 
 
 def plan_fifo_settlement(session: Session, account_id: int) -> FifoPlan:
@@ -328,9 +339,9 @@ def settle_fifo(
             "Hepsi kapatılsın mı?"
         )
         raise FifoWarning(message.format(count=len(plan.warned)), plan)
+    _apply(session, actor, account_id, plan.pairs, "fifo")
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for pair in plan.pairs:
-        _apply(session, actor, account_id, pair, "fifo")
         totals[pair.currency] += pair.match.amount
     return FifoOutcome(len(plan.pairs), dict(totals), len(plan.stopped))
 
