@@ -269,3 +269,27 @@ def test_search_ignores_turkish_letters_and_case(database: Database, actor: Acto
         ]:
             rows = account_page(session, AccountFilter(search=typed), 0, 10)
             assert [r.code for r in rows] == [expected], typed
+
+
+async def test_f9_menu_opens_the_movements_of_the_account(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    from tui_mutabakat.screens.action_menu import ActionMenu
+    from tui_mutabakat.screens.movements import MovementListScreen
+
+    add_accounts(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_list(pilot, app)
+        await pilot.press("down", "down")  # 120.003 Beta Tekstil, which has a movement
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionMenu)
+        await pilot.press("down", "enter")  # the entry after "Kartı aç": Hareketler
+        await pilot.pause()
+        assert isinstance(app.screen, MovementListScreen)
+        assert "F-1" in str(app.screen.query_one("DataTable").get_row_at(0))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountListScreen)
+        assert table.cursor_id is not None

@@ -36,9 +36,11 @@ from tui_mutabakat.screens.account_rows import (
     literal,
     redirect_typing,
 )
+from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
+from tui_mutabakat.screens.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts import delete_account
 from tui_mutabakat.services.errors import NotFound, Refused
 from tui_mutabakat.widgets.paged_table import Column, PagedTable
@@ -76,7 +78,8 @@ class AccountListScreen(AppAccess, Screen[None]):
         Binding("insert,f4,ctrl+n", "new_account", _("Yeni"), key_display="Ins", id="accounts_new"),
         Binding("f8,ctrl+d", "delete_account", _("Sil"), id="accounts_delete"),
         Binding("f5,ctrl+r", "reload", _("Yenile"), id="accounts_reload"),
-        Binding("f6,ctrl+o", "next_sort", _("Sırala"), id="accounts_sort"),
+        Binding("f9,ctrl+o", "row_actions", _("İşlemler"), id="accounts_actions"),
+        Binding("f6,ctrl+e", "next_sort", _("Sırala"), id="accounts_sort"),
         Binding("f7,ctrl+t", "toggle_direction", _("Ters sıra"), id="accounts_direction"),
         Binding("f10,ctrl+l", "pick_city", _("Şehir süz"), id="accounts_city"),
         Binding("f11,ctrl+b", "pick_group", _("Grup süz"), id="accounts_group"),
@@ -190,7 +193,7 @@ class AccountListScreen(AppAccess, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Delete is greyed out while the list is empty."""
-        if action == "delete_account" and not self._has_rows:
+        if action in ("delete_account", "row_actions") and not self._has_rows:
             return None
         return True
 
@@ -212,6 +215,29 @@ class AccountListScreen(AppAccess, Screen[None]):
 
     def action_new_account(self) -> None:
         self._open_card(None)
+
+    def action_row_actions(self) -> None:
+        """F9: the action menu of the account under the cursor (Mikro's right-click menu)."""
+        row = self.table.row_at(self.table.cursor_row)
+        if row is None:
+            return
+        items: list[MenuItem] = [
+            ("card", _("Kartı aç"), "Enter"),
+            *ACCOUNT_ACTIONS,
+            ("delete", _("Sil"), "F8"),
+        ]
+        title = f"{literal(row.cells[0])} — {literal(row.cells[1])}"
+        self.app.push_screen(
+            ActionMenu(title, items), callback=partial(self._row_action_chosen, row.key)
+        )
+
+    def _row_action_chosen(self, account_id: int, action_id: str | None) -> None:
+        if action_id == "card":
+            self._open_card(account_id)
+        elif action_id == "delete":
+            self.action_delete_account()
+        elif action_id is not None:
+            open_for_account(self.app, action_id, account_id)
 
     def _open_card(self, account_id: int | None) -> None:
         from tui_mutabakat.screens.account_card import AccountCardScreen

@@ -35,6 +35,12 @@ def _accounts() -> Screen[Any]:
     return AccountListScreen()
 
 
+def _orders() -> Screen[Any]:
+    from tui_mutabakat.screens.orders import SalesOrderListScreen
+
+    return SalesOrderListScreen()
+
+
 def _working_settings() -> Screen[Any]:
     from tui_mutabakat.screens.working_settings import WorkingSettingsScreen
 
@@ -49,6 +55,7 @@ def _company() -> Screen[Any]:
 
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+h", False, _accounts),
+    MenuEntry("orders", _("Satış Siparişleri"), "f5,ctrl+r", False, _orders),
     MenuEntry("working_settings", _("Çalışma Bilgileri"), "f6,ctrl+w", True, _working_settings),
     MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+b", True, _company),
 )

@@ -1,0 +1,234 @@
+"""Sales orders (SPEC C1–C3): controlled approval, shipment into invoices, invoice copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.ops_data import TODAY, add_movement, audit, make_account, movement_count
+from tui_mutabakat.data.models import Movement
+from tui_mutabakat.data.ops_models import Invoice, OrderStatus
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.rules import Criterion
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.invoices import copies_default, export_invoice, load_document, render
+from tui_mutabakat.services.movements import DueTrackingStop, DueTrackingWarning
+from tui_mutabakat.services.orders import (
+    ApprovalRefused,
+    OrderData,
+    OrderLineData,
+    approve_order,
+    evaluate_approval,
+    list_orders,
+    load_order,
+    save_order,
+)
+from tui_mutabakat.services.parameters import load_parameters, save_parameters
+from tui_mutabakat.services.shipping import ship_order
+
+
+def new_order(database: Database, actor: Actor, account: int, *prices: str) -> int:
+    """An order with one line per price: 10 units of 'Malzeme i' at that unit price."""
+    lines = [
+        OrderLineData(f"Malzeme {i}", Decimal("10"), "Adet", Decimal(price))
+        for i, price in enumerate(prices or ("10",), start=1)
+    ]
+    with database.unit_of_work() as session:
+        return save_order(session, actor, OrderData(account, TODAY, lines=lines))
+
+
+def approve(database: Database, actor: Actor, order: int) -> None:
+    with database.unit_of_work() as session:
+        approve_order(session, actor, order, TODAY)
+
+
+def status(database: Database, order: int) -> OrderStatus:
+    with database.reader() as session:
+        return load_order(session, order).status
+
+
+def test_order_is_numbered_and_totalled(database: Database, actor: Actor) -> None:
+    account = make_account(database, actor)
+    first = new_order(database, actor, account, "12.50", "3.333")
+    second = new_order(database, actor, account)
+    with database.reader() as session:
+        rows = {row.id: row for row in list_orders(session, account)}
+    assert rows[first].number == "SS-000001" and rows[second].number == "SS-000002"
+    assert rows[first].total == Decimal("158.33")  # 125.00 + 33.33
+    assert rows[first].status is OrderStatus.DRAFT
+    with pytest.raises(InvalidInput), database.unit_of_work() as session:
+        save_order(session, actor, OrderData(account, TODAY, lines=[]))
+
+
+def test_order_failing_risk_is_not_approved(database: Database, actor: Actor) -> None:
+    account = make_account(database, actor, risk_limit=Decimal("1000"), approve_by_risk=True)
+    add_movement(database, account, debit="900", date=TODAY, due_date=TODAY)
+    add_movement(database, account, credit="100", date=TODAY)
+    other = new_order(database, actor, account, "10")  # 100 approved, unshipped
+    approve(database, actor, other)
+    order = new_order(database, actor, account, "20.01")  # 200.10
+    with pytest.raises(ApprovalRefused) as caught, database.unit_of_work() as session:
+        approve_order(session, actor, order, TODAY)
+    risk = caught.value.result.criterion(Criterion.RISK)
+    assert risk.blocks
+    assert risk.figures["open_balance"] == Decimal("800")
+    assert risk.figures["approved_unshipped"] == Decimal("100")
+    assert risk.figures["total"] == Decimal("1100.10")
+    assert status(database, order) is OrderStatus.DRAFT
+    cheaper = new_order(database, actor, account, "10")  # 800 + 100 + 100 = 1000: passes
+    approve(database, actor, cheaper)
+    assert status(database, cheaper) is OrderStatus.APPROVED
+
+
+def test_order_passing_every_criterion_is_approved(database: Database, actor: Actor) -> None:
+    account = make_account(
+        database,
+        actor,
+        risk_limit=Decimal("5000"),
+        approve_by_risk=True,
+        approve_by_due_date=True,
+        approve_by_ageing=True,
+        ageing_days=30,
+    )
+    add_movement(
+        database, account, debit="1000", date=TODAY - dt.timedelta(days=20), due_date=TODAY
+    )
+    order = new_order(database, actor, account, "100")
+    with database.reader() as session:
+        result = evaluate_approval(session, order, TODAY)
+    assert result.approved and all(c.ticked and c.passed for c in result.criteria)
+    approve(database, actor, order)
+    assert status(database, order) is OrderStatus.APPROVED
+    [logged] = audit(database, "approve")
+    assert "risk=ticked:pass due_date=ticked:pass ageing=ticked:pass" in logged.detail
+
+
+def test_past_due_and_old_debts_fail_their_criteria(database: Database, actor: Actor) -> None:
+    account = make_account(
+        database, actor, approve_by_due_date=True, approve_by_ageing=True, ageing_days=30
+    )
+    add_movement(
+        database,
+        account,
+        debit="1000",
+        date=TODAY - dt.timedelta(days=60),
+        due_date=TODAY - dt.timedelta(days=1),
+    )
+    order = new_order(database, actor, account)
+    with pytest.raises(ApprovalRefused) as caught, database.unit_of_work() as session:
+        approve_order(session, actor, order, TODAY)
+    failed = {c.name for c in caught.value.result.failed}
+    assert failed == {Criterion.DUE_DATE, Criterion.AGEING}
+
+
+def test_partial_shipment_refused_when_the_account_says_no(
+    database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor, partial_shipment=False)
+    order = new_order(database, actor, account, "10", "20")
+    with pytest.raises(Refused, match="onaylı"), database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY)  # not approved yet: refused
+    approve(database, actor, order)
+    with database.reader() as session:
+        first = load_order(session, order).lines[0].id
+    assert first is not None
+    for part in ({first: Decimal("4")}, {first: Decimal("10")}):
+        with pytest.raises(Refused, match="parçalı sevkiyat"), database.unit_of_work() as session:
+            ship_order(session, actor, order, part, invoice_date=TODAY)
+    assert movement_count(database, account) == 0
+    with database.unit_of_work() as session:
+        invoice_id = ship_order(session, actor, order, invoice_date=TODAY, due_date=TODAY)
+    assert status(database, order) is OrderStatus.SHIPPED
+    with database.reader() as session:
+        invoice = session.get(Invoice, invoice_id)
+        assert invoice is not None and invoice.total == Decimal("300")
+        moved = session.scalar(select(Movement).where(Movement.id == invoice.movement_id))
+        assert moved is not None
+        assert (moved.doc_type, moved.debit, moved.doc_no) == (
+            DocumentType.SALES_INVOICE,
+            Decimal("300"),
+            invoice.number,
+        )
+
+
+def test_partial_shipment_when_the_account_says_yes(database: Database, actor: Actor) -> None:
+    account = make_account(database, actor, partial_shipment=True)
+    order = new_order(database, actor, account, "10", "20")
+    approve(database, actor, order)
+    with database.reader() as session:
+        first, second = load_order(session, order).lines
+    assert first.id is not None and second.id is not None
+    with database.unit_of_work() as session:
+        ship_order(session, actor, order, {first.id: Decimal("4")}, invoice_date=TODAY)
+    assert status(database, order) is OrderStatus.PARTIALLY_SHIPPED
+    with database.reader() as session:
+        after = load_order(session, order).lines
+        assert [line.remaining for line in after] == [Decimal("6"), Decimal("10")]
+        assert list_orders(session, account)[0].remaining_value == Decimal("260")
+    with pytest.raises(Refused, match="kalan miktarı"), database.unit_of_work() as session:
+        ship_order(session, actor, order, {first.id: Decimal("7")}, invoice_date=TODAY)
+    with database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY)
+    assert status(database, order) is OrderStatus.SHIPPED
+    with database.reader() as session:
+        debits = session.scalars(select(Movement.debit).where(Movement.account_id == account))
+        assert sorted(debits) == [Decimal("40"), Decimal("260")]
+
+
+def test_the_invoice_goes_through_due_tracking(database: Database, actor: Actor) -> None:
+    account = make_account(
+        database,
+        actor,
+        due_track_types=frozenset({DocumentType.SALES_INVOICE}),
+        due_track_days=0,
+        due_track_action=RuleAction.STOP,
+    )
+    order = new_order(database, actor, account)
+    approve(database, actor, order)
+    add_movement(database, account, debit="50", date=TODAY - dt.timedelta(days=3))
+    with pytest.raises(DueTrackingStop), database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY, today=TODAY)
+    assert status(database, order) is OrderStatus.APPROVED
+    with database.reader() as session:
+        assert session.scalars(select(Invoice)).all() == []
+        assert [line.shipped for line in load_order(session, order).lines] == [Decimal("0")]
+    with database.unit_of_work() as session:
+        params = load_parameters(session, account)
+        params.due_track_action = RuleAction.WARN
+        save_parameters(session, actor, account, params)
+    with pytest.raises(DueTrackingWarning), database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY, today=TODAY)
+    with database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY, confirmed=True, today=TODAY)
+    assert status(database, order) is OrderStatus.SHIPPED
+
+
+def test_invoice_export_uses_the_copy_count(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    account = make_account(database, actor, partial_shipment=True, invoice_copies=3)
+    order = new_order(database, actor, account, "1234.5")
+    approve(database, actor, order)
+    with database.unit_of_work() as session:
+        invoice_id = ship_order(session, actor, order, invoice_date=TODAY, due_date=TODAY)
+    with database.reader() as session:
+        doc = load_document(session, invoice_id)
+        assert doc.copies_default == copies_default(session, account) == 3
+    text = render(doc, 2, 3)
+    assert "Nüsha 2/3" in text and "12.345,00" in text and "30.06.2026" in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    with database.unit_of_work() as session:
+        [one] = export_invoice(session, actor, invoice_id, tmp_path / "a", doc.copies_default)
+        many = export_invoice(session, actor, invoice_id, tmp_path / "b", 3, one_file=False)
+    pages = one.read_text(encoding="utf-8").split("\f")
+    assert len(pages) == 3
+    assert all(f"Nüsha {i}/3" in page for i, page in enumerate(pages, start=1))
+    assert [p.name for p in many] == [f"{doc.number}-{i}.txt" for i in (1, 2, 3)]
+    with pytest.raises(InvalidInput), database.unit_of_work() as session:
+        export_invoice(session, actor, invoice_id, tmp_path, 0)

@@ -1,0 +1,312 @@
+"""Satış Siparişleri (SPEC C1–C3): the order list, controlled approval, shipping, printing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
+
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.data.ops_models import OPEN_APPROVED_STATUSES, OrderStatus
+from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.rules import ApprovalResult
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.ops_dialogs import TableDialog, cursor_key, field_row, plain, right
+from tui_mutabakat.services.errors import ServiceError
+from tui_mutabakat.services.invoices import copies_default, export_invoice, invoices_of_order
+from tui_mutabakat.services.orders import (
+    OrderRow,
+    approve_order,
+    cancel_order,
+    evaluate_approval,
+    list_orders,
+    status_label,
+)
+
+
+def approval_dialog(number: str, result: ApprovalResult) -> TableDialog:
+    """Every criterion with its figures and verdict; "Onayla" only when all ticked pass."""
+    lines = []
+    for criterion in result.criteria:
+        if criterion.ticked:
+            verdict = _("GEÇTİ") if criterion.passed else _("KALDI")
+        else:
+            verdict = _("işaretsiz; bilgi için: {state}").format(
+                state=_("sağlanıyor") if criterion.passed else _("sağlanmıyor")
+            )
+        lines.append(f"{criterion.name.label}: {verdict}\n  {criterion.text}")
+    text = "\n".join(lines) + "\n\n" + result.text
+    return TableDialog(
+        _("Kontrollü Onaylama — {number}").format(number=number),
+        text,
+        confirm=_("Onayla") if result.approved else None,
+        error=not result.approved,
+    )
+
+
+def invoice_directory(data_dir: Path) -> Path:
+    return data_dir / "faturalar"
+
+
+class InvoicePrintDialog(AppAccess, ModalScreen[list[Path] | None]):
+    """Write an invoice as text: the copy count starts at the account's parameter (C2)."""
+
+    BINDINGS = [
+        Binding("f2,ctrl+s", "export", _("Yazdır"), id="invoice_print"),
+        Binding("escape", "dismiss(None)", _("Vazgeç"), id="invoice_print_cancel"),
+    ]
+
+    def __init__(self, invoice_id: int, account_id: int, number: str) -> None:
+        super().__init__()
+        self._invoice_id = invoice_id
+        self._account_id = account_id
+        self._number = number
+
+    def compose(self) -> ComposeResult:
+        with self.database.reader() as session:
+            copies = copies_default(session, self._account_id)
+        folder = invoice_directory(self.settings.data_dir)
+        with Vertical(classes="dialog ops-dialog ops-form"):
+            yield Label(
+                _("Fatura yazdır — {number}").format(number=self._number), classes="dialog-title"
+            )
+            yield field_row(_("Nüsha sayısı"), Input(str(copies), id="print-copies", compact=True))
+            yield field_row(_("Klasör"), Input(str(folder), id="print-folder", compact=True))
+            yield Checkbox(_("Tüm nüshalar tek dosyada"), True, id="print-one-file", compact=True)
+            yield Label("", id="print-error", classes="error-text")
+            yield Label(_("F2: yazdır · Esc: vazgeç"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#print-copies", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as in the ERP forms; F2 saves."""
+        event.stop()
+        self.focus_next()
+
+    def action_export(self) -> None:
+        try:
+            copies = int(self.query_one("#print-copies", Input).value.strip())
+        except ValueError:
+            self.query_one("#print-error", Label).update(_("Nüsha sayısı bir tam sayı olmalı."))
+            return
+        folder = Path(self.query_one("#print-folder", Input).value.strip()).expanduser()
+        one_file = self.query_one("#print-one-file", Checkbox).value
+        try:
+            with self.database.unit_of_work() as session:
+                paths = export_invoice(
+                    session, self.actor, self._invoice_id, folder, copies, one_file=one_file
+                )
+        except (ServiceError, OSError) as error:
+            self.query_one("#print-error", Label).update(str(error))
+            return
+        self.dismiss(paths)
+
+
+class SalesOrderListScreen(AppAccess, Screen[None]):
+    """All sales orders, or one account's; F9 holds "Kontrollü Onaylama" and "Sevk et"."""
+
+    TITLE = _("Satış Siparişleri")
+    BINDINGS = [
+        Binding("f4,insert,ctrl+n", "new", _("Yeni"), id="orders_new"),
+        Binding("enter", "open", _("Aç"), id="orders_open"),
+        Binding("f8,ctrl+d", "cancel_order", _("İptal"), id="orders_cancel"),
+        Binding("f9,ctrl+o", "actions", _("İşlemler"), id="orders_actions"),
+        Binding("escape", "app.pop_screen", _("Geri"), id="orders_back"),
+    ]
+
+    def __init__(self, account_id: int | None = None) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self._rows: dict[int, OrderRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="orders-title", classes="section-title")
+        yield DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[object] = self.query_one(DataTable)
+        table.add_columns(
+            _("No"), _("Tarih"), _("Hesap"), _("Durum"), _("Tutar"), _("Kalan"), _("Ünvan")
+        )
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        table: DataTable[object] = self.query_one(DataTable)
+        keep = select if select is not None else self.current_id()
+        with self.database.reader() as session:
+            rows = list_orders(session, self.account_id)
+            account = session.get(Account, self.account_id) if self.account_id else None
+        self._rows = {row.id: row for row in rows}
+        scope = f"{account.code} {account.title}" if account else _("Tüm hesaplar")
+        self.query_one("#orders-title", Label).update(
+            _("{scope} · {count} sipariş").format(scope=scope, count=len(rows))
+        )
+        table.clear()
+        for row in rows:
+            table.add_row(
+                plain(row.number),
+                format_day(row.date),
+                plain(row.account_code),
+                status_label(row.status),
+                right(format_amount(row.total)),
+                right(format_amount(row.remaining_value)),
+                plain(row.account_title),
+                key=str(row.id),
+            )
+        if keep is not None and keep in self._rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+
+    def current_id(self) -> int | None:
+        key = cursor_key(self.query_one(DataTable))
+        return int(key) if key is not None else None
+
+    def _current(self) -> OrderRow | None:
+        current = self.current_id()
+        return self._rows.get(current) if current is not None else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_new(self) -> None:
+        from tui_mutabakat.screens.order_form import OrderFormScreen
+
+        self.app.push_screen(OrderFormScreen(account_id=self.account_id))
+
+    def action_open(self) -> None:
+        from tui_mutabakat.screens.order_form import OrderFormScreen
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(OrderFormScreen(order_id=row.id))
+
+    def action_actions(self) -> None:
+        row = self._current()
+        items: list[MenuItem] = [("new", _("Yeni sipariş"), "F4")]
+        if row is not None:
+            items.append(("open", _("Siparişi aç"), "Enter"))
+            if row.status is OrderStatus.DRAFT:
+                items.append(("approve", _("Kontrollü Onaylama"), ""))
+            if row.status in OPEN_APPROVED_STATUSES:
+                items.append(("ship", _("Sevk et (faturaya aktar)"), ""))
+            if row.status is not OrderStatus.DRAFT and row.status is not OrderStatus.CANCELLED:
+                items.append(("print", _("Faturayı yazdır"), ""))
+            if row.status in (OrderStatus.DRAFT, OrderStatus.APPROVED):
+                items.append(("cancel_order", _("Siparişi iptal et"), "F8"))
+
+        def chosen(action: str | None) -> None:
+            if action is not None:
+                getattr(self, f"action_{action}")()
+
+        self.app.push_screen(ActionMenu(_("Sipariş İşlemleri"), items), chosen)
+
+    def action_approve(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        try:
+            with self.database.reader() as session:
+                result = evaluate_approval(session, row.id)
+        except ServiceError as error:
+            self.app.push_screen(MessageDialog(str(error)))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                with self.database.unit_of_work() as session:
+                    approve_order(session, self.actor, row.id)
+            except ServiceError as error:
+                self.app.push_screen(MessageDialog(str(error), title=_("Onaylanmadı")))
+                return
+            self.notify(_("{number} onaylandı.").format(number=row.number))
+            self.reload()
+
+        self.app.push_screen(approval_dialog(row.number, result), answered)
+
+    def action_ship(self) -> None:
+        from tui_mutabakat.screens.shipment import ShipmentDialog
+
+        row = self._current()
+        if row is None:
+            return
+
+        def shipped(invoice_id: int | None) -> None:
+            self.reload()
+            if invoice_id is not None:
+                self._print(invoice_id)
+
+        self.app.push_screen(ShipmentDialog(row.id), shipped)
+
+    def action_print(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        with self.database.reader() as session:
+            invoices = invoices_of_order(session, row.id)
+        if not invoices:
+            self.notify(_("Bu siparişin faturası yok."), severity="warning")
+        elif len(invoices) == 1:
+            self._print(invoices[0].id)
+        else:
+            items: list[MenuItem] = [
+                (str(i.id), f"{i.number}  {format_day(i.date)}  {format_amount(i.total)}", "")
+                for i in invoices
+            ]
+
+            def chosen(invoice: str | None) -> None:
+                if invoice is not None:
+                    self._print(int(invoice))
+
+            self.app.push_screen(ActionMenu(_("Fatura seçin"), items), chosen)
+
+    def _print(self, invoice_id: int) -> None:
+        row = self._current()
+        if row is None:
+            return
+        with self.database.reader() as session:
+            number = next(
+                (i.number for i in invoices_of_order(session, row.id) if i.id == invoice_id), ""
+            )
+
+        def written(paths: list[Path] | None) -> None:
+            if paths:
+                self.notify(
+                    _("Fatura yazıldı: {files}").format(files=", ".join(str(p) for p in paths))
+                )
+
+        self.app.push_screen(InvoicePrintDialog(invoice_id, row.account_id, number), written)
+
+    def action_cancel_order(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                with self.database.unit_of_work() as session:
+                    cancel_order(session, self.actor, row.id)
+            except ServiceError as error:
+                self.app.push_screen(MessageDialog(str(error), title=_("İptal edilemedi")))
+                return
+            self.reload()
+
+        question = _("{number} numaralı sipariş iptal edilsin mi?").format(number=row.number)
+        self.app.push_screen(ConfirmDialog(question, yes=_("İptal et"), danger=True), answered)

@@ -1,0 +1,351 @@
+"""Sales orders (SPEC C1, C3): entry and controlled approval; shipping is in `shipping`.
+
+Orders are in TL. Controlled approval ("Kontrollü Onaylama") evaluates the account's ticked
+criteria with its risk limit, its open balance (unsettled debits − unsettled credits, TL),
+the remaining value of its other approved orders and this order's remaining value; the order
+is approved only when every ticked criterion passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.data.ops_models import (
+    OPEN_APPROVED_STATUSES,
+    Invoice,
+    OrderStatus,
+    SalesOrder,
+    SalesOrderLine,
+    line_amount,
+)
+from tui_mutabakat.domain.formatting import LOCALE
+from tui_mutabakat.domain.rules import (
+    ApprovalCriteria,
+    ApprovalResult,
+    evaluate_order_approval,
+)
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.context import Actor, record
+from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
+from tui_mutabakat.services.movements import (
+    local_today,
+    open_balance,
+    open_debit_items,
+)
+from tui_mutabakat.services.parameters import load_parameters
+
+ZERO = Decimal("0")
+
+
+def status_label(status: OrderStatus) -> str:
+    labels = {
+        OrderStatus.DRAFT: _("Taslak"),
+        OrderStatus.APPROVED: _("Onaylı"),
+        OrderStatus.PARTIALLY_SHIPPED: _("Kısmen sevk"),
+        OrderStatus.SHIPPED: _("Sevk edildi"),
+        OrderStatus.CANCELLED: _("İptal"),
+    }
+    return labels[status]
+
+
+def format_quantity(value: Decimal) -> str:
+    """`Decimal("1234.500")` → `"1.234,5"`: up to three decimals, none when whole."""
+    return format_decimal(value, format="#,##0.###", locale=LOCALE)
+
+
+def parse_quantity(text: str) -> Decimal:
+    """A quantity typed the Turkish way (`1.234,5`) or plainly (`1234.5`), three decimals."""
+    cleaned = text.strip()
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") > 1:
+        cleaned = cleaned.replace(".", "")
+    value = Decimal(cleaned)  # raises InvalidOperation, an ArithmeticError
+    if not value.is_finite():
+        raise ValueError(text)
+    return value.quantize(Decimal("0.001"))
+
+
+def account_codes(session: Session, prefix: str, limit: int = 50) -> list[str]:
+    """Active account codes starting with `prefix` (the order form's F10 lookup)."""
+    query = (
+        select(Account.code)
+        .where(Account.active.is_(True), Account.code.startswith(prefix.strip(), autoescape=True))
+        .order_by(Account.code)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def account_by_code(session: Session, code: str) -> tuple[int, str] | None:
+    """(id, title) of the account with `code`."""
+    row = session.execute(
+        select(Account.id, Account.title).where(Account.code == code.strip())
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+@dataclass(slots=True)
+class OrderLineData:
+    item: str = ""
+    quantity: Decimal = ZERO
+    unit: str = "Adet"
+    unit_price: Decimal = ZERO
+    id: int | None = None
+    #: Read only: what earlier shipments took.
+    shipped: Decimal = ZERO
+
+    @property
+    def amount(self) -> Decimal:
+        return line_amount(self.quantity, self.unit_price)
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(ZERO, self.quantity - self.shipped)
+
+
+@dataclass(slots=True)
+class OrderData:
+    account_id: int | None
+    date: dt.date
+    number: str = ""
+    description: str = ""
+    lines: list[OrderLineData] = field(default_factory=list)
+    id: int | None = None
+    status: OrderStatus = OrderStatus.DRAFT
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    id: int
+    number: str
+    date: dt.date
+    account_id: int
+    account_code: str
+    account_title: str
+    status: OrderStatus
+    total: Decimal
+    remaining_value: Decimal
+
+
+def remaining_value(order: SalesOrder) -> Decimal:
+    """What is still to ship, valued at the order's prices."""
+    return sum(
+        (line_amount(max(ZERO, ln.quantity - ln.shipped), ln.unit_price) for ln in order.lines),
+        ZERO,
+    )
+
+
+def _next_number(prefix: str, taken: Callable[[str], bool], start: int) -> str:
+    count = start
+    while True:
+        count += 1
+        candidate = f"{prefix}-{count:06d}"
+        if not taken(candidate):
+            return candidate
+
+
+def next_order_number(session: Session) -> str:
+    def taken(number: str) -> bool:
+        return session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)) is not None
+
+    return _next_number("SS", taken, session.scalar(select(func.count(SalesOrder.id))) or 0)
+
+
+def next_invoice_number(session: Session) -> str:
+    def taken(number: str) -> bool:
+        return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
+
+    return _next_number("FT", taken, session.scalar(select(func.count(Invoice.id))) or 0)
+
+
+def list_orders(session: Session, account_id: int | None = None) -> list[OrderRow]:
+    query = (
+        select(SalesOrder, Account.code, Account.title)
+        .join(Account, Account.id == SalesOrder.account_id)
+        .options(selectinload(SalesOrder.lines))
+        .order_by(SalesOrder.date.desc(), SalesOrder.id.desc())
+    )
+    if account_id is not None:
+        query = query.where(SalesOrder.account_id == account_id)
+    return [
+        OrderRow(
+            o.id,
+            o.number,
+            o.date,
+            o.account_id,
+            code,
+            title,
+            o.status,
+            o.total,
+            remaining_value(o),
+        )
+        for o, code, title in session.execute(query)
+    ]
+
+
+def find_order(session: Session, order_id: int, *, lock: bool = False) -> SalesOrder:
+    order = session.get(
+        SalesOrder, order_id, options=[selectinload(SalesOrder.lines)], with_for_update=lock
+    )
+    if order is None:
+        raise NotFound(_("Sipariş bulunamadı (silinmiş olabilir)."))
+    return order
+
+
+def load_order(session: Session, order_id: int) -> OrderData:
+    order = find_order(session, order_id)
+    lines = [
+        OrderLineData(ln.item, ln.quantity, ln.unit, ln.unit_price, ln.id, ln.shipped)
+        for ln in order.lines
+    ]
+    return OrderData(
+        order.account_id,
+        order.date,
+        order.number,
+        order.description,
+        lines,
+        order.id,
+        order.status,
+    )
+
+
+def validate(data: OrderData) -> None:
+    if data.account_id is None:
+        raise InvalidInput(_("Sipariş için bir cari hesap seçilmeli."), "account")
+    if not data.lines:
+        raise InvalidInput(_("Siparişte en az bir satır olmalı."), "lines")
+    for line in data.lines:
+        if not line.item.strip():
+            raise InvalidInput(_("Satırın malzeme adı boş olamaz."), "lines")
+        if line.quantity <= ZERO:
+            raise InvalidInput(_("Miktar sıfırdan büyük olmalı."), "lines")
+        if line.unit_price < ZERO:
+            raise InvalidInput(_("Birim fiyat negatif olamaz."), "lines")
+        if not line.unit.strip():
+            raise InvalidInput(_("Birim boş olamaz."), "lines")
+
+
+def save_order(session: Session, actor: Actor, data: OrderData) -> int:
+    """Create an order, or change a draft one; approved orders are not edited."""
+    validate(data)
+    account_id = data.account_id
+    if account_id is None or session.get(Account, account_id) is None:
+        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
+    number = data.number.strip() or next_order_number(session)
+    clash = session.scalar(select(SalesOrder.id).where(SalesOrder.number == number))
+    if clash is not None and clash != data.id:
+        raise InvalidInput(_("{number} numaralı bir sipariş zaten var.").format(number=number))
+    if data.id is None:
+        order = SalesOrder(created_by=actor.login, status=OrderStatus.DRAFT)
+        session.add(order)
+    else:
+        order = find_order(session, data.id, lock=True)
+        if order.status is not OrderStatus.DRAFT:
+            raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
+    order.account_id = account_id
+    order.number = number
+    order.date = data.date
+    order.description = data.description.strip()
+    order.lines = [
+        SalesOrderLine(
+            item=ln.item.strip(),
+            quantity=ln.quantity,
+            unit=ln.unit.strip(),
+            unit_price=ln.unit_price,
+            shipped=ZERO,
+        )
+        for ln in data.lines
+    ]
+    order.total = data.total
+    session.flush()
+    record(
+        session,
+        actor,
+        "create" if data.id is None else "update",
+        "sales_order",
+        order.id,
+        f"{order.number} total={order.total}",
+    )
+    return order.id
+
+
+def cancel_order(session: Session, actor: Actor, order_id: int) -> None:
+    order = find_order(session, order_id, lock=True)
+    if order.status not in (OrderStatus.DRAFT, OrderStatus.APPROVED):
+        raise Refused(_("Sevkiyatı başlamış ya da kapanmış sipariş iptal edilemez."))
+    order.status = OrderStatus.CANCELLED
+    record(session, actor, "cancel", "sales_order", order.id, order.number)
+
+
+def approved_unshipped(session: Session, account_id: int, exclude: int | None = None) -> Decimal:
+    query = (
+        select(SalesOrder)
+        .where(SalesOrder.account_id == account_id, SalesOrder.status.in_(OPEN_APPROVED_STATUSES))
+        .options(selectinload(SalesOrder.lines))
+    )
+    if exclude is not None:
+        query = query.where(SalesOrder.id != exclude)
+    return sum((remaining_value(o) for o in session.scalars(query)), ZERO)
+
+
+def evaluate_approval(
+    session: Session, order_id: int, today: dt.date | None = None
+) -> ApprovalResult:
+    """Controlled approval's verdict on an order, with every criterion's figures."""
+    order = find_order(session, order_id)
+    account = session.get(Account, order.account_id)
+    if account is None:
+        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
+    params = load_parameters(session, account.id)
+    criteria = ApprovalCriteria(
+        params.approve_by_risk,
+        params.approve_by_due_date,
+        params.approve_by_ageing,
+        params.ageing_days,
+    )
+    return evaluate_order_approval(
+        criteria,
+        account.risk_limit,
+        open_balance(session, account.id),
+        approved_unshipped(session, account.id, exclude=order.id),
+        remaining_value(order),
+        open_debit_items(session, account.id),
+        today or local_today(),
+    )
+
+
+class ApprovalRefused(Refused):
+    def __init__(self, message: str, result: ApprovalResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def approve_order(
+    session: Session, actor: Actor, order_id: int, today: dt.date | None = None
+) -> ApprovalResult:
+    """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`."""
+    order = find_order(session, order_id, lock=True)
+    if order.status is not OrderStatus.DRAFT:
+        raise Refused(_("Yalnızca taslak sipariş onaylanabilir."))
+    result = evaluate_approval(session, order_id, today)
+    if not result.approved:
+        raise ApprovalRefused(result.text, result)
+    order.status = OrderStatus.APPROVED
+    order.approved_at = utcnow()
+    order.approved_by = actor.login
+    record(session, actor, "approve", "sales_order", order.id, result.audit_detail)
+    return result
