@@ -73,7 +73,7 @@ async def test_new_card_with_two_contacts_by_keys(app: MutabakatApp, database: D
         assert card.focused is card.query_one("#f-code")
         assert "Mutabakat gönderilemez" in text_of(card, "#recipient-status")
         await type_text(pilot, "120.01.001")
-        await pilot.press("tab", "tab")  # active, title
+        await pilot.press("tab")  # title
         await type_text(pilot, "Deneme Ticaret A.Ş.")
 
         await add_contact(pilot, app, "Ali Veli", "ali@firma.com.tr")
@@ -278,7 +278,7 @@ async def test_f10_lists_values_other_accounts_use(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_card(app, pilot, None)
         card = app.screen
-        await pilot.press("tab", "tab", "tab", "tab", "tab")
+        await pilot.press("tab", "tab", "tab", "tab")
         assert card.focused is card.query_one("#f-city")
         await pilot.press("f10")
         await pilot.pause()
@@ -288,6 +288,19 @@ async def test_f10_lists_values_other_accounts_use(
         await pilot.pause()
         assert app.screen is card
         assert card.query_one("#f-city", Input).value == "İzmir"
+
+
+async def test_enter_moves_to_the_next_field(app: MutabakatApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_card(app, pilot, None)
+        card = app.screen
+        await type_text(pilot, "120.01.009")
+        await pilot.press("enter")
+        assert card.focused is card.query_one("#f-title")
+        await type_text(pilot, "Enter Ticaret")
+        await pilot.press("enter")
+        assert card.focused is card.query_one("#f-tax_number")
+        assert card.query_one("#f-title", Input).value == "Enter Ticaret"
 
 
 async def test_every_field_reachable_by_tab_at_80x24(app: MutabakatApp) -> None:
@@ -306,7 +319,6 @@ async def test_every_field_reachable_by_tab_at_80x24(app: MutabakatApp) -> None:
             await pilot.press("tab")
         expected = [
             "f-code",
-            "f-active",
             "f-title",
             "f-tax_number",
             "f-tax_office",
@@ -317,6 +329,7 @@ async def test_every_field_reachable_by_tab_at_80x24(app: MutabakatApp) -> None:
             "f-sector_code",
             "f-region_code",
             "f-risk_limit",
+            "f-active",
             "f-address",
             "f-notes",
             "f-routing",
@@ -332,7 +345,7 @@ async def test_department_routing_checks_its_address(app: MutabakatApp, database
     async with app.run_test(size=(80, 24)) as pilot:
         await open_card(app, pilot, None)
         card = app.screen
-        await pilot.press(*"D1", "tab", "tab", *"Departmanlı A.Ş.")
+        await pilot.press(*"D1", "tab", *"Departmanlı A.Ş.")
         card.query_one("#f-routing").focus()
         await pilot.press("enter", "down", "enter")  # "Departmana"
         await pilot.pause()

@@ -117,7 +117,7 @@ async def test_defaults_set_by_keys_reach_a_new_account(
             assert load_extras(session).reminder_days_before == 10
 
         await push(app, pilot, AccountCardScreen(None))
-        await pilot.press(*"N1", "tab", "tab", *"Yeni Hesap", "f2")
+        await pilot.press(*"N1", "tab", *"Yeni Hesap", "f2")
         await pilot.pause()
 
     with database.reader() as session:
@@ -208,7 +208,7 @@ async def test_parameters_of_a_new_card_ask_to_save_first(
 ) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await push(app, pilot, AccountCardScreen(None))
-        await pilot.press(*"S1", "tab", "tab", *"Yeni", "f6")
+        await pilot.press(*"S1", "tab", *"Yeni", "f6")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("e")

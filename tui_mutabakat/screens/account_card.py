@@ -104,14 +104,7 @@ class AccountCardScreen(FormScreen[int | None]):
         yield Header()
         yield Label("", id="recipient-status", markup=False)
         with VerticalScroll(id="card-scroll", can_focus=False):
-            with Horizontal(classes="form-columns"):
-                yield field_row(_("Hesap kodu"), text("code"), "code", classes="column")
-                yield field_row(
-                    _("Durum"),
-                    Checkbox(_("Aktif"), data.active, compact=True),
-                    "active",
-                    classes="column",
-                )
+            yield field_row(_("Hesap kodu"), text("code"), "code")
             yield field_row(_("Ünvan"), text("title"), "title")
             with Horizontal(classes="form-columns"):
                 with Vertical(classes="column"):
@@ -137,6 +130,9 @@ class AccountCardScreen(FormScreen[int | None]):
                         _("Risk limiti"),
                         amount_input(data.risk_limit, placeholder="0,00"),
                         "risk_limit",
+                    )
+                    yield field_row(
+                        _("Durum"), Checkbox(_("Aktif"), data.active, compact=True), "active"
                     )
             yield field_row(_("Adres"), text("address"), "address")
             yield field_row(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar, TypeVar
 
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -160,6 +161,12 @@ class FormScreen(AppAccess, Screen[ResultT]):
 
     def leave_result(self) -> ResultT:
         raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _enter_moves_on(self, event: Input.Submitted) -> None:
+        """Enter in a field moves to the next one, as in the ERP forms the users know."""
+        event.stop()
+        self.focus_next()
 
     def action_save(self) -> None:
         raise NotImplementedError
