@@ -33,6 +33,7 @@ from tui_mutabakat.widgets.form import (
     snapshot,
     text_input,
 )
+from tui_mutabakat.widgets.tick import Tick
 
 #: Plain text fields of the card with their maximum lengths (the database column sizes).
 _TEXT_FIELDS: dict[str, int] = {
@@ -132,7 +133,7 @@ class AccountCardScreen(FormScreen[int | None]):
                         "risk_limit",
                     )
                     yield field_row(
-                        _("Durum"), Checkbox(_("Aktif"), data.active, compact=True), "active"
+                        _("Durum"), Tick(_("Aktif"), data.active, compact=True), "active"
                     )
             yield field_row(_("Adres"), text("address"), "address")
             yield field_row(

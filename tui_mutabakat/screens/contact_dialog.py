@@ -16,6 +16,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.services.accounts import ContactData
 from tui_mutabakat.widgets.form import clear_errors, field_row, input_text, show_error, text_input
+from tui_mutabakat.widgets.tick import Tick
 
 
 class ContactDialog(ModalScreen[ContactData | None]):
@@ -53,9 +54,7 @@ class ContactDialog(ModalScreen[ContactData | None]):
             yield field_row(_("Telefon"), text_input(contact.phone, max_length=40), "phone")
             yield field_row(
                 _("Mutabakat"),
-                Checkbox(
-                    _("Mutabakat mektubu alır"), contact.receives_reconciliation, compact=True
-                ),
+                Tick(_("Mutabakat mektubu alır"), contact.receives_reconciliation, compact=True),
                 "receives",
             )
             with Horizontal(classes="buttons"):

@@ -29,6 +29,7 @@ from tui_mutabakat.services.orders import (
     list_orders,
     status_label,
 )
+from tui_mutabakat.widgets.tick import Tick
 
 
 def approval_dialog(number: str, result: ApprovalResult) -> TableDialog:
@@ -79,7 +80,7 @@ class InvoicePrintDialog(AppAccess, ModalScreen[list[Path] | None]):
             )
             yield field_row(_("Nüsha sayısı"), Input(str(copies), id="print-copies", compact=True))
             yield field_row(_("Klasör"), Input(str(folder), id="print-folder", compact=True))
-            yield Checkbox(_("Tüm nüshalar tek dosyada"), True, id="print-one-file", compact=True)
+            yield Tick(_("Tüm nüshalar tek dosyada"), True, id="print-one-file", compact=True)
             yield Label("", id="print-error", classes="error-text")
             yield Label(_("F2: yazdır · Esc: vazgeç"), classes="hint")
 

@@ -32,6 +32,7 @@ from tui_mutabakat.widgets.form import (
     show_error,
     show_invalid,
 )
+from tui_mutabakat.widgets.tick import Tick
 
 
 def document_type_labels() -> dict[DocumentType, str]:
@@ -66,7 +67,7 @@ class RuleParametersForm(Vertical):
         yield Label(_("Sipariş sevkiyatı ve fatura"), classes="section-title")
         yield field_row(
             _("Parçalı sipariş sevkiyatı"),
-            Checkbox(_("Evet"), data.partial_shipment, compact=True),
+            Tick(_("Evet"), data.partial_shipment, compact=True),
             "partial_shipment",
         )
         yield field_row(
@@ -74,16 +75,16 @@ class RuleParametersForm(Vertical):
         )
         yield Label(_("Sipariş onay kriterleri"), classes="section-title")
         with Horizontal(classes="check-line"):
-            yield Checkbox(
+            yield Tick(
                 _("Risk kriteri"), data.approve_by_risk, id="f-approve_by_risk", compact=True
             )
-            yield Checkbox(
+            yield Tick(
                 _("Vade kriteri"),
                 data.approve_by_due_date,
                 id="f-approve_by_due_date",
                 compact=True,
             )
-            yield Checkbox(
+            yield Tick(
                 _("Yaşlandırma kriteri"),
                 data.approve_by_ageing,
                 id="f-approve_by_ageing",
@@ -94,9 +95,7 @@ class RuleParametersForm(Vertical):
         yield Label(_("Vade takibi yapılacak işlemler:"), classes="field-note")
         with Grid(classes="type-grid"):
             for kind, label in document_type_labels().items():
-                yield Checkbox(
-                    label, kind in data.due_track_types, id=f"t-{kind.value}", compact=True
-                )
+                yield Tick(label, kind in data.due_track_types, id=f"t-{kind.value}", compact=True)
         yield Label("", id="err-due_track_types", classes="field-error")
         yield field_row(
             _("Vade takibi gün sayısı"), number_input(data.due_track_days), "due_track_days"
