@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from tui_mutabakat.data.session import is_sqlite, make_engine
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -19,11 +21,17 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database of `engine` to `revision`."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    """Bring the database of `engine` to `revision`, all steps in one transaction."""
+    url = engine.url.render_as_string(hide_password=False)
+    config = alembic_config(url)
+    migrating = make_engine(url, transactional_ddl=True) if is_sqlite(engine) else engine
+    try:
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:

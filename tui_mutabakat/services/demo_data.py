@@ -209,22 +209,27 @@ def _prepare_bulk(session: Session) -> _Numbering:
 
 @contextmanager
 def _fast_writes(connection: Connection) -> Iterator[None]:
-    """On SQLite, skip the fsyncs and widen the page cache while generating; restore after."""
+    """On SQLite, skip the fsyncs and widen the page cache while generating; restore after.
+
+    The pragmas go straight to the driver: SQLite refuses to change them inside the
+    transaction SQLAlchemy opens for every statement.
+    """
     if connection.dialect.name != "sqlite":
         yield
         return
-    connection.exec_driver_sql("PRAGMA synchronous=OFF")
-    connection.exec_driver_sql("PRAGMA cache_size=-262144")
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA synchronous=OFF")
+    raw.execute("PRAGMA cache_size=-262144")
     try:
         yield
     finally:
         connection.rollback()
-        connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
-        connection.exec_driver_sql("PRAGMA cache_size=-2000")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        raw.execute("PRAGMA cache_size=-2000")
         # Fold the write-ahead log into the database now, so the next start does not pay
         # for reading a log of several hundred megabytes.
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.commit()
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class _Reporter:

@@ -45,7 +45,7 @@ def upgrade() -> None:
             account.update()
             .where(account.c.id == sa.bindparam("row_id"))
             .values(search_text=sa.bindparam("text")),
-            [{"row_id": r.id, "text": search_key(r.code, r.title, r.tax_number)} for r in rows],
+            [{"row_id": r.id, "text": search_key(r.title)} for r in rows],
         )
         last_id = rows[-1].id
 
