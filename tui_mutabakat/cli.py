@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except (ValueError, OSError) as error:
+        print(f"mutabakat: settings: {error}", file=sys.stderr)
+        return 2
     if args.db:
         settings = settings.with_database(args.db)
     set_language(args.lang or settings.language)

@@ -17,6 +17,7 @@ from platformdirs import user_config_dir, user_data_dir
 
 APP_NAME = "mutabakat"
 MAIL_BACKENDS = ("file", "smtp")
+LANGUAGES = ("tr", "en")
 
 
 def default_config_file() -> Path:
@@ -73,6 +74,9 @@ def load_settings(
     mail_backend = env.get("MUTABAKAT_MAIL_BACKEND", values.get("mail_backend", "file"))
     if mail_backend not in MAIL_BACKENDS:
         raise ValueError(f"mail_backend must be one of {MAIL_BACKENDS}, not {mail_backend!r}")
+    language = str(env.get("MUTABAKAT_LANGUAGE", values.get("language", "tr")))
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     outbox = env.get("MUTABAKAT_OUTBOX_DIR", values.get("outbox_dir"))
     keymap = values.get("keymap", {})
     if not isinstance(keymap, dict):
@@ -82,7 +86,7 @@ def load_settings(
         database_url=str(database_url),
         mail_backend=str(mail_backend),
         outbox_dir=Path(outbox) if outbox else None,
-        language=str(env.get("MUTABAKAT_LANGUAGE", values.get("language", "tr"))),
+        language=language,
         keymap={str(k): str(v) for k, v in keymap.items()},
         user_login=env.get("MUTABAKAT_USER", values.get("user")),
     )

@@ -44,7 +44,7 @@ def full_columns() -> tuple[Column, ...]:
         Column(_("Grup"), 6),
         Column(_("Bakiye"), 16, align="right"),
         Column(_("Dvz"), 3),
-        Column(_("Aktif"), 5, align="center"),
+        Column(_("Aktif"), 6, align="center"),
     )
 
 

@@ -28,7 +28,9 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(self._question, classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(
-                    f"{self._yes} (E)", id="yes", variant="error" if self._danger else "primary"
+                    _("{label} (E)").format(label=self._yes),
+                    id="yes",
+                    variant="error" if self._danger else "primary",
                 )
                 yield Button(_("Vazgeç (H)"), id="no")
 

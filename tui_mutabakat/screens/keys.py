@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from tui_mutabakat.i18n import gettext as _
+
 _NAMES = {
     "escape": "Esc",
     "enter": "Enter",
-    "space": "Boşluk",
     "insert": "Ins",
     "delete": "Del",
     "tab": "Tab",
@@ -29,7 +30,10 @@ def key_label(key: str) -> str:
     """`"ctrl+h"` → `"Ctrl+H"`, `"f3"` → `"F3"`."""
     parts = key.strip().split("+")
     *modifiers, last = parts
-    name = _NAMES.get(last, last.upper() if len(last) <= 3 else last.capitalize())
+    if last == "space":
+        name = _("Boşluk")
+    else:
+        name = _NAMES.get(last, last.upper() if len(last) <= 3 else last.capitalize())
     return "+".join([*(m.capitalize() for m in modifiers), name])
 
 

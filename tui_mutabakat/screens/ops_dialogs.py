@@ -82,7 +82,9 @@ class TableDialog(ModalScreen[bool]):
                 yield Label(self._footer, id="table-dialog-footer", markup=False)
             with Horizontal(classes="buttons"):
                 if self._confirm is not None:
-                    yield Button(f"{self._confirm} (E)", id="yes", variant="warning")
+                    yield Button(
+                        _("{label} (E)").format(label=self._confirm), id="yes", variant="warning"
+                    )
                     yield Button(_("Geri dön (H)"), id="no", variant="primary")
                 else:
                     yield Button(_("Tamam"), id="no", variant="primary")

@@ -118,7 +118,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     BINDINGS = [
         Binding("f4,insert,ctrl+n", "new", _("Yeni"), id="orders_new"),
         Binding("enter", "open", _("Aç"), id="orders_open"),
-        Binding("f8,ctrl+d", "cancel_order", _("İptal"), id="orders_cancel"),
+        Binding("f8,ctrl+d", "cancel_order", _("İptal et"), id="orders_cancel"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="orders_actions"),
         Binding("escape", "app.pop_screen", _("Geri"), id="orders_back"),
     ]
