@@ -42,7 +42,7 @@ def full_columns() -> tuple[Column, ...]:
         Column(_("Ünvan"), 14, flex=True),
         Column(_("Şehir"), 11),
         Column(_("Grup"), 6),
-        Column(_("Bakiye"), 16, align="right"),
+        Column(_("Bakiye"), 18, align="right"),
         Column(_("Dvz"), 3),
         Column(_("Aktif"), 6, align="center"),
     )
@@ -65,7 +65,7 @@ def compact_columns() -> tuple[Column, ...]:
         Column(_("Kod"), 12),
         Column(_("Ünvan"), 14, flex=True),
         Column(_("Şehir"), 11),
-        Column(_("Bakiye"), 16, align="right"),
+        Column(_("Bakiye"), 18, align="right"),
         Column(_("Dvz"), 3),
     )
 

@@ -89,9 +89,11 @@ class SettleScreen(AppAccess, Screen[None]):
         for side in ("debits", "credits"):
             table = self._table(side)
             table.add_column(" ", key="mark")
-            table.add_columns(_("Vade"), _("Belge"), _("Açık"))
+            # The amount before the document number: on a narrow terminal the table is
+            # cut on the right, and a cut amount would read as a different amount.
+            table.add_columns(_("Vade"), _("Açık"), _("Belge"))
         matches = self._table("matches")
-        matches.add_columns(_("Borç belge"), _("Alacak belge"), _("Tutar"), _("Kullanıcı"))
+        matches.add_columns(_("Tutar"), _("Borç belge"), _("Alacak belge"), _("Kullanıcı"))
         self.reload()
         self._table("debits").focus()
 
@@ -120,9 +122,9 @@ class SettleScreen(AppAccess, Screen[None]):
         matches.clear()
         for match in self._view.matches:
             matches.add_row(
+                right(format_money(match.amount, match.currency)),
                 plain(match.debit_doc or f"#{match.debit_id}"),
                 plain(match.credit_doc or f"#{match.credit_id}"),
-                right(format_money(match.amount, match.currency)),
                 match.created_by,
                 key=str(match.id),
             )
@@ -138,8 +140,8 @@ class SettleScreen(AppAccess, Screen[None]):
             table.add_row(
                 MARK if self.marked[side] == item.movement_id else "",
                 format_day(item.effective_due),
-                plain(item.doc_no or f"#{item.movement_id}"),
                 right(_amount(item)),
+                plain(item.doc_no or f"#{item.movement_id}"),
                 key=str(item.movement_id),
             )
         if keep is not None and keep in {str(i.movement_id) for i in items}:
