@@ -82,7 +82,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         Binding("f6,ctrl+e", "next_sort", _("Sırala"), id="accounts_sort"),
         Binding("f7,ctrl+t", "toggle_direction", _("Ters sıra"), id="accounts_direction"),
         Binding("f10,ctrl+l", "pick_city", _("Şehir süz"), id="accounts_city"),
-        Binding("f11,ctrl+b", "pick_group", _("Grup süz"), id="accounts_group"),
+        Binding("f11,ctrl+w", "pick_group", _("Grup süz"), id="accounts_group"),
         Binding("f12,ctrl+y", "toggle_active", _("Yalnız aktif"), id="accounts_active"),
         Binding("down", "focus_table", show=False, id="accounts_focus_table"),
     ]
