@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from tui_mutabakat.data import models  # noqa: F401  (registers the tables)
+from tui_mutabakat.data import models, outbox_models  # noqa: F401  (registers the tables)
 from tui_mutabakat.data.base import Base
 from tui_mutabakat.data.session import make_engine
 
