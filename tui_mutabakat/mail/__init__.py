@@ -1,0 +1,1 @@
+"""Mail: letters from templates, MIME messages, secrets, and delivery (SMTP or files)."""
