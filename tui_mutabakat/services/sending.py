@@ -1,0 +1,463 @@
+"""The sender: takes queued letters from the outbox and delivers each exactly once (SPEC D6).
+
+How "never twice" holds, step by step for one letter:
+
+1. The letter and its recipients were committed `queued` when the batch was created.
+2. A run claims it (`sending`, its claim token, a lease it renews while alive).
+3. MAIL, RCPT and the message body go to the server; nothing is delivered yet, because an
+   SMTP server keeps a message only once it has read the final "." of DATA.
+4. The run commits `handover_at` on the recipients the server accepted at RCPT, and only
+   then writes the final ".".
+5. It records the server's answer (accepted / refused / deferred) and the letter's state.
+
+A crash before 4 loses nothing: the message is incomplete on the server, and the restarted
+run sends the letter again. A crash after 4 finds `handover_at` set: those recipients are
+taken as delivered (flagged `in_doubt`) and never sent again. The only way to lose a letter
+is a crash in the microseconds between the commit of 4 and the write of the final "." (or a
+server that dies after reading the "." without keeping the message) — such recipients show
+`in_doubt`, so a person can resend. Duplicates are impossible by construction; we chose
+that over "at least once", because a reconciliation letter received twice confuses the
+counterparty and its answers, while an `in_doubt` letter is visible and can be resent.
+
+Database writes are grouped: hand-overs and results of all connections go to the database
+in one transaction at a time, from one thread, so the event loop never waits on SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, func, select, update
+
+from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
+from tui_mutabakat.services import outbox
+from tui_mutabakat.services.batch_status import finish_batches
+from tui_mutabakat.services.outbox import (
+    ClaimedLetter,
+    LetterOutcome,
+    RetryPolicy,
+    SenderIdentity,
+    utcnow,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOptions:
+    #: Letters per claim: a claim is one small transaction.
+    claim_size: int = 32
+    #: Letters per minute at most (real providers throttle); `None`: as fast as allowed.
+    rate_per_minute: float | None = None
+    lease_seconds: float = 120.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: How long to wait before trying an unreachable server again (continuous mode).
+    reconnect_seconds: float = 30.0
+    #: How often an idle continuous run looks for new letters.
+    poll_seconds: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class LetterResult:
+    letter_id: int
+    batch_id: int
+    state: LetterState
+    reasons: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class SendProgress:
+    """What a progress bar shows; `total` is known when one batch is being sent."""
+
+    total: int | None = None
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    released: int = 0
+    latest: list[LetterResult] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.retrying
+
+
+@dataclass(slots=True)
+class RunReport:
+    progress: SendProgress
+    recovered: int = 0
+    transport: str = ""
+    transport_error: str | None = None
+    finished_batches: list[int] = field(default_factory=list)
+    stopped: bool = False
+
+
+ProgressCallback = Callable[[SendProgress], None]
+
+
+class _RateLimiter:
+    def __init__(self, per_minute: float | None) -> None:
+        self._interval = 60.0 / per_minute if per_minute else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self._interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class OutboxSender:
+    """One run of the sender over the outbox, for one transport.
+
+    `batch_id` limits the run to one batch (the interface's "send now"); `sender_login`
+    to the batches of one sender (the worker, one transport per sender).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        transport: Transport,
+        *,
+        options: DeliveryOptions | None = None,
+        identity: SenderIdentity | None = None,
+        batch_id: int | None = None,
+        sender_login: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.database = database
+        self.transport = transport
+        self.options = options or DeliveryOptions()
+        self.identity = identity or SenderIdentity.new()
+        self.batch_id = batch_id
+        self.sender_login = sender_login
+        self.on_progress = on_progress
+        self._stop_signal = stop
+        self._stopping = False
+        self._transport_down: str | None = None
+        self._cancelled: set[int] = set()
+        self._unsent: list[ClaimedLetter] = []
+        self._handovers: list[tuple[list[int], asyncio.Future[None]]] = []
+        self._outcomes: list[LetterOutcome] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._journal_error: BaseException | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self._limiter = _RateLimiter(self.options.rate_per_minute)
+        self.report = RunReport(SendProgress(), transport=transport.description)
+        self._last_progress = 0.0
+
+    def request_stop(self) -> None:
+        """Stop claiming; letters in flight finish, the others stay queued."""
+        self._stopping = True
+
+    async def _db(self, function: Callable[..., T], *args: Any) -> T:
+        def in_transaction() -> T:
+            with self.database.engine.begin() as conn:
+                return function(conn, *args)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, in_transaction)
+
+    async def run(self, *, once: bool = True) -> RunReport:
+        journal = asyncio.create_task(self._journal())
+        watcher = asyncio.create_task(self._watch())
+        try:
+            self.report.recovered = await self._db(
+                partial(outbox.recover_stale, sender=self.identity, now=utcnow())
+            )
+            if self.batch_id is not None:
+                self.report.progress.total = await self._db(_due_in_batch, self.batch_id)
+            await self._run_until_done(once)
+        finally:
+            self._stopping = True
+            await self._release_unsent()
+            self._wake.set()
+            await self._drain_journal()
+            journal.cancel()
+            watcher.cancel()
+            await asyncio.gather(journal, watcher, return_exceptions=True)
+            await self.transport.close()
+            self._executor.shutdown(wait=True)
+            self._emit(force=True)
+        if self._journal_error is not None:
+            raise self._journal_error
+        self.report.stopped = self._stop_signal is not None and self._stop_signal.is_set()
+        return self.report
+
+    async def _run_until_done(self, once: bool) -> None:
+        while not self._stopping:
+            try:
+                await self.transport.open()
+            except TransportUnavailable as exc:
+                self.report.transport_error = str(exc)
+                if once:
+                    return
+                await self._pause(self.options.reconnect_seconds)
+                continue
+            self.report.transport_error = None
+            await self._pump(once)
+            if self._transport_down is None or once:
+                if self._transport_down is not None:
+                    self.report.transport_error = self._transport_down
+                return
+            self.report.transport_error = self._transport_down
+            self._transport_down = None
+            await self._pause(self.options.reconnect_seconds)
+
+    async def _pause(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self._stopping and time.monotonic() < deadline:
+            await asyncio.sleep(min(0.2, seconds))
+
+    async def _pump(self, once: bool) -> None:
+        queue: asyncio.Queue[ClaimedLetter | None] = asyncio.Queue(
+            maxsize=self.options.claim_size * 2
+        )
+        workers = [
+            asyncio.create_task(self._deliver_loop(queue))
+            for _ in range(self.transport.concurrency)
+        ]
+        lease = dt.timedelta(seconds=self.options.lease_seconds)
+        try:
+            while not self._stopping and self._transport_down is None:
+                claimed = await self._db(
+                    partial(
+                        outbox.claim_letters,
+                        sender=self.identity,
+                        limit=self.options.claim_size,
+                        lease=lease,
+                        batch_id=self.batch_id,
+                        sender_login=self.sender_login,
+                    )
+                )
+                if claimed:
+                    await self._db(_note_transport, claimed, self.transport.description)
+                    for letter in claimed:
+                        await queue.put(letter)
+                    continue
+                if once:
+                    break
+                await self._pause(self.options.poll_seconds)
+        finally:
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers)
+
+    async def _deliver_loop(self, queue: asyncio.Queue[ClaimedLetter | None]) -> None:
+        while (letter := await queue.get()) is not None:
+            if self._stopping or self._transport_down or letter.batch_id in self._cancelled:
+                self._unsent.append(letter)
+                continue
+            await self._limiter.wait()
+            envelope = Envelope(
+                letter_id=letter.id,
+                token=letter.token,
+                sender=letter.sender,
+                recipients=tuple((r.id, r.address) for r in letter.recipients),
+                message=letter.message,
+            )
+            try:
+                delivery = await self.transport.deliver(envelope, self._handover)
+            except Exception as exc:
+                # The hand-over could not be made durable (the database failed): the final
+                # "." was not sent, so the letter is safe to send again later.
+                self._journal_error = self._journal_error or exc
+                self._stopping = True
+                self._unsent.append(letter)
+                continue
+            if delivery.connection_error and not delivery.results:
+                self._transport_down = delivery.connection_error
+                self._unsent.append(letter)
+                continue
+            self._outcomes.append(LetterOutcome(letter, delivery))
+            self._wake.set()
+
+    async def _handover(self, recipient_ids: list[int] | Any) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._handovers.append((list(recipient_ids), future))
+        self._wake.set()
+        await future
+
+    async def _journal(self) -> None:
+        """Write hand-overs and results in groups: one transaction for whatever piled up
+        while the previous one was being written."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            handovers, self._handovers = self._handovers, []
+            outcomes, self._outcomes = self._outcomes, []
+            if not handovers and not outcomes:
+                self._idle.set()
+                continue
+            self._idle.clear()
+            ids = [i for group, _f in handovers for i in group]
+            try:
+                finished = await self._db(
+                    _write_journal, self.identity, ids, outcomes, self.options
+                )
+            except Exception as exc:
+                self._journal_error = self._journal_error or exc
+                self._stopping = True
+                for _ids, future in handovers:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for _ids, future in handovers:
+                if not future.done():
+                    future.set_result(None)
+            self.report.finished_batches += finished
+            self._count(outcomes)
+            self._wake.set()
+
+    async def _drain_journal(self) -> None:
+        while self._handovers or self._outcomes or not self._idle.is_set():
+            if self._journal_error is not None:
+                return
+            self._wake.set()
+            await asyncio.sleep(0.01)
+
+    def _count(self, outcomes: list[LetterOutcome]) -> None:
+        progress = self.report.progress
+        for outcome in outcomes:
+            state = outcome.state or LetterState.QUEUED
+            if state is LetterState.SENT:
+                progress.sent += 1
+            elif state is LetterState.FAILED:
+                progress.failed += 1
+            else:
+                progress.retrying += 1
+            if self.on_progress is None:
+                continue
+            progress.latest.append(
+                LetterResult(
+                    outcome.letter.id, outcome.letter.batch_id, state, tuple(outcome.reasons)
+                )
+            )
+        self._emit()
+
+    def _emit(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.on_progress is None or (not force and now - self._last_progress < 0.1):
+            return
+        self._last_progress = now
+        progress = self.report.progress
+        snapshot = SendProgress(
+            progress.total,
+            progress.sent,
+            progress.failed,
+            progress.retrying,
+            progress.released,
+            list(progress.latest),
+        )
+        progress.latest.clear()
+        self.on_progress(snapshot)
+
+    async def _watch(self) -> None:
+        """Renew the lease, notice cancelled batches and the stop signal."""
+        lease = dt.timedelta(seconds=self.options.lease_seconds)
+        last_renew = time.monotonic()
+        while True:
+            await asyncio.sleep(0.1)
+            if self._stop_signal is not None and self._stop_signal.is_set():
+                self._stopping = True
+            if time.monotonic() - last_renew >= min(self.options.lease_seconds / 3, 1.0):
+                last_renew = time.monotonic()
+                try:
+                    await self._db(
+                        partial(outbox.renew_lease, sender=self.identity, lease=lease, now=utcnow())
+                    )
+                    self._cancelled = await self._db(_cancelled_batches)
+                except Exception as exc:
+                    self._journal_error = self._journal_error or exc
+                    self._stopping = True
+
+    async def _release_unsent(self) -> None:
+        if not self._unsent:
+            return
+        letters, self._unsent = self._unsent, []
+        cancelled = [x for x in letters if x.batch_id in self._cancelled]
+        kept = [x for x in letters if x.batch_id not in self._cancelled]
+        reason = self._transport_down or _("Gönderim durduruldu; mektup kuyrukta bekliyor.")
+        try:
+            await self._db(_release, self.identity, kept, cancelled, reason)
+        except Exception as exc:
+            self._journal_error = self._journal_error or exc
+            return
+        self.report.progress.released += len(kept)
+
+
+def _write_journal(
+    conn: Connection,
+    identity: SenderIdentity,
+    handover_ids: list[int],
+    outcomes: list[LetterOutcome],
+    options: DeliveryOptions,
+) -> list[int]:
+    now = utcnow()
+    outbox.record_handover(conn, handover_ids, now)
+    if not outcomes:
+        return []
+    outbox.record_outcomes(conn, identity, outcomes, options.retry, now)
+    return finish_batches(conn, {o.letter.batch_id for o in outcomes}, now)
+
+
+def _release(
+    conn: Connection,
+    identity: SenderIdentity,
+    kept: list[ClaimedLetter],
+    cancelled: list[ClaimedLetter],
+    reason: str,
+) -> None:
+    now = utcnow()
+    outbox.release_letters(conn, identity, kept, reason, now)
+    outbox.release_letters(conn, identity, cancelled, _("Gönderim iptal edildi."), now, cancel=True)
+    finish_batches(conn, {x.batch_id for x in cancelled}, now)
+
+
+def _note_transport(conn: Connection, letters: list[ClaimedLetter], description: str) -> None:
+    batch_ids = {x.batch_id for x in letters}
+    conn.execute(
+        update(ReconciliationBatch)
+        .where(ReconciliationBatch.id.in_(batch_ids), ReconciliationBatch.transport == "")
+        .values(transport=description)
+    )
+
+
+def _cancelled_batches(conn: Connection) -> set[int]:
+    return set(
+        conn.scalars(
+            select(ReconciliationBatch.id).where(
+                ReconciliationBatch.cancel_requested.is_(True),
+                ReconciliationBatch.finished_at.is_(None),
+            )
+        )
+    )
+
+
+def _due_in_batch(conn: Connection, batch_id: int) -> int:
+    return int(
+        conn.scalar(
+            select(func.count()).where(
+                Letter.batch_id == batch_id, Letter.next_attempt_at.is_not(None)
+            )
+        )
+        or 0
+    )
