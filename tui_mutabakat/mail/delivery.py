@@ -239,10 +239,21 @@ class SmtpTransport:
             delivery.connection_error = str(exc)
             return delivery, False
         # Nothing is delivered until the final ".": a crash up to here loses nothing and
-        # the letter is sent again later. Make the hand-over durable, then finish.
-        await handover(accepted)
+        # the letter is sent again later. The hand-over is made durable, and the "." is
+        # written right after its commit, by `finish`.
+        failure: list[str] = []
+
+        def finish() -> None:
+            try:
+                protocol.write(b".\r\n")
+            except SMTPServerDisconnected as exc:
+                failure.append(str(exc) or _("Bağlantı koptu."))
+
+        await handover(accepted, finish)
+        if failure:
+            delivery.connection_error = failure[0]
+            return delivery, False
         try:
-            protocol.write(b".\r\n")
             reply = await protocol.read_response(timeout=self.config.timeout)
         except (SMTPServerDisconnected, SMTPTimeoutError, OSError) as exc:
             answer = _(

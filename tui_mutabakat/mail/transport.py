@@ -49,9 +49,10 @@ class Delivery:
     connection_error: str | None = None
 
 
-#: Called with the recipient ids the server has accepted at RCPT, after the message body
-#: is written and before the final "."; it returns once that fact is durable.
-HandOver = Callable[[Sequence[int]], Awaitable[None]]
+#: Called with the recipient ids the server has accepted at RCPT, after the message body is
+#: written, and a function that writes the final "." (which must not raise). The caller
+#: makes the hand-over durable, calls that function at once, then lets the call return.
+HandOver = Callable[[Sequence[int], Callable[[], None]], Awaitable[None]]
 
 
 class Transport(Protocol):

@@ -343,6 +343,17 @@ def record_outcomes(
             )
     if recipient_rows:
         conn.execute(_RECIPIENT_UPDATE, recipient_rows)
+    # A hand-over whose "." never left (the connection broke first) is void: clear it, so
+    # that only a hand-over of the attempt in progress can ever count as delivered.
+    conn.execute(
+        update(Recipient)
+        .where(
+            Recipient.letter_id.in_([o.letter.id for o in outcomes]),
+            Recipient.state.in_(PENDING_RECIPIENT_STATES),
+            Recipient.handover_at.is_not(None),
+        )
+        .values(handover_at=None)
+    )
     if letter_rows:
         conn.execute(_LETTER_UPDATE, letter_rows)
     write_recipient_events(conn, recipient_events)
