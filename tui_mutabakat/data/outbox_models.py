@@ -121,14 +121,14 @@ class Letter(Base):
     token: Mapped[str] = mapped_column(String(32), unique=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     subject: Mapped[str] = mapped_column(String(500))
-    message: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[LetterState] = mapped_column(_enum(LetterState), default=LetterState.QUEUED)
     state_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: Set while some recipient still needs an SMTP transaction: not before this time.
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    #: The sender run that holds the letter now, and until when its claim is good.
-    claim_token: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: The sender run that holds the letter now, and until when its claim is good. A
+    #: claimed letter always has `next_attempt_at` set, so `ix_letter_due` finds it.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
     claimed_by: Mapped[str] = mapped_column(String(200), default="")
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -139,11 +139,30 @@ class Letter(Base):
     recipients: Mapped[list[Recipient]] = relationship(
         back_populates="letter", order_by="Recipient.id"
     )
+    content: Mapped[LetterMessage] = relationship(uselist=False, lazy="raise")
 
     __table_args__ = (
         Index("ix_letter_batch_state", "batch_id", "state"),
-        Index("ix_letter_due", "next_attempt_at"),
+        # The sender's claim reads these in order: due letters, oldest first (of all
+        # batches, or of one).
+        Index("ix_letter_due", "next_attempt_at", "id"),
+        Index("ix_letter_batch_due", "batch_id", "next_attempt_at"),
     )
+
+
+class LetterMessage(Base):
+    """The complete MIME message of a letter, as built before sending.
+
+    Kept apart from `Letter` so the many small updates of a letter's state never rewrite
+    the message (SQLite stores a row as one record).
+    """
+
+    __tablename__ = "letter_message"
+
+    letter_id: Mapped[int] = mapped_column(
+        ForeignKey("letter.id", ondelete="CASCADE"), primary_key=True
+    )
+    message: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Recipient(Base):

@@ -22,7 +22,8 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any
 
 TOKEN_HEADER = "X-Mutabakat-Token"
 TOKEN_PREFIX = "MTB-"
@@ -89,13 +90,28 @@ def plus_address(address: str, token: str) -> str:
     return f"{local}+{token.lower()}@{domain}"
 
 
-def _header(value: str) -> str | Header:
-    text = clean_header(value)
+class _Encoded(str):
+    """A header value already encoded for the wire by `email.header.Header`: ASCII,
+    folded with CRLF + space (a continuation, never a new header line)."""
+
+
+@lru_cache(maxsize=1024)
+def _encoded(text: str) -> str:
+    """`text` (already cleaned) as RFC 2047 encoded words. Cached: a batch's subjects
+    differ only in their token, which is appended as plain ASCII."""
     if text.isascii():
         return text
-    return Header(text, _UTF8, maxlinelen=76)
+    return str(Header(text, _UTF8, maxlinelen=76).encode(linesep="\r\n"))
 
 
+def _subject(subject: str, token: str) -> str:
+    base = _encoded(clean_header(subject))
+    if base.isascii() and "\n" not in base and base == clean_header(subject):
+        return subject_with_token(subject, token)
+    return _Encoded(f"{base}\r\n [{clean_header(token)}]")
+
+
+@lru_cache(maxsize=4096)
 def _address(name: str, address: str) -> str:
     return formataddr((clean_header(name), clean_header(address)), charset="utf-8")
 
@@ -138,7 +154,7 @@ def build_message(letter: OutgoingLetter) -> bytes:
         message.attach(attachment)
     message["From"] = _address(letter.from_name, letter.from_address)
     message["To"] = ", ".join(_address(name, address) for name, address in letter.to)
-    message["Subject"] = cast(str, _header(subject_with_token(letter.subject, letter.token)))
+    message["Subject"] = _subject(letter.subject, letter.token)
     message["Date"] = format_datetime(letter.date)
     message["Message-ID"] = clean_header(letter.message_id)
     if letter.reply_to:
@@ -163,6 +179,8 @@ class _FastCompat32(Compat32):
     """
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if isinstance(value, _Encoded):
+            return f"{name}: {value}{self.linesep}"
         if isinstance(value, str) and value.isascii() and len(name) + len(value) < 990:
             if "\r" in value or "\n" in value:
                 raise ValueError(f"header {name} contains a line break")

@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey, BalanceRow, balances_for_keys
-from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
+from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient, ReconciliationBatch
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.message import (
@@ -332,7 +332,7 @@ def _insert_letters(
         part = prepared[start : start + _CHUNK]
         letter_rows = [
             {
-                **letter,
+                **{k: v for k, v in letter.items() if k != "message"},
                 "batch_id": batch_id,
                 "state": LetterState.QUEUED,
                 "state_at": now,
@@ -350,6 +350,13 @@ def _insert_letters(
             )
             .scalars()
             .all()
+        )
+        conn.execute(
+            insert(LetterMessage),
+            [
+                {"letter_id": letter_id, "message": letter["message"]}
+                for letter_id, (letter, _r) in zip(ids, part, strict=True)
+            ],
         )
         recipient_rows = [
             {

@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, insert, or_, select, update
 
 from tui_mutabakat.data.outbox_models import (
     Letter,
     LetterEvent,
+    LetterMessage,
     Recipient,
     RecipientEvent,
     ReconciliationBatch,
@@ -137,21 +138,24 @@ def claim_letters(
 ) -> list[ClaimedLetter]:
     """Take up to `limit` letters that are due, oldest first, for this run."""
     now = now or utcnow()
-    batches = select(ReconciliationBatch.id).where(ReconciliationBatch.cancel_requested.is_(False))
-    if batch_id is not None:
-        batches = batches.where(ReconciliationBatch.id == batch_id)
+    batch_ok = [
+        ReconciliationBatch.id == Letter.batch_id,
+        ReconciliationBatch.cancel_requested.is_(False),
+    ]
     if sender_login is not None:
-        batches = batches.where(ReconciliationBatch.sender_login == sender_login)
+        batch_ok.append(ReconciliationBatch.sender_login == sender_login)
+    # `next_attempt_at` set and no claim: queued, or sent with a deferred recipient.
+    conditions = [
+        Letter.next_attempt_at <= now,
+        Letter.claim_token.is_(None),
+        exists().where(*batch_ok),
+    ]
+    if batch_id is not None:
+        conditions.append(Letter.batch_id == batch_id)
     due = (
         select(Letter.id)
-        .where(
-            Letter.claim_token.is_(None),
-            Letter.next_attempt_at.is_not(None),
-            Letter.next_attempt_at <= now,
-            Letter.state.in_([LetterState.QUEUED, LetterState.SENT]),
-            Letter.batch_id.in_(batches),
-        )
-        .order_by(Letter.id)
+        .where(*conditions)
+        .order_by(Letter.next_attempt_at, Letter.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -163,6 +167,7 @@ def claim_letters(
                 (Letter.state == LetterState.QUEUED, LetterState.SENDING.value),
                 else_=Letter.state,
             ),
+            state_at=case((Letter.state == LetterState.QUEUED, now), else_=Letter.state_at),
             claim_token=sender.token,
             claimed_by=sender.claimed_by,
             lease_until=now + lease,
@@ -175,9 +180,6 @@ def claim_letters(
     ids = [row[0] for row in claimed]
     started = [i for i, state in claimed if LetterState(state) is LetterState.SENDING]
     if started:
-        conn.execute(
-            update(Letter).where(Letter.id.in_(started)).values(state_at=now),
-        )
         write_letter_events(
             conn,
             [
@@ -208,10 +210,11 @@ def _load_claimed(conn: Connection, ids: list[int], started: set[int]) -> list[C
             Letter.id,
             Letter.batch_id,
             Letter.token,
-            Letter.message,
+            LetterMessage.message,
             ReconciliationBatch.from_address,
         )
         .join(ReconciliationBatch, ReconciliationBatch.id == Letter.batch_id)
+        .join(LetterMessage, LetterMessage.letter_id == Letter.id)
         .where(Letter.id.in_(ids))
         .order_by(Letter.id)
     )
@@ -229,11 +232,16 @@ def _load_claimed(conn: Connection, ids: list[int], started: set[int]) -> list[C
     ]
 
 
+_HANDOVER = (
+    update(Recipient).where(Recipient.id == bindparam("h_id")).values(handover_at=bindparam("h_at"))
+)
+
+
 def record_handover(conn: Connection, recipient_ids: Iterable[int], now: dt.datetime) -> None:
     """Mark recipients as handed over: their message is about to be completed."""
-    ids = list(recipient_ids)
-    if ids:
-        conn.execute(update(Recipient).where(Recipient.id.in_(ids)).values(handover_at=now))
+    rows = [{"h_id": i, "h_at": now} for i in recipient_ids]
+    if rows:
+        conn.execute(_HANDOVER, rows)
 
 
 _RECIPIENT_UPDATE = (
@@ -249,6 +257,16 @@ _RECIPIENT_UPDATE = (
         handover_at=bindparam("r_handover_at"),
         in_doubt=bindparam("r_in_doubt"),
     )
+)
+
+_CLEAR_HANDOVER = (
+    update(Recipient)
+    .where(
+        Recipient.letter_id == bindparam("c_letter"),
+        or_(Recipient.state == RecipientState.QUEUED, Recipient.state == RecipientState.DEFERRED),
+        Recipient.handover_at.is_not(None),
+    )
+    .values(handover_at=None)
 )
 
 _LETTER_UPDATE = (
@@ -345,15 +363,9 @@ def record_outcomes(
         conn.execute(_RECIPIENT_UPDATE, recipient_rows)
     # A hand-over whose "." never left (the connection broke first) is void: clear it, so
     # that only a hand-over of the attempt in progress can ever count as delivered.
-    conn.execute(
-        update(Recipient)
-        .where(
-            Recipient.letter_id.in_([o.letter.id for o in outcomes]),
-            Recipient.state.in_(PENDING_RECIPIENT_STATES),
-            Recipient.handover_at.is_not(None),
-        )
-        .values(handover_at=None)
-    )
+    unfinished = [{"c_letter": o.letter.id} for o in outcomes if o.delivery.connection_error]
+    if unfinished:
+        conn.execute(_CLEAR_HANDOVER, unfinished)
     if letter_rows:
         conn.execute(_LETTER_UPDATE, letter_rows)
     write_recipient_events(conn, recipient_events)
@@ -435,11 +447,20 @@ def release_letters(
 
 
 def renew_lease(
-    conn: Connection, sender: SenderIdentity, lease: dt.timedelta, now: dt.datetime
+    conn: Connection,
+    sender: SenderIdentity,
+    letter_ids: Iterable[int],
+    lease: dt.timedelta,
+    now: dt.datetime,
 ) -> None:
-    conn.execute(
-        update(Letter).where(Letter.claim_token == sender.token).values(lease_until=now + lease)
-    )
+    """Extend this run's claim on the letters it still holds."""
+    ids = sorted(letter_ids)
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            update(Letter)
+            .where(Letter.id.in_(ids[start : start + 500]), Letter.claim_token == sender.token)
+            .values(lease_until=now + lease)
+        )
 
 
 def process_is_gone(claimed_by: str, host: str) -> bool:
@@ -473,7 +494,9 @@ def recover_stale(
     """
     rows = conn.execute(
         select(Letter.id, Letter.claimed_by, Letter.lease_until, Letter.state).where(
-            Letter.claim_token.is_not(None), Letter.claim_token != sender.token
+            Letter.next_attempt_at.is_not(None),
+            Letter.claim_token.is_not(None),
+            Letter.claim_token != sender.token,
         )
     ).all()
     stale = [

@@ -152,6 +152,9 @@ class OutboxSender:
         self._stopping = False
         self._transport_down: str | None = None
         self._cancelled: set[int] = set()
+        self._touched: set[int] = set()
+        #: Letters this run has claimed and not yet given back or finished.
+        self._held: set[int] = set()
         self._unsent: list[ClaimedLetter] = []
         self._handovers: list[tuple[list[int], Callable[[], None], asyncio.Future[None]]] = []
         self._outcomes: list[LetterOutcome] = []
@@ -194,6 +197,8 @@ class OutboxSender:
             watcher.cancel()
             await asyncio.gather(journal, watcher, return_exceptions=True)
             await self.transport.close()
+            if self._journal_error is None:
+                await self._finish_batches()
             self._emit(force=True)
         if self._journal_error is not None:
             raise self._journal_error
@@ -247,12 +252,17 @@ class OutboxSender:
                     )
                 )
                 if claimed:
-                    await self._db(_note_transport, claimed, self.transport.description)
+                    new_batches = {x.batch_id for x in claimed} - self._touched
+                    if new_batches:
+                        await self._db(_note_transport, new_batches, self.transport.description)
                     for letter in claimed:
+                        self._touched.add(letter.batch_id)
+                        self._held.add(letter.id)
                         await queue.put(letter)
                     continue
                 if once:
                     break
+                await self._finish_batches()
                 await self._pause(self.options.poll_seconds)
         finally:
             for _ in workers:
@@ -304,6 +314,9 @@ class OutboxSender:
         """
         while True:
             await self._wake.wait()
+            # Let the other connections whose answers arrived in this same turn of the
+            # loop add their hand-overs: one commit for all of them.
+            await asyncio.sleep(0)
             self._wake.clear()
             handovers, self._handovers = self._handovers, []
             outcomes, self._outcomes = self._outcomes, []
@@ -314,7 +327,7 @@ class OutboxSender:
             ids = [i for group, _c, _f in handovers for i in group]
             try:
                 with self.database.engine.connect() as conn:
-                    finished = _write_journal(conn, self.identity, ids, outcomes, self.options)
+                    _write_journal(conn, self.identity, ids, outcomes, self.options)
                     conn.commit()
                     for _ids, complete, _future in handovers:
                         complete()
@@ -328,7 +341,7 @@ class OutboxSender:
             for _ids, _complete, future in handovers:
                 if not future.done():
                     future.set_result(None)
-            self.report.finished_batches += finished
+            self._held.difference_update(o.letter.id for o in outcomes)
             self._count(outcomes)
             self._wake.set()
 
@@ -389,12 +402,25 @@ class OutboxSender:
                 last_renew = time.monotonic()
                 try:
                     await self._db(
-                        partial(outbox.renew_lease, sender=self.identity, lease=lease, now=utcnow())
+                        partial(
+                            outbox.renew_lease,
+                            sender=self.identity,
+                            letter_ids=set(self._held),
+                            lease=lease,
+                            now=utcnow(),
+                        )
                     )
                     self._cancelled = await self._db(_cancelled_batches)
                 except Exception as exc:
                     self._journal_error = self._journal_error or exc
                     self._stopping = True
+
+    async def _finish_batches(self) -> None:
+        """Close the batches of this run that have nothing left to deliver."""
+        if self._touched:
+            finished = await self._db(finish_batches, set(self._touched), utcnow())
+            self.report.finished_batches += finished
+            self._touched.difference_update(finished)
 
     async def _release_unsent(self) -> None:
         if not self._unsent:
@@ -409,6 +435,7 @@ class OutboxSender:
             self._journal_error = self._journal_error or exc
             return
         self.report.progress.released += len(kept)
+        self._held.difference_update(x.id for x in letters)
 
 
 def _write_journal(
@@ -417,13 +444,11 @@ def _write_journal(
     handover_ids: list[int],
     outcomes: list[LetterOutcome],
     options: DeliveryOptions,
-) -> list[int]:
+) -> None:
     now = utcnow()
     outbox.record_handover(conn, handover_ids, now)
-    if not outcomes:
-        return []
-    outbox.record_outcomes(conn, identity, outcomes, options.retry, now)
-    return finish_batches(conn, {o.letter.batch_id for o in outcomes}, now)
+    if outcomes:
+        outbox.record_outcomes(conn, identity, outcomes, options.retry, now)
 
 
 def _release(
@@ -439,8 +464,7 @@ def _release(
     finish_batches(conn, {x.batch_id for x in cancelled}, now)
 
 
-def _note_transport(conn: Connection, letters: list[ClaimedLetter], description: str) -> None:
-    batch_ids = {x.batch_id for x in letters}
+def _note_transport(conn: Connection, batch_ids: set[int], description: str) -> None:
     conn.execute(
         update(ReconciliationBatch)
         .where(ReconciliationBatch.id.in_(batch_ids), ReconciliationBatch.transport == "")

@@ -76,7 +76,6 @@ def upgrade() -> None:
         sa.Column("token", sa.String(length=32), nullable=False),
         sa.Column("message_id", sa.String(length=255), nullable=False),
         sa.Column("subject", sa.String(length=500), nullable=False),
-        sa.Column("message", sa.LargeBinary(), nullable=False),
         sa.Column(
             "state",
             sa.Enum(
@@ -123,9 +122,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("letter", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_letter_account_id"), ["account_id"], unique=False)
+        batch_op.create_index("ix_letter_batch_due", ["batch_id", "next_attempt_at"], unique=False)
         batch_op.create_index("ix_letter_batch_state", ["batch_id", "state"], unique=False)
-        batch_op.create_index(batch_op.f("ix_letter_claim_token"), ["claim_token"], unique=False)
-        batch_op.create_index("ix_letter_due", ["next_attempt_at"], unique=False)
+        batch_op.create_index("ix_letter_due", ["next_attempt_at", "id"], unique=False)
 
     op.create_table(
         "letter_event",
@@ -147,6 +146,18 @@ def upgrade() -> None:
     with op.batch_alter_table("letter_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_letter_event_letter_id"), ["letter_id"], unique=False)
 
+    op.create_table(
+        "letter_message",
+        sa.Column("letter_id", sa.Integer(), nullable=False),
+        sa.Column("message", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["letter_id"],
+            ["letter.id"],
+            name=op.f("fk_letter_message_letter_id_letter"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("letter_id", name=op.f("pk_letter_message")),
+    )
     op.create_table(
         "recipient",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -225,14 +236,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recipient_letter_id"))
 
     op.drop_table("recipient")
+    op.drop_table("letter_message")
     with op.batch_alter_table("letter_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_letter_event_letter_id"))
 
     op.drop_table("letter_event")
     with op.batch_alter_table("letter", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_due")
-        batch_op.drop_index(batch_op.f("ix_letter_claim_token"))
         batch_op.drop_index("ix_letter_batch_state")
+        batch_op.drop_index("ix_letter_batch_due")
         batch_op.drop_index(batch_op.f("ix_letter_account_id"))
 
     op.drop_table("letter")
