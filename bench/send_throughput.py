@@ -71,7 +71,8 @@ def build_data(database: Database, letters: int, port: int) -> list[tuple[int, s
         user.display_name = "Örnek Muhasebe"
         user.smtp_host, user.smtp_port, user.smtp_security = "127.0.0.1", port, SmtpSecurity.NONE
         accounts = [
-            Account(code=f"120.{n:06d}", title=f"Müşteri {n} Ticaret Ltd. Şti.") for n in range(letters)
+            Account(code=f"120.{n:06d}", title=f"Müşteri {n} Ticaret Ltd. Şti.")
+            for n in range(letters)
         ]
         session.add_all(accounts)
         session.flush()
@@ -93,14 +94,11 @@ def build_data(database: Database, letters: int, port: int) -> list[tuple[int, s
 
 
 def pipeline(letters: int, connections: int, workdir: Path) -> tuple[float, float, float, int]:
-    from tui_mutabakat.services import worker
-
     sink = Sink()
     database = Database.from_url(sqlite_url(workdir / "bench.sqlite3"))
     migrate.upgrade(database.engine)
     keys = build_data(database, letters, sink.port)
     settings = Settings(data_dir=workdir, database_url="", mail_backend="smtp")
-    worker.DEFAULT_SMTP_CONNECTIONS = connections
     started = time.perf_counter()
     with database.unit_of_work() as session:
         actor = resolve_actor(session, "bench")
@@ -108,7 +106,9 @@ def pipeline(letters: int, connections: int, workdir: Path) -> tuple[float, floa
     queued = time.perf_counter()
     assert created.batch_id is not None and created.letters == letters
     cpu = time.process_time()
-    report = asyncio.run(send_batch(database, replace(settings), created.batch_id))
+    report = asyncio.run(
+        send_batch(database, replace(settings), created.batch_id, connections=connections)
+    )
     finished = time.perf_counter()
     print(f"  (delivery used {time.process_time() - cpu:.2f} s of CPU in this process)")
     messages, distinct, size = sink.stop()
@@ -116,6 +116,57 @@ def pipeline(letters: int, connections: int, workdir: Path) -> tuple[float, floa
     assert report.progress.sent == letters, report
     assert messages == distinct == letters, (messages, distinct)
     return queued - started, finished - queued, finished - started, size // max(1, messages)
+
+
+def overlapped(letters: int, connections: int, workdir: Path) -> float:
+    """The same pipeline with `mutabakat worker` running beside the interface: the batch
+    is committed chunk by chunk while the worker process already delivers."""
+    import os
+
+    from sqlalchemy import func, select
+
+    from tui_mutabakat.data.outbox_models import Letter
+    from tui_mutabakat.domain.states import LetterState
+    from tui_mutabakat.services.batches import create_batch_streaming
+
+    sink = Sink()
+    url = sqlite_url(workdir / "overlap.sqlite3")
+    database = Database.from_url(url)
+    migrate.upgrade(database.engine)
+    keys = build_data(database, letters, sink.port)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "MUTABAKAT_MAIL_BACKEND": "smtp",
+        "MUTABAKAT_DATA_DIR": str(workdir),
+        "MUTABAKAT_CONFIG": str(workdir / "none.toml"),
+    }
+    code = "import sys; from tui_mutabakat.services.worker import worker_main; "
+    code += "sys.exit(worker_main(sys.argv[1:]))"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", code, "--db", url, "--poll", "0.05", "--no-migrate"]
+        + ["--connections", str(connections)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.0)
+    started = time.perf_counter()
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "bench")
+    create_batch_streaming(database, actor, AS_OF, keys, SendOptions())
+    sent = 0
+    while sent < letters:
+        time.sleep(0.02)
+        with database.reader() as session:
+            statement = select(func.count()).where(Letter.state == LetterState.SENT)
+            sent = int(session.scalar(statement) or 0)
+    elapsed = time.perf_counter() - started
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    messages, distinct, _size = sink.stop()
+    database.dispose()
+    assert messages == distinct == letters, (messages, distinct)
+    return elapsed
 
 
 def smtp_source(letters: int, size: int | None) -> float | None:
@@ -142,11 +193,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         render_and_queue, deliver, total, size = pipeline(args.letters, args.connections, Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        both = overlapped(args.letters, args.connections, Path(tmp))
     n = args.letters
     print(f"pipeline, {n} letters, {args.connections} connections, ~{size} bytes each:")
     print(f"  render + outbox commit: {render_and_queue:6.2f} s  ({n / render_and_queue:7.0f} /s)")
     print(f"  SMTP delivery:          {deliver:6.2f} s  ({n / deliver:7.0f} /s)")
     print(f"  whole pipeline:         {total:6.2f} s  ({n / total:7.0f} letters/s)")
+    print(f"  with `mutabakat worker` beside it: {both:6.2f} s  ({n / both:7.0f} letters/s)")
     tiny = smtp_source(n, None)
     same = smtp_source(n, size)
     if tiny is None:
@@ -157,6 +211,7 @@ def main() -> None:
     assert same is not None
     print(f"pipeline / smtp-source (same size): {n / total / same:.2f}x")
     print(f"SMTP delivery alone / smtp-source (same size): {n / deliver / same:.2f}x")
+    print(f"pipeline with the worker process / smtp-source (same size): {n / both / same:.2f}x")
 
 
 if __name__ == "__main__":

@@ -95,6 +95,8 @@ class ReconciliationBatch(Base):
     transport: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
+    #: When the last letter was added; a batch still being prepared cannot end.
+    prepared_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     letters: Mapped[list[Letter]] = relationship(back_populates="batch", order_by="Letter.id")

@@ -140,12 +140,14 @@ def finish_batches(conn: Connection, batch_ids: set[int], now: dt.datetime) -> l
         )
         if busy:
             continue
-        state, cancelled = conn.execute(
-            select(ReconciliationBatch.state, ReconciliationBatch.cancel_requested).where(
-                ReconciliationBatch.id == batch_id
-            )
+        state, cancelled, prepared = conn.execute(
+            select(
+                ReconciliationBatch.state,
+                ReconciliationBatch.cancel_requested,
+                ReconciliationBatch.prepared_at,
+            ).where(ReconciliationBatch.id == batch_id)
         ).one()
-        if BatchState(state) is not BatchState.OPEN:
+        if BatchState(state) is not BatchState.OPEN or prepared is None:
             continue
         summary = summarize(conn, batch_id)
         conn.execute(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey, BalanceRow, balances_for_keys
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient, ReconciliationBatch
+from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.message import (
@@ -40,6 +41,7 @@ from tui_mutabakat.mail.templates import (
     RenderedLetter,
     letter_context,
 )
+from tui_mutabakat.services.batch_status import finish_batches
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.letters import (
@@ -194,63 +196,123 @@ def create_batch(
     *,
     criteria: dict[str, Any] | None = None,
 ) -> BatchCreated:
-    """Check, render and queue a letter for every selected (account, currency) row."""
-    if not keys:
-        raise InvalidInput(_("Gönderilecek hesap seçilmedi."))
-    composer = _Composer(session, actor, as_of, options)
-    skipped: list[SkippedAccount] = []
-    warnings: list[SkippedAccount] = []
-    prepared: list[_Prepared] = []
-    first_subject = ""
-    unique_keys = list(dict.fromkeys(keys))
-    for start in range(0, len(unique_keys), _CHUNK):
-        part = unique_keys[start : start + _CHUNK]
-        rows = {r.key: r for r in balances_for_keys(session, as_of, part)}
+    """Check, render and queue a letter for every selected (account, currency) row, all in
+    the caller's transaction."""
+    builder = _BatchBuilder(session, actor, as_of, keys, options, criteria)
+    for part in builder.parts():
+        builder.add(session, part)
+    return builder.close(session)
+
+
+def create_batch_streaming(
+    database: Database,
+    actor: Actor,
+    as_of: date,
+    keys: Sequence[BalanceKey],
+    options: SendOptions,
+    *,
+    criteria: dict[str, Any] | None = None,
+) -> BatchCreated:
+    """Like `create_batch`, but each chunk of letters is committed as soon as it is built,
+    so a running sender starts on the first letters while the others are being rendered.
+    The batch cannot end before its last chunk is in (`prepared_at`)."""
+    with database.unit_of_work() as session:
+        builder = _BatchBuilder(session, actor, as_of, keys, options, criteria)
+    for part in builder.parts():
+        with database.unit_of_work() as session:
+            builder.add(session, part)
+    with database.unit_of_work() as session:
+        return builder.close(session)
+
+
+class _BatchBuilder:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        as_of: date,
+        keys: Sequence[BalanceKey],
+        options: SendOptions,
+        criteria: dict[str, Any] | None,
+    ) -> None:
+        if not keys:
+            raise InvalidInput(_("Gönderilecek hesap seçilmedi."))
+        self.actor = actor
+        self.as_of = as_of
+        self.options = options
+        self.keys = list(dict.fromkeys(keys))
+        self.composer = _Composer(session, actor, as_of, options)
+        self.skipped: list[SkippedAccount] = []
+        self.warnings: list[SkippedAccount] = []
+        self.letters = 0
+        self.first_subject = ""
+        batch = ReconciliationBatch(
+            title=options.title.strip() or _("Cari hesap mutabakatı"),
+            as_of=as_of,
+            answer_by=self.composer.answer_by,
+            template_name=options.template,
+            attach_statement=options.attach_statement,
+            open_items=options.open_items,
+            exclude_zero=options.exclude_zero,
+            criteria=json.dumps(criteria or {}, ensure_ascii=False, default=str),
+            state=BatchState.OPEN,
+            sender_login=actor.login,
+            from_address=self.composer.sender.address,
+            from_name=self.composer.sender.name,
+            created_by=actor.login,
+        )
+        session.add(batch)
+        session.flush()
+        self.batch_id = batch.id
+
+    def parts(self) -> list[list[BalanceKey]]:
+        return [self.keys[i : i + _CHUNK] for i in range(0, len(self.keys), _CHUNK)]
+
+    def add(self, session: Session, part: list[BalanceKey]) -> None:
+        options = self.options
+        rows = {r.key: r for r in balances_for_keys(session, self.as_of, part)}
         people = recipients_for(session, sorted({a for a, _c in part}))
         want_items = options.open_items or options.attach_statement
-        items = open_items_for(session, as_of, part) if want_items else {}
+        items = open_items_for(session, self.as_of, part) if want_items else {}
+        prepared: list[_Prepared] = []
         for key in part:
-            letter, why, warning = _prepare(composer, key, rows.get(key), people, items)
+            letter, why, warning = _prepare(self.composer, key, rows.get(key), people, items)
             if letter is None:
                 if why is not None:
-                    skipped.append(why)
+                    self.skipped.append(why)
                 continue
             if warning is not None:
-                warnings.append(warning)
-            first_subject = first_subject or str(letter[0]["subject"])
+                self.warnings.append(warning)
+            self.first_subject = self.first_subject or str(letter[0]["subject"])
             prepared.append(letter)
-    batch = ReconciliationBatch(
-        title=options.title.strip() or first_subject or _("Cari hesap mutabakatı"),
-        as_of=as_of,
-        answer_by=composer.answer_by,
-        template_name=options.template,
-        attach_statement=options.attach_statement,
-        open_items=options.open_items,
-        exclude_zero=options.exclude_zero,
-        criteria=json.dumps(criteria or {}, ensure_ascii=False, default=str),
-        state=BatchState.OPEN if prepared else BatchState.DONE,
-        sender_login=actor.login,
-        from_address=composer.sender.address,
-        from_name=composer.sender.name,
-        letter_count=len(prepared),
-        skipped=json.dumps([asdict(s) for s in skipped], ensure_ascii=False),
-        created_by=actor.login,
-        finished_at=None if prepared else utcnow(),
-    )
-    session.add(batch)
-    session.flush()
-    _insert_letters(session, actor, batch.id, prepared)
-    record(
-        session,
-        actor,
-        "create",
-        "batch",
-        batch.id,
-        _("{letters} mektup kuyrukta, {skipped} hesap atlandı").format(
-            letters=len(prepared), skipped=len(skipped)
-        ),
-    )
-    return BatchCreated(batch.id, len(prepared), skipped, warnings)
+        _insert_letters(session, self.actor, self.batch_id, prepared)
+        self.letters += len(prepared)
+
+    def close(self, session: Session) -> BatchCreated:
+        batch = session.get(ReconciliationBatch, self.batch_id)
+        assert batch is not None
+        now = utcnow()
+        if not self.options.title.strip() and self.first_subject:
+            batch.title = self.first_subject.rsplit(" [", 1)[0][:400]
+        batch.letter_count = self.letters
+        batch.skipped = json.dumps([asdict(s) for s in self.skipped], ensure_ascii=False)
+        batch.prepared_at = now
+        if not self.letters:
+            batch.state = BatchState.DONE
+            batch.finished_at = now
+        session.flush()
+        record(
+            session,
+            self.actor,
+            "create",
+            "batch",
+            self.batch_id,
+            _("{letters} mektup kuyrukta, {skipped} hesap atlandı").format(
+                letters=self.letters, skipped=len(self.skipped)
+            ),
+        )
+        finish_batches(session.connection(), {self.batch_id}, now)
+        return BatchCreated(self.batch_id, self.letters, self.skipped, self.warnings)
 
 
 def _prepare(

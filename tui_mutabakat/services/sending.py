@@ -57,7 +57,7 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class DeliveryOptions:
     #: Letters per claim: a claim is one small transaction.
-    claim_size: int = 32
+    claim_size: int = 64
     #: Letters per minute at most (real providers throttle); `None`: as fast as allowed.
     rate_per_minute: float | None = None
     lease_seconds: float = 120.0
@@ -66,6 +66,8 @@ class DeliveryOptions:
     reconnect_seconds: float = 30.0
     #: How often an idle continuous run looks for new letters.
     poll_seconds: float = 2.0
+    #: How long a hand-over may wait for others to share its commit.
+    group_wait: float = 0.002
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +316,7 @@ class OutboxSender:
         """
         while True:
             await self._wake.wait()
-            # Let the other connections whose answers arrived in this same turn of the
-            # loop add their hand-overs: one commit for all of them.
-            await asyncio.sleep(0)
+            await self._gather_handovers()
             self._wake.clear()
             handovers, self._handovers = self._handovers, []
             outcomes, self._outcomes = self._outcomes, []
@@ -344,6 +344,23 @@ class OutboxSender:
             self._held.difference_update(o.letter.id for o in outcomes)
             self._count(outcomes)
             self._wake.set()
+
+    async def _gather_handovers(self) -> None:
+        """Wait a moment for more hand-overs, so one commit serves several connections.
+
+        A commit costs far more than the wait: up to `group_wait` seconds, or until half
+        the connections are waiting on a hand-over.
+        """
+        enough = max(1, self.transport.concurrency // 2)
+        deadline = time.monotonic() + self.options.group_wait
+        await asyncio.sleep(0)
+        while (
+            self._handovers
+            and len(self._handovers) < enough
+            and not self._stopping
+            and time.monotonic() < deadline
+        ):
+            await asyncio.sleep(0.0002)
 
     async def _drain_journal(self) -> None:
         while self._handovers or self._outcomes or not self._idle.is_set():

@@ -45,7 +45,7 @@ def transport_for(
     settings: Settings,
     sender_login: str,
     *,
-    connections: int = DEFAULT_SMTP_CONNECTIONS,
+    connections: int | None = None,
 ) -> Transport:
     """The transport the letters of `sender_login` go through."""
     if settings.mail_backend != "smtp":
@@ -65,7 +65,7 @@ def transport_for(
     except SecretError as exc:
         raise TransportUnavailable(str(exc)) from None
     config = SmtpConfig(host=host, port=port, security=security, login=login, password=password)
-    return SmtpTransport(config, pool_size=connections)
+    return SmtpTransport(config, pool_size=connections or DEFAULT_SMTP_CONNECTIONS)
 
 
 async def send_batch(
@@ -77,6 +77,7 @@ async def send_batch(
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
     actor: str | None = None,
+    connections: int | None = None,
 ) -> RunReport:
     """Deliver what is due in one batch now, and return. Letters a server deferred stay
     queued for their retry time (the worker, or the next call, takes them)."""
@@ -86,7 +87,7 @@ async def send_batch(
             raise ValueError(f"no batch {batch_id}")
         sender_login = batch.sender_login
     try:
-        transport = transport_for(database, settings, sender_login)
+        transport = transport_for(database, settings, sender_login, connections=connections)
     except TransportUnavailable as exc:
         return RunReport(SendProgress(), transport_error=str(exc))
     sender = OutboxSender(
@@ -121,7 +122,7 @@ async def run_worker(
     *,
     once: bool,
     options: DeliveryOptions | None = None,
-    connections: int = DEFAULT_SMTP_CONNECTIONS,
+    connections: int | None = None,
     stop: threading.Event | None = None,
 ) -> list[RunReport]:
     """Deliver every due letter of every sender. `once`: until nothing is due, then return;
