@@ -26,8 +26,20 @@ from tui_mutabakat.domain.states import BalanceSide
 AS_OF = date(2026, 12, 31)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Database:
+    """The same tests on SQLite and, where the fixture exists, on PostgreSQL."""
+    name = "database" if request.param == "sqlite" else "pg_database"
+    try:
+        found: Database = request.getfixturevalue(name)
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the pg_database fixture (PostgreSQL) from tests/conftest.py")
+    return found
+
+
 @pytest.fixture
-def ids(database: Database) -> dict[str, int]:
+def ids(db: Database) -> dict[str, int]:
+    database = db
     with database.unit_of_work() as session:
         a = add_account(session, "120.001", "Alfa Ltd", emails=("a@alfa.com.tr",), group_code="G1")
         b = add_account(session, "120.002", "Beta AŞ", emails=("yanlis-adres",), group_code="G1")
@@ -57,9 +69,8 @@ def _rows(database: Database, criteria: BalanceCriteria) -> list[tuple[str, str,
         ]
 
 
-def test_totals_per_account_and_currency_as_of_the_date(
-    database: Database, ids: dict[str, int]
-) -> None:
+def test_totals_per_account_and_currency_as_of_the_date(db: Database, ids: dict[str, int]) -> None:
+    database = db
     assert _rows(database, BalanceCriteria(as_of=AS_OF)) == [
         ("120.001", "TRY", "1000.10", "234.55", "765.55B"),
         ("120.001", "USD", "500.00", "125.25", "374.75B"),
@@ -113,17 +124,17 @@ def test_totals_per_account_and_currency_as_of_the_date(
     ],
 )
 def test_filters(
-    database: Database, ids: dict[str, int], criteria: BalanceCriteria, codes: list[str]
+    db: Database, ids: dict[str, int], criteria: BalanceCriteria, codes: list[str]
 ) -> None:
-    with database.reader() as session:
+    with db.reader() as session:
         rows = balance_page(session, criteria, 0, 100)
         assert [f"{r.code}/{r.currency}" for r in rows] == codes
         assert count_balances(session, criteria) == len(codes)
 
 
-def test_pages_count_sort_and_sums(database: Database, ids: dict[str, int]) -> None:
+def test_pages_count_sort_and_sums(db: Database, ids: dict[str, int]) -> None:
     criteria = BalanceCriteria(as_of=AS_OF, balance_filter=BalanceFilter.NON_ZERO)
-    with database.reader() as session:
+    with db.reader() as session:
         rows, total = first_page(session, criteria, 2)
         assert total == 4
         assert [r.key for r in rows] == [(ids["a"], "TRY"), (ids["a"], "USD")]

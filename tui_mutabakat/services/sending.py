@@ -273,6 +273,8 @@ class OutboxSender:
 
     async def _deliver_loop(self, queue: asyncio.Queue[ClaimedLetter | None]) -> None:
         while (letter := await queue.get()) is not None:
+            if self._stop_signal is not None and self._stop_signal.is_set():
+                self._stopping = True
             if self._stopping or self._transport_down or letter.batch_id in self._cancelled:
                 self._unsent.append(letter)
                 continue

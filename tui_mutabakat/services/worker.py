@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Sequence
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from tui_mutabakat.config import Settings, load_settings
 from tui_mutabakat.data import migrate
@@ -105,7 +105,8 @@ async def send_batch(
 def _due_senders(database: Database) -> list[str]:
     with database.reader() as session:
         statement = (
-            select(distinct(ReconciliationBatch.sender_login))
+            select(ReconciliationBatch.sender_login)
+            .distinct()
             .join(Letter, Letter.batch_id == ReconciliationBatch.id)
             .where(
                 Letter.next_attempt_at.is_not(None),
