@@ -51,6 +51,8 @@ class SmtpConfig:
     timeout: float = 60.0
     #: Verify the server certificate (turn off only for a test server).
     verify_tls: bool = True
+    #: Trust this CA file (PEM) besides the system's, e.g. a company's own mail server CA.
+    ca_file: str | None = None
     #: Name to say in EHLO; default: this machine's name.
     local_hostname: str | None = None
 
@@ -115,7 +117,7 @@ class SmtpTransport:
         config = self.config
         context: ssl.SSLContext | None = None
         if config.security is not SmtpSecurity.NONE:
-            context = ssl.create_default_context()
+            context = ssl.create_default_context(cafile=config.ca_file)
             if not config.verify_tls:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
