@@ -169,6 +169,35 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
     return elapsed
 
 
+def bare_aiosmtplib(letters: int, connections: int, size: int) -> float:
+    """The floor of any aiosmtplib sender: a loop of `sendmail` on reused connections, the
+    same message each time (no database, no rendering)."""
+    import aiosmtplib
+
+    sink = Sink()
+    line = b"x" * 74 + b"\r\n"
+    body = b"Subject: bench\r\nMessage-ID: <%d@bench>\r\n\r\n" + line * (size // len(line))
+    queue = list(range(letters))
+
+    async def connection() -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port, start_tls=False)
+        await client.connect()
+        while queue:
+            n = queue.pop()
+            await client.sendmail("a@ornek.com.tr", ["b@firma.com.tr"], body % n)
+        await client.quit()
+
+    async def run() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(connection() for _ in range(connections)))
+        return time.perf_counter() - started
+
+    elapsed = asyncio.run(run())
+    messages, distinct, _size = sink.stop()
+    assert messages == distinct == letters
+    return letters / elapsed
+
+
 def smtp_source(letters: int, size: int | None) -> float | None:
     tool = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
     if not Path(tool).exists():
@@ -201,6 +230,8 @@ def main() -> None:
     print(f"  SMTP delivery:          {deliver:6.2f} s  ({n / deliver:7.0f} /s)")
     print(f"  whole pipeline:         {total:6.2f} s  ({n / total:7.0f} letters/s)")
     print(f"  with `mutabakat worker` beside it: {both:6.2f} s  ({n / both:7.0f} letters/s)")
+    bare = bare_aiosmtplib(n, args.connections, size)
+    print(f"bare aiosmtplib loop, {args.connections} connections: {bare:7.0f} messages/s")
     tiny = smtp_source(n, None)
     same = smtp_source(n, size)
     if tiny is None:
@@ -212,6 +243,7 @@ def main() -> None:
     print(f"pipeline / smtp-source (same size): {n / total / same:.2f}x")
     print(f"SMTP delivery alone / smtp-source (same size): {n / deliver / same:.2f}x")
     print(f"pipeline with the worker process / smtp-source (same size): {n / both / same:.2f}x")
+    print(f"bare aiosmtplib loop / smtp-source (same size): {bare / same:.2f}x")
 
 
 if __name__ == "__main__":

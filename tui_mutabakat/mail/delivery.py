@@ -159,19 +159,31 @@ class SmtpTransport:
                 client = self._idle.pop() if reused else await self._connect()
             except TransportUnavailable as exc:
                 return Delivery(connection_error=str(exc))
-            delivery, healthy = await self._transaction(client, envelope, handover)
+            delivery, healthy = await self._guarded(client, envelope, handover)
             if delivery.connection_error and reused and not delivery.results:
                 # A reused connection the server had dropped while idle: one fresh try.
                 try:
                     client = await self._connect()
                 except TransportUnavailable as exc:
                     return Delivery(connection_error=str(exc))
-                delivery, healthy = await self._transaction(client, envelope, handover)
+                delivery, healthy = await self._guarded(client, envelope, handover)
             if healthy:
                 self._idle.append(client)
             else:
                 client.close()
             return delivery
+
+    async def _guarded(
+        self, client: aiosmtplib.SMTP, envelope: Envelope, handover: HandOver
+    ) -> tuple[Delivery, bool]:
+        """The transaction; if anything unexpected escapes (the hand-over could not be
+        made durable, say), the connection is dropped mid-DATA, so the server discards
+        the message, and the error goes up."""
+        try:
+            return await self._transaction(client, envelope, handover)
+        except BaseException:
+            client.close()
+            raise
 
     async def _transaction(
         self, client: aiosmtplib.SMTP, envelope: Envelope, handover: HandOver

@@ -271,7 +271,9 @@ _CLEAR_HANDOVER = (
 
 _LETTER_UPDATE = (
     update(Letter)
-    .where(Letter.id == bindparam("l_id"))
+    # Only while this run still holds the claim: a run whose lease ran out (and whose
+    # letters another run recovered) must not overwrite the newer state.
+    .where(Letter.id == bindparam("l_id"), Letter.claim_token == bindparam("l_token"))
     .values(
         state=bindparam("l_state"),
         state_at=bindparam("l_state_at"),
@@ -347,6 +349,7 @@ def record_outcomes(
         letter_rows.append(
             {
                 "l_id": letter.id,
+                "l_token": sender.token,
                 "l_state": new_state,
                 "l_state_at": now,
                 "l_next": next_at,
