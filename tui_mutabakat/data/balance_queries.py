@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     Numeric,
     Select,
-    String,
     and_,
     case,
     exists,
@@ -30,19 +29,20 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    or_,
     select,
     tuple_,
     type_coerce,
-    union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import GenerativeSelect
 
 from tui_mutabakat.data.models import Account, Contact, Movement
 from tui_mutabakat.domain.enums import Routing
 from tui_mutabakat.domain.states import BalanceSide
 
 _MONEY = Numeric(18, 2)
+#: A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
 _ZERO = Decimal("0.00")
 
 
@@ -182,78 +182,83 @@ def _side(balance: ColumnElement[Any]) -> ColumnElement[str]:
     )
 
 
-def balance_statement(
-    criteria: BalanceCriteria, account_ids: Sequence[int] | None = None
-) -> GenerativeSelect:
-    """The one aggregate query: a row per account and currency, unsorted.
-
-    Accounts without any movement up to the date appear once, in their own currency with
-    zero totals, when the filter keeps zero balances.
-    """
-    debit = type_coerce(func.sum(Movement.debit), _MONEY)
-    credit = type_coerce(func.sum(Movement.credit), _MONEY)
-    balance = type_coerce(func.sum(Movement.debit) - func.sum(Movement.credit), _MONEY)
+def _join_and_where(
+    criteria: BalanceCriteria, account_ids: Sequence[int] | None
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    on = [Movement.account_id == Account.id, Movement.date <= criteria.as_of]
     where = _account_where(criteria)
+    if criteria.currency:
+        on.append(Movement.currency == criteria.currency)
+        where.append(or_(Movement.currency.is_not(None), Account.currency == criteria.currency))
     if account_ids is not None:
         where.append(Account.id.in_(account_ids))
-    moved = (
+    return on, where
+
+
+def balance_statement(
+    criteria: BalanceCriteria, account_ids: Sequence[int] | None = None
+) -> AnySelect:
+    """The one aggregate query: a row per account and currency, unsorted.
+
+    `account LEFT JOIN movement`, grouped by account code and currency: accounts without
+    any movement up to the date appear once, in their own currency with zero totals. The
+    grouping follows the unique index on `account.code`, so on SQLite the list in code
+    order comes straight off the indexes and its first page is read without aggregating
+    the rest. (`min()` over the account's own columns keeps PostgreSQL happy: the code is
+    unique, so each group holds one account.)
+    """
+    on, where = _join_and_where(criteria, account_ids)
+    raw_balance = func.sum(Movement.debit) - func.sum(Movement.credit)
+    balance = type_coerce(func.coalesce(raw_balance, 0), _MONEY)
+    statement: AnySelect = (
         select(
-            Account.id.label("account_id"),
+            func.min(Account.id).label("account_id"),
             Account.code.label("code"),
-            Account.title.label("title"),
-            Movement.currency.label("currency"),
-            debit.label("debit"),
-            credit.label("credit"),
+            func.min(Account.title).label("title"),
+            func.coalesce(Movement.currency, func.min(Account.currency)).label("currency"),
+            type_coerce(func.coalesce(func.sum(Movement.debit), 0), _MONEY).label("debit"),
+            type_coerce(func.coalesce(func.sum(Movement.credit), 0), _MONEY).label("credit"),
             balance.label("balance"),
-            _side(balance).label("side"),
-            _recipient_ok().label("recipient_ok"),
+            _side(func.coalesce(raw_balance, 0)).label("side"),
         )
-        .join(Movement, Movement.account_id == Account.id)
-        .where(Movement.date <= criteria.as_of, *where)
-        .group_by(Account.id, Movement.currency)
+        .select_from(Account)
+        .outerjoin(Movement, and_(*on))
+        .where(*where)
+        .group_by(Account.code, Movement.currency)
     )
-    if criteria.currency:
-        moved = moved.where(Movement.currency == criteria.currency)
-    having = _having(criteria, func.sum(Movement.debit) - func.sum(Movement.credit))
+    having = _having(criteria, func.coalesce(raw_balance, 0))
     if having is not None:
-        moved = moved.having(having)
-    if criteria.balance_filter is not BalanceFilter.ALL:
-        return moved
-    zero = literal(_ZERO, _MONEY)
-    unmoved = select(
-        Account.id,
-        Account.code,
-        Account.title,
-        Account.currency,
-        zero,
-        zero,
-        zero,
-        literal(BalanceSide.NONE.value, String(1)),
-        _recipient_ok(),
-    ).where(
-        *where,
-        ~exists().where(Movement.account_id == Account.id, Movement.date <= criteria.as_of),
-    )
-    if criteria.currency:
-        unmoved = unmoved.where(Account.currency == criteria.currency)
-    return union_all(moved, unmoved)
+        statement = statement.having(having)
+    return statement
 
 
-def _ordered(criteria: BalanceCriteria) -> Select[Any]:
-    rows = balance_statement(criteria).subquery("balances")
-    column = {
-        BalanceSort.CODE: rows.c.code,
-        BalanceSort.TITLE: rows.c.title,
-        BalanceSort.BALANCE: rows.c.balance,
-    }[criteria.sort]
-    order = [column.desc() if criteria.descending else column.asc()]
-    if criteria.sort is not BalanceSort.CODE:
-        order.append(rows.c.code.asc())
-    order.append(rows.c.currency.asc())
-    return select(rows).order_by(*order)
+def _ordered(criteria: BalanceCriteria) -> AnySelect:
+    statement = balance_statement(criteria)
+    if criteria.sort is BalanceSort.CODE:
+        code = Account.code.desc() if criteria.descending else Account.code.asc()
+        return statement.order_by(code, Movement.currency)
+    column: ColumnElement[Any]
+    if criteria.sort is BalanceSort.TITLE:
+        column = func.min(Account.title)
+    else:
+        column = func.coalesce(func.sum(Movement.debit) - func.sum(Movement.credit), 0)
+    order = column.desc() if criteria.descending else column.asc()
+    return statement.order_by(order, Account.code, Movement.currency)
 
 
-def _row(values: Any) -> BalanceRow:
+def _rows(session: Session, result: Any) -> list[BalanceRow]:
+    """Rows of the aggregate, with the recipient check made for these accounts only."""
+    values = list(result)
+    ids = sorted({int(v.account_id) for v in values})
+    ok: set[int] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        statement = select(Account.id).where(Account.id.in_(part), _recipient_ok())
+        ok.update(int(i) for i in session.scalars(statement))
+    return [_row(v, int(v.account_id) in ok) for v in values]
+
+
+def _row(values: Any, recipient_ok: bool) -> BalanceRow:
     return BalanceRow(
         account_id=int(values.account_id),
         code=str(values.code),
@@ -263,7 +268,7 @@ def _row(values: Any) -> BalanceRow:
         credit=_money(values.credit),
         balance=_money(values.balance),
         side=BalanceSide(values.side or ""),
-        recipient_ok=bool(values.recipient_ok),
+        recipient_ok=recipient_ok,
     )
 
 
@@ -274,26 +279,44 @@ def _money(value: object) -> Decimal:
 
 
 def count_balances(session: Session, criteria: BalanceCriteria) -> int:
-    rows = balance_statement(criteria).subquery()
-    return int(session.scalar(select(func.count()).select_from(rows)) or 0)
+    """How many rows the list has: the same aggregate, grouped in table order (cheaper
+    than code order when every group is read anyway)."""
+    on, where = _join_and_where(criteria, None)
+    groups = (
+        select(literal(1))
+        .select_from(Account)
+        .outerjoin(Movement, and_(*on))
+        .where(*where)
+        .group_by(Account.id, Movement.currency)
+    )
+    having = _having(
+        criteria, func.coalesce(func.sum(Movement.debit) - func.sum(Movement.credit), 0)
+    )
+    if having is not None:
+        groups = groups.having(having)
+    return int(session.scalar(select(func.count()).select_from(groups.subquery())) or 0)
 
 
 def balance_page(
     session: Session, criteria: BalanceCriteria, offset: int, limit: int
 ) -> list[BalanceRow]:
     """Rows `offset` … `offset + limit` of the sorted list."""
-    return [_row(r) for r in session.execute(_ordered(criteria).offset(offset).limit(limit))]
+    return _rows(session, session.execute(_ordered(criteria).offset(offset).limit(limit)))
 
 
 def first_page(
     session: Session, criteria: BalanceCriteria, limit: int
 ) -> tuple[list[BalanceRow], int]:
-    """The first rows and the count of all rows, from a single pass of the aggregate."""
-    ordered = _ordered(criteria).add_columns(func.count().over().label("total")).limit(limit)
-    result = session.execute(ordered).all()
-    if not result:
-        return [], 0
-    return [_row(r) for r in result], int(result[0].total)
+    """The first rows and the count of all rows.
+
+    The rows alone (`balance_page`) come back at once when the list is in code order; the
+    count needs the whole aggregate, so a screen may show the rows first and ask for
+    `count_balances` after.
+    """
+    rows = balance_page(session, criteria, 0, limit)
+    if len(rows) < limit:
+        return rows, len(rows)
+    return rows, count_balances(session, criteria)
 
 
 def balance_keys(session: Session, criteria: BalanceCriteria) -> list[BalanceKey]:
@@ -321,8 +344,7 @@ def balances_for_keys(
         ids = sorted({a for a, _ in part})
         criteria = BalanceCriteria(as_of=as_of, only_active=False)
         rows = balance_statement(criteria, ids).subquery()
-        for values in session.execute(select(rows)):
-            row = _row(values)
+        for row in _rows(session, session.execute(select(rows))):
             found[row.key] = row
     result: list[BalanceRow] = []
     for key in wanted:
