@@ -197,3 +197,32 @@ def test_password_from_environment_file_and_command(
     with pytest.raises(SecretError):
         resolve_secret("plain-password-in-the-database")
     assert resolve_secret("") is None
+
+
+def test_template_editor_saves_and_previews_on_a_real_account(
+    database: Database, actor: Actor
+) -> None:
+    from tui_mutabakat.services.errors import InvalidInput
+    from tui_mutabakat.services.letters import save_template, template_choices
+
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, actor.login)
+        account = add_account(session, "120.001", "Alfa", emails=("a@alfa.com.tr",))
+        add_movement(session, account, date(2026, 1, 1), debit="2500")
+        key = (account.id, "TRY")
+        draft = TemplateSource(
+            "kisa", "tr", "Mutabakat {{ as_of }}", "{{ account.title }}: {{ balance.text }}", ""
+        )
+        live = preview_letter(session, actor, date(2026, 12, 31), key, SendOptions(), source=draft)
+        assert live.text == "Alfa: 2.500,00 TL" and live.to == ("a@alfa.com.tr",)
+        assert live.subject.startswith("Mutabakat 31.12.2026 [MTB-")
+        broken = TemplateSource("kisa", "tr", "x", "{% for %}", "")
+        with pytest.raises(InvalidInput, match="Şablon hatası"):
+            save_template(session, actor, broken)
+        save_template(session, actor, draft, "Kısa mektup")
+        assert ("kisa", "Kısa mektup") in template_choices(session)
+        saved = preview_letter(
+            session, actor, date(2026, 12, 31), key, SendOptions(template="kisa")
+        )
+    assert saved.text == live.text

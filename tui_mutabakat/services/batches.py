@@ -39,6 +39,7 @@ from tui_mutabakat.mail.templates import (
     LetterTemplateError,
     OpenItem,
     RenderedLetter,
+    TemplateSource,
     letter_context,
 )
 from tui_mutabakat.services.batch_status import finish_batches
@@ -110,8 +111,14 @@ def answer_by_default(session: Session, as_of: date) -> date:
 class _Composer:
     """Turns balance rows into letters with one compiled template."""
 
-    def __init__(self, session: Session, actor: Actor, as_of: date, options: SendOptions) -> None:
-        self.session = session
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        as_of: date,
+        options: SendOptions,
+        source: TemplateSource | None = None,
+    ) -> None:
         self.as_of = as_of
         self.options = options
         self.answer_by = options.answer_by or answer_by_default(session, as_of)
@@ -121,7 +128,7 @@ class _Composer:
             )
         self.sender: SenderInfo = sender_info(session, actor)
         self.company = company_info(session)
-        source = load_template(session, options.template)
+        source = source or load_template(session, options.template)
         self.language = source.language
         try:
             self.renderer = LetterRenderer(source)
@@ -163,10 +170,22 @@ def _attachment_name(code: str, currency: str) -> str:
 
 
 def preview_letter(
-    session: Session, actor: Actor, as_of: date, key: BalanceKey, options: SendOptions
+    session: Session,
+    actor: Actor,
+    as_of: date,
+    key: BalanceKey,
+    options: SendOptions,
+    *,
+    source: TemplateSource | None = None,
 ) -> LetterPreview:
-    """The letter one row would get, as the send dialog and template editor show it."""
-    composer = _Composer(session, actor, as_of, options)
+    """The letter one row would get, as the send dialog shows it; the template editor
+    passes the text being edited as `source` for a live preview on a real account."""
+    try:
+        composer = _Composer(session, actor, as_of, options, source)
+    except InvalidInput as exc:
+        if exc.field != "template":
+            raise
+        return LetterPreview("", "", "", (), (str(exc),))
     rows = balances_for_keys(session, as_of, [key])
     if not rows:
         raise InvalidInput(_("Hesap bulunamadı (silinmiş olabilir)."))

@@ -25,6 +25,7 @@ from tui_mutabakat.mail.templates import (
     SHIPPED_TEMPLATES,
     AccountInfo,
     CompanyInfo,
+    LetterRenderer,
     LetterTemplateError,
     OpenItem,
     TemplateSource,
@@ -32,8 +33,8 @@ from tui_mutabakat.mail.templates import (
     fast_day,
     shipped_template,
 )
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
+from tui_mutabakat.services.context import Actor, record
+from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.working_settings import get_company
 
 
@@ -75,6 +76,34 @@ def load_template(session: Session, name: str) -> TemplateSource:
         return shipped_template(name)
     except LetterTemplateError as exc:
         raise InvalidInput(str(exc), "template") from exc
+
+
+def save_template(
+    session: Session, actor: Actor, source: TemplateSource, description: str = ""
+) -> None:
+    """Store a user's template (SPEC D8); it must compile, and replaces any of that name.
+    Admins only (SPEC A3)."""
+    if not actor.is_admin:
+        raise Refused(_("Şablonları yalnızca yönetici değiştirebilir."))
+    name = source.name.strip()
+    if not name:
+        raise InvalidInput(_("Şablon adı boş olamaz."), "name")
+    try:
+        LetterRenderer(source)
+    except LetterTemplateError as exc:
+        raise InvalidInput(str(exc), "template") from exc
+    row = session.scalar(select(LetterTemplate).where(LetterTemplate.name == name))
+    if row is None:
+        row = LetterTemplate(name=name)
+        session.add(row)
+    row.language = source.language
+    row.description = description
+    row.subject = source.subject
+    row.text_body = source.text
+    row.html_body = source.html
+    row.updated_by = actor.login
+    session.flush()
+    record(session, actor, "save", "letter_template", row.id, name)
 
 
 def template_choices(session: Session) -> list[tuple[str, str]]:
