@@ -329,10 +329,18 @@ class OutboxSender:
             ids = [i for group, _c, _f in handovers for i in group]
             try:
                 with self.database.engine.connect() as conn:
+                    sqlite = conn.dialect.name == "sqlite"
+                    if sqlite:
+                        # SQLite checkpoints the WAL inside COMMIT, after the commit is
+                        # durable: milliseconds in which a crash would leave a hand-over
+                        # without its ".". Claims and other writes checkpoint instead.
+                        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
                     _write_journal(conn, self.identity, ids, outcomes, self.options)
                     conn.commit()
                     for _ids, complete, _future in handovers:
                         complete()
+                    if sqlite:
+                        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
             except Exception as exc:
                 self._journal_error = self._journal_error or exc
                 self._stopping = True
