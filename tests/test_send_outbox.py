@@ -173,3 +173,37 @@ def test_no_sender_address_refuses_the_batch(database: Database, actor: Actor) -
 def test_outbox_directory_default(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url="sqlite://")
     assert settings.mail_outbox == tmp_path / "outbox"
+
+
+async def test_cancel_while_sending_stops_the_rest(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    from tui_mutabakat.services.batch_status import cancel_batch, stored_summary
+
+    with running_server() as (server, port):
+        keys = _accounts(database, actor, 20, port)
+        batch_id = _batch(database, actor, keys)
+        cancelled: list[int] = []
+
+        def cancel_after_two(progress: SendProgress) -> None:
+            if progress.sent >= 2 and not cancelled:
+                with database.unit_of_work() as session:
+                    cancelled.append(cancel_batch(session, actor, batch_id))
+
+        report = await send_batch(
+            database,
+            replace(settings, mail_backend="smtp"),
+            batch_id,
+            options=DeliveryOptions(rate_per_minute=600, claim_size=4),
+            on_progress=cancel_after_two,
+        )
+    sent = report.progress.sent
+    assert cancelled and 2 <= sent < 20 and server.count() == sent
+    with database.reader() as session:
+        states = list(session.scalars(select(Letter.state)))
+        summary = stored_summary(session, batch_id)
+        batch = session.get(ReconciliationBatch, batch_id)
+        assert batch is not None and batch.state is BatchState.CANCELLED
+    assert states.count(LetterState.SENT) == sent
+    assert states.count(LetterState.CANCELLED) == 20 - sent
+    assert summary.counts == {"sent": sent, "cancelled": 20 - sent}
