@@ -1,4 +1,7 @@
-"""The outbox's bookkeeping in the database: claim, hand over, record, release, recover.
+"""The outbox's bookkeeping in the database: claim, hand over, release, renew.
+
+(What the server answered is written by `outcomes.py`; a dead run's letters are resolved
+by `recovery.py`.)
 
 Plain functions over one `Connection` in the caller's transaction, so the sender can group
 many letters into one commit. Every state change writes its history event in the same
@@ -15,11 +18,11 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, update
 
 from tui_mutabakat.data.outbox_models import (
     Letter,
@@ -34,8 +37,7 @@ from tui_mutabakat.domain.states import (
     LetterState,
     RecipientState,
 )
-from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.mail.transport import Delivery, RecipientResult
+from tui_mutabakat.mail.transport import Delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _letter_event(
+def letter_event(
     letter_id: int, actor: str, old: str | None, new: str, reason: str, at: dt.datetime
 ) -> dict[str, Any]:
     return {
@@ -183,7 +185,7 @@ def claim_letters(
         write_letter_events(
             conn,
             [
-                _letter_event(i, sender.actor, "queued", "sending", sender.claimed_by, now)
+                letter_event(i, sender.actor, "queued", "sending", sender.claimed_by, now)
                 for i in started
             ],
         )
@@ -244,168 +246,6 @@ def record_handover(conn: Connection, recipient_ids: Iterable[int], now: dt.date
         conn.execute(_HANDOVER, rows)
 
 
-_RECIPIENT_UPDATE = (
-    update(Recipient)
-    .where(Recipient.id == bindparam("r_id"))
-    .values(
-        state=bindparam("r_state"),
-        smtp_code=bindparam("r_code"),
-        smtp_answer=bindparam("r_answer"),
-        attempts=Recipient.attempts + 1,
-        last_attempt_at=bindparam("r_at"),
-        accepted_at=bindparam("r_accepted_at"),
-        handover_at=bindparam("r_handover_at"),
-        in_doubt=bindparam("r_in_doubt"),
-    )
-)
-
-_CLEAR_HANDOVER = (
-    update(Recipient)
-    .where(
-        Recipient.letter_id == bindparam("c_letter"),
-        or_(Recipient.state == RecipientState.QUEUED, Recipient.state == RecipientState.DEFERRED),
-        Recipient.handover_at.is_not(None),
-    )
-    .values(handover_at=None)
-)
-
-_LETTER_UPDATE = (
-    update(Letter)
-    # Only while this run still holds the claim: a run whose lease ran out (and whose
-    # letters another run recovered) must not overwrite the newer state.
-    .where(Letter.id == bindparam("l_id"), Letter.claim_token == bindparam("l_token"))
-    .values(
-        state=bindparam("l_state"),
-        state_at=bindparam("l_state_at"),
-        next_attempt_at=bindparam("l_next"),
-        sent_at=func.coalesce(Letter.sent_at, bindparam("l_sent_at")),
-        last_error=bindparam("l_error"),
-        claim_token=None,
-        claimed_by="",
-        lease_until=None,
-    )
-)
-
-
-def record_outcomes(
-    conn: Connection,
-    sender: SenderIdentity,
-    outcomes: Sequence[LetterOutcome],
-    policy: RetryPolicy,
-    now: dt.datetime,
-) -> None:
-    """Write what the server said for each letter, and the letter's new state."""
-    recipient_rows: list[dict[str, Any]] = []
-    recipient_events: list[dict[str, Any]] = []
-    letter_rows: list[dict[str, Any]] = []
-    letter_events: list[dict[str, Any]] = []
-    for outcome in outcomes:
-        letter = outcome.letter
-        by_id = {r.id: r for r in letter.recipients}
-        results = {r.recipient_id: r for r in outcome.delivery.results}
-        pending_left = False
-        accepted_now = False
-        reasons: list[str] = []
-        for recipient in letter.recipients:
-            result = results.get(recipient.id)
-            if result is None or result.state is RecipientState.QUEUED:
-                pending_left = True
-                continue
-            state, answer = _final_state(result, by_id[recipient.id], policy)
-            accepted = state is RecipientState.ACCEPTED
-            accepted_now = accepted_now or accepted
-            pending_left = pending_left or state is RecipientState.DEFERRED
-            if state is RecipientState.REFUSED:
-                reasons.append(f"{recipient.address}: {answer}")
-            recipient_rows.append(
-                {
-                    "r_id": recipient.id,
-                    "r_state": state,
-                    "r_code": result.code,
-                    "r_answer": answer,
-                    "r_at": now,
-                    "r_accepted_at": now if accepted else None,
-                    "r_handover_at": now if accepted else None,
-                    "r_in_doubt": result.in_doubt,
-                }
-            )
-            recipient_events.append(
-                {
-                    "recipient_id": recipient.id,
-                    "actor": sender.actor,
-                    "from_state": recipient.state.value,
-                    "to_state": state.value,
-                    "smtp_code": result.code,
-                    "reason": answer,
-                    "at": now,
-                }
-            )
-        if outcome.delivery.connection_error:
-            reasons.append(outcome.delivery.connection_error)
-        new_state, next_at = _letter_state(letter, accepted_now, pending_left, outcome, policy, now)
-        outcome.state = new_state
-        outcome.reasons = reasons
-        error = "; ".join(reasons)
-        letter_rows.append(
-            {
-                "l_id": letter.id,
-                "l_token": sender.token,
-                "l_state": new_state,
-                "l_state_at": now,
-                "l_next": next_at,
-                "l_sent_at": now if new_state is LetterState.SENT else None,
-                "l_error": error,
-            }
-        )
-        old = LetterState.SENDING if letter.was is LetterState.QUEUED else letter.was
-        if new_state is not old:
-            letter_events.append(
-                _letter_event(letter.id, sender.actor, old.value, new_state.value, error, now)
-            )
-    if recipient_rows:
-        conn.execute(_RECIPIENT_UPDATE, recipient_rows)
-    # A hand-over whose "." never left (the connection broke first) is void: clear it, so
-    # that only a hand-over of the attempt in progress can ever count as delivered.
-    unfinished = [{"c_letter": o.letter.id} for o in outcomes if o.delivery.connection_error]
-    if unfinished:
-        conn.execute(_CLEAR_HANDOVER, unfinished)
-    if letter_rows:
-        conn.execute(_LETTER_UPDATE, letter_rows)
-    write_recipient_events(conn, recipient_events)
-    write_letter_events(conn, letter_events)
-
-
-def _final_state(
-    result: RecipientResult, recipient: PendingRecipient, policy: RetryPolicy
-) -> tuple[RecipientState, str]:
-    code = f"{result.code} " if result.code is not None else ""
-    answer = f"{code}{result.answer}".strip()
-    if result.state is RecipientState.DEFERRED and recipient.attempts + 1 >= policy.max_attempts:
-        note = _("{count} denemeden sonra vazgeçildi").format(count=recipient.attempts + 1)
-        return RecipientState.REFUSED, f"{answer} ({note})"
-    return result.state, answer
-
-
-def _letter_state(
-    letter: ClaimedLetter,
-    accepted_now: bool,
-    pending_left: bool,
-    outcome: LetterOutcome,
-    policy: RetryPolicy,
-    now: dt.datetime,
-) -> tuple[LetterState, dt.datetime | None]:
-    next_at: dt.datetime | None = None
-    if pending_left:
-        attempts = max((r.attempts for r in letter.recipients), default=0) + 1
-        untried_only = bool(outcome.delivery.connection_error) and not outcome.delivery.results
-        next_at = now if untried_only else now + policy.delay(attempts)
-    if accepted_now or letter.was is LetterState.SENT:
-        return LetterState.SENT, next_at
-    if pending_left:
-        return LetterState.QUEUED, next_at
-    return LetterState.FAILED, None
-
-
 def release_letters(
     conn: Connection,
     sender: SenderIdentity,
@@ -434,7 +274,7 @@ def release_letters(
                     next_attempt_at=None if cancel else Letter.next_attempt_at,
                 )
             )
-            events.append(_letter_event(letter.id, sender.actor, "sending", new.value, reason, now))
+            events.append(letter_event(letter.id, sender.actor, "sending", new.value, reason, now))
         else:
             conn.execute(
                 update(Letter)
@@ -466,122 +306,31 @@ def renew_lease(
         )
 
 
-def process_is_gone(claimed_by: str, host: str) -> bool:
-    """Whether the run that wrote `claimed_by` ("host:pid:…") is certainly dead: it ran on
-    this host and its process no longer exists."""
-    parts = claimed_by.split(":")
-    if len(parts) < 2 or parts[0] != host or not parts[1].isdigit():
-        return False
-    try:
-        os.kill(int(parts[1]), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
+def note_transport(conn: Connection, batch_ids: set[int], description: str) -> None:
+    conn.execute(
+        update(ReconciliationBatch)
+        .where(ReconciliationBatch.id.in_(batch_ids), ReconciliationBatch.transport == "")
+        .values(transport=description)
+    )
 
 
-def recover_stale(
-    conn: Connection,
-    sender: SenderIdentity,
-    now: dt.datetime,
-    *,
-    is_dead: Callable[[str, str], bool] = process_is_gone,
-) -> int:
-    """Resolve letters left `sending` by a run that died; returns how many.
-
-    A recipient whose hand-over was recorded had its message completed (or about to be):
-    it is taken as accepted, flagged `in_doubt`, and never sent again. Everything else of
-    the letter goes back to the queue: the server cannot have a message it never got the
-    final "." of.
-    """
-    rows = conn.execute(
-        select(Letter.id, Letter.claimed_by, Letter.lease_until, Letter.state).where(
-            Letter.next_attempt_at.is_not(None),
-            Letter.claim_token.is_not(None),
-            Letter.claim_token != sender.token,
-        )
-    ).all()
-    stale = [
-        (i, LetterState(state))
-        for i, by, until, state in rows
-        if (until is not None and _aware(until) < now) or is_dead(by, sender.host)
-    ]
-    for letter_id, state in stale:
-        _recover_one(conn, sender, letter_id, state, now)
-    return len(stale)
-
-
-def _recover_one(
-    conn: Connection, sender: SenderIdentity, letter_id: int, state: LetterState, now: dt.datetime
-) -> None:
-    recipients = conn.execute(
-        select(Recipient.id, Recipient.state, Recipient.handover_at).where(
-            Recipient.letter_id == letter_id
-        )
-    ).all()
-    reason = _("Yarıda kalan gönderim kurtarıldı: teslim edilmiş sayıldı, tekrar gönderilmeyecek.")
-    accepted_any = any(RecipientState(s) is RecipientState.ACCEPTED for _i, s, _h in recipients)
-    pending_left = False
-    events = []
-    for rid, rstate, handover in recipients:
-        current = RecipientState(rstate)
-        if current not in PENDING_RECIPIENT_STATES:
-            continue
-        if handover is None:
-            pending_left = True
-            continue
-        accepted_any = True
-        conn.execute(
-            update(Recipient)
-            .where(Recipient.id == rid)
-            .values(
-                state=RecipientState.ACCEPTED,
-                accepted_at=now,
-                in_doubt=True,
-                smtp_answer=reason,
-                attempts=Recipient.attempts + 1,
-                last_attempt_at=handover,
+def cancelled_batches(conn: Connection) -> set[int]:
+    return set(
+        conn.scalars(
+            select(ReconciliationBatch.id).where(
+                ReconciliationBatch.cancel_requested.is_(True),
+                ReconciliationBatch.finished_at.is_(None),
             )
         )
-        events.append(
-            {
-                "recipient_id": rid,
-                "actor": sender.actor,
-                "from_state": current.value,
-                "to_state": RecipientState.ACCEPTED.value,
-                "smtp_code": None,
-                "reason": reason,
-                "at": now,
-            }
-        )
-    write_recipient_events(conn, events)
-    if accepted_any:
-        new = LetterState.SENT
-    elif state is LetterState.SENDING:
-        new = LetterState.QUEUED
-    else:
-        new = state
-    conn.execute(
-        update(Letter)
-        .where(Letter.id == letter_id)
-        .values(
-            state=new,
-            state_at=now,
-            claim_token=None,
-            claimed_by="",
-            lease_until=None,
-            next_attempt_at=now if pending_left else None,
-            sent_at=func.coalesce(Letter.sent_at, now if new is LetterState.SENT else None),
-        )
     )
-    if new is not state:
-        why = _("Gönderen süreç yarıda kaldı; kaldığı yerden sürdürülüyor.")
-        write_letter_events(
-            conn, [_letter_event(letter_id, sender.actor, state.value, new.value, why, now)]
+
+
+def due_in_batch(conn: Connection, batch_id: int) -> int:
+    return int(
+        conn.scalar(
+            select(func.count()).where(
+                Letter.batch_id == batch_id, Letter.next_attempt_at.is_not(None)
+            )
         )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back; everything is stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        or 0
+    )

@@ -30,98 +30,43 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection
 
-from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
-from tui_mutabakat.services import outbox
+from tui_mutabakat.services import outbox, recovery
 from tui_mutabakat.services.batch_status import finish_batches
 from tui_mutabakat.services.outbox import (
     ClaimedLetter,
     LetterOutcome,
-    RetryPolicy,
     SenderIdentity,
     utcnow,
+)
+from tui_mutabakat.services.outcomes import record_outcomes
+from tui_mutabakat.services.sending_types import (
+    DeliveryOptions,
+    LetterResult,
+    ProgressCallback,
+    RateLimiter,
+    RunReport,
+    SendProgress,
 )
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class DeliveryOptions:
-    #: Letters per claim: a claim is one small transaction.
-    claim_size: int = 64
-    #: Letters per minute at most (real providers throttle); `None`: as fast as allowed.
-    rate_per_minute: float | None = None
-    lease_seconds: float = 120.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    #: How long to wait before trying an unreachable server again (continuous mode).
-    reconnect_seconds: float = 30.0
-    #: How often an idle continuous run looks for new letters.
-    poll_seconds: float = 2.0
-    #: How long a hand-over may wait for others to share its commit.
-    group_wait: float = 0.002
-
-
-@dataclass(frozen=True, slots=True)
-class LetterResult:
-    letter_id: int
-    batch_id: int
-    state: LetterState
-    reasons: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class SendProgress:
-    """What a progress bar shows; `total` is known when one batch is being sent."""
-
-    total: int | None = None
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    released: int = 0
-    latest: list[LetterResult] = field(default_factory=list)
-
-    @property
-    def done(self) -> int:
-        return self.sent + self.failed + self.retrying
-
-
-@dataclass(slots=True)
-class RunReport:
-    progress: SendProgress
-    recovered: int = 0
-    transport: str = ""
-    transport_error: str | None = None
-    finished_batches: list[int] = field(default_factory=list)
-    stopped: bool = False
-
-
-ProgressCallback = Callable[[SendProgress], None]
-
-
-class _RateLimiter:
-    def __init__(self, per_minute: float | None) -> None:
-        self._interval = 60.0 / per_minute if per_minute else 0.0
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        if not self._interval:
-            return
-        async with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self._interval
-        if delay > 0:
-            await asyncio.sleep(delay)
+__all__ = [
+    "DeliveryOptions",
+    "LetterResult",
+    "OutboxSender",
+    "ProgressCallback",
+    "RunReport",
+    "SendProgress",
+]
 
 
 class OutboxSender:
@@ -163,7 +108,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._journal_error: BaseException | None = None
-        self._limiter = _RateLimiter(self.options.rate_per_minute)
+        self._limiter = RateLimiter(self.options.rate_per_minute)
         self.report = RunReport(SendProgress(), transport=transport.description)
         self._last_progress = 0.0
 
@@ -185,10 +130,10 @@ class OutboxSender:
         watcher = asyncio.create_task(self._watch())
         try:
             self.report.recovered = await self._db(
-                partial(outbox.recover_stale, sender=self.identity, now=utcnow())
+                partial(recovery.recover_stale, sender=self.identity, now=utcnow())
             )
             if self.batch_id is not None:
-                self.report.progress.total = await self._db(_due_in_batch, self.batch_id)
+                self.report.progress.total = await self._db(outbox.due_in_batch, self.batch_id)
             await self._run_until_done(once)
         finally:
             self._stopping = True
@@ -256,7 +201,9 @@ class OutboxSender:
                 if claimed:
                     new_batches = {x.batch_id for x in claimed} - self._touched
                     if new_batches:
-                        await self._db(_note_transport, new_batches, self.transport.description)
+                        await self._db(
+                            outbox.note_transport, new_batches, self.transport.description
+                        )
                     for letter in claimed:
                         self._touched.add(letter.batch_id)
                         self._held.add(letter.id)
@@ -437,7 +384,7 @@ class OutboxSender:
                             now=utcnow(),
                         )
                     )
-                    self._cancelled = await self._db(_cancelled_batches)
+                    self._cancelled = await self._db(outbox.cancelled_batches)
                 except Exception as exc:
                     self._journal_error = self._journal_error or exc
                     self._stopping = True
@@ -469,13 +416,13 @@ def _write_journal(
     conn: Connection,
     identity: SenderIdentity,
     handover_ids: list[int],
-    outcomes: list[LetterOutcome],
+    results: list[LetterOutcome],
     options: DeliveryOptions,
 ) -> None:
     now = utcnow()
     outbox.record_handover(conn, handover_ids, now)
-    if outcomes:
-        outbox.record_outcomes(conn, identity, outcomes, options.retry, now)
+    if results:
+        record_outcomes(conn, identity, results, options.retry, now)
 
 
 def _release(
@@ -489,33 +436,3 @@ def _release(
     outbox.release_letters(conn, identity, kept, reason, now)
     outbox.release_letters(conn, identity, cancelled, _("Gönderim iptal edildi."), now, cancel=True)
     finish_batches(conn, {x.batch_id for x in cancelled}, now)
-
-
-def _note_transport(conn: Connection, batch_ids: set[int], description: str) -> None:
-    conn.execute(
-        update(ReconciliationBatch)
-        .where(ReconciliationBatch.id.in_(batch_ids), ReconciliationBatch.transport == "")
-        .values(transport=description)
-    )
-
-
-def _cancelled_batches(conn: Connection) -> set[int]:
-    return set(
-        conn.scalars(
-            select(ReconciliationBatch.id).where(
-                ReconciliationBatch.cancel_requested.is_(True),
-                ReconciliationBatch.finished_at.is_(None),
-            )
-        )
-    )
-
-
-def _due_in_batch(conn: Connection, batch_id: int) -> int:
-    return int(
-        conn.scalar(
-            select(func.count()).where(
-                Letter.batch_id == batch_id, Letter.next_attempt_at.is_not(None)
-            )
-        )
-        or 0
-    )
