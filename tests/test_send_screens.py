@@ -11,20 +11,31 @@ from pathlib import Path
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
-from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.data.outbox_models import Letter, LetterTemplate, ReconciliationBatch
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.domain.states import BatchState, LetterState
+from tui_mutabakat.screens.account_card import AccountCardScreen
 from tui_mutabakat.screens.action_menu import ActionMenu
+from tui_mutabakat.screens.confirm import ConfirmDialog
+from tui_mutabakat.screens.contact_dialog import ContactDialog
 from tui_mutabakat.screens.send_criteria import SendCriteriaScreen, default_as_of
 from tui_mutabakat.screens.send_dialog import SendDialog
 from tui_mutabakat.screens.send_errors import SendErrorsScreen
 from tui_mutabakat.screens.send_list import SendListScreen
 from tui_mutabakat.screens.send_progress import SendProgressScreen
+from tui_mutabakat.screens.templates_editor import (
+    PREVIEW_DELAY,
+    TemplateEditorScreen,
+    TemplateListScreen,
+)
+from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.sending_types import DeliveryOptions
 
 SIZE = (80, 24)
 OLD = date(2020, 3, 1)
@@ -147,3 +158,132 @@ async def test_select_all_none_invert_and_sums(app: MutabakatApp, database: Data
         assert len(screen.selection) == 4
         await press(pilot, "ctrl+u")
         assert not screen.selection
+
+
+async def test_fix_an_account_from_the_error_list_and_send_it_again(
+    app: MutabakatApp, database: Database, settings: Settings
+) -> None:
+    make_accounts(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(pilot, app)
+        await press(pilot, "space", "space", "space", "f2")
+        assert isinstance(app.screen, SendDialog)
+        await press(pilot, "f2")
+        errors = app.screen
+        assert isinstance(errors, SendErrorsScreen)
+        await press(pilot, "f2")  # nothing fixed yet: nothing is sent again
+        assert app.screen is errors
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, AccountCardScreen)
+        await press(pilot, "f5", "enter")
+        contact = app.screen
+        assert isinstance(contact, ContactDialog)
+        contact.query_one("#f-email", Input).value = "duzgun@bozukadres.com.tr"
+        await press(pilot, "f2")
+        assert app.screen is card
+        await press(pilot, "f2")
+        assert app.screen is errors
+        assert errors.fixed == {(errors.skipped[0].account_id, "TRY")}
+        await press(pilot, "f2")
+        again = app.screen
+        assert isinstance(again, SendProgressScreen)
+        await wait_for(pilot, lambda: not again.running)
+        assert "Gönderildi: 1" in str(again.query_one("#send-summary", Static).content)
+        await press(pilot, "escape")
+        assert app.screen is errors and not errors.skipped
+        await press(pilot, "escape")
+        first = app.screen
+        assert isinstance(first, SendProgressScreen)
+        await wait_for(pilot, lambda: not first.running)
+    assert len(outbox_files(settings)) == 3
+    with database.reader() as session:
+        assert len(session.scalars(select(ReconciliationBatch)).all()) == 2
+
+
+async def test_cancel_while_sending(
+    app: MutabakatApp, database: Database, settings: Settings, actor: Actor
+) -> None:
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, "tester")
+        keys = []
+        for n in range(20):
+            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"a{n}@b.com.tr",))
+            add_movement(session, account, OLD, debit="10.00")
+            keys.append((account.id, "TRY"))
+        created = create_batch(session, actor, default_as_of(), keys, SendOptions())
+    assert created.batch_id is not None
+    slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = SendProgressScreen(created.batch_id, created.letters, options=slow)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: len(outbox_files(settings)) >= 2)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "e")
+        await wait_for(pilot, lambda: not screen.running)
+        assert app.screen is screen
+        title = str(screen.query_one("#send-progress-title", Label).content)
+        assert title == "Gönderim durduruldu."
+        summary = screen.summary
+        assert summary is not None
+        assert 2 <= summary.sent < 20
+        assert summary.counts.get("cancelled", 0) == 20 - summary.sent
+        assert "İptal edildi" in str(screen.query_one("#send-summary", Static).content)
+        await press(pilot, "escape")
+        assert app.screen is not screen
+    assert len(outbox_files(settings)) == summary.sent
+    with database.reader() as session:
+        batch = session.get(ReconciliationBatch, created.batch_id)
+        assert batch is not None and batch.state is BatchState.CANCELLED
+
+
+async def test_template_editor_shows_errors_and_saves_a_good_template(
+    app: MutabakatApp, database: Database
+) -> None:
+    make_accounts(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f8")
+        assert isinstance(app.screen, TemplateListScreen)
+        await press(pilot, "enter")  # letter_en, the first by name
+        editor = app.screen
+        assert isinstance(editor, TemplateEditorScreen)
+        assert editor.query_one("#f-name", Input).value == "letter_en_ozel"
+        status = editor.query_one("#template-status", Label)
+        assert not status.has_class("error-text")
+        broken = "{{ account.nope }}"
+        await pilot.press(*broken)
+        await pilot.pause(PREVIEW_DELAY + 0.2)
+        await pilot.pause()
+        assert status.has_class("error-text")
+        assert "nope" in str(status.content)
+        await press(pilot, "f2")
+        assert "nope" in str(status.content)
+        await pilot.press(*["backspace"] * len(broken))
+        await pilot.press(*"{% if %}")
+        await pilot.pause(PREVIEW_DELAY + 0.2)
+        await pilot.pause()
+        assert status.has_class("error-text")
+        await press(pilot, "f2")
+        with database.reader() as session:
+            assert session.scalars(select(LetterTemplate)).all() == []
+        await pilot.press(*["backspace"] * len("{% if %}"))
+        await pilot.press(*"Ref {{ account.code }} ")
+        await pilot.pause(PREVIEW_DELAY + 0.2)
+        await pilot.pause()
+        assert not status.has_class("error-text")
+        preview = str(editor.query_one("#template-preview", Static).content)
+        assert "Ref 120.001" in preview  # the first account with a balance
+        await press(pilot, "f2")
+        with database.reader() as session:
+            saved = session.scalars(select(LetterTemplate)).one()
+            assert saved.name == "letter_en_ozel"
+            assert saved.text_body.startswith("Ref {{ account.code }} ")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, TemplateListScreen)
+        names = [
+            str(app.screen.query_one(DataTable).get_row_at(i)[0])
+            for i in range(app.screen.query_one(DataTable).row_count)
+        ]
+        assert "letter_en_ozel" in names

@@ -105,6 +105,7 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self.delivery = options
         self.stop = threading.Event()
         self.running = True
+        self.cancelled = False
         self.report: RunReport | None = None
         self.summary: BatchSummary | None = None
         self._last_post = 0.0
@@ -169,13 +170,18 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def on_finished(self, message: Finished) -> None:
         self.running = False
         self.report = message.report
+        if self.cancelled:
+            # Letters the stopped sender held went back to the queue: cancel them too.
+            with self.database.unit_of_work() as session:
+                if stored_summary(session, self.batch_id).waiting:
+                    cancel_batch(session, self.actor, self.batch_id)
         with self.database.reader() as session:
             self.summary = stored_summary(session, self.batch_id)
         summary = self.summary
         done = summary.total - summary.waiting
         self.query_one("#send-progress-bar", ProgressBar).update(progress=done)
         title = _("Gönderim bitti.")
-        if self.stop.is_set():
+        if self.cancelled:
             title = _("Gönderim durduruldu.")
         problem = message.error or (message.report.transport_error if message.report else None)
         lines = summary_lines(summary, self._outbox())
@@ -200,9 +206,10 @@ class SendProgressScreen(AppAccess, Screen[None]):
 
         def answered(stop: bool | None) -> None:
             if stop and self.running:
-                self.stop.set()
+                self.cancelled = True
                 with self.database.unit_of_work() as session:
                     cancel_batch(session, self.actor, self.batch_id)
+                self.stop.set()
                 self.query_one("#send-progress-title", Label).update(_("Durduruluyor…"))
 
         self.app.push_screen(

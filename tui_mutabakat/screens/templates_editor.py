@@ -116,6 +116,8 @@ class TemplateEditorScreen(FormScreen[bool]):
         self._saved = False
         self._timer: Timer | None = None
         self._ready = False
+        #: The template as it stands does not render: it cannot be saved.
+        self._template_error = ""
 
     def compose(self) -> ComposeResult:
         with self.database.reader() as session:
@@ -142,7 +144,7 @@ class TemplateEditorScreen(FormScreen[bool]):
         yield field_row(_("Açıklama"), text_input(description, max_length=200), "description")
         yield field_row(_("Konu"), text_input(source.subject, max_length=400), "subject")
         with Horizontal(id="template-body"):
-            yield TextArea(source.text, id="template-editor", soft_wrap=True, tab_behavior="indent")
+            yield TextArea(source.text, id="template-editor", soft_wrap=True)
             with VerticalScroll(id="template-preview-scroll", can_focus=False):
                 yield Static("", id="template-preview", markup=False)
         yield Label("", id="template-status", markup=False)
@@ -192,6 +194,7 @@ class TemplateEditorScreen(FormScreen[bool]):
 
     def _render_preview(self) -> None:
         self._timer = None
+        self._template_error = ""
         preview_box = self.query_one("#template-preview", Static)
         if self._key is None:
             self._status(_("Önizleme için hareketi olan bir hesap yok."), error=False)
@@ -211,7 +214,8 @@ class TemplateEditorScreen(FormScreen[bool]):
             self._status(str(error), error=True)
             return
         if not preview.subject:
-            self._status("\n".join(preview.problems), error=True)
+            self._template_error = "\n".join(preview.problems)
+            self._status(self._template_error, error=True)
             preview_box.set_class(True, "error-text")
             preview_box.update("\n".join(preview.problems))
             return
@@ -226,10 +230,6 @@ class TemplateEditorScreen(FormScreen[bool]):
         label.update(message)
         label.set_class(error, "error-text")
         label.set_class(not error, "ok-text")
-
-    @property
-    def has_error(self) -> bool:
-        return self.query_one("#template-status", Label).has_class("error-text")
 
     # -------------------------------------------------------------- actions
 
@@ -272,6 +272,12 @@ class TemplateEditorScreen(FormScreen[bool]):
     def action_save(self) -> None:
         source = self.source()
         self._render_preview()
+        if self._template_error:
+            self.notify(
+                _("Şablon hatalı, kaydedilmedi: {error}").format(error=self._template_error),
+                severity="error",
+            )
+            return
         try:
             with self.database.unit_of_work() as session:
                 save_template(session, self.actor, source, input_text(self, "description"))
