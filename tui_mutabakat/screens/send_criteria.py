@@ -123,7 +123,11 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
             )
             yield field_row(
                 _("Alıcı"),
-                Tick(_("Yalnız geçerli e-posta adresi olanlar"), c.only_valid_recipients),
+                Tick(
+                    _("Yalnız geçerli e-posta adresi olanlar"),
+                    c.only_valid_recipients,
+                    compact=True,
+                ),
                 "only_valid",
             )
             with Horizontal(classes="buttons"):

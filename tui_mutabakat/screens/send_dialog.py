@@ -88,9 +88,9 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
                 "template",
             )
             with Horizontal(classes="send-ticks"):
-                yield Tick(_("Açık kalemler"), False, id="f-open_items")
-                yield Tick(_("Ekstre eki"), False, id="f-attach_statement")
-                yield Tick(_("Sıfırları atla"), True, id="f-exclude_zero")
+                yield Tick(_("Açık kalemler"), False, id="f-open_items", compact=True)
+                yield Tick(_("Ekstre eki"), False, id="f-attach_statement", compact=True)
+                yield Tick(_("Sıfırları atla"), True, id="f-exclude_zero", compact=True)
             yield Label("", id="send-preview-head", markup=False)
             with VerticalScroll(id="send-preview-scroll"):
                 yield Static("", id="send-preview", markup=False)

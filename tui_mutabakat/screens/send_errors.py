@@ -68,9 +68,9 @@ class SendErrorsScreen(AppAccess, Screen[None]):
         table = self.table
         table.add_column("", width=1, key="fixed")
         table.add_column(_("Kod"), width=10, key="code")
-        table.add_column(_("Ünvan"), width=20, key="title")
+        table.add_column(_("Ünvan"), width=18, key="title")
         table.add_column(_("Dvz"), width=3, key="currency")
-        table.add_column(_("Neden"), width=80, key="reason")
+        table.add_column(_("Neden"), width=30, key="reason")
         self._fill()
 
     def _fill(self, cursor: int = 0) -> None:

@@ -67,7 +67,8 @@ def send_with_options(
     skipped = {(s.account_id, s.currency) for s in created.skipped}
     queued = [key for key in keys if key not in skipped]
     if created.letters and created.batch_id is not None:
-        screen.app.push_screen(SendProgressScreen(created.batch_id, created.letters))
+        progress = SendProgressScreen(created.batch_id, created.letters, send_options=options)
+        screen.app.push_screen(progress)
     if created.skipped and show_errors:
         screen.app.push_screen(SendErrorsScreen(as_of, options, created.skipped, criteria))
     if created.warnings:

@@ -22,11 +22,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
+from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.services.batch_status import BatchSummary, cancel_batch, stored_summary
+from tui_mutabakat.services.batches import SendOptions, batch_skipped
 from tui_mutabakat.services.sending_types import DeliveryOptions, RunReport, SendProgress
 from tui_mutabakat.services.worker import send_batch
 
@@ -84,7 +86,7 @@ def summary_lines(summary: BatchSummary, outbox: str | None) -> list[str]:
         lines += ["", _("Sunucunun reddettiği adresler:")]
         lines += [f"  {r.account_code} {r.address}: {r.answer}" for r in summary.refused]
     if summary.skipped:
-        lines += ["", _("Atlanan hesaplar hata listesinde (kriterlere dönüp düzeltebilirsiniz).")]
+        lines += ["", _("Atlanan hesapların nedenleri ve düzeltme: F4 hata listesi.")]
     if outbox:
         lines += ["", _("Mektuplar bu klasörde: {path}").format(path=outbox)]
     return lines
@@ -93,14 +95,23 @@ def summary_lines(summary: BatchSummary, outbox: str | None) -> list[str]:
 class SendProgressScreen(AppAccess, Screen[None]):
     TITLE = _("Mutabakat gönderimi")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,ctrl+c", "leave", _("Durdur / Kapat"), id="send_progress_leave"),
+        Binding("escape", "leave", _("Durdur / Kapat"), id="send_progress_leave"),
+        Binding("ctrl+c", "leave", _("Durdur / Kapat"), show=False, id="send_progress_stop"),
+        Binding("f4,ctrl+k", "errors", _("Hata listesi"), id="send_progress_errors"),
     ]
 
     def __init__(
-        self, batch_id: int, letters: int, *, options: DeliveryOptions | None = None
+        self,
+        batch_id: int,
+        letters: int,
+        *,
+        options: DeliveryOptions | None = None,
+        send_options: SendOptions | None = None,
     ) -> None:
         super().__init__()
         self.batch_id = batch_id
+        #: What the batch was made with: "send again" from its error list uses the same.
+        self.send_options = send_options or SendOptions()
         self.letters = letters
         self.delivery = options
         self.stop = threading.Event()
@@ -197,7 +208,22 @@ class SendProgressScreen(AppAccess, Screen[None]):
             return None
         return str(self.settings.mail_outbox / "new")
 
-    # -------------------------------------------------------------- leaving
+    # -------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "errors":
+            return self.summary is not None and self.summary.skipped > 0
+        return True
+
+    def action_errors(self) -> None:
+        from tui_mutabakat.screens.send_errors import SendErrorsScreen
+
+        with self.database.reader() as session:
+            skipped = batch_skipped(session, self.batch_id)
+            batch = session.get(ReconciliationBatch, self.batch_id)
+            as_of = batch.as_of if batch is not None else None
+        if skipped and as_of is not None:
+            self.app.push_screen(SendErrorsScreen(as_of, self.send_options, skipped))
 
     def action_leave(self) -> None:
         if not self.running:
