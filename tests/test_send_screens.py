@@ -11,18 +11,21 @@ from pathlib import Path
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Static
 
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
+from tui_mutabakat.data.models import Account, Company, User
 from tui_mutabakat.data.outbox_models import Letter, LetterTemplate, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState
 from tui_mutabakat.screens.account_card import AccountCardScreen
+from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.action_menu import ActionMenu
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.contact_dialog import ContactDialog
+from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.send_criteria import SendCriteriaScreen, default_as_of
 from tui_mutabakat.screens.send_dialog import SendDialog
 from tui_mutabakat.screens.send_errors import SendErrorsScreen
@@ -112,6 +115,7 @@ async def test_select_three_send_see_errors_and_summary(
         title = dialog.query_one("#f-title", Input)
         assert title.value.startswith("Cari hesap mutabakatı")
         await press(pilot, "f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, SendErrorsScreen))
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)
         assert [s.code for s in errors.skipped] == ["120.002"]
@@ -172,6 +176,7 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         await press(pilot, "space", "space", "space", "f2")
         assert isinstance(app.screen, SendDialog)
         await press(pilot, "f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, SendErrorsScreen))
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)
         await press(pilot, "f2")  # nothing fixed yet: nothing is sent again
@@ -192,6 +197,7 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         again = app.screen
         assert isinstance(again, SendProgressScreen)
         await wait_for(pilot, lambda: not again.running)
+        assert not errors.fixed
         assert "Gönderildi: 1" in str(again.query_one("#send-summary", Static).content)
         await press(pilot, "escape")
         assert app.screen is errors and not errors.skipped
@@ -219,7 +225,9 @@ async def test_cancel_while_sending(
     assert created.batch_id is not None
     slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
     async with app.run_test(size=SIZE) as pilot:
-        screen = SendProgressScreen(created.batch_id, created.letters, options=slow)
+        screen = SendProgressScreen(
+            batch_id=created.batch_id, letters=created.letters, delivery=slow
+        )
         await app.push_screen(screen)
         await wait_for(pilot, lambda: len(outbox_files(settings)) >= 2)
         await press(pilot, "escape")
@@ -290,3 +298,70 @@ async def test_template_editor_shows_errors_and_saves_a_good_template(
             for i in range(app.screen.query_one(DataTable).row_count)
         ]
         assert "letter_en_ozel" in names
+
+
+async def test_without_a_sender_address_nothing_is_queued_and_the_reason_is_shown(
+    app: MutabakatApp, database: Database, settings: Settings
+) -> None:
+    make_accounts(database)
+    with database.unit_of_work() as session:
+        session.scalars(select(User).where(User.login == "tester")).one().from_address = ""
+        session.scalars(select(Company)).one().email = ""
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(pilot, app)
+        await press(pilot, "f2")  # no selection: the row under the cursor
+        dialog = app.screen
+        assert isinstance(dialog, SendDialog)
+        assert "Gönderen e-posta adresi" in str(dialog.query_one("#send-preview", Static).content)
+        await press(pilot, "f2")
+        progress = app.screen
+        assert isinstance(progress, SendProgressScreen)
+        await wait_for(pilot, lambda: not progress.running)
+        assert str(progress.query_one("#send-progress-title", Label).content) == "Gönderilemedi."
+        assert "Gönderen e-posta adresi" in str(progress.query_one("#send-summary", Static).content)
+    with database.reader() as session:
+        assert session.scalars(select(ReconciliationBatch)).all() == []
+    assert outbox_files(settings) == []
+
+
+async def test_criteria_from_the_keyboard_narrow_the_list(
+    app: MutabakatApp, database: Database
+) -> None:
+    make_accounts(database)
+    with database.unit_of_work() as session:
+        for account in session.scalars(select(Account)):
+            account.group_code = "TOPTAN" if account.code != "120.003" else "PERAKENDE"
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f4")
+        criteria = app.screen
+        assert isinstance(criteria, SendCriteriaScreen)
+        await press(pilot, "enter")  # as-of date → code from
+        await press(pilot, "f10")
+        assert isinstance(app.screen, AccountLookupScreen)
+        await pilot.press(*"Bozuk")
+        await pilot.pause(0.3)
+        await press(pilot, "enter")
+        assert criteria.query_one("#f-code_from", Input).value == "120.002"
+        await press(pilot, "enter", "enter")  # code to → group code
+        await press(pilot, "f10")
+        assert isinstance(app.screen, ValueLookupScreen)
+        await pilot.press(*"TOP")
+        await press(pilot, "enter")
+        assert criteria.query_one("#f-group_code", Input).value == "TOPTAN"
+        await press(pilot, "f2")
+        screen = app.screen
+        assert isinstance(screen, SendListScreen)
+        assert screen.table.row_count == 2  # 120.002 and 120.004 (120.003 is PERAKENDE)
+        assert "kod 120.002…" in str(screen.query_one("#send-criteria-line", Static).content)
+        await press(pilot, "escape")
+        assert app.screen is criteria
+        criteria.query_one("#f-only_valid", Checkbox).value = True
+        await press(pilot, "f2")
+        screen = app.screen
+        assert isinstance(screen, SendListScreen)
+        assert screen.table.row_count == 1  # 120.002 has no usable address
+        await press(pilot, "escape")
+        criteria.query_one("#f-as_of", Input).value = "31.02.2026"
+        await press(pilot, "f2")
+        assert app.screen is criteria
+        assert "31.12.2026" in str(criteria.query_one("#err-as_of", Label).content)

@@ -20,7 +20,7 @@ from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.batches import SendOptions, SkippedAccount
+from tui_mutabakat.services.batches import BatchCreated, SendOptions, SkippedAccount
 
 FIXED = "✓"
 
@@ -142,7 +142,8 @@ class SendErrorsScreen(AppAccess, Screen[None]):
 
     def action_send_again(self) -> None:
         """A new batch, same options, for the rows fixed since (the rest stay listed)."""
-        from tui_mutabakat.screens.send_flow import send_with_options
+        from tui_mutabakat.screens.send_flow import SendRequest
+        from tui_mutabakat.screens.send_progress import SendProgressScreen
 
         keys = [
             (s.account_id, s.currency)
@@ -152,15 +153,21 @@ class SendErrorsScreen(AppAccess, Screen[None]):
         if not keys:
             self.notify(_("Önce Enter ile hesap kartını açıp düzeltin."), severity="warning")
             return
-        waiting = [s for s in self.skipped if (s.account_id, s.currency) not in self.fixed]
-        self.fixed.clear()
-        created = send_with_options(
-            self, self.as_of, keys, self.options, criteria=self.criteria, show_errors=False
+        request = SendRequest(
+            self.as_of,
+            keys,
+            self.options,
+            self.criteria,
+            show_errors=False,
+            on_created=self._sent_again,
         )
-        if created is None:
-            self.fixed.update(keys)
-            return
+        self.app.push_screen(SendProgressScreen(request))
+
+    def _sent_again(self, created: BatchCreated) -> None:
+        """The fixed rows left the list; those still wrong are back with their new reason."""
+        waiting = [s for s in self.skipped if (s.account_id, s.currency) not in self.fixed]
+        sent = len(self.fixed) - len(created.skipped)
+        self.fixed.clear()
         self.skipped = waiting + created.skipped
         self._fill()
-        sent = len(keys) - len(created.skipped)
         self.notify(_("{count} hesaba mektup kuyruğa alındı.").format(count=sent), timeout=4)

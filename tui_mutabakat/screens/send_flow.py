@@ -1,26 +1,38 @@
 """From selected rows to letters on their way: the send dialog, the batch, then the screens.
 
-`start_sending` asks for the options (SPEC D4), writes the batch (its letters are queued in
-the outbox before anything is sent, D6), then opens the progress screen for the letters and,
-on top of it, the error list of the accounts that could not be sent (D5). The list screen
-and the error list's "send again" both go through here.
+`start_sending` asks for the options (SPEC D4), then opens the progress screen, whose worker
+thread writes the batch (its letters are queued in the outbox before anything is sent, D6)
+and sends it; the error list of the accounts that could not be sent opens on top (D5). The
+list screen and the error list's "send again" both go through here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tui_mutabakat.data.balance_queries import BalanceKey
-from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.screens.confirm import MessageDialog
-from tui_mutabakat.services.batches import BatchCreated, SendOptions, create_batch
-from tui_mutabakat.services.errors import ServiceError
+from tui_mutabakat.services.batches import BatchCreated, SendOptions
 
 #: Told which rows got a letter in the batch.
 Queued = Callable[[list[BalanceKey]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """Letters to queue and send: what the progress screen's worker does first."""
+
+    as_of: date
+    keys: list[BalanceKey]
+    options: SendOptions
+    criteria: dict[str, Any] | None = None
+    #: Open the error list when rows are skipped (not when the error list itself sends).
+    show_errors: bool = True
+    #: Called on the interface thread once the batch is written.
+    on_created: Callable[[BatchCreated], None] | None = None
 
 
 def start_sending(
@@ -49,35 +61,15 @@ def send_with_options(
     *,
     criteria: dict[str, Any] | None = None,
     done: Queued | None = None,
-    show_errors: bool = True,
-) -> BatchCreated | None:
-    """Queue the letters of `keys` and open the progress screen (and the error list, unless
-    the caller is that list)."""
-    from tui_mutabakat.screens.send_errors import SendErrorsScreen
+) -> None:
+    """Open the progress screen, which queues the letters of `keys` and sends them; the
+    error list opens on top of it when some rows cannot be sent."""
     from tui_mutabakat.screens.send_progress import SendProgressScreen
 
-    try:
-        with screen.database.unit_of_work() as session:
-            created = create_batch(
-                session, screen.actor, as_of, list(keys), options, criteria=criteria
-            )
-    except ServiceError as error:
-        screen.app.push_screen(MessageDialog(str(error), title=_("Gönderilemedi")))
-        return None
-    skipped = {(s.account_id, s.currency) for s in created.skipped}
-    queued = [key for key in keys if key not in skipped]
-    if created.letters and created.batch_id is not None:
-        progress = SendProgressScreen(created.batch_id, created.letters, send_options=options)
-        screen.app.push_screen(progress)
-    if created.skipped and show_errors:
-        screen.app.push_screen(SendErrorsScreen(as_of, options, created.skipped, criteria))
-    if created.warnings:
-        warning = _("{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider.")
-        screen.app.notify(
-            warning.format(count=len(created.warnings)),
-            severity="warning",
-            timeout=6,
-        )
-    if done is not None:
-        done(queued)
-    return created
+    def created(batch: BatchCreated) -> None:
+        if done is not None:
+            skipped = {(s.account_id, s.currency) for s in batch.skipped}
+            done([key for key in keys if key not in skipped])
+
+    request = SendRequest(as_of, list(keys), options, criteria, on_created=created)
+    screen.app.push_screen(SendProgressScreen(request))

@@ -1,7 +1,8 @@
 """Sending a batch in the background, with a progress bar, and its summary (SPEC D6, D7).
 
-The letters are already in the outbox; a thread worker runs the sender's event loop
-(`send_batch`) and reports progress by posting messages, so the interface stays responsive.
+A thread worker writes the batch (every letter queued in the outbox, `create_batch`), then
+runs the sender's event loop (`send_batch`) and reports progress by posting messages, so the
+interface stays responsive however many letters there are.
 Esc (or Ctrl+C) asks, then cancels: the stop event ends the sender after the letters in
 flight, and `cancel_batch` cancels those still waiting. The summary at the end is the one
 kept on the batch.
@@ -27,8 +28,10 @@ from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
+from tui_mutabakat.screens.send_flow import SendRequest
 from tui_mutabakat.services.batch_status import BatchSummary, cancel_batch, stored_summary
-from tui_mutabakat.services.batches import SendOptions, batch_skipped
+from tui_mutabakat.services.batches import BatchCreated, SendOptions, batch_skipped, create_batch
+from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.sending_types import DeliveryOptions, RunReport, SendProgress
 from tui_mutabakat.services.worker import send_batch
 
@@ -46,13 +49,22 @@ class Progressed(Message):
         self.retrying = retrying
 
 
-class Finished(Message):
-    """The sender returned (or failed to start)."""
+class Created(Message):
+    """The batch is written: its letters are queued."""
 
-    def __init__(self, report: RunReport | None, error: str = "") -> None:
+    def __init__(self, created: BatchCreated) -> None:
+        super().__init__()
+        self.created = created
+
+
+class Finished(Message):
+    """The sender returned, or the batch could not be written (`refused`)."""
+
+    def __init__(self, report: RunReport | None, error: str = "", *, refused: bool = False) -> None:
         super().__init__()
         self.report = report
         self.error = error
+        self.refused = refused
 
 
 def summary_lines(summary: BatchSummary, outbox: str | None) -> list[str]:
@@ -102,18 +114,20 @@ class SendProgressScreen(AppAccess, Screen[None]):
 
     def __init__(
         self,
-        batch_id: int,
-        letters: int,
+        request: SendRequest | None = None,
         *,
-        options: DeliveryOptions | None = None,
-        send_options: SendOptions | None = None,
+        batch_id: int | None = None,
+        letters: int = 0,
+        delivery: DeliveryOptions | None = None,
     ) -> None:
+        """Write and send `request`, or send the batch `batch_id` already written."""
         super().__init__()
+        self.request = request
         self.batch_id = batch_id
-        #: What the batch was made with: "send again" from its error list uses the same.
-        self.send_options = send_options or SendOptions()
         self.letters = letters
-        self.delivery = options
+        #: What the batch was made with: "send again" from its error list uses the same.
+        self.send_options = request.options if request is not None else SendOptions()
+        self.delivery = delivery
         self.stop = threading.Event()
         self.running = True
         self.cancelled = False
@@ -122,26 +136,53 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self._last_post = 0.0
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label(
-            _("{letters} mektup gönderiliyor…").format(letters=self.letters),
-            id="send-progress-title",
-            markup=False,
+        preparing = self.request is not None
+        title = (
+            _("{count} hesabın mektupları hazırlanıyor…").format(count=len(self.request.keys))
+            if self.request is not None
+            else _("{letters} mektup gönderiliyor…").format(letters=self.letters)
         )
-        yield ProgressBar(total=self.letters, show_eta=False, id="send-progress-bar")
+        yield Header()
+        yield Label(title, id="send-progress-title", markup=False)
+        yield ProgressBar(
+            total=None if preparing else self.letters, show_eta=False, id="send-progress-bar"
+        )
         yield Label("", id="send-progress-counts", markup=False)
         with VerticalScroll(id="send-summary-scroll"):
             yield Static("", id="send-summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self._show_counts(0, 0, 0)
+        if self.request is None:
+            self._show_counts(0, 0, 0)
         self._send()
 
     # --------------------------------------------------------------- worker
 
     @work(thread=True, exclusive=True, group="send", exit_on_error=False)
     def _send(self) -> None:
+        if self.request is not None:
+            request = self.request
+            try:
+                with self.database.unit_of_work() as session:
+                    created = create_batch(
+                        session,
+                        self.actor,
+                        request.as_of,
+                        request.keys,
+                        request.options,
+                        criteria=request.criteria,
+                    )
+            except ServiceError as exc:
+                self.post_message(Finished(None, str(exc), refused=True))
+                return
+            self.batch_id = created.batch_id
+            self.letters = created.letters
+            self.post_message(Created(created))
+            if not created.letters or self.stop.is_set():
+                self.post_message(Finished(None))
+                return
+        assert self.batch_id is not None
         try:
             report = asyncio.run(
                 send_batch(
@@ -158,6 +199,29 @@ class SendProgressScreen(AppAccess, Screen[None]):
             self.post_message(Finished(None, str(exc) or type(exc).__name__))
             return
         self.post_message(Finished(report))
+
+    def on_created(self, message: Created) -> None:
+        created = message.created
+        request = self.request
+        assert request is not None
+        self.query_one("#send-progress-bar", ProgressBar).update(total=created.letters)
+        self.query_one("#send-progress-title", Label).update(
+            _("{letters} mektup gönderiliyor…").format(letters=created.letters)
+        )
+        self._show_counts(0, 0, 0)
+        if created.skipped and request.show_errors:
+            from tui_mutabakat.screens.send_errors import SendErrorsScreen
+
+            self.app.push_screen(
+                SendErrorsScreen(request.as_of, request.options, created.skipped, request.criteria)
+            )
+        if created.warnings:
+            warning = _(
+                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider."
+            )
+            self.notify(warning.format(count=len(created.warnings)), severity="warning", timeout=6)
+        if request.on_created is not None:
+            request.on_created(created)
 
     def _from_sender(self, progress: SendProgress) -> None:
         """Called on the sender's thread: post the counts, at most every 0.1 s."""
@@ -181,6 +245,13 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def on_finished(self, message: Finished) -> None:
         self.running = False
         self.report = message.report
+        if message.refused or self.batch_id is None:
+            self.query_one("#send-progress-title", Label).update(_("Gönderilemedi."))
+            summary_box = self.query_one("#send-summary", Static)
+            summary_box.update(message.error)
+            summary_box.add_class("error-text")
+            self.refresh_bindings()
+            return
         if self.cancelled:
             # Letters the stopped sender held went back to the queue: cancel them too.
             with self.database.unit_of_work() as session:
@@ -189,8 +260,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
         with self.database.reader() as session:
             self.summary = stored_summary(session, self.batch_id)
         summary = self.summary
-        done = summary.total - summary.waiting
-        self.query_one("#send-progress-bar", ProgressBar).update(progress=done)
+        bar = self.query_one("#send-progress-bar", ProgressBar)
+        bar.update(total=max(summary.total, 1), progress=summary.total - summary.waiting)
         title = _("Gönderim bitti.")
         if self.cancelled:
             title = _("Gönderim durduruldu.")
@@ -218,6 +289,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def action_errors(self) -> None:
         from tui_mutabakat.screens.send_errors import SendErrorsScreen
 
+        if self.batch_id is None:
+            return
         with self.database.reader() as session:
             skipped = batch_skipped(session, self.batch_id)
             batch = session.get(ReconciliationBatch, self.batch_id)
@@ -233,9 +306,10 @@ class SendProgressScreen(AppAccess, Screen[None]):
         def answered(stop: bool | None) -> None:
             if stop and self.running:
                 self.cancelled = True
-                with self.database.unit_of_work() as session:
-                    cancel_batch(session, self.actor, self.batch_id)
                 self.stop.set()
+                if self.batch_id is not None:
+                    with self.database.unit_of_work() as session:
+                        cancel_batch(session, self.actor, self.batch_id)
                 self.query_one("#send-progress-title", Label).update(_("Durduruluyor…"))
 
         self.app.push_screen(

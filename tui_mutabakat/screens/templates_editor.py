@@ -100,10 +100,12 @@ def copy_name(name: str) -> str:
 
 
 class TemplateEditorScreen(FormScreen[bool]):
+    """Keys avoid what the text area itself binds (F5–F7, Ctrl+W/D/X/C/V/U/K/Z/Y/A/E)."""
+
     TITLE = _("Mektup Şablonu")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f6,ctrl+w", "switch_part", _("Metin/HTML"), id="template_part"),
-        Binding("f7,ctrl+f", "add_field", _("Alan ekle"), id="template_field"),
+        Binding("f3,ctrl+t", "switch_part", _("Metin/HTML"), id="template_part"),
+        Binding("f4,ctrl+n", "add_field", _("Alan ekle"), id="template_field"),
         Binding("f10,ctrl+l", "pick_account", _("Önizleme hesabı"), id="template_account"),
     ]
 
