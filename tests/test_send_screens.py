@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Static
 
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
@@ -26,6 +26,7 @@ from tui_mutabakat.screens.action_menu import ActionMenu
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.contact_dialog import ContactDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
+from tui_mutabakat.screens.movements import MovementListScreen
 from tui_mutabakat.screens.send_criteria import SendCriteriaScreen, default_as_of
 from tui_mutabakat.screens.send_dialog import SendDialog
 from tui_mutabakat.screens.send_errors import SendErrorsScreen
@@ -165,6 +166,14 @@ async def test_select_all_none_invert_and_sums(app: MutabakatApp, database: Data
         assert len(screen.selection) == 4
         await press(pilot, "ctrl+u")
         assert not screen.selection
+        await press(pilot, "f9")
+        menu = app.screen
+        assert isinstance(menu, ActionMenu)
+        options = menu.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids == ["send_one", "card", "movements", "toggle"]  # nothing selected
+        await press(pilot, "down", "down", "enter")
+        assert isinstance(app.screen, MovementListScreen)
 
 
 async def test_fix_an_account_from_the_error_list_and_send_it_again(

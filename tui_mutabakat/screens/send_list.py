@@ -190,7 +190,8 @@ class SendListScreen(AppAccess, Screen[None]):
     def action_reload(self) -> None:
         self._every = None
         self._reload(keep_id=self.table.cursor_id)
-        self.selection.keep_only(self.every_key())
+        if self.selection:
+            self.selection.keep_only(self.every_key())
         self._selection_changed()
         self.notify(_("Liste yenilendi."), timeout=2)
 
