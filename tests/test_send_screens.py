@@ -162,8 +162,12 @@ async def test_select_all_none_invert_and_sums(app: MutabakatApp, database: Data
         assert len(screen.selection) == 3
         assert "1.234,56" not in status_text(app)
         assert "50,00 B TL" in status_text(app)  # 100,00 B − 50,00 A
+        assert "10,00 B USD" in status_text(app)
         await press(pilot, "ctrl+a")
         assert len(screen.selection) == 4
+        await press(pilot, "end", "space")  # untick the USD row: USD leaves the sums
+        assert len(screen.selection) == 3
+        assert "USD" not in status_text(app) and "1.284,56 B TL" in status_text(app)
         await press(pilot, "ctrl+u")
         assert not screen.selection
         await press(pilot, "f9")

@@ -40,6 +40,7 @@ from tui_mutabakat.screens.send_rows import (
     KeyNumbers,
     Selection,
     balance_columns,
+    subtract_sums,
     sums_text,
 )
 from tui_mutabakat.widgets.paged_table import PagedTable
@@ -93,6 +94,8 @@ class SendListScreen(AppAccess, Screen[None]):
         #: Every key of the list, read when first needed ("select all", "invert").
         self._every: list[BalanceKey] | None = None
         self._sums: list[BalanceSums] = []
+        #: Sums of the whole list, read when most of it is selected.
+        self._list_sums: list[BalanceSums] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -149,16 +152,28 @@ class SendListScreen(AppAccess, Screen[None]):
         self._selection_changed()
 
     def _selection_changed(self) -> None:
-        keys = self.selection.keys
-        with self.database.reader() as session:
-            if keys and self._every is not None and len(keys) == len(self._every):
-                self._sums = list_sums(session, self.criteria)
-            elif keys:
-                self._sums = selection_sums(session, self.criteria.as_of, keys)
-            else:
-                self._sums = []
+        self._sums = self._selection_sums()
         self.table.refresh()
         self._show_status()
+
+    def _selection_sums(self) -> list[BalanceSums]:
+        """Summed in the database: the selected rows, or — when most rows are selected —
+        the whole list minus the rows left out, so a key press costs little either way."""
+        keys = self.selection.keys
+        if not keys:
+            return []
+        every = self._every
+        with self.database.reader() as session:
+            if every is None or len(keys) <= len(every) // 2:
+                return selection_sums(session, self.criteria.as_of, keys)
+            if self._list_sums is None:
+                self._list_sums = list_sums(session, self.criteria)
+            left_out = [key for key in every if key not in self.selection]
+            if not left_out:
+                return self._list_sums
+            return subtract_sums(
+                self._list_sums, selection_sums(session, self.criteria.as_of, left_out)
+            )
 
     # --------------------------------------------------------------- status
 
@@ -189,6 +204,7 @@ class SendListScreen(AppAccess, Screen[None]):
 
     def action_reload(self) -> None:
         self._every = None
+        self._list_sums = None
         self._reload(keep_id=self.table.cursor_id)
         if self.selection:
             self.selection.keep_only(self.every_key())

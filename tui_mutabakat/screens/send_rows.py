@@ -175,6 +175,29 @@ class Selection:
         self._keys = {key: None for key in self._keys if key in present}
 
 
+def subtract_sums(total: Sequence[BalanceSums], part: Sequence[BalanceSums]) -> list[BalanceSums]:
+    """The sums of the whole list minus those of some of its rows, per currency."""
+    taken = {item.currency: item for item in part}
+    result = []
+    for item in total:
+        minus = taken.get(item.currency)
+        if minus is None:
+            result.append(item)
+            continue
+        count = item.count - minus.count
+        if count:
+            result.append(
+                BalanceSums(
+                    item.currency,
+                    count,
+                    item.debit - minus.debit,
+                    item.credit - minus.credit,
+                    item.balance - minus.balance,
+                )
+            )
+    return result
+
+
 def sums_text(count: int, sums: Sequence[BalanceSums]) -> str:
     """`Seçili: 3 hesap · toplam 1.234,56 B TL · 50,00 A USD`."""
     head = _("Seçili: {count} hesap").format(count=count)
