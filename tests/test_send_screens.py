@@ -6,6 +6,7 @@ so each test counts the files written there.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from tui_mutabakat.screens.templates_editor import (
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending_types import DeliveryOptions
+from tui_mutabakat.services.worker import run_worker
 
 SIZE = (80, 24)
 OLD = date(2020, 3, 1)
@@ -261,6 +263,34 @@ async def test_cancel_while_sending(
     with database.reader() as session:
         batch = session.get(ReconciliationBatch, created.batch_id)
         assert batch is not None and batch.state is BatchState.CANCELLED
+
+
+async def test_quitting_while_sending_leaves_the_rest_queued_for_the_worker(
+    app: MutabakatApp, database: Database, settings: Settings, actor: Actor
+) -> None:
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, "tester")
+        keys = []
+        for n in range(12):
+            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"a{n}@b.com.tr",))
+            add_movement(session, account, OLD, debit="10.00")
+            keys.append((account.id, "TRY"))
+        created = create_batch(session, actor, default_as_of(), keys, SendOptions())
+    assert created.batch_id is not None
+    slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = SendProgressScreen(batch_id=created.batch_id, letters=12, delivery=slow)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: len(outbox_files(settings)) >= 2)
+        await pilot.press("ctrl+q")
+    assert await asyncio.to_thread(screen.thread_done.wait, 10)
+    first = len(outbox_files(settings))
+    assert 2 <= first < 12
+    await run_worker(database, settings, once=True)
+    assert len(outbox_files(settings)) == 12
+    with database.reader() as session:
+        assert set(session.scalars(select(Letter.state))) == {LetterState.SENT}
 
 
 async def test_template_editor_shows_errors_and_saves_a_good_template(

@@ -22,6 +22,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.worker import Worker
 
 from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.domain.states import LetterState, letter_state_label
@@ -129,11 +130,14 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self.send_options = request.options if request is not None else SendOptions()
         self.delivery = delivery
         self.stop = threading.Event()
+        #: Set when the worker thread has returned (it may outlive the screen by a moment).
+        self.thread_done = threading.Event()
         self.running = True
         self.cancelled = False
         self.report: RunReport | None = None
         self.summary: BatchSummary | None = None
         self._last_post = 0.0
+        self.sender: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         preparing = self.request is not None
@@ -155,12 +159,23 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def on_mount(self) -> None:
         if self.request is None:
             self._show_counts(0, 0, 0)
-        self._send()
+        self.sender = self._send()
+
+    def on_unmount(self) -> None:
+        """The application is closing: the sender stops after the letters in flight; the
+        rest stay queued for the next send or `mutabakat worker`."""
+        self.stop.set()
 
     # --------------------------------------------------------------- worker
 
     @work(thread=True, exclusive=True, group="send", exit_on_error=False)
     def _send(self) -> None:
+        try:
+            self._write_and_send()
+        finally:
+            self.thread_done.set()
+
+    def _write_and_send(self) -> None:
         if self.request is not None:
             request = self.request
             try:
@@ -175,6 +190,9 @@ class SendProgressScreen(AppAccess, Screen[None]):
                     )
             except ServiceError as exc:
                 self.post_message(Finished(None, str(exc), refused=True))
+                return
+            except Exception as exc:  # noqa: BLE001 - nothing was queued; the user is told why
+                self.post_message(Finished(None, str(exc) or type(exc).__name__, refused=True))
                 return
             self.batch_id = created.batch_id
             self.letters = created.letters
