@@ -206,7 +206,8 @@ def test_the_app_starts_in_english_in_a_child_process(tmp_path: Path) -> None:
     assert "EARLY []" in out, f"the CLI imports interface modules before set_language:\n{out}"
     assert "TITLE Main menu" in out
     assert "MENU 1. Accounts" in out
-    assert "MENU 3. Working settings" in out
+    assert "MENU 2. Send e-Reconciliation" in out
+    assert "MENU 4. Working settings" in out
     assert "KEY Accounts" in out and "KEY Help" in out
     assert "SCREEN Accounts" in out
     assert "CORE The e-mail address is empty." in out

@@ -334,7 +334,7 @@ async def test_main_menu_opens_settings_and_company(app: MutabakatApp) -> None:
         assert isinstance(app.screen, WorkingSettingsScreen)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, CompanyScreen)
         await pilot.press("escape")

@@ -10,6 +10,7 @@ from dataclasses import replace
 from tui_mutabakat.config import Settings, load_settings, sqlite_url
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import set_language
 
 
@@ -26,6 +27,24 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="run the migrations up to the newest schema")
+    commands.add_parser(
+        "worker",
+        help="deliver the queued letters without the interface (see `worker --help`)",
+        add_help=False,
+    )
+    user = commands.add_parser("user", help="users' sender settings")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    smtp = user_commands.add_parser("set-smtp", help="set a user's SMTP server and sender")
+    smtp.add_argument("--login", required=True, help="the user's login")
+    smtp.add_argument("--host", required=True, help="SMTP server")
+    smtp.add_argument("--port", type=int, default=None, help="default: 587, 465 for tls, 25")
+    smtp.add_argument("--security", choices=[s.value for s in SmtpSecurity], default="starttls")
+    smtp.add_argument("--smtp-login", default="", help="login on the SMTP server")
+    smtp.add_argument(
+        "--password-ref", default="", help="env:NAME, file:/path (mode 0600) or cmd:command"
+    )
+    smtp.add_argument("--from", dest="from_address", default="", help="sender address")
+    smtp.add_argument("--name", default="", help="sender name shown in the letters")
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -34,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "worker":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         settings = load_settings()
     except (ValueError, OSError) as error:
@@ -49,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate.upgrade(database.engine)
         print(f"database is at revision {migrate.current_revision(database.engine)}")
         return 0
+    if command == "worker":
+        from tui_mutabakat.services.worker import worker_main
+
+        return worker_main(extra, settings)
+    if command == "user":
+        return _set_smtp(settings, args)
     if command == "demo-data":
         return _generate(settings, args.accounts, args.movements, args.seed)
     if command == "demo":
@@ -73,6 +101,36 @@ def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Set
         create_demo_company(database)
     database.dispose()
     return replace(settings, mail_backend="file", outbox_dir=demo_dir / "outbox")
+
+
+def _set_smtp(settings: Settings, args: argparse.Namespace) -> int:
+    from tui_mutabakat.services.context import resolve_actor
+    from tui_mutabakat.services.errors import ServiceError
+    from tui_mutabakat.services.users import SmtpSettings, set_smtp
+
+    database = Database.from_url(settings.database_url)
+    migrate.upgrade(database.engine)
+    smtp = SmtpSettings(
+        host=args.host,
+        port=args.port,
+        security=SmtpSecurity(args.security),
+        login=args.smtp_login,
+        password_ref=args.password_ref,
+        from_address=args.from_address,
+        display_name=args.name,
+    )
+    try:
+        with database.unit_of_work() as session:
+            actor = resolve_actor(session, settings.user_login)
+            user = set_smtp(session, actor, args.login, smtp)
+            where = f"{user.smtp_host}:{user.smtp_port or '-'} ({user.smtp_security})"
+    except ServiceError as error:
+        print(f"mutabakat: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"{args.login}: SMTP {where}")
+    return 0
 
 
 def _generate(settings: Settings, accounts: int, movements: int | None, seed: int) -> int:

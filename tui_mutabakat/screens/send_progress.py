@@ -1,0 +1,340 @@
+"""Sending a batch in the background, with a progress bar, and its summary (SPEC D6, D7).
+
+A thread worker writes the batch (every letter queued in the outbox, `create_batch`), then
+runs the sender's event loop (`send_batch`) and reports progress by posting messages, so the
+interface stays responsive however many letters there are.
+Esc (or Ctrl+C) asks, then cancels: the stop event ends the sender after the letters in
+flight, and `cancel_batch` cancels those still waiting. The summary at the end is the one
+kept on the batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.worker import Worker
+
+from tui_mutabakat.data.outbox_models import ReconciliationBatch
+from tui_mutabakat.domain.states import LetterState, letter_state_label
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.confirm import ConfirmDialog
+from tui_mutabakat.screens.send_flow import SendRequest
+from tui_mutabakat.services.batch_status import BatchSummary, cancel_batch, stored_summary
+from tui_mutabakat.services.batches import BatchCreated, SendOptions, batch_skipped, create_batch
+from tui_mutabakat.services.errors import ServiceError
+from tui_mutabakat.services.sending_types import DeliveryOptions, RunReport, SendProgress
+from tui_mutabakat.services.worker import send_batch
+
+#: Seconds between two progress messages (the last one always goes).
+PROGRESS_INTERVAL = 0.1
+
+
+class Progressed(Message):
+    """Counts from the sender thread."""
+
+    def __init__(self, sent: int, failed: int, retrying: int) -> None:
+        super().__init__()
+        self.sent = sent
+        self.failed = failed
+        self.retrying = retrying
+
+
+class Created(Message):
+    """The batch is written: its letters are queued."""
+
+    def __init__(self, created: BatchCreated) -> None:
+        super().__init__()
+        self.created = created
+
+
+class Finished(Message):
+    """The sender returned, or the batch could not be written (`refused`)."""
+
+    def __init__(self, report: RunReport | None, error: str = "", *, refused: bool = False) -> None:
+        super().__init__()
+        self.report = report
+        self.error = error
+        self.refused = refused
+
+
+def summary_lines(summary: BatchSummary, outbox: str | None) -> list[str]:
+    """What the user reads when the batch ends: counts, failures with why, skipped."""
+    counts = summary.counts
+    lines = [
+        _("Gönderildi: {sent} · Gönderilemedi: {failed} · Atlandı: {skipped}").format(
+            sent=summary.sent,
+            failed=counts.get(LetterState.FAILED.value, 0),
+            skipped=summary.skipped,
+        )
+    ]
+    extra = [
+        f"{letter_state_label(state)}: {counts[state.value]}"
+        for state in (LetterState.CANCELLED, LetterState.QUEUED, LetterState.SENDING)
+        if counts.get(state.value)
+    ]
+    if extra:
+        lines.append(" · ".join(extra))
+    if summary.waiting:
+        lines.append(
+            _(
+                "Bekleyen mektuplar kuyrukta kalır; `mutabakat worker` ya da yeni bir "
+                "gönderim onları gönderir."
+            )
+        )
+    if summary.failed:
+        lines += ["", _("Gönderilemeyenler:")]
+        lines += [f"  {f.account_code} {f.account_title}: {f.reason}" for f in summary.failed]
+    if summary.refused:
+        lines += ["", _("Sunucunun reddettiği adresler:")]
+        lines += [f"  {r.account_code} {r.address}: {r.answer}" for r in summary.refused]
+    if summary.skipped:
+        lines += ["", _("Atlanan hesapların nedenleri ve düzeltme: F4 hata listesi.")]
+    if outbox:
+        lines += ["", _("Mektuplar bu klasörde: {path}").format(path=outbox)]
+    return lines
+
+
+class SendProgressScreen(AppAccess, Screen[None]):
+    TITLE = _("Mutabakat gönderimi")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", _("Durdur / Kapat"), id="send_progress_leave"),
+        Binding("ctrl+c", "leave", _("Durdur / Kapat"), show=False, id="send_progress_stop"),
+        Binding("f4,ctrl+k", "errors", _("Hata listesi"), id="send_progress_errors"),
+    ]
+
+    def __init__(
+        self,
+        request: SendRequest | None = None,
+        *,
+        batch_id: int | None = None,
+        letters: int = 0,
+        delivery: DeliveryOptions | None = None,
+    ) -> None:
+        """Write and send `request`, or send the batch `batch_id` already written."""
+        super().__init__()
+        self.request = request
+        self.batch_id = batch_id
+        self.letters = letters
+        #: What the batch was made with: "send again" from its error list uses the same.
+        self.send_options = request.options if request is not None else SendOptions()
+        self.delivery = delivery
+        self.stop = threading.Event()
+        #: Set when the worker thread has returned (it may outlive the screen by a moment).
+        self.thread_done = threading.Event()
+        self.running = True
+        self.cancelled = False
+        self.report: RunReport | None = None
+        self.summary: BatchSummary | None = None
+        self._last_post = 0.0
+        self.sender: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        preparing = self.request is not None
+        title = (
+            _("{count} hesabın mektupları hazırlanıyor…").format(count=len(self.request.keys))
+            if self.request is not None
+            else _("{letters} mektup gönderiliyor…").format(letters=self.letters)
+        )
+        yield Header()
+        yield Label(title, id="send-progress-title", markup=False)
+        yield ProgressBar(
+            total=None if preparing else self.letters, show_eta=False, id="send-progress-bar"
+        )
+        yield Label("", id="send-progress-counts", markup=False)
+        with VerticalScroll(id="send-summary-scroll"):
+            yield Static("", id="send-summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.request is None:
+            self._show_counts(0, 0, 0)
+        self.sender = self._send()
+
+    def on_unmount(self) -> None:
+        """The application is closing: the sender stops after the letters in flight; the
+        rest stay queued for the next send or `mutabakat worker`."""
+        self.stop.set()
+
+    # --------------------------------------------------------------- worker
+
+    @work(thread=True, exclusive=True, group="send", exit_on_error=False)
+    def _send(self) -> None:
+        try:
+            self._write_and_send()
+        finally:
+            self.thread_done.set()
+
+    def _write_and_send(self) -> None:
+        if self.request is not None:
+            request = self.request
+            try:
+                with self.database.unit_of_work() as session:
+                    created = create_batch(
+                        session,
+                        self.actor,
+                        request.as_of,
+                        request.keys,
+                        request.options,
+                        criteria=request.criteria,
+                    )
+            except ServiceError as exc:
+                self.post_message(Finished(None, str(exc), refused=True))
+                return
+            except Exception as exc:  # noqa: BLE001 - nothing was queued; the user is told why
+                self.post_message(Finished(None, str(exc) or type(exc).__name__, refused=True))
+                return
+            self.batch_id = created.batch_id
+            self.letters = created.letters
+            self.post_message(Created(created))
+            if not created.letters or self.stop.is_set():
+                self.post_message(Finished(None))
+                return
+        assert self.batch_id is not None
+        try:
+            report = asyncio.run(
+                send_batch(
+                    self.database,
+                    self.settings,
+                    self.batch_id,
+                    options=self.delivery,
+                    on_progress=self._from_sender,
+                    stop=self.stop,
+                    actor=self.actor.login,
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - shown to the user, the letters stay queued
+            self.post_message(Finished(None, str(exc) or type(exc).__name__))
+            return
+        self.post_message(Finished(report))
+
+    def on_created(self, message: Created) -> None:
+        created = message.created
+        request = self.request
+        assert request is not None
+        self.query_one("#send-progress-bar", ProgressBar).update(total=created.letters)
+        self.query_one("#send-progress-title", Label).update(
+            _("{letters} mektup gönderiliyor…").format(letters=created.letters)
+        )
+        self._show_counts(0, 0, 0)
+        if created.skipped and request.show_errors:
+            from tui_mutabakat.screens.send_errors import SendErrorsScreen
+
+            self.app.push_screen(
+                SendErrorsScreen(request.as_of, request.options, created.skipped, request.criteria)
+            )
+        if created.warnings:
+            warning = _(
+                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider."
+            )
+            self.notify(warning.format(count=len(created.warnings)), severity="warning", timeout=6)
+        if request.on_created is not None:
+            request.on_created(created)
+
+    def _from_sender(self, progress: SendProgress) -> None:
+        """Called on the sender's thread: post the counts, at most every 0.1 s."""
+        now = time.monotonic()
+        last = progress.done >= self.letters
+        if not last and now - self._last_post < PROGRESS_INTERVAL:
+            return
+        self._last_post = now
+        self.post_message(Progressed(progress.sent, progress.failed, progress.retrying))
+
+    def on_progressed(self, message: Progressed) -> None:
+        self._show_counts(message.sent, message.failed, message.retrying)
+
+    def _show_counts(self, sent: int, failed: int, retrying: int) -> None:
+        self.query_one("#send-progress-bar", ProgressBar).update(progress=sent + failed + retrying)
+        counts = _("Gönderildi: {sent} · Gönderilemedi: {failed} · Yeniden denenecek: {retrying}")
+        self.query_one("#send-progress-counts", Label).update(
+            counts.format(sent=sent, failed=failed, retrying=retrying)
+        )
+
+    def on_finished(self, message: Finished) -> None:
+        self.running = False
+        self.report = message.report
+        if message.refused or self.batch_id is None:
+            self.query_one("#send-progress-title", Label).update(_("Gönderilemedi."))
+            summary_box = self.query_one("#send-summary", Static)
+            summary_box.update(message.error)
+            summary_box.add_class("error-text")
+            self.refresh_bindings()
+            return
+        if self.cancelled:
+            # Letters the stopped sender held went back to the queue: cancel them too.
+            with self.database.unit_of_work() as session:
+                if stored_summary(session, self.batch_id).waiting:
+                    cancel_batch(session, self.actor, self.batch_id)
+        with self.database.reader() as session:
+            self.summary = stored_summary(session, self.batch_id)
+        summary = self.summary
+        bar = self.query_one("#send-progress-bar", ProgressBar)
+        bar.update(total=max(summary.total, 1), progress=summary.total - summary.waiting)
+        title = _("Gönderim bitti.")
+        if self.cancelled:
+            title = _("Gönderim durduruldu.")
+        problem = message.error or (message.report.transport_error if message.report else None)
+        lines = summary_lines(summary, self._outbox())
+        if problem:
+            title = _("Gönderim tamamlanamadı.")
+            lines[0:0] = [_("Sunucu hatası: {error}").format(error=problem), ""]
+        self.query_one("#send-progress-title", Label).update(title)
+        self.query_one("#send-summary", Static).update("\n".join(lines))
+        self.refresh_bindings()
+
+    def _outbox(self) -> str | None:
+        if self.settings.mail_backend == "smtp":
+            return None
+        return str(self.settings.mail_outbox / "new")
+
+    # -------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "errors":
+            return self.summary is not None and self.summary.skipped > 0
+        return True
+
+    def action_errors(self) -> None:
+        from tui_mutabakat.screens.send_errors import SendErrorsScreen
+
+        if self.batch_id is None:
+            return
+        with self.database.reader() as session:
+            skipped = batch_skipped(session, self.batch_id)
+            batch = session.get(ReconciliationBatch, self.batch_id)
+            as_of = batch.as_of if batch is not None else None
+        if skipped and as_of is not None:
+            self.app.push_screen(SendErrorsScreen(as_of, self.send_options, skipped))
+
+    def action_leave(self) -> None:
+        if not self.running:
+            self.dismiss(None)
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop and self.running:
+                self.cancelled = True
+                self.stop.set()
+                if self.batch_id is not None:
+                    with self.database.unit_of_work() as session:
+                        cancel_batch(session, self.actor, self.batch_id)
+                self.query_one("#send-progress-title", Label).update(_("Durduruluyor…"))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Gönderim durdurulsun mu? Gönderilmiş mektuplar geri alınamaz."),
+                yes=_("Durdur"),
+                danger=True,
+            ),
+            answered,
+        )

@@ -1,0 +1,72 @@
+"""A user's sender identity and SMTP server (SPEC A2), as `mutabakat user set-smtp` sets them.
+
+The password itself is never stored: `password_ref` says where the sender reads it
+(`env:NAME`, `file:/path` with mode 0600, or `cmd:command`, see `mail/secrets.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.models import User
+from tui_mutabakat.domain.email_check import check_email
+from tui_mutabakat.domain.enums import SmtpSecurity
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.context import Actor, record
+from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
+
+PASSWORD_SOURCES = ("env:", "file:", "cmd:")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int | None = None
+    security: SmtpSecurity = SmtpSecurity.STARTTLS
+    login: str = ""
+    password_ref: str = ""
+    from_address: str = ""
+    display_name: str = ""
+
+
+def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> User:
+    """Store the SMTP server and sender identity of user `login`, checked. A user sets
+    their own; an admin anyone's."""
+    if not actor.is_admin and actor.login != login:
+        raise Refused(_("Başka bir kullanıcının SMTP ayarlarını yalnızca yönetici değiştirir."))
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise NotFound(_("Kullanıcı bulunamadı: {login}").format(login=login))
+    if not smtp.host.strip():
+        raise InvalidInput(_("SMTP sunucusu boş olamaz."), "host")
+    if smtp.port is not None and not 0 < smtp.port < 65536:
+        raise InvalidInput(_("Port 1 ile 65535 arasında olmalı."), "port")
+    ref = smtp.password_ref.strip()
+    if ref and not ref.startswith(PASSWORD_SOURCES):
+        raise InvalidInput(
+            _(
+                "Parola kaynağı env:AD, file:/yol ya da cmd:komut olmalı; parolanın kendisi "
+                "saklanmaz."
+            ),
+            "password_ref",
+        )
+    address = user.from_address
+    if smtp.from_address:
+        check = check_email(smtp.from_address)
+        if not check.ok or check.normalized is None:
+            raise InvalidInput(check.reason or _("Geçersiz e-posta adresi."), "from_address")
+        address = check.normalized
+    user.smtp_host = smtp.host.strip()
+    user.smtp_port = smtp.port
+    user.smtp_security = smtp.security
+    user.smtp_login = smtp.login.strip()
+    user.smtp_password_ref = ref
+    user.from_address = address
+    if smtp.display_name:
+        user.display_name = smtp.display_name.strip()
+    session.flush()
+    record(session, actor, "set_smtp", "user", user.id, f"{user.smtp_host}:{user.smtp_port}")
+    return user
