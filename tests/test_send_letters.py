@@ -69,6 +69,18 @@ def test_shipped_turkish_letter_has_the_customary_wording() -> None:
     assert "Alfa <script>" in letter.text
 
 
+@pytest.mark.parametrize(
+    ("name", "tax_line"), [("letter_tr", "Vergi Dairesi:"), ("letter_en", "Tax office:")]
+)
+def test_company_address_and_tax_office_stand_on_their_own_lines(name: str, tax_line: str) -> None:
+    language = name.removeprefix("letter_")
+    lines = LetterRenderer(shipped_template(name)).render(letter_context(FACTS, language)).text
+    head = lines.splitlines()[:3]
+    assert head[0] == "Örnek Ticaret A.Ş."
+    assert head[1] == "Moda Cad. 1 İstanbul"
+    assert head[2].startswith(tax_line)
+
+
 def test_english_letter() -> None:
     letter = LetterRenderer(shipped_template("letter_en")).render(letter_context(FACTS, "en"))
     assert "shows a credit balance of 1.234,56 TL" in " ".join(letter.text.split())

@@ -12,4 +12,4 @@ async def test_main_menu_opens_and_help_lists_keys(app: MutabakatApp) -> None:
         await pilot.pause()
         table = app.screen.query_one("DataTable")
         rows = [str(table.get_row_at(i)) for i in range(table.row_count)]
-        assert any("Cari Hesaplar" in row and "F3 / Ctrl+H" in row for row in rows), rows
+        assert any("Cari Hesaplar" in row and "F3 / Ctrl+K" in row for row in rows), rows

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
-from textual.dom import DOMNode
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from tui_mutabakat.app import MutabakatApp
@@ -13,12 +11,18 @@ if TYPE_CHECKING:
     from tui_mutabakat.services.context import Actor
 
 
-class AppAccess(DOMNode):
-    """Mixin for screens and widgets: typed access to the services the app holds."""
+class AppAccess:
+    """Mixin for screens and widgets: typed access to the services the app holds.
+
+    Deliberately not a `DOMNode`: Textual takes a widget's CSS type names from its first
+    DOMNode base, so a DOMNode mixin listed first would hide `Screen` from the stylesheet
+    (and with it the screen's opaque background).
+    """
 
     @property
     def mutabakat(self) -> MutabakatApp:
-        return cast("MutabakatApp", self.app)
+        # The concrete class is a Textual widget or screen, which has `app`.
+        return cast("MutabakatApp", cast(Any, self).app)
 
     @property
     def database(self) -> Database:

@@ -50,7 +50,7 @@ def start_sending(
         if options is not None:
             send_with_options(screen, as_of, keys, options, criteria=criteria, done=done)
 
-    screen.app.push_screen(SendDialog(as_of, list(keys)), callback=chosen)
+    screen.mutabakat.push_screen(SendDialog(as_of, list(keys)), callback=chosen)
 
 
 def send_with_options(
@@ -72,4 +72,4 @@ def send_with_options(
             done([key for key in keys if key not in skipped])
 
     request = SendRequest(as_of, list(keys), options, criteria, on_created=created)
-    screen.app.push_screen(SendProgressScreen(request))
+    screen.mutabakat.push_screen(SendProgressScreen(request))
