@@ -35,6 +35,18 @@ def _accounts() -> Screen[Any]:
     return AccountListScreen()
 
 
+def _send() -> Screen[Any]:
+    from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
+
+    return SendCriteriaScreen()
+
+
+def _templates() -> Screen[Any]:
+    from tui_mutabakat.screens.templates_editor import TemplateListScreen
+
+    return TemplateListScreen()
+
+
 def _orders() -> Screen[Any]:
     from tui_mutabakat.screens.orders import SalesOrderListScreen
 
@@ -55,9 +67,11 @@ def _company() -> Screen[Any]:
 
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+h", False, _accounts),
+    MenuEntry("send", _("e-Mutabakat Gönder"), "f4,ctrl+e", False, _send),
     MenuEntry("orders", _("Satış Siparişleri"), "f5,ctrl+r", False, _orders),
     MenuEntry("working_settings", _("Çalışma Bilgileri"), "f6,ctrl+w", True, _working_settings),
     MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+b", True, _company),
+    MenuEntry("templates", _("Mektup Şablonları"), "f8,ctrl+t", True, _templates),
 )
 
 

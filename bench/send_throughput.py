@@ -1,0 +1,250 @@
+"""Send throughput: the whole pipeline (render, outbox, SMTP) against an aiosmtpd sink in
+another process, beside Postfix's `smtp-source` on the same sink when it is installed.
+
+    python bench/send_throughput.py [--letters 10000] [--connections 8]
+
+Prints one line per measurement; the data set (accounts, contacts, movements) is built
+before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tui_mutabakat.config import Settings, sqlite_url  # noqa: E402
+from tui_mutabakat.data import migrate  # noqa: E402
+from tui_mutabakat.data.models import Account, Company, Contact, Movement, User  # noqa: E402
+from tui_mutabakat.data.session import Database  # noqa: E402
+from tui_mutabakat.domain.enums import DocumentType, SmtpSecurity  # noqa: E402
+from tui_mutabakat.services.batches import SendOptions, create_batch  # noqa: E402
+from tui_mutabakat.services.context import resolve_actor  # noqa: E402
+from tui_mutabakat.services.worker import send_batch  # noqa: E402
+
+AS_OF = date(2026, 12, 31)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(self.port)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def stop(self) -> tuple[int, int, int]:
+        self.process.send_signal(signal.SIGTERM)
+        out, _err = self.process.communicate(timeout=60)
+        messages, distinct, size = (int(x) for x in out.split())
+        return messages, distinct, size
+
+
+def build_data(database: Database, letters: int, port: int) -> list[tuple[int, str]]:
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "bench")
+        session.add(Company(title="Örnek Ticaret A.Ş.", email="muhasebe@ornek.com.tr"))
+        user = session.query(User).filter_by(login=actor.login).one()
+        user.from_address = "mutabakat@ornek.com.tr"
+        user.display_name = "Örnek Muhasebe"
+        user.smtp_host, user.smtp_port, user.smtp_security = "127.0.0.1", port, SmtpSecurity.NONE
+        accounts = [
+            Account(code=f"120.{n:06d}", title=f"Müşteri {n} Ticaret Ltd. Şti.")
+            for n in range(letters)
+        ]
+        session.add_all(accounts)
+        session.flush()
+        session.add_all(
+            Contact(account_id=a.id, name=f"Yetkili {a.id}", email=f"muhasebe{a.id}@firma.com.tr")
+            for a in accounts
+        )
+        session.add_all(
+            Movement(
+                account_id=a.id,
+                date=date(2026, 6, 1),
+                doc_type=DocumentType.SALES_INVOICE,
+                debit=Decimal(1000 + a.id) + Decimal("0.45"),
+                credit=Decimal("0"),
+            )
+            for a in accounts
+        )
+        return [(a.id, "TRY") for a in accounts]
+
+
+def pipeline(letters: int, connections: int, workdir: Path) -> tuple[float, float, float, int]:
+    sink = Sink()
+    database = Database.from_url(sqlite_url(workdir / "bench.sqlite3"))
+    migrate.upgrade(database.engine)
+    keys = build_data(database, letters, sink.port)
+    settings = Settings(data_dir=workdir, database_url="", mail_backend="smtp")
+    started = time.perf_counter()
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "bench")
+        created = create_batch(session, actor, AS_OF, keys, SendOptions())
+    queued = time.perf_counter()
+    assert created.batch_id is not None and created.letters == letters
+    cpu = time.process_time()
+    report = asyncio.run(
+        send_batch(database, replace(settings), created.batch_id, connections=connections)
+    )
+    finished = time.perf_counter()
+    print(f"  (delivery used {time.process_time() - cpu:.2f} s of CPU in this process)")
+    messages, distinct, size = sink.stop()
+    database.dispose()
+    assert report.progress.sent == letters, report
+    assert messages == distinct == letters, (messages, distinct)
+    return queued - started, finished - queued, finished - started, size // max(1, messages)
+
+
+def overlapped(letters: int, connections: int, workdir: Path) -> float:
+    """The same pipeline with `mutabakat worker` running beside the interface: the batch
+    is committed chunk by chunk while the worker process already delivers."""
+    import os
+
+    from sqlalchemy import func, select
+
+    from tui_mutabakat.data.outbox_models import Letter
+    from tui_mutabakat.domain.states import LetterState
+    from tui_mutabakat.services.batches import create_batch_streaming
+
+    sink = Sink()
+    url = sqlite_url(workdir / "overlap.sqlite3")
+    database = Database.from_url(url)
+    migrate.upgrade(database.engine)
+    keys = build_data(database, letters, sink.port)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "MUTABAKAT_MAIL_BACKEND": "smtp",
+        "MUTABAKAT_DATA_DIR": str(workdir),
+        "MUTABAKAT_CONFIG": str(workdir / "none.toml"),
+    }
+    code = "import sys; from tui_mutabakat.services.worker import worker_main; "
+    code += "sys.exit(worker_main(sys.argv[1:]))"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", code, "--db", url, "--poll", "0.05", "--no-migrate"]
+        + ["--connections", str(connections)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.0)
+    started = time.perf_counter()
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "bench")
+    create_batch_streaming(database, actor, AS_OF, keys, SendOptions())
+    sent = 0
+    while sent < letters:
+        time.sleep(0.02)
+        with database.reader() as session:
+            statement = select(func.count()).where(Letter.state == LetterState.SENT)
+            sent = int(session.scalar(statement) or 0)
+    elapsed = time.perf_counter() - started
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    messages, distinct, _size = sink.stop()
+    database.dispose()
+    assert messages == distinct == letters, (messages, distinct)
+    return elapsed
+
+
+def bare_aiosmtplib(letters: int, connections: int, size: int) -> float:
+    """The floor of any aiosmtplib sender: a loop of `sendmail` on reused connections, the
+    same message each time (no database, no rendering)."""
+    import aiosmtplib
+
+    sink = Sink()
+    line = b"x" * 74 + b"\r\n"
+    body = b"Subject: bench\r\nMessage-ID: <%d@bench>\r\n\r\n" + line * (size // len(line))
+    queue = list(range(letters))
+
+    async def connection() -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port, start_tls=False)
+        await client.connect()
+        while queue:
+            n = queue.pop()
+            await client.sendmail("a@ornek.com.tr", ["b@firma.com.tr"], body % n)
+        await client.quit()
+
+    async def run() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(connection() for _ in range(connections)))
+        return time.perf_counter() - started
+
+    elapsed = asyncio.run(run())
+    messages, distinct, _size = sink.stop()
+    assert messages == distinct == letters
+    return letters / elapsed
+
+
+def smtp_source(letters: int, size: int | None) -> float | None:
+    tool = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+    if not Path(tool).exists():
+        return None
+    sink = Sink()
+    command = [tool, "-s", "16", "-d", "-m", str(letters), "-f", "a@ornek.com.tr"]
+    command += ["-t", "b@firma.com.tr"]
+    if size:
+        command += ["-l", str(size)]
+    started = time.perf_counter()
+    subprocess.run([*command, f"127.0.0.1:{sink.port}"], check=True, capture_output=True)
+    elapsed = time.perf_counter() - started
+    messages, _distinct, _size = sink.stop()
+    assert messages == letters, messages
+    return letters / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--letters", type=int, default=10_000)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        render_and_queue, deliver, total, size = pipeline(args.letters, args.connections, Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        both = overlapped(args.letters, args.connections, Path(tmp))
+    n = args.letters
+    print(f"pipeline, {n} letters, {args.connections} connections, ~{size} bytes each:")
+    print(f"  render + outbox commit: {render_and_queue:6.2f} s  ({n / render_and_queue:7.0f} /s)")
+    print(f"  SMTP delivery:          {deliver:6.2f} s  ({n / deliver:7.0f} /s)")
+    print(f"  whole pipeline:         {total:6.2f} s  ({n / total:7.0f} letters/s)")
+    print(f"  with `mutabakat worker` beside it: {both:6.2f} s  ({n / both:7.0f} letters/s)")
+    bare = bare_aiosmtplib(n, args.connections, size)
+    print(f"bare aiosmtplib loop, {args.connections} connections: {bare:7.0f} messages/s")
+    tiny = smtp_source(n, None)
+    same = smtp_source(n, size)
+    if tiny is None:
+        print("smtp-source: not installed (apt-get install postfix)")
+        return
+    print(f"smtp-source -s 16 -d -m {n} (default size): {tiny:7.0f} messages/s")
+    print(f"smtp-source -s 16 -d -m {n} -l {size}:     {same:7.0f} messages/s")
+    assert same is not None
+    print(f"pipeline / smtp-source (same size): {n / total / same:.2f}x")
+    print(f"SMTP delivery alone / smtp-source (same size): {n / deliver / same:.2f}x")
+    print(f"pipeline with the worker process / smtp-source (same size): {n / both / same:.2f}x")
+    print(f"bare aiosmtplib loop / smtp-source (same size): {bare / same:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

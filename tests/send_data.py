@@ -1,0 +1,104 @@
+"""Small builders of accounts, contacts and movements for the sending tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.models import Account, Company, Contact, Movement, User
+from tui_mutabakat.domain.enums import DocumentType, Routing, SmtpSecurity
+
+
+def add_company(session: Session) -> Company:
+    company = Company(
+        title="Örnek Ticaret A.Ş.",
+        tax_office="Kadıköy",
+        tax_number="1234567890",
+        address="Moda Cad. 1",
+        city="İstanbul",
+        phone="0216 000 00 00",
+        email="muhasebe@ornek.com.tr",
+        logo_text="ÖRNEK",
+    )
+    session.add(company)
+    return company
+
+
+def add_account(
+    session: Session,
+    code: str,
+    title: str,
+    *,
+    emails: tuple[str, ...] = (),
+    department_email: str = "",
+    group_code: str = "",
+    sector_code: str = "",
+    region_code: str = "",
+    currency: str = "TRY",
+    active: bool = True,
+) -> Account:
+    account = Account(
+        code=code,
+        title=title,
+        currency=currency,
+        group_code=group_code,
+        sector_code=sector_code,
+        region_code=region_code,
+        active=active,
+        routing=Routing.DEPARTMENT if department_email else Routing.CONTACTS,
+        department_email=department_email,
+    )
+    account.contacts = [
+        Contact(name=f"Yetkili {i + 1}", email=email, receives_reconciliation=True)
+        for i, email in enumerate(emails)
+    ]
+    session.add(account)
+    session.flush()
+    return account
+
+
+def add_movement(
+    session: Session,
+    account: Account,
+    day: date,
+    *,
+    debit: str = "0",
+    credit: str = "0",
+    currency: str = "TRY",
+    doc_no: str = "",
+    settled: str = "0",
+    due: date | None = None,
+) -> Movement:
+    movement = Movement(
+        account_id=account.id,
+        date=day,
+        doc_type=DocumentType.SALES_INVOICE if Decimal(debit) else DocumentType.BANK,
+        doc_no=doc_no,
+        description=f"Belge {doc_no}",
+        debit=Decimal(debit),
+        credit=Decimal(credit),
+        currency=currency,
+        settled=Decimal(settled),
+        due_date=due,
+    )
+    session.add(movement)
+    return movement
+
+
+def configure_sender(
+    session: Session,
+    login: str,
+    *,
+    host: str = "",
+    port: int | None = None,
+    security: SmtpSecurity = SmtpSecurity.NONE,
+    from_address: str = "mutabakat@ornek.com.tr",
+) -> None:
+    user = session.query(User).filter_by(login=login).one()
+    user.from_address = from_address
+    user.display_name = "Örnek Muhasebe"
+    user.smtp_host = host
+    user.smtp_port = port
+    user.smtp_security = security

@@ -1,0 +1,62 @@
+"""The default backend when no SMTP server is configured: a maildir on disk (SPEC D9).
+
+Each letter becomes one file `new/<token>.eml` (written in `tmp/`, then renamed, as maildir
+wants). The name comes from the letter's reply token, so delivering the same letter again
+finds the file already there and writes nothing: the file backend is exactly-once without
+the hand-over bookkeeping SMTP needs. Any mail reader that opens maildirs shows the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from tui_mutabakat.domain.states import RecipientState
+from tui_mutabakat.mail.transport import Delivery, Envelope, HandOver, RecipientResult
+
+
+class FileTransport:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @property
+    def description(self) -> str:
+        return f"file:{self.directory}"
+
+    @property
+    def concurrency(self) -> int:
+        return 2
+
+    def path_for(self, token: str) -> Path:
+        return self.directory / "new" / f"{token}.eml"
+
+    async def open(self) -> None:
+        for sub in ("tmp", "new", "cur"):
+            (self.directory / sub).mkdir(parents=True, exist_ok=True)
+
+    async def deliver(self, envelope: Envelope, handover: HandOver) -> Delivery:
+        answer = await asyncio.to_thread(self._write, envelope)
+        return Delivery(
+            results=[
+                RecipientResult(rid, RecipientState.ACCEPTED, 250, answer)
+                for rid, _address in envelope.recipients
+            ]
+        )
+
+    def _write(self, envelope: Envelope) -> str:
+        target = self.path_for(envelope.token)
+        if target.exists() or any((self.directory / "cur").glob(f"{envelope.token}.eml*")):
+            return f"250 {target.name} zaten yazılmış"
+        header = "X-Envelope-To: " + ", ".join(a for _r, a in envelope.recipients) + "\r\n"
+        temporary = self.directory / "tmp" / f"{envelope.token}.{os.getpid()}.eml"
+        with temporary.open("wb") as handle:
+            handle.write(header.encode("utf-8"))
+            handle.write(envelope.message)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+        return f"250 {target}"
+
+    async def close(self) -> None:
+        return None

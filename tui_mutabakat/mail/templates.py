@@ -1,0 +1,313 @@
+"""Letters from Jinja2 templates (SPEC D8).
+
+Shipped templates are files in `tui_mutabakat/templates/` (`letter_tr`, `letter_en`, each a
+`.txt` and an `.html`); a user's edited copy lives in the database under the same or a new
+name. Every template, shipped or edited, renders in Jinja2's sandbox with `StrictUndefined`
+(a missing field is an error, reported and never sent); the HTML part is autoescaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from tui_mutabakat.domain.formatting import currency_label
+from tui_mutabakat.i18n import gettext as _
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+#: Shipped template name → language.
+SHIPPED_TEMPLATES: dict[str, str] = {"letter_tr": "tr", "letter_en": "en"}
+
+DEFAULT_SUBJECTS: dict[str, str] = {
+    "tr": "Cari hesap mutabakatı - {{ as_of }} - {{ company.title }}",
+    "en": "Account balance confirmation - {{ as_of }} - {{ company.title }}",
+}
+
+_SIDE_WORDS: dict[str, dict[str, str]] = {
+    "tr": {"B": "borç", "A": "alacak", "": ""},
+    "en": {"B": "debit", "A": "credit", "": ""},
+}
+
+#: The fields a template may use, for the template editor's "add field" list.
+TEMPLATE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("company.title", "Firmanın ünvanı"),
+    ("company.address", "Firma adresi"),
+    ("company.city", "Firma şehri"),
+    ("company.tax_office", "Firma vergi dairesi"),
+    ("company.tax_number", "Firma vergi numarası"),
+    ("company.phone", "Firma telefonu"),
+    ("company.email", "Firma e-postası"),
+    ("company.logo_text", "Logo metni"),
+    ("account.code", "Cari hesap kodu"),
+    ("account.title", "Cari hesap ünvanı"),
+    ("account.tax_number", "Cari vergi numarası"),
+    ("account.tax_office", "Cari vergi dairesi"),
+    ("account.address", "Cari adresi"),
+    ("account.city", "Cari şehri"),
+    ("balance.text", "Bakiye, para birimiyle (1.234,56 TL)"),
+    ("balance.amount", "Bakiye tutarı (1.234,56)"),
+    ("balance.side", "Bakiye yönü (B/A)"),
+    ("balance.side_text", "Bakiye yönü (borç/alacak)"),
+    ("balance.currency", "Para birimi kodu"),
+    ("balance.debit_total", "Toplam borç"),
+    ("balance.credit_total", "Toplam alacak"),
+    ("balance.is_zero", "Bakiye sıfır mı"),
+    ("as_of", "Mutabakat tarihi"),
+    ("answer_by", "Geçerlilik (yanıt) tarihi"),
+    ("title", "Mutabakat başlığı"),
+    ("token", "Yanıt referansı"),
+    ("sender.name", "Gönderenin adı"),
+    ("sender.email", "Gönderenin e-postası"),
+    ("open_items", "Kapanmamış hareketler listesi"),
+    ("attachment_name", "Ekstre ekinin dosya adı"),
+)
+
+
+class LetterTemplateError(Exception):
+    """A template that cannot be compiled or rendered; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSource:
+    name: str
+    language: str
+    subject: str
+    text: str
+    html: str
+    shipped: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyInfo:
+    title: str
+    tax_office: str = ""
+    tax_number: str = ""
+    address: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+    logo_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    code: str
+    title: str
+    tax_number: str = ""
+    tax_office: str = ""
+    address: str = ""
+    city: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    date: dt.date
+    doc_no: str
+    description: str
+    due_date: dt.date | None
+    debit: Decimal
+    credit: Decimal
+    #: What is still unsettled of the movement.
+    open_amount: Decimal
+    doc_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterFacts:
+    """Everything one letter says, before formatting."""
+
+    company: CompanyInfo
+    account: AccountInfo
+    currency: str
+    debit_total: Decimal
+    credit_total: Decimal
+    #: Debit minus credit; positive: the counterparty owes us (B).
+    balance: Decimal
+    as_of: date
+    answer_by: date
+    token: str
+    title: str
+    sender_name: str
+    sender_email: str
+    open_items: tuple[OpenItem, ...] = ()
+    attachment_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLetter:
+    subject: str
+    text: str
+    html: str
+
+
+def shipped_template(name: str) -> TemplateSource:
+    language = SHIPPED_TEMPLATES.get(name)
+    if language is None:
+        raise LetterTemplateError(_("Şablon bulunamadı: {name}").format(name=name))
+    return TemplateSource(
+        name=name,
+        language=language,
+        subject=DEFAULT_SUBJECTS[language],
+        text=(TEMPLATE_DIR / f"{name}.txt").read_text(encoding="utf-8"),
+        html=(TEMPLATE_DIR / f"{name}.html").read_text(encoding="utf-8"),
+        shipped=True,
+    )
+
+
+def side_of(balance: Decimal) -> str:
+    if balance > 0:
+        return "B"
+    if balance < 0:
+        return "A"
+    return ""
+
+
+def letter_context(facts: LetterFacts, language: str) -> dict[str, Any]:
+    """The values a template sees: formatted the Turkish way (`1.234,56 TL`, `31.12.2026`)."""
+    words = _SIDE_WORDS.get(language, _SIDE_WORDS["tr"])
+    side = side_of(facts.balance)
+    amount = abs(facts.balance)
+    return {
+        "company": _as_dict(facts.company),
+        "account": _as_dict(facts.account),
+        "balance": {
+            "amount": fast_amount(amount),
+            "text": fast_money(amount, facts.currency),
+            "signed": fast_amount(facts.balance),
+            "side": side,
+            "side_text": words[side],
+            "currency": facts.currency,
+            "currency_label": currency_label(facts.currency),
+            "debit_total": fast_money(facts.debit_total, facts.currency),
+            "credit_total": fast_money(facts.credit_total, facts.currency),
+            "is_zero": side == "",
+        },
+        "as_of": fast_day(facts.as_of),
+        "answer_by": fast_day(facts.answer_by),
+        "token": facts.token,
+        "title": facts.title,
+        "sender": {"name": facts.sender_name, "email": facts.sender_email},
+        "open_items": [
+            {
+                "date": fast_day(item.date),
+                "doc_no": item.doc_no,
+                "doc_type": item.doc_type,
+                "description": item.description,
+                "due_date": fast_day(item.due_date),
+                "debit": fast_amount(item.debit),
+                "credit": fast_amount(item.credit),
+                "open": fast_amount(item.open_amount),
+                "side": "B" if item.debit > 0 else "A",
+            }
+            for item in facts.open_items
+        ],
+        "attachment_name": facts.attachment_name,
+    }
+
+
+def fast_amount(value: Decimal | None) -> str:
+    """`format_amount` without Babel: the same `1.234.567,89`, about twenty times faster
+    (a batch formats several amounts for each of thousands of letters)."""
+    if value is None:
+        return ""
+    return f"{value:,.2f}".translate(_SWAP_SEPARATORS)
+
+
+def fast_money(value: Decimal | None, currency: str = "TRY") -> str:
+    if value is None:
+        return ""
+    return f"{fast_amount(value)} {currency_label(currency)}"
+
+
+def fast_day(value: date | None) -> str:
+    """`format_day` without Babel: `31.12.2026`."""
+    if value is None:
+        return ""
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+
+
+_SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+def _as_dict(value: CompanyInfo | AccountInfo) -> dict[str, str]:
+    return {name: getattr(value, name) for name in value.__slots__}
+
+
+def _environment(*, html: bool) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["money"] = fast_money
+    env.filters["amount"] = fast_amount
+    env.filters["day"] = fast_day
+    return env
+
+
+@dataclass(slots=True)
+class LetterRenderer:
+    """A template compiled once, rendered for many letters."""
+
+    source: TemplateSource
+    _compiled: dict[str, Any] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        text_env = _environment(html=False)
+        html_env = _environment(html=True)
+        for part, env, body in (
+            ("subject", text_env, self.source.subject),
+            ("text", text_env, self.source.text),
+            ("html", html_env, self.source.html),
+        ):
+            try:
+                self._compiled[part] = env.from_string(body)
+            except JinjaTemplateError as exc:
+                raise LetterTemplateError(_explain(part, exc)) from exc
+
+    def render(self, context: Mapping[str, Any]) -> RenderedLetter:
+        """Render all three parts; any error becomes a `LetterTemplateError`."""
+        parts: dict[str, str] = {}
+        for part, template in self._compiled.items():
+            try:
+                parts[part] = template.render(context)
+            except JinjaTemplateError as exc:
+                raise LetterTemplateError(_explain(part, exc)) from exc
+            except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError) as exc:
+                raise LetterTemplateError(_explain(part, exc)) from exc
+        subject = " ".join(parts["subject"].split())
+        if not subject:
+            raise LetterTemplateError(_("Şablonun konusu boş."))
+        if not parts["text"].strip():
+            raise LetterTemplateError(_("Şablonun düz metin bölümü boş."))
+        return RenderedLetter(subject=subject, text=parts["text"], html=parts["html"])
+
+
+_UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+def _explain(part: str, exc: Exception) -> str:
+    where = {"subject": _("konu"), "text": _("düz metin"), "html": _("HTML")}[part]
+    match = _UNDEFINED.search(str(exc))
+    if match:
+        name = match.group(1) or match.group(2)
+        return _("Şablon hatası ({where}): tanımsız alan '{name}'.").format(where=where, name=name)
+    line = getattr(exc, "lineno", None)
+    if line:
+        return _("Şablon hatası ({where}, satır {line}): {detail}").format(
+            where=where, line=line, detail=exc
+        )
+    return _("Şablon hatası ({where}): {detail}").format(where=where, detail=exc)

@@ -1,0 +1,336 @@
+"""The outbox's bookkeeping in the database: claim, hand over, release, renew.
+
+(What the server answered is written by `outcomes.py`; a dead run's letters are resolved
+by `recovery.py`.)
+
+Plain functions over one `Connection` in the caller's transaction, so the sender can group
+many letters into one commit. Every state change writes its history event in the same
+transaction (SPEC E7).
+
+Claiming: `UPDATE letter … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED])` with
+the run's claim token. On PostgreSQL, `SKIP LOCKED` lets several workers take disjoint
+letters; on SQLite the single writer makes the same statement atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, update
+
+from tui_mutabakat.data.outbox_models import (
+    Letter,
+    LetterEvent,
+    LetterMessage,
+    Recipient,
+    RecipientEvent,
+    ReconciliationBatch,
+)
+from tui_mutabakat.domain.states import (
+    PENDING_RECIPIENT_STATES,
+    LetterState,
+    RecipientState,
+)
+from tui_mutabakat.mail.transport import Delivery
+
+
+@dataclass(frozen=True, slots=True)
+class SenderIdentity:
+    """One sender run: its claim token and the name its history events carry."""
+
+    token: str
+    host: str
+    pid: int
+    actor: str
+
+    @classmethod
+    def new(cls, actor: str | None = None) -> SenderIdentity:
+        host = socket.gethostname()
+        pid = os.getpid()
+        return cls(uuid.uuid4().hex, host, pid, actor or f"worker@{host}:{pid}")
+
+    @property
+    def claimed_by(self) -> str:
+        return f"{self.host}:{self.pid}:{self.token[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    base_seconds: float = 60.0
+    max_seconds: float = 3600.0
+    #: After this many 4xx answers a recipient is given up (refused).
+    max_attempts: int = 6
+
+    def delay(self, attempt: int) -> dt.timedelta:
+        seconds = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
+        return dt.timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRecipient:
+    id: int
+    address: str
+    state: RecipientState
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedLetter:
+    id: int
+    batch_id: int
+    token: str
+    sender: str
+    message: bytes
+    #: The letter's state before the claim: QUEUED (now SENDING) or SENT (a retry).
+    was: LetterState
+    recipients: tuple[PendingRecipient, ...]
+
+
+@dataclass(slots=True)
+class LetterOutcome:
+    letter: ClaimedLetter
+    delivery: Delivery
+    #: Set by `record_outcomes`: the letter's state after this attempt.
+    state: LetterState | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def letter_event(
+    letter_id: int, actor: str, old: str | None, new: str, reason: str, at: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "letter_id": letter_id,
+        "actor": actor,
+        "from_state": old,
+        "to_state": new,
+        "reason": reason,
+        "at": at,
+    }
+
+
+def write_letter_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
+    if events:
+        conn.execute(insert(LetterEvent), list(events))
+
+
+def write_recipient_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
+    if events:
+        conn.execute(insert(RecipientEvent), list(events))
+
+
+def claim_letters(
+    conn: Connection,
+    sender: SenderIdentity,
+    *,
+    limit: int,
+    lease: dt.timedelta,
+    batch_id: int | None = None,
+    sender_login: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[ClaimedLetter]:
+    """Take up to `limit` letters that are due, oldest first, for this run."""
+    now = now or utcnow()
+    batch_ok = [
+        ReconciliationBatch.id == Letter.batch_id,
+        ReconciliationBatch.cancel_requested.is_(False),
+    ]
+    if sender_login is not None:
+        batch_ok.append(ReconciliationBatch.sender_login == sender_login)
+    # `next_attempt_at` set and no claim: queued, or sent with a deferred recipient.
+    conditions = [
+        Letter.next_attempt_at <= now,
+        Letter.claim_token.is_(None),
+        exists().where(*batch_ok),
+    ]
+    if batch_id is not None:
+        conditions.append(Letter.batch_id == batch_id)
+    due = (
+        select(Letter.id)
+        .where(*conditions)
+        .order_by(Letter.next_attempt_at, Letter.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = conn.execute(
+        update(Letter)
+        .where(Letter.id.in_(due.scalar_subquery()), Letter.claim_token.is_(None))
+        .values(
+            state=case(
+                (Letter.state == LetterState.QUEUED, LetterState.SENDING.value),
+                else_=Letter.state,
+            ),
+            state_at=case((Letter.state == LetterState.QUEUED, now), else_=Letter.state_at),
+            claim_token=sender.token,
+            claimed_by=sender.claimed_by,
+            lease_until=now + lease,
+            attempts=Letter.attempts + 1,
+        )
+        .returning(Letter.id, Letter.state)
+    ).all()
+    if not claimed:
+        return []
+    ids = [row[0] for row in claimed]
+    started = [i for i, state in claimed if LetterState(state) is LetterState.SENDING]
+    if started:
+        write_letter_events(
+            conn,
+            [
+                letter_event(i, sender.actor, "queued", "sending", sender.claimed_by, now)
+                for i in started
+            ],
+        )
+    return _load_claimed(conn, ids, set(started))
+
+
+def _load_claimed(conn: Connection, ids: list[int], started: set[int]) -> list[ClaimedLetter]:
+    pending: dict[int, list[PendingRecipient]] = {i: [] for i in ids}
+    rows = conn.execute(
+        select(
+            Recipient.letter_id,
+            Recipient.id,
+            Recipient.address,
+            Recipient.state,
+            Recipient.attempts,
+        )
+        .where(Recipient.letter_id.in_(ids), Recipient.state.in_(PENDING_RECIPIENT_STATES))
+        .order_by(Recipient.id)
+    )
+    for letter_id, rid, address, state, attempts in rows:
+        pending[letter_id].append(PendingRecipient(rid, address, RecipientState(state), attempts))
+    letters = conn.execute(
+        select(
+            Letter.id,
+            Letter.batch_id,
+            Letter.token,
+            LetterMessage.message,
+            ReconciliationBatch.from_address,
+        )
+        .join(ReconciliationBatch, ReconciliationBatch.id == Letter.batch_id)
+        .join(LetterMessage, LetterMessage.letter_id == Letter.id)
+        .where(Letter.id.in_(ids))
+        .order_by(Letter.id)
+    )
+    return [
+        ClaimedLetter(
+            id=i,
+            batch_id=batch,
+            token=token,
+            sender=sender,
+            message=bytes(message),
+            was=LetterState.QUEUED if i in started else LetterState.SENT,
+            recipients=tuple(pending[i]),
+        )
+        for i, batch, token, message, sender in letters
+    ]
+
+
+_HANDOVER = (
+    update(Recipient).where(Recipient.id == bindparam("h_id")).values(handover_at=bindparam("h_at"))
+)
+
+
+def record_handover(conn: Connection, recipient_ids: Iterable[int], now: dt.datetime) -> None:
+    """Mark recipients as handed over: their message is about to be completed."""
+    rows = [{"h_id": i, "h_at": now} for i in recipient_ids]
+    if rows:
+        conn.execute(_HANDOVER, rows)
+
+
+def release_letters(
+    conn: Connection,
+    sender: SenderIdentity,
+    letters: Sequence[ClaimedLetter],
+    reason: str,
+    now: dt.datetime,
+    *,
+    cancel: bool = False,
+) -> None:
+    """Give claimed letters back untouched (or cancel them when their batch was cancelled)."""
+    if not letters:
+        return
+    events = []
+    for letter in letters:
+        if letter.was is LetterState.QUEUED:
+            new = LetterState.CANCELLED if cancel else LetterState.QUEUED
+            conn.execute(
+                update(Letter)
+                .where(Letter.id == letter.id)
+                .values(
+                    state=new,
+                    state_at=now,
+                    claim_token=None,
+                    claimed_by="",
+                    lease_until=None,
+                    next_attempt_at=None if cancel else Letter.next_attempt_at,
+                )
+            )
+            events.append(letter_event(letter.id, sender.actor, "sending", new.value, reason, now))
+        else:
+            conn.execute(
+                update(Letter)
+                .where(Letter.id == letter.id)
+                .values(
+                    claim_token=None,
+                    claimed_by="",
+                    lease_until=None,
+                    next_attempt_at=None if cancel else Letter.next_attempt_at,
+                )
+            )
+    write_letter_events(conn, events)
+
+
+def renew_lease(
+    conn: Connection,
+    sender: SenderIdentity,
+    letter_ids: Iterable[int],
+    lease: dt.timedelta,
+    now: dt.datetime,
+) -> None:
+    """Extend this run's claim on the letters it still holds."""
+    ids = sorted(letter_ids)
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            update(Letter)
+            .where(Letter.id.in_(ids[start : start + 500]), Letter.claim_token == sender.token)
+            .values(lease_until=now + lease)
+        )
+
+
+def note_transport(conn: Connection, batch_ids: set[int], description: str) -> None:
+    conn.execute(
+        update(ReconciliationBatch)
+        .where(ReconciliationBatch.id.in_(batch_ids), ReconciliationBatch.transport == "")
+        .values(transport=description)
+    )
+
+
+def cancelled_batches(conn: Connection) -> set[int]:
+    return set(
+        conn.scalars(
+            select(ReconciliationBatch.id).where(
+                ReconciliationBatch.cancel_requested.is_(True),
+                ReconciliationBatch.finished_at.is_(None),
+            )
+        )
+    )
+
+
+def due_in_batch(conn: Connection, batch_id: int) -> int:
+    return int(
+        conn.scalar(
+            select(func.count()).where(
+                Letter.batch_id == batch_id, Letter.next_attempt_at.is_not(None)
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,224 @@
+"""Running the sender: for one batch from the interface, or as `mutabakat worker`.
+
+The transport of a batch is its sender's: SMTP with the user's server settings when the
+mail backend is `smtp`, otherwise the maildir outbox of the settings (the demo default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from tui_mutabakat.config import Settings, load_settings
+from tui_mutabakat.data import migrate
+from tui_mutabakat.data.models import User
+from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.delivery import SmtpConfig, SmtpTransport
+from tui_mutabakat.mail.file_backend import FileTransport
+from tui_mutabakat.mail.secrets import SecretError, resolve_secret
+from tui_mutabakat.mail.transport import Transport, TransportUnavailable
+from tui_mutabakat.services.outbox import RetryPolicy, SenderIdentity, utcnow
+from tui_mutabakat.services.sending import (
+    DeliveryOptions,
+    OutboxSender,
+    ProgressCallback,
+    RunReport,
+    SendProgress,
+)
+
+log = logging.getLogger("mutabakat.worker")
+
+#: Connections per SMTP server (and letters in flight); see the send benchmark.
+DEFAULT_SMTP_CONNECTIONS = 8
+
+
+def transport_for(
+    database: Database,
+    settings: Settings,
+    sender_login: str,
+    *,
+    connections: int | None = None,
+) -> Transport:
+    """The transport the letters of `sender_login` go through."""
+    if settings.mail_backend != "smtp":
+        return FileTransport(settings.mail_outbox)
+    with database.reader() as session:
+        user = session.scalar(select(User).where(User.login == sender_login))
+        if user is None or not user.smtp_host:
+            raise TransportUnavailable(
+                _("{login} için SMTP sunucusu tanımlı değil (kullanıcı tanımı).").format(
+                    login=sender_login
+                )
+            )
+        host, port, security = user.smtp_host, user.smtp_port, user.smtp_security
+        login, ref = user.smtp_login, user.smtp_password_ref
+    try:
+        password = resolve_secret(ref)
+    except SecretError as exc:
+        raise TransportUnavailable(str(exc)) from None
+    config = SmtpConfig(host=host, port=port, security=security, login=login, password=password)
+    return SmtpTransport(config, pool_size=connections or DEFAULT_SMTP_CONNECTIONS)
+
+
+async def send_batch(
+    database: Database,
+    settings: Settings,
+    batch_id: int,
+    *,
+    options: DeliveryOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+    actor: str | None = None,
+    connections: int | None = None,
+) -> RunReport:
+    """Deliver what is due in one batch now, and return. Letters a server deferred stay
+    queued for their retry time (the worker, or the next call, takes them)."""
+    with database.reader() as session:
+        batch = session.get(ReconciliationBatch, batch_id)
+        if batch is None:
+            raise ValueError(f"no batch {batch_id}")
+        sender_login = batch.sender_login
+    try:
+        transport = transport_for(database, settings, sender_login, connections=connections)
+    except TransportUnavailable as exc:
+        return RunReport(SendProgress(), transport_error=str(exc))
+    sender = OutboxSender(
+        database,
+        transport,
+        options=options,
+        identity=SenderIdentity.new(actor),
+        batch_id=batch_id,
+        on_progress=on_progress,
+        stop=stop,
+    )
+    return await sender.run(once=True)
+
+
+def _due_senders(database: Database) -> list[str]:
+    with database.reader() as session:
+        statement = (
+            select(ReconciliationBatch.sender_login)
+            .distinct()
+            .join(Letter, Letter.batch_id == ReconciliationBatch.id)
+            .where(
+                Letter.next_attempt_at.is_not(None),
+                Letter.next_attempt_at <= utcnow(),
+                ReconciliationBatch.cancel_requested.is_(False),
+            )
+        )
+        return sorted(session.scalars(statement))
+
+
+async def run_worker(
+    database: Database,
+    settings: Settings,
+    *,
+    once: bool,
+    options: DeliveryOptions | None = None,
+    connections: int | None = None,
+    stop: threading.Event | None = None,
+) -> list[RunReport]:
+    """Deliver every due letter of every sender. `once`: until nothing is due, then return;
+    otherwise keep polling until `stop` is set."""
+    options = options or DeliveryOptions()
+    stop = stop or threading.Event()
+    reports: list[RunReport] = []
+    failing: dict[str, float] = {}
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        worked = False
+        for login in _due_senders(database):
+            if loop.time() < failing.get(login, 0.0):
+                continue
+            try:
+                transport = transport_for(database, settings, login, connections=connections)
+            except TransportUnavailable as exc:
+                log.warning("%s: %s", login, exc)
+                reports.append(RunReport(SendProgress(), transport_error=str(exc)))
+                failing[login] = loop.time() + options.reconnect_seconds
+                continue
+            report = await OutboxSender(
+                database, transport, options=options, sender_login=login, stop=stop
+            ).run(once=True)
+            reports.append(report)
+            progress = report.progress
+            log.info(
+                "%s via %s: %d sent, %d failed, %d to retry, %d back in queue",
+                login,
+                report.transport,
+                progress.sent,
+                progress.failed,
+                progress.retrying,
+                progress.released,
+            )
+            if report.transport_error:
+                log.warning("%s: %s", login, report.transport_error)
+                failing[login] = loop.time() + options.reconnect_seconds
+            else:
+                worked = worked or progress.done > 0
+        if once:
+            break
+        if not worked:
+            await asyncio.sleep(options.poll_seconds)
+    return reports
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mutabakat worker", description="deliver the queued reconciliation letters"
+    )
+    parser.add_argument("--db", help="database URL (default: from settings)")
+    parser.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    parser.add_argument(
+        "--connections", type=int, default=DEFAULT_SMTP_CONNECTIONS, help="SMTP connections"
+    )
+    parser.add_argument("--rate", type=float, default=None, help="letters per minute at most")
+    parser.add_argument("--poll", type=float, default=2.0, help="seconds between looks")
+    parser.add_argument("--retry-base", type=float, default=60.0, help="first 4xx retry delay")
+    parser.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
+    return parser
+
+
+def worker_main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """`mutabakat worker [--once] [--db URL] …`; exits 0, or 2 when a server was down."""
+    args = _parser().parse_args(argv)
+    settings = settings or load_settings()
+    if args.db:
+        settings = settings.with_database(args.db)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    database = Database.from_url(settings.database_url)
+    if not args.no_migrate:
+        migrate.upgrade(database.engine)
+    options = DeliveryOptions(
+        rate_per_minute=args.rate,
+        poll_seconds=args.poll,
+        retry=RetryPolicy(base_seconds=args.retry_base),
+    )
+    stop = threading.Event()
+
+    async def main() -> list[RunReport]:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        return await run_worker(
+            database,
+            settings,
+            once=args.once,
+            options=options,
+            connections=args.connections,
+            stop=stop,
+        )
+
+    try:
+        reports = asyncio.run(main())
+    finally:
+        database.dispose()
+    return 2 if any(r.transport_error for r in reports) else 0
