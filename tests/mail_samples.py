@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (raw messages read best one header per line)
 """Realistic messages that come back to the sender's mailbox: replies from Outlook, Gmail
 and Thunderbird (Turkish and English, quoted, HTML-only), DSNs from Postfix and Exchange,
 a non-standard Exim bounce, an out-of-office reply and spam.
@@ -112,9 +113,9 @@ def gmail_html_alternative(orig: Original, text: str) -> bytes:
     head = _headers(orig, "Re: " + orig.subject)
     return (
         head + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
-        f"--{boundary}\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\n"
+        f'--{boundary}\r\nContent-Type: text/plain; charset="UTF-8"\r\n'
         f"Content-Transfer-Encoding: base64\r\n\r\n{_b64(plain)}"
-        f"--{boundary}\r\nContent-Type: text/html; charset=\"UTF-8\"\r\n"
+        f'--{boundary}\r\nContent-Type: text/html; charset="UTF-8"\r\n'
         f"Content-Transfer-Encoding: base64\r\n\r\n{_b64(html)}--{boundary}--\r\n"
     ).encode("ascii")
 
@@ -174,7 +175,7 @@ def exchange_dsn(orig: Original, failed: str | None = None) -> bytes:
         f"To: <{orig.sender}>\r\nSubject: {_subj('Teslim edilemedi: ' + orig.subject)}\r\n"
         f"Message-ID: {_mid('client.example')}\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
         f'Content-Type: multipart/report; report-type="delivery-status";\r\n\tboundary="{boundary}"\r\n\r\n'
-        f"--{boundary}\r\nContent-Type: text/html; charset=\"utf-8\"\r\n\r\n"
+        f'--{boundary}\r\nContent-Type: text/html; charset="utf-8"\r\n\r\n'
         "<html><body><p>İletiniz alıcıya teslim edilemedi.</p>"
         f"<p>{failed}</p><p>Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound'"
         "</p></body></html>\r\n"
@@ -185,7 +186,7 @@ def exchange_dsn(orig: Original, failed: str | None = None) -> bytes:
         f"--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n{_original_headers(orig)}"
         'Content-Type: text/plain; charset="utf-8"\r\n\r\nletter\r\n\r\n'
         f"--{boundary}--\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def exim_bounce(orig: Original, failed: str | None = None) -> bytes:
@@ -211,4 +212,4 @@ def spam() -> bytes:
         f"Subject: {_subj('Kazandınız! Hemen tıklayın')}\r\nMessage-ID: {_mid('spam.example')}\r\n"
         'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: 8bit\r\n\r\nMutabıkız mı? Tebrikler, 1.000.000 TL kazandınız.\r\n"
-    ).encode("utf-8")
+    ).encode()

@@ -27,7 +27,8 @@ _TOKEN_ANY_CASE = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _OUR_MESSAGE_ID = re.compile(r"<mutabakat\.(mtb-[0-9a-z]{12})\.[^<>\s]*>", re.IGNORECASE)
 _ID_HEADER = re.compile(
-    r"^(?:Message-ID|In-Reply-To|References):[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
+    r"^(?:Message-ID|In-Reply-To|References):[ \t]*(.*(?:\r?\n[ \t].*)*)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _ADDRESS = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
