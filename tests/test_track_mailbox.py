@@ -3,10 +3,12 @@ bounced in a real Dovecot (IMAP APPEND), read back by `read_mailbox`."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.imap_server import Dovecot, dovecot_or_skip
@@ -24,6 +26,7 @@ from tests.mail_samples import (
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
+from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import (
@@ -34,11 +37,17 @@ from tui_mutabakat.data.tracking_models import (
 )
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState, RecipientState
-from tui_mutabakat.mail.imap import ImapSettings
+from tui_mutabakat.mail.imap import ImapError, ImapSettings
 from tui_mutabakat.mail.secrets import Secret
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.mailbox import read_mailbox
+from tui_mutabakat.services.mailbox import (
+    IntakeRun,
+    MailboxPoller,
+    mailbox_of,
+    read_mailbox,
+    read_user_mailbox,
+)
 from tui_mutabakat.services.tracking import (
     batch_counts,
     decide_unclear,
@@ -202,3 +211,55 @@ async def test_sent_answered_bounced_read_once(
             assert len(events) >= 4
             processed = session.scalar(select(func.count()).select_from(ProcessedMessage))
             assert processed == 9
+
+
+def test_user_settings_poller_and_refusals(
+    database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with dovecot_or_skip() as server:
+        server.append(spam())
+        monkeypatch.setenv("MTB_TEST_IMAP_PASS", server.password)
+        with database.unit_of_work() as session:
+            user = session.scalars(select(User).where(User.login == actor.login)).one()
+            user.imap_host = server.host
+            user.imap_port = server.port
+            user.imap_security = SmtpSecurity.NONE
+            user.imap_login = server.login
+            user.imap_password_ref = "env:MTB_TEST_IMAP_PASS"
+        runs: list[IntakeRun] = []
+        done = threading.Event()
+
+        def on_run(run: IntakeRun) -> None:
+            runs.append(run)
+            done.set()
+
+        poller = MailboxPoller(database, lambda: mailbox_of(database, actor.login), 60, on_run)
+        poller.start()
+        assert done.wait(20)
+        poller.stop()
+        assert runs[0].outcomes == {"unmatched": 1} and runs[0].news == 0
+        again = read_user_mailbox(database, actor.login)
+        assert again is not None and again.fetched == 0
+        assert "\\Seen" not in server.flags()[1]
+
+        wrong = replace(_imap(server), password=Secret("yanlış"))
+        with pytest.raises(ImapError) as refused:
+            read_mailbox(database, wrong)
+        assert "yanlış" not in str(refused.value)
+        with pytest.raises(ImapError):
+            read_mailbox(database, replace(_imap(server), host="192.0.2.10"))
+
+
+def test_a_new_uidvalidity_reads_the_folder_again(database: Database) -> None:
+    with dovecot_or_skip() as server:
+        server.append(spam(), spam())
+        settings = _imap(server)
+        assert read_mailbox(database, settings).fetched == 2
+        with database.unit_of_work() as session:
+            state = session.scalars(select(MailboxState)).one()
+            state.uidvalidity += 1
+            state.last_uid = 99
+        run = read_mailbox(database, settings)
+        assert run.outcomes == {"duplicate": 2}
+        with database.reader() as session:
+            assert session.scalars(select(MailboxState)).one().last_uid == 2

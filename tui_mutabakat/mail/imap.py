@@ -132,7 +132,12 @@ def _connect(settings: ImapSettings) -> imaplib.IMAP4:
         raise ImapError(f"{settings.host}:{settings.port}: {exc}") from exc
     try:
         password = settings.password.reveal() if settings.password else ""
-        conn.login(settings.login, password)
+        if password.isascii() and settings.login.isascii():
+            conn.login(settings.login, password)
+        else:
+            # LOGIN is ASCII only in imaplib; SASL PLAIN carries UTF-8 (RFC 4616).
+            plain = f"\0{settings.login}\0{password}".encode()
+            conn.authenticate("PLAIN", lambda _challenge: plain)
     except (imaplib.IMAP4.error, OSError) as exc:
         try:
             conn.logout()

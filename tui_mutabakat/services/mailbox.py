@@ -164,3 +164,16 @@ class MailboxPoller:
                 if self._on_error is not None:
                     self._on_error(str(exc))
             self._stop.wait(self._interval)
+
+
+def mailbox_of(database: Database, login: str) -> ImapSettings | None:
+    """The IMAP settings of user `login` (None when the user has no IMAP host)."""
+    with database.reader() as session:
+        user = session.scalar(select(User).where(User.login == login))
+        return imap_settings_for(user) if user is not None else None
+
+
+def read_user_mailbox(database: Database, login: str) -> IntakeRun | None:
+    """Read the mailbox of user `login`: what the interface's timer and the worker call."""
+    settings = mailbox_of(database, login)
+    return read_mailbox(database, settings) if settings is not None else None
