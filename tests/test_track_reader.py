@@ -52,6 +52,11 @@ ORIG = Original(
         ("Not agreed: our balance is 9,876.50 (alacak)", AnswerKind.DISAGREED, "9876.50", "A"),
         ("We do not agree. 31.12.2026 itibarıyla 1.500,00", AnswerKind.DISAGREED, "1500.00", ""),
         ("Mutabık değiliz.", AnswerKind.DISAGREED, None, ""),
+        ("Mutabık olmadığımızı bildiririz: 250,00 TL", AnswerKind.DISAGREED, "250.00", ""),
+        ("We cannot confirm the balance.", AnswerKind.DISAGREED, None, ""),
+        ("We confirm the balance.", AnswerKind.AGREED, None, ""),
+        ("Bakiyeler uyuşmuyor.", AnswerKind.DISAGREED, None, ""),
+        ("Mutabık mıyız, bilmiyorum.", AnswerKind.UNCLEAR, None, ""),
         ("Ekstreyi gönderir misiniz?", AnswerKind.UNCLEAR, None, ""),
         ("", AnswerKind.UNCLEAR, None, ""),
     ],
@@ -174,3 +179,9 @@ def test_a_message_without_message_id_is_keyed_by_its_bytes() -> None:
     raw = b"From: x@y.com\r\nSubject: hi\r\n\r\nbody\r\n"
     assert read_message(raw).key.startswith("sha256:")
     assert read_message(raw).key == read_message(raw).key
+
+
+def test_a_delayed_report_bounces_nobody() -> None:
+    raw = postfix_dsn(ORIG).replace(b"Action: failed", b"Action: delayed")
+    read = read_message(raw)
+    assert read.kind == MessageKind.BOUNCE and read.failed == ()

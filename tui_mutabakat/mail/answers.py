@@ -218,10 +218,16 @@ def _read_bounce(
 ) -> ReadMessage:
     failed: list[FailedRecipient] = []
     human = _body_text(message)
-    for part in message.walk():
-        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
-            failed.extend(_dsn_recipients(part))
-    if not failed:
+    reports = [
+        part
+        for part in message.walk()
+        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+    ]
+    for part in reports:
+        failed.extend(_dsn_recipients(part))
+    # A standard report is taken at its word (a "delayed" report names no failure); only
+    # free-text bounces are searched for addresses.
+    if not reports:
         failed = _guess_failed(human, from_address)
     # The returned original (attached, or quoted inline by non-standard bouncers) carries
     # our Message-ID and token in its headers; the bounce's own are never ours.

@@ -59,12 +59,13 @@ def new_text(body: str) -> str:
 
 # Disagreement first: "mutabık değiliz" contains "mutabık", "not agreed" contains "agreed".
 _DISAGREED = re.compile(
-    r"\b(mutabik\s+degil\w*|mutabakat\s+saglanamad\w*|not\s+agreed?|do\s+not\s+agree"
-    r"|don'?t\s+agree|disagree\w*|onaylam[iy]\w*|katilmiyoruz|itiraz\w*)\b"
+    r"\b(mutabik\s+degil\w*|mutabik\s+olmad\w*|mutabakat\s+saglanamad\w*|not\s+agreed?"
+    r"|do\s+not\s+agree|don'?t\s+agree|disagree\w*|(cannot|can'?t|do\s+not|don'?t)\s+confirm"
+    r"|onaylam[iy]\w*|katilmiyoruz|itiraz\w*|uyusmuyor|tutmuyor)\b"
 )
 _AGREED = re.compile(
-    r"\b(mutabikiz|mutabiz|mutabik|agreed|we\s+agree|i\s+agree|onayliyoruz|onaylarim|"
-    r"onayliyorum|dogrudur|mutabakat\s+saglanmistir)\b"
+    r"\b(mutabikiz|agreed|we\s+agree|i\s+agree|we\s+confirm|confirmed|onayliyoruz|"
+    r"onaylarim|onayliyorum|dogrudur|mutabakat\s+saglanmistir)\b"
 )
 
 _NUMBER = re.compile(

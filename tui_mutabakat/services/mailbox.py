@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import User
@@ -73,6 +74,9 @@ def _process_safely(session: Session, raw: bytes, key: str, uid: int) -> IntakeR
     try:
         with session.begin_nested():
             return process_message(session, raw, mailbox=key, uid=uid)
+    except IntegrityError:
+        # Another reader (the worker beside the interface) recorded it first.
+        return IntakeResult(Outcome.DUPLICATE, "")
     except (ValueError, LookupError, TypeError, AttributeError) as exc:
         digest = "sha256:" + hashlib.sha256(raw).hexdigest()
         if session.scalar(
@@ -160,7 +164,8 @@ class MailboxPoller:
                     run = read_mailbox(self._database, settings)
                     if self._on_run is not None:
                         self._on_run(run)
-            except ImapError as exc:
+            except (ImapError, SQLAlchemyError, OSError) as exc:
+                # The thread lives on: the next run tries again.
                 if self._on_error is not None:
                     self._on_error(str(exc))
             self._stop.wait(self._interval)
