@@ -3,7 +3,9 @@
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
 processes them in chunks, each chunk and its new `last_uid` in one transaction, and then
 flags as seen only the messages that matched a letter. A message that fails to parse is
-recorded as processed ("error") so it never blocks the mailbox. `MailboxPoller` runs it on
+recorded as processed ("error") so it never blocks the mailbox. When two readers race on
+one mailbox, the loser's chunk fails on the unique Message-ID and is read again next time
+(then as duplicates). `MailboxPoller` runs it on
 a timer in a thread (for the interface and `mutabakat worker`).
 """
 
@@ -17,15 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import MailboxState, ProcessedMessage
+from tui_mutabakat.mail.answers import ReadMessage, read_message
 from tui_mutabakat.mail.imap import ImapError, ImapSettings, Mailbox, default_port
 from tui_mutabakat.mail.secrets import SecretError, resolve_secret
-from tui_mutabakat.services.intake import IntakeResult, Outcome, process_message
+from tui_mutabakat.services.intake import IntakeResult, LetterLookup, Outcome, process_read
 from tui_mutabakat.services.outbox import utcnow
 
 
@@ -70,26 +73,29 @@ def _state(session: Session, key: str) -> MailboxState:
     return state
 
 
-def _process_safely(session: Session, raw: bytes, key: str, uid: int) -> IntakeResult:
-    try:
-        with session.begin_nested():
-            return process_message(session, raw, mailbox=key, uid=uid)
-    except IntegrityError:
-        # Another reader (the worker beside the interface) recorded it first.
-        return IntakeResult(Outcome.DUPLICATE, "")
-    except (ValueError, LookupError, TypeError, AttributeError) as exc:
-        digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-        if session.scalar(
-            select(ProcessedMessage.id).where(ProcessedMessage.message_key == digest)
-        ):
-            return IntakeResult(Outcome.DUPLICATE, digest)
-        session.add(
-            ProcessedMessage(
-                message_key=digest, mailbox=key, uid=uid, outcome="error", detail=str(exc)[:500]
+def _read_all(
+    session: Session, fetched: list[tuple[int, bytes]], key: str
+) -> list[tuple[int, ReadMessage | IntakeResult]]:
+    """Each message read; one that cannot be read is recorded as processed ("error"), so
+    it never blocks the mailbox."""
+    reads: list[tuple[int, ReadMessage | IntakeResult]] = []
+    for uid, raw in fetched:
+        try:
+            reads.append((uid, read_message(raw)))
+        except (ValueError, LookupError, TypeError, AttributeError, IndexError) as exc:
+            digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+            known = select(ProcessedMessage.id).where(ProcessedMessage.message_key == digest)
+            if session.scalar(known) is not None:
+                reads.append((uid, IntakeResult(Outcome.DUPLICATE, digest)))
+                continue
+            session.add(
+                ProcessedMessage(
+                    message_key=digest, mailbox=key, uid=uid, outcome="error", detail=str(exc)[:500]
+                )
             )
-        )
-        session.flush()
-        return IntakeResult("error", digest, detail=str(exc))
+            session.flush()
+            reads.append((uid, IntakeResult("error", digest, detail=str(exc))))
+    return reads
 
 
 def read_mailbox(database: Database, settings: ImapSettings, *, chunk: int = 200) -> IntakeRun:
@@ -110,8 +116,17 @@ def read_mailbox(database: Database, settings: ImapSettings, *, chunk: int = 200
             part = uids[start : start + chunk]
             matched: list[int] = []
             with database.unit_of_work() as session:
-                for uid, raw in mailbox.fetch(part):
-                    result = _process_safely(session, raw, settings.key, uid)
+                reads = _read_all(session, list(mailbox.fetch(part)), settings.key)
+                lookup = LetterLookup(
+                    session, [r for _uid, r in reads if isinstance(r, ReadMessage)]
+                )
+                for uid, read in reads:
+                    if isinstance(read, IntakeResult):
+                        result = read
+                    else:
+                        result = process_read(
+                            session, read, mailbox=settings.key, uid=uid, lookup=lookup
+                        )
                     run.fetched += 1
                     run.outcomes[result.outcome] += 1
                     if result.letter_id is not None:
