@@ -137,6 +137,8 @@ def test_html_blockquotes_become_quotes() -> None:
         (gmail_html_alternative(ORIG, "not agreed"), MessageKind.ANSWER, AnswerKind.DISAGREED),
         (auto_reply(ORIG), MessageKind.AUTO, AnswerKind.AUTO),
     ],
+    # Explicit ids: the messages carry random Message-IDs, and xdist workers must agree.
+    ids=["gmail", "outlook-ynt", "outlook-en", "gmail-tr", "thunderbird", "html", "alt", "auto"],
 )
 def test_replies_carry_the_token(raw: bytes, kind: str, answer: AnswerKind) -> None:
     read = read_message(raw)
