@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.mail_samples import Original, plain_reply
+from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
@@ -24,6 +25,7 @@ from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.intake import process_message
+from tui_mutabakat.services.mailbox import read_maildir
 from tui_mutabakat.services.reminders import (
     due_reminders,
     expire_overdue,
@@ -33,6 +35,7 @@ from tui_mutabakat.services.reminders import (
 from tui_mutabakat.services.tracking import (
     batch_counts,
     decide_unclear,
+    latest_answer,
     record_manual_answer,
     tracking_batches,
 )
@@ -169,3 +172,30 @@ async def test_decisions_and_manual_answers_are_checked(
             record_manual_answer(session, actor, first, "agreed", channel="fax")
         with pytest.raises(InvalidInput):
             record_manual_answer(session, actor, first, "disagreed", Decimal("-5"))
+
+
+async def test_the_demo_maildir_stands_in_for_the_mailbox(
+    database: Database, actor: Actor, settings: Settings, tmp_path: Path
+) -> None:
+    _batch, (first, second, _third) = await _sent(database, actor, settings)
+    inbox = tmp_path / "inbox"
+    (inbox / "new").mkdir(parents=True)
+    (inbox / "cur").mkdir()
+    with database.reader() as session:
+        one, two = session.get(Letter, first), session.get(Letter, second)
+        assert one is not None and two is not None
+        answer = plain_reply(
+            Original(one.subject, one.message_id, one.token, "a@b.c", "f0@x.com"),
+            "Mutabık değiliz, kayıtlarımızda 12.345,67 TL",
+        )
+        bounce = postfix_dsn(Original(two.subject, two.message_id, two.token, "a@b.c", "f1@x.com"))
+    (inbox / "new" / "1.eml").write_bytes(answer)
+    (inbox / "cur" / "2.eml").write_bytes(bounce)
+    run = read_maildir(database, inbox)
+    assert run.outcomes == {"answer": 1, "bounce": 1} and run.news == 2
+    assert read_maildir(database, inbox).outcomes == {"duplicate": 2}
+    assert sorted(p.name for p in inbox.rglob("*.eml")) == ["1.eml", "2.eml"]
+    with database.reader() as session:
+        assert session.get(Letter, first).state is LetterState.DISAGREED  # type: ignore[union-attr]
+        assert session.get(Letter, second).state is LetterState.BOUNCED  # type: ignore[union-attr]
+        assert latest_answer(session, first).their_balance == Decimal("12345.67")  # type: ignore[union-attr]
