@@ -16,10 +16,16 @@ from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
-from tui_mutabakat.data.outbox_models import Letter, LetterEvent, ReconciliationBatch
+from tui_mutabakat.data.models import Contact
+from tui_mutabakat.data.outbox_models import (
+    Letter,
+    LetterEvent,
+    Recipient,
+    ReconciliationBatch,
+)
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import LetterReminder
-from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
@@ -32,6 +38,7 @@ from tui_mutabakat.services.reminders import (
     run_daily,
     send_reminders,
 )
+from tui_mutabakat.services.resend import resend_letters
 from tui_mutabakat.services.tracking import (
     batch_counts,
     decide_unclear,
@@ -199,3 +206,40 @@ async def test_the_demo_maildir_stands_in_for_the_mailbox(
         assert session.get(Letter, first).state is LetterState.DISAGREED  # type: ignore[union-attr]
         assert session.get(Letter, second).state is LetterState.BOUNCED  # type: ignore[union-attr]
         assert latest_answer(session, first).their_balance == Decimal("12345.67")  # type: ignore[union-attr]
+
+
+async def test_a_bounced_letter_is_resent_to_the_corrected_address(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    _batch, (first, second, _third) = await _sent(database, actor, settings)
+    with database.unit_of_work() as session:
+        one = session.get(Letter, first)
+        assert one is not None
+        bounce = postfix_dsn(Original(one.subject, one.message_id, one.token, "a@b.c", "f0@x.com"))
+        assert process_message(session, bounce).state is LetterState.BOUNCED
+        contact = session.scalars(select(Contact).where(Contact.email == "f0@x.com")).one()
+        contact.email = "dogru@x.com"
+        refused = resend_letters(session, actor, [second])
+        assert refused.queued == [] and refused.skipped[0][0] == second
+        assert resend_letters(session, actor, [first]).queued == [first]
+        assert session.get(Letter, first).state is LetterState.QUEUED  # type: ignore[union-attr]
+    with running_server() as (server, port):
+        with database.unit_of_work() as session:
+            configure_sender(session, actor.login, host="127.0.0.1", port=port)
+            batch_id = session.get(Letter, first).batch_id  # type: ignore[union-attr]
+        await send_batch(database, replace(settings, mail_backend="smtp"), batch_id)
+        assert [r.rcpt_tos for r in server.received] == [("dogru@x.com",)]
+        message = server.received[0].message
+        assert "dogru@x.com" in str(message["To"]) and "f0@x.com" not in str(message["To"])
+        assert str(message["Message-ID"]) == one.message_id
+    with database.reader() as session:
+        letter = session.get(Letter, first)
+        assert letter is not None and letter.state is LetterState.SENT
+        states = {
+            r.address: r.state
+            for r in session.scalars(select(Recipient).where(Recipient.letter_id == first))
+        }
+        assert states == {
+            "f0@x.com": RecipientState.BOUNCED,
+            "dogru@x.com": RecipientState.ACCEPTED,
+        }
