@@ -51,6 +51,7 @@ from tui_mutabakat.services.mailbox import (
 from tui_mutabakat.services.tracking import (
     batch_counts,
     decide_unclear,
+    letter_details,
     record_manual_answer,
     unseen_counts,
 )
@@ -211,6 +212,21 @@ async def test_sent_answered_bounced_read_once(
             assert len(events) >= 4
             processed = session.scalar(select(func.count()).select_from(ProcessedMessage))
             assert processed == 9
+            details = letter_details(session, delta.id)
+            assert [a.channel for a in details.answers] == ["phone"]
+            assert details.answers[0].difference == Decimal("-50.00")
+            assert [b.address for b in details.bounces] == ["yok@delta.com.tr"]
+            letter_steps = [(h.to_state, h.actor) for h in details.history if not h.address]
+            assert [step for step, _who in letter_steps] == [
+                "queued",
+                "sending",
+                "sent",
+                "bounced",
+                "disagreed",
+            ][-len(letter_steps) :]
+            assert letter_steps[-2:] == [("bounced", "mailbox"), ("disagreed", actor.login)]
+            address_steps = [(h.to_state, h.actor) for h in details.history if h.address]
+            assert address_steps[-1] == ("bounced", "mailbox")
 
 
 def test_user_settings_poller_and_refusals(

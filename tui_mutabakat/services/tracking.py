@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
-from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer
+from tui_mutabakat.data.outbox_models import (
+    Letter,
+    LetterEvent,
+    Recipient,
+    RecipientEvent,
+    ReconciliationBatch,
+)
+from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, LetterReminder
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
@@ -203,3 +210,84 @@ def _record(
     record(session, actor, "answer", "letter", letter.id, why[:500])
     session.flush()
     return answer
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    """One line of a letter's history (SPEC E7): its own events and its recipients'."""
+
+    at: dt.datetime
+    actor: str
+    #: "" for the letter itself, else the recipient's address.
+    address: str
+    from_state: str | None
+    to_state: str
+    reason: str
+    smtp_code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LetterDetails:
+    """Everything the details screen shows (SPEC E2)."""
+
+    letter: Letter
+    recipients: list[Recipient]
+    answers: list[LetterAnswer]
+    bounces: list[BounceNotice]
+    reminders: list[LetterReminder]
+    history: list[HistoryLine]
+
+
+def letter_details(session: Session, letter_id: int) -> LetterDetails:
+    letter = _letter(session, letter_id)
+    recipients = list(
+        session.scalars(
+            select(Recipient).where(Recipient.letter_id == letter_id).order_by(Recipient.id)
+        )
+    )
+    by_id = {r.id: r.address for r in recipients}
+    lines = [
+        HistoryLine(e.at, e.actor, "", e.from_state, e.to_state, e.reason)
+        for e in session.scalars(select(LetterEvent).where(LetterEvent.letter_id == letter_id))
+    ]
+    if by_id:
+        lines += [
+            HistoryLine(
+                e.at,
+                e.actor,
+                by_id[e.recipient_id],
+                e.from_state,
+                e.to_state,
+                e.reason,
+                e.smtp_code,
+            )
+            for e in session.scalars(
+                select(RecipientEvent).where(RecipientEvent.recipient_id.in_(list(by_id)))
+            )
+        ]
+    lines.sort(key=lambda line: (_aware(line.at), line.address))
+    return LetterDetails(
+        letter,
+        recipients,
+        answers_of(session, letter_id),
+        list(
+            session.scalars(
+                select(BounceNotice)
+                .where(BounceNotice.letter_id == letter_id)
+                .order_by(BounceNotice.id)
+            )
+        ),
+        list(
+            session.scalars(
+                select(LetterReminder)
+                .where(LetterReminder.letter_id == letter_id)
+                .order_by(LetterReminder.id)
+            )
+        ),
+        lines,
+    )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes (stored in UTC); PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
