@@ -108,9 +108,11 @@ def _history_size(database: Database) -> tuple[int, int, int, int]:
 
 
 async def test_sent_answered_bounced_read_once(
-    database: Database, actor: Actor, settings: Settings
+    any_database: Database, any_actor: Actor, settings: Settings
 ) -> None:
-    letters = await _send(database, actor, settings)
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
     alfa, gama, beta = letters["alfa"], letters["gama"], letters["beta"]
     with dovecot_or_skip() as server:
         server.append(

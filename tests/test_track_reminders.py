@@ -74,8 +74,9 @@ async def _sent(database: Database, actor: Actor, settings: Settings) -> tuple[i
 
 
 async def test_reminders_are_sent_once_a_day_to_unanswered_letters(
-    database: Database, actor: Actor, settings: Settings
+    any_database: Database, any_actor: Actor, settings: Settings
 ) -> None:
+    database, actor = any_database, any_actor
     batch_id, (first, second, third) = await _sent(database, actor, settings)
     with database.unit_of_work() as session:
         letter = session.get(Letter, first)
@@ -140,8 +141,9 @@ async def test_reminders_are_sent_once_a_day_to_unanswered_letters(
 
 
 async def test_past_the_date_no_answer_and_a_late_answer_still_counts(
-    database: Database, actor: Actor, settings: Settings
+    any_database: Database, any_actor: Actor, settings: Settings
 ) -> None:
+    database, actor = any_database, any_actor
     _batch, (first, second, _third) = await _sent(database, actor, settings)
     with database.unit_of_work() as session:
         assert expire_overdue(session, ANSWER_BY) == []
@@ -209,8 +211,9 @@ async def test_the_demo_maildir_stands_in_for_the_mailbox(
 
 
 async def test_a_bounced_letter_is_resent_to_the_corrected_address(
-    database: Database, actor: Actor, settings: Settings
+    any_database: Database, any_actor: Actor, settings: Settings
 ) -> None:
+    database, actor = any_database, any_actor
     _batch, (first, second, _third) = await _sent(database, actor, settings)
     with database.unit_of_work() as session:
         one = session.get(Letter, first)
