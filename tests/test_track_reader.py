@@ -187,3 +187,20 @@ def test_a_delayed_report_bounces_nobody() -> None:
     raw = postfix_dsn(ORIG).replace(b"Action: failed", b"Action: delayed")
     read = read_message(raw)
     assert read.kind == MessageKind.BOUNCE and read.failed == ()
+
+
+def test_read_receipts_are_automatic() -> None:
+    mdn = (
+        "From: <ali@alfa.com.tr>\r\nSubject: Okundu: Cari hesap [MTB-0123456789AB]\r\n"
+        "Message-ID: <r1@alfa.com.tr>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nİletiniz okundu.\r\n"
+        "--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Final-Recipient: rfc822;ali@alfa.com.tr\r\n"
+        "Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+        "--b--\r\n"
+    ).encode()
+    read = read_message(mdn)
+    assert read.kind == MessageKind.AUTO and read.tokens == (TOKEN,)
+    plain = b"From: <a@b.com>\r\nSubject: Read: Cari hesap [MTB-0123456789AB]\r\n\r\nread\r\n"
+    assert read_message(plain).kind == MessageKind.AUTO

@@ -39,10 +39,12 @@ _BOUNCE_SUBJECT = re.compile(
     r"delivery failed|nondeliverable|non-delivery",
     re.IGNORECASE,
 )
-_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster", re.IGNORECASE)
+_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|microsoftexchange", re.IGNORECASE)
 _AUTO_SUBJECT = re.compile(
     r"out of (the )?office|automatic reply|auto[- ]?reply|autoreply|otomatik (yanıt|cevap)|"
-    r"ofis dışı|ofiste değil|izindeyim|otomatik yan[ıi]t",
+    r"ofis dışı|ofiste değil|izindeyim|otomatik yan[ıi]t|"
+    # Read and delivery receipts ("Okundu:", "Read:", "Teslim edildi:", "Delivered:").
+    r"^\s*(read|not read|okundu|okunmadı|okunmad[ıi]|teslim edildi|delivered)\s*:",
     re.IGNORECASE,
 )
 
@@ -156,6 +158,9 @@ def _tokens(texts: list[str]) -> tuple[str, ...]:
 
 
 def _is_auto(message: Message, subject: str) -> bool:
+    if message.get_content_type() == "multipart/report":
+        # A report that is not about delivery: a read receipt (RFC 8098) and the like.
+        return True
     auto = _header(message, "Auto-Submitted").strip().lower()
     if auto and auto != "no":
         return True
@@ -171,6 +176,7 @@ def _is_bounce(message: Message, subject: str, from_address: str) -> bool:
         return str(message.get_param("report-type", "")).lower() == "delivery-status"
     return bool(_BOUNCE_SUBJECT.search(subject)) and (
         bool(_BOUNCE_SENDER.search(from_address))
+        or _header(message, "Auto-Submitted").strip().lower() not in ("", "no")
         or not from_address
         or "mail delivery" in subject.lower()
         or "teslim" in subject.lower()

@@ -205,6 +205,8 @@ def _record(
         message_key=None,
         now=now,
     )
+    # Typed in by the user: nothing new to be told about.
+    answer.seen_at = now
     why = f"{word}: {kind.value}" + (f" — {note}" if note else "")
     change_letter_state(session, letter, KIND_TO_STATE[kind], actor.login, why, now)
     record(session, actor, "answer", "letter", letter.id, why[:500])
