@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests import imap_server
 from tests.imap_server import Dovecot, dovecot_or_skip
 from tests.mail_samples import (
     Original,
@@ -51,8 +52,10 @@ from tui_mutabakat.services.mailbox import (
 from tui_mutabakat.services.tracking import (
     batch_counts,
     decide_unclear,
+    latest_answer,
     letter_details,
     record_manual_answer,
+    unclear_letters,
     unseen_counts,
 )
 from tui_mutabakat.services.worker import send_batch
@@ -180,6 +183,9 @@ async def test_sent_answered_bounced_read_once(
             assert counts["agreed"] == 2 and counts["bounced"] == 2
             assert counts["disagreed"] == 1 and counts["unclear"] == 1
             assert unseen_counts(session) == (4, 3)
+            assert [letter.id for letter in unclear_letters(session)] == [beta.id]
+            waiting = latest_answer(session, beta.id)
+            assert waiting is not None and "ekstreyi" in waiting.excerpt
 
         # Matched mail is flagged seen; spam is left alone, unseen.
         flags = server.flags()
@@ -281,3 +287,15 @@ def test_a_new_uidvalidity_reads_the_folder_again(database: Database) -> None:
         assert run.outcomes == {"duplicate": 2}
         with database.reader() as session:
             assert session.scalars(select(MailboxState)).one().last_uid == 2
+
+
+def test_without_dovecot_ci_fails_and_elsewhere_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imap_server, "find_dovecot", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="dovecot-imapd"):
+        with dovecot_or_skip():
+            pass
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        with dovecot_or_skip():
+            pass
