@@ -4,6 +4,7 @@ and a late answer still counts. Plus manual answers and decisions refused when t
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -46,7 +47,8 @@ from tui_mutabakat.services.tracking import (
     record_manual_answer,
     tracking_batches,
 )
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.tracking_worker import track_once
+from tui_mutabakat.services.worker import send_batch, worker_main
 
 ANSWER_BY = date(2027, 1, 31)
 
@@ -246,3 +248,25 @@ async def test_a_bounced_letter_is_resent_to_the_corrected_address(
             "f0@x.com": RecipientState.BOUNCED,
             "dogru@x.com": RecipientState.ACCEPTED,
         }
+
+
+def test_the_worker_reads_the_demo_inbox_once(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    # Not async: the worker installs signal handlers, which only the main thread may.
+    _batch, (first, _second, _third) = asyncio.run(_sent(database, actor, settings))
+    with database.reader() as session:
+        one = session.get(Letter, first)
+        assert one is not None
+        answer = plain_reply(
+            Original(one.subject, one.message_id, one.token, "a@b.c", "f0@x.com"), "Mutabıkız"
+        )
+    (settings.data_dir / "inbox" / "new").mkdir(parents=True)
+    (settings.data_dir / "inbox" / "new" / "a.eml").write_bytes(answer)
+    file_settings = replace(settings, mail_backend="file")
+    assert worker_main(["--once", "--no-migrate"], file_settings) == 0
+    with database.reader() as session:
+        assert session.get(Letter, first).state is LetterState.AGREED  # type: ignore[union-attr]
+    report = track_once(database, file_settings, today=ANSWER_BY + timedelta(days=1))
+    assert report.runs[f"file:{settings.data_dir / 'inbox'}"].outcomes == {"duplicate": 1}
+    assert len(report.expired) == 2 and report.errors == []
