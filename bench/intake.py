@@ -6,6 +6,9 @@ Writes that many sent letters (one accepted recipient each) straight into a fres
 database, APPENDs one message per letter to Dovecot (replies from Outlook, Gmail and
 Thunderbird, HTML-only, DSNs from Postfix and Exchange, Exim bounces, auto-replies, spam),
 then times `read_mailbox`: messages per second. Setup is outside the clock.
+
+Measured 2026-11-24 on the shared 2-core machine, SQLite: 10 000 messages in 7.7 s wall
+(6.9 s CPU), about 1 300 messages per second; a second run finds nothing new in 0.05 s.
 """
 
 from __future__ import annotations
