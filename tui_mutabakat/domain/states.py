@@ -74,7 +74,10 @@ LETTER_TRANSITIONS: dict[LetterState, frozenset[LetterState]] = {
     LetterState.NO_ANSWER: frozenset(
         {LetterState.AGREED, LetterState.DISAGREED, LetterState.UNCLEAR, LetterState.CANCELLED}
     ),
-    LetterState.BOUNCED: frozenset({LetterState.QUEUED, LetterState.CANCELLED}),
+    # A bounced letter may still be answered by phone or on paper.
+    LetterState.BOUNCED: frozenset(
+        {LetterState.QUEUED, LetterState.AGREED, LetterState.DISAGREED, LetterState.CANCELLED}
+    ),
     LetterState.AGREED: frozenset({LetterState.DISAGREED, LetterState.UNCLEAR}),
     LetterState.DISAGREED: frozenset({LetterState.AGREED, LetterState.UNCLEAR}),
     LetterState.CANCELLED: frozenset(),

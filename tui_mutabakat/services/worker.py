@@ -33,6 +33,7 @@ from tui_mutabakat.services.sending import (
     RunReport,
     SendProgress,
 )
+from tui_mutabakat.services.tracking_worker import TrackingThread, track_once
 
 log = logging.getLogger("mutabakat.worker")
 
@@ -184,6 +185,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--poll", type=float, default=2.0, help="seconds between looks")
     parser.add_argument("--retry-base", type=float, default=60.0, help="first 4xx retry delay")
     parser.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
+    parser.add_argument(
+        "--track-seconds", type=float, default=60.0, help="seconds between mailbox reads"
+    )
+    parser.add_argument(
+        "--no-track", action="store_true", help="do not read mailboxes, expire or remind"
+    )
     return parser
 
 
@@ -217,8 +224,17 @@ def worker_main(argv: Sequence[str] | None = None, settings: Settings | None = N
             stop=stop,
         )
 
+    # Answers, bounces, expiry and reminders (SPEC E4, E6) beside the sending.
+    tracker = None
+    if not args.no_track:
+        if args.once:
+            track_once(database, settings)
+        else:
+            tracker = TrackingThread(database, settings, args.track_seconds).start()
     try:
         reports = asyncio.run(main())
     finally:
+        if tracker is not None:
+            tracker.stop()
         database.dispose()
     return 2 if any(r.transport_error for r in reports) else 0

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import tui_mutabakat.data.ops_models  # noqa: F401  (orders, invoices, settlements)
-from tui_mutabakat.data import models, outbox_models  # noqa: F401  (registers the tables)
+from tui_mutabakat.data import models, outbox_models, tracking_models  # noqa: F401  (tables)
 from tui_mutabakat.data.base import Base
 from tui_mutabakat.data.session import make_engine
 

@@ -1,0 +1,170 @@
+"""Mailbox intake throughput: 10 000 answers and bounces, mixed, in a real Dovecot.
+
+    python bench/intake.py [--messages 10000] [--chunk 200]
+
+Writes that many sent letters (one accepted recipient each) straight into a fresh SQLite
+database, APPENDs one message per letter to Dovecot (replies from Outlook, Gmail and
+Thunderbird, HTML-only, DSNs from Postfix and Exchange, Exim bounces, auto-replies, spam),
+then times `read_mailbox`: messages per second. Setup is outside the clock.
+
+Measured 2026-11-24 on the shared 2-core machine, SQLite: 10 000 messages in 7.7 s wall
+(6.9 s CPU), about 1 300 messages per second; a second run finds nothing new in 0.05 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from tests.imap_server import running_dovecot  # noqa: E402
+from tests.mail_samples import (  # noqa: E402
+    Original,
+    auto_reply,
+    exchange_dsn,
+    exim_bounce,
+    gmail_html_alternative,
+    html_reply,
+    plain_reply,
+    postfix_dsn,
+    spam,
+)
+from tui_mutabakat.config import sqlite_url  # noqa: E402
+from tui_mutabakat.data import migrate  # noqa: E402
+from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch  # noqa: E402
+from tui_mutabakat.data.session import Database  # noqa: E402
+from tui_mutabakat.domain.enums import SmtpSecurity  # noqa: E402
+from tui_mutabakat.domain.states import LetterState, RecipientState  # noqa: E402
+from tui_mutabakat.mail.imap import ImapSettings  # noqa: E402
+from tui_mutabakat.mail.message import new_message_id, new_token, subject_with_token  # noqa: E402
+from tui_mutabakat.mail.secrets import Secret  # noqa: E402
+from tui_mutabakat.services.mailbox import read_mailbox  # noqa: E402
+
+SENDER = "mutabakat@ornek.com.tr"
+
+
+def _letters(database: Database, count: int) -> list[Original]:
+    with database.unit_of_work() as session:
+        batch = ReconciliationBatch(
+            title="Bench",
+            as_of=date(2026, 12, 31),
+            answer_by=date(2027, 1, 31),
+            template_name="letter_tr",
+            sender_login="bench",
+            from_address=SENDER,
+            created_by="bench",
+        )
+        session.add(batch)
+        session.flush()
+        rows = []
+        originals = []
+        for i in range(count):
+            token = new_token()
+            subject = subject_with_token(f"Cari hesap mutabakatı 31.12.2026 — {i}", token)
+            message_id = new_message_id(token, SENDER)
+            rows.append(
+                {
+                    "batch_id": batch.id,
+                    "account_code": f"120.{i:05d}",
+                    "account_title": f"Firma {i}",
+                    "currency": "TRY",
+                    "debit_total": Decimal("1000"),
+                    "credit_total": Decimal("0"),
+                    "balance": Decimal("1000"),
+                    "side": "B",
+                    "token": token,
+                    "message_id": message_id,
+                    "subject": subject,
+                    "state": LetterState.SENT,
+                }
+            )
+            originals.append(Original(subject, message_id, token, SENDER, f"f{i}@firma.example"))
+        ids = session.scalars(
+            insert(Letter).returning(Letter.id, sort_by_parameter_order=True), rows
+        ).all()
+        session.execute(
+            insert(Recipient),
+            [
+                {
+                    "letter_id": letter_id,
+                    "address": original.recipient,
+                    "state": RecipientState.ACCEPTED,
+                }
+                for letter_id, original in zip(ids, originals, strict=True)
+            ],
+        )
+    return originals
+
+
+def _message(i: int, original: Original) -> bytes:
+    kind = i % 10
+    if kind == 0:
+        return plain_reply(original, "Mutabıkız.")
+    if kind == 1:
+        return plain_reply(
+            original, "Mutabık değiliz, bakiye 12.345,67 TL B", prefix="YNT: ", quote="outlook"
+        )
+    if kind == 2:
+        return gmail_html_alternative(original, "We agree.")
+    if kind == 3:
+        return html_reply(original, "MUTABIKIZ")
+    if kind == 4:
+        return plain_reply(original, "Ekstre gönderir misiniz?", quote="thunderbird")
+    if kind == 5:
+        return postfix_dsn(original)
+    if kind == 6:
+        return exchange_dsn(original)
+    if kind == 7:
+        return exim_bounce(original)
+    if kind == 8:
+        return auto_reply(original)
+    return spam()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--chunk", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Database.from_url(sqlite_url(Path(tmp) / "bench.db"))
+        migrate.upgrade(database.engine)
+        originals = _letters(database, args.messages)
+        with running_dovecot() as server:
+            started = time.perf_counter()
+            conn = server.client()
+            for i, original in enumerate(originals):
+                conn.append("INBOX", "", None, _message(i, original))
+            conn.logout()
+            print(f"append: {args.messages} messages in {time.perf_counter() - started:.1f} s")
+            settings = ImapSettings(
+                server.host, server.port, SmtpSecurity.NONE, server.login, Secret(server.password)
+            )
+            cpu = time.process_time()
+            run = read_mailbox(database, settings, chunk=args.chunk)
+            cpu = time.process_time() - cpu
+            print(
+                f"intake: {run.fetched} messages in {run.seconds:.2f} s wall, {cpu:.2f} s CPU: "
+                f"{run.fetched / run.seconds:.0f} messages/s; {dict(run.outcomes)}"
+            )
+            again = read_mailbox(database, settings)
+            print(f"second run: {again.fetched} messages in {again.seconds:.3f} s")
+        with database.reader() as session:
+            states = session.execute(
+                select(Letter.state, func.count()).group_by(Letter.state)
+            ).all()
+            print("letters:", {str(s.value): n for s, n in states})
+        database.dispose()
+
+
+if __name__ == "__main__":
+    main()

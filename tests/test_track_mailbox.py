@@ -1,0 +1,301 @@
+"""The whole story against real servers: letters sent through aiosmtpd, then answered and
+bounced in a real Dovecot (IMAP APPEND), read back by `read_mailbox`."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import imap_server
+from tests.imap_server import Dovecot, dovecot_or_skip
+from tests.mail_samples import (
+    Original,
+    auto_reply,
+    exchange_dsn,
+    exim_bounce,
+    gmail_html_alternative,
+    html_reply,
+    plain_reply,
+    postfix_dsn,
+    spam,
+)
+from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.smtp_server import running_server
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.models import User
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.tracking_models import (
+    BounceNotice,
+    LetterAnswer,
+    MailboxState,
+    ProcessedMessage,
+)
+from tui_mutabakat.domain.enums import SmtpSecurity
+from tui_mutabakat.domain.states import LetterState, RecipientState
+from tui_mutabakat.mail.imap import ImapError, ImapSettings
+from tui_mutabakat.mail.secrets import Secret
+from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.mailbox import (
+    IntakeRun,
+    MailboxPoller,
+    mailbox_of,
+    read_mailbox,
+    read_user_mailbox,
+)
+from tui_mutabakat.services.tracking import (
+    batch_counts,
+    decide_unclear,
+    latest_answer,
+    letter_details,
+    record_manual_answer,
+    unclear_letters,
+    unseen_counts,
+)
+from tui_mutabakat.services.worker import send_batch
+
+SENDER = "mutabakat@ornek.com.tr"
+ACCOUNTS = {
+    "alfa": (("ali@alfa.com.tr", "veli@alfa.com.tr"), "1234.56", "0"),
+    "gama": (("muhasebe@gama.com.tr",), "0", "98765.40"),
+    "beta": (("b@beta.com.tr",), "500", "0"),
+    "delta": (("yok@delta.com.tr",), "700", "0"),
+    "eps": (("e@eps.com.tr",), "800", "0"),
+    "zeta": (("z@zeta.com.tr",), "900", "0"),
+}
+
+
+async def _send(database: Database, actor: Actor, settings: Settings) -> dict[str, Letter]:
+    with running_server() as (_server, port):
+        with database.unit_of_work() as session:
+            add_company(session)
+            configure_sender(session, actor.login, host="127.0.0.1", port=port)
+            keys = []
+            for index, (name, (emails, debit, credit)) in enumerate(ACCOUNTS.items()):
+                account = add_account(session, f"120.{index:03d}", name.title(), emails=emails)
+                add_movement(session, account, date(2026, 3, 1), debit=debit, credit=credit)
+                keys.append((account.id, "TRY"))
+            created = create_batch(session, actor, date(2026, 12, 31), keys, SendOptions())
+        assert created.batch_id is not None
+        await send_batch(database, replace(settings, mail_backend="smtp"), created.batch_id)
+    with database.reader() as session:
+        letters = session.scalars(select(Letter)).all()
+        assert {letter.state for letter in letters} == {LetterState.SENT}
+        return {letter.account_title.lower(): letter for letter in letters}
+
+
+def _original(letter: Letter, to: str) -> Original:
+    return Original(letter.subject, letter.message_id, letter.token, SENDER, to)
+
+
+def _imap(server: Dovecot) -> ImapSettings:
+    return ImapSettings(
+        server.host, server.port, SmtpSecurity.NONE, server.login, Secret(server.password)
+    )
+
+
+def _history_size(database: Database) -> tuple[int, int, int, int]:
+    with database.reader() as session:
+        return (
+            session.scalar(select(func.count()).select_from(LetterEvent)) or 0,
+            session.scalar(select(func.count()).select_from(RecipientEvent)) or 0,
+            session.scalar(select(func.count()).select_from(LetterAnswer)) or 0,
+            session.scalar(select(func.count()).select_from(BounceNotice)) or 0,
+        )
+
+
+async def test_sent_answered_bounced_read_once(
+    any_database: Database, any_actor: Actor, settings: Settings
+) -> None:
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    alfa, gama, beta = letters["alfa"], letters["gama"], letters["beta"]
+    with dovecot_or_skip() as server:
+        server.append(
+            plain_reply(
+                _original(alfa, "ali@alfa.com.tr"),
+                "Mutabık değiliz, bizim kayıtlarımızda bakiye 12.345,67 TL B görünüyor.",
+                prefix="YNT: ",
+                quote="outlook",
+            ),
+            gmail_html_alternative(_original(gama, "muhasebe@gama.com.tr"), "We agree."),
+            plain_reply(
+                _original(beta, "b@beta.com.tr"),
+                "Merhaba, ekstreyi de gönderir misiniz?",
+                quote="thunderbird",
+            ),
+            auto_reply(_original(beta, "b@beta.com.tr")),
+            postfix_dsn(_original(letters["delta"], "yok@delta.com.tr")),
+            exchange_dsn(_original(alfa, "veli@alfa.com.tr")),
+            html_reply(_original(letters["eps"], "e@eps.com.tr"), "MUTABIKIZ, teşekkürler."),
+            exim_bounce(_original(letters["zeta"], "z@zeta.com.tr")),
+            spam(),
+        )
+        first = read_mailbox(database, _imap(server), chunk=4)
+        assert first.fetched == 9
+        assert first.outcomes == {"answer": 4, "bounce": 3, "auto": 1, "unmatched": 1}
+
+        with database.reader() as session:
+            state = {
+                letter.account_title.lower(): letter.state
+                for letter in session.scalars(select(Letter))
+            }
+            assert state == {
+                "alfa": LetterState.DISAGREED,
+                "gama": LetterState.AGREED,
+                "beta": LetterState.UNCLEAR,
+                "delta": LetterState.BOUNCED,
+                "eps": LetterState.AGREED,
+                "zeta": LetterState.BOUNCED,
+            }
+            answer = session.scalars(
+                select(LetterAnswer).where(LetterAnswer.letter_id == alfa.id)
+            ).one()
+            assert answer.their_balance == Decimal("12345.67")
+            assert answer.their_side == "B"
+            assert answer.difference == Decimal("11111.11")
+            assert answer.recorded_by == "mailbox"
+            veli = session.scalars(
+                select(Recipient).where(Recipient.address == "veli@alfa.com.tr")
+            ).one()
+            assert veli.state is RecipientState.BOUNCED
+            notice = session.scalars(
+                select(BounceNotice).where(BounceNotice.recipient_id == veli.id)
+            ).one()
+            assert notice.status == "5.1.10"
+            assert "RecipientNotFound" in notice.diagnostic
+            event = session.scalars(
+                select(LetterEvent)
+                .where(LetterEvent.letter_id == letters["delta"].id)
+                .order_by(LetterEvent.id.desc())
+            ).first()
+            assert event is not None and event.actor == "mailbox"
+            assert (event.from_state, event.to_state) == ("sent", "bounced")
+            assert "5.1.1" in event.reason
+            counts = batch_counts(session)[alfa.batch_id]
+            assert counts["agreed"] == 2 and counts["bounced"] == 2
+            assert counts["disagreed"] == 1 and counts["unclear"] == 1
+            assert unseen_counts(session) == (4, 3)
+            assert [letter.id for letter in unclear_letters(session)] == [beta.id]
+            waiting = latest_answer(session, beta.id)
+            assert waiting is not None and "ekstreyi" in waiting.excerpt
+
+        # Matched mail is flagged seen; spam is left alone, unseen.
+        flags = server.flags()
+        assert sum("\\Seen" in f for f in flags.values()) == 8
+        assert "\\Seen" not in flags[max(flags)]
+
+        before = _history_size(database)
+        again = read_mailbox(database, _imap(server))
+        assert again.fetched == 0
+        # Even a forgotten position (a rebuilt folder) changes nothing: Message-IDs are known.
+        with database.unit_of_work() as session:
+            session.scalars(select(MailboxState)).one().last_uid = 0
+        reread = read_mailbox(database, _imap(server))
+        assert reread.outcomes == {"duplicate": 9}
+        assert _history_size(database) == before
+
+        # A user decides the unclear one; a phone answer for a bounced letter.
+        with database.unit_of_work() as session:
+            decide_unclear(session, actor, beta.id, "agreed", note="Telefonla teyit")
+            record_manual_answer(
+                session, actor, letters["delta"].id, "disagreed", Decimal("650"), "", "phone"
+            )
+        with database.reader() as session:
+            assert session.get(Letter, beta.id).state is LetterState.AGREED  # type: ignore[union-attr]
+            delta = session.get(Letter, letters["delta"].id)
+            assert delta is not None and delta.state is LetterState.DISAGREED
+            events = session.scalars(
+                select(LetterEvent.actor, LetterEvent.to_state)
+                .where(LetterEvent.letter_id == delta.id)
+                .order_by(LetterEvent.id)
+            ).all()
+            assert len(events) >= 4
+            processed = session.scalar(select(func.count()).select_from(ProcessedMessage))
+            assert processed == 9
+            details = letter_details(session, delta.id)
+            assert [a.channel for a in details.answers] == ["phone"]
+            assert details.answers[0].difference == Decimal("-50.00")
+            assert [b.address for b in details.bounces] == ["yok@delta.com.tr"]
+            letter_steps = [(h.to_state, h.actor) for h in details.history if not h.address]
+            assert [step for step, _who in letter_steps] == [
+                "queued",
+                "sending",
+                "sent",
+                "bounced",
+                "disagreed",
+            ][-len(letter_steps) :]
+            assert letter_steps[-2:] == [("bounced", "mailbox"), ("disagreed", actor.login)]
+            address_steps = [(h.to_state, h.actor) for h in details.history if h.address]
+            assert address_steps[-1] == ("bounced", "mailbox")
+
+
+def test_user_settings_poller_and_refusals(
+    database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with dovecot_or_skip() as server:
+        server.append(spam())
+        monkeypatch.setenv("MTB_TEST_IMAP_PASS", server.password)
+        with database.unit_of_work() as session:
+            user = session.scalars(select(User).where(User.login == actor.login)).one()
+            user.imap_host = server.host
+            user.imap_port = server.port
+            user.imap_security = SmtpSecurity.NONE
+            user.imap_login = server.login
+            user.imap_password_ref = "env:MTB_TEST_IMAP_PASS"
+        runs: list[IntakeRun] = []
+        done = threading.Event()
+
+        def on_run(run: IntakeRun) -> None:
+            runs.append(run)
+            done.set()
+
+        poller = MailboxPoller(database, lambda: mailbox_of(database, actor.login), 60, on_run)
+        poller.start()
+        assert done.wait(20)
+        poller.stop()
+        assert runs[0].outcomes == {"unmatched": 1} and runs[0].news == 0
+        again = read_user_mailbox(database, actor.login)
+        assert again is not None and again.fetched == 0
+        assert "\\Seen" not in server.flags()[1]
+
+        wrong = replace(_imap(server), password=Secret("yanlış"))
+        with pytest.raises(ImapError) as refused:
+            read_mailbox(database, wrong)
+        assert "yanlış" not in str(refused.value)
+        with pytest.raises(ImapError):
+            read_mailbox(database, replace(_imap(server), host="192.0.2.10"))
+
+
+def test_a_new_uidvalidity_reads_the_folder_again(database: Database) -> None:
+    with dovecot_or_skip() as server:
+        server.append(spam(), spam())
+        settings = _imap(server)
+        assert read_mailbox(database, settings).fetched == 2
+        with database.unit_of_work() as session:
+            state = session.scalars(select(MailboxState)).one()
+            state.uidvalidity += 1
+            state.last_uid = 99
+        run = read_mailbox(database, settings)
+        assert run.outcomes == {"duplicate": 2}
+        with database.reader() as session:
+            assert session.scalars(select(MailboxState)).one().last_uid == 2
+
+
+def test_without_dovecot_ci_fails_and_elsewhere_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imap_server, "find_dovecot", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="dovecot-imapd"):
+        with dovecot_or_skip():
+            pass
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        with dovecot_or_skip():
+            pass

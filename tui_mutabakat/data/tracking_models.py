@@ -1,0 +1,113 @@
+"""What came back after sending (SPEC E4, E6): answers, bounces, reminders, and the
+bookkeeping that reads each mailbox message once.
+
+`LetterAnswer` and `BounceNotice` are appended, never changed, except their `seen_at` (the
+user has looked at them: the count on the main screen goes down). The letter's state and
+its `LetterEvent` history live in `outbox_models`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tui_mutabakat.data.base import Base, utcnow
+
+
+class LetterAnswer(Base):
+    """One answer to a letter: read from the mailbox, decided by a user, or recorded by
+    hand (phone, paper). The newest answer of a letter is the one that counts."""
+
+    __tablename__ = "letter_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"))
+    #: agreed / disagreed / unclear.
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Their balance as they gave it (positive), and its side ("B", "A" or "").
+    their_balance: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    their_side: Mapped[str] = mapped_column(String(1), default="")
+    #: Their balance (signed like `Letter.balance`) minus ours.
+    difference: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: The new text of the reply (above the quote), for the user to read.
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    from_address: Mapped[str] = mapped_column(String(254), default="")
+    #: email / phone / paper.
+    channel: Mapped[str] = mapped_column(String(16), default="email")
+    #: "mailbox" or the login of the user who recorded or decided it.
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    message_key: Mapped[str | None] = mapped_column(String(255))
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_letter_answer_letter", "letter_id", "id"),)
+
+
+class BounceNotice(Base):
+    """A delivery status notification that named one of a letter's recipients."""
+
+    __tablename__ = "bounce_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipient.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(32), default="")
+    diagnostic: Mapped[str] = mapped_column(Text, default="")
+    message_key: Mapped[str] = mapped_column(String(255))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LetterReminder(Base):
+    """A reminder sent for a letter: at most one a letter a day (the unique key)."""
+
+    __tablename__ = "letter_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    #: The reminder's own letter row in the outbox (delivered by the sender like any other).
+    outbox_letter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter.id", ondelete="SET NULL")
+    )
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("uq_letter_reminder_day", "letter_id", "day", unique=True),)
+
+
+class MailboxState(Base):
+    """How far a mailbox has been read: UIDs above `last_uid` are new, as long as the
+    folder's UIDVALIDITY is still `uidvalidity` (else it is read again from the start;
+    the processed-message table keeps that from counting anything twice)."""
+
+    __tablename__ = "mailbox_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "login@host:port/INBOX".
+    mailbox: Mapped[str] = mapped_column(String(400), unique=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProcessedMessage(Base):
+    """A mailbox message already handled (whatever came of it): never handled again."""
+
+    __tablename__ = "processed_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Message-ID, or `sha256:<hex>` of the bytes when the message has none.
+    message_key: Mapped[str] = mapped_column(String(255), unique=True)
+    mailbox: Mapped[str] = mapped_column(String(400), default="")
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    #: answer / bounce / auto / unmatched.
+    outcome: Mapped[str] = mapped_column(String(16))
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="SET NULL"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    processed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,201 @@
+"""The words of a reply: the text above the quoted letter, and what it says (SPEC E4).
+
+Pure functions over text. `new_text` cuts a reply at the first sign of the quoted original
+(Thunderbird's `> ` lines, Gmail's "On … wrote:" / "… tarihinde … şunu yazdı:", Outlook's
+"From:/Gönderen:" block or its underline, "Original Message" separators); `classify` reads
+what is left; `html_to_text` turns an HTML-only reply into lines, quoting blockquotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from html.parser import HTMLParser
+
+from tui_mutabakat.domain.text import fold
+
+
+class AnswerKind(StrEnum):
+    AGREED = "agreed"
+    DISAGREED = "disagreed"
+    UNCLEAR = "unclear"
+    #: An automatic reply (out of office …): never an answer.
+    AUTO = "auto"
+
+
+_QUOTE_START = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\s*>",
+        r"^\s*on\b.*\bwrote:\s*$",
+        r"^.*\btarihinde\b.*\byazd[ıi]:\s*$",
+        r"^.*\byazd[ıi]:\s*$",
+        r"^.*\bwrote:\s*$",
+        r"^\s*-{2,}\s*(original message|orijinal ileti|özgün ileti|forwarded message)",
+        r"^\s*(from|gönderen|kimden)\s*:\s*\S",
+        r"^\s*_{10,}\s*$",
+        r"^-- $",
+    )
+]
+
+
+def new_text(body: str) -> str:
+    """The part of a reply above the quoted original, trimmed."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if any(p.search(line) for p in _QUOTE_START):
+            break
+        # "On Mon, 1 Dec 2026 at 10:00, Someone <x@y>\nwrote:" — Gmail wraps long headers.
+        joined = f"{line} {lines[index + 1]}" if index + 1 < len(lines) else ""
+        if joined and re.search(r"\b(wrote|yazd[ıi]):\s*$", joined, re.IGNORECASE):
+            if re.match(r"^\s*(on\b|\d)", line, re.IGNORECASE) or "tarihinde" in line:
+                break
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+# Disagreement first: "mutabık değiliz" contains "mutabık", "not agreed" contains "agreed".
+_DISAGREED = re.compile(
+    r"\b(mutabik\s+degil\w*|mutabik\s+olmad\w*|mutabakat\s+saglanamad\w*|not\s+agreed?"
+    r"|do\s+not\s+agree|don'?t\s+agree|disagree\w*|(cannot|can'?t|do\s+not|don'?t)\s+confirm"
+    r"|onaylam[iy]\w*|katilmiyoruz|itiraz\w*|uyusmuyor|tutmuyor)\b"
+)
+_AGREED = re.compile(
+    r"\b(mutabikiz|agreed|we\s+agree|i\s+agree|we\s+confirm|confirmed|onayliyoruz|"
+    r"onaylarim|onayliyorum|dogrudur|mutabakat\s+saglanmistir)\b"
+)
+
+_NUMBER = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d])"
+    r"(\s*(?:tl|try|₺|usd|eur|gbp))?"
+    r"(\s*\(?\s*(?:b|a|borç|borc|alacak)\b\)?)?",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    kind: AnswerKind
+    #: Their balance, as a positive amount, when they gave one.
+    balance: Decimal | None = None
+    #: "B" (borç), "A" (alacak) or "" when they did not say.
+    side: str = ""
+
+
+def classify(text: str) -> Reading:
+    """Agreed, disagreed (with the balance they give) or unclear."""
+    folded = fold(text)
+    if _DISAGREED.search(folded):
+        balance, side = find_balance(text)
+        return Reading(AnswerKind.DISAGREED, balance, side)
+    if _AGREED.search(folded):
+        return Reading(AnswerKind.AGREED)
+    return Reading(AnswerKind.UNCLEAR)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """`12.345,67`, `12,345.67`, `12345,67`, `12 345,67` → Decimal('12345.67')."""
+    cleaned = text.replace(" ", "").replace("'", "")
+    last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal_mark = "." if last_dot > last_comma else ","
+    elif last_dot >= 0 or last_comma >= 0:
+        mark = "." if last_dot >= 0 else ","
+        tail = cleaned.rsplit(mark, 1)[1]
+        # One mark followed by three digits is a thousands separator (12.345 / 12,345).
+        decimal_mark = mark if cleaned.count(mark) == 1 and len(tail) != 3 else ""
+    else:
+        decimal_mark = ""
+    thousands = {".", ","} - {decimal_mark}
+    for sep in thousands:
+        cleaned = cleaned.replace(sep, "")
+    if decimal_mark:
+        cleaned = cleaned.replace(decimal_mark, ".")
+    try:
+        return Decimal(cleaned).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+
+
+def find_balance(text: str) -> tuple[Decimal | None, str]:
+    """The balance a reply gives, and its side: the first amount marked with a currency or
+    a side, else the first with decimals, else the first number (dates left out)."""
+    cleaned = _DATE.sub(" ", text)
+    best: tuple[int, Decimal, str] | None = None
+    for match in _NUMBER.finditer(cleaned):
+        value = parse_number(match.group(1))
+        if value is None:
+            continue
+        side_text = fold(match.group(3) or "").strip(" ()")
+        side = "B" if side_text.startswith("b") else "A" if side_text.startswith("a") else ""
+        rank = (
+            0
+            if (match.group(2) or side)
+            else 1
+            if re.search(r"[.,]\d{1,2}$", match.group(1))
+            else 2
+        )
+        if best is None or rank < best[0]:
+            best = (rank, value, side)
+    if best is None:
+        return None, ""
+    if not best[2]:
+        words = fold(text)
+        side = "A" if re.search(r"\balacak", words) else "B" if re.search(r"\bborc", words) else ""
+        return best[1], side
+    return best[1], best[2]
+
+
+class _HtmlText(HTMLParser):
+    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "hr", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self.quote = 0
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+        if tag in ("style", "script", "head"):
+            self.skip += 1
+        elif tag == "blockquote" or "gmail_quote" in classes or "divRplyFwdMsg" in classes:
+            self._newline()
+            self.quote += 1
+        elif tag in self._BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head"):
+            self.skip = max(0, self.skip - 1)
+        elif tag == "blockquote" and self.quote:
+            self.quote -= 1
+            self._newline()
+        elif tag in self._BLOCK:
+            self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        text = " ".join(data.split())
+        if text:
+            if self.quote and not self.lines[-1]:
+                self.lines[-1] = "> "
+            self.lines[-1] = (
+                f"{self.lines[-1]} {text}" if self.lines[-1].strip() else (self.lines[-1] + text)
+            )
+
+    def _newline(self) -> None:
+        if self.lines[-1]:
+            self.lines.append("")
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    return "\n".join(line.rstrip() for line in parser.lines).strip()

@@ -1,0 +1,96 @@
+"""What `mutabakat worker` does besides sending (SPEC E4, E6): read every sender's mailbox
+(users with an IMAP host; with the file backend also the demo inbox maildir
+`<data_dir>/inbox`), then expire overdue letters and queue the day's reminders.
+
+Every step is safe to repeat: messages are processed once by Message-ID, a letter expires
+once, and a letter gets at most one reminder a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.models import User
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.mail.imap import ImapError
+from tui_mutabakat.services.mailbox import IntakeRun, read_maildir, read_user_mailbox
+from tui_mutabakat.services.reminders import run_daily
+
+log = logging.getLogger("mutabakat.tracking")
+
+
+@dataclass
+class TrackingReport:
+    runs: dict[str, IntakeRun] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+    reminded: list[int] = field(default_factory=list)
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).astimezone().date()
+
+
+def track_once(
+    database: Database, settings: Settings, today: dt.date | None = None, actor: str = "worker"
+) -> TrackingReport:
+    report = TrackingReport()
+    with database.reader() as session:
+        logins = list(
+            session.scalars(select(User.login).where(User.imap_host != "", User.active.is_(True)))
+        )
+    for login in logins:
+        try:
+            run = read_user_mailbox(database, login)
+        except ImapError as exc:
+            report.errors.append(f"{login}: {exc}")
+            log.warning("mailbox of %s: %s", login, exc)
+            continue
+        if run is not None:
+            report.runs[login] = run
+    inbox = settings.data_dir / "inbox"
+    if settings.mail_backend != "smtp" and inbox.is_dir():
+        report.runs[f"file:{inbox}"] = read_maildir(database, inbox)
+    with database.unit_of_work() as session:
+        report.expired, report.reminded = run_daily(session, today or local_today(), actor)
+    for name, run in report.runs.items():
+        if run.fetched:
+            log.info("%s: %d messages, %s", name, run.fetched, dict(run.outcomes))
+    if report.expired or report.reminded:
+        log.info(
+            "%d letters expired, %d reminders queued", len(report.expired), len(report.reminded)
+        )
+    return report
+
+
+class TrackingThread:
+    """`track_once` every `interval` seconds in a daemon thread, until `stop()`."""
+
+    def __init__(self, database: Database, settings: Settings, interval: float = 60.0) -> None:
+        self._database = database
+        self._settings = settings
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="tracking", daemon=True)
+
+    def start(self) -> TrackingThread:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                track_once(self._database, self._settings)
+            except Exception:  # noqa: BLE001 — the worker keeps sending whatever happens here
+                log.exception("tracking run failed")
+            self._stop.wait(self._interval)
