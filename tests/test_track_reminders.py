@@ -49,6 +49,7 @@ from tui_mutabakat.services.tracking import (
 )
 from tui_mutabakat.services.tracking_worker import track_once
 from tui_mutabakat.services.worker import send_batch, worker_main
+from tui_mutabakat.services.working_settings import get_working_settings
 
 ANSWER_BY = date(2027, 1, 31)
 
@@ -270,3 +271,17 @@ def test_the_worker_reads_the_demo_inbox_once(
     report = track_once(database, file_settings, today=ANSWER_BY + timedelta(days=1))
     assert report.runs[f"file:{settings.data_dir / 'inbox'}"].outcomes == {"duplicate": 1}
     assert len(report.expired) == 2 and report.errors == []
+
+
+async def test_no_reminder_on_the_day_the_letter_went_out(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    _batch_id, (first, _second, _third) = await _sent(database, actor, settings)
+    with database.unit_of_work() as session:
+        get_working_settings(session).reminder_days_before = 10_000
+    with database.reader() as session:
+        letter = session.get(Letter, first)
+        assert letter is not None and letter.sent_at is not None
+        sent_day = letter.sent_at.date()
+        assert due_reminders(session, sent_day) == []
+        assert first in due_reminders(session, sent_day + timedelta(days=1))

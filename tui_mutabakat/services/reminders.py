@@ -52,16 +52,19 @@ REMINDABLE = frozenset({LetterState.SENT, LetterState.NO_ANSWER})
 
 
 def due_reminders(session: Session, today: dt.date) -> list[int]:
-    """Letters that get their automatic reminder today: still `sent`, the answer-by date
-    within the next N days, no reminder yet."""
+    """Letters that get their automatic reminder today: still `sent`, sent before today (a
+    letter is never reminded of on the day it went out), the answer-by date within the next
+    N days, no reminder yet."""
     days = get_working_settings(session).reminder_days_before
     if days <= 0:
         return []
+    start_of_today = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
     query = (
         select(Letter.id)
         .join(ReconciliationBatch, Letter.batch_id == ReconciliationBatch.id)
         .where(
             Letter.state == LetterState.SENT,
+            Letter.sent_at < start_of_today,
             ReconciliationBatch.answer_by >= today,
             ReconciliationBatch.answer_by <= today + dt.timedelta(days=days),
             ~exists().where(LetterReminder.letter_id == Letter.id),
