@@ -207,7 +207,8 @@ def test_the_app_starts_in_english_in_a_child_process(tmp_path: Path) -> None:
     assert "TITLE Main menu" in out
     assert "MENU 1. Accounts" in out
     assert "MENU 2. Send e-Reconciliation" in out
-    assert "MENU 4. Working settings" in out
+    assert "MENU 3. Sent e-Reconciliations" in out
+    assert "MENU 5. Working settings" in out
     assert "KEY Accounts" in out and "KEY Help" in out
     assert "SCREEN Accounts" in out
     assert "CORE The e-mail address is empty." in out

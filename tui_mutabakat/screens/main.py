@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.services.tracking import unseen_counts
 from tui_mutabakat.services.working_settings import get_company
 
 
@@ -39,6 +40,12 @@ def _send() -> Screen[Any]:
     from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
 
     return SendCriteriaScreen()
+
+
+def _tracking() -> Screen[Any]:
+    from tui_mutabakat.screens.track_batches import TrackBatchesScreen
+
+    return TrackBatchesScreen()
 
 
 def _templates() -> Screen[Any]:
@@ -68,6 +75,7 @@ def _company() -> Screen[Any]:
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+k", False, _accounts),
     MenuEntry("send", _("e-Mutabakat Gönder"), "f4,ctrl+e", False, _send),
+    MenuEntry("tracking", _("Gönderilmiş e-Mutabakatlar"), "f2,ctrl+y", False, _tracking),
     MenuEntry("orders", _("Satış Siparişleri"), "f5,ctrl+r", False, _orders),
     MenuEntry("working_settings", _("Çalışma Bilgileri"), "f6,ctrl+w", True, _working_settings),
     MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+f", True, _company),
@@ -116,6 +124,7 @@ class MainScreen(AppAccess, Screen[None]):
         with self.database.reader() as session:
             company = get_company(session)
             accounts = session.scalar(select(func.count(Account.id))) or 0
+            answers, bounces = unseen_counts(session)
         actor = self.actor
         role = _("yönetici") if actor.is_admin else _("muhasebeci")
         lines = [
@@ -124,6 +133,10 @@ class MainScreen(AppAccess, Screen[None]):
             f"{_('Kullanıcı')}: {actor.login} ({role})",
             f"{_('Cari hesap sayısı')}: {accounts}",
         ]
+        if answers or bounces:
+            lines.append(
+                f"[b]{_('Görülmemiş yanıt')}: {answers} · {_('geri dönen')}: {bounces}[/b]"
+            )
         self.query_one("#main-status", Static).update("\n".join(lines))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

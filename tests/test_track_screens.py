@@ -1,0 +1,221 @@
+"""Pilot tests of "Gönderilmiş e-Mutabakatlar" from the keyboard at 80×24 (SPEC E1–E3):
+a batch sent to the file backend, counts, details, a phone answer, a "mutabık değiliz" reply
+dropped into the demo inbox, and a bounced letter resent after its address was corrected."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from tests.mail_samples import Original, plain_reply, postfix_dsn
+from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.models import Contact
+from tui_mutabakat.data.outbox_models import Letter, Recipient
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.screens.account_card import AccountCardScreen
+from tui_mutabakat.screens.action_menu import ActionMenu
+from tui_mutabakat.screens.confirm import ConfirmDialog
+from tui_mutabakat.screens.track_answer import AnswerDialog
+from tui_mutabakat.screens.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.intake import process_message
+from tui_mutabakat.services.tracking import latest_answer
+from tui_mutabakat.services.worker import send_batch
+
+SIZE = (80, 24)
+
+
+async def sent_batch(database: Database, actor: Actor, settings: Settings) -> list[int]:
+    """Three letters sent through the file backend; returns their ids."""
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, actor.login)
+        keys = []
+        for index, email in enumerate(("a@anadolu.com.tr", "b@cinar.com.tr", "c@dere.com.tr")):
+            account = add_account(
+                session, f"120.00{index + 1}", f"Firma {index + 1}", emails=(email,)
+            )
+            add_movement(session, account, date(2026, 3, 1), debit=f"{1000 * (index + 1)}")
+            keys.append((account.id, "TRY"))
+        created = create_batch(
+            session, actor, date(2026, 12, 31), keys, SendOptions(answer_by=date(2027, 1, 31))
+        )
+    assert created.batch_id is not None
+    await send_batch(database, settings, created.batch_id)
+    with database.reader() as session:
+        return list(session.scalars(select(Letter.id).order_by(Letter.id)))
+
+
+def original(database: Database, letter_id: int) -> Original:
+    with database.reader() as session:
+        letter = session.get(Letter, letter_id)
+        assert letter is not None
+        to = session.scalars(select(Recipient.address).where(Recipient.letter_id == letter_id))
+        return Original(
+            letter.subject,
+            letter.message_id,
+            letter.token,
+            "mutabakat@ornek.com.tr",
+            to.first() or "",
+        )
+
+
+def state_of(database: Database, letter_id: int) -> LetterState:
+    with database.reader() as session:
+        letter = session.get(Letter, letter_id)
+        assert letter is not None
+        return LetterState(letter.state)
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[None], condition: object, tries: int = 200) -> None:
+    assert callable(condition)
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def row(app: MutabakatApp, key: int) -> list[str]:
+    return [str(cell) for cell in app.screen.query_one(DataTable).get_row(str(key))]
+
+
+async def test_counts_details_phone_answer_and_an_emailed_disagreement(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    first, second, third = await sent_batch(database, actor, settings)
+    inbox = Path(settings.data_dir) / "inbox" / "new"
+    inbox.mkdir(parents=True)
+    reply = plain_reply(original(database, third), "Mutabık değiliz, bizdeki bakiye 12.345,67 TL.")
+    (inbox / "1.eml").write_bytes(reply)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2")
+        screen = app.screen
+        assert isinstance(screen, TrackBatchesScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        cells = [str(c) for c in table.get_row_at(0)]
+        # title, as-of, answer-by, sender, queued, sent, failed, bounced, agreed, …
+        assert cells[1:4] == ["31.12.2026", "31.01.2027", "tester"]
+        assert cells[4:6] == ["0", "3"]
+        # The mailbox pass from the keyboard reads the demo inbox.
+        await press(pilot, "ctrl+u")
+        await wait_for(pilot, lambda: state_of(database, third) is LetterState.DISAGREED)
+        await wait_for(pilot, lambda: [str(c) for c in table.get_row_at(0)][9] == "1")
+
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert "Mutabık değil" in row(app, third)
+        assert "Gönderildi" in row(app, first)
+        # Details of the disagreeing letter: their balance and the difference.
+        await press(pilot, "down", "down", "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        text = str(app.screen.query_one("#letter-details", Static).content)
+        assert "12.345,67" in text and "c@dere.com.tr" in text
+        assert "Durum geçmişi" in text and "Mutabık değil" in text
+        await press(pilot, "escape")
+
+        # A phone answer on the first letter: Ctrl+A, not agreed, their balance, a note.
+        await press(pilot, "up", "up", "ctrl+a")
+        assert isinstance(app.screen, AnswerDialog)
+        await press(pilot, "down", "enter")  # "Mutabık değiliz"
+        await press(pilot, "tab")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"950,50")
+        await press(pilot, "tab")
+        await pilot.press(*"Ali Bey")
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert state_of(database, first) is LetterState.DISAGREED
+        assert "Mutabık değil" in row(app, first)
+        with database.reader() as session:
+            answer = latest_answer(session, first)
+            assert answer is not None
+            assert (answer.channel, answer.their_balance, answer.note) == (
+                "phone",
+                Decimal("950.50"),
+                "Ali Bey",
+            )
+        await press(pilot, "escape")
+        assert isinstance(app.screen, TrackBatchesScreen)
+        assert [str(c) for c in table.get_row_at(0)][9] == "2"
+
+
+async def test_bounced_letter_resent_after_the_address_is_corrected(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    first, _second, _third = await sent_batch(database, actor, settings)
+    with database.unit_of_work() as session:
+        process_message(session, postfix_dsn(original(database, first)))
+    assert state_of(database, first) is LetterState.BOUNCED
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert "Geri döndü" in row(app, first)
+        # The user corrects the address (what the account card's contact dialog saves).
+        with database.unit_of_work() as session:
+            contact = session.scalars(select(Contact).where(Contact.email == "a@anadolu.com.tr"))
+            contact.one().email = "muhasebe@anadolu.com.tr"
+        await press(pilot, "f9")
+        assert isinstance(app.screen, ActionMenu)
+        await press(pilot, "down", "down", "enter")  # "Cari kartta adresi düzelt…"
+        assert isinstance(app.screen, AccountCardScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "e")
+        await wait_for(pilot, lambda: state_of(database, first) is LetterState.SENT)
+        # The same letter (same token) went to the corrected address: a new recipient row
+        # the backend accepted. (The file backend writes one file per token, so no new file.)
+        with database.reader() as session:
+            people = session.execute(
+                select(Recipient.address, Recipient.state)
+                .where(Recipient.letter_id == first)
+                .order_by(Recipient.id)
+            ).all()
+        assert [(a, s.value) for a, s in people] == [
+            ("a@anadolu.com.tr", "bounced"),
+            ("muhasebe@anadolu.com.tr", "accepted"),
+        ]
+        await wait_for(pilot, lambda: "Gönderildi" in row(app, first))
+
+
+async def test_export_and_cancel_from_the_selection(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    first, second, third = await sent_batch(database, actor, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "enter")
+        screen = app.screen
+        assert isinstance(screen, TrackLettersScreen)
+        await press(pilot, "space", "space")
+        assert screen.selected == {first, second}
+        await press(pilot, "ctrl+x")
+        exports = list((Path(settings.data_dir) / "exports").glob("*.csv"))
+        assert len(exports) == 1
+        lines = exports[0].read_text(encoding="utf-8-sig").splitlines()
+        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;1.000,00")
+        await press(pilot, "f8")
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "e")
+        assert [state_of(database, i) for i in (first, second, third)] == [
+            LetterState.CANCELLED,
+            LetterState.CANCELLED,
+            LetterState.SENT,
+        ]

@@ -1,0 +1,83 @@
+"""The answer a user types in (SPEC E3): agreed or not, their balance typed the Turkish way,
+a note and the channel (phone or paper) — or, for an unclear reply, the user's decision with
+the reply's text shown above."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+
+from tui_mutabakat.domain.formatting import parse_amount
+from tui_mutabakat.i18n import gettext as _
+
+
+@dataclass(frozen=True, slots=True)
+class TypedAnswer:
+    kind: str
+    balance: Decimal | None
+    note: str
+    channel: str
+
+
+class AnswerDialog(ModalScreen[TypedAnswer | None]):
+    """F2 saves, Esc cancels. `message` (an unclear reply's text) turns it into a decision."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2,ctrl+s", "save", _("Kaydet"), id="answer_save"),
+        Binding("escape", "cancel", _("Vazgeç"), id="answer_cancel"),
+    ]
+
+    def __init__(self, title: str, message: str | None = None) -> None:
+        super().__init__()
+        self._title = title
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog track-answer"):
+            yield Label(self._title, classes="dialog-title")
+            if self._message is not None:
+                yield Static(self._message or _("(metin yok)"), id="answer-message")
+            with RadioSet(id="answer-kind"):
+                yield RadioButton(_("Mutabığız"), value=True, id="kind-agreed")
+                yield RadioButton(_("Mutabık değiliz"), id="kind-disagreed")
+            yield Input(placeholder=_("Onların bakiyesi, ör. 12.345,67"), id="answer-balance")
+            yield Input(placeholder=_("Not"), id="answer-note")
+            if self._message is None:
+                with RadioSet(id="answer-channel"):
+                    yield RadioButton(_("Telefon"), value=True, id="channel-phone")
+                    yield RadioButton(_("Kâğıt"), id="channel-paper")
+            yield Label("", id="answer-error", classes="error")
+            yield Label(_("F2: kaydet · Esc: vazgeç"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer-kind", RadioSet).focus()
+
+    def action_save(self) -> None:
+        kind_set = self.query_one("#answer-kind", RadioSet)
+        pressed = kind_set.pressed_button
+        kind = "disagreed" if pressed is not None and pressed.id == "kind-disagreed" else "agreed"
+        text = self.query_one("#answer-balance", Input).value.strip()
+        balance: Decimal | None = None
+        if text:
+            try:
+                balance = abs(parse_amount(text))
+            except ValueError as exc:
+                self.query_one("#answer-error", Label).update(str(exc))
+                self.query_one("#answer-balance", Input).focus()
+                return
+        channel = "email"
+        if self._message is None:
+            chosen = self.query_one("#answer-channel", RadioSet).pressed_button
+            channel = "paper" if chosen is not None and chosen.id == "channel-paper" else "phone"
+        note = self.query_one("#answer-note", Input).value.strip()
+        self.dismiss(TypedAnswer(kind, balance, note, channel))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,144 @@
+"""Gönderilmiş e-Mutabakatlar (menu 371002, SPEC E1): one row per batch with its counts."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label
+
+from tui_mutabakat.domain.formatting import format_day
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, intake_once, tell
+from tui_mutabakat.services.mailbox import IntakeRun
+from tui_mutabakat.services.tracking import batch_counts, tracking_batches
+
+
+def count_labels() -> dict[str, str]:
+    return {
+        "queued": _("Kuyruk"),
+        "sent": _("Gitti"),
+        "failed": _("Hata"),
+        "bounced": _("Döndü"),
+        "agreed": _("Mutabık"),
+        "disagreed": _("Değil"),
+        "unclear": _("Belirsiz"),
+        "no_answer": _("Yanıtsız"),
+    }
+
+
+def progress_bar(counts: dict[str, int], width: int = 10) -> str:
+    """Answered share of the letters as `███░░░░░░░`: agreed, not agreed or decided."""
+    total = sum(v for k, v in counts.items() if k != "cancelled")
+    if not total:
+        return "░" * width
+    done = counts.get("agreed", 0) + counts.get("disagreed", 0)
+    filled = round(width * done / total)
+    return "█" * filled + "░" * (width - filled)
+
+
+class MailboxTimer(AppAccess):
+    """Reads the mailbox every `POLL_SECONDS` while the screen is open; `reload()` after news."""
+
+    def start_mailbox_timer(self) -> None:
+        self.set_interval(POLL_SECONDS, self.check_mailbox)  # type: ignore[attr-defined]
+
+    def check_mailbox(self) -> None:
+        self._intake()
+
+    @work(thread=True, exclusive=True, group="mailbox", exit_on_error=False)
+    def _intake(self) -> None:
+        run = intake_once(self.database, self.settings, self.actor.login)
+        self.app.call_from_thread(self._after_intake, run)  # type: ignore[attr-defined]
+
+    def _after_intake(self, run: IntakeRun | None) -> None:
+        if tell(self.notify, run):  # type: ignore[attr-defined]
+            self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+
+class TrackBatchesScreen(MailboxTimer, Screen[None]):
+    TITLE = _("Gönderilmiş e-Mutabakatlar")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", _("Mektuplar"), id="track_open"),
+        Binding("f5,ctrl+r", "refresh", _("Yenile"), id="track_refresh"),
+        Binding("ctrl+u", "mailbox", _("Posta kutusunu oku"), id="track_mailbox"),
+        Binding("escape", "app.pop_screen", _("Geri"), id="track_back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(_("Gönderilmiş e-Mutabakatlar"), classes="section-title")
+        yield DataTable(id="track-batches", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(_("Başlık"), key="title")
+        table.add_column(_("Tarih"), key="as_of")
+        table.add_column(_("Son yanıt"), key="answer_by")
+        table.add_column(_("Gönderen"), key="sender")
+        for key, label in count_labels().items():
+            table.add_column(label, key=key)
+        table.add_column(_("İlerleme"), key="bar")
+        self.reload()
+        table.focus()
+        self.start_mailbox_timer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        table = self.query_one(DataTable)
+        current = table.cursor_row
+        table.clear()
+        with self.database.reader() as session:
+            batches = tracking_batches(session)
+            counts = batch_counts(session, [b.id for b in batches])
+            rows = [
+                (b.id, b.title, b.as_of, b.answer_by, b.sender_login, counts[b.id]) for b in batches
+            ]
+        for batch_id, title, as_of, answer_by, sender, row in rows:
+            table.add_row(
+                title,
+                format_day(as_of),
+                format_day(answer_by),
+                sender,
+                *(str(row.get(key, 0)) for key in count_labels()),
+                progress_bar(row),
+                key=str(batch_id),
+            )
+        if rows:
+            table.move_cursor(row=min(max(current, 0), len(rows) - 1))
+
+    def selected_batch(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        from tui_mutabakat.screens.track_letters import TrackLettersScreen
+
+        batch_id = self.selected_batch()
+        if batch_id is None:
+            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            return
+        self.app.push_screen(TrackLettersScreen(batch_id))
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_mailbox(self) -> None:
+        self.check_mailbox()

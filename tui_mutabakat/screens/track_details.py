@@ -1,0 +1,148 @@
+"""One sent letter in full (SPEC E2, E7): recipients with every delivery attempt, bounces
+with their diagnostic, the answers with their balance and the difference to ours, reminders
+and the whole status history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.states import (
+    LetterState,
+    RecipientState,
+    letter_state_label,
+    recipient_state_label,
+    side_label,
+)
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.track_actions import LetterActions
+from tui_mutabakat.screens.track_letters import when
+from tui_mutabakat.services.tracking import LetterDetails, letter_details, mark_seen
+
+
+def _state_word(value: str | None) -> str:
+    if not value:
+        return "—"
+    if value in LetterState.__members__.values():
+        return letter_state_label(LetterState(value))
+    if value in RecipientState.__members__.values():
+        return recipient_state_label(RecipientState(value))
+    return value
+
+
+def _kind_word(kind: str) -> str:
+    words = {
+        "agreed": _("Mutabık"),
+        "disagreed": _("Mutabık değil"),
+        "unclear": _("Belirsiz"),
+    }
+    return words.get(kind, kind)
+
+
+def _channel_word(channel: str) -> str:
+    words = {"email": _("e-posta"), "phone": _("telefon"), "paper": _("kâğıt")}
+    return words.get(channel, channel)
+
+
+def details_text(details: LetterDetails) -> str:
+    """The whole page as Rich markup (every value from the database escaped)."""
+    letter = details.letter
+    e = escape
+    lines = [
+        f"[b]{e(letter.account_code)} {e(letter.account_title)}[/b]",
+        f"{_('Gönderilen bakiye')}: {format_amount(letter.balance)} {e(letter.currency)} "
+        f"{side_label(letter.side)}",
+        f"{_('Durum')}: [b]{letter_state_label(LetterState(letter.state))}[/b]"
+        f" ({when(letter.state_at)})",
+        f"{_('Konu')}: {e(letter.subject)}",
+        "",
+        f"[b]{_('Alıcılar ve gönderim denemeleri')}[/b]",
+    ]
+    for person in details.recipients:
+        lines.append(
+            f"• {e(person.address)} — {recipient_state_label(RecipientState(person.state))}"
+            f", {when(person.last_attempt_at)}"
+        )
+        if person.smtp_code or person.smtp_answer:
+            lines.append(f"    SMTP {person.smtp_code or ''} {e(person.smtp_answer)}")
+    for bounce in details.bounces:
+        lines.append(
+            f"  [red]{_('Geri döndü')}[/red]: {e(bounce.address)} {e(bounce.status)} "
+            f"{when(bounce.received_at)} — {e(bounce.diagnostic)}"
+        )
+    lines += ["", f"[b]{_('Yanıtlar')}[/b]"]
+    if not details.answers:
+        lines.append(_("Henüz yanıt yok."))
+    for answer in details.answers:
+        text = f"• {_kind_word(answer.kind)} ({_channel_word(answer.channel)}, "
+        text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
+        lines.append(text)
+        if answer.their_balance is not None:
+            lines.append(
+                f"    {_('Onların bakiyesi')}: {format_amount(answer.their_balance)} "
+                f"{side_label(answer.their_side or letter.side)}"
+                f" · {_('Fark')}: {format_amount(answer.difference)}"
+            )
+        if answer.note:
+            lines.append(f"    {_('Not')}: {e(answer.note)}")
+        if answer.excerpt:
+            lines.append(f"    [i]{e(answer.excerpt[:500])}[/i]")
+    if details.reminders:
+        lines += ["", f"[b]{_('Hatırlatmalar')}[/b]"]
+        lines += [f"• {format_day(r.day)} ({e(r.created_by)})" for r in details.reminders]
+    lines += ["", f"[b]{_('Durum geçmişi')}[/b]"]
+    for line in details.history:
+        who = f"{e(line.address)}: " if line.address else ""
+        code = f" [{line.smtp_code}]" if line.smtp_code else ""
+        lines.append(
+            f"{when(line.at)} {e(line.actor)} — {who}{_state_word(line.from_state)} → "
+            f"{_state_word(line.to_state)}{e(code)} {e(line.reason)}"
+        )
+    return "\n".join(lines)
+
+
+class LetterDetailsScreen(LetterActions, Screen[None]):
+    TITLE = _("Mektup ayrıntısı")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+a", "answer", _("Yanıt gir"), id="details_answer"),
+        Binding("f4,ctrl+e", "resend", _("Yeniden gönder"), id="details_resend"),
+        Binding("ctrl+t", "remind", _("Hatırlat"), id="details_remind"),
+        Binding("f5,ctrl+r", "refresh", _("Yenile"), id="details_refresh"),
+        Binding("escape", "app.pop_screen", _("Geri"), id="details_back"),
+    ]
+
+    def __init__(self, letter_id: int) -> None:
+        super().__init__()
+        self.letter_id = letter_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="details-scroll"):
+            yield Static(id="letter-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#details-scroll").focus()
+
+    def reload(self) -> None:
+        with self.database.unit_of_work() as session:
+            mark_seen(session, [self.letter_id])
+            text = details_text(letter_details(session, self.letter_id))
+        self.query_one("#letter-details", Static).update(text)
+
+    def target_letters(self) -> list[int]:
+        return [self.letter_id]
+
+    def current_letter(self) -> int | None:
+        return self.letter_id
+
+    def action_refresh(self) -> None:
+        self.reload()

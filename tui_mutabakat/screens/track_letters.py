@@ -1,0 +1,204 @@
+"""The letters of one sent batch (SPEC E2, E3): status per letter, multi-selection with
+Space, details on Enter, and the actions from F9 on the row or the selection."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import ClassVar
+
+from sqlalchemy import select
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label
+
+from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
+from tui_mutabakat.screens.track_actions import LetterActions
+from tui_mutabakat.screens.track_batches import MailboxTimer
+
+TICK = "✓"
+
+
+def when(moment: dt.datetime | None) -> str:
+    """A stored moment in local time, `31.12.2026 14:05`."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    local = aware.astimezone()
+    return f"{format_day(local.date())} {local:%H:%M}"
+
+
+class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
+    TITLE = _("Gönderilmiş mektuplar")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "details", _("Ayrıntı"), id="letters_details"),
+        Binding("space", "tick", _("Seç"), id="letters_toggle"),
+        Binding("f9,ctrl+o", "menu", _("İşlemler"), id="letters_menu"),
+        Binding("ctrl+a", "answer", _("Yanıt gir"), id="letters_answer"),
+        Binding("f4,ctrl+e", "resend", _("Yeniden gönder"), id="letters_resend"),
+        Binding("ctrl+t", "remind", _("Hatırlat"), id="letters_remind"),
+        Binding("ctrl+x", "export", _("CSV"), id="letters_export"),
+        Binding("f8,ctrl+d", "cancel_letters", _("İptal"), id="letters_cancel"),
+        Binding("f5,ctrl+r", "refresh", _("Yenile"), id="letters_refresh"),
+        Binding("escape", "app.pop_screen", _("Geri"), id="letters_back"),
+    ]
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__()
+        self.batch_id = batch_id
+        #: Ids of the ticked letters.
+        self.selected: set[int] = set()
+        self._rows: list[tuple[int, list[str]]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="letters-title", classes="section-title")
+        yield DataTable(id="track-letters", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="letters-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label in (
+            ("tick", " "),
+            ("code", _("Hesap kodu")),
+            ("title", _("Hesap adı")),
+            ("balance", _("Gönderilen bakiye")),
+            ("state", _("Durum")),
+            ("last", _("Son olay")),
+        ):
+            table.add_column(label, key=key)
+        self.reload()
+        table.focus()
+        self.start_mailbox_timer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def letter_rows(self) -> list[tuple[int, list[str]]]:
+        with self.database.reader() as session:
+            batch = session.get(ReconciliationBatch, self.batch_id)
+            title = batch.title if batch else ""
+            letters = session.scalars(
+                select(Letter).where(Letter.batch_id == self.batch_id).order_by(Letter.id)
+            ).all()
+            rows = [
+                (
+                    letter.id,
+                    [
+                        letter.account_code,
+                        letter.account_title,
+                        f"{format_amount(letter.balance)} {letter.currency} "
+                        f"{side_label(letter.side)}",
+                        letter_state_label(LetterState(letter.state)),
+                        when(letter.state_at),
+                    ],
+                )
+                for letter in letters
+            ]
+        self.query_one("#letters-title", Label).update(title)
+        return rows
+
+    def reload(self) -> None:
+        table = self.query_one(DataTable)
+        current = table.cursor_row
+        table.clear()
+        self._rows = self.letter_rows()
+        self.selected &= {letter_id for letter_id, _cells in self._rows}
+        for letter_id, cells in self._rows:
+            mark = TICK if letter_id in self.selected else ""
+            table.add_row(mark, *cells, key=str(letter_id))
+        if self._rows:
+            table.move_cursor(row=min(max(current, 0), len(self._rows) - 1))
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        text = _("Space: seç · Enter: ayrıntı · F9: işlemler")
+        if self.selected:
+            text = _("{count} mektup seçili · ").format(count=len(self.selected)) + text
+        self.query_one("#letters-hint", Label).update(text)
+
+    def current_letter(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def target_letters(self) -> list[int]:
+        """The selection, or the row under the cursor when nothing is ticked."""
+        if self.selected:
+            return sorted(self.selected)
+        current = self.current_letter()
+        return [current] if current is not None else []
+
+    def action_tick(self) -> None:
+        letter_id = self.current_letter()
+        if letter_id is None:
+            return
+        self.selected ^= {letter_id}
+        table = self.query_one(DataTable)
+        mark = TICK if letter_id in self.selected else ""
+        table.update_cell(str(letter_id), "tick", mark)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self._show_selection()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        from tui_mutabakat.screens.track_details import LetterDetailsScreen
+
+        letter_id = self.current_letter()
+        if letter_id is not None:
+            self.app.push_screen(LetterDetailsScreen(letter_id))
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_menu(self) -> None:
+        items: list[MenuItem] = [
+            ("answer", _("Yanıtı elle gir (telefon, kâğıt)"), "Ctrl+A"),
+            ("resend", _("Aynı adreslere yeniden gönder"), "F4"),
+            ("resend_card", _("Cari kartta adresi düzelt, sonra gönder"), ""),
+            ("remind", _("Hatırlatma gönder"), "Ctrl+T"),
+            ("cancel", _("İptal et"), "F8"),
+            ("export", _("Listeyi CSV olarak kaydet"), "Ctrl+X"),
+        ]
+        count = len(self.target_letters())
+        title = _("İşlemler ({count} mektup)").format(count=count)
+        self.app.push_screen(ActionMenu(title, items), callback=self._chosen)
+
+    def _chosen(self, action_id: str | None) -> None:
+        actions = {
+            "answer": self.action_answer,
+            "resend": self.action_resend,
+            "resend_card": self.action_resend_card,
+            "remind": self.action_remind,
+            "cancel": self.action_cancel_letters,
+            "export": self.action_export,
+        }
+        if action_id in actions:
+            actions[action_id]()
+
+    def action_export(self) -> None:
+        folder = Path(self.settings.data_dir) / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+        path = folder / f"mutabakat-{self.batch_id}-{stamp}.csv"
+        header = [_("Hesap kodu"), _("Hesap adı"), _("Gönderilen bakiye"), _("Durum")]
+        header.append(_("Son olay"))
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(header)
+            for _letter_id, cells in self._rows:
+                writer.writerow(cells)
+        self.notify(_("Liste kaydedildi: {path}").format(path=path), timeout=10)

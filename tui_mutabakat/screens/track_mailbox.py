@@ -1,0 +1,51 @@
+"""The mailbox on a timer for the tracking screens (SPEC E4): one intake pass at a time on a
+thread — the demo inbox maildir with the file backend, the user's IMAP mailbox otherwise —
+and a notification when answers or bounces came in."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.intake import Outcome
+from tui_mutabakat.services.mailbox import IntakeRun, read_maildir, read_user_mailbox
+
+#: Seconds between two passes while a tracking screen is open.
+POLL_SECONDS = 30.0
+_running = threading.Lock()
+
+
+def demo_inbox(settings: Settings) -> str:
+    return str(settings.data_dir / "inbox")
+
+
+def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun | None:
+    """One pass; None when another pass is running or there is no mailbox to read."""
+    if not _running.acquire(blocking=False):
+        return None
+    try:
+        if settings.mail_backend == "file":
+            inbox = Path(demo_inbox(settings))
+            return read_maildir(database, inbox) if inbox.exists() else None
+        return read_user_mailbox(database, login)
+    finally:
+        _running.release()
+
+
+def news_text(run: IntakeRun) -> str:
+    return _("Posta kutusu: {answers} yanıt, {bounces} geri dönen mektup geldi.").format(
+        answers=run.outcomes[Outcome.ANSWER], bounces=run.outcomes[Outcome.BOUNCE]
+    )
+
+
+def tell(notify: Callable[..., None], run: IntakeRun | None) -> bool:
+    """Notify the user of news; True when something changed."""
+    if run is None or not run.letters:
+        return False
+    if run.news:
+        notify(news_text(run), title=_("Yeni yanıtlar"))
+    return True
