@@ -19,6 +19,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Contact
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.screens.account_card import AccountCardScreen
 from tui_mutabakat.screens.action_menu import ActionMenu
@@ -219,3 +220,51 @@ async def test_export_and_cancel_from_the_selection(
             LetterState.CANCELLED,
             LetterState.SENT,
         ]
+
+
+async def test_unclear_reply_counted_on_the_main_menu_then_decided(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    _first, second, _third = await sent_batch(database, actor, settings)
+    inbox = Path(settings.data_dir) / "inbox"
+    inbox.mkdir(parents=True)
+    text = "Merhaba, muhasebe müdürümüz izinde, dönünce bakacak."
+    (inbox / "reply.eml").write_bytes(plain_reply(original(database, second), text))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "ctrl+u")
+        await wait_for(pilot, lambda: state_of(database, second) is LetterState.UNCLEAR)
+        await press(pilot, "escape")
+        status = str(app.screen.query_one("#main-status", Static).content)
+        assert "Görülmemiş yanıt: 1" in status
+        await press(pilot, "f2", "enter", "down", "ctrl+a")
+        dialog = app.screen
+        assert isinstance(dialog, AnswerDialog)
+        assert "dönünce bakacak" in str(dialog.query_one("#answer-message", Static).content)
+        await press(pilot, "f2")  # "Mutabığız" is chosen at first
+        assert state_of(database, second) is LetterState.AGREED
+        assert "Mutabık" in row(app, second)
+        await press(pilot, "escape", "escape")
+        status = str(app.screen.query_one("#main-status", Static).content)
+        assert "Görülmemiş" not in status
+
+
+async def test_reminder_is_sent_from_the_keys(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    first, _second, _third = await sent_batch(database, actor, settings)
+    outbox = settings.mail_outbox / "new"
+    before = {path.name for path in outbox.glob("*.eml")}
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "enter", "ctrl+t")
+        await wait_for(pilot, lambda: len(list(outbox.glob("*.eml"))) == len(before) + 1)
+        (new,) = {path.name for path in outbox.glob("*.eml")} - before
+        message = (outbox / new).read_bytes()
+        assert b"a@anadolu.com.tr" in message
+        # The same day again: refused with a warning, nothing queued.
+        await press(pilot, "ctrl+t")
+        await pilot.pause(0.3)
+        assert len(list(outbox.glob("*.eml"))) == len(before) + 1
+        assert any("Hatırlatma gönderilecek" in n.message for n in app._notifications)
+    with database.reader() as session:
+        reminders = session.scalars(select(LetterReminder.letter_id)).all()
+        assert reminders == [first]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from textual import work
 
 from tui_mutabakat.data.outbox_models import Letter
+from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -143,8 +144,16 @@ class LetterActions(AppAccess):
         if not ids:
             return
         with self.database.unit_of_work() as session:
-            queued = send_reminders(session, self.actor, ids, dt.datetime.now().astimezone().date())
-            batches = set(session.scalars(select(Letter.batch_id).where(Letter.id.in_(queued))))
+            today = dt.datetime.now().astimezone().date()
+            queued = send_reminders(session, self.actor, ids, today)
+            # The reminders are new letters in a reminder batch of their own.
+            batches = set(
+                session.scalars(
+                    select(Letter.batch_id)
+                    .join(LetterReminder, LetterReminder.outbox_letter_id == Letter.id)
+                    .where(LetterReminder.letter_id.in_(queued), LetterReminder.day == today)
+                )
+            )
         if not queued:
             self.notify(  # type: ignore[attr-defined]
                 _("Hatırlatma gönderilecek mektup yok (yanıtlanmış ya da bugün gitmiş)."),
