@@ -18,6 +18,14 @@ from tui_mutabakat.domain.formatting import parse_amount
 from tui_mutabakat.i18n import gettext as _
 
 
+class Choice(RadioButton):
+    """A radio button whose mark shows its state without colours (like `widgets.tick`)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual reads this name
+        return "●" if self.value else " "
+
+
 @dataclass(frozen=True, slots=True)
 class TypedAnswer:
     kind: str
@@ -45,14 +53,14 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             if self._message is not None:
                 yield Static(self._message or _("(metin yok)"), id="answer-message")
             with RadioSet(id="answer-kind"):
-                yield RadioButton(_("Mutabığız"), value=True, id="kind-agreed")
-                yield RadioButton(_("Mutabık değiliz"), id="kind-disagreed")
+                yield Choice(_("Mutabığız"), value=True, id="kind-agreed")
+                yield Choice(_("Mutabık değiliz"), id="kind-disagreed")
             yield Input(placeholder=_("Onların bakiyesi, ör. 12.345,67"), id="answer-balance")
             yield Input(placeholder=_("Not"), id="answer-note")
             if self._message is None:
                 with RadioSet(id="answer-channel"):
-                    yield RadioButton(_("Telefon"), value=True, id="channel-phone")
-                    yield RadioButton(_("Kâğıt"), id="channel-paper")
+                    yield Choice(_("Telefon"), value=True, id="channel-phone")
+                    yield Choice(_("Kâğıt"), id="channel-paper")
             yield Label("", id="answer-error", classes="error")
             yield Label(_("F2: kaydet · Esc: vazgeç"), classes="hint")
 

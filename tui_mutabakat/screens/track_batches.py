@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
@@ -63,6 +64,16 @@ class MailboxTimer(AppAccess):
         raise NotImplementedError
 
 
+def batch_line(title: str, answer_by: dt.date, sender: str, counts: dict[str, int]) -> str:
+    """The highlighted batch in full, below the table."""
+    total = sum(v for k, v in counts.items() if k != "cancelled")
+    answered = counts.get("agreed", 0) + counts.get("disagreed", 0)
+    return (
+        f"{title}\n{_('Son yanıt')}: {format_day(answer_by)} · {_('Gönderen')}: {sender} · "
+        f"{progress_bar(counts)} {answered}/{total}"
+    )
+
+
 class TrackBatchesScreen(MailboxTimer, Screen[None]):
     TITLE = _("Gönderilmiş e-Mutabakatlar")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,21 +83,28 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         Binding("escape", "app.pop_screen", _("Geri"), id="track_back"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._info: dict[int, str] = {}
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(_("Gönderilmiş e-Mutabakatlar"), classes="section-title")
         yield DataTable(id="track-batches", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="track-info", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(_("Başlık"), key="title")
+        # At 80 columns the counts must show: the title is cut short here and shown in
+        # full, with the answer-by date, the sender and the bar, below the table.
+        table.add_column(_("Başlık"), key="title", width=12)
         table.add_column(_("Tarih"), key="as_of")
-        table.add_column(_("Son yanıt"), key="answer_by")
-        table.add_column(_("Gönderen"), key="sender")
         for key, label in count_labels().items():
             table.add_column(label, key=key)
         table.add_column(_("İlerleme"), key="bar")
+        table.add_column(_("Son yanıt"), key="answer_by")
+        table.add_column(_("Gönderen"), key="sender")
         self.reload()
         table.focus()
         self.start_mailbox_timer()
@@ -108,14 +126,27 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
             table.add_row(
                 title,
                 format_day(as_of),
-                format_day(answer_by),
-                sender,
                 *(str(row.get(key, 0)) for key in count_labels()),
                 progress_bar(row),
+                format_day(answer_by),
+                sender,
                 key=str(batch_id),
             )
+        self._info = {
+            batch_id: batch_line(title, answer_by, sender, row)
+            for batch_id, title, _as_of, answer_by, sender, row in rows
+        }
         if rows:
             table.move_cursor(row=min(max(current, 0), len(rows) - 1))
+        self._show_info()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_info()
+
+    def _show_info(self) -> None:
+        batch_id = self.selected_batch()
+        text = self._info.get(batch_id, "") if batch_id is not None else ""
+        self.query_one("#track-info", Static).update(text or _("Gönderilmiş mektup yok."))
 
     def selected_batch(self) -> int | None:
         table = self.query_one(DataTable)

@@ -70,8 +70,8 @@ def details_text(details: LetterDetails) -> str:
             f"• {e(person.address)} — {recipient_state_label(RecipientState(person.state))}"
             f", {when(person.last_attempt_at)}"
         )
-        if person.smtp_code or person.smtp_answer:
-            lines.append(f"    SMTP {person.smtp_code or ''} {e(person.smtp_answer)}")
+        if person.smtp_answer or person.smtp_code:
+            lines.append(f"    SMTP: {e(person.smtp_answer or str(person.smtp_code))}")
     for bounce in details.bounces:
         lines.append(
             f"  [red]{_('Geri döndü')}[/red]: {e(bounce.address)} {e(bounce.status)} "
