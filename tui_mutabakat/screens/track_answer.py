@@ -51,7 +51,7 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
         with Vertical(classes="dialog track-answer"):
             yield Label(self._title, classes="dialog-title")
             if self._message is not None:
-                yield Static(self._message or _("(metin yok)"), id="answer-message")
+                yield Static(self._message or _("(metin yok)"), id="answer-message", markup=False)
             with RadioSet(id="answer-kind"):
                 yield Choice(_("Mutabığız"), value=True, id="kind-agreed")
                 yield Choice(_("Mutabık değiliz"), id="kind-disagreed")
