@@ -185,7 +185,7 @@ async def test_bounced_letter_resent_after_the_address_is_corrected(
         await press(pilot, "e")
         await wait_for(pilot, lambda: state_of(database, first) is LetterState.SENT)
         # The same letter (same token) went to the corrected address: a new recipient row
-        # the backend accepted. (The file backend writes one file per token, so no new file.)
+        # the backend accepted, and a new file in the outbox addressed to it.
         with database.reader() as session:
             people = session.execute(
                 select(Recipient.address, Recipient.state)
@@ -197,6 +197,11 @@ async def test_bounced_letter_resent_after_the_address_is_corrected(
             ("muhasebe@anadolu.com.tr", "accepted"),
         ]
         await wait_for(pilot, lambda: "Gönderildi" in row(app, first))
+    envelopes = [
+        path.read_bytes().split(b"\r\n", 1)[0]
+        for path in (settings.mail_outbox / "new").glob("*.eml")
+    ]
+    assert envelopes.count(b"X-Envelope-To: muhasebe@anadolu.com.tr") == 1
 
 
 async def test_export_and_cancel_from_the_selection(

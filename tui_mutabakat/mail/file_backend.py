@@ -1,9 +1,11 @@
 """The default backend when no SMTP server is configured: a maildir on disk (SPEC D9).
 
-Each letter becomes one file `new/<token>.eml` (written in `tmp/`, then renamed, as maildir
-wants). The name comes from the letter's reply token, so delivering the same letter again
-finds the file already there and writes nothing: the file backend is exactly-once without
-the hand-over bookkeeping SMTP needs. Any mail reader that opens maildirs shows the outbox.
+Each delivery becomes one file `new/<token>-<first recipient id>.eml` (written in `tmp/`,
+then renamed, as maildir wants). The name comes from the letter's reply token and its
+recipient rows, so delivering the same letter to the same recipients again (a resumed run)
+finds the file already there and writes nothing: the file backend is exactly-once without the
+hand-over bookkeeping SMTP needs. A resend to corrected addresses has new recipient rows and so
+writes a new file. Any mail reader that opens maildirs shows the outbox.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ class FileTransport:
     def concurrency(self) -> int:
         return 2
 
-    def path_for(self, token: str) -> Path:
-        return self.directory / "new" / f"{token}.eml"
+    def name_for(self, envelope: Envelope) -> str:
+        first = min(rid for rid, _address in envelope.recipients)
+        return f"{envelope.token}-{first}"
+
+    def path_for(self, envelope: Envelope) -> Path:
+        return self.directory / "new" / f"{self.name_for(envelope)}.eml"
 
     async def open(self) -> None:
         for sub in ("tmp", "new", "cur"):
@@ -45,11 +51,12 @@ class FileTransport:
         )
 
     def _write(self, envelope: Envelope) -> str:
-        target = self.path_for(envelope.token)
-        if target.exists() or any((self.directory / "cur").glob(f"{envelope.token}.eml*")):
+        name = self.name_for(envelope)
+        target = self.path_for(envelope)
+        if target.exists() or any((self.directory / "cur").glob(f"{name}.eml*")):
             return f"250 {target.name} zaten yazılmış"
         header = "X-Envelope-To: " + ", ".join(a for _r, a in envelope.recipients) + "\r\n"
-        temporary = self.directory / "tmp" / f"{envelope.token}.{os.getpid()}.eml"
+        temporary = self.directory / "tmp" / f"{name}.{os.getpid()}.eml"
         with temporary.open("wb") as handle:
             handle.write(header.encode("utf-8"))
             handle.write(envelope.message)
