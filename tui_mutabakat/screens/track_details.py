@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
 from tui_mutabakat.domain.states import (
     LetterState,
     RecipientState,
@@ -57,7 +57,7 @@ def details_text(details: LetterDetails) -> str:
     e = escape
     lines = [
         f"[b]{e(letter.account_code)} {e(letter.account_title)}[/b]",
-        f"{_('Gönderilen bakiye')}: {format_amount(letter.balance)} {e(letter.currency)} "
+        f"{_('Gönderilen bakiye')}: {e(format_money(abs(letter.balance), letter.currency))} "
         f"{side_label(letter.side)}",
         f"{_('Durum')}: [b]{letter_state_label(LetterState(letter.state))}[/b]"
         f" ({when(letter.state_at)})",

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
-from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
@@ -94,7 +94,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
                     [
                         letter.account_code,
                         letter.account_title,
-                        f"{format_amount(letter.balance)} {letter.currency} "
+                        f"{format_money(abs(letter.balance), letter.currency)} "
                         f"{side_label(letter.side)}",
                         letter_state_label(LetterState(letter.state)),
                         when(letter.state_at),
