@@ -299,3 +299,38 @@ def test_without_dovecot_ci_fails_and_elsewhere_skips(monkeypatch: pytest.Monkey
     with pytest.raises(pytest.skip.Exception):
         with dovecot_or_skip():
             pass
+
+
+def test_set_imap_on_the_command_line_then_the_mailbox_is_read(
+    database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_mutabakat import cli
+
+    url = database.engine.url.render_as_string(hide_password=False)
+    with dovecot_or_skip() as server:
+        server.append(spam())
+        monkeypatch.setenv("MTB_TEST_IMAP_PASS", server.password)
+        monkeypatch.setenv("MUTABAKAT_USER", actor.login)
+        base = ["--db", url, "user", "set-imap", "--login", actor.login, "--host", server.host]
+        refused = cli.main([*base, "--port", str(server.port), "--password-ref", "düz-parola"])
+        assert refused == 1
+        assert mailbox_of(database, actor.login) is None
+        code = cli.main(
+            [
+                *base,
+                "--port",
+                str(server.port),
+                "--security",
+                "none",
+                "--imap-login",
+                server.login,
+                "--password-ref",
+                "env:MTB_TEST_IMAP_PASS",
+            ]
+        )
+        assert code == 0
+        run = read_user_mailbox(database, actor.login)
+        assert run is not None and run.outcomes == {"unmatched": 1}
+    with database.reader() as session:
+        user = session.scalars(select(User).where(User.login == actor.login)).one()
+        assert user.imap_password_ref == "env:MTB_TEST_IMAP_PASS"

@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     smtp.add_argument("--from", dest="from_address", default="", help="sender address")
     smtp.add_argument("--name", default="", help="sender name shown in the letters")
+    imap = user_commands.add_parser(
+        "set-imap", help="set the mailbox a user's answers and bounces are read from"
+    )
+    imap.add_argument("--login", required=True, help="the user's login")
+    imap.add_argument("--host", required=True, help="IMAP server")
+    imap.add_argument("--port", type=int, default=None, help="default: 993 for tls, else 143")
+    imap.add_argument("--security", choices=[s.value for s in SmtpSecurity], default="tls")
+    imap.add_argument("--imap-login", default="", help="login on the IMAP server")
+    imap.add_argument(
+        "--password-ref", default="", help="env:NAME, file:/path (mode 0600) or cmd:command"
+    )
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -75,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui_mutabakat.services.worker import worker_main
 
         return worker_main(extra, settings)
+    if command == "user" and args.user_command == "set-imap":
+        return _set_imap(settings, args)
     if command == "user":
         return _set_smtp(settings, args)
     if command == "demo-data":
@@ -130,6 +143,34 @@ def _set_smtp(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(f"{args.login}: SMTP {where}")
+    return 0
+
+
+def _set_imap(settings: Settings, args: argparse.Namespace) -> int:
+    from tui_mutabakat.services.context import resolve_actor
+    from tui_mutabakat.services.errors import ServiceError
+    from tui_mutabakat.services.users import ImapSettings, set_imap
+
+    database = Database.from_url(settings.database_url)
+    migrate.upgrade(database.engine)
+    imap = ImapSettings(
+        host=args.host,
+        port=args.port,
+        security=SmtpSecurity(args.security),
+        login=args.imap_login,
+        password_ref=args.password_ref,
+    )
+    try:
+        with database.unit_of_work() as session:
+            actor = resolve_actor(session, settings.user_login)
+            user = set_imap(session, actor, args.login, imap)
+            where = f"{user.imap_host}:{user.imap_port or '-'} ({user.imap_security})"
+    except ServiceError as error:
+        print(f"mutabakat: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"{args.login}: IMAP {where}")
     return 0
 
 

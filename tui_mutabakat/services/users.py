@@ -70,3 +70,44 @@ def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> 
     session.flush()
     record(session, actor, "set_smtp", "user", user.id, f"{user.smtp_host}:{user.smtp_port}")
     return user
+
+
+@dataclass(frozen=True, slots=True)
+class ImapSettings:
+    """The mailbox answers and bounces are read from (SPEC E4)."""
+
+    host: str
+    port: int | None = None
+    security: SmtpSecurity = SmtpSecurity.TLS
+    login: str = ""
+    password_ref: str = ""
+
+
+def set_imap(session: Session, actor: Actor, login: str, imap: ImapSettings) -> User:
+    """Store the IMAP mailbox of user `login`, checked like the SMTP settings."""
+    if not actor.is_admin and actor.login != login:
+        raise Refused(_("Başka bir kullanıcının IMAP ayarlarını yalnızca yönetici değiştirir."))
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise NotFound(_("Kullanıcı bulunamadı: {login}").format(login=login))
+    if not imap.host.strip():
+        raise InvalidInput(_("IMAP sunucusu boş olamaz."), "host")
+    if imap.port is not None and not 0 < imap.port < 65536:
+        raise InvalidInput(_("Port 1 ile 65535 arasında olmalı."), "port")
+    ref = imap.password_ref.strip()
+    if ref and not ref.startswith(PASSWORD_SOURCES):
+        raise InvalidInput(
+            _(
+                "Parola kaynağı env:AD, file:/yol ya da cmd:komut olmalı; parolanın kendisi "
+                "saklanmaz."
+            ),
+            "password_ref",
+        )
+    user.imap_host = imap.host.strip()
+    user.imap_port = imap.port
+    user.imap_security = imap.security
+    user.imap_login = imap.login.strip()
+    user.imap_password_ref = ref
+    session.flush()
+    record(session, actor, "set_imap", "user", user.id, f"{user.imap_host}:{user.imap_port}")
+    return user
