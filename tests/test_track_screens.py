@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.send_data import add_account, add_company, add_movement, configure_sender
@@ -218,7 +219,21 @@ async def test_export_and_cancel_from_the_selection(
         exports = list((Path(settings.data_dir) / "exports").glob("*.csv"))
         assert len(exports) == 1
         lines = exports[0].read_text(encoding="utf-8-sig").splitlines()
-        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;1.000,00")
+        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;TRY;1.000,00")
+        await press(pilot, "f9")
+        assert isinstance(app.screen, ActionMenu)
+        menu = app.screen.query_one(OptionList)
+        xlsx = next(
+            i for i in range(menu.option_count) if menu.get_option_at_index(i).id == "export_xlsx"
+        )
+        menu.highlighted = xlsx
+        await press(pilot, "enter")
+        books = list((Path(settings.data_dir) / "exports").glob("*.xlsx"))
+        assert len(books) == 1
+        sheet = load_workbook(books[0]).active
+        assert sheet is not None
+        assert sheet.cell(row=2, column=1).value == "120.001"
+        assert sheet.cell(row=2, column=4).value == 1000  # a number, not text
         await press(pilot, "f8")
         assert isinstance(app.screen, ConfirmDialog)
         await press(pilot, "e")

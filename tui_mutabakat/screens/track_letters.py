@@ -3,8 +3,9 @@ Space, details on Enter, and the actions from F9 on the row or the selection."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,6 +22,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_batches import MailboxTimer
+from tui_mutabakat.services.letter_export import export_letters
 
 TICK = "✓"
 
@@ -172,33 +174,29 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             ("remind", _("Hatırlatma gönder"), "Ctrl+T"),
             ("cancel", _("İptal et"), "F8"),
             ("export", _("Listeyi CSV olarak kaydet"), "Ctrl+X"),
+            ("export_xlsx", _("Listeyi Excel (xlsx) olarak kaydet"), ""),
         ]
         count = len(self.target_letters())
         title = _("İşlemler ({count} mektup)").format(count=count)
         self.app.push_screen(ActionMenu(title, items), callback=self._chosen)
 
     def _chosen(self, action_id: str | None) -> None:
-        actions = {
+        actions: dict[str, Callable[[], None]] = {
             "answer": self.action_answer,
             "resend": self.action_resend,
             "resend_card": self.action_resend_card,
             "remind": self.action_remind,
             "cancel": self.action_cancel_letters,
             "export": self.action_export,
+            "export_xlsx": partial(self.action_export, "xlsx"),
         }
         if action_id in actions:
             actions[action_id]()
 
-    def action_export(self) -> None:
+    def action_export(self, kind: str = "csv") -> None:
         folder = Path(self.settings.data_dir) / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        path = folder / f"mutabakat-{self.batch_id}-{stamp}.csv"
-        header = [_("Hesap kodu"), _("Hesap adı"), _("Gönderilen bakiye"), _("Durum")]
-        header.append(_("Son olay"))
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle, delimiter=";")
-            writer.writerow(header)
-            for _letter_id, cells in self._rows:
-                writer.writerow(cells)
+        path = folder / f"mutabakat-{self.batch_id}-{stamp}.{kind}"
+        with self.database.reader() as session:
+            export_letters(session, self.batch_id, path)
         self.notify(_("Liste kaydedildi: {path}").format(path=path), timeout=10)
