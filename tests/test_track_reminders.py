@@ -184,6 +184,12 @@ async def test_decisions_and_manual_answers_are_checked(
             record_manual_answer(session, actor, first, "agreed", channel="fax")
         with pytest.raises(InvalidInput):
             record_manual_answer(session, actor, first, "disagreed", Decimal("-5"))
+        letter = session.get(Letter, first)
+        assert letter is not None
+        ours = abs(letter.balance)
+        with pytest.raises(InvalidInput, match="Mutabık değiliz"):
+            record_manual_answer(session, actor, first, "agreed", ours + Decimal("0.01"))
+        record_manual_answer(session, actor, first, "agreed", ours)
 
 
 async def test_the_demo_maildir_stands_in_for_the_mailbox(

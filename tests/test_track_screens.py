@@ -139,7 +139,7 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         # A phone answer on the first letter: Ctrl+A, not agreed, their balance, a note.
         await press(pilot, "up", "up", "ctrl+a")
         assert isinstance(app.screen, AnswerDialog)
-        await press(pilot, "down", "enter")  # "Mutabık değiliz"
+        await press(pilot, "down")  # the arrow alone chooses "Mutabık değiliz"
         await press(pilot, "tab")
         assert isinstance(app.focused, Input)
         await pilot.press(*"950,50")
@@ -262,7 +262,7 @@ async def test_unclear_reply_counted_on_the_main_menu_then_decided(
         dialog = app.screen
         assert isinstance(dialog, AnswerDialog)
         assert "dönünce bakacak" in str(dialog.query_one("#answer-message", Static).content)
-        await press(pilot, "f2")  # "Mutabığız" is chosen at first
+        await press(pilot, "f2")  # "Mutabıkız" is chosen at first
         assert state_of(database, second) is LetterState.AGREED
         assert "Mutabık" in row(app, second)
         await press(pilot, "escape", "escape")

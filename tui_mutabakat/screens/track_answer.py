@@ -26,6 +26,32 @@ class Choice(RadioButton):
         return "●" if self.value else " "
 
 
+class PickOne(RadioSet):
+    """A radio group where the arrow keys choose, as in the ERP forms the users know.
+
+    Textual's `RadioSet` only moves a highlight with the arrows and waits for Enter; a user who
+    pressed Down on "Mutabık değiliz" and went on would have saved "Mutabıkız".
+    """
+
+    def action_next_button(self) -> None:
+        super().action_next_button()
+        self._press_highlighted()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self._press_highlighted()
+
+    def action_toggle_button(self) -> None:
+        self._press_highlighted()
+
+    def _press_highlighted(self) -> None:
+        if self._selected is None:
+            return
+        button = self._nodes[self._selected]
+        if isinstance(button, RadioButton) and not button.value:
+            button.value = True
+
+
 @dataclass(frozen=True, slots=True)
 class TypedAnswer:
     kind: str
@@ -52,13 +78,13 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             yield Label(self._title, classes="dialog-title")
             if self._message is not None:
                 yield Static(self._message or _("(metin yok)"), id="answer-message", markup=False)
-            with RadioSet(id="answer-kind"):
-                yield Choice(_("Mutabığız"), value=True, id="kind-agreed")
+            with PickOne(id="answer-kind"):
+                yield Choice(_("Mutabıkız"), value=True, id="kind-agreed")
                 yield Choice(_("Mutabık değiliz"), id="kind-disagreed")
             yield Input(placeholder=_("Onların bakiyesi, ör. 12.345,67"), id="answer-balance")
             yield Input(placeholder=_("Not"), id="answer-note")
             if self._message is None:
-                with RadioSet(id="answer-channel"):
+                with PickOne(id="answer-channel"):
                     yield Choice(_("Telefon"), value=True, id="channel-phone")
                     yield Choice(_("Kâğıt"), id="channel-paper")
             yield Label("", id="answer-error", classes="error")

@@ -19,6 +19,7 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, LetterReminder
+from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
@@ -190,6 +191,14 @@ def _record(
         raise InvalidInput(_("Bakiye eksi olamaz; tarafını B/A ile belirtin."), "balance")
     if side not in ("", "B", "A"):
         raise InvalidInput(_("Taraf B, A ya da boş olmalı."), "side")
+    if kind is AnswerKind.AGREED and balance is not None and balance != abs(letter.balance):
+        raise InvalidInput(
+            _(
+                "Mutabıkız seçildi ama verilen bakiye ({theirs}) bizimkinden ({ours}) farklı: "
+                '"Mutabık değiliz" seçin ya da bakiyeyi boş bırakın.'
+            ).format(theirs=format_amount(balance), ours=format_amount(abs(letter.balance))),
+            "balance",
+        )
     now = dt.datetime.now(dt.UTC)
     answer = add_answer(
         session,
