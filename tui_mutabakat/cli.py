@@ -86,10 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui_mutabakat.services.worker import worker_main
 
         return worker_main(extra, settings)
-    if command == "user" and args.user_command == "set-imap":
-        return _set_imap(settings, args)
     if command == "user":
-        return _set_smtp(settings, args)
+        return _set_user_mail(settings, args)
     if command == "demo-data":
         return _generate(settings, args.accounts, args.movements, args.seed)
     if command == "demo":
@@ -116,61 +114,42 @@ def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Set
     return replace(settings, mail_backend="file", outbox_dir=demo_dir / "outbox")
 
 
-def _set_smtp(settings: Settings, args: argparse.Namespace) -> int:
+def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
+    """`mutabakat user set-smtp` / `set-imap`: one checked change of a user's mail servers."""
     from tui_mutabakat.services.context import resolve_actor
     from tui_mutabakat.services.errors import ServiceError
-    from tui_mutabakat.services.users import SmtpSettings, set_smtp
+    from tui_mutabakat.services.users import ImapSettings, SmtpSettings, set_imap, set_smtp
 
     database = Database.from_url(settings.database_url)
     migrate.upgrade(database.engine)
-    smtp = SmtpSettings(
-        host=args.host,
-        port=args.port,
-        security=SmtpSecurity(args.security),
-        login=args.smtp_login,
-        password_ref=args.password_ref,
-        from_address=args.from_address,
-        display_name=args.name,
-    )
+    security = SmtpSecurity(args.security)
     try:
         with database.unit_of_work() as session:
             actor = resolve_actor(session, settings.user_login)
-            user = set_smtp(session, actor, args.login, smtp)
-            where = f"{user.smtp_host}:{user.smtp_port or '-'} ({user.smtp_security})"
+            if args.user_command == "set-imap":
+                imap = ImapSettings(
+                    args.host, args.port, security, args.imap_login, args.password_ref
+                )
+                user = set_imap(session, actor, args.login, imap)
+                where = f"IMAP {user.imap_host}:{user.imap_port or '-'} ({user.imap_security})"
+            else:
+                smtp = SmtpSettings(
+                    args.host,
+                    args.port,
+                    security,
+                    args.smtp_login,
+                    args.password_ref,
+                    args.from_address,
+                    args.name,
+                )
+                user = set_smtp(session, actor, args.login, smtp)
+                where = f"SMTP {user.smtp_host}:{user.smtp_port or '-'} ({user.smtp_security})"
     except ServiceError as error:
         print(f"mutabakat: {error}", file=sys.stderr)
         return 1
     finally:
         database.dispose()
-    print(f"{args.login}: SMTP {where}")
-    return 0
-
-
-def _set_imap(settings: Settings, args: argparse.Namespace) -> int:
-    from tui_mutabakat.services.context import resolve_actor
-    from tui_mutabakat.services.errors import ServiceError
-    from tui_mutabakat.services.users import ImapSettings, set_imap
-
-    database = Database.from_url(settings.database_url)
-    migrate.upgrade(database.engine)
-    imap = ImapSettings(
-        host=args.host,
-        port=args.port,
-        security=SmtpSecurity(args.security),
-        login=args.imap_login,
-        password_ref=args.password_ref,
-    )
-    try:
-        with database.unit_of_work() as session:
-            actor = resolve_actor(session, settings.user_login)
-            user = set_imap(session, actor, args.login, imap)
-            where = f"{user.imap_host}:{user.imap_port or '-'} ({user.imap_security})"
-    except ServiceError as error:
-        print(f"mutabakat: {error}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
-    print(f"{args.login}: IMAP {where}")
+    print(f"{args.login}: {where}")
     return 0
 
 

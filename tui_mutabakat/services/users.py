@@ -32,19 +32,25 @@ class SmtpSettings:
     display_name: str = ""
 
 
-def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> User:
-    """Store the SMTP server and sender identity of user `login`, checked. A user sets
-    their own; an admin anyone's."""
+def _checked_server(
+    session: Session, actor: Actor, login: str, host: str, port: int | None, ref: str, what: str
+) -> tuple[User, str]:
+    """The user whose `what` ("SMTP"/"IMAP") server is being set, after the checks both
+    share; returns the user and the cleaned password reference."""
     if not actor.is_admin and actor.login != login:
-        raise Refused(_("Başka bir kullanıcının SMTP ayarlarını yalnızca yönetici değiştirir."))
+        raise Refused(
+            _("Başka bir kullanıcının {what} ayarlarını yalnızca yönetici değiştirir.").format(
+                what=what
+            )
+        )
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
         raise NotFound(_("Kullanıcı bulunamadı: {login}").format(login=login))
-    if not smtp.host.strip():
-        raise InvalidInput(_("SMTP sunucusu boş olamaz."), "host")
-    if smtp.port is not None and not 0 < smtp.port < 65536:
+    if not host.strip():
+        raise InvalidInput(_("{what} sunucusu boş olamaz.").format(what=what), "host")
+    if port is not None and not 0 < port < 65536:
         raise InvalidInput(_("Port 1 ile 65535 arasında olmalı."), "port")
-    ref = smtp.password_ref.strip()
+    ref = ref.strip()
     if ref and not ref.startswith(PASSWORD_SOURCES):
         raise InvalidInput(
             _(
@@ -53,6 +59,15 @@ def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> 
             ),
             "password_ref",
         )
+    return user, ref
+
+
+def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> User:
+    """Store the SMTP server and sender identity of user `login`, checked. A user sets
+    their own; an admin anyone's."""
+    user, ref = _checked_server(
+        session, actor, login, smtp.host, smtp.port, smtp.password_ref, "SMTP"
+    )
     address = user.from_address
     if smtp.from_address:
         check = check_email(smtp.from_address)
@@ -85,24 +100,9 @@ class ImapSettings:
 
 def set_imap(session: Session, actor: Actor, login: str, imap: ImapSettings) -> User:
     """Store the IMAP mailbox of user `login`, checked like the SMTP settings."""
-    if not actor.is_admin and actor.login != login:
-        raise Refused(_("Başka bir kullanıcının IMAP ayarlarını yalnızca yönetici değiştirir."))
-    user = session.scalar(select(User).where(User.login == login))
-    if user is None:
-        raise NotFound(_("Kullanıcı bulunamadı: {login}").format(login=login))
-    if not imap.host.strip():
-        raise InvalidInput(_("IMAP sunucusu boş olamaz."), "host")
-    if imap.port is not None and not 0 < imap.port < 65536:
-        raise InvalidInput(_("Port 1 ile 65535 arasında olmalı."), "port")
-    ref = imap.password_ref.strip()
-    if ref and not ref.startswith(PASSWORD_SOURCES):
-        raise InvalidInput(
-            _(
-                "Parola kaynağı env:AD, file:/yol ya da cmd:komut olmalı; parolanın kendisi "
-                "saklanmaz."
-            ),
-            "password_ref",
-        )
+    user, ref = _checked_server(
+        session, actor, login, imap.host, imap.port, imap.password_ref, "IMAP"
+    )
     user.imap_host = imap.host.strip()
     user.imap_port = imap.port
     user.imap_security = imap.security
