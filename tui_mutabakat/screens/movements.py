@@ -32,6 +32,7 @@ from tui_mutabakat.screens.ops_dialogs import (
     due_tracking_dialog,
     field_row,
     plain,
+    refuse_for_due_tracking,
     right,
 )
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
@@ -45,7 +46,6 @@ from tui_mutabakat.services.movements import (
     load_movement,
     local_today,
     open_balance,
-    record_refusal,
     save_movement,
 )
 
@@ -204,15 +204,9 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             self.app.push_screen(due_tracking_dialog(warning.check, stop=False), self._confirmed)
             return
         except DueTrackingStop as stop:
-            with self.database.unit_of_work() as session:
-                record_refusal(
-                    session,
-                    self.actor,
-                    data.account_id,
-                    stop.check,
-                    f"{data.doc_type.value} {data.doc_no}",
-                )
-            self.app.push_screen(due_tracking_dialog(stop.check, stop=True))
+            refuse_for_due_tracking(
+                self, stop, data.account_id, f"{data.doc_type.value} {data.doc_no}"
+            )
             return
         except InvalidInput as error:
             self._show_error(error)

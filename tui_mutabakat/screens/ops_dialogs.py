@@ -20,7 +20,13 @@ from textual.widgets import Button, DataTable, Input, Label
 
 from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.movements import DueCheck, doc_type_label
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.services.movements import (
+    DueCheck,
+    DueTrackingStop,
+    doc_type_label,
+    record_refusal,
+)
 
 
 def cursor_key(table: DataTable[object]) -> str | None:
@@ -173,3 +179,13 @@ class NumberPrompt(ModalScreen[Decimal | None]):
             self.query_one("#number-prompt-error", Label).update(_("Geçerli bir sayı girin."))
             return
         self.dismiss(value)
+
+
+def refuse_for_due_tracking(
+    screen: AppAccess, stop: DueTrackingStop, account_id: int, what: str
+) -> None:
+    """A save stopped by due-date tracking: log the refusal (the refused save itself was rolled
+    back, so in a unit of work of its own) and show the overdue items behind it."""
+    with screen.database.unit_of_work() as session:
+        record_refusal(session, screen.actor, account_id, stop.check, what)
+    screen.mutabakat.push_screen(due_tracking_dialog(stop.check, stop=True))

@@ -27,6 +27,7 @@ from tui_mutabakat.screens.ops_dialogs import (
     due_tracking_dialog,
     field_row,
     plain,
+    refuse_for_due_tracking,
     right,
 )
 from tui_mutabakat.services.errors import ServiceError
@@ -34,7 +35,6 @@ from tui_mutabakat.services.movements import (
     DueTrackingStop,
     DueTrackingWarning,
     local_today,
-    record_refusal,
 )
 from tui_mutabakat.services.orders import format_quantity, parse_quantity
 from tui_mutabakat.services.shipping import ShipmentView, ship_order, shipment_view
@@ -210,15 +210,9 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             self.app.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
             return
         except DueTrackingStop as stop:
-            with self.database.unit_of_work() as session:
-                record_refusal(
-                    session,
-                    self.actor,
-                    view.account_id,
-                    stop.check,
-                    f"sales_invoice order={view.number}",
-                )
-            self.app.push_screen(due_tracking_dialog(stop.check, stop=True))
+            refuse_for_due_tracking(
+                self, stop, view.account_id, f"sales_invoice order={view.number}"
+            )
             return
         except ServiceError as failure:
             self.app.push_screen(MessageDialog(str(failure), title=_("Sevk edilemedi")))
