@@ -19,8 +19,10 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.mail.message import (
     TOKEN_PATTERN,
+    Attachment,
     OutgoingLetter,
     build_message,
+    clean_header,
     new_message_id,
     new_token,
 )
@@ -238,3 +240,46 @@ def test_template_editor_saves_and_previews_on_a_real_account(
             session, actor, date(2026, 12, 31), key, SendOptions(template="kisa")
         )
     assert saved.text == live.text
+
+
+_PRINTABLE = st.characters(blacklist_categories=("Cs",))
+
+
+@given(
+    subject=st.text(_PRINTABLE, max_size=300),
+    name=st.text(_PRINTABLE, max_size=80),
+    text=st.text(_PRINTABLE, max_size=3000),
+    html=st.text(_PRINTABLE, max_size=500),
+    attached=st.binary(max_size=500),
+)
+def test_every_message_reads_back_as_it_was_written(
+    subject: str, name: str, text: str, html: str, attached: bytes
+) -> None:
+    letter = OutgoingLetter(
+        from_address="a@ornek.com.tr",
+        from_name=name,
+        to=((name, "b@firma.com.tr"), ("Çağrı", "c@firma.com.tr")),
+        subject=subject,
+        text=text,
+        html=html,
+        token="MTB-0123456789AB",
+        message_id="<x@ornek.com.tr>",
+        date=datetime(2026, 12, 31, tzinfo=UTC),
+        attachment=Attachment("ekstre 120.01.csv", attached) if attached else None,
+    )
+    raw = build_message(letter)
+    assert raw.isascii() and b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert not [part.defects for part in message.walk() if part.defects]
+    assert " ".join(str(message["Subject"]).split()) == " ".join(
+        f"{clean_header(subject)} [MTB-0123456789AB]".split()
+    )
+    assert [a.addr_spec for a in message["To"].addresses] == ["b@firma.com.tr", "c@firma.com.tr"]
+    assert message.get_body(("plain",)).get_payload(decode=True) == text.encode("utf-8")
+    if html:
+        assert message.get_body(("html",)).get_payload(decode=True) == html.encode("utf-8")
+    files = list(message.iter_attachments())
+    assert [p.get_payload(decode=True) for p in files] == ([attached] if attached else [])
+    if attached:
+        assert files[0].get_filename() == "ekstre_120.01.csv"

@@ -1,16 +1,17 @@
 """The MIME message of a letter (SPEC D9).
 
-Built with the `email.mime` classes and the compat32 policy: about 0.06 ms a message where
-`EmailMessage` with `policy.default` costs ~1.8 ms, which matters for thousands of letters.
-Compat32 does not guard headers, so every header value passes through `clean_header`
-(no CR, LF or other control character survives) and non-ASCII text is encoded with
-`email.header.Header`: a title typed with a newline and "Bcc: …" stays one Subject line.
+Written directly as bytes: a letter is always the same shape (multipart/alternative of a
+plain-text and an HTML part, inside multipart/mixed when a statement is attached, bodies in
+base64), and writing it costs ~0.02 ms where the `email.mime` classes with compat32 cost
+~0.1 ms and `EmailMessage` with `policy.default` ~1.8 ms — for thousands of letters that is
+what the sender waits on. Every header value passes through `clean_header` (no CR, LF or
+other control character survives) and non-ASCII text is encoded with `email.header.Header`:
+a title typed with a newline and "Bcc: …" stays one Subject line.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import re
 import secrets
 import time
@@ -18,14 +19,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.charset import BASE64, Charset
-from email.generator import BytesGenerator
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
-from email.policy import Compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
-from typing import Any
 
 TOKEN_HEADER = "X-Mutabakat-Token"
 TOKEN_PREFIX = "MTB-"
@@ -120,15 +116,12 @@ def _address(name: str, address: str) -> str:
     return formataddr((clean_header(name), clean_header(address)), charset="utf-8")
 
 
-def _text_part(text: str, subtype: str) -> MIMENonMultipart:
-    part = MIMENonMultipart("text", f'{subtype}; charset="utf-8"')
-    part["Content-Transfer-Encoding"] = "base64"
-    part.set_payload(_base64(text.encode("utf-8")))
-    return part
-
-
-def _base64(data: bytes) -> str:
-    return base64.encodebytes(data).decode("ascii")
+def _base64(data: bytes) -> bytes:
+    """`data` in base64, in lines of 76 characters ending in CRLF."""
+    encoded = base64.b64encode(data)
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
+    lines.append(b"")
+    return b"\r\n".join(lines)
 
 
 def _boundary() -> str:
@@ -136,72 +129,65 @@ def _boundary() -> str:
     return f"=_mtb_{secrets.token_hex(12)}"
 
 
+def _header(name: str, value: str) -> bytes:
+    """One header field, CRLF-terminated. Short ASCII values are written as they are; others
+    are encoded and folded by `email.header.Header` (continuation lines only)."""
+    if isinstance(value, _Encoded):
+        return f"{name}: {value}\r\n".encode("ascii")
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"header {name} contains a line break")
+    if not (value.isascii() and len(name) + len(value) < 990):
+        value = Header(value, _UTF8 if not value.isascii() else None, header_name=name).encode(
+            linesep="\r\n"
+        )
+    return f"{name}: {value}\r\n".encode("ascii")
+
+
+def _part(content_type: str, data: bytes, extra: bytes = b"") -> bytes:
+    head = _header("Content-Type", content_type) + b"Content-Transfer-Encoding: base64\r\n"
+    return head + extra + b"\r\n" + _base64(data)
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
+    """The Content-Type value and the body of a multipart entity."""
+    boundary = _boundary()
+    delimiter = f"\r\n--{boundary}\r\n".encode("ascii")
+    body = delimiter.join([b"", *parts])[2:] + f"\r\n--{boundary}--\r\n".encode("ascii")
+    return f'multipart/{subtype}; boundary="{boundary}"', body
+
+
 def build_message(letter: OutgoingLetter) -> bytes:
     """The complete message, CRLF line ends, 7-bit clean (bodies in base64)."""
-    body = MIMEMultipart("alternative", boundary=_boundary())
-    body.attach(_text_part(letter.text, "plain"))
+    texts = [_part('text/plain; charset="utf-8"', letter.text.encode("utf-8"))]
     if letter.html:
-        body.attach(_text_part(letter.html, "html"))
-    if letter.attachment is None:
-        message = body
-    else:
-        message = MIMEMultipart("mixed", boundary=_boundary())
-        message.attach(body)
+        texts.append(_part('text/html; charset="utf-8"', letter.html.encode("utf-8")))
+    content_type, body = _multipart("alternative", texts)
+    if letter.attachment is not None:
         kind = letter.attachment
         params = '; charset="utf-8"' if kind.maintype == "text" else ""
-        attachment = MIMENonMultipart(kind.maintype, f"{kind.subtype}{params}")
-        attachment["Content-Transfer-Encoding"] = "base64"
-        attachment.add_header(
-            "Content-Disposition", "attachment", filename=_filename(kind.filename)
+        disposition = _header(
+            "Content-Disposition", f'attachment; filename="{_filename(kind.filename)}"'
         )
-        attachment.set_payload(_base64(kind.content))
-        message.attach(attachment)
-    message["From"] = _address(letter.from_name, letter.from_address)
-    message["To"] = ", ".join(_address(name, address) for name, address in letter.to)
-    message["Subject"] = _subject(letter.subject, letter.token)
-    message["Date"] = format_datetime(letter.date)
-    message["Message-ID"] = clean_header(letter.message_id)
+        attached = _part(f"{kind.maintype}/{kind.subtype}{params}", kind.content, disposition)
+        inner = _header("Content-Type", content_type) + b"\r\n" + body
+        content_type, body = _multipart("mixed", [inner, attached])
+    headers = [
+        _header("Content-Type", content_type),
+        b"MIME-Version: 1.0\r\n",
+        _header("From", _address(letter.from_name, letter.from_address)),
+        _header("To", ", ".join(_address(name, address) for name, address in letter.to)),
+        _header("Subject", _subject(letter.subject, letter.token)),
+        _header("Date", format_datetime(letter.date)),
+        _header("Message-ID", clean_header(letter.message_id)),
+    ]
     if letter.reply_to:
-        message["Reply-To"] = clean_header(letter.reply_to)
-    message[TOKEN_HEADER] = clean_header(letter.token)
-    message["Auto-Submitted"] = "auto-generated"
-    buffer = io.BytesIO()
-    _Generator(buffer, mangle_from_=False, policy=_SMTP_POLICY).flatten(message)
-    return buffer.getvalue()
+        headers.append(_header("Reply-To", clean_header(letter.reply_to)))
+    headers.append(_header(TOKEN_HEADER, clean_header(letter.token)))
+    headers.append(b"Auto-Submitted: auto-generated\r\n")
+    return b"".join(headers) + b"\r\n" + body
 
 
 def _filename(name: str) -> str:
     """An attachment name safe in any mail reader: ASCII letters, digits, `._-`."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", clean_header(name)).strip("._")
     return cleaned or "ek.csv"
-
-
-class _FastCompat32(Compat32):
-    """Compat32 that writes short, clean ASCII header lines as they are.
-
-    The stock policy runs every header through `Header.encode`, which costs more than the
-    rest of the message together. Values reach here already cleaned; a CR or LF would mean
-    a bug upstream, so it is refused rather than written.
-    """
-
-    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if isinstance(value, _Encoded):
-            return f"{name}: {value}{self.linesep}"
-        if isinstance(value, str) and value.isascii() and len(name) + len(value) < 990:
-            if "\r" in value or "\n" in value:
-                raise ValueError(f"header {name} contains a line break")
-            return f"{name}: {value}{self.linesep}"
-        return str(super()._fold(name, value, sanitize))  # type: ignore[misc]
-
-
-_SMTP_POLICY = _FastCompat32(linesep="\r\n")
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-class _Generator(BytesGenerator):
-    """The stock generator writes a body line by line (80 writes for a 6 kB part); this one
-    writes it at once, with the same line ends."""
-
-    def _write_lines(self, lines: str) -> None:
-        if lines:
-            self.write(_LINE_END.sub("\r\n", lines))
