@@ -1,7 +1,7 @@
 """Send throughput: the whole pipeline (render, outbox, SMTP) against an aiosmtpd sink in
 another process, beside Postfix's `smtp-source` on the same sink when it is installed.
 
-    python bench/send_throughput.py [--letters 10000] [--connections 8]
+    python bench/send_throughput.py [--letters 10000] [--connections 16]
 
 Prints one line per measurement; the data set (accounts, contacts, movements) is built
 before the clock starts.
@@ -93,11 +93,46 @@ def build_data(database: Database, letters: int, port: int) -> list[tuple[int, s
         return [(a.id, "TRY") for a in accounts]
 
 
-def pipeline(letters: int, connections: int, workdir: Path) -> tuple[float, float, float, int]:
+def _prepared(
+    workdir: Path, name: str, letters: int
+) -> tuple[Sink, Database, list[tuple[int, str]]]:
     sink = Sink()
-    database = Database.from_url(sqlite_url(workdir / "bench.sqlite3"))
+    database = Database.from_url(sqlite_url(workdir / f"{name}.sqlite3"))
     migrate.upgrade(database.engine)
-    keys = build_data(database, letters, sink.port)
+    return sink, database, build_data(database, letters, sink.port)
+
+
+def _check(sink: Sink, database: Database, letters: int) -> int:
+    messages, distinct, size = sink.stop()
+    database.dispose()
+    assert messages == distinct == letters, (messages, distinct)
+    return size // max(1, messages)
+
+
+def send_now(letters: int, connections: int, workdir: Path) -> tuple[float, int]:
+    """What the interface does on "send": `create_and_send` writes the letters (in a child
+    process for a batch this large) while the sender delivers them. From the keypress to
+    the last letter accepted by the server."""
+    from tui_mutabakat.services.send_now import create_and_send
+
+    sink, database, keys = _prepared(workdir, "now", letters)
+    settings = Settings(data_dir=workdir, database_url="", mail_backend="smtp")
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "bench")
+    started = time.perf_counter()
+    result = asyncio.run(
+        create_and_send(
+            database, settings, actor, AS_OF, keys, SendOptions(), connections=connections
+        )
+    )
+    elapsed = time.perf_counter() - started
+    assert result.fill_error is None and result.report.progress.sent == letters, result
+    return elapsed, _check(sink, database, letters)
+
+
+def one_after_the_other(letters: int, connections: int, workdir: Path) -> tuple[float, float]:
+    """The two halves measured apart: write the whole batch, then deliver it."""
+    sink, database, keys = _prepared(workdir, "apart", letters)
     settings = Settings(data_dir=workdir, database_url="", mail_backend="smtp")
     started = time.perf_counter()
     with database.unit_of_work() as session:
@@ -105,17 +140,13 @@ def pipeline(letters: int, connections: int, workdir: Path) -> tuple[float, floa
         created = create_batch(session, actor, AS_OF, keys, SendOptions())
     queued = time.perf_counter()
     assert created.batch_id is not None and created.letters == letters
-    cpu = time.process_time()
     report = asyncio.run(
         send_batch(database, replace(settings), created.batch_id, connections=connections)
     )
     finished = time.perf_counter()
-    print(f"  (delivery used {time.process_time() - cpu:.2f} s of CPU in this process)")
-    messages, distinct, size = sink.stop()
-    database.dispose()
     assert report.progress.sent == letters, report
-    assert messages == distinct == letters, (messages, distinct)
-    return queued - started, finished - queued, finished - started, size // max(1, messages)
+    _check(sink, database, letters)
+    return queued - started, finished - queued
 
 
 def overlapped(letters: int, connections: int, workdir: Path) -> float:
@@ -129,11 +160,8 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
     from tui_mutabakat.domain.states import LetterState
     from tui_mutabakat.services.batches import create_batch_streaming
 
-    sink = Sink()
+    sink, database, keys = _prepared(workdir, "overlap", letters)
     url = sqlite_url(workdir / "overlap.sqlite3")
-    database = Database.from_url(url)
-    migrate.upgrade(database.engine)
-    keys = build_data(database, letters, sink.port)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -163,9 +191,7 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
     elapsed = time.perf_counter() - started
     worker.send_signal(signal.SIGTERM)
     worker.wait(timeout=60)
-    messages, distinct, _size = sink.stop()
-    database.dispose()
-    assert messages == distinct == letters, (messages, distinct)
+    _check(sink, database, letters)
     return elapsed
 
 
@@ -218,32 +244,35 @@ def smtp_source(letters: int, size: int | None) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--letters", type=int, default=10_000)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
+    n, connections = args.letters, args.connections
     with tempfile.TemporaryDirectory() as tmp:
-        render_and_queue, deliver, total, size = pipeline(args.letters, args.connections, Path(tmp))
+        whole, size = send_now(n, connections, Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
-        both = overlapped(args.letters, args.connections, Path(tmp))
-    n = args.letters
-    print(f"pipeline, {n} letters, {args.connections} connections, ~{size} bytes each:")
-    print(f"  render + outbox commit: {render_and_queue:6.2f} s  ({n / render_and_queue:7.0f} /s)")
-    print(f"  SMTP delivery:          {deliver:6.2f} s  ({n / deliver:7.0f} /s)")
-    print(f"  whole pipeline:         {total:6.2f} s  ({n / total:7.0f} letters/s)")
-    print(f"  with `mutabakat worker` beside it: {both:6.2f} s  ({n / both:7.0f} letters/s)")
-    bare = bare_aiosmtplib(n, args.connections, size)
-    print(f"bare aiosmtplib loop, {args.connections} connections: {bare:7.0f} messages/s")
+        write, deliver = one_after_the_other(n, connections, Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        beside = overlapped(n, connections, Path(tmp))
+    bare = bare_aiosmtplib(n, connections, size)
     tiny = smtp_source(n, None)
     same = smtp_source(n, size)
-    if tiny is None:
+    print(f"{n} letters, ~{size} bytes each, {connections} SMTP connections, this machine:")
+    print(f"  whole pipeline as the interface sends: {whole:6.2f} s ({n / whole:6.0f} letters/s)")
+    print(f"  apart: write the batch {write:6.2f} s ({n / write:6.0f} /s), then deliver")
+    print(f"         {deliver:6.2f} s ({n / deliver:6.0f} /s)")
+    print(
+        f"  written here, delivered by `mutabakat worker`: {beside:6.2f} s ({n / beside:6.0f} /s)"
+    )
+    print(f"  bare aiosmtplib loop (no database, one message): {bare:6.0f} messages/s")
+    if tiny is None or same is None:
         print("smtp-source: not installed (apt-get install postfix)")
         return
-    print(f"smtp-source -s 16 -d -m {n} (default size): {tiny:7.0f} messages/s")
-    print(f"smtp-source -s 16 -d -m {n} -l {size}:     {same:7.0f} messages/s")
-    assert same is not None
-    print(f"pipeline / smtp-source (same size): {n / total / same:.2f}x")
-    print(f"SMTP delivery alone / smtp-source (same size): {n / deliver / same:.2f}x")
-    print(f"pipeline with the worker process / smtp-source (same size): {n / both / same:.2f}x")
-    print(f"bare aiosmtplib loop / smtp-source (same size): {bare / same:.2f}x")
+    print(f"smtp-source -s 16 -d -m {n} (default size):   {tiny:6.0f} messages/s")
+    print(f"smtp-source -s 16 -d -m {n} -l {size}:       {same:6.0f} messages/s")
+    print(f"whole pipeline / smtp-source (same size):  {n / whole / same:.2f}x")
+    print(f"delivery alone / smtp-source (same size):  {n / deliver / same:.2f}x")
+    print(f"with the worker process / smtp-source:     {n / beside / same:.2f}x")
+    print(f"bare aiosmtplib loop / smtp-source:        {bare / same:.2f}x")
 
 
 if __name__ == "__main__":

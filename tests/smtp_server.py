@@ -47,8 +47,19 @@ class RecordingHandler:
     refuse: dict[str, str] = field(default_factory=dict)
     #: address → how many times to answer 451 before accepting.
     defer: dict[str, int] = field(default_factory=dict)
+    #: The answer to give at MAIL FROM to every sender, e.g. "553 5.7.1 Sender rejected".
+    refuse_sender: str = ""
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: Any
+    ) -> str:
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any

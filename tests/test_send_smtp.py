@@ -22,6 +22,7 @@ from tui_mutabakat.data.outbox_models import (
 )
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
+from tui_mutabakat.mail.delivery import dot_stuff
 from tui_mutabakat.services.batch_status import cancel_batch, stored_summary
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
@@ -159,6 +160,25 @@ async def test_a_refused_address_fails_alone_with_the_servers_answer(
         assert {r.address for r in summary.refused} == {"veli@alfa.com.tr", "muhasebe@gama.com.tr"}
 
 
+async def test_a_refused_sender_fails_every_recipient_with_the_servers_answer(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    handler = RecordingHandler(refuse_sender="553 5.7.1 <mutabakat@ornek.com.tr>: Sender rejected")
+    with running_server(handler) as (server, port):
+        ids = _setup(database, actor, port)
+        batch_id = _create(database, actor, ids)
+        report = await send_batch(database, _smtp(settings), batch_id)
+    assert server.received == []
+    assert (report.progress.sent, report.progress.failed) == (0, 2)
+    with database.reader() as session:
+        recipients = session.scalars(select(Recipient))
+        answers = {(r.state, r.smtp_code, r.smtp_answer) for r in recipients}
+        assert answers == {
+            (RecipientState.REFUSED, 553, "553 5.7.1 <mutabakat@ornek.com.tr>: Sender rejected")
+        }
+        assert set(session.scalars(select(Letter.state))) == {LetterState.FAILED}
+
+
 async def test_server_down_keeps_letters_queued_until_it_is_back(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
@@ -251,3 +271,17 @@ async def test_rate_limit_spaces_the_letters(
         elapsed = time.monotonic() - started
     assert server.count() == 2
     assert elapsed >= 60.0 / rate * 0.9
+
+
+@pytest.mark.parametrize(
+    ("message", "wire"),
+    [
+        (b"A: b\r\n\r\nmetin\r\n", b"A: b\r\n\r\nmetin\r\n"),
+        (b"A: b\r\n\r\n.nokta\r\n", b"A: b\r\n\r\n..nokta\r\n"),
+        (b".\r\n", b"..\r\n"),
+        (b"A: b\n\n.x\nson", b"A: b\r\n\r\n..x\r\nson\r\n"),
+        (b"A: b\r\rx\r\n", b"A: b\r\n\r\nx\r\n"),
+    ],
+)
+def test_data_is_dot_stuffed_with_crlf_line_ends(message: bytes, wire: bytes) -> None:
+    assert dot_stuff(message) == wire

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import aiosmtplib
 from aiosmtplib import (
     SMTPException,
-    SMTPRecipientRefused,
+    SMTPHeloError,
+    SMTPResponse,
     SMTPResponseException,
-    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPTimeoutError,
 )
@@ -74,11 +74,27 @@ def is_loopback(host: str) -> bool:
 
 def dot_stuff(message: bytes) -> bytes:
     """The body as DATA carries it: CRLF line ends, leading dots doubled, ending in CRLF."""
+    if (
+        message.endswith(b"\r\n")
+        and message.count(b"\n") == message.count(b"\r\n") == message.count(b"\r")
+        and b"\n." not in message
+        and not message.startswith(b".")
+    ):
+        return message
     body = message.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
     body = _LEADING_DOT.sub(b"..", body)
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     return body
+
+
+def _path(address: str) -> bytes:
+    """`<address>` for MAIL FROM and RCPT TO. Addresses reach the sender checked and
+    normalised (no quoted local part, no space, no angle bracket), and aiosmtplib refuses
+    CR and LF in any command; its own `quote_address` runs every address through
+    `email.utils.parseaddr`, which cost more than the rest of the exchange. Non-ASCII
+    raises `UnicodeEncodeError` (no SMTPUTF8 here)."""
+    return b"<" + address.encode("ascii") + b">"
 
 
 def _state_for(code: int) -> RecipientState:
@@ -136,6 +152,11 @@ class SmtpTransport:
             if config.login:
                 password = config.password.reveal() if config.password else ""
                 await client.login(config.login, password)
+            if client.is_ehlo_or_helo_needed:
+                try:
+                    await client.ehlo()
+                except SMTPHeloError:
+                    await client.helo()
         except SMTPResponseException as exc:
             client.close()
             raise TransportUnavailable(
@@ -192,34 +213,38 @@ class SmtpTransport:
         can be reused."""
         delivery = Delivery()
         try:
-            await client.mail(envelope.sender)
-        except SMTPSenderRefused as exc:
-            delivery.results = [
-                RecipientResult(rid, _state_for(exc.code), exc.code, exc.message)
-                for rid, _address in envelope.recipients
-            ]
-            return delivery, await _reset(client)
+            answer = await client.execute_command(b"MAIL", b"FROM:" + _path(envelope.sender))
+        except UnicodeEncodeError:
+            answer = SMTPResponse(553, _("Gönderen adresinde ASCII dışı karakter var."))
         except (SMTPException, OSError) as exc:
             delivery.connection_error = str(exc) or type(exc).__name__
             return delivery, False
+        if answer.code != 250:
+            delivery.results = [
+                RecipientResult(rid, _state_for(answer.code), answer.code, answer.message)
+                for rid, _address in envelope.recipients
+            ]
+            return delivery, await _reset(client)
         accepted: list[int] = []
         for rid, address in envelope.recipients:
             try:
-                await client.rcpt(address)
-                accepted.append(rid)
-            except SMTPRecipientRefused as exc:
-                delivery.results.append(
-                    RecipientResult(rid, _state_for(exc.code), exc.code, exc.message)
-                )
+                answer = await client.execute_command(b"RCPT", b"TO:" + _path(address))
             except UnicodeEncodeError:
                 delivery.results.append(
                     RecipientResult(
                         rid, RecipientState.REFUSED, None, _("Adreste ASCII dışı karakter var.")
                     )
                 )
+                continue
             except (SMTPException, OSError) as exc:
                 delivery.connection_error = str(exc) or type(exc).__name__
                 return delivery, False
+            if answer.code in (250, 251):
+                accepted.append(rid)
+            else:
+                delivery.results.append(
+                    RecipientResult(rid, _state_for(answer.code), answer.code, answer.message)
+                )
         if not accepted:
             return delivery, await _reset(client)
         return await self._data(client, envelope, accepted, delivery, handover)

@@ -1,8 +1,9 @@
 """Sending a batch in the background, with a progress bar, and its summary (SPEC D6, D7).
 
-A thread worker writes the batch (every letter queued in the outbox, `create_batch`), then
-runs the sender's event loop (`send_batch`) and reports progress by posting messages, so the
-interface stays responsive however many letters there are.
+A thread worker runs the sender's event loop: for a new batch `create_and_send` writes the
+letters into the outbox and delivers them at once (the first letters leave while the others
+are being written); for a batch already written, `send_batch`. Progress comes back as posted
+messages, so the interface stays responsive however many letters there are.
 Esc (or Ctrl+C) asks, then cancels: the stop event ends the sender after the letters in
 flight, and `cancel_batch` cancels those still waiting. The summary at the end is the one
 kept on the batch.
@@ -31,8 +32,8 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.send_flow import SendRequest
 from tui_mutabakat.services.batch_status import BatchSummary, cancel_batch, stored_summary
-from tui_mutabakat.services.batches import BatchCreated, SendOptions, batch_skipped, create_batch
-from tui_mutabakat.services.errors import ServiceError
+from tui_mutabakat.services.batches import BatchCreated, SendOptions, batch_skipped
+from tui_mutabakat.services.send_now import create_and_send
 from tui_mutabakat.services.sending_types import DeliveryOptions, RunReport, SendProgress
 from tui_mutabakat.services.worker import send_batch
 
@@ -176,30 +177,54 @@ class SendProgressScreen(AppAccess, Screen[None]):
             self.thread_done.set()
 
     def _write_and_send(self) -> None:
-        if self.request is not None:
-            request = self.request
-            try:
-                with self.database.unit_of_work() as session:
-                    created = create_batch(
-                        session,
-                        self.actor,
-                        request.as_of,
-                        request.keys,
-                        request.options,
-                        criteria=request.criteria,
-                    )
-            except ServiceError as exc:
-                self.post_message(Finished(None, str(exc), refused=True))
-                return
-            except Exception as exc:  # noqa: BLE001 - nothing was queued; the user is told why
-                self.post_message(Finished(None, str(exc) or type(exc).__name__, refused=True))
-                return
-            self.batch_id = created.batch_id
-            self.letters = created.letters
-            self.post_message(Created(created))
-            if not created.letters or self.stop.is_set():
-                self.post_message(Finished(None))
-                return
+        if self.request is None:
+            self._send_written()
+            return
+        request = self.request
+        self.letters = len(request.keys)
+        try:
+            result = asyncio.run(
+                create_and_send(
+                    self.database,
+                    self.settings,
+                    self.actor,
+                    request.as_of,
+                    request.keys,
+                    request.options,
+                    criteria=request.criteria,
+                    delivery=self.delivery,
+                    on_opened=self._opened,
+                    on_created=self._created,
+                    on_progress=self._from_sender,
+                    stop=self.stop,
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - shown to the user; what was queued stays
+            why = str(exc) or type(exc).__name__
+            if self.batch_id is None:
+                self.post_message(Finished(None, why, refused=True))
+            else:
+                self.post_message(Finished(None, _("Hata: {error}").format(error=why)))
+            return
+        if result.fill_error is not None:
+            why = _(
+                "Mektuplar yazılırken hata oldu ({error}); yazılanlar gönderildi, "
+                "kalan hesaplar hata listesinde."
+            ).format(error=result.fill_error)
+            self.post_message(Finished(result.report, why))
+            return
+        self.post_message(Finished(result.report))
+
+    def _created(self, created: BatchCreated) -> None:
+        """On the sender's thread: every letter is written (sending goes on)."""
+        self.letters = created.letters
+        self.post_message(Created(created))
+
+    def _opened(self, batch_id: int) -> None:
+        """The batch exists (letters are being written): stopping can now cancel it."""
+        self.batch_id = batch_id
+
+    def _send_written(self) -> None:
         assert self.batch_id is not None
         try:
             report = asyncio.run(
@@ -214,7 +239,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
                 )
             )
         except Exception as exc:  # noqa: BLE001 - shown to the user, the letters stay queued
-            self.post_message(Finished(None, str(exc) or type(exc).__name__))
+            why = str(exc) or type(exc).__name__
+            self.post_message(Finished(None, _("Hata: {error}").format(error=why)))
             return
         self.post_message(Finished(report))
 
@@ -223,10 +249,10 @@ class SendProgressScreen(AppAccess, Screen[None]):
         request = self.request
         assert request is not None
         self.query_one("#send-progress-bar", ProgressBar).update(total=created.letters)
-        self.query_one("#send-progress-title", Label).update(
-            _("{letters} mektup gönderiliyor…").format(letters=created.letters)
-        )
-        self._show_counts(0, 0, 0)
+        if self.running:
+            self.query_one("#send-progress-title", Label).update(
+                _("{letters} mektup gönderiliyor…").format(letters=created.letters)
+            )
         if created.skipped and request.show_errors:
             from tui_mutabakat.screens.send_errors import SendErrorsScreen
 
@@ -283,11 +309,14 @@ class SendProgressScreen(AppAccess, Screen[None]):
         title = _("Gönderim bitti.")
         if self.cancelled:
             title = _("Gönderim durduruldu.")
-        problem = message.error or (message.report.transport_error if message.report else None)
+        problems = [message.error] if message.error else []
+        if message.report is not None and message.report.transport_error:
+            error = message.report.transport_error
+            problems.append(_("Sunucu hatası: {error}").format(error=error))
         lines = summary_lines(summary, self._outbox())
-        if problem:
+        if problems:
             title = _("Gönderim tamamlanamadı.")
-            lines[0:0] = [_("Sunucu hatası: {error}").format(error=problem), ""]
+            lines[0:0] = [*problems, ""]
         self.query_one("#send-progress-title", Label).update(title)
         self.query_one("#send-summary", Static).update("\n".join(lines))
         self.refresh_bindings()

@@ -87,6 +87,7 @@ class OutboxSender:
         sender_login: str | None = None,
         on_progress: ProgressCallback | None = None,
         stop: threading.Event | None = None,
+        filling: asyncio.Future[Any] | None = None,
     ) -> None:
         self.database = database
         self.transport = transport
@@ -96,6 +97,9 @@ class OutboxSender:
         self.sender_login = sender_login
         self.on_progress = on_progress
         self._stop_signal = stop
+        #: The batch is still being written (`send_now`): a run with `once` keeps
+        #: claiming until this is done and nothing is left.
+        self._filling = filling
         self._stopping = False
         self._transport_down: str | None = None
         self._cancelled: set[int] = set()
@@ -188,6 +192,9 @@ class OutboxSender:
         lease = dt.timedelta(seconds=self.options.lease_seconds)
         try:
             while not self._stopping and self._transport_down is None:
+                # Read before the claim: letters committed by the last chunk are seen by
+                # the claim that follows the end of filling, never lost between the two.
+                filling = self._filling is not None and not self._filling.done()
                 claimed = await self._db(
                     partial(
                         outbox.claim_letters,
@@ -208,6 +215,9 @@ class OutboxSender:
                         self._touched.add(letter.batch_id)
                         self._held.add(letter.id)
                         await queue.put(letter)
+                    continue
+                if filling and self._filling is not None:
+                    await asyncio.wait({self._filling}, timeout=self.options.follow_seconds)
                     continue
                 if once:
                     break

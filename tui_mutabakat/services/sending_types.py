@@ -25,6 +25,8 @@ class DeliveryOptions:
     poll_seconds: float = 2.0
     #: How long a hand-over may wait for others to share its commit.
     group_wait: float = 0.002
+    #: How often a run looks for the next chunk of a batch still being written.
+    follow_seconds: float = 0.01
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import logging
 import signal
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -79,9 +80,11 @@ async def send_batch(
     stop: threading.Event | None = None,
     actor: str | None = None,
     connections: int | None = None,
+    filling: asyncio.Future[Any] | None = None,
 ) -> RunReport:
     """Deliver what is due in one batch now, and return. Letters a server deferred stay
-    queued for their retry time (the worker, or the next call, takes them)."""
+    queued for their retry time (the worker, or the next call, takes them). `filling`:
+    the batch is still being written; go on until that is done and nothing is left."""
     with database.reader() as session:
         batch = session.get(ReconciliationBatch, batch_id)
         if batch is None:
@@ -99,6 +102,7 @@ async def send_batch(
         batch_id=batch_id,
         on_progress=on_progress,
         stop=stop,
+        filling=filling,
     )
     return await sender.run(once=True)
 

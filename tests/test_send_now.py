@@ -1,0 +1,171 @@
+"""A new batch written and delivered at once (`services/send_now.py`): in a thread or in a
+child process, on SQLite and PostgreSQL, against a real aiosmtpd server; and what happens
+when writing the letters stops halfway or the batch is cancelled while being written."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.smtp_server import running_server
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.states import BatchState, LetterState
+from tui_mutabakat.services import batch_writer, batches
+from tui_mutabakat.services.batch_status import cancel_batch
+from tui_mutabakat.services.batches import (
+    BatchCreated,
+    SendOptions,
+    batch_skipped,
+    fill_batch,
+    open_batch,
+)
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.send_now import create_and_send
+
+AS_OF = date(2026, 12, 31)
+
+
+def _accounts(database: Database, actor: Actor, count: int, port: int | None = None) -> list:
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, actor.login, host="127.0.0.1" if port else "", port=port)
+        keys = []
+        for n in range(count):
+            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"m{n}@f{n}.com",))
+            add_movement(session, account, date(2026, 2, 1), debit=f"{n + 1}00.50")
+            keys.append((account.id, "TRY"))
+        return keys
+
+
+@pytest.mark.parametrize("process_from", [None, 1], ids=["thread", "child-process"])
+async def test_letters_written_while_sending_arrive_exactly_once(
+    any_database: Database,
+    any_actor: Actor,
+    settings: Settings,
+    process_from: int | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small chunks, so the sender really starts before the last letter is written (the
+    # child process imports the module afresh and keeps the real chunk size).
+    monkeypatch.setattr(batch_writer, "CHUNK", 7)
+    smtp = replace(settings, mail_backend="smtp")
+    created: list[BatchCreated] = []
+    with running_server() as (server, port):
+        keys = _accounts(any_database, any_actor, 40, port)
+        result = await create_and_send(
+            any_database,
+            smtp,
+            any_actor,
+            AS_OF,
+            keys,
+            SendOptions(),
+            on_created=created.append,
+            process_from=process_from,
+        )
+    assert result.fill_error is None and result.created is not None
+    assert result.created.letters == 40 and [c.letters for c in created] == [40]
+    assert result.report.progress.sent == 40
+    assert server.count() == 40 and set(server.by_message_id().values()) == {1}
+    with any_database.reader() as session:
+        batch = session.get(ReconciliationBatch, result.batch_id)
+        assert batch is not None and batch.state is BatchState.DONE
+        assert batch.letter_count == 40 and batch.title.startswith("Cari hesap mutabakatı")
+
+
+async def test_bad_options_are_refused_before_anything_is_written(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    keys = _accounts(database, actor, 2)
+    with pytest.raises(batches.InvalidInput, match="mutabakat tarihinden önce"):
+        await create_and_send(
+            database, settings, actor, AS_OF, keys, SendOptions(answer_by=date(2026, 1, 1))
+        )
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(ReconciliationBatch)) == 0
+
+
+async def test_writing_that_stops_halfway_still_sends_what_was_written_and_lists_the_rest(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writer, "CHUNK", 5)
+    real_insert = batch_writer.insert_letters
+    calls: list[int] = []
+
+    def insert_then_fail(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk I/O error")
+        real_insert(*args)
+
+    monkeypatch.setattr(batch_writer, "insert_letters", insert_then_fail)
+    smtp = replace(settings, mail_backend="smtp")
+    with running_server() as (server, port):
+        keys = _accounts(database, actor, 12, port)
+        result = await create_and_send(
+            database, smtp, actor, AS_OF, keys, SendOptions(), process_from=None
+        )
+    assert result.fill_error == "disk I/O error" and result.created is None
+    assert server.count() == 5 and result.report.progress.sent == 5
+    with database.reader() as session:
+        batch = session.get(ReconciliationBatch, result.batch_id)
+        assert batch is not None and batch.state is BatchState.DONE
+        left = batch_skipped(session, result.batch_id)
+    assert [s.code for s in left] == [f"120.{n:03d}" for n in range(5, 12)]
+    assert all(s.reason.startswith("Hazırlık yarıda kesildi") for s in left)
+
+
+def test_a_batch_cancelled_while_being_written_stops_and_cancels_late_letters(
+    database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writer, "CHUNK", 4)
+    keys = _accounts(database, actor, 12)
+    with database.unit_of_work() as session:
+        batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())
+    real_check = batch_writer.cancel_requested
+    checks: list[int] = []
+
+    def cancel_during_the_second_chunk(session: Any, batch: int) -> bool:
+        checks.append(1)
+        if len(checks) == 2:
+            with database.unit_of_work() as other:
+                cancel_batch(other, actor, batch)
+            # The cancel commits just after this chunk looked: its letters are written.
+            return False
+        return real_check(session, batch)
+
+    monkeypatch.setattr(batch_writer, "cancel_requested", cancel_during_the_second_chunk)
+    created = fill_batch(database, actor, batch_id, AS_OF, keys, SendOptions())
+    assert created.letters == 8 and len(checks) == 3
+    with database.reader() as session:
+        states = list(session.scalars(select(Letter.state)))
+        batch = session.get(ReconciliationBatch, batch_id)
+        assert batch is not None and batch.state is BatchState.CANCELLED
+        left = batch_skipped(session, batch_id)
+    assert states == [LetterState.CANCELLED] * 8
+    assert [s.code for s in left] == [f"120.{n:03d}" for n in range(8, 12)]
+    assert all("iptal" in s.reason for s in left)
+
+
+async def test_stop_ends_the_sender_and_the_letters_written_stay_queued(
+    database: Database, actor: Actor, settings: Settings, tmp_path: Path
+) -> None:
+    stop = threading.Event()
+    stop.set()
+    smtp = replace(settings, mail_backend="smtp")
+    with running_server() as (server, port):
+        keys = _accounts(database, actor, 6, port)
+        result = await create_and_send(
+            database, smtp, actor, AS_OF, keys, SendOptions(), stop=stop, process_from=None
+        )
+    assert server.count() == 0 and result.created is not None and result.created.letters == 6
+    with database.reader() as session:
+        assert set(session.scalars(select(Letter.state))) == {LetterState.QUEUED}

@@ -1,0 +1,311 @@
+"""Writing a batch's letters into the outbox, chunk by chunk (SPEC D4–D6).
+
+A chunk is composed (balances read, every letter checked, rendered and its MIME message
+built: `compose_chunk`, reads only) and then written (`BatchWriter.write`, one transaction);
+the two halves can run in different threads or processes. `fill_batch` does both in turn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.balance_queries import BalanceKey, balances_for_keys
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient, ReconciliationBatch
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.batch_status import cancel_batch, finish_batches
+from tui_mutabakat.services.compose import (
+    BatchCreated,
+    Composer,
+    Prepared,
+    SendOptions,
+    SkippedAccount,
+    prepare,
+)
+from tui_mutabakat.services.context import Actor, record
+from tui_mutabakat.services.letters import open_items_for, recipients_for
+from tui_mutabakat.services.outbox import utcnow, write_letter_events, write_recipient_events
+
+#: Letters per chunk: one transaction, and what a sender may start on while the rest
+#: is being written.
+CHUNK = 500
+
+
+def fill_batch(
+    database: Database,
+    actor: Actor,
+    batch_id: int,
+    as_of: date,
+    keys: Sequence[BalanceKey],
+    options: SendOptions,
+) -> BatchCreated:
+    """Queue the letters of an opened batch, committing every chunk as soon as it is built,
+    so a running sender starts on the first letters while the others are being rendered.
+    The batch cannot end before its last chunk is in (`prepared_at`).
+
+    Should a chunk fail (the database went away, say), the letters already committed stay
+    queued and go out; the batch is closed with every account not yet queued listed among
+    the skipped with the reason, and the error is raised for the caller to show."""
+    with database.unit_of_work() as session:
+        writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
+    parts = writer.parts()
+    for done, part in enumerate(parts):
+        try:
+            with database.reader() as session:
+                chunk = writer.compose(session, part)
+            with database.unit_of_work() as session:
+                if cancel_requested(session, batch_id):
+                    writer.leave_out(parts[done:], cancelled_while_writing())
+                    break
+                writer.write(session, chunk)
+        except Exception as exc:
+            with database.unit_of_work() as session:
+                writer.stop(session, parts[done:], exc)
+            raise
+        writer.take(chunk)
+    with database.unit_of_work() as session:
+        return writer.close(session)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedChunk:
+    """The letters of one chunk, rendered and built, ready to insert (picklable: a child
+    process composes, the sender's process writes)."""
+
+    prepared: list[Prepared]
+    skipped: list[SkippedAccount]
+    warnings: list[SkippedAccount]
+
+    @property
+    def first_subject(self) -> str:
+        return str(self.prepared[0][0]["subject"]) if self.prepared else ""
+
+
+class BatchWriter:
+    """Fills one opened batch, chunk by chunk, and closes it."""
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        batch_id: int,
+        as_of: date,
+        keys: Sequence[BalanceKey],
+        options: SendOptions,
+    ) -> None:
+        self.actor = actor
+        self.batch_id = batch_id
+        self.as_of = as_of
+        self.options = options
+        self.keys = list(dict.fromkeys(keys))
+        self.composer = Composer(session, actor, as_of, options)
+        self.skipped: list[SkippedAccount] = []
+        self.warnings: list[SkippedAccount] = []
+        self.letters = 0
+        self.first_subject = ""
+
+    def parts(self) -> list[list[BalanceKey]]:
+        return [self.keys[i : i + CHUNK] for i in range(0, len(self.keys), CHUNK)]
+
+    def compose(self, session: Session, part: list[BalanceKey]) -> ComposedChunk:
+        return compose_chunk(session, self.composer, part)
+
+    def write(self, session: Session, chunk: ComposedChunk) -> None:
+        """Insert the chunk's letters, all `queued`; `take` counts them after the commit."""
+        insert_letters(session, self.actor, self.batch_id, chunk.prepared)
+
+    def stop(self, session: Session, parts: list[list[BalanceKey]], why: BaseException) -> None:
+        """Writing failed before `parts`: close the batch with those accounts listed among
+        the skipped with the reason; the letters already written stay queued and go out."""
+        reason = _("Hazırlık yarıda kesildi, mektup yazılmadı: {error}").format(
+            error=str(why) or type(why).__name__
+        )
+        self.leave_out(parts, reason)
+        self.close(session)
+
+    def leave_out(self, parts: list[list[BalanceKey]], reason: str) -> None:
+        """List the accounts of `parts` among the skipped: no letter was written for them."""
+        self.skipped += [SkippedAccount(a, "", "", c, reason) for part in parts for a, c in part]
+
+    def take(self, chunk: ComposedChunk) -> None:
+        """Count a chunk once its transaction has committed."""
+        self.letters += len(chunk.prepared)
+        self.skipped += chunk.skipped
+        self.warnings += chunk.warnings
+        self.first_subject = self.first_subject or chunk.first_subject
+
+    def close(self, session: Session) -> BatchCreated:
+        batch = session.get(ReconciliationBatch, self.batch_id)
+        assert batch is not None
+        now = utcnow()
+        if not self.options.title.strip() and self.first_subject:
+            batch.title = self.first_subject.rsplit(" [", 1)[0][:400]
+        batch.letter_count = self.letters
+        skipped = _with_names(session, self.skipped)
+        batch.skipped = json.dumps([asdict(s) for s in skipped], ensure_ascii=False)
+        batch.prepared_at = now
+        if not self.letters:
+            batch.state = BatchState.CANCELLED if batch.cancel_requested else BatchState.DONE
+            batch.finished_at = now
+        session.flush()
+        record(
+            session,
+            self.actor,
+            "create",
+            "batch",
+            self.batch_id,
+            _("{letters} mektup kuyrukta, {skipped} hesap atlandı").format(
+                letters=self.letters, skipped=len(self.skipped)
+            ),
+        )
+        if batch.cancel_requested:
+            # Cancelled while being written: a chunk that committed after the cancel
+            # queued letters the cancel did not see.
+            cancel_batch(session, self.actor, self.batch_id)
+        finish_batches(session.connection(), {self.batch_id}, now)
+        return BatchCreated(self.batch_id, self.letters, skipped, self.warnings)
+
+
+def compose_chunk(session: Session, composer: Composer, part: list[BalanceKey]) -> ComposedChunk:
+    """Check and render the letters of `part` (reads only)."""
+    options = composer.options
+    rows = {r.key: r for r in balances_for_keys(session, composer.as_of, part)}
+    people = recipients_for(session, sorted({a for a, _c in part}))
+    want_items = options.open_items or options.attach_statement
+    items = open_items_for(session, composer.as_of, part) if want_items else {}
+    chunk = ComposedChunk([], [], [])
+    for key in part:
+        letter, why, warning = prepare(composer, key, rows.get(key), people, items)
+        if letter is None:
+            if why is not None:
+                chunk.skipped.append(why)
+            continue
+        if warning is not None:
+            chunk.warnings.append(warning)
+        chunk.prepared.append(letter)
+    return chunk
+
+
+def insert_letters(
+    session: Session,
+    actor: Actor,
+    batch_id: int,
+    prepared: list[Prepared],
+) -> None:
+    now = utcnow()
+    conn = session.connection()
+    reason = _("Gönderim kuyruğuna alındı")
+    for start in range(0, len(prepared), CHUNK):
+        part = prepared[start : start + CHUNK]
+        letter_rows = [
+            {
+                **{k: v for k, v in letter.items() if k != "message"},
+                "batch_id": batch_id,
+                "state": LetterState.QUEUED,
+                "state_at": now,
+                "next_attempt_at": now,
+                "created_at": now,
+                "attempts": 0,
+                "claimed_by": "",
+                "last_error": "",
+            }
+            for letter, _r in part
+        ]
+        ids = (
+            conn.execute(
+                insert(Letter).returning(Letter.id, sort_by_parameter_order=True), letter_rows
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            insert(LetterMessage),
+            [
+                {"letter_id": letter_id, "message": letter["message"]}
+                for letter_id, (letter, _r) in zip(ids, part, strict=True)
+            ],
+        )
+        recipient_rows = [
+            {
+                **recipient,
+                "letter_id": letter_id,
+                "state": RecipientState.QUEUED,
+                "smtp_answer": "",
+                "attempts": 0,
+                "in_doubt": False,
+            }
+            for letter_id, (_l, recipients) in zip(ids, part, strict=True)
+            for recipient in recipients
+        ]
+        recipient_ids = (
+            conn.execute(
+                insert(Recipient).returning(Recipient.id, sort_by_parameter_order=True),
+                recipient_rows,
+            )
+            .scalars()
+            .all()
+        )
+        write_letter_events(
+            conn,
+            [
+                {
+                    "letter_id": i,
+                    "actor": actor.login,
+                    "from_state": None,
+                    "to_state": LetterState.QUEUED.value,
+                    "reason": reason,
+                    "at": now,
+                }
+                for i in ids
+            ],
+        )
+        write_recipient_events(
+            conn,
+            [
+                {
+                    "recipient_id": i,
+                    "actor": actor.login,
+                    "from_state": None,
+                    "to_state": RecipientState.QUEUED.value,
+                    "smtp_code": None,
+                    "reason": reason,
+                    "at": now,
+                }
+                for i in recipient_ids
+            ],
+        )
+
+
+def _with_names(session: Session, skipped: list[SkippedAccount]) -> list[SkippedAccount]:
+    """Fill in the code and title of accounts left out before their chunk was read."""
+    unnamed = {s.account_id for s in skipped if not s.code}
+    if not unnamed:
+        return skipped
+    statement = select(Account.id, Account.code, Account.title).where(Account.id.in_(unnamed))
+    names = {row.id: (row.code, row.title) for row in session.execute(statement)}
+    return [
+        replace(s, code=names[s.account_id][0], title=names[s.account_id][1])
+        if not s.code and s.account_id in names
+        else s
+        for s in skipped
+    ]
+
+
+def cancel_requested(session: Session, batch_id: int) -> bool:
+    statement = select(ReconciliationBatch.cancel_requested).where(
+        ReconciliationBatch.id == batch_id
+    )
+    return bool(session.scalar(statement))
+
+
+def cancelled_while_writing() -> str:
+    """The reason for accounts left out because the batch was cancelled while written."""
+    return _("Gönderim iptal edildi; mektup yazılmadı.")

@@ -1,0 +1,221 @@
+"""Sending a new batch at once (SPEC D4–D7): its letters are written to the outbox chunk by
+chunk while the sender already delivers the first ones.
+
+Composing a letter (render the template, build the MIME message) is CPU work, and so is the
+SMTP exchange; in one interpreter they take turns under one lock. So the chunks are composed
+elsewhere — by a child process for a large batch on a machine with more than one core
+(spawned: nothing of this process, its threads or its terminal, is inherited), by a thread
+otherwise, since starting a process (~0.3 s) costs more than a small batch saves — and
+written here, on the sender's own event loop. One writer means that on SQLite the sender's
+hand-over commits never wait for another connection's lock, and a chunk is one short
+transaction, like a claim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tui_mutabakat.config import Settings
+from tui_mutabakat.data.balance_queries import BalanceKey
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.i18n import current_language, set_language
+from tui_mutabakat.services import batch_writer
+from tui_mutabakat.services.batch_writer import BatchWriter, ComposedChunk, compose_chunk
+from tui_mutabakat.services.batches import BatchCreated, SendOptions, open_batch
+from tui_mutabakat.services.compose import Composer
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.sending_types import DeliveryOptions, ProgressCallback, RunReport
+from tui_mutabakat.services.worker import send_batch
+
+#: From this many selected rows on, letters are written by a child process.
+PROCESS_FROM = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class SendNowResult:
+    batch_id: int
+    #: What was written; `None` when writing stopped with `fill_error`.
+    created: BatchCreated | None
+    report: RunReport
+    #: Why writing the letters stopped halfway (the letters written before still went).
+    fill_error: str | None = None
+
+
+async def create_and_send(
+    database: Database,
+    settings: Settings,
+    actor: Actor,
+    as_of: date,
+    keys: Sequence[BalanceKey],
+    options: SendOptions,
+    *,
+    criteria: dict[str, Any] | None = None,
+    delivery: DeliveryOptions | None = None,
+    on_opened: Callable[[int], None] | None = None,
+    on_created: Callable[[BatchCreated], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+    connections: int | None = None,
+    process_from: int | None = PROCESS_FROM,
+) -> SendNowResult:
+    """Open the batch (refusing bad options before anything is written, `ServiceError`),
+    write its letters and deliver them, both at once. `on_created` is called, on this
+    loop, when the last letter is written; the sender goes on until every letter written
+    has had its turn. `process_from=None` always composes in a thread."""
+    with database.unit_of_work() as session:
+        batch_id = open_batch(session, actor, as_of, keys, options, criteria=criteria)
+        writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
+    if on_opened is not None:
+        on_opened(batch_id)
+    with _composer_for(database, actor, batch_id, as_of, options, len(keys), process_from) as (
+        compose
+    ):
+        filling = asyncio.ensure_future(_fill(database, writer, compose))
+        if on_created is not None:
+            filling.add_done_callback(lambda done: _announce(done, on_created))
+        report = await send_batch(
+            database,
+            settings,
+            batch_id,
+            options=delivery,
+            on_progress=on_progress,
+            stop=stop,
+            actor=actor.login,
+            connections=connections,
+            filling=filling,
+        )
+        try:
+            created = await filling
+        except Exception as exc:  # noqa: BLE001 - the batch is closed; the caller shows why
+            return SendNowResult(batch_id, None, report, str(exc) or type(exc).__name__)
+    return SendNowResult(batch_id, created, report)
+
+
+Compose = Callable[[list[BalanceKey]], Awaitable[ComposedChunk]]
+
+
+async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> BatchCreated:
+    """Compose the chunks elsewhere (all asked for at once, so the next is being composed
+    while this one is written) and write them here, each in its own transaction."""
+    parts = writer.parts()
+    pending = [asyncio.ensure_future(compose(part)) for part in parts]
+    try:
+        for done, composing in enumerate(pending):
+            try:
+                chunk = await composing
+                with database.unit_of_work() as session:
+                    if batch_writer.cancel_requested(session, writer.batch_id):
+                        writer.leave_out(parts[done:], batch_writer.cancelled_while_writing())
+                        break
+                    writer.write(session, chunk)
+            except Exception as exc:
+                with database.unit_of_work() as session:
+                    writer.stop(session, parts[done:], exc)
+                raise
+            writer.take(chunk)
+    finally:
+        for composing in pending:
+            composing.cancel()
+    with database.unit_of_work() as session:
+        return writer.close(session)
+
+
+@contextmanager
+def _composer_for(
+    database: Database,
+    actor: Actor,
+    batch_id: int,
+    as_of: date,
+    options: SendOptions,
+    rows: int,
+    process_from: int | None,
+) -> Iterator[Compose]:
+    """How chunks get composed: in a child process or in a thread (see the module's doc)."""
+    loop = asyncio.get_running_loop()
+    url = database.engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if (
+        process_from is not None
+        and rows >= process_from
+        and (os.cpu_count() or 1) > 1
+        and not in_memory
+    ):
+        context = multiprocessing.get_context("spawn")
+        job = _ChildJob(
+            url.render_as_string(hide_password=False),
+            current_language(),
+            actor,
+            batch_id,
+            as_of,
+            options,
+        )
+        with ProcessPoolExecutor(1, mp_context=context) as processes:
+
+            def in_child(part: list[BalanceKey]) -> Awaitable[ComposedChunk]:
+                return loop.run_in_executor(processes, _compose_in_child, job, part)
+
+            try:
+                yield in_child
+            finally:
+                processes.shutdown(cancel_futures=True)
+        return
+    with database.reader() as session:
+        composer = Composer(session, actor, as_of, options)
+    with ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose") as threads:
+
+        def in_thread(part: list[BalanceKey]) -> Awaitable[ComposedChunk]:
+            return loop.run_in_executor(threads, _compose_here, database, composer, part)
+
+        try:
+            yield in_thread
+        finally:
+            threads.shutdown(cancel_futures=True)
+
+
+def _compose_here(database: Database, composer: Composer, part: list[BalanceKey]) -> ComposedChunk:
+    with database.reader() as session:
+        return compose_chunk(session, composer, part)
+
+
+def _announce(
+    done: asyncio.Future[BatchCreated], on_created: Callable[[BatchCreated], None]
+) -> None:
+    if not done.cancelled() and done.exception() is None:
+        on_created(done.result())
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildJob:
+    url: str
+    language: str
+    actor: Actor
+    batch_id: int
+    as_of: date
+    options: SendOptions
+
+
+#: In the child process: the database and composer of the job it serves.
+_child_state: dict[int, tuple[Database, Composer]] = {}
+
+
+def _compose_in_child(job: _ChildJob, part: list[BalanceKey]) -> ComposedChunk:
+    """Runs in the child process: compose one chunk, on the child's own engine, in the
+    user's language (the reasons an account is skipped are stored as they will be read)."""
+    if job.batch_id not in _child_state:
+        set_language(job.language)
+        database = Database.from_url(job.url)
+        with database.reader() as session:
+            composer = Composer(session, job.actor, job.as_of, job.options)
+        _child_state[job.batch_id] = (database, composer)
+    database, composer = _child_state[job.batch_id]
+    with database.reader() as session:
+        return compose_chunk(session, composer, part)
