@@ -57,6 +57,7 @@ async def test_letters_written_while_sending_arrive_exactly_once(
     # Small chunks, so the sender really starts before the last letter is written (the
     # child process imports the module afresh and keeps the real chunk size).
     monkeypatch.setattr(batch_writer, "CHUNK", 7)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 7)
     smtp = replace(settings, mail_backend="smtp")
     created: list[BatchCreated] = []
     with running_server() as (server, port):
@@ -97,6 +98,7 @@ async def test_writing_that_stops_halfway_still_sends_what_was_written_and_lists
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch_writer, "CHUNK", 5)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
     real_insert = batch_writer.insert_letters
     calls: list[int] = []
 
@@ -127,6 +129,7 @@ def test_a_batch_cancelled_while_being_written_stops_and_cancels_late_letters(
     database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch_writer, "CHUNK", 4)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 4)
     keys = _accounts(database, actor, 12)
     with database.unit_of_work() as session:
         batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())

@@ -37,6 +37,7 @@ from tui_mutabakat.services.outbox import utcnow, write_letter_events, write_rec
 #: Letters per chunk: one transaction, and what a sender may start on while the rest
 #: is being written.
 CHUNK = 500
+FIRST_CHUNK = 100
 
 
 def fill_batch(
@@ -113,7 +114,14 @@ class BatchWriter:
         self.first_subject = ""
 
     def parts(self) -> list[list[BalanceKey]]:
-        return [self.keys[i : i + CHUNK] for i in range(0, len(self.keys), CHUNK)]
+        """The keys in chunks; the first is small, so the first letters leave soon."""
+        first = self.keys[:FIRST_CHUNK]
+        rest = self.keys[FIRST_CHUNK:]
+        return [
+            part
+            for part in [first] + [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
+            if part
+        ]
 
     def compose(self, session: Session, part: list[BalanceKey]) -> ComposedChunk:
         return compose_chunk(session, self.composer, part)

@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -100,14 +100,14 @@ async def create_and_send(
     return SendNowResult(batch_id, created, report)
 
 
-Compose = Callable[[list[BalanceKey]], Awaitable[ComposedChunk]]
+Compose = Callable[[int, list[BalanceKey]], Awaitable[ComposedChunk]]
 
 
 async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> BatchCreated:
     """Compose the chunks elsewhere (all asked for at once, so the next is being composed
     while this one is written) and write them here, each in its own transaction."""
     parts = writer.parts()
-    pending = [asyncio.ensure_future(compose(part)) for part in parts]
+    pending = [asyncio.ensure_future(compose(i, part)) for i, part in enumerate(parts)]
     try:
         for done, composing in enumerate(pending):
             try:
@@ -139,46 +139,53 @@ def _composer_for(
     rows: int,
     process_from: int | None,
 ) -> Iterator[Compose]:
-    """How chunks get composed: in a child process or in a thread (see the module's doc)."""
+    """How chunks get composed: by a thread, and for a large batch by a child process from
+    the third chunk on — the thread composes the first two while the child starts, so the
+    first letters leave without waiting for it (see the module's doc)."""
     loop = asyncio.get_running_loop()
-    url = database.engine.url
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    if (
-        process_from is not None
-        and rows >= process_from
-        and (os.cpu_count() or 1) > 1
-        and not in_memory
-    ):
-        context = multiprocessing.get_context("spawn")
-        job = _ChildJob(
-            url.render_as_string(hide_password=False),
-            current_language(),
-            actor,
-            batch_id,
-            as_of,
-            options,
-        )
-        with ProcessPoolExecutor(1, mp_context=context) as processes:
-
-            def in_child(part: list[BalanceKey]) -> Awaitable[ComposedChunk]:
-                return loop.run_in_executor(processes, _compose_in_child, job, part)
-
-            try:
-                yield in_child
-            finally:
-                processes.shutdown(cancel_futures=True)
-        return
     with database.reader() as session:
         composer = Composer(session, actor, as_of, options)
-    with ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose") as threads:
+    with ExitStack() as stack:
+        threads = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose"))
+        stack.callback(threads.shutdown, cancel_futures=True)
+        processes = _child_executor(database, rows, process_from)
+        job = None
+        if processes is not None:
+            stack.enter_context(processes)
+            stack.callback(processes.shutdown, cancel_futures=True)
+            url = database.engine.url.render_as_string(hide_password=False)
+            job = _ChildJob(url, current_language(), actor, batch_id, as_of, options)
 
-        def in_thread(part: list[BalanceKey]) -> Awaitable[ComposedChunk]:
-            return loop.run_in_executor(threads, _compose_here, database, composer, part)
+        def compose(index: int, part: list[BalanceKey]) -> Awaitable[ComposedChunk]:
+            if processes is None or job is None or index < _THREAD_PARTS:
+                return loop.run_in_executor(threads, _compose_here, database, composer, part)
+            return loop.run_in_executor(processes, _compose_in_child, job, part)
 
-        try:
-            yield in_thread
-        finally:
-            threads.shutdown(cancel_futures=True)
+        yield compose
+
+
+#: Chunks the thread composes before the child process takes over.
+_THREAD_PARTS = 2
+
+
+def _child_executor(
+    database: Database, rows: int, process_from: int | None
+) -> ProcessPoolExecutor | None:
+    url = database.engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if process_from is None or rows < process_from or (os.cpu_count() or 1) < 2 or in_memory:
+        return None
+    # Started now, so it is up by the time the thread's chunks are written.
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    executor.submit(_warm_up)
+    return executor
+
+
+def _warm_up() -> None:
+    """Runs in the child process: load what composing needs before the first chunk."""
+    import tui_mutabakat.services.batch_writer  # noqa: F401
+
+    os.nice(int(os.environ.get("NICE_TRY", "0")))
 
 
 def _compose_here(database: Database, composer: Composer, part: list[BalanceKey]) -> ComposedChunk:
