@@ -227,13 +227,11 @@ def insert_letters(
             }
             for letter, _r in part
         ]
-        ids = (
-            conn.execute(
-                insert(Letter).returning(Letter.id, sort_by_parameter_order=True), letter_rows
-            )
-            .scalars()
-            .all()
-        )
+        # RETURNING in parameter order makes SQLite insert one row per statement; the
+        # token is unique, so the ids are matched by it instead (one statement a chunk).
+        inserted = conn.execute(insert(Letter).returning(Letter.token, Letter.id), letter_rows)
+        by_token = {token: letter_id for token, letter_id in inserted}
+        ids = [by_token[letter["token"]] for letter, _r in part]
         conn.execute(
             insert(LetterMessage),
             [
@@ -253,14 +251,8 @@ def insert_letters(
             for letter_id, (_l, recipients) in zip(ids, part, strict=True)
             for recipient in recipients
         ]
-        recipient_ids = (
-            conn.execute(
-                insert(Recipient).returning(Recipient.id, sort_by_parameter_order=True),
-                recipient_rows,
-            )
-            .scalars()
-            .all()
-        )
+        # Every recipient gets the same first event: their ids are needed, not their order.
+        recipient_ids = conn.execute(insert(Recipient).returning(Recipient.id), recipient_rows)
         write_letter_events(
             conn,
             [
@@ -287,7 +279,7 @@ def insert_letters(
                     "reason": reason,
                     "at": now,
                 }
-                for i in recipient_ids
+                for i in recipient_ids.scalars()
             ],
         )
 

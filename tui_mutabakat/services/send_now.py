@@ -185,8 +185,6 @@ def _warm_up() -> None:
     """Runs in the child process: load what composing needs before the first chunk."""
     import tui_mutabakat.services.batch_writer  # noqa: F401
 
-    os.nice(int(os.environ.get("NICE_TRY", "0")))
-
 
 def _compose_here(database: Database, composer: Composer, part: list[BalanceKey]) -> ComposedChunk:
     with database.reader() as session:

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.session import SQLITE_WAL_AUTOCHECKPOINT, Database
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
@@ -448,7 +448,7 @@ def _close_journal_connection(conn: Connection) -> None:
     try:
         if conn.dialect.name == "sqlite":
             conn.rollback()
-            conn.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
             conn.commit()
     finally:
         conn.close()
