@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from tui_mutabakat.data.session import SQLITE_WAL_AUTOCHECKPOINT, Database
+from tui_mutabakat.data.session import SQLITE_WAL_AUTOCHECKPOINT, Database, checkpointing
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
@@ -130,6 +130,10 @@ class OutboxSender:
             return function(conn, *args)
 
     async def run(self, *, once: bool = True) -> RunReport:
+        with checkpointing(self.database.engine):
+            return await self._run(once)
+
+    async def _run(self, once: bool) -> RunReport:
         journal = asyncio.create_task(self._journal())
         watcher = asyncio.create_task(self._watch())
         try:
