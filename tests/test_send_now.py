@@ -4,7 +4,12 @@ when writing the letters stops halfway or the batch is cancelled while being wri
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
+import signal
 import threading
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +24,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState
-from tui_mutabakat.services import batch_writer, batches
+from tui_mutabakat.services import batch_writer, batches, send_now
 from tui_mutabakat.services.batch_status import cancel_batch
 from tui_mutabakat.services.batches import (
     BatchCreated,
@@ -30,6 +35,7 @@ from tui_mutabakat.services.batches import (
 )
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.send_now import create_and_send
+from tui_mutabakat.services.sending_types import SendProgress
 
 AS_OF = date(2026, 12, 31)
 
@@ -172,3 +178,92 @@ async def test_stop_ends_the_sender_and_the_letters_written_stay_queued(
     assert server.count() == 0 and result.created is not None and result.created.letters == 6
     with database.reader() as session:
         assert set(session.scalars(select(Letter.state))) == {LetterState.QUEUED}
+
+
+async def test_a_compose_process_that_dies_is_replaced_by_the_thread(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writer, "CHUNK", 7)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 7)
+    killed: list[int] = []
+
+    def kill_the_child(progress: SendProgress) -> None:
+        for child in multiprocessing.active_children():
+            if not killed and child.pid is not None:
+                killed.append(child.pid)
+                os.kill(child.pid, signal.SIGKILL)
+
+    smtp = replace(settings, mail_backend="smtp")
+    with running_server() as (server, port):
+        keys = _accounts(database, actor, 60, port)
+        result = await create_and_send(
+            database,
+            smtp,
+            actor,
+            AS_OF,
+            keys,
+            SendOptions(),
+            on_progress=kill_the_child,
+            process_from=1,
+        )
+    assert killed, "the compose process was running"
+    assert result.fill_error is None and result.created is not None
+    assert result.created.letters == 60 and not result.created.skipped
+    assert server.count() == 60 and set(server.by_message_id().values()) == {1}
+
+
+async def test_without_a_compose_process_the_thread_composes_everything(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot_start(*args: Any, **kwargs: Any) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(send_now, "ProcessPoolExecutor", cannot_start)
+    keys = _accounts(database, actor, 12)
+    result = await create_and_send(
+        database, settings, actor, AS_OF, keys, SendOptions(), process_from=1
+    )
+    assert result.created is not None and result.created.letters == 12
+    assert result.report.progress.sent == 12
+
+
+async def test_a_send_cancelled_halfway_leaves_a_closed_batch_listing_what_was_not_written(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writer, "CHUNK", 5)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
+    keys = _accounts(database, actor, 40)
+    compose_here = send_now._compose_here
+
+    def slow_compose(*args: Any) -> Any:
+        time.sleep(0.05)  # a chunk takes a while: the first letters go before the last
+        return compose_here(*args)
+
+    monkeypatch.setattr(send_now, "_compose_here", slow_compose)
+    task: asyncio.Task[Any] | None = None
+
+    def cancel(progress: SendProgress) -> None:
+        assert task is not None
+        task.cancel()
+
+    task = asyncio.create_task(
+        create_and_send(
+            database,
+            settings,
+            actor,
+            AS_OF,
+            keys,
+            SendOptions(),
+            on_progress=cancel,
+            process_from=None,
+        )
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with database.reader() as session:
+        batch = session.scalars(select(ReconciliationBatch)).one()
+        written = session.scalar(select(func.count()).select_from(Letter))
+        left = batch_skipped(session, batch.id)
+    assert batch.prepared_at is not None and 0 < batch.letter_count == written < 40
+    assert len(left) == 40 - written
+    assert all(s.reason == "Gönderim durduruldu; mektup yazılmadı." for s in left)

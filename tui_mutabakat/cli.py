@@ -165,10 +165,12 @@ def _generate(settings: Settings, accounts: int, movements: int | None, seed: in
 
 def _run_app(settings: Settings) -> int:
     from tui_mutabakat.app import make_app
+    from tui_mutabakat.services.send_now import prepare_child_processes
 
     database = Database.from_url(settings.database_url)
     migrate.upgrade(database.engine)
     app = make_app(settings, database)
+    prepare_child_processes()
     app.run()
     database.dispose()
     return 0

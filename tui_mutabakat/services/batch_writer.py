@@ -7,6 +7,7 @@ the two halves can run in different threads or processes. `fill_batch` does both
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -57,21 +58,20 @@ def fill_batch(
     the skipped with the reason, and the error is raised for the caller to show."""
     with database.unit_of_work() as session:
         writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
-    parts = writer.parts()
-    for done, part in enumerate(parts):
-        try:
+    try:
+        for part in writer.parts():
             with database.reader() as session:
                 chunk = writer.compose(session, part)
             with database.unit_of_work() as session:
                 if cancel_requested(session, batch_id):
-                    writer.leave_out(parts[done:], cancelled_while_writing())
+                    writer.leave_out_rest(cancelled_while_writing())
                     break
                 writer.write(session, chunk)
-        except Exception as exc:
-            with database.unit_of_work() as session:
-                writer.stop(session, parts[done:], exc)
-            raise
-        writer.take(chunk)
+            writer.take(chunk)
+    except Exception as exc:
+        with database.unit_of_work() as session:
+            writer.stop(session, exc)
+        raise
     with database.unit_of_work() as session:
         return writer.close(session)
 
@@ -112,16 +112,16 @@ class BatchWriter:
         self.warnings: list[SkippedAccount] = []
         self.letters = 0
         self.first_subject = ""
+        first, rest = self.keys[:FIRST_CHUNK], self.keys[FIRST_CHUNK:]
+        chunks = [first] + [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
+        #: The chunks not written yet, in order; `take` removes the first.
+        self.pending: list[list[BalanceKey]] = [part for part in chunks if part]
+        self.closed = False
 
     def parts(self) -> list[list[BalanceKey]]:
-        """The keys in chunks; the first is small, so the first letters leave soon."""
-        first = self.keys[:FIRST_CHUNK]
-        rest = self.keys[FIRST_CHUNK:]
-        return [
-            part
-            for part in [first] + [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
-            if part
-        ]
+        """The chunks to write, in order; the first is small, so the first letters leave
+        soon."""
+        return list(self.pending)
 
     def compose(self, session: Session, part: list[BalanceKey]) -> ComposedChunk:
         return compose_chunk(session, self.composer, part)
@@ -130,29 +130,37 @@ class BatchWriter:
         """Insert the chunk's letters, all `queued`; `take` counts them after the commit."""
         insert_letters(session, self.actor, self.batch_id, chunk.prepared)
 
-    def stop(self, session: Session, parts: list[list[BalanceKey]], why: BaseException) -> None:
-        """Writing failed before `parts`: close the batch with those accounts listed among
+    def stop(self, session: Session, why: BaseException) -> None:
+        """Writing failed: close the batch with the accounts not written yet listed among
         the skipped with the reason; the letters already written stay queued and go out."""
-        reason = _("Hazırlık yarıda kesildi, mektup yazılmadı: {error}").format(
-            error=str(why) or type(why).__name__
-        )
-        self.leave_out(parts, reason)
+        if isinstance(why, asyncio.CancelledError):
+            reason = _("Gönderim durduruldu; mektup yazılmadı.")
+        else:
+            reason = _("Hazırlık yarıda kesildi, mektup yazılmadı: {error}").format(
+                error=str(why) or type(why).__name__
+            )
+        self.leave_out_rest(reason)
         self.close(session)
 
-    def leave_out(self, parts: list[list[BalanceKey]], reason: str) -> None:
-        """List the accounts of `parts` among the skipped: no letter was written for them."""
-        self.skipped += [SkippedAccount(a, "", "", c, reason) for part in parts for a, c in part]
+    def leave_out_rest(self, reason: str) -> None:
+        """List the accounts not written yet among the skipped: they get no letter."""
+        left = [key for part in self.pending for key in part]
+        self.skipped += [SkippedAccount(a, "", "", c, reason) for a, c in left]
+        self.pending = []
 
     def take(self, chunk: ComposedChunk) -> None:
-        """Count a chunk once its transaction has committed."""
+        """Count the first pending chunk once its transaction has committed."""
+        self.pending.pop(0)
         self.letters += len(chunk.prepared)
         self.skipped += chunk.skipped
         self.warnings += chunk.warnings
         self.first_subject = self.first_subject or chunk.first_subject
 
     def close(self, session: Session) -> BatchCreated:
+        """Mark the batch written (`prepared_at`): from now on it can end."""
         batch = session.get(ReconciliationBatch, self.batch_id)
         assert batch is not None
+        self.closed = True
         now = utcnow()
         if not self.options.title.strip() and self.first_subject:
             batch.title = self.first_subject.rsplit(" [", 1)[0][:400]

@@ -14,14 +14,17 @@ transaction, like a claim.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing import resource_tracker
 from typing import Any
 
 from tui_mutabakat.config import Settings
@@ -36,7 +39,9 @@ from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending_types import DeliveryOptions, ProgressCallback, RunReport
 from tui_mutabakat.services.worker import send_batch
 
-#: From this many selected rows on, letters are written by a child process.
+log = logging.getLogger("mutabakat.send")
+
+#: From this many selected rows on, letters are composed by a child process.
 PROCESS_FROM = 2000
 
 
@@ -76,23 +81,34 @@ async def create_and_send(
         writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
     if on_opened is not None:
         on_opened(batch_id)
-    with _composer_for(database, actor, batch_id, as_of, options, len(keys), process_from) as (
-        compose
-    ):
+    rows = len(keys)
+    with _composer(database, actor, batch_id, as_of, options, rows, process_from) as compose:
         filling = asyncio.ensure_future(_fill(database, writer, compose))
         if on_created is not None:
             filling.add_done_callback(lambda done: _announce(done, on_created))
-        report = await send_batch(
-            database,
-            settings,
-            batch_id,
-            options=delivery,
-            on_progress=on_progress,
-            stop=stop,
-            actor=actor.login,
-            connections=connections,
-            filling=filling,
-        )
+        try:
+            report = await send_batch(
+                database,
+                settings,
+                batch_id,
+                options=delivery,
+                on_progress=on_progress,
+                stop=stop,
+                actor=actor.login,
+                connections=connections,
+                filling=filling,
+            )
+        except BaseException as exc:
+            # The sender failed (or this task was cancelled). Writing stops: once
+            # cancelled, `_fill` raises at its next await and never writes again, so the
+            # batch is closed right now, with what was not written listed — before any
+            # await, which a second cancellation could interrupt.
+            filling.cancel()
+            if not writer.closed:
+                with database.unit_of_work() as session:
+                    writer.stop(session, exc)
+            await asyncio.gather(filling, return_exceptions=True)
+            raise
         try:
             created = await filling
         except Exception as exc:  # noqa: BLE001 - the batch is closed; the caller shows why
@@ -106,20 +122,19 @@ Compose = Callable[[int, list[BalanceKey]], Awaitable[ComposedChunk]]
 async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> BatchCreated:
     """Compose the chunks elsewhere (all asked for at once, so the next is being composed
     while this one is written) and write them here, each in its own transaction."""
-    parts = writer.parts()
-    pending = [asyncio.ensure_future(compose(i, part)) for i, part in enumerate(parts)]
+    pending = [asyncio.ensure_future(compose(i, part)) for i, part in enumerate(writer.parts())]
     try:
-        for done, composing in enumerate(pending):
+        for composing in pending:
             try:
                 chunk = await composing
                 with database.unit_of_work() as session:
                     if batch_writer.cancel_requested(session, writer.batch_id):
-                        writer.leave_out(parts[done:], batch_writer.cancelled_while_writing())
+                        writer.leave_out_rest(batch_writer.cancelled_while_writing())
                         break
                     writer.write(session, chunk)
             except Exception as exc:
                 with database.unit_of_work() as session:
-                    writer.stop(session, parts[done:], exc)
+                    writer.stop(session, exc)
                 raise
             writer.take(chunk)
     finally:
@@ -130,7 +145,7 @@ async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> Ba
 
 
 @contextmanager
-def _composer_for(
+def _composer(
     database: Database,
     actor: Actor,
     batch_id: int,
@@ -141,25 +156,30 @@ def _composer_for(
 ) -> Iterator[Compose]:
     """How chunks get composed: by a thread, and for a large batch by a child process from
     the third chunk on — the thread composes the first two while the child starts, so the
-    first letters leave without waiting for it (see the module's doc)."""
+    first letters leave without waiting for it. Should the child not start, or die, its
+    chunks are composed by the thread (see the module's doc)."""
     loop = asyncio.get_running_loop()
     with database.reader() as session:
         composer = Composer(session, actor, as_of, options)
     with ExitStack() as stack:
         threads = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose"))
         stack.callback(threads.shutdown, cancel_futures=True)
-        processes = _child_executor(database, rows, process_from)
-        job = None
+        processes = None
+        if _child_wanted(database, rows, process_from):
+            processes = _start_child()
         if processes is not None:
             stack.enter_context(processes)
             stack.callback(processes.shutdown, cancel_futures=True)
-            url = database.engine.url.render_as_string(hide_password=False)
-            job = _ChildJob(url, current_language(), actor, batch_id, as_of, options)
+        url = database.engine.url.render_as_string(hide_password=False)
+        job = _ChildJob(url, current_language(), actor, batch_id, as_of, options)
 
-        def compose(index: int, part: list[BalanceKey]) -> Awaitable[ComposedChunk]:
-            if processes is None or job is None or index < _THREAD_PARTS:
-                return loop.run_in_executor(threads, _compose_here, database, composer, part)
-            return loop.run_in_executor(processes, _compose_in_child, job, part)
+        async def compose(index: int, part: list[BalanceKey]) -> ComposedChunk:
+            if processes is not None and index >= _THREAD_PARTS:
+                try:
+                    return await loop.run_in_executor(processes, _compose_in_child, job, part)
+                except BrokenProcessPool:
+                    log.warning("the compose process died; composing in this process")
+            return await loop.run_in_executor(threads, _compose_here, database, composer, part)
 
         yield compose
 
@@ -168,17 +188,34 @@ def _composer_for(
 _THREAD_PARTS = 2
 
 
-def _child_executor(
-    database: Database, rows: int, process_from: int | None
-) -> ProcessPoolExecutor | None:
+def _child_wanted(database: Database, rows: int, process_from: int | None) -> bool:
     url = database.engine.url
     in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    if process_from is None or rows < process_from or (os.cpu_count() or 1) < 2 or in_memory:
+    cores = os.cpu_count() or 1
+    return process_from is not None and rows >= process_from and cores > 1 and not in_memory
+
+
+def _start_child() -> ProcessPoolExecutor | None:
+    """The compose process, started now (so it is up by the time the thread's chunks are
+    written), or `None` when it cannot be started — the thread composes everything then."""
+    try:
+        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        executor.submit(_warm_up)
+    except (OSError, ValueError) as exc:
+        log.warning("no compose process (%s); composing in this process", exc)
         return None
-    # Started now, so it is up by the time the thread's chunks are written.
-    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    executor.submit(_warm_up)
     return executor
+
+
+def prepare_child_processes() -> None:
+    """Call before an interface takes over the standard streams (Textual replaces them
+    with objects that have no file descriptor). multiprocessing starts a helper of its
+    own, the resource tracker, with stderr's descriptor the first time a child process is
+    made; started here, it is already running when a send needs the compose process."""
+    try:
+        resource_tracker.ensure_running()
+    except (OSError, ValueError) as exc:
+        log.warning("multiprocessing's resource tracker did not start: %s", exc)
 
 
 def _warm_up() -> None:
