@@ -5,6 +5,7 @@ when writing the letters stops halfway or the batch is cancelled while being wri
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import multiprocessing
 import os
 import signal
@@ -36,6 +37,7 @@ from tui_mutabakat.services.batches import (
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.send_now import create_and_send
 from tui_mutabakat.services.sending_types import SendProgress
+from tui_mutabakat.services.worker import send_batch
 
 AS_OF = date(2026, 12, 31)
 
@@ -233,13 +235,7 @@ async def test_a_send_cancelled_halfway_leaves_a_closed_batch_listing_what_was_n
     monkeypatch.setattr(batch_writer, "CHUNK", 5)
     monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
     keys = _accounts(database, actor, 40)
-    compose_here = send_now._compose_here
-
-    def slow_compose(*args: Any) -> Any:
-        time.sleep(0.05)  # a chunk takes a while: the first letters go before the last
-        return compose_here(*args)
-
-    monkeypatch.setattr(send_now, "_compose_here", slow_compose)
+    _slow_compose(monkeypatch)
     task: asyncio.Task[Any] | None = None
 
     def cancel(progress: SendProgress) -> None:
@@ -267,3 +263,128 @@ async def test_a_send_cancelled_halfway_leaves_a_closed_batch_listing_what_was_n
     assert batch.prepared_at is not None and 0 < batch.letter_count == written < 40
     assert len(left) == 40 - written
     assert all(s.reason == "Gönderim durduruldu; mektup yazılmadı." for s in left)
+
+
+def _slow_compose(monkeypatch: pytest.MonkeyPatch, seconds: float = 0.05) -> None:
+    """Each chunk takes a while to compose: the first letters go before the last are
+    written (a timing injected so the overlap is certain, not likely)."""
+    compose_here = send_now._compose_here
+
+    def slow(*args: Any) -> Any:
+        time.sleep(seconds)
+        return compose_here(*args)
+
+    monkeypatch.setattr(send_now, "_compose_here", slow)
+
+
+async def test_sending_starts_before_the_last_letter_is_written(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writer, "CHUNK", 5)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
+    _slow_compose(monkeypatch)
+    keys = _accounts(database, actor, 30)
+    sent_before_written: list[int] = []
+    created: list[BatchCreated] = []
+
+    def progress(now: SendProgress) -> None:
+        if not created:
+            sent_before_written.append(now.sent)
+
+    result = await create_and_send(
+        database,
+        settings,
+        actor,
+        AS_OF,
+        keys,
+        SendOptions(),
+        on_created=created.append,
+        on_progress=progress,
+        process_from=None,
+    )
+    assert result.report.progress.sent == 30 and max(sent_before_written) >= 5
+
+
+async def test_a_cancel_after_the_sender_stopped_still_closes_the_batch(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writer, "CHUNK", 5)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
+    _slow_compose(monkeypatch, 0.1)
+    keys = _accounts(database, actor, 40)
+    stop = threading.Event()
+    stop.set()  # the sender returns at once; the writing goes on
+    task = asyncio.create_task(
+        create_and_send(database, settings, actor, AS_OF, keys, SendOptions(), stop=stop)
+    )
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with database.reader() as session:
+        batch = session.scalars(select(ReconciliationBatch)).one()
+        written = session.scalar(select(func.count()).select_from(Letter))
+        left = batch_skipped(session, batch.id)
+    assert batch.prepared_at is not None and batch.letter_count == written < 40
+    assert len(left) == 40 - written
+
+
+async def test_a_failure_before_the_writing_starts_closes_the_batch(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(send_now, "Composer", broken)
+    keys = _accounts(database, actor, 3)
+    with pytest.raises(OSError, match="disk I/O error"):
+        await create_and_send(database, settings, actor, AS_OF, keys, SendOptions())
+    with database.reader() as session:
+        batch = session.scalars(select(ReconciliationBatch)).one()
+        left = batch_skipped(session, batch.id)
+    assert batch.prepared_at is not None and batch.state is BatchState.DONE
+    assert [s.code for s in left] == ["120.000", "120.001", "120.002"]
+
+
+async def test_closing_that_fails_once_is_tried_again(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_finish = batch_writer.finish_batches
+    failures: list[int] = []
+
+    def locked_once(*args: Any) -> Any:
+        if not failures:
+            failures.append(1)
+            raise OSError("database is locked")
+        return real_finish(*args)
+
+    monkeypatch.setattr(batch_writer, "finish_batches", locked_once)
+    keys = _accounts(database, actor, 3)
+    result = await create_and_send(
+        database, settings, actor, AS_OF, keys, SendOptions(), process_from=None
+    )
+    assert failures and result.fill_error == "database is locked"
+    assert result.report.progress.sent == 3
+    with database.reader() as session:
+        batch = session.get(ReconciliationBatch, result.batch_id)
+        assert batch is not None and batch.prepared_at is not None
+
+
+async def test_a_batch_left_half_written_by_a_killed_program_is_closed_later(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    keys = _accounts(database, actor, 4)
+    with database.unit_of_work() as session:
+        batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())
+        writer = batch_writer.BatchWriter(session, actor, batch_id, AS_OF, keys, SendOptions())
+        chunk = writer.compose(session, keys[:2])
+        writer.write(session, chunk)  # then the program was killed: no close
+    with database.unit_of_work() as session:
+        batch = session.get(ReconciliationBatch, batch_id)
+        assert batch is not None
+        batch.created_at = batch.created_at - dt.timedelta(hours=2)
+    await send_batch(database, settings, batch_id)
+    with database.reader() as session:
+        batch = session.get(ReconciliationBatch, batch_id)
+        assert batch is not None and batch.state is BatchState.DONE
+        assert batch.letter_count == 2 and batch.prepared_at is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("mutabakat.data")
 
 #: WAL pages between automatic checkpoints (SQLite's default is 1000). A send rewrites the
 #: same pages (letters, recipients, their indexes) over and over; a checkpoint copies only
@@ -106,10 +109,14 @@ def checkpointing(engine: Engine, interval: float = 0.2) -> Iterator[None]:
     done = threading.Event()
 
     def run() -> None:
-        with engine.connect() as conn:
-            while not done.wait(interval):
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-                conn.commit()
+        try:
+            with engine.connect() as conn:
+                while not done.wait(interval):
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                    conn.commit()
+        except Exception:
+            # Only speed is lost: commits go back to checkpointing now and then.
+            log.exception("the WAL checkpoint thread stopped")
 
     thread = threading.Thread(target=run, name="mutabakat-checkpoint", daemon=True)
     thread.start()

@@ -163,6 +163,35 @@ def finish_batches(conn: Connection, batch_ids: set[int], now: dt.datetime) -> l
     return finished
 
 
+#: A batch still being written after this long was left by a program that stopped while
+#: writing it (writing 100 000 letters takes under a minute).
+ABANDONED_AFTER = dt.timedelta(hours=1)
+
+
+def close_abandoned_batches(conn: Connection, now: dt.datetime) -> list[int]:
+    """Close the batches whose writing never finished — the program was killed while it
+    wrote the letters — with the letters that were written, so they can end like any
+    other. Returns their ids."""
+    ids = list(
+        conn.scalars(
+            select(ReconciliationBatch.id).where(
+                ReconciliationBatch.state == BatchState.OPEN,
+                ReconciliationBatch.prepared_at.is_(None),
+                ReconciliationBatch.created_at < now - ABANDONED_AFTER,
+            )
+        )
+    )
+    for batch_id in ids:
+        written = select(func.count()).where(Letter.batch_id == batch_id).scalar_subquery()
+        conn.execute(
+            update(ReconciliationBatch)
+            .where(ReconciliationBatch.id == batch_id)
+            .values(prepared_at=now, letter_count=written)
+        )
+    finish_batches(conn, set(ids), now)
+    return ids
+
+
 def cancel_batch(session: Session, actor: Actor, batch_id: int, reason: str = "") -> int:
     """Stop a batch: letters not yet handed to a sender are cancelled at once; letters a
     sender holds finish their current transaction and are not retried. Returns how many

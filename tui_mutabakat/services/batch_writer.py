@@ -68,12 +68,10 @@ def fill_batch(
                     break
                 writer.write(session, chunk)
             writer.take(chunk)
-    except Exception as exc:
-        with database.unit_of_work() as session:
-            writer.stop(session, exc)
+    except BaseException as exc:
+        writer.abandon(database, exc)
         raise
-    with database.unit_of_work() as session:
-        return writer.close(session)
+    return writer.finish(database)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +114,7 @@ class BatchWriter:
         chunks = [first] + [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
         #: The chunks not written yet, in order; `take` removes the first.
         self.pending: list[list[BalanceKey]] = [part for part in chunks if part]
+        #: The batch's closing transaction has committed (`finish`).
         self.closed = False
 
     def parts(self) -> list[list[BalanceKey]]:
@@ -130,9 +129,19 @@ class BatchWriter:
         """Insert the chunk's letters, all `queued`; `take` counts them after the commit."""
         insert_letters(session, self.actor, self.batch_id, chunk.prepared)
 
-    def stop(self, session: Session, why: BaseException) -> None:
-        """Writing failed: close the batch with the accounts not written yet listed among
-        the skipped with the reason; the letters already written stay queued and go out."""
+    def finish(self, database: Database) -> BatchCreated:
+        """Close the batch in a transaction of its own (`close`)."""
+        with database.unit_of_work() as session:
+            created = self.close(session)
+        self.closed = True
+        return created
+
+    def abandon(self, database: Database, why: BaseException) -> None:
+        """Writing stopped (an error, or the send was stopped): close the batch, with the
+        accounts not written yet listed among the skipped with the reason; the letters
+        already written stay queued and go out. Safe to call again if closing failed."""
+        if self.closed:
+            return
         if isinstance(why, asyncio.CancelledError):
             reason = _("Gönderim durduruldu; mektup yazılmadı.")
         else:
@@ -140,7 +149,7 @@ class BatchWriter:
                 error=str(why) or type(why).__name__
             )
         self.leave_out_rest(reason)
-        self.close(session)
+        self.finish(database)
 
     def leave_out_rest(self, reason: str) -> None:
         """List the accounts not written yet among the skipped: they get no letter."""
@@ -157,10 +166,9 @@ class BatchWriter:
         self.first_subject = self.first_subject or chunk.first_subject
 
     def close(self, session: Session) -> BatchCreated:
-        """Mark the batch written (`prepared_at`): from now on it can end."""
+        """Mark the batch written (`prepared_at`) in `session`: from now on it can end."""
         batch = session.get(ReconciliationBatch, self.batch_id)
         assert batch is not None
-        self.closed = True
         now = utcnow()
         if not self.options.title.strip() and self.first_subject:
             batch.title = self.first_subject.rsplit(" [", 1)[0][:400]

@@ -17,7 +17,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
 import threading
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +33,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import current_language, set_language
+from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services import batch_writer
 from tui_mutabakat.services.batch_writer import BatchWriter, ComposedChunk, compose_chunk
 from tui_mutabakat.services.batches import BatchCreated, SendOptions, open_batch
@@ -79,69 +82,85 @@ async def create_and_send(
     with database.unit_of_work() as session:
         batch_id = open_batch(session, actor, as_of, keys, options, criteria=criteria)
         writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
-    if on_opened is not None:
-        on_opened(batch_id)
-    rows = len(keys)
-    with _composer(database, actor, batch_id, as_of, options, rows, process_from) as compose:
-        filling = asyncio.ensure_future(_fill(database, writer, compose))
-        if on_created is not None:
-            filling.add_done_callback(lambda done: _announce(done, on_created))
-        try:
-            report = await send_batch(
-                database,
-                settings,
-                batch_id,
-                options=delivery,
-                on_progress=on_progress,
-                stop=stop,
-                actor=actor.login,
-                connections=connections,
-                filling=filling,
-            )
-        except BaseException as exc:
-            # The sender failed (or this task was cancelled). Writing stops: once
-            # cancelled, `_fill` raises at its next await and never writes again, so the
-            # batch is closed right now, with what was not written listed — before any
-            # await, which a second cancellation could interrupt.
-            filling.cancel()
-            if not writer.closed:
-                with database.unit_of_work() as session:
-                    writer.stop(session, exc)
-            await asyncio.gather(filling, return_exceptions=True)
-            raise
-        try:
-            created = await filling
-        except Exception as exc:  # noqa: BLE001 - the batch is closed; the caller shows why
-            return SendNowResult(batch_id, None, report, str(exc) or type(exc).__name__)
-    return SendNowResult(batch_id, created, report)
+    # From here on the batch exists: whatever happens, it is closed before this returns.
+    try:
+        if on_opened is not None:
+            on_opened(batch_id)
+        rows = len(keys)
+        with _composer(database, actor, batch_id, as_of, options, rows, process_from) as compose:
+            filling = asyncio.ensure_future(_fill(database, writer, compose))
+            if on_created is not None:
+                filling.add_done_callback(lambda done: _announce(done, on_created))
+            try:
+                report = await send_batch(
+                    database,
+                    settings,
+                    batch_id,
+                    options=delivery,
+                    on_progress=on_progress,
+                    stop=stop,
+                    actor=actor.login,
+                    connections=connections,
+                    filling=filling,
+                )
+            except BaseException:
+                # Once cancelled, `_fill` raises at its next await and never writes
+                # again; it closes the batch on its way out.
+                filling.cancel()
+                await asyncio.gather(filling, return_exceptions=True)
+                raise
+            try:
+                created = await filling
+            except Exception as exc:  # noqa: BLE001 - the batch is closed; the caller shows why
+                return SendNowResult(batch_id, None, report, str(exc) or type(exc).__name__)
+        return SendNowResult(batch_id, created, report)
+    finally:
+        if not writer.closed:
+            _close_anyway(database, writer, sys.exc_info()[1])
+
+
+def _close_anyway(database: Database, writer: BatchWriter, why: BaseException | None) -> None:
+    """The last try at closing a batch whose writing stopped before `_fill` could close it
+    (the setup failed, or closing failed once). Should even this fail, the batch is left
+    for `close_abandoned_batches`."""
+    try:
+        writer.abandon(database, why or RuntimeError(_("Hazırlık tamamlanmadı.")))
+    except Exception:
+        log.exception("batch %s could not be closed", writer.batch_id)
 
 
 Compose = Callable[[int, list[BalanceKey]], Awaitable[ComposedChunk]]
 
+#: Chunks being composed at once: enough to keep the writing busy, few enough that
+#: composed letters do not pile up in memory when the writing is slower.
+_IN_FLIGHT = 3
+
 
 async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> BatchCreated:
-    """Compose the chunks elsewhere (all asked for at once, so the next is being composed
-    while this one is written) and write them here, each in its own transaction."""
-    pending = [asyncio.ensure_future(compose(i, part)) for i, part in enumerate(writer.parts())]
+    """Compose the chunks elsewhere (a few ahead, so the next is being composed while this
+    one is written) and write them here, each in its own transaction. However it ends —
+    finished, cancelled, failed — the batch is closed before this returns."""
+    parts = list(enumerate(writer.parts()))
+    composing: deque[asyncio.Future[ComposedChunk]] = deque()
     try:
-        for composing in pending:
-            try:
-                chunk = await composing
-                with database.unit_of_work() as session:
-                    if batch_writer.cancel_requested(session, writer.batch_id):
-                        writer.leave_out_rest(batch_writer.cancelled_while_writing())
-                        break
-                    writer.write(session, chunk)
-            except Exception as exc:
-                with database.unit_of_work() as session:
-                    writer.stop(session, exc)
-                raise
+        while parts or composing:
+            while parts and len(composing) < _IN_FLIGHT:
+                index, part = parts.pop(0)
+                composing.append(asyncio.ensure_future(compose(index, part)))
+            chunk = await composing.popleft()
+            with database.unit_of_work() as session:
+                if batch_writer.cancel_requested(session, writer.batch_id):
+                    writer.leave_out_rest(batch_writer.cancelled_while_writing())
+                    break
+                writer.write(session, chunk)
             writer.take(chunk)
+    except BaseException as exc:
+        writer.abandon(database, exc)
+        raise
     finally:
-        for composing in pending:
-            composing.cancel()
-    with database.unit_of_work() as session:
-        return writer.close(session)
+        for future in composing:
+            future.cancel()
+    return writer.finish(database)
 
 
 @contextmanager
@@ -200,8 +219,13 @@ def _start_child() -> ProcessPoolExecutor | None:
     written), or `None` when it cannot be started — the thread composes everything then."""
     try:
         executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, ValueError) as exc:
+        log.warning("no compose process (%s); composing in this process", exc)
+        return None
+    try:
         executor.submit(_warm_up)
     except (OSError, ValueError) as exc:
+        executor.shutdown(wait=False, cancel_futures=True)
         log.warning("no compose process (%s); composing in this process", exc)
         return None
     return executor
@@ -232,7 +256,10 @@ def _announce(
     done: asyncio.Future[BatchCreated], on_created: Callable[[BatchCreated], None]
 ) -> None:
     if not done.cancelled() and done.exception() is None:
-        on_created(done.result())
+        try:
+            on_created(done.result())
+        except Exception:
+            log.exception("on_created failed")
 
 
 @dataclass(frozen=True, slots=True)

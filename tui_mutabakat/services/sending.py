@@ -40,7 +40,7 @@ from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
 from tui_mutabakat.services import outbox, recovery
-from tui_mutabakat.services.batch_status import finish_batches
+from tui_mutabakat.services.batch_status import close_abandoned_batches, finish_batches
 from tui_mutabakat.services.outbox import (
     ClaimedLetter,
     LetterOutcome,
@@ -140,6 +140,7 @@ class OutboxSender:
             self.report.recovered = await self._db(
                 partial(recovery.recover_stale, sender=self.identity, now=utcnow())
             )
+            await self._db(close_abandoned_batches, utcnow())
             if self.batch_id is not None:
                 self.report.progress.total = await self._db(outbox.due_in_batch, self.batch_id)
             await self._run_until_done(once)
