@@ -4,7 +4,14 @@ another process, beside Postfix's `smtp-source` on the same sink when it is inst
     python bench/send_throughput.py [--letters 10000] [--connections 16]
 
 Prints one line per measurement; the data set (accounts, contacts, movements) is built
-before the clock starts.
+before the clock starts. The headline is the first line: `create_and_send`, what the
+interface does on "send" (letters composed by a helper process and written while the
+sender delivers). The same batch written first and delivered after shows the two halves;
+"written here, delivered by `mutabakat worker`" is a worker process running beside.
+
+On a two-core machine the sink, the sender and the composing process share the cores, and
+the sender's exchange with the sink is a ping-pong that any third busy process slows down:
+read the figures of one run side by side, not against another run's.
 """
 
 from __future__ import annotations
