@@ -43,6 +43,10 @@ class Dovecot:
     login: str
     password: str
     directory: Path
+    #: With `running_dovecot(tls=True)`: the implicit-TLS port (STARTTLS is offered on
+    #: `port`) and the self-signed certificate to trust.
+    tls_port: int | None = None
+    cafile: Path | None = None
 
     def client(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -88,7 +92,14 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _config(directory: Path, port: int, user: str, login_user: str) -> str:
+def _config(
+    directory: Path, port: int, user: str, login_user: str, tls_port: int | None = None
+) -> str:
+    if tls_port is None:
+        ssl_lines, imaps_port = "ssl = no", 0
+    else:
+        ssl_lines = f"ssl = yes\nssl_cert = <{directory}/cert.pem\nssl_key = <{directory}/key.pem"
+        imaps_port = tls_port
     return f"""
 base_dir = {directory}/run
 state_dir = {directory}/state
@@ -96,7 +107,7 @@ log_path = {directory}/dovecot.log
 info_log_path = {directory}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl_lines}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {user}
@@ -120,7 +131,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -153,6 +165,19 @@ def _wait(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float
     raise DovecotUnavailable(f"dovecot did not answer on port {port}: {_tail(log)}")
 
 
+def _wait_tls(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DovecotUnavailable(f"dovecot exited: {_tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise DovecotUnavailable(f"dovecot did not listen on port {port}: {_tail(log)}")
+
+
 def _tail(log: Path) -> str:
     try:
         return log.read_text(errors="replace")[-2000:]
@@ -160,8 +185,23 @@ def _tail(log: Path) -> str:
         return "(no log)"
 
 
+def _certificate(directory: Path) -> Path:
+    """A self-signed certificate for localhost and 127.0.0.1; returns the certificate."""
+    if shutil.which("openssl") is None:
+        raise DovecotUnavailable("openssl is not installed")
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert
+
+
 @contextmanager
-def running_dovecot() -> Iterator[Dovecot]:
+def running_dovecot(*, tls: bool = False) -> Iterator[Dovecot]:
     binary = find_dovecot()
     if binary is None:
         raise DovecotUnavailable(
@@ -181,7 +221,9 @@ def running_dovecot() -> Iterator[Dovecot]:
     (directory / "passwd").write_text(
         f"{LOGIN}:{{PLAIN}}{PASSWORD}:{owner.pw_uid}:{owner.pw_gid}::{directory}/mail\n"
     )
-    (directory / "dovecot.conf").write_text(_config(directory, port, user, login_user))
+    tls_port = _free_port() if tls else None
+    cafile = _certificate(directory) if tls else None
+    (directory / "dovecot.conf").write_text(_config(directory, port, user, login_user, tls_port))
     if os.geteuid() == 0:
         os.chmod(directory, 0o755)
         os.chown(directory / "mail", owner.pw_uid, owner.pw_gid)
@@ -193,7 +235,9 @@ def running_dovecot() -> Iterator[Dovecot]:
     )
     try:
         _wait(port, process, log)
-        yield Dovecot("127.0.0.1", port, LOGIN, PASSWORD, directory)
+        if tls_port is not None:
+            _wait_tls(tls_port, process, log)
+        yield Dovecot("127.0.0.1", port, LOGIN, PASSWORD, directory, tls_port, cafile)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -205,10 +249,10 @@ def running_dovecot() -> Iterator[Dovecot]:
 
 
 @contextmanager
-def dovecot_or_skip() -> Iterator[Dovecot]:
+def dovecot_or_skip(*, tls: bool = False) -> Iterator[Dovecot]:
     """A running Dovecot; skips without one, fails under CI=true."""
     try:
-        with running_dovecot() as server:
+        with running_dovecot(tls=tls) as server:
             yield server
     except DovecotUnavailable as exc:
         if os.environ.get("CI", "").lower() == "true":

@@ -334,3 +334,17 @@ def test_set_imap_on_the_command_line_then_the_mailbox_is_read(
     with database.reader() as session:
         user = session.scalars(select(User).where(User.login == actor.login)).one()
         assert user.imap_password_ref == "env:MTB_TEST_IMAP_PASS"
+
+
+@pytest.mark.parametrize("security", [SmtpSecurity.TLS, SmtpSecurity.STARTTLS])
+def test_the_mailbox_is_read_over_tls_and_an_untrusted_certificate_is_refused(
+    database: Database, security: SmtpSecurity
+) -> None:
+    with dovecot_or_skip(tls=True) as server:
+        assert server.tls_port is not None and server.cafile is not None
+        server.append(spam())
+        port = server.tls_port if security is SmtpSecurity.TLS else server.port
+        trusted = replace(_imap(server), port=port, security=security, cafile=str(server.cafile))
+        with pytest.raises(ImapError, match="(?i)certificate verify failed"):
+            read_mailbox(database, replace(trusted, cafile=None))
+        assert read_mailbox(database, trusted).fetched == 1

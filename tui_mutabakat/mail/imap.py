@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tui_mutabakat.domain.enums import SmtpSecurity
+from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.delivery import is_loopback
 from tui_mutabakat.mail.secrets import Secret
 
@@ -116,7 +117,11 @@ class Mailbox:
 
 def _connect(settings: ImapSettings) -> imaplib.IMAP4:
     if settings.security is SmtpSecurity.NONE and not is_loopback(settings.host):
-        raise ImapError(f"{settings.host}: şifresiz IMAP yalnız bu bilgisayarda kullanılabilir")
+        raise ImapError(
+            _("{host}: şifresiz IMAP yalnız bu bilgisayarda kullanılabilir").format(
+                host=settings.host
+            )
+        )
     context = ssl.create_default_context(cafile=settings.cafile)
     conn: imaplib.IMAP4
     try:
