@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.certificates import self_signed
+
 LOGIN = "muhasebe@firma.example"
 PASSWORD = "imap-test-sifre"
 
@@ -151,31 +153,19 @@ def _group(user: str) -> str:
     return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
 
 
-def _wait(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
+def _wait(port: int, process: subprocess.Popen[bytes], log: Path, *, greeting: bool = True) -> None:
+    """Until Dovecot listens on `port` (and, on a plain port, greets)."""
+    deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise DovecotUnavailable(f"dovecot exited: {_tail(log)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-                if conn.recv(64).startswith(b"* OK"):
+                if not greeting or conn.recv(64).startswith(b"* OK"):
                     return
         except OSError:
             time.sleep(0.05)
     raise DovecotUnavailable(f"dovecot did not answer on port {port}: {_tail(log)}")
-
-
-def _wait_tls(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise DovecotUnavailable(f"dovecot exited: {_tail(log)}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise DovecotUnavailable(f"dovecot did not listen on port {port}: {_tail(log)}")
 
 
 def _tail(log: Path) -> str:
@@ -186,18 +176,9 @@ def _tail(log: Path) -> str:
 
 
 def _certificate(directory: Path) -> Path:
-    """A self-signed certificate for localhost and 127.0.0.1; returns the certificate."""
     if shutil.which("openssl") is None:
         raise DovecotUnavailable("openssl is not installed")
-    key, cert = directory / "key.pem", directory / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
-        + ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )
-    return cert
+    return self_signed(directory)[0]
 
 
 @contextmanager
@@ -236,7 +217,7 @@ def running_dovecot(*, tls: bool = False) -> Iterator[Dovecot]:
     try:
         _wait(port, process, log)
         if tls_port is not None:
-            _wait_tls(tls_port, process, log)
+            _wait(tls_port, process, log, greeting=False)
         yield Dovecot("127.0.0.1", port, LOGIN, PASSWORD, directory, tls_port, cafile)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -8,7 +8,9 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Company, Contact, Movement, User
+from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Routing, SmtpSecurity
+from tui_mutabakat.services.context import Actor
 
 
 def add_company(session: Session) -> Company:
@@ -102,3 +104,20 @@ def configure_sender(
     user.smtp_host = host
     user.smtp_port = port
     user.smtp_security = security
+
+
+def accounts_to_send(
+    database: Database, actor: Actor, count: int, port: int | None = None
+) -> list[tuple[int, str]]:
+    """The company, the actor as sender (SMTP on 127.0.0.1:`port` when given) and `count`
+    accounts 120.000, 120.001, … each with one contact and a debit balance; returns their
+    (account, currency) keys."""
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, actor.login, host="127.0.0.1" if port else "", port=port)
+        keys = []
+        for n in range(count):
+            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"m{n}@f{n}.com",))
+            add_movement(session, account, date(2026, 2, 1), debit=f"{n + 1}00.50")
+            keys.append((account.id, "TRY"))
+        return keys

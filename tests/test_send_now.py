@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import accounts_to_send
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
@@ -42,16 +42,11 @@ from tui_mutabakat.services.worker import send_batch
 AS_OF = date(2026, 12, 31)
 
 
-def _accounts(database: Database, actor: Actor, count: int, port: int | None = None) -> list:
-    with database.unit_of_work() as session:
-        add_company(session)
-        configure_sender(session, actor.login, host="127.0.0.1" if port else "", port=port)
-        keys = []
-        for n in range(count):
-            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"m{n}@f{n}.com",))
-            add_movement(session, account, date(2026, 2, 1), debit=f"{n + 1}00.50")
-            keys.append((account.id, "TRY"))
-        return keys
+def _small_chunks(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Chunks of `size` letters, so a few dozen accounts make several (a child process
+    imports the module afresh and composes whatever chunks it is given)."""
+    monkeypatch.setattr(batch_writer, "CHUNK", size)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", size)
 
 
 @pytest.mark.parametrize("process_from", [None, 1], ids=["thread", "child-process"])
@@ -62,14 +57,11 @@ async def test_letters_written_while_sending_arrive_exactly_once(
     process_from: int | None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Small chunks, so the sender really starts before the last letter is written (the
-    # child process imports the module afresh and keeps the real chunk size).
-    monkeypatch.setattr(batch_writer, "CHUNK", 7)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 7)
+    _small_chunks(monkeypatch, 7)
     smtp = replace(settings, mail_backend="smtp")
     created: list[BatchCreated] = []
     with running_server() as (server, port):
-        keys = _accounts(any_database, any_actor, 40, port)
+        keys = accounts_to_send(any_database, any_actor, 40, port)
         result = await create_and_send(
             any_database,
             smtp,
@@ -93,7 +85,7 @@ async def test_letters_written_while_sending_arrive_exactly_once(
 async def test_bad_options_are_refused_before_anything_is_written(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
-    keys = _accounts(database, actor, 2)
+    keys = accounts_to_send(database, actor, 2)
     with pytest.raises(batches.InvalidInput, match="mutabakat tarihinden önce"):
         await create_and_send(
             database, settings, actor, AS_OF, keys, SendOptions(answer_by=date(2026, 1, 1))
@@ -105,8 +97,7 @@ async def test_bad_options_are_refused_before_anything_is_written(
 async def test_writing_that_stops_halfway_still_sends_what_was_written_and_lists_the_rest(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_writer, "CHUNK", 5)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
+    _small_chunks(monkeypatch, 5)
     real_insert = batch_writer.insert_letters
     calls: list[int] = []
 
@@ -119,7 +110,7 @@ async def test_writing_that_stops_halfway_still_sends_what_was_written_and_lists
     monkeypatch.setattr(batch_writer, "insert_letters", insert_then_fail)
     smtp = replace(settings, mail_backend="smtp")
     with running_server() as (server, port):
-        keys = _accounts(database, actor, 12, port)
+        keys = accounts_to_send(database, actor, 12, port)
         result = await create_and_send(
             database, smtp, actor, AS_OF, keys, SendOptions(), process_from=None
         )
@@ -136,9 +127,8 @@ async def test_writing_that_stops_halfway_still_sends_what_was_written_and_lists
 def test_a_batch_cancelled_while_being_written_stops_and_cancels_late_letters(
     database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_writer, "CHUNK", 4)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 4)
-    keys = _accounts(database, actor, 12)
+    _small_chunks(monkeypatch, 4)
+    keys = accounts_to_send(database, actor, 12)
     with database.unit_of_work() as session:
         batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())
     real_check = batch_writer.cancel_requested
@@ -173,7 +163,7 @@ async def test_stop_ends_the_sender_and_the_letters_written_stay_queued(
     stop.set()
     smtp = replace(settings, mail_backend="smtp")
     with running_server() as (server, port):
-        keys = _accounts(database, actor, 6, port)
+        keys = accounts_to_send(database, actor, 6, port)
         result = await create_and_send(
             database, smtp, actor, AS_OF, keys, SendOptions(), stop=stop, process_from=None
         )
@@ -185,8 +175,7 @@ async def test_stop_ends_the_sender_and_the_letters_written_stay_queued(
 async def test_a_compose_process_that_dies_is_replaced_by_the_thread(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_writer, "CHUNK", 7)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 7)
+    _small_chunks(monkeypatch, 7)
     killed: list[int] = []
 
     def kill_the_child(progress: SendProgress) -> None:
@@ -197,7 +186,7 @@ async def test_a_compose_process_that_dies_is_replaced_by_the_thread(
 
     smtp = replace(settings, mail_backend="smtp")
     with running_server() as (server, port):
-        keys = _accounts(database, actor, 60, port)
+        keys = accounts_to_send(database, actor, 60, port)
         result = await create_and_send(
             database,
             smtp,
@@ -221,7 +210,7 @@ async def test_without_a_compose_process_the_thread_composes_everything(
         raise OSError("Resource temporarily unavailable")
 
     monkeypatch.setattr(send_now, "ProcessPoolExecutor", cannot_start)
-    keys = _accounts(database, actor, 12)
+    keys = accounts_to_send(database, actor, 12)
     result = await create_and_send(
         database, settings, actor, AS_OF, keys, SendOptions(), process_from=1
     )
@@ -232,9 +221,8 @@ async def test_without_a_compose_process_the_thread_composes_everything(
 async def test_a_send_cancelled_halfway_leaves_a_closed_batch_listing_what_was_not_written(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_writer, "CHUNK", 5)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
-    keys = _accounts(database, actor, 40)
+    _small_chunks(monkeypatch, 5)
+    keys = accounts_to_send(database, actor, 40)
     _slow_compose(monkeypatch)
     task: asyncio.Task[Any] | None = None
 
@@ -280,10 +268,9 @@ def _slow_compose(monkeypatch: pytest.MonkeyPatch, seconds: float = 0.05) -> Non
 async def test_sending_starts_before_the_last_letter_is_written(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_writer, "CHUNK", 5)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
+    _small_chunks(monkeypatch, 5)
     _slow_compose(monkeypatch)
-    keys = _accounts(database, actor, 30)
+    keys = accounts_to_send(database, actor, 30)
     sent_before_written: list[int] = []
     created: list[BatchCreated] = []
 
@@ -308,10 +295,9 @@ async def test_sending_starts_before_the_last_letter_is_written(
 async def test_a_cancel_after_the_sender_stopped_still_closes_the_batch(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_writer, "CHUNK", 5)
-    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 5)
+    _small_chunks(monkeypatch, 5)
     _slow_compose(monkeypatch, 0.1)
-    keys = _accounts(database, actor, 40)
+    keys = accounts_to_send(database, actor, 40)
     stop = threading.Event()
     stop.set()  # the sender returns at once; the writing goes on
     task = asyncio.create_task(
@@ -336,7 +322,7 @@ async def test_a_failure_before_the_writing_starts_closes_the_batch(
         raise OSError("disk I/O error")
 
     monkeypatch.setattr(send_now, "Composer", broken)
-    keys = _accounts(database, actor, 3)
+    keys = accounts_to_send(database, actor, 3)
     with pytest.raises(OSError, match="disk I/O error"):
         await create_and_send(database, settings, actor, AS_OF, keys, SendOptions())
     with database.reader() as session:
@@ -359,7 +345,7 @@ async def test_closing_that_fails_once_is_tried_again(
         return real_finish(*args)
 
     monkeypatch.setattr(batch_writer, "finish_batches", locked_once)
-    keys = _accounts(database, actor, 3)
+    keys = accounts_to_send(database, actor, 3)
     result = await create_and_send(
         database, settings, actor, AS_OF, keys, SendOptions(), process_from=None
     )
@@ -373,7 +359,7 @@ async def test_closing_that_fails_once_is_tried_again(
 async def test_a_batch_left_half_written_by_a_killed_program_is_closed_later(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
-    keys = _accounts(database, actor, 4)
+    keys = accounts_to_send(database, actor, 4)
     with database.unit_of_work() as session:
         batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())
         writer = batch_writer.BatchWriter(session, actor, batch_id, AS_OF, keys, SendOptions())

@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import (
+    accounts_to_send,
+    add_account,
+    add_movement,
+)
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import (
@@ -35,18 +39,6 @@ from tui_mutabakat.services.worker import run_worker, send_batch
 AS_OF = date(2026, 12, 31)
 
 
-def _accounts(database: Database, actor: Actor, count: int, port: int | None = None) -> list:
-    with database.unit_of_work() as session:
-        add_company(session)
-        configure_sender(session, actor.login, host="127.0.0.1" if port else "", port=port)
-        keys = []
-        for n in range(count):
-            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"m{n}@f{n}.com",))
-            add_movement(session, account, date(2026, 2, 1), debit=f"{n + 1}00.50")
-            keys.append((account.id, "TRY"))
-        return keys
-
-
 def _batch(database: Database, actor: Actor, keys: list) -> int:
     with database.unit_of_work() as session:
         created = create_batch(session, actor, AS_OF, keys, SendOptions())
@@ -57,7 +49,7 @@ def _batch(database: Database, actor: Actor, keys: list) -> int:
 async def test_file_backend_writes_each_letter_once_into_the_maildir(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
-    keys = _accounts(database, actor, 5)
+    keys = accounts_to_send(database, actor, 5)
     batch_id = _batch(database, actor, keys)
     seen: list[SendProgress] = []
     report = await send_batch(database, settings, batch_id, on_progress=seen.append)
@@ -84,7 +76,7 @@ async def test_a_dead_senders_letters_are_recovered_without_sending_twice(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
     with running_server() as (server, port):
-        keys = _accounts(database, actor, 4, port)
+        keys = accounts_to_send(database, actor, 4, port)
         batch_id = _batch(database, actor, keys)
         dead = outbox.SenderIdentity("deadbeef" * 4, "elsewhere", 1, "worker@elsewhere:1")
         with database.engine.begin() as conn:
@@ -110,7 +102,7 @@ async def test_stop_leaves_the_rest_queued_and_a_later_run_sends_it(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
     with running_server() as (server, port):
-        keys = _accounts(database, actor, 30, port)
+        keys = accounts_to_send(database, actor, 30, port)
         batch_id = _batch(database, actor, keys)
         stop = threading.Event()
 
@@ -135,7 +127,7 @@ async def test_stop_leaves_the_rest_queued_and_a_later_run_sends_it(
 async def test_streaming_creation_commits_chunks_and_the_batch_ends_after_the_last(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
-    keys = _accounts(database, actor, 3)
+    keys = accounts_to_send(database, actor, 3)
     created = create_batch_streaming(database, actor, AS_OF, keys, SendOptions())
     assert created.letters == 3 and created.batch_id is not None
     await send_batch(database, settings, created.batch_id)
@@ -146,7 +138,7 @@ async def test_streaming_creation_commits_chunks_and_the_batch_ends_after_the_la
 
 
 def test_history_is_append_only(database: Database, actor: Actor) -> None:
-    keys = _accounts(database, actor, 1)
+    keys = accounts_to_send(database, actor, 1)
     _batch(database, actor, keys)
     with pytest.raises(HistoryIsAppendOnly), database.unit_of_work() as session:
         event = session.scalars(select(LetterEvent)).first()
@@ -181,7 +173,7 @@ async def test_cancel_while_sending_stops_the_rest(
     from tui_mutabakat.services.batch_status import cancel_batch, stored_summary
 
     with running_server() as (server, port):
-        keys = _accounts(database, actor, 20, port)
+        keys = accounts_to_send(database, actor, 20, port)
         batch_id = _batch(database, actor, keys)
         cancelled: list[int] = []
 

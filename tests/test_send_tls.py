@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import ssl
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.certificates import self_signed
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import RecordingHandler, free_port
 from tui_mutabakat.data.session import Database
@@ -30,15 +30,7 @@ pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs o
 
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
-        + ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return self_signed(tmp_path)
 
 
 def _check_login(

@@ -62,12 +62,8 @@ def fill_batch(
         for part in writer.parts():
             with database.reader() as session:
                 chunk = writer.compose(session, part)
-            with database.unit_of_work() as session:
-                if cancel_requested(session, batch_id):
-                    writer.leave_out_rest(cancelled_while_writing())
-                    break
-                writer.write(session, chunk)
-            writer.take(chunk)
+            if not writer.commit(database, chunk):
+                break
     except BaseException as exc:
         writer.abandon(database, exc)
         raise
@@ -124,6 +120,18 @@ class BatchWriter:
 
     def compose(self, session: Session, part: list[BalanceKey]) -> ComposedChunk:
         return compose_chunk(session, self.composer, part)
+
+    def commit(self, database: Database, chunk: ComposedChunk) -> bool:
+        """Write the chunk in a transaction of its own and count it. If the batch was
+        cancelled meanwhile, write nothing, list the rest among the skipped and return
+        `False`."""
+        with database.unit_of_work() as session:
+            if cancel_requested(session, self.batch_id):
+                self.leave_out_rest(cancelled_while_writing())
+                return False
+            self.write(session, chunk)
+        self.take(chunk)
+        return True
 
     def write(self, session: Session, chunk: ComposedChunk) -> None:
         """Insert the chunk's letters, all `queued`; `take` counts them after the commit."""

@@ -34,7 +34,6 @@ from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import current_language, set_language
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services import batch_writer
 from tui_mutabakat.services.batch_writer import BatchWriter, ComposedChunk, compose_chunk
 from tui_mutabakat.services.batches import BatchCreated, SendOptions, open_batch
 from tui_mutabakat.services.compose import Composer
@@ -147,13 +146,8 @@ async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> Ba
             while parts and len(composing) < _IN_FLIGHT:
                 index, part = parts.pop(0)
                 composing.append(asyncio.ensure_future(compose(index, part)))
-            chunk = await composing.popleft()
-            with database.unit_of_work() as session:
-                if batch_writer.cancel_requested(session, writer.batch_id):
-                    writer.leave_out_rest(batch_writer.cancelled_while_writing())
-                    break
-                writer.write(session, chunk)
-            writer.take(chunk)
+            if not writer.commit(database, await composing.popleft()):
+                break
     except BaseException as exc:
         writer.abandon(database, exc)
         raise
