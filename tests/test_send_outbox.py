@@ -3,6 +3,7 @@ letters, progress, stopping, and the append-only history."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -33,7 +34,7 @@ from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.services import outbox
 from tui_mutabakat.services.batches import SendOptions, create_batch, create_batch_streaming
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending import DeliveryOptions, SendProgress
+from tui_mutabakat.services.sending import DeliveryOptions, OutboxSender, SendProgress
 from tui_mutabakat.services.worker import run_worker, send_batch
 
 AS_OF = date(2026, 12, 31)
@@ -199,3 +200,36 @@ async def test_cancel_while_sending_stops_the_rest(
     assert states.count(LetterState.SENT) == sent
     assert states.count(LetterState.CANCELLED) == 20 - sent
     assert summary.counts == {"sent": sent, "cancelled": 20 - sent}
+
+
+async def test_a_failing_progress_display_does_not_stop_the_sending(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    keys = accounts_to_send(database, actor, 5)
+    batch_id = _batch(database, actor, keys)
+
+    def broken(progress: SendProgress) -> None:
+        raise BrokenPipeError("the terminal went away")
+
+    report = await asyncio.wait_for(
+        send_batch(database, settings, batch_id, on_progress=broken), 30
+    )
+    assert report.progress.sent == 5
+
+
+async def test_an_unexpected_journal_failure_ends_the_run_instead_of_hanging(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = accounts_to_send(database, actor, 5)
+    batch_id = _batch(database, actor, keys)
+
+    def broken(self: OutboxSender, outcomes: list) -> None:
+        raise RuntimeError("a bug in the journal")
+
+    monkeypatch.setattr(OutboxSender, "_count", broken)
+    with pytest.raises(RuntimeError, match="a bug in the journal"):
+        await asyncio.wait_for(send_batch(database, settings, batch_id), 30)
+    # What was delivered is recorded; nothing is left claimed for ever.
+    with database.reader() as session:
+        states = set(session.scalars(select(Letter.state)))
+    assert states <= {LetterState.SENT, LetterState.QUEUED, LetterState.SENDING}

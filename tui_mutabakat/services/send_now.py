@@ -175,14 +175,15 @@ def _composer(
     with database.reader() as session:
         composer = Composer(session, actor, as_of, options)
     with ExitStack() as stack:
-        threads = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose"))
-        stack.callback(threads.shutdown, cancel_futures=True)
+        # Shut down without waiting: after a cancel or an error, a chunk still being
+        # composed must not hold up the event loop; its result is dropped.
+        threads = ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose")
+        stack.callback(threads.shutdown, wait=False, cancel_futures=True)
         processes = None
         if _child_wanted(database, rows, process_from):
             processes = _start_child()
         if processes is not None:
-            stack.enter_context(processes)
-            stack.callback(processes.shutdown, cancel_futures=True)
+            stack.callback(processes.shutdown, wait=False, cancel_futures=True)
         url = database.engine.url.render_as_string(hide_password=False)
         job = _ChildJob(url, current_language(), actor, batch_id, as_of, options)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -58,6 +59,8 @@ from tui_mutabakat.services.sending_types import (
 )
 
 T = TypeVar("T")
+
+log = logging.getLogger("mutabakat.sending")
 
 __all__ = [
     "DeliveryOptions",
@@ -112,6 +115,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._journal_error: BaseException | None = None
+        self._journal_task: asyncio.Task[None] | None = None
         self._limiter = RateLimiter(self.options.rate_per_minute)
         self.report = RunReport(SendProgress(), transport=transport.description)
         self._last_progress = 0.0
@@ -134,7 +138,8 @@ class OutboxSender:
             return await self._run(once)
 
     async def _run(self, once: bool) -> RunReport:
-        journal = asyncio.create_task(self._journal())
+        journal = asyncio.create_task(self._journal_guarded())
+        self._journal_task = journal
         watcher = asyncio.create_task(self._watch())
         try:
             self.report.recovered = await self._db(
@@ -271,6 +276,21 @@ class OutboxSender:
         self._wake.set()
         await future
 
+    async def _journal_guarded(self) -> None:
+        """The journal; should it fail in a way it does not handle itself, the run stops
+        with that error and every connection waiting on a hand-over is released (its
+        final "." is never written: the letter stays to be sent again)."""
+        try:
+            await self._journal()
+        except Exception as exc:
+            self._journal_error = self._journal_error or exc
+            self._stopping = True
+            for _ids, _complete, future in self._handovers:
+                if not future.done():
+                    future.set_exception(exc)
+            self._handovers = []
+            raise
+
     async def _journal(self) -> None:
         """Write hand-overs and results in groups, and finish the handed-over messages.
 
@@ -357,7 +377,9 @@ class OutboxSender:
 
     async def _drain_journal(self) -> None:
         while self._handovers or self._outcomes or not self._idle.is_set():
-            if self._journal_error is not None:
+            if self._journal_error is not None or (
+                self._journal_task is not None and self._journal_task.done()
+            ):
                 return
             self._wake.set()
             await asyncio.sleep(0.01)
@@ -396,7 +418,11 @@ class OutboxSender:
             list(progress.latest),
         )
         progress.latest.clear()
-        self.on_progress(snapshot)
+        try:
+            self.on_progress(snapshot)
+        except Exception:
+            # Showing progress must never stop the sending.
+            log.exception("the progress callback failed")
 
     async def _watch(self) -> None:
         """Renew the lease, notice cancelled batches and the stop signal."""
