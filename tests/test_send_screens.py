@@ -7,9 +7,12 @@ so each test counts the files written there.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Static
@@ -31,6 +34,7 @@ from tui_mutabakat.screens.movements import MovementListScreen
 from tui_mutabakat.screens.send_criteria import SendCriteriaScreen, default_as_of
 from tui_mutabakat.screens.send_dialog import SendDialog
 from tui_mutabakat.screens.send_errors import SendErrorsScreen
+from tui_mutabakat.screens.send_flow import SendRequest
 from tui_mutabakat.screens.send_list import SendListScreen
 from tui_mutabakat.screens.send_progress import SendProgressScreen
 from tui_mutabakat.screens.templates_editor import (
@@ -38,6 +42,7 @@ from tui_mutabakat.screens.templates_editor import (
     TemplateEditorScreen,
     TemplateListScreen,
 )
+from tui_mutabakat.services import batch_writer, send_now
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending_types import DeliveryOptions
@@ -408,3 +413,50 @@ async def test_criteria_from_the_keyboard_narrow_the_list(
         await press(pilot, "f2")
         assert app.screen is criteria
         assert "31.12.2026" in str(criteria.query_one("#err-as_of", Label).content)
+
+
+async def test_the_error_list_never_covers_the_question_to_stop(
+    app: MutabakatApp,
+    database: Database,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Letters are written while they are sent; when the last chunk is in, the error list
+    would open — but not over the "stop sending?" question the user is answering."""
+    monkeypatch.setattr(batch_writer, "CHUNK", 4)
+    monkeypatch.setattr(batch_writer, "FIRST_CHUNK", 4)
+    compose_here = send_now._compose_here
+
+    def slow(*args: Any) -> Any:
+        time.sleep(0.05)
+        return compose_here(*args)
+
+    monkeypatch.setattr(send_now, "_compose_here", slow)
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, "tester")
+        keys = []
+        for n in range(24):
+            emails = (f"a{n}@b.com.tr",) if n % 6 else ()  # four accounts without an address
+            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=emails)
+            add_movement(session, account, OLD, debit="10.00")
+            keys.append((account.id, "TRY"))
+    request = SendRequest(default_as_of(), keys, SendOptions())
+    slow_sending = DeliveryOptions(rate_per_minute=600)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = SendProgressScreen(request, delivery=slow_sending)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.batch_id is not None)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        await wait_for(pilot, lambda: screen.created is not None)
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "e")
+        await wait_for(pilot, lambda: not screen.running)
+        assert app.screen is screen
+        assert str(screen.query_one("#send-progress-title", Label).content) == (
+            "Gönderim durduruldu."
+        )
+        await press(pilot, "f4")
+        assert isinstance(app.screen, SendErrorsScreen)
+    assert len(outbox_files(settings)) < 20

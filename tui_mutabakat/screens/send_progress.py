@@ -137,6 +137,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self.cancelled = False
         self.report: RunReport | None = None
         self.summary: BatchSummary | None = None
+        #: The batch as written, once every letter is in the outbox.
+        self.created: BatchCreated | None = None
         self._last_post = 0.0
         self.sender: Worker[None] | None = None
 
@@ -253,12 +255,22 @@ class SendProgressScreen(AppAccess, Screen[None]):
             self.query_one("#send-progress-title", Label).update(
                 _("{letters} mektup gönderiliyor…").format(letters=created.letters)
             )
+        self.created = created
+        self.refresh_bindings()
         if created.skipped and request.show_errors:
-            from tui_mutabakat.screens.send_errors import SendErrorsScreen
+            if self.app.screen is self and not self.cancelled:
+                from tui_mutabakat.screens.send_errors import SendErrorsScreen
 
-            self.app.push_screen(
-                SendErrorsScreen(request.as_of, request.options, created.skipped, request.criteria)
-            )
+                self.app.push_screen(
+                    SendErrorsScreen(
+                        request.as_of, request.options, created.skipped, request.criteria
+                    )
+                )
+            else:
+                # A question (stop sending?) is open, or the user stopped: the list must
+                # not cover it; F4 opens it.
+                skipped = _("{count} hesaba mektup gönderilmedi; F4: hata listesi.")
+                self.notify(skipped.format(count=len(created.skipped)), severity="warning")
         if created.warnings:
             warning = _(
                 "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider."
@@ -330,6 +342,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "errors":
+            if self.created is not None and self.created.skipped:
+                return True
             return self.summary is not None and self.summary.skipped > 0
         return True
 
