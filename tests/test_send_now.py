@@ -37,7 +37,7 @@ from tui_mutabakat.services.batches import (
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.send_now import create_and_send
 from tui_mutabakat.services.sending_types import SendProgress
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.worker import run_worker
 
 AS_OF = date(2026, 12, 31)
 
@@ -369,8 +369,10 @@ async def test_a_batch_left_half_written_by_a_killed_program_is_closed_later(
         batch = session.get(ReconciliationBatch, batch_id)
         assert batch is not None
         batch.created_at = batch.created_at - dt.timedelta(hours=2)
-    await send_batch(database, settings, batch_id)
+    await run_worker(database, settings, once=True)
     with database.reader() as session:
         batch = session.get(ReconciliationBatch, batch_id)
         assert batch is not None and batch.state is BatchState.DONE
         assert batch.letter_count == 2 and batch.prepared_at is not None
+        sent = session.scalars(select(Letter.state).where(Letter.batch_id == batch_id))
+        assert list(sent) == [LetterState.SENT, LetterState.SENT]

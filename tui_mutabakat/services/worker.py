@@ -26,6 +26,7 @@ from tui_mutabakat.mail.delivery import SmtpConfig, SmtpTransport
 from tui_mutabakat.mail.file_backend import FileTransport
 from tui_mutabakat.mail.secrets import SecretError, resolve_secret
 from tui_mutabakat.mail.transport import Transport, TransportUnavailable
+from tui_mutabakat.services.batch_status import close_abandoned_batches
 from tui_mutabakat.services.outbox import RetryPolicy, SenderIdentity, utcnow
 from tui_mutabakat.services.sending import (
     DeliveryOptions,
@@ -107,6 +108,13 @@ async def send_batch(
     return await sender.run(once=True)
 
 
+def _close_abandoned(database: Database) -> None:
+    with database.engine.begin() as conn:
+        closed = close_abandoned_batches(conn, utcnow())
+    if closed:
+        log.warning("closed batches a stopped program left half written: %s", closed)
+
+
 def _due_senders(database: Database) -> list[str]:
     with database.reader() as session:
         statement = (
@@ -139,6 +147,7 @@ async def run_worker(
     failing: dict[str, float] = {}
     loop = asyncio.get_running_loop()
     while not stop.is_set():
+        _close_abandoned(database)
         worked = False
         for login in _due_senders(database):
             if loop.time() < failing.get(login, 0.0):
