@@ -72,6 +72,12 @@ def _company() -> Screen[Any]:
     return CompanyScreen()
 
 
+def _mail_settings() -> Screen[Any]:
+    from tui_mutabakat.screens.mail_settings import MailSettingsScreen
+
+    return MailSettingsScreen()
+
+
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+k", False, _accounts),
     MenuEntry("send", _("e-Mutabakat Gönder"), "f4,ctrl+e", False, _send),
@@ -80,6 +86,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("working_settings", _("Çalışma Bilgileri"), "f6,ctrl+w", True, _working_settings),
     MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+f", True, _company),
     MenuEntry("templates", _("Mektup Şablonları"), "f8,ctrl+t", True, _templates),
+    MenuEntry("mail_settings", _("Posta Ayarları"), "f9,ctrl+o", False, _mail_settings),
 )
 
 

@@ -6,6 +6,8 @@ The password itself is never stored: `password_ref` says where the sender reads 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,11 +34,8 @@ class SmtpSettings:
     display_name: str = ""
 
 
-def _checked_server(
-    session: Session, actor: Actor, login: str, host: str, port: int | None, ref: str, what: str
-) -> tuple[User, str]:
-    """The user whose `what` ("SMTP"/"IMAP") server is being set, after the checks both
-    share; returns the user and the cleaned password reference."""
+def _user_to_change(session: Session, actor: Actor, login: str, what: str) -> User:
+    """User `login`, if `actor` may change their `what` settings: their own, or an admin."""
     if not actor.is_admin and actor.login != login:
         raise Refused(
             _("Başka bir kullanıcının {what} ayarlarını yalnızca yönetici değiştirir.").format(
@@ -46,6 +45,15 @@ def _checked_server(
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
         raise NotFound(_("Kullanıcı bulunamadı: {login}").format(login=login))
+    return user
+
+
+def _checked_server(
+    session: Session, actor: Actor, login: str, host: str, port: int | None, ref: str, what: str
+) -> tuple[User, str]:
+    """The user whose `what` ("SMTP"/"IMAP") server is being set, after the checks both
+    share; returns the user and the cleaned password reference."""
+    user = _user_to_change(session, actor, login, what)
     if not host.strip():
         raise InvalidInput(_("{what} sunucusu boş olamaz.").format(what=what), "host")
     if port is not None and not 0 < port < 65536:
@@ -111,3 +119,75 @@ def set_imap(session: Session, actor: Actor, login: str, imap: ImapSettings) -> 
     session.flush()
     record(session, actor, "set_imap", "user", user.id, f"{user.imap_host}:{user.imap_port}")
     return user
+
+
+@dataclass(frozen=True, slots=True)
+class UserMail:
+    """What the mail settings screen shows and saves for one user."""
+
+    login: str
+    smtp: SmtpSettings
+    imap: ImapSettings
+
+
+def user_logins(session: Session, actor: Actor) -> list[str]:
+    """The users whose mail settings `actor` may change: an admin all, anyone else only
+    their own."""
+    if not actor.is_admin:
+        return [actor.login]
+    return list(session.scalars(select(User.login).order_by(User.login)))
+
+
+def load_user_mail(session: Session, login: str) -> UserMail:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise NotFound(_("Kullanıcı bulunamadı: {login}").format(login=login))
+    smtp = SmtpSettings(
+        user.smtp_host,
+        user.smtp_port,
+        SmtpSecurity(user.smtp_security),
+        user.smtp_login,
+        user.smtp_password_ref,
+        user.from_address,
+        user.display_name,
+    )
+    imap = ImapSettings(
+        user.imap_host,
+        user.imap_port,
+        SmtpSecurity(user.imap_security),
+        user.imap_login,
+        user.imap_password_ref,
+    )
+    return UserMail(user.login, smtp, imap)
+
+
+def save_user_mail(session: Session, actor: Actor, mail: UserMail) -> None:
+    """Save the sender identity always, and each server whose host is filled in, with the
+    checks of `set_smtp` and `set_imap`."""
+    if mail.smtp.host.strip():
+        with _fields_of("smtp"):
+            set_smtp(session, actor, mail.login, mail.smtp)
+    else:
+        user = _user_to_change(session, actor, mail.login, "SMTP")
+        if mail.smtp.from_address.strip():
+            check = check_email(mail.smtp.from_address)
+            if not check.ok or check.normalized is None:
+                raise InvalidInput(check.reason or _("Geçersiz e-posta adresi."), "from_address")
+            user.from_address = check.normalized
+        user.display_name = mail.smtp.display_name.strip()
+        session.flush()
+    if mail.imap.host.strip():
+        with _fields_of("imap"):
+            set_imap(session, actor, mail.login, mail.imap)
+
+
+@contextmanager
+def _fields_of(server: str) -> Iterator[None]:
+    """Name a refused field after its server (`smtp_host`, `imap_port`, …): both servers
+    share the checks, and the screen shows both."""
+    try:
+        yield
+    except InvalidInput as error:
+        if error.field in ("host", "port", "password_ref"):
+            raise InvalidInput(str(error), f"{server}_{error.field}") from None
+        raise
