@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
 from tests.imap_server import dovecot_or_skip
+from tests.pilot_keys import press, type_text, wait_for
 from tests.smtp_server import running_server
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import User
@@ -29,27 +29,6 @@ from tui_mutabakat.services.users import (
 )
 
 SIZE = (80, 24)
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    for char in text:
-        await pilot.press(char)
-    await pilot.pause()
-
-
-async def wait_for(pilot: Pilot[None], condition: object, tries: int = 300) -> None:
-    assert callable(condition)
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def user(database: Database, login: str) -> User:
@@ -114,7 +93,7 @@ async def test_f5_tries_the_smtp_server_and_the_mailbox_as_saved(
             assert isinstance(screen, MailSettingsScreen)
             await press(pilot, "f5")
             result = screen.query_one("#mail-check", Static)
-            await wait_for(pilot, lambda: "IMAP" in str(result.content))
+            await wait_for(pilot, lambda: "IMAP" in str(result.content), tries=300)
             lines = str(result.content).splitlines()
             assert lines[0].startswith("✓ SMTP: smtp://127.0.0.1:")
             assert lines[1].startswith("✓ IMAP: " + dovecot.login)
@@ -126,7 +105,7 @@ async def test_f5_tries_the_smtp_server_and_the_mailbox_as_saved(
             assert isinstance(screen, MailSettingsScreen)
             await press(pilot, "f5")
             result = screen.query_one("#mail-check", Static)
-            await wait_for(pilot, lambda: "IMAP" in str(result.content))
+            await wait_for(pilot, lambda: "IMAP" in str(result.content), tries=300)
             assert str(result.content).splitlines()[1].startswith("✗ IMAP: nobody@")
 
 

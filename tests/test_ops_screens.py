@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList
 
 from tests.ops_data import add_movement, audit, make_account, movement, movement_count
+from tests.pilot_keys import press
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import OrderStatus
@@ -48,12 +49,6 @@ def table_rows(app: MutabakatApp, selector: str = "DataTable") -> list[str]:
 
 def dialog_text(app: MutabakatApp) -> str:
     return str(app.screen.query_one(".question", Label).content)
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def choose(pilot: Pilot[None], action_id: str) -> None:

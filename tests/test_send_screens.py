@@ -17,6 +17,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Static
 
+from tests.pilot_keys import press, wait_for
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
@@ -68,21 +69,6 @@ def make_accounts(database: Database) -> dict[str, int]:
         fourth = add_account(session, "120.004", "Dere Tekstil", emails=("x@dere.com.tr",))
         add_movement(session, fourth, OLD, debit="10.00", currency="USD")
         return {a.code: a.id for a in (first, broken, third, fourth)}
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def wait_for(pilot: Pilot[None], condition: object, tries: int = 200) -> None:
-    assert callable(condition)
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def status_text(app: MutabakatApp) -> str:

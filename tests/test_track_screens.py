@@ -10,10 +10,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from tests.mail_samples import Original, plain_reply, postfix_dsn
+from tests.pilot_keys import press, wait_for
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
@@ -78,21 +78,6 @@ def state_of(database: Database, letter_id: int) -> LetterState:
         letter = session.get(Letter, letter_id)
         assert letter is not None
         return LetterState(letter.state)
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def wait_for(pilot: Pilot[None], condition: object, tries: int = 200) -> None:
-    assert callable(condition)
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def row(app: MutabakatApp, key: int) -> list[str]:

@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Label
 
-from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
@@ -17,6 +16,7 @@ from tui_mutabakat.widgets.form import (
     clear_errors,
     field_row,
     input_text,
+    show_email_check,
     show_error,
     show_invalid,
     text_input,
@@ -95,15 +95,7 @@ class CompanyScreen(FormScreen[None]):
 
     @on(Input.Changed, "#f-email")
     def _check_email(self) -> None:
-        text = input_text(self, "email").strip()
-        if not text:
-            show_error(self, "email", "")
-            return
-        check = check_email(text)
-        if check.ok:
-            show_error(self, "email", "✓", ok=True)
-        else:
-            show_error(self, "email", f"✗ {check.reason}")
+        show_email_check(self, "email")
 
     def _value(self) -> CompanyData:
         values = {name: input_text(self, name) for name, _label, _length in _fields()}

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
-from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
@@ -35,7 +34,7 @@ from tui_mutabakat.widgets.form import (
     field_row,
     input_text,
     optional_int,
-    show_error,
+    show_email_check,
     show_invalid,
     text_input,
 )
@@ -117,12 +116,7 @@ class MailSettingsScreen(FormScreen[None]):
 
     @on(Input.Changed, "#f-from_address")
     def _check_from(self) -> None:
-        text = input_text(self, "from_address").strip()
-        if not text:
-            show_error(self, "from_address", "")
-            return
-        check = check_email(text)
-        show_error(self, "from_address", "✓" if check.ok else f"✗ {check.reason}", ok=check.ok)
+        show_email_check(self, "from_address")
 
     def _security_of(self, name: str) -> SmtpSecurity:
         value = self.query_one(f"#f-{name}", Select).value

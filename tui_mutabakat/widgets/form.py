@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Switch, TextArea
 
+from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.formatting import format_amount, parse_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -57,6 +58,16 @@ def show_error(root: Widget, name: str, message: str, *, ok: bool = False) -> No
     label.set_class(ok, "-ok")
     for control in root.query(f"#f-{name}"):
         control.set_class(bool(message) and not ok, "-invalid")
+
+
+def show_email_check(root: Widget, name: str) -> None:
+    """Under e-mail field `name`, as it is typed: ✓, or ✗ and the reason (empty: nothing)."""
+    text = input_text(root, name).strip()
+    if not text:
+        show_error(root, name, "")
+        return
+    check = check_email(text)
+    show_error(root, name, "✓" if check.ok else f"✗ {check.reason}", ok=check.ok)
 
 
 def clear_errors(root: Widget) -> None:
