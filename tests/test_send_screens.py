@@ -18,7 +18,13 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Static
 
 from tests.pilot_keys import press, wait_for
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import (
+    accounts_to_send,
+    add_account,
+    add_company,
+    add_movement,
+    configure_sender,
+)
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Account, Company, User
@@ -219,14 +225,8 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
 async def test_cancel_while_sending(
     app: MutabakatApp, database: Database, settings: Settings, actor: Actor
 ) -> None:
+    keys = accounts_to_send(database, actor, 20)
     with database.unit_of_work() as session:
-        add_company(session)
-        configure_sender(session, "tester")
-        keys = []
-        for n in range(20):
-            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"a{n}@b.com.tr",))
-            add_movement(session, account, OLD, debit="10.00")
-            keys.append((account.id, "TRY"))
         created = create_batch(session, actor, default_as_of(), keys, SendOptions())
     assert created.batch_id is not None
     slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
@@ -259,14 +259,8 @@ async def test_cancel_while_sending(
 async def test_quitting_while_sending_leaves_the_rest_queued_for_the_worker(
     app: MutabakatApp, database: Database, settings: Settings, actor: Actor
 ) -> None:
+    keys = accounts_to_send(database, actor, 12)
     with database.unit_of_work() as session:
-        add_company(session)
-        configure_sender(session, "tester")
-        keys = []
-        for n in range(12):
-            account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"a{n}@b.com.tr",))
-            add_movement(session, account, OLD, debit="10.00")
-            keys.append((account.id, "TRY"))
         created = create_batch(session, actor, default_as_of(), keys, SendOptions())
     assert created.batch_id is not None
     slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
