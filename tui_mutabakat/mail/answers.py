@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
 from tui_mutabakat.mail.message import TOKEN_HEADER, TOKEN_PATTERN
 from tui_mutabakat.mail.reply_text import AnswerKind, classify, html_to_text, new_text
@@ -304,7 +304,3 @@ def _guess_failed(text: str, bouncer: str) -> list[FailedRecipient]:
         FailedRecipient(a, status_match.group(1) if status_match else "", diagnostic[:500])
         for a in addresses
     ]
-
-
-def addresses_of(header_value: str) -> list[str]:
-    return [address.lower() for _name, address in getaddresses([header_value]) if address]

@@ -56,7 +56,6 @@ class OutgoingLetter:
     token: str
     message_id: str
     date: datetime
-    reply_to: str = ""
     attachment: Attachment | None = None
 
 
@@ -82,12 +81,6 @@ def clean_header(value: str) -> str:
 def subject_with_token(subject: str, token: str) -> str:
     """The subject as sent: the reply token in brackets, so replies carry it back."""
     return f"{clean_header(subject)} [{token}]"
-
-
-def plus_address(address: str, token: str) -> str:
-    """`muhasebe@firma.com` → `muhasebe+mtb-xxxx@firma.com` (sub-addressing)."""
-    local, _at, domain = address.partition("@")
-    return f"{local}+{token.lower()}@{domain}"
 
 
 class _Encoded(str):
@@ -180,8 +173,6 @@ def build_message(letter: OutgoingLetter) -> bytes:
         _header("Date", format_datetime(letter.date)),
         _header("Message-ID", clean_header(letter.message_id)),
     ]
-    if letter.reply_to:
-        headers.append(_header("Reply-To", clean_header(letter.reply_to)))
     headers.append(_header(TOKEN_HEADER, clean_header(letter.token)))
     headers.append(b"Auto-Submitted: auto-generated\r\n")
     return b"".join(headers) + b"\r\n" + body

@@ -46,14 +46,6 @@ class Secret:
         return bool(self._value)
 
 
-def describe_ref(ref: str) -> str:
-    """What the reference points at, for messages (`env:SMTP_PASS`, `file:/…`, `cmd`)."""
-    kind, _sep, rest = ref.partition(":")
-    if kind == "cmd":
-        return "cmd"
-    return f"{kind}:{rest}" if rest else kind
-
-
 def resolve_secret(ref: str, *, timeout: float = 15.0) -> Secret | None:
     """Read the password `ref` points at; `None` when there is no reference."""
     ref = ref.strip()

@@ -17,7 +17,6 @@ class TransportUnavailable(Exception):
 class Envelope:
     """One SMTP transaction: a stored message to the still-pending recipients of a letter."""
 
-    letter_id: int
     token: str
     sender: str
     #: (recipient row id, address)

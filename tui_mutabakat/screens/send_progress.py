@@ -23,7 +23,6 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
-from textual.worker import Worker
 
 from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.domain.states import LetterState, letter_state_label
@@ -135,12 +134,10 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self.thread_done = threading.Event()
         self.running = True
         self.cancelled = False
-        self.report: RunReport | None = None
         self.summary: BatchSummary | None = None
         #: The batch as written, once every letter is in the outbox.
         self.created: BatchCreated | None = None
         self._last_post = 0.0
-        self.sender: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         preparing = self.request is not None
@@ -162,7 +159,7 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def on_mount(self) -> None:
         if self.request is None:
             self._show_counts(0, 0, 0)
-        self.sender = self._send()
+        self._send()
 
     def on_unmount(self) -> None:
         """The application is closing: the sender stops after the letters in flight; the
@@ -300,7 +297,6 @@ class SendProgressScreen(AppAccess, Screen[None]):
 
     def on_finished(self, message: Finished) -> None:
         self.running = False
-        self.report = message.report
         if message.refused or self.batch_id is None:
             self.query_one("#send-progress-title", Label).update(_("Gönderilemedi."))
             summary_box = self.query_one("#send-summary", Static)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -247,22 +246,3 @@ def cancel_batch(session: Session, actor: Actor, batch_id: int, reason: str = ""
     record(session, actor, "cancel", "batch", batch_id, why)
     finish_batches(conn, {batch_id}, now)
     return len(waiting)
-
-
-def batch_row(session: Session, batch_id: int) -> dict[str, Any]:
-    """The batch's own fields, for screens that show its header."""
-    batch = session.get(ReconciliationBatch, batch_id)
-    if batch is None:
-        raise NotFound(_("Gönderim bulunamadı."))
-    return {
-        "id": batch.id,
-        "title": batch.title,
-        "as_of": batch.as_of,
-        "answer_by": batch.answer_by,
-        "state": batch.state,
-        "sender": batch.sender_login,
-        "letters": batch.letter_count,
-        "transport": batch.transport,
-        "created_at": batch.created_at,
-        "finished_at": batch.finished_at,
-    }

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey
-from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState
 from tui_mutabakat.i18n import gettext as _
@@ -45,7 +44,6 @@ __all__ = [
     "create_batch",
     "create_batch_streaming",
     "fill_batch",
-    "letters_of",
     "open_batch",
     "preview_letter",
 ]
@@ -126,7 +124,3 @@ def batch_skipped(session: Session, batch_id: int) -> list[SkippedAccount]:
     if batch is None:
         return []
     return [SkippedAccount(**item) for item in json.loads(batch.skipped or "[]")]
-
-
-def letters_of(session: Session, batch_id: int) -> list[Letter]:
-    return list(session.scalars(select(Letter).where(Letter.batch_id == batch_id)))

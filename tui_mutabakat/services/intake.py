@@ -65,10 +65,6 @@ class IntakeResult:
     state: LetterState | None = None
     detail: str = ""
 
-    @property
-    def matched(self) -> bool:
-        return self.letter_id is not None
-
 
 def already_processed(session: Session, key: str) -> bool:
     return (

@@ -40,7 +40,6 @@ from tui_mutabakat.services.working_settings import get_company
 
 @dataclass(frozen=True, slots=True)
 class SenderInfo:
-    login: str
     address: str
     name: str
 
@@ -148,7 +147,7 @@ def sender_info(session: Session, actor: Actor) -> SenderInfo:
     name = ""
     if user is not None:
         name = user.display_name or user.full_name
-    return SenderInfo(actor.login, check.normalized, name or company.title)
+    return SenderInfo(check.normalized, name or company.title)
 
 
 def recipients_for(session: Session, account_ids: Sequence[int]) -> dict[int, AccountRecipients]:

@@ -47,7 +47,7 @@ class IntakeRun:
         return self.outcomes[Outcome.ANSWER] + self.outcomes[Outcome.BOUNCE]
 
 
-def imap_settings_for(user: User, cafile: str | None = None) -> ImapSettings | None:
+def imap_settings_for(user: User) -> ImapSettings | None:
     """The user's IMAP settings, None when no IMAP host is set."""
     if not user.imap_host:
         return None
@@ -61,7 +61,6 @@ def imap_settings_for(user: User, cafile: str | None = None) -> ImapSettings | N
         security=user.imap_security,
         login=user.imap_login or user.from_address,
         password=password,
-        cafile=cafile,
     )
 
 

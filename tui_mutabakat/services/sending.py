@@ -247,7 +247,6 @@ class OutboxSender:
                 continue
             await self._limiter.wait()
             envelope = Envelope(
-                letter_id=letter.id,
                 token=letter.token,
                 sender=letter.sender,
                 recipients=tuple((r.id, r.address) for r in letter.recipients),
