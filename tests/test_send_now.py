@@ -318,10 +318,10 @@ async def test_a_cancel_after_the_sender_stopped_still_closes_the_batch(
 async def test_a_failure_before_the_writing_starts_closes_the_batch(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: Any) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(send_now, "Composer", broken)
+    monkeypatch.setattr(send_now, "ThreadPoolExecutor", broken)
     keys = accounts_to_send(database, actor, 3)
     with pytest.raises(OSError, match="disk I/O error"):
         await create_and_send(database, settings, actor, AS_OF, keys, SendOptions())

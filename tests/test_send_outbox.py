@@ -22,6 +22,7 @@ from tests.send_data import (
 )
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import (
     HistoryIsAppendOnly,
     Letter,
@@ -85,7 +86,7 @@ async def test_a_dead_senders_letters_are_recovered_without_sending_twice(
                 conn, dead, limit=10, lease=dt.timedelta(seconds=-1), batch_id=batch_id
             )
             # The dead sender had made the first letter's hand-over durable.
-            outbox.record_handover(conn, [r.id for r in claimed[0].recipients], outbox.utcnow())
+            outbox.record_handover(conn, [r.id for r in claimed[0].recipients], utcnow())
         report = await send_batch(database, replace(settings, mail_backend="smtp"), batch_id)
     assert report.recovered == 4
     with database.reader() as session:

@@ -34,9 +34,6 @@ class FileTransport:
         first = min(rid for rid, _address in envelope.recipients)
         return f"{envelope.token}-{first}"
 
-    def path_for(self, envelope: Envelope) -> Path:
-        return self.directory / "new" / f"{self.name_for(envelope)}.eml"
-
     async def open(self) -> None:
         for sub in ("tmp", "new", "cur"):
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
@@ -52,7 +49,7 @@ class FileTransport:
 
     def _write(self, envelope: Envelope) -> str:
         name = self.name_for(envelope)
-        target = self.path_for(envelope)
+        target = self.directory / "new" / f"{name}.eml"
         if target.exists() or any((self.directory / "cur").glob(f"{name}.eml*")):
             return f"250 {target.name} zaten yazılmış"
         header = "X-Envelope-To: " + ", ".join(a for _r, a in envelope.recipients) + "\r\n"

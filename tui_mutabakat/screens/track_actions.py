@@ -11,6 +11,7 @@ from functools import partial
 from sqlalchemy import select
 from textual import work
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
@@ -20,7 +21,6 @@ from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.track_answer import AnswerDialog, TypedAnswer
 from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.intake import change_letter_state
-from tui_mutabakat.services.outbox import utcnow
 from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.resend import resend_letters
 from tui_mutabakat.services.tracking import (

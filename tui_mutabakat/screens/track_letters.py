@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
+from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
@@ -31,7 +32,7 @@ def when(moment: dt.datetime | None) -> str:
     """A stored moment in local time, `31.12.2026 14:05`."""
     if moment is None:
         return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    aware = as_utc(moment)
     local = aware.astimezone()
     return f"{format_day(local.date())} {local:%H:%M}"
 

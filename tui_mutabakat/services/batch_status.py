@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import Connection, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import NotFound
-from tui_mutabakat.services.outbox import utcnow, write_letter_events
+from tui_mutabakat.services.outbox import write_letter_events
 
 _STILL_SENDING = (LetterState.QUEUED, LetterState.SENDING)
 

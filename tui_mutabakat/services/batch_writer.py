@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey, balances_for_keys
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient, ReconciliationBatch
 from tui_mutabakat.data.session import Database
@@ -33,7 +34,7 @@ from tui_mutabakat.services.compose import (
 )
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.letters import open_items_for, recipients_for
-from tui_mutabakat.services.outbox import utcnow, write_letter_events, write_recipient_events
+from tui_mutabakat.services.outbox import write_letter_events, write_recipient_events
 
 #: Letters per chunk: one transaction, and what a sender may start on while the rest
 #: is being written.
@@ -95,13 +96,17 @@ class BatchWriter:
         as_of: date,
         keys: Sequence[BalanceKey],
         options: SendOptions,
+        *,
+        composer: Composer | None = None,
     ) -> None:
+        """`composer`: the one the batch was opened with, if the caller has it (building
+        one loads the template, the sender and the company)."""
         self.actor = actor
         self.batch_id = batch_id
         self.as_of = as_of
         self.options = options
         self.keys = list(dict.fromkeys(keys))
-        self.composer = Composer(session, actor, as_of, options)
+        self.composer = composer or Composer(session, actor, as_of, options)
         self.skipped: list[SkippedAccount] = []
         self.warnings: list[SkippedAccount] = []
         self.letters = 0
@@ -201,8 +206,9 @@ class BatchWriter:
         if batch.cancel_requested:
             # Cancelled while being written: a chunk that committed after the cancel
             # queued letters the cancel did not see.
-            cancel_batch(session, self.actor, self.batch_id)
-        finish_batches(session.connection(), {self.batch_id}, now)
+            cancel_batch(session, self.actor, self.batch_id)  # which also finishes it
+        else:
+            finish_batches(session.connection(), {self.batch_id}, now)
         return BatchCreated(self.batch_id, self.letters, skipped, self.warnings)
 
 

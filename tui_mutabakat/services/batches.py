@@ -60,8 +60,11 @@ def create_batch(
 ) -> BatchCreated:
     """Check, render and queue a letter for every selected (account, currency) row, all in
     the caller's transaction."""
-    batch_id = open_batch(session, actor, as_of, keys, options, criteria=criteria)
-    writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
+    composer = Composer(session, actor, as_of, options)
+    batch_id = open_batch(
+        session, actor, as_of, keys, options, criteria=criteria, composer=composer
+    )
+    writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
     for part in writer.parts():
         chunk = writer.compose(session, part)
         writer.write(session, chunk)
@@ -77,13 +80,14 @@ def open_batch(
     options: SendOptions,
     *,
     criteria: dict[str, Any] | None = None,
+    composer: Composer | None = None,
 ) -> int:
     """The batch's own row, with no letter yet; refuses what the send dialog got wrong
     (no row selected, an answer-by date before the as-of date, a template that does not
     compile) before anything is written."""
     if not keys:
         raise InvalidInput(_("Gönderilecek hesap seçilmedi."))
-    composer = Composer(session, actor, as_of, options)
+    composer = composer or Composer(session, actor, as_of, options)
     batch = ReconciliationBatch(
         title=options.title.strip() or _("Cari hesap mutabakatı"),
         as_of=as_of,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey, BalanceRow, balances_for_keys
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.message import (
     Attachment,
@@ -42,7 +43,6 @@ from tui_mutabakat.services.letters import (
     sender_info,
     statement_csv,
 )
-from tui_mutabakat.services.outbox import utcnow
 from tui_mutabakat.services.working_settings import get_working_settings
 
 #: A letter's row and its recipients' rows, ready to insert.

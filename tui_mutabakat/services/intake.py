@@ -24,12 +24,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, ProcessedMessage
 from tui_mutabakat.domain.states import LetterState, RecipientState, can_transition
 from tui_mutabakat.mail.answers import FailedRecipient, MessageKind, ReadMessage, read_message
 from tui_mutabakat.mail.reply_text import AnswerKind
-from tui_mutabakat.services.outbox import utcnow
 
 MAILBOX_ACTOR = "mailbox"
 

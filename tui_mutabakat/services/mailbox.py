@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import MailboxState, ProcessedMessage
@@ -30,7 +31,6 @@ from tui_mutabakat.mail.answers import ReadMessage, read_message
 from tui_mutabakat.mail.imap import ImapError, ImapSettings, Mailbox, default_port
 from tui_mutabakat.mail.secrets import SecretError, resolve_secret
 from tui_mutabakat.services.intake import IntakeResult, LetterLookup, Outcome, process_read
-from tui_mutabakat.services.outbox import utcnow
 
 
 @dataclass

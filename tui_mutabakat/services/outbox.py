@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, update
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import (
     Letter,
     LetterEvent,
@@ -99,10 +100,6 @@ class LetterOutcome:
     #: Set by `record_outcomes`: the letter's state after this attempt.
     state: LetterState | None = None
     reasons: list[str] = field(default_factory=list)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def letter_event(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, func, select, update
 
+from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.domain.states import PENDING_RECIPIENT_STATES, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
@@ -58,7 +59,7 @@ def recover_stale(
     stale = [
         (i, LetterState(state))
         for i, by, until, state in rows
-        if (until is not None and _aware(until) < now) or is_dead(by, sender.host)
+        if (until is not None and as_utc(until) < now) or is_dead(by, sender.host)
     ]
     for letter_id, state in stale:
         _recover_one(conn, sender, letter_id, state, now)
@@ -133,8 +134,3 @@ def _recover_one(
         write_letter_events(
             conn, [letter_event(letter_id, sender.actor, state.value, new.value, why, now)]
         )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back; everything is stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import (
     Letter,
     LetterEvent,
@@ -43,7 +44,7 @@ from tui_mutabakat.mail.message import (
 )
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.intake import change_letter_state
-from tui_mutabakat.services.outbox import utcnow, write_letter_events, write_recipient_events
+from tui_mutabakat.services.outbox import write_letter_events, write_recipient_events
 from tui_mutabakat.services.tracking import REMINDER_MARK
 from tui_mutabakat.services.working_settings import get_working_settings
 

@@ -18,6 +18,7 @@ from email.utils import formataddr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import (
     Letter,
     LetterMessage,
@@ -29,7 +30,6 @@ from tui_mutabakat.mail.message import clean_header
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.intake import change_letter_state
 from tui_mutabakat.services.letters import recipients_for
-from tui_mutabakat.services.outbox import utcnow
 
 RESENDABLE = frozenset({LetterState.BOUNCED, LetterState.FAILED})
 _TO = re.compile(rb"^To:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*\r\n", re.IGNORECASE | re.MULTILINE)

@@ -79,14 +79,17 @@ async def create_and_send(
     loop, when the last letter is written; the sender goes on until every letter written
     has had its turn. `process_from=None` always composes in a thread."""
     with database.unit_of_work() as session:
-        batch_id = open_batch(session, actor, as_of, keys, options, criteria=criteria)
-        writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
+        composer = Composer(session, actor, as_of, options)
+        batch_id = open_batch(
+            session, actor, as_of, keys, options, criteria=criteria, composer=composer
+        )
+        writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
     # From here on the batch exists: whatever happens, it is closed before this returns.
     try:
         if on_opened is not None:
             on_opened(batch_id)
         rows = len(keys)
-        with _composer(database, actor, batch_id, as_of, options, rows, process_from) as compose:
+        with _composer(database, writer, rows, process_from) as compose:
             filling = asyncio.ensure_future(_fill(database, writer, compose))
             if on_created is not None:
                 filling.add_done_callback(lambda done: _announce(done, on_created))
@@ -159,21 +162,14 @@ async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> Ba
 
 @contextmanager
 def _composer(
-    database: Database,
-    actor: Actor,
-    batch_id: int,
-    as_of: date,
-    options: SendOptions,
-    rows: int,
-    process_from: int | None,
+    database: Database, writer: BatchWriter, rows: int, process_from: int | None
 ) -> Iterator[Compose]:
     """How chunks get composed: by a thread, and for a large batch by a child process from
     the third chunk on — the thread composes the first two while the child starts, so the
     first letters leave without waiting for it. Should the child not start, or die, its
     chunks are composed by the thread (see the module's doc)."""
     loop = asyncio.get_running_loop()
-    with database.reader() as session:
-        composer = Composer(session, actor, as_of, options)
+    composer = writer.composer
     with ExitStack() as stack:
         # Shut down without waiting: after a cancel or an error, a chunk still being
         # composed must not hold up the event loop; its result is dropped.
@@ -185,7 +181,9 @@ def _composer(
         if processes is not None:
             stack.callback(processes.shutdown, wait=False, cancel_futures=True)
         url = database.engine.url.render_as_string(hide_password=False)
-        job = _ChildJob(url, current_language(), actor, batch_id, as_of, options)
+        job = _ChildJob(
+            url, current_language(), writer.actor, writer.batch_id, writer.as_of, writer.options
+        )
 
         async def compose(index: int, part: list[BalanceKey]) -> ComposedChunk:
             if processes is not None and index >= _THREAD_PARTS:

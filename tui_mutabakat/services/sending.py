@@ -36,18 +36,19 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from tui_mutabakat.data.session import SQLITE_WAL_AUTOCHECKPOINT, Database, checkpointing
+from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.session import (
+    SQLITE_WAL_AUTOCHECKPOINT,
+    Database,
+    checkpointing,
+    is_sqlite,
+)
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
 from tui_mutabakat.services import outbox, recovery
-from tui_mutabakat.services.batch_status import close_abandoned_batches, finish_batches
-from tui_mutabakat.services.outbox import (
-    ClaimedLetter,
-    LetterOutcome,
-    SenderIdentity,
-    utcnow,
-)
+from tui_mutabakat.services.batch_status import finish_batches
+from tui_mutabakat.services.outbox import ClaimedLetter, LetterOutcome, SenderIdentity
 from tui_mutabakat.services.outcomes import record_outcomes
 from tui_mutabakat.services.sending_types import (
     DeliveryOptions,
@@ -145,7 +146,6 @@ class OutboxSender:
             self.report.recovered = await self._db(
                 partial(recovery.recover_stale, sender=self.identity, now=utcnow())
             )
-            await self._db(close_abandoned_batches, utcnow())
             if self.batch_id is not None:
                 self.report.progress.total = await self._db(outbox.due_in_batch, self.batch_id)
             await self._run_until_done(once)
@@ -339,7 +339,7 @@ class OutboxSender:
         put milliseconds between a hand-over and its "."; claims and other writes, on
         other connections, checkpoint instead."""
         conn = self.database.engine.connect()
-        if conn.dialect.name == "sqlite":
+        if is_sqlite(conn.engine):
             conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
             conn.commit()
         return conn
@@ -476,7 +476,7 @@ class OutboxSender:
 def _close_journal_connection(conn: Connection) -> None:
     """Give the connection back to the pool as the pool lends it: checkpointing again."""
     try:
-        if conn.dialect.name == "sqlite":
+        if is_sqlite(conn.engine):
             conn.rollback()
             conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
             conn.commit()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import as_utc, utcnow
 from tui_mutabakat.data.outbox_models import (
     Letter,
     LetterEvent,
@@ -26,7 +27,6 @@ from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.intake import KIND_TO_STATE, add_answer, change_letter_state
-from tui_mutabakat.services.outbox import utcnow
 
 #: The columns of the grouped view, in order (SPEC E1). `queued` counts `sending` too.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -199,7 +199,7 @@ def _record(
             ).format(theirs=format_amount(balance), ours=format_amount(abs(letter.balance))),
             "balance",
         )
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     answer = add_answer(
         session,
         letter,
@@ -276,7 +276,7 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
                 select(RecipientEvent).where(RecipientEvent.recipient_id.in_(list(by_id)))
             )
         ]
-    lines.sort(key=lambda line: (_aware(line.at), line.address))
+    lines.sort(key=lambda line: (as_utc(line.at), line.address))
     return LetterDetails(
         letter,
         recipients,
@@ -297,8 +297,3 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
         ),
         lines,
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes (stored in UTC); PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

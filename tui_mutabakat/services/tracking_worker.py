@@ -20,6 +20,7 @@ from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.mail.imap import ImapError
 from tui_mutabakat.services.mailbox import IntakeRun, read_maildir, read_user_mailbox
+from tui_mutabakat.services.movements import local_today
 from tui_mutabakat.services.reminders import run_daily
 
 log = logging.getLogger("mutabakat.tracking")
@@ -31,10 +32,6 @@ class TrackingReport:
     errors: list[str] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     reminded: list[int] = field(default_factory=list)
-
-
-def local_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).astimezone().date()
 
 
 def track_once(

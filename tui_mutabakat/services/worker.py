@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from tui_mutabakat.config import Settings, load_settings
 from tui_mutabakat.data import migrate
+from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
@@ -27,7 +28,7 @@ from tui_mutabakat.mail.file_backend import FileTransport
 from tui_mutabakat.mail.secrets import SecretError, resolve_secret
 from tui_mutabakat.mail.transport import Transport, TransportUnavailable
 from tui_mutabakat.services.batch_status import close_abandoned_batches
-from tui_mutabakat.services.outbox import RetryPolicy, SenderIdentity, utcnow
+from tui_mutabakat.services.outbox import RetryPolicy, SenderIdentity
 from tui_mutabakat.services.sending import (
     DeliveryOptions,
     OutboxSender,
@@ -86,6 +87,7 @@ async def send_batch(
     """Deliver what is due in one batch now, and return. Letters a server deferred stay
     queued for their retry time (the worker, or the next call, takes them). `filling`:
     the batch is still being written; go on until that is done and nothing is left."""
+    _close_abandoned(database)
     with database.reader() as session:
         batch = session.get(ReconciliationBatch, batch_id)
         if batch is None:
