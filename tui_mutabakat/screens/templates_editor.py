@@ -32,6 +32,7 @@ from tui_mutabakat.mail.templates import SHIPPED_TEMPLATES, TEMPLATE_FIELDS, Tem
 from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.lookup import ValueLookupScreen
+from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.send_criteria import default_as_of
 from tui_mutabakat.services.batches import SendOptions, preview_letter
 from tui_mutabakat.services.errors import InvalidInput, Refused, ServiceError
@@ -83,10 +84,9 @@ class TemplateListScreen(AppAccess, Screen[None]):
         self.dismiss(None)
 
     def action_edit(self) -> None:
-        table: DataTable[str] = self.query_one(DataTable)
-        if not table.row_count:
+        name = cursor_key(self.query_one(DataTable))
+        if name is None:
             return
-        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.app.push_screen(TemplateEditorScreen(name), callback=self._editor_closed)
 
     def _editor_closed(self, saved: bool | None) -> None:

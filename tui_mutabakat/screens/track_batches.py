@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, intake_once, tell
 from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import batch_counts, tracking_batches
@@ -105,11 +106,11 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         table.add_column(_("İlerleme"), key="bar")
         table.add_column(_("Son yanıt"), key="answer_by")
         table.add_column(_("Gönderen"), key="sender")
-        self.reload()
         table.focus()
         self.start_mailbox_timer()
 
     def on_screen_resume(self) -> None:
+        """Also right after mounting: Textual resumes a screen it has just pushed."""
         self.reload()
 
     def reload(self) -> None:
@@ -149,10 +150,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         self.query_one("#track-info", Static).update(text or _("Gönderilmiş mektup yok."))
 
     def selected_batch(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one(DataTable))
         return int(key) if key is not None else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

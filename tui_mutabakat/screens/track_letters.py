@@ -21,6 +21,7 @@ from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
+from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_batches import MailboxTimer
 from tui_mutabakat.services.letter_export import export_letters
@@ -77,11 +78,11 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             ("last", _("Son olay")),
         ):
             table.add_column(label, key=key)
-        self.reload()
         table.focus()
         self.start_mailbox_timer()
 
     def on_screen_resume(self) -> None:
+        """Also right after mounting: Textual resumes a screen it has just pushed."""
         self.reload()
 
     def letter_rows(self) -> list[tuple[int, list[str]]]:
@@ -128,10 +129,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         self.query_one("#letters-hint", Label).update(text)
 
     def current_letter(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one(DataTable))
         return int(key) if key is not None else None
 
     def target_letters(self) -> list[int]:
