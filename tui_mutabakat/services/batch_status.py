@@ -15,7 +15,7 @@ from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import NotFound
-from tui_mutabakat.services.outbox import write_letter_events
+from tui_mutabakat.services.outbox import letter_event, write_letter_events
 
 _STILL_SENDING = (LetterState.QUEUED, LetterState.SENDING)
 
@@ -233,14 +233,9 @@ def cancel_batch(session: Session, actor: Actor, batch_id: int, reason: str = ""
     write_letter_events(
         conn,
         [
-            {
-                "letter_id": i,
-                "actor": actor.login,
-                "from_state": LetterState.QUEUED.value,
-                "to_state": LetterState.CANCELLED.value,
-                "reason": why,
-                "at": now,
-            }
+            letter_event(
+                i, actor.login, LetterState.QUEUED.value, LetterState.CANCELLED.value, why, now
+            )
             for i in waiting
         ],
     )

@@ -34,7 +34,12 @@ from tui_mutabakat.services.compose import (
 )
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.letters import open_items_for, recipients_for
-from tui_mutabakat.services.outbox import write_letter_events, write_recipient_events
+from tui_mutabakat.services.outbox import (
+    letter_event,
+    recipient_event,
+    write_letter_events,
+    write_recipient_events,
+)
 
 #: Letters per chunk: one transaction, and what a sender may start on while the rest
 #: is being written.
@@ -286,29 +291,16 @@ def insert_letters(
         write_letter_events(
             conn,
             [
-                {
-                    "letter_id": i,
-                    "actor": actor.login,
-                    "from_state": None,
-                    "to_state": LetterState.QUEUED.value,
-                    "reason": reason,
-                    "at": now,
-                }
+                letter_event(i, actor.login, None, LetterState.QUEUED.value, reason, now)
                 for i in ids
             ],
         )
         write_recipient_events(
             conn,
             [
-                {
-                    "recipient_id": i,
-                    "actor": actor.login,
-                    "from_state": None,
-                    "to_state": RecipientState.QUEUED.value,
-                    "smtp_code": None,
-                    "reason": reason,
-                    "at": now,
-                }
+                recipient_event(
+                    i, actor.login, None, RecipientState.QUEUED.value, None, reason, now
+                )
                 for i in recipient_ids.scalars()
             ],
         )

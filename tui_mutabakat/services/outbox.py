@@ -115,6 +115,26 @@ def letter_event(
     }
 
 
+def recipient_event(
+    recipient_id: int,
+    actor: str,
+    old: str | None,
+    new: str,
+    code: int | None,
+    reason: str,
+    at: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "recipient_id": recipient_id,
+        "actor": actor,
+        "from_state": old,
+        "to_state": new,
+        "smtp_code": code,
+        "reason": reason,
+        "at": at,
+    }
+
+
 def write_letter_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
     if events:
         conn.execute(insert(LetterEvent), list(events))

@@ -19,6 +19,7 @@ from tui_mutabakat.services.outbox import (
     RetryPolicy,
     SenderIdentity,
     letter_event,
+    recipient_event,
     write_letter_events,
     write_recipient_events,
 )
@@ -109,15 +110,15 @@ def record_outcomes(
                 }
             )
             recipient_events.append(
-                {
-                    "recipient_id": recipient.id,
-                    "actor": sender.actor,
-                    "from_state": recipient.state.value,
-                    "to_state": state.value,
-                    "smtp_code": result.code,
-                    "reason": answer,
-                    "at": now,
-                }
+                recipient_event(
+                    recipient.id,
+                    sender.actor,
+                    recipient.state.value,
+                    state.value,
+                    result.code,
+                    answer,
+                    now,
+                )
             )
         if outcome.delivery.connection_error:
             reasons.append(outcome.delivery.connection_error)

@@ -15,6 +15,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.outbox import (
     SenderIdentity,
     letter_event,
+    recipient_event,
     write_letter_events,
     write_recipient_events,
 )
@@ -99,15 +100,9 @@ def _recover_one(
             )
         )
         events.append(
-            {
-                "recipient_id": rid,
-                "actor": sender.actor,
-                "from_state": current.value,
-                "to_state": RecipientState.ACCEPTED.value,
-                "smtp_code": None,
-                "reason": reason,
-                "at": now,
-            }
+            recipient_event(
+                rid, sender.actor, current.value, RecipientState.ACCEPTED.value, None, reason, now
+            )
         )
     write_recipient_events(conn, events)
     if accepted_any:

@@ -44,7 +44,12 @@ from tui_mutabakat.mail.message import (
 )
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.intake import change_letter_state
-from tui_mutabakat.services.outbox import write_letter_events, write_recipient_events
+from tui_mutabakat.services.outbox import (
+    letter_event,
+    recipient_event,
+    write_letter_events,
+    write_recipient_events,
+)
 from tui_mutabakat.services.tracking import REMINDER_MARK
 from tui_mutabakat.services.working_settings import get_working_settings
 
@@ -89,7 +94,11 @@ def send_reminders(
     letters = session.scalars(
         select(Letter)
         .where(Letter.id.in_(list(letter_ids)))
-        .options(selectinload(Letter.recipients), selectinload(Letter.batch))
+        .options(
+            selectinload(Letter.recipients),
+            selectinload(Letter.batch),
+            selectinload(Letter.content),
+        )
         .order_by(Letter.id)
     ).all()
     reminded_today = set(
@@ -110,7 +119,7 @@ def send_reminders(
         original = letter.batch
         batch = batches.get(original.id) or _reminder_batch(session, original, who, today, now)
         batches[original.id] = batch
-        outbox_letter = _queue_reminder(session, batch, letter, to, who, today, now)
+        outbox_letter = _queue_reminder(session, batch, letter, to, who, now)
         session.add(
             LetterReminder(
                 letter_id=letter.id,
@@ -178,10 +187,9 @@ def _queue_reminder(
     letter: Letter,
     to: list[Recipient],
     who: str,
-    today: dt.date,
     now: dt.datetime,
 ) -> Letter:
-    stored = session.get(LetterMessage, letter.id)
+    stored = letter.content
     text, html = _parts(stored.message) if stored is not None else ("", "")
     answer_by = format_day(letter.batch.answer_by)
     lead = (
@@ -191,13 +199,12 @@ def _queue_reminder(
     )
     base_subject = letter.subject.replace(f"[{letter.token}]", "").strip()
     subject = f"Hatırlatma: {base_subject}"
-    recipients = to
     message_id = new_message_id(letter.token, batch.from_address)
     raw = build_message(
         OutgoingLetter(
             from_address=batch.from_address,
             from_name=batch.from_name,
-            to=tuple((r.name, r.address) for r in recipients),
+            to=tuple((r.name, r.address) for r in to),
             subject=subject,
             text=lead + text,
             html=(f"<p>{lead.strip()}</p>" + html) if html else "",
@@ -230,7 +237,7 @@ def _queue_reminder(
     session.add(LetterMessage(letter_id=reminder.id, message=raw))
     rows = [
         Recipient(letter_id=reminder.id, contact_id=r.contact_id, name=r.name, address=r.address)
-        for r in recipients
+        for r in to
     ]
     session.add_all(rows)
     session.flush()
@@ -238,29 +245,12 @@ def _queue_reminder(
     conn = session.connection()
     write_letter_events(
         conn,
-        [
-            {
-                "letter_id": reminder.id,
-                "actor": who,
-                "from_state": None,
-                "to_state": LetterState.QUEUED.value,
-                "reason": why,
-                "at": now,
-            }
-        ],
+        [letter_event(reminder.id, who, None, LetterState.QUEUED.value, why, now)],
     )
     write_recipient_events(
         conn,
         [
-            {
-                "recipient_id": r.id,
-                "actor": who,
-                "from_state": None,
-                "to_state": RecipientState.QUEUED.value,
-                "smtp_code": None,
-                "reason": why,
-                "at": now,
-            }
+            recipient_event(r.id, who, None, RecipientState.QUEUED.value, None, why, now)
             for r in rows
         ],
     )

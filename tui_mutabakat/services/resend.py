@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, selectinload
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import (
     Letter,
-    LetterMessage,
     Recipient,
     RecipientEvent,
 )
@@ -63,7 +62,11 @@ def resend_letters(
     letters = session.scalars(
         select(Letter)
         .where(Letter.id.in_(list(letter_ids)))
-        .options(selectinload(Letter.recipients), selectinload(Letter.batch))
+        .options(
+            selectinload(Letter.recipients),
+            selectinload(Letter.batch),
+            selectinload(Letter.content),
+        )
         .order_by(Letter.id)
     ).all()
     account_ids = [letter.account_id for letter in letters if letter.account_id is not None]
@@ -84,7 +87,7 @@ def resend_letters(
             for r in letter.recipients:
                 seen.setdefault(r.address.lower(), (r.name, r.address, r.contact_id))
             to = list(seen.values())
-        stored = session.get(LetterMessage, letter.id)
+        stored = letter.content
         if stored is not None:
             stored.message = replace_to(stored.message, [(n, a) for n, a, _c in to])
         rows = [Recipient(letter_id=letter.id, contact_id=c, name=n, address=a) for n, a, c in to]
