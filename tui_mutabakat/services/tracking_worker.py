@@ -19,7 +19,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.mail.imap import ImapError
-from tui_mutabakat.services.mailbox import IntakeRun, read_maildir, read_user_mailbox
+from tui_mutabakat.services.mailbox import IntakeRun, imap_settings_for, read_mailbox, read_maildir
 from tui_mutabakat.services.movements import local_today
 from tui_mutabakat.services.reminders import run_daily
 
@@ -39,18 +39,19 @@ def track_once(
 ) -> TrackingReport:
     report = TrackingReport()
     with database.reader() as session:
-        logins = list(
-            session.scalars(select(User.login).where(User.imap_host != "", User.active.is_(True)))
+        users = list(
+            session.scalars(select(User).where(User.imap_host != "", User.active.is_(True)))
         )
-    for login in logins:
+    for user in users:
         try:
-            run = read_user_mailbox(database, login)
+            mailbox = imap_settings_for(user)
+            run = read_mailbox(database, mailbox) if mailbox is not None else None
         except ImapError as exc:
-            report.errors.append(f"{login}: {exc}")
-            log.warning("mailbox of %s: %s", login, exc)
+            report.errors.append(f"{user.login}: {exc}")
+            log.warning("mailbox of %s: %s", user.login, exc)
             continue
         if run is not None:
-            report.runs[login] = run
+            report.runs[user.login] = run
     inbox = settings.data_dir / "inbox"
     if settings.mail_backend != "smtp" and inbox.is_dir():
         report.runs[f"file:{inbox}"] = read_maildir(database, inbox)

@@ -70,18 +70,21 @@ def _checked_server(
     return user, ref
 
 
+def _checked_from(address: str) -> str:
+    """The sender address, normalised, or the reason it cannot be one."""
+    check = check_email(address)
+    if not check.ok or check.normalized is None:
+        raise InvalidInput(check.reason or _("Geçersiz e-posta adresi."), "from_address")
+    return check.normalized
+
+
 def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> User:
     """Store the SMTP server and sender identity of user `login`, checked. A user sets
     their own; an admin anyone's."""
     user, ref = _checked_server(
         session, actor, login, smtp.host, smtp.port, smtp.password_ref, "SMTP"
     )
-    address = user.from_address
-    if smtp.from_address:
-        check = check_email(smtp.from_address)
-        if not check.ok or check.normalized is None:
-            raise InvalidInput(check.reason or _("Geçersiz e-posta adresi."), "from_address")
-        address = check.normalized
+    address = _checked_from(smtp.from_address) if smtp.from_address else user.from_address
     user.smtp_host = smtp.host.strip()
     user.smtp_port = smtp.port
     user.smtp_security = smtp.security
@@ -170,10 +173,7 @@ def save_user_mail(session: Session, actor: Actor, mail: UserMail) -> None:
     else:
         user = _user_to_change(session, actor, mail.login, "SMTP")
         if mail.smtp.from_address.strip():
-            check = check_email(mail.smtp.from_address)
-            if not check.ok or check.normalized is None:
-                raise InvalidInput(check.reason or _("Geçersiz e-posta adresi."), "from_address")
-            user.from_address = check.normalized
+            user.from_address = _checked_from(mail.smtp.from_address)
         user.display_name = mail.smtp.display_name.strip()
         session.flush()
     if mail.imap.host.strip():
