@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
 from tui_mutabakat import cli
+from tui_mutabakat.config import os_login
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
@@ -20,6 +21,8 @@ from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import resolve_actor
 
 AS_OF = date(2026, 10, 31)
+#: The command line acts as the login of the process's real user id.
+ME = os_login()
 
 
 @pytest.fixture
@@ -28,16 +31,16 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MUTABAKAT_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("MUTABAKAT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MUTABAKAT_OUTBOX_DIR", str(tmp_path / "outbox"))
-    monkeypatch.setenv("MUTABAKAT_USER", "tester")
+    monkeypatch.setenv("MUTABAKAT_USER", "tester")  # ignored: the CLI acts as the real login
     monkeypatch.delenv("MUTABAKAT_MAIL_BACKEND", raising=False)
     return tmp_path / "outbox"
 
 
 def queue_batch(database: Database, letters: int) -> int:
     with database.unit_of_work() as session:
-        actor = resolve_actor(session, "tester")
+        actor = resolve_actor(session, ME)
         add_company(session)
-        configure_sender(session, "tester")
+        configure_sender(session, ME)
         keys = []
         for n in range(letters):
             account = add_account(
@@ -80,7 +83,7 @@ def test_set_smtp_then_worker_delivers_over_smtp(
                 "user",
                 "set-smtp",
                 "--login",
-                "tester",
+                ME,
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -95,7 +98,7 @@ def test_set_smtp_then_worker_delivers_over_smtp(
         )
         assert code == 0
         with database.reader() as session:
-            user = session.scalars(select(User).where(User.login == "tester")).one()
+            user = session.scalars(select(User).where(User.login == ME)).one()
             assert (user.smtp_host, user.smtp_port) == ("127.0.0.1", port)
             assert user.smtp_security is SmtpSecurity.NONE
             assert user.smtp_password_ref == "env:TEST_SMTP_PASS"
@@ -111,7 +114,7 @@ def test_set_smtp_refuses_a_password_instead_of_a_reference(
     database: Database, environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with database.unit_of_work() as session:
-        resolve_actor(session, "tester")
+        resolve_actor(session, ME)
     code = cli.main(
         [
             "--db",
@@ -119,7 +122,7 @@ def test_set_smtp_refuses_a_password_instead_of_a_reference(
             "user",
             "set-smtp",
             "--login",
-            "tester",
+            ME,
             "--host",
             "smtp.ornek.com.tr",
             "--password-ref",
@@ -129,5 +132,5 @@ def test_set_smtp_refuses_a_password_instead_of_a_reference(
     assert code == 1
     assert "env:" in capsys.readouterr().err
     with database.reader() as session:
-        user = session.scalars(select(User).where(User.login == "tester")).one()
+        user = session.scalars(select(User).where(User.login == ME)).one()
         assert user.smtp_host == "" and user.smtp_password_ref == ""

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 from pathlib import Path
 
 import pytest
 
-from tui_mutabakat.config import Settings, default_data_dir, load_settings, sqlite_url
+from tui_mutabakat.config import (
+    Settings,
+    default_data_dir,
+    load_settings,
+    os_login,
+    sqlite_url,
+)
 
 
 def _write(path: Path, text: str) -> Path:
@@ -32,7 +40,6 @@ database_url = "postgresql+psycopg://muhasebe@db.example/mutabakat"
 mail_backend = "smtp"
 outbox_dir = "{tmp_path / "giden"}"
 language = "en"
-user = "ayse"
 
 [keymap]
 actions = "f9,ctrl+o"
@@ -42,7 +49,7 @@ save = "f2,ctrl+s"
     settings = load_settings(config_file=config, environ={})
     assert settings.data_dir == tmp_path / "veri"
     assert settings.database_url == "postgresql+psycopg://muhasebe@db.example/mutabakat"
-    assert (settings.mail_backend, settings.language, settings.user_login) == ("smtp", "en", "ayse")
+    assert (settings.mail_backend, settings.language, settings.user_login) == ("smtp", "en", None)
     assert settings.mail_outbox == tmp_path / "giden"
     assert dict(settings.keymap) == {"actions": "f9,ctrl+o", "save": "f2,ctrl+s"}
 
@@ -57,8 +64,7 @@ def test_the_database_follows_the_data_dir_unless_given(tmp_path: Path) -> None:
 def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     config = _write(
         tmp_path / "config.toml",
-        'database_url = "sqlite:///dosya.sqlite3"\nmail_backend = "smtp"\n'
-        'language = "en"\nuser = "dosyadan"\n',
+        'database_url = "sqlite:///dosya.sqlite3"\nmail_backend = "smtp"\nlanguage = "en"\n',
     )
     environ = {
         "MUTABAKAT_DATA_DIR": str(tmp_path / "ortam"),
@@ -66,7 +72,6 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
         "MUTABAKAT_MAIL_BACKEND": "file",
         "MUTABAKAT_OUTBOX_DIR": str(tmp_path / "kutu"),
         "MUTABAKAT_LANGUAGE": "tr",
-        "MUTABAKAT_USER": "mehmet",
     }
     settings = load_settings(config_file=config, environ=environ)
     assert settings.data_dir == tmp_path / "ortam"
@@ -74,7 +79,7 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert (settings.mail_backend, settings.language, settings.user_login) == (
         "file",
         "tr",
-        "mehmet",
+        None,
     )
     assert settings.mail_outbox == tmp_path / "kutu"
 
@@ -92,6 +97,25 @@ def test_the_process_environment_is_read_by_default(
     monkeypatch.setenv("MUTABAKAT_CONFIG", str(tmp_path / "yok.toml"))
     monkeypatch.setenv("MUTABAKAT_DATABASE_URL", "sqlite:///süreç.sqlite3")
     assert load_settings().database_url == "sqlite:///süreç.sqlite3"
+
+
+def test_no_variable_changes_who_is_acting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The acting user is the login of the real user id (SPEC A2): `MUTABAKAT_USER`,
+    `LOGNAME`, `USER` and `LNAME` (which `getpass.getuser` believes) change nothing."""
+    real = pwd.getpwuid(os.getuid()).pw_name
+    for name in ("MUTABAKAT_USER", "LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "yonetici")
+    monkeypatch.setenv("MUTABAKAT_CONFIG", str(tmp_path / "yok.toml"))
+    settings = load_settings()
+    assert settings.user_login is None
+    assert os_login() == real
+    assert settings.acting_login == real
+
+
+def test_the_file_cannot_name_the_user(tmp_path: Path) -> None:
+    config = _write(tmp_path / "config.toml", 'user = "yonetici"\n')
+    with pytest.raises(ValueError, match="user"):
+        load_settings(config_file=config, environ={})
 
 
 @pytest.mark.parametrize(

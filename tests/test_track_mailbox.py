@@ -26,7 +26,7 @@ from tests.mail_samples import (
 )
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
-from tui_mutabakat.config import Settings
+from tui_mutabakat.config import Settings, os_login
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.session import Database
@@ -257,12 +257,15 @@ def test_user_settings_poller_and_refusals(
             runs.append(run)
             done.set()
 
-        poller = MailboxPoller(database, lambda: mailbox_of(database, actor.login), 60, on_run)
+        login = actor.login
+        poller = MailboxPoller(
+            database, lambda: mailbox_of(database, login, acting=login), 60, on_run
+        )
         poller.start()
         assert done.wait(20)
         poller.stop()
         assert runs[0].outcomes == {"unmatched": 1} and runs[0].news == 0
-        again = read_user_mailbox(database, actor.login)
+        again = read_user_mailbox(database, actor.login, acting=actor.login)
         assert again is not None and again.fetched == 0
         assert "\\Seen" not in server.flags()[1]
 
@@ -302,19 +305,21 @@ def test_without_dovecot_ci_fails_and_elsewhere_skips(monkeypatch: pytest.Monkey
 
 
 def test_set_imap_on_the_command_line_then_the_mailbox_is_read(
-    database: Database, actor: Actor, monkeypatch: pytest.MonkeyPatch
+    database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The command line acts as the login of the real user id (no variable changes it)."""
     from tui_mutabakat import cli
 
+    me = os_login()
     url = database.engine.url.render_as_string(hide_password=False)
     with dovecot_or_skip() as server:
         server.append(spam())
         monkeypatch.setenv("MTB_TEST_IMAP_PASS", server.password)
-        monkeypatch.setenv("MUTABAKAT_USER", actor.login)
-        base = ["--db", url, "user", "set-imap", "--login", actor.login, "--host", server.host]
+        monkeypatch.setenv("MUTABAKAT_USER", "tester")  # ignored
+        base = ["--db", url, "user", "set-imap", "--login", me, "--host", server.host]
         refused = cli.main([*base, "--port", str(server.port), "--password-ref", "düz-parola"])
         assert refused == 1
-        assert mailbox_of(database, actor.login) is None
+        assert mailbox_of(database, me, acting=me) is None
         code = cli.main(
             [
                 *base,
@@ -329,10 +334,10 @@ def test_set_imap_on_the_command_line_then_the_mailbox_is_read(
             ]
         )
         assert code == 0
-        run = read_user_mailbox(database, actor.login)
+        run = read_user_mailbox(database, me, acting=me)
         assert run is not None and run.outcomes == {"unmatched": 1}
     with database.reader() as session:
-        user = session.scalars(select(User).where(User.login == actor.login)).one()
+        user = session.scalars(select(User).where(User.login == me)).one()
         assert user.imap_password_ref == "env:MTB_TEST_IMAP_PASS"
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from tui_mutabakat.config import Settings, load_settings, sqlite_url
+from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import SmtpSecurity
@@ -75,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.db:
         settings = settings.with_database(args.db)
+    try:
+        private_directory(settings.data_dir)
+    except OSError as error:
+        print(f"mutabakat: data directory {settings.data_dir}: {error}", file=sys.stderr)
+        return 2
     set_language(args.lang or settings.language)
     command = args.command or "run"
     if command == "db":

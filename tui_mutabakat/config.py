@@ -2,11 +2,16 @@
 
 Precedence: environment over file over defaults. The settings are built once by the command
 line and handed to whatever needs them; nothing deep in the code reads the environment.
+
+Who is acting is not a setting (SPEC A2): it is the login of the process's real user id
+(`os_login`). Neither a variable nor the file changes it; only code (the tests) can pass
+another login to `Settings`.
 """
 
 from __future__ import annotations
 
 import os
+import pwd
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,6 +33,25 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
+def os_login() -> str:
+    """The login of the process's real user id: who is acting (SPEC A2). `getpass.getuser`
+    is not used — it believes `LOGNAME` and `USER`, which anyone can set."""
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid{uid}"
+
+
+def private_directory(path: Path) -> Path:
+    """`path`, created when missing readable by its owner only (0700; the parents are
+    made as usual). An existing directory is left as it is: its owner chose its mode."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)  # whatever the umask
+    return path
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -43,8 +67,14 @@ class Settings:
     language: str = "tr"
     #: Binding id → keys, e.g. `{"actions": "f9,ctrl+o"}` (Textual's `set_keymap`).
     keymap: Mapping[str, str] = field(default_factory=dict)
-    #: The operating-system login to act as; `None` means the current one.
+    #: Another login to act as, for tests only: set in code, never from a variable or the
+    #: file. `None` (always, in the program) means the login of the real user id.
     user_login: str | None = None
+
+    @property
+    def acting_login(self) -> str:
+        """Who this process acts as, and whose password references it may resolve."""
+        return self.user_login or os_login()
 
     @property
     def mail_outbox(self) -> Path:
@@ -78,6 +108,8 @@ def load_settings(
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     outbox = env.get("MUTABAKAT_OUTBOX_DIR", values.get("outbox_dir"))
+    if "user" in values:
+        raise ValueError("'user' is not a setting any more: you act as the login of your user id")
     keymap = values.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ValueError("[keymap] must be a table of binding id = keys")
@@ -88,5 +120,4 @@ def load_settings(
         outbox_dir=Path(outbox) if outbox else None,
         language=language,
         keymap={str(k): str(v) for k, v in keymap.items()},
-        user_login=env.get("MUTABAKAT_USER", values.get("user")),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,21 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file (and its directory) readable by its owner only: 0600 in a
+    0700 directory. SQLite gives the `-wal` and `-shm` files the database file's mode."""
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.parent.chmod(0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return  # another process made it first
+    path.chmod(0o600)
+
+
 def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> Engine:
     """An engine for `url`.
 
@@ -52,7 +68,7 @@ def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         if transactional_ddl:

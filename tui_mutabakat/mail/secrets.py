@@ -10,11 +10,20 @@ A user's `smtp_password_ref` names the source:
 
 The value is wrapped in `Secret`, whose `repr` and `str` do not show it; error messages
 name the source, never the value.
+
+A reference is resolved only by its owner (`resolve_owned`): in a process acting as the
+login whose sender identity it is. Another login's worker would otherwise run her command
+under its own account, read its own files or hand its own environment's password to her
+server. `env:` follows the same rule — the variable is the process's, not the owner's.
+
+A command that does not finish in time is killed with its whole process group, so a
+`sh -c 'sleep 60 & …'` leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import subprocess
 from pathlib import Path
@@ -24,6 +33,10 @@ from tui_mutabakat.i18n import gettext as _
 
 class SecretError(Exception):
     """The password could not be read; the message says why (without the password)."""
+
+
+class NotOwner(SecretError):
+    """The reference belongs to another login: it is left alone, nothing is run or read."""
 
 
 class Secret:
@@ -44,6 +57,22 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+
+def resolve_owned(ref: str, *, owner: str, acting: str, timeout: float = 15.0) -> Secret | None:
+    """`resolve_secret`, only when the process acts as `owner`, the login whose sender
+    identity `ref` belongs to; `NotOwner` otherwise, before anything is run or read."""
+    if not ref.strip():
+        return None
+    if owner != acting:
+        raise NotOwner(
+            _(
+                "{owner} kullanıcısının parolası yalnızca {owner} oturumunda okunur; bu süreç "
+                "{acting} olarak çalışıyor. Mektuplar kuyrukta bekliyor: {owner} kendi "
+                "'mutabakat worker' sürecini çalıştırmalı."
+            ).format(owner=owner, acting=acting)
+        )
+    return resolve_secret(ref, timeout=timeout)
 
 
 def resolve_secret(ref: str, *, timeout: float = 15.0) -> Secret | None:
@@ -102,30 +131,47 @@ def _from_file(path: Path) -> Secret:
 
 def _from_command(command: str, timeout: float) -> Secret:
     try:
-        finished = subprocess.run(
+        # A session (and process group) of its own: on timeout the whole group is killed,
+        # children the shell started included.
+        child = subprocess.Popen(
             ["/bin/sh", "-c", command],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        raise SecretError(
-            _("Parola komutu {seconds:g} saniyede bitmedi.").format(seconds=timeout)
-        ) from None
     except OSError as exc:
         raise SecretError(
             _("Parola komutu çalıştırılamadı ({reason}).").format(reason=exc.strerror)
         ) from None
-    if finished.returncode != 0:
+    try:
+        stdout, _stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
         raise SecretError(
-            _("Parola komutu hata ile bitti (çıkış kodu {code}).").format(code=finished.returncode)
+            _("Parola komutu {seconds:g} saniyede bitmedi.").format(seconds=timeout)
+        ) from None
+    finally:
+        if child.returncode is None:
+            _kill_group(child)
+    if child.returncode != 0:
+        raise SecretError(
+            _("Parola komutu hata ile bitti (çıkış kodu {code}).").format(code=child.returncode)
         )
     try:
-        text = finished.stdout.decode("utf-8")
+        text = stdout.decode("utf-8")
     except UnicodeDecodeError:
         raise SecretError(_("Parola komutunun çıktısı UTF-8 değil.")) from None
     return Secret(_first_line(text))
+
+
+def _kill_group(child: subprocess.Popen[bytes]) -> None:
+    """Kill the command's process group (its pid is the group's id) and reap the shell."""
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    child.communicate()
 
 
 def _first_line(text: str) -> str:

@@ -31,7 +31,7 @@ def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun
         if settings.mail_backend == "file":
             inbox = Path(demo_inbox(settings))
             return read_maildir(database, inbox) if inbox.exists() else None
-        return read_user_mailbox(database, login)
+        return read_user_mailbox(database, login, acting=settings.acting_login)
     finally:
         _running.release()
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.config import os_login as os_login
 from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.domain.enums import Role
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.errors import Refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,20 +24,21 @@ class Actor:
         return self.role is Role.ADMIN
 
 
-def os_login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 def resolve_actor(session: Session, login: str | None = None) -> Actor:
-    """The user for `login` (default: the OS login), created on first sight.
+    """The user for `login` (default: the login of the real user id), created on first sight.
 
-    The first user of a database becomes its admin; later ones start as accountants.
+    The first user of a database becomes its admin; later ones start as accountants. A
+    deactivated user is refused. `login` is given only by code (the tests), never by a
+    variable or the settings file.
     """
     name = login or os_login()
     user = session.scalar(select(User).where(User.login == name))
+    if user is not None and not user.active:
+        raise Refused(
+            _("{login} kullanıcısı devre dışı bırakılmış; bir yöneticiye başvurun.").format(
+                login=name
+            )
+        )
     if user is None:
         has_users = (session.scalar(select(func.count(User.id))) or 0) > 0
         user = User(

@@ -25,7 +25,7 @@ class ServerCheck:
 def check_servers(database: Database, settings: Settings, login: str) -> list[ServerCheck]:
     """Connect to the SMTP server (and log in) and open the IMAP mailbox of `login`, as
     saved; the reason when either fails. Blocks: call it from a thread."""
-    return [_check_smtp(database, settings, login), _check_imap(database, login)]
+    return [_check_smtp(database, settings, login), _check_imap(database, settings, login)]
 
 
 def _check_smtp(database: Database, settings: Settings, login: str) -> ServerCheck:
@@ -47,13 +47,16 @@ def _check_smtp(database: Database, settings: Settings, login: str) -> ServerChe
     return ServerCheck("SMTP", True, _("{where}: bağlanıldı.").format(where=transport.description))
 
 
-def _check_imap(database: Database, login: str) -> ServerCheck:
-    settings = mailbox_of(database, login)
-    if settings is None:
+def _check_imap(database: Database, settings: Settings, login: str) -> ServerCheck:
+    try:
+        mailbox = mailbox_of(database, login, acting=settings.acting_login)
+    except ImapError as exc:
+        return ServerCheck("IMAP", False, str(exc))
+    if mailbox is None:
         return ServerCheck("IMAP", False, _("IMAP sunucusu tanımlı değil."))
     try:
-        with Mailbox(settings):
+        with Mailbox(mailbox):
             pass
     except ImapError as exc:
         return ServerCheck("IMAP", False, str(exc))
-    return ServerCheck("IMAP", True, _("{where}: posta kutusu açıldı.").format(where=settings.key))
+    return ServerCheck("IMAP", True, _("{where}: posta kutusu açıldı.").format(where=mailbox.key))

@@ -29,7 +29,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import MailboxState, ProcessedMessage
 from tui_mutabakat.mail.answers import ReadMessage, read_message
 from tui_mutabakat.mail.imap import ImapError, ImapSettings, Mailbox, default_port
-from tui_mutabakat.mail.secrets import SecretError, resolve_secret
+from tui_mutabakat.mail.secrets import SecretError, resolve_owned
 from tui_mutabakat.services.intake import IntakeResult, LetterLookup, Outcome, process_read
 
 
@@ -47,12 +47,13 @@ class IntakeRun:
         return self.outcomes[Outcome.ANSWER] + self.outcomes[Outcome.BOUNCE]
 
 
-def imap_settings_for(user: User) -> ImapSettings | None:
-    """The user's IMAP settings, None when no IMAP host is set."""
+def imap_settings_for(user: User, *, acting: str) -> ImapSettings | None:
+    """The user's IMAP settings, None when no IMAP host is set. The password reference is
+    resolved only when the process acts as the user (`acting`, see `mail/secrets.py`)."""
     if not user.imap_host:
         return None
     try:
-        password = resolve_secret(user.imap_password_ref)
+        password = resolve_owned(user.imap_password_ref, owner=user.login, acting=acting)
     except SecretError as exc:
         raise ImapError(str(exc)) from None
     return ImapSettings(
@@ -212,14 +213,15 @@ class MailboxPoller:
             self._stop.wait(self._interval)
 
 
-def mailbox_of(database: Database, login: str) -> ImapSettings | None:
-    """The IMAP settings of user `login` (None when the user has no IMAP host)."""
+def mailbox_of(database: Database, login: str, *, acting: str) -> ImapSettings | None:
+    """The IMAP settings of user `login` (None when the user has no IMAP host), for a
+    process acting as `acting`."""
     with database.reader() as session:
         user = session.scalar(select(User).where(User.login == login))
-        return imap_settings_for(user) if user is not None else None
+        return imap_settings_for(user, acting=acting) if user is not None else None
 
 
-def read_user_mailbox(database: Database, login: str) -> IntakeRun | None:
+def read_user_mailbox(database: Database, login: str, *, acting: str) -> IntakeRun | None:
     """Read the mailbox of user `login`: what the interface's timer and the worker call."""
-    settings = mailbox_of(database, login)
+    settings = mailbox_of(database, login, acting=acting)
     return read_mailbox(database, settings) if settings is not None else None

@@ -42,9 +42,14 @@ def track_once(
         users = list(
             session.scalars(select(User).where(User.imap_host != "", User.active.is_(True)))
         )
+    acting = settings.acting_login
     for user in users:
+        if user.login != acting and user.imap_password_ref:
+            # Her password is hers (mail/secrets.py): her own worker reads her mailbox.
+            log.debug("mailbox of %s is left to a worker of %s", user.login, user.login)
+            continue
         try:
-            mailbox = imap_settings_for(user)
+            mailbox = imap_settings_for(user, acting=acting)
             run = read_mailbox(database, mailbox) if mailbox is not None else None
         except ImapError as exc:
             report.errors.append(f"{user.login}: {exc}")

@@ -25,7 +25,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.delivery import SmtpConfig, SmtpTransport
 from tui_mutabakat.mail.file_backend import FileTransport
-from tui_mutabakat.mail.secrets import SecretError, resolve_secret
+from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned
 from tui_mutabakat.mail.transport import Transport, TransportUnavailable
 from tui_mutabakat.services.batch_status import close_abandoned_batches
 from tui_mutabakat.services.outbox import RetryPolicy, SenderIdentity
@@ -44,6 +44,11 @@ log = logging.getLogger("mutabakat.worker")
 DEFAULT_SMTP_CONNECTIONS = 8
 
 
+class ForeignSender(TransportUnavailable):
+    """The sender's password reference belongs to another login: her letters stay queued
+    for her own worker (nothing of hers is run or read here)."""
+
+
 def transport_for(
     database: Database,
     settings: Settings,
@@ -51,7 +56,8 @@ def transport_for(
     *,
     connections: int | None = None,
 ) -> Transport:
-    """The transport the letters of `sender_login` go through."""
+    """The transport the letters of `sender_login` go through. Its password reference is
+    resolved only when this process acts as `sender_login` (`mail/secrets.py`)."""
     if settings.mail_backend != "smtp":
         return FileTransport(settings.mail_outbox)
     with database.reader() as session:
@@ -65,7 +71,9 @@ def transport_for(
         host, port, security = user.smtp_host, user.smtp_port, user.smtp_security
         login, ref = user.smtp_login, user.smtp_password_ref
     try:
-        password = resolve_secret(ref)
+        password = resolve_owned(ref, owner=sender_login, acting=settings.acting_login)
+    except NotOwner as exc:
+        raise ForeignSender(str(exc)) from None
     except SecretError as exc:
         raise TransportUnavailable(str(exc)) from None
     config = SmtpConfig(host=host, port=port, security=security, login=login, password=password)
@@ -142,11 +150,13 @@ async def run_worker(
     stop: threading.Event | None = None,
 ) -> list[RunReport]:
     """Deliver every due letter of every sender. `once`: until nothing is due, then return;
-    otherwise keep polling until `stop` is set."""
+    otherwise keep polling until `stop` is set. The letters of a sender whose password
+    reference is another login's stay queued; the log says why, once (`ForeignSender`)."""
     options = options or DeliveryOptions()
     stop = stop or threading.Event()
     reports: list[RunReport] = []
     failing: dict[str, float] = {}
+    foreign: set[str] = set()
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         _close_abandoned(database)
@@ -156,6 +166,12 @@ async def run_worker(
                 continue
             try:
                 transport = transport_for(database, settings, login, connections=connections)
+            except ForeignSender as exc:
+                if login not in foreign:
+                    log.warning("%s: %s", login, exc)
+                    foreign.add(login)
+                failing[login] = loop.time() + options.reconnect_seconds
+                continue
             except TransportUnavailable as exc:
                 log.warning("%s: %s", login, exc)
                 reports.append(RunReport(SendProgress(), transport_error=str(exc)))
