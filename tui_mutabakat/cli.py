@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
+from tui_mutabakat.cli_roles import db_roles, regrant, roles_parser
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="run the migrations up to the newest schema")
+    roles_parser(db_commands)
     commands.add_parser(
         "worker",
         help="deliver the queued letters without the interface (see `worker --help`)",
@@ -82,9 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     set_language(args.lang or settings.language)
     command = args.command or "run"
+    if command == "db" and args.db_command == "roles":
+        return db_roles(settings, args)
     if command == "db":
         database = Database.from_url(settings.database_url)
         migrate.upgrade(database.engine)
+        regrant(database)
         print(f"database is at revision {migrate.current_revision(database.engine)}")
         return 0
     if command == "worker":
@@ -170,11 +175,18 @@ def _generate(settings: Settings, accounts: int, movements: int | None, seed: in
 
 def _run_app(settings: Settings) -> int:
     from tui_mutabakat.app import make_app
+    from tui_mutabakat.services.errors import ServiceError
     from tui_mutabakat.services.send_now import prepare_child_processes
 
     database = Database.from_url(settings.database_url)
     migrate.upgrade(database.engine)
-    app = make_app(settings, database)
+    try:
+        app = make_app(settings, database)
+    except ServiceError as error:
+        # A deactivated user; on PostgreSQL a login the database does not know.
+        print(f"mutabakat: {error}", file=sys.stderr)
+        database.dispose()
+        return 1
     prepare_child_processes()
     app.run()
     database.dispose()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("mutabakat.data")
@@ -96,17 +97,36 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back when it raises."""
-        with self._sessions() as session, session.begin():
+        with _privileges(), self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """A session for reading only."""
-        with self._sessions() as session:
+        with _privileges(), self._sessions() as session:
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+#: SQLSTATE of PostgreSQL's "permission denied" (insufficient_privilege).
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+@contextmanager
+def _privileges() -> Iterator[None]:
+    """A statement the database refused to the connected role (the GRANTs of `mutabakat db
+    roles`) becomes a `PermissionDenied` the user can read."""
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        # Imported here: an error for the user, defined with the others (no dependencies).
+        from tui_mutabakat.services.errors import PermissionDenied
+
+        raise PermissionDenied.from_database(str(error.orig).split("\n", 1)[0]) from error
 
 
 @contextmanager

@@ -19,6 +19,22 @@ class Refused(ServiceError):
     """The action is not allowed in the current state (e.g. delete with movements)."""
 
 
+class PermissionDenied(Refused):
+    """Not for this user's role: refused by a service, or by the database itself (the
+    PostgreSQL GRANTs of `mutabakat db roles`)."""
+
+    @classmethod
+    def from_database(cls, detail: str) -> PermissionDenied:
+        from tui_mutabakat.i18n import gettext as _
+
+        return cls(
+            _(
+                "Veritabanı bu işleme izin vermedi: veritabanı rolünüzün yetkisi yok "
+                "({detail}). Bir yöneticiye başvurun."
+            ).format(detail=detail)
+        )
+
+
 class InvalidInput(ServiceError):
     """Input that cannot be stored; `field` names the offending field where there is one."""
 
