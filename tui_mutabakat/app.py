@@ -35,6 +35,7 @@ class MutabakatApp(App[None]):
         self.database = database
         with database.unit_of_work() as session:
             self.actor: Actor = resolve_actor(session, settings.user_login)
+        # Everyone sees who they act as (the login of their user id) in every header.
         self.sub_title = self.actor.login
 
     def on_mount(self) -> None:

@@ -78,6 +78,12 @@ def _mail_settings() -> Screen[Any]:
     return MailSettingsScreen()
 
 
+def _users() -> Screen[Any]:
+    from tui_mutabakat.screens.users import UsersScreen
+
+    return UsersScreen()
+
+
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+k", False, _accounts),
     MenuEntry("send", _("e-Mutabakat Gönder"), "f4,ctrl+e", False, _send),
@@ -87,6 +93,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+f", True, _company),
     MenuEntry("templates", _("Mektup Şablonları"), "f8,ctrl+t", True, _templates),
     MenuEntry("mail_settings", _("Posta Ayarları"), "f9,ctrl+o", False, _mail_settings),
+    MenuEntry("users", _("Kullanıcılar"), "f10,ctrl+u", True, _users),
 )
 
 
