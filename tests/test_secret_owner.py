@@ -25,10 +25,12 @@ from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.imap import ImapError
 from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned, resolve_secret
 from tui_mutabakat.services.batches import SendOptions, create_batch
-from tui_mutabakat.services.context import resolve_actor
+from tui_mutabakat.services.context import Actor, resolve_actor
+from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, ServiceError
 from tui_mutabakat.services.mail_servers import check_servers
 from tui_mutabakat.services.mailbox import mailbox_of
 from tui_mutabakat.services.tracking_worker import track_once
+from tui_mutabakat.services.user_admin import set_send_via
 from tui_mutabakat.services.worker import run_worker
 
 AS_OF = date(2026, 12, 31)
@@ -158,3 +160,49 @@ def test_the_database_file_and_its_directory_are_private(tmp_path: Path) -> None
         assert _mode(data) == 0o700
     finally:
         os.umask(old)
+
+
+async def test_a_service_sender_set_by_an_admin_sends_through_its_own_worker(
+    database: Database, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = tmp_path / "ran"
+    with running_server() as (server, port):
+        _queue_for(database, "ayse", port, "")
+        with database.unit_of_work() as session:
+            admin = resolve_actor(session, "tester")
+            service = resolve_actor(session, "servis")
+            configure_sender(session, "servis", host="127.0.0.1", port=port)
+            user = session.scalars(select(User).where(User.login == "servis")).one()
+            user.smtp_password_ref = _marker_command(marker)
+            with pytest.raises(PermissionDenied):
+                set_send_via(session, service, "ayse", "servis")
+            set_send_via(session, admin, "ayse", "servis")
+        smtp = replace(settings, mail_backend="smtp")
+        with caplog.at_level(logging.WARNING, "mutabakat.worker"):
+            await run_worker(database, replace(smtp, user_login="ayse"), once=True)
+        assert not marker.exists(), "the service's command ran in ayse's worker"
+        assert server.count() == 0
+        assert "servis" in caplog.text
+        await run_worker(database, replace(smtp, user_login="servis"), once=True)
+        assert marker.exists()
+        assert server.count() == 2
+    with database.reader() as session:
+        assert set(session.scalars(select(Letter.state))) == {LetterState.SENT}
+
+
+def test_service_senders_are_checked(database: Database, actor: Actor) -> None:
+    with database.unit_of_work() as session:
+        for login in ("ayse", "servis"):
+            resolve_actor(session, login)
+    for login, via in (("ayse", "ayse"), ("ayse", "yok")):
+        with pytest.raises(ServiceError):
+            with database.unit_of_work() as session:
+                set_send_via(session, actor, login, via)
+    with database.unit_of_work() as session:
+        set_send_via(session, actor, "ayse", "servis")
+    with pytest.raises(InvalidInput):  # no chains: ayse is not a service for anyone
+        with database.unit_of_work() as session:
+            set_send_via(session, actor, "servis", "ayse")
+    with database.unit_of_work() as session:
+        set_send_via(session, actor, "ayse", "")
+        assert session.scalars(select(User.send_via).where(User.login == "ayse")).one() == ""

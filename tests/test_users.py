@@ -15,6 +15,7 @@ from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
 from tui_mutabakat.screens.confirm import ConfirmDialog
+from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.main import MainScreen
 from tui_mutabakat.screens.users import AddUserDialog, UsersScreen
 from tui_mutabakat.services.context import Actor, resolve_actor
@@ -146,3 +147,23 @@ async def test_an_accountant_sees_who_she_is_and_no_users_screen(
         await pilot.pause()
         await pilot.pause()
         assert "yalnızca yönetici" in str(accountant.screen.query_one(".question").render())
+
+
+async def test_the_service_sender_is_chosen_with_f6(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    with database.unit_of_work() as session:
+        resolve_actor(session, "ayse")
+        resolve_actor(session, "servis")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f10")
+        assert isinstance(app.screen, UsersScreen)  # the cursor on the first row, ayse
+        await press(pilot, "f6")
+        assert isinstance(app.screen, ValueLookupScreen)
+        await type_text(pilot, "serv")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: _users(database)["ayse"].send_via == "servis")
+        await press(pilot, "ctrl+b")
+        await press(pilot, "enter")  # the first choice: her own server again
+        await wait_for(pilot, lambda: _users(database)["ayse"].send_via == "")

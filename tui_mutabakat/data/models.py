@@ -88,6 +88,9 @@ class User(Base):
     )
     imap_login: Mapped[str] = mapped_column(String(200), default="")
     imap_password_ref: Mapped[str] = mapped_column(String(400), default="")
+    #: The service sender an admin set: the login whose SMTP server and password send this
+    #: user's letters, by that login's worker ("" = the user's own). See `mail/secrets.py`.
+    send_via: Mapped[str] = mapped_column(String(64), default="")
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version_id}

@@ -68,8 +68,7 @@ def resolve_owned(ref: str, *, owner: str, acting: str, timeout: float = 15.0) -
         raise NotOwner(
             _(
                 "{owner} kullanıcısının parolası yalnızca {owner} oturumunda okunur; bu süreç "
-                "{acting} olarak çalışıyor. Mektuplar kuyrukta bekliyor: {owner} kendi "
-                "'mutabakat worker' sürecini çalıştırmalı."
+                "{acting} olarak çalışıyor."
             ).format(owner=owner, acting=acting)
         )
     return resolve_secret(ref, timeout=timeout)

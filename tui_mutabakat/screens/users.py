@@ -19,9 +19,17 @@ from tui_mutabakat.domain.enums import Role
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.ops_dialogs import cursor_key, plain
 from tui_mutabakat.services.errors import ServiceError
-from tui_mutabakat.services.user_admin import UserRow, add_user, list_users, set_active, set_role
+from tui_mutabakat.services.user_admin import (
+    UserRow,
+    add_user,
+    list_users,
+    set_active,
+    set_role,
+    set_send_via,
+)
 
 
 def role_name(role: Role) -> str:
@@ -35,6 +43,7 @@ class UsersScreen(AppAccess, Screen[None]):
         Binding("escape", "back", _("Geri"), id="users_back"),
         Binding("f4,ctrl+n", "add", _("Kullanıcı ekle"), id="users_add"),
         Binding("f5,ctrl+r", "toggle_role", _("Rolü değiştir"), id="users_role"),
+        Binding("f6,ctrl+b", "send_via", _("Gönderici hesabı"), id="users_send_via"),
         Binding("f8,ctrl+d", "toggle_active", _("Devre dışı/etkin"), id="users_active"),
     ]
 
@@ -47,8 +56,9 @@ class UsersScreen(AppAccess, Screen[None]):
         yield DataTable(id="users-table", cursor_type="row")
         yield Label(
             _(
-                "F4: oturum adı ekle · F5: yönetici/muhasebeci · F8: devre dışı bırak ya da "
-                "etkinleştir · Esc: geri"
+                "F4: oturum adı ekle · F5: yönetici/muhasebeci · F6: mektupları başka bir "
+                "kullanıcının sunucusuyla gönder · F8: devre dışı bırak ya da etkinleştir · "
+                "Esc: geri"
             ),
             classes="hint",
         )
@@ -57,10 +67,11 @@ class UsersScreen(AppAccess, Screen[None]):
     def on_mount(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
         table.add_column(_("Kullanıcı"), width=16, key="login")
-        table.add_column(_("Ad"), width=22, key="name")
+        table.add_column(_("Ad"), width=18, key="name")
         table.add_column(_("Rol"), width=11, key="role")
-        table.add_column(_("Durum"), width=11, key="active")
-        table.add_column(_("Gönderen adresi"), width=28, key="from")
+        table.add_column(_("Durum"), width=10, key="active")
+        table.add_column(_("Gönderen adresi"), width=24, key="from")
+        table.add_column(_("Gönderici hesabı"), width=16, key="send_via")
         self._fill()
 
     def _fill(self, select: str | None = None) -> None:
@@ -80,6 +91,7 @@ class UsersScreen(AppAccess, Screen[None]):
                 role_name(row.role),
                 _("etkin") if row.active else _("devre dışı"),
                 plain(row.from_address),
+                plain(row.send_via or "—"),
                 key=row.login,
             )
         if select in self._rows:
@@ -89,12 +101,14 @@ class UsersScreen(AppAccess, Screen[None]):
         login = cursor_key(self.query_one(DataTable))
         return self._rows.get(login) if login else None
 
-    def _change(self, login: str, change: str, role: Role | None = None) -> None:
+    def _change(self, login: str, change: str, role: Role | None = None, via: str = "") -> None:
         """One checked change in its own transaction; a refusal is shown, not raised."""
         try:
             with self.database.unit_of_work() as session:
                 if change == "role" and role is not None:
                     set_role(session, self.actor, login, role)
+                elif change == "send_via":
+                    set_send_via(session, self.actor, login, via)
                 else:
                     set_active(session, self.actor, login, change == "activate")
         except ServiceError as error:
@@ -127,6 +141,26 @@ class UsersScreen(AppAccess, Screen[None]):
                 self._change(row.login, "role", role)
 
         self.app.push_screen(ConfirmDialog(question), answered)
+
+    def action_send_via(self) -> None:
+        """Whose SMTP server and password send this user's letters: a service sender's
+        (its own worker sends them), or their own."""
+        row = self._current()
+        if row is None:
+            return
+        own = _("(kendi sunucusu)")
+        logins = [r.login for r in self._rows.values() if r.active and r.login != row.login]
+
+        def matching(prefix: str) -> list[str]:
+            found = [login for login in logins if login.startswith(prefix)]
+            return found if prefix else [own, *found]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._change(row.login, "send_via", via="" if value == own else value)
+
+        title = _("{login}: mektuplar kimin sunucusuyla gitsin?").format(login=row.login)
+        self.app.push_screen(ValueLookupScreen(title, matching), chosen)
 
     def action_toggle_active(self) -> None:
         row = self._current()

@@ -33,6 +33,7 @@ class UserRow:
     role: Role
     active: bool
     from_address: str
+    send_via: str = ""
 
 
 def _admin_only(actor: Actor) -> None:
@@ -43,7 +44,9 @@ def _admin_only(actor: Actor) -> None:
 def list_users(session: Session, actor: Actor) -> list[UserRow]:
     _admin_only(actor)
     users = session.scalars(select(User).order_by(User.login))
-    return [UserRow(u.login, u.full_name, u.role, u.active, u.from_address) for u in users]
+    return [
+        UserRow(u.login, u.full_name, u.role, u.active, u.from_address, u.send_via) for u in users
+    ]
 
 
 def check_login(login: str) -> str:
@@ -130,3 +133,37 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> None
     session.flush()
     _sync_database(session, login, user.role if active else None)
     record(session, actor, "activate" if active else "deactivate", "user", user.id, login)
+
+
+def set_send_via(session: Session, actor: Actor, login: str, service: str) -> None:
+    """Send the letters of `login` through the SMTP identity of user `service` (its server
+    and password, resolved only by a worker of that login); "" = their own again."""
+    _admin_only(actor)
+    user = _user(session, login)
+    service = service.strip()
+    if service:
+        if service == login:
+            raise InvalidInput(
+                _("Kullanıcı kendi gönderici hesabı olamaz; boş bırakın."), "send_via"
+            )
+        target = _user(session, service)
+        if not target.active or target.send_via:
+            raise InvalidInput(
+                _("{service} etkin ve kendi sunucusuyla gönderen bir kullanıcı olmalı.").format(
+                    service=service
+                ),
+                "send_via",
+            )
+        used = session.scalar(select(User.login).where(User.send_via == login).limit(1))
+        if used is not None:
+            raise InvalidInput(
+                _("{login}, {other} için gönderici hesabı; önce onu değiştirin.").format(
+                    login=login, other=used
+                ),
+                "send_via",
+            )
+    if user.send_via == service:
+        return
+    user.send_via = service
+    session.flush()
+    record(session, actor, "set_send_via", "user", user.id, service or "-")

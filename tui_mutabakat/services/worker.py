@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tui_mutabakat.config import Settings, load_settings
 from tui_mutabakat.data import migrate
@@ -45,8 +46,30 @@ DEFAULT_SMTP_CONNECTIONS = 8
 
 
 class ForeignSender(TransportUnavailable):
-    """The sender's password reference belongs to another login: her letters stay queued
-    for her own worker (nothing of hers is run or read here)."""
+    """The sender's password reference belongs to another login: the letters stay queued
+    for that login's worker (nothing of theirs is run or read here)."""
+
+
+def _smtp_identity(session: Session, sender_login: str) -> User:
+    """The user whose SMTP server and password send the letters of `sender_login`: the
+    service sender an admin set for them (`User.send_via`), else their own."""
+    user = session.scalar(select(User).where(User.login == sender_login))
+    if user is not None and user.send_via:
+        service = session.scalar(select(User).where(User.login == user.send_via))
+        if service is None or not service.active:
+            raise TransportUnavailable(
+                _("{login} için gönderici hesabı {service} tanımlı ya da etkin değil.").format(
+                    login=sender_login, service=user.send_via
+                )
+            )
+        user = service
+    if user is None or not user.smtp_host:
+        raise TransportUnavailable(
+            _("{login} için SMTP sunucusu tanımlı değil (kullanıcı tanımı).").format(
+                login=sender_login
+            )
+        )
+    return user
 
 
 def transport_for(
@@ -56,24 +79,24 @@ def transport_for(
     *,
     connections: int | None = None,
 ) -> Transport:
-    """The transport the letters of `sender_login` go through. Its password reference is
-    resolved only when this process acts as `sender_login` (`mail/secrets.py`)."""
+    """The transport the letters of `sender_login` go through. The password reference is
+    resolved only when this process acts as its owner — the sender, or the service sender
+    an admin set for them (`mail/secrets.py`); otherwise `ForeignSender`."""
     if settings.mail_backend != "smtp":
         return FileTransport(settings.mail_outbox)
     with database.reader() as session:
-        user = session.scalar(select(User).where(User.login == sender_login))
-        if user is None or not user.smtp_host:
-            raise TransportUnavailable(
-                _("{login} için SMTP sunucusu tanımlı değil (kullanıcı tanımı).").format(
-                    login=sender_login
-                )
-            )
-        host, port, security = user.smtp_host, user.smtp_port, user.smtp_security
+        user = _smtp_identity(session, sender_login)
+        owner, host, port, security = user.login, user.smtp_host, user.smtp_port, user.smtp_security
         login, ref = user.smtp_login, user.smtp_password_ref
     try:
-        password = resolve_owned(ref, owner=sender_login, acting=settings.acting_login)
+        password = resolve_owned(ref, owner=owner, acting=settings.acting_login)
     except NotOwner as exc:
-        raise ForeignSender(str(exc)) from None
+        raise ForeignSender(
+            _(
+                "{login} mektupları kuyrukta bekliyor: {reason} Onları {owner} oturumunda "
+                "çalışan 'mutabakat worker' gönderir."
+            ).format(login=sender_login, reason=exc, owner=owner)
+        ) from None
     except SecretError as exc:
         raise TransportUnavailable(str(exc)) from None
     config = SmtpConfig(host=host, port=port, security=security, login=login, password=password)
