@@ -112,6 +112,30 @@ def test_no_variable_changes_who_is_acting(tmp_path: Path, monkeypatch: pytest.M
     assert settings.acting_login == real
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another login needs root")
+def test_another_login_is_itself_whatever_its_environment_says() -> None:
+    """A real second login (`nobody`) that names the admin in every variable is still
+    `nobody`: a forked child drops to its user id, then asks."""
+    other = pwd.getpwnam("nobody")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover — the child
+        try:
+            os.setgid(other.pw_gid)
+            os.setuid(other.pw_uid)
+            for name in ("MUTABAKAT_USER", "LOGNAME", "USER", "LNAME", "USERNAME"):
+                os.environ[name] = "root"
+            os.write(write, os_login().encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    answer = os.read(read, 100).decode()
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert answer == "nobody"
+
+
 def test_the_file_cannot_name_the_user(tmp_path: Path) -> None:
     config = _write(tmp_path / "config.toml", 'user = "yonetici"\n')
     with pytest.raises(ValueError, match="user"):

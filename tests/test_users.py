@@ -4,13 +4,14 @@ users screen driven from the keyboard."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.pilot_keys import press, type_text, wait_for
 from tui_mutabakat.app import MutabakatApp, make_app
-from tui_mutabakat.config import Settings
+from tui_mutabakat.config import Settings, load_settings, os_login
 from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
@@ -21,6 +22,7 @@ from tui_mutabakat.screens.users import AddUserDialog, UsersScreen
 from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, Refused
 from tui_mutabakat.services.user_admin import add_user, list_users, set_active, set_role
+from tui_mutabakat.services.users import SmtpSettings, set_smtp
 
 
 def _users(database: Database) -> dict[str, User]:
@@ -167,3 +169,23 @@ async def test_the_service_sender_is_chosen_with_f6(
         await press(pilot, "ctrl+b")
         await press(pilot, "enter")  # the first choice: her own server again
         await wait_for(pilot, lambda: _users(database)["ayse"].send_via == "")
+
+
+def test_no_variable_makes_a_login_the_admin(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe of issue 10: a login naming the admin in every variable still acts as
+    itself, an accountant, and cannot change the admin's mail settings."""
+    with database.unit_of_work() as session:
+        resolve_actor(session, "yonetici")  # the first login: the admin
+    for name in ("MUTABAKAT_USER", "LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "yonetici")
+    monkeypatch.setenv("MUTABAKAT_CONFIG", str(tmp_path / "none.toml"))
+    url = database.engine.url.render_as_string(hide_password=False)
+    settings = load_settings().with_database(url)
+    app = make_app(settings, database)
+    assert app.actor == Actor(os_login(), Role.ACCOUNTANT)
+    with pytest.raises(Refused, match="yönetici"):
+        with database.unit_of_work() as session:
+            set_smtp(session, app.actor, "yonetici", SmtpSettings("kotu.example", 25))
+    assert _users(database)["yonetici"].smtp_host == ""
