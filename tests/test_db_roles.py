@@ -11,10 +11,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import make_url
 
 from tui_mutabakat import cli
+from tui_mutabakat.data import roles
 from tui_mutabakat.data.models import AuditEvent, Company, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
-from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.errors import PermissionDenied
 from tui_mutabakat.services.user_admin import set_role
 from tui_mutabakat.services.users import SmtpSettings, set_smtp
@@ -43,6 +44,7 @@ def test_the_database_refuses_what_an_accountant_may_not_do(
     assert cli.main(["--db", url, "db", "roles", "--add", ACCOUNTANT]) == 0
     assert cli.main(["--db", url, "db", "roles", "--add", ADMIN, "--role", "admin"]) == 0
     assert cli.main(["--db", url, "db", "roles"]) == 0  # again: idempotent
+    assert cli.main(["--db", url, "db", "upgrade"]) == 0  # grants again, as the owner
     accountant, admin = _as(pg_database, ACCOUNTANT), _as(pg_database, ADMIN)
     try:
         # the table itself: no UPDATE of the role column, not even of her own row
@@ -86,6 +88,14 @@ def test_the_database_refuses_what_an_accountant_may_not_do(
         assert users[ACCOUNTANT].role is Role.ADMIN
         assert users[ACCOUNTANT].smtp_host == "smtp.ornek.com.tr"
         assert (users[ADMIN].smtp_host, users[ADMIN].full_name) == ("", "Yusuf")
+        # an accountant's role cannot make itself a user of the application on first sight
+        with pg_database.engine.begin() as connection:
+            roles.add_login(connection, "yeni_kisi", Role.ACCOUNTANT)  # no application user
+        newcomer = _as(pg_database, "yeni_kisi")
+        with pytest.raises(PermissionDenied):
+            with newcomer.unit_of_work() as session:
+                resolve_actor(session, "yeni_kisi")
+        newcomer.dispose()
     finally:
         accountant.dispose()
         admin.dispose()
