@@ -55,11 +55,7 @@ class UsersScreen(AppAccess, Screen[None]):
         yield Header()
         yield DataTable(id="users-table", cursor_type="row")
         yield Label(
-            _(
-                "F4: oturum adı ekle · F5: yönetici/muhasebeci · F6: mektupları başka bir "
-                "kullanıcının sunucusuyla gönder · F8: devre dışı bırak ya da etkinleştir · "
-                "Esc: geri"
-            ),
+            _("F4 ekle · F5 rol · F6 gönderici hesabı · F8 devre dışı/etkin · Esc geri"),
             classes="hint",
         )
         yield Footer()
