@@ -7,10 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.engine import URL, make_url
 
 from tui_mutabakat import cli
+from tui_mutabakat.config import os_login
 from tui_mutabakat.data import roles
 from tui_mutabakat.data.models import AuditEvent, Company, User
 from tui_mutabakat.data.session import Database
@@ -104,3 +105,24 @@ def test_the_database_refuses_what_an_accountant_may_not_do(
 def test_roles_are_refused_on_sqlite(database: Database, quiet_settings: None) -> None:
     url = database.engine.url.render_as_string(hide_password=False)
     assert cli.main(["--db", url, "db", "roles"]) == 2
+
+
+def test_a_url_without_a_user_connects_as_the_login(
+    pg_database: Database, quiet_settings: None
+) -> None:
+    """`postgresql+psycopg:///mutabakat` (no user): the client names the OS login as the
+    database role — with peer authentication the server checks it — and the application
+    acts as the same login."""
+    me = os_login()
+    url = pg_database.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["--db", url, "db", "roles", "--add", me, "--role", "admin"]) == 0
+    given = make_url(url)
+    bare = URL.create(given.drivername, host=given.host, port=given.port, database=given.database)
+    assert bare.username is None
+    database = Database.from_url(bare.render_as_string(hide_password=False))
+    try:
+        with database.unit_of_work() as session:
+            assert session.execute(text("SELECT current_user")).scalar_one() == me
+            assert resolve_actor(session) == Actor(me, Role.ADMIN)
+    finally:
+        database.dispose()
