@@ -206,3 +206,21 @@ def test_service_senders_are_checked(database: Database, actor: Actor) -> None:
     with database.unit_of_work() as session:
         set_send_via(session, actor, "ayse", "")
         assert session.scalars(select(User.send_via).where(User.login == "ayse")).one() == ""
+
+
+def test_a_command_whose_child_leaves_the_group_does_not_hang_the_caller(tmp_path: Path) -> None:
+    """A grandchild in a session of its own keeps the output pipe open: the caller still
+    returns soon after the timeout (that process is its owner's to stop)."""
+    pids = tmp_path / "pids"
+    command = f"cmd:setsid sh -c 'echo $$ > {pids}; exec sleep 30' & sleep 60"
+    started = time.monotonic()
+    try:
+        with pytest.raises(SecretError, match="saniyede bitmedi"):
+            resolve_secret(command, timeout=1.0)
+        assert time.monotonic() - started < 8
+    finally:
+        if pids.exists():
+            try:
+                os.kill(int(pids.read_text()), 9)
+            except (ProcessLookupError, ValueError):
+                pass

@@ -170,7 +170,14 @@ def _kill_group(child: subprocess.Popen[bytes]) -> None:
         os.killpg(child.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    child.communicate()
+    try:
+        child.communicate(timeout=2)
+    except subprocess.TimeoutExpired:
+        # A process that left the group (a session of its own) still holds the pipes.
+        for pipe in (child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+        child.wait()
 
 
 def _first_line(text: str) -> str:
