@@ -126,3 +126,23 @@ def test_a_url_without_a_user_connects_as_the_login(
             assert resolve_actor(session) == Actor(me, Role.ADMIN)
     finally:
         database.dispose()
+
+
+def test_an_accountant_cannot_migrate_and_is_told_who_can(
+    pg_database: Database, quiet_settings: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic import command
+
+    from tui_mutabakat.data.migrate import alembic_config
+
+    url = pg_database.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["--db", url, "db", "roles", "--add", ACCOUNTANT]) == 0
+    with pg_database.engine.begin() as connection:  # the owner steps one revision back
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+    pg_database.dispose()
+    accountant = make_url(url).set(username=ACCOUNTANT).render_as_string(hide_password=False)
+    assert cli.main(["--db", accountant]) == 1  # the program does not open
+    assert "mutabakat db upgrade" in capsys.readouterr().err
+    assert cli.main(["--db", url, "db", "upgrade"]) == 0

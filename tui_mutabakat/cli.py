@@ -174,12 +174,26 @@ def _generate(settings: Settings, accounts: int, movements: int | None, seed: in
 
 
 def _run_app(settings: Settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from tui_mutabakat.app import make_app
+    from tui_mutabakat.data.session import INSUFFICIENT_PRIVILEGE
     from tui_mutabakat.services.errors import ServiceError
     from tui_mutabakat.services.send_now import prepare_child_processes
 
     database = Database.from_url(settings.database_url)
-    migrate.upgrade(database.engine)
+    try:
+        migrate.upgrade(database.engine)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        print(
+            "mutabakat: the database needs `mutabakat db upgrade` by its owner "
+            f"({str(error.orig).splitlines()[0]})",
+            file=sys.stderr,
+        )
+        database.dispose()
+        return 1
     try:
         app = make_app(settings, database)
     except ServiceError as error:

@@ -83,7 +83,9 @@ def grant(connection: Connection) -> None:
     admin, accountant = quote(connection, ADMIN_GROUP), quote(connection, ACCOUNTANT_GROUP)
     both = f"{admin}, {accountant}"
     run = connection.exec_driver_sql
-    run(f"GRANT USAGE ON SCHEMA {quote(connection, _schema(connection))} TO {both}")
+    # Only the owner creates tables (PostgreSQL before 15 lets everybody by default).
+    run(f"REVOKE CREATE ON SCHEMA {_schema_q(connection)} FROM PUBLIC")
+    run(f"GRANT USAGE ON SCHEMA {_schema_q(connection)} TO {both}")
     run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_schema_q(connection)} TO {both}")
     for table in _tables(connection):
         name = quote(connection, table)
