@@ -21,7 +21,13 @@ from tui_mutabakat.screens.main import MainScreen
 from tui_mutabakat.screens.users import AddUserDialog, UsersScreen
 from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, Refused
-from tui_mutabakat.services.user_admin import add_user, list_users, set_active, set_role
+from tui_mutabakat.services.user_admin import (
+    add_user,
+    list_users,
+    set_active,
+    set_role,
+    set_send_via,
+)
 from tui_mutabakat.services.users import SmtpSettings, set_smtp
 
 
@@ -189,3 +195,18 @@ def test_no_variable_makes_a_login_the_admin(
         with database.unit_of_work() as session:
             set_smtp(session, app.actor, "yonetici", SmtpSettings("kotu.example", 25))
     assert _users(database)["yonetici"].smtp_host == ""
+
+
+async def test_a_user_sees_her_service_sender_in_her_mail_settings(
+    settings: Settings, database: Database, actor: Actor
+) -> None:
+    with database.unit_of_work() as session:
+        resolve_actor(session, "ayse")
+        resolve_actor(session, "servis")
+        set_send_via(session, actor, "ayse", "servis")
+    ayse = make_app(replace(settings, user_login="ayse"), database)
+    async with ayse.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press(pilot, "f9")
+        note = str(ayse.screen.query_one("#mail-send-via").render())
+        assert "servis" in note and "mutabakat worker" in note

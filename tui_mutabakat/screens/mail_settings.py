@@ -78,6 +78,16 @@ class MailSettingsScreen(FormScreen[None]):
             classes="form-heading",
             markup=False,
         )
+        if mail.send_via:
+            yield Label(
+                _(
+                    "Mektuplar {service} kullanıcısının SMTP sunucusu ve parolasıyla, onun "
+                    "'mutabakat worker' süreciyle gider (yönetici ayarı)."
+                ).format(service=mail.send_via),
+                id="mail-send-via",
+                classes="hint",
+                markup=False,
+            )
         rows: list[tuple[str, Input | Select[SmtpSecurity], str]] = [
             (_("Ad"), text_input(smtp.display_name, max_length=120), "display_name"),
             (_("Gönderen"), text_input(smtp.from_address, max_length=254), "from_address"),

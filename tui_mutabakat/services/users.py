@@ -131,6 +131,8 @@ class UserMail:
     login: str
     smtp: SmtpSettings
     imap: ImapSettings
+    #: The service sender an admin set (`user_admin.set_send_via`); shown, not saved here.
+    send_via: str = ""
 
 
 def user_logins(session: Session, actor: Actor) -> list[str]:
@@ -161,7 +163,7 @@ def load_user_mail(session: Session, login: str) -> UserMail:
         user.imap_login,
         user.imap_password_ref,
     )
-    return UserMail(user.login, smtp, imap)
+    return UserMail(user.login, smtp, imap, user.send_via)
 
 
 def save_user_mail(session: Session, actor: Actor, mail: UserMail) -> None:
