@@ -29,6 +29,8 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     content: bytes
+    #: The MAIL FROM parameters, e.g. ("SMTPUTF8",).
+    mail_options: tuple[str, ...] = ()
 
     @property
     def message(self) -> EmailMessage:
@@ -79,7 +81,12 @@ class RecordingHandler:
     ) -> str:
         with self.lock:
             self.received.append(
-                Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content))
+                Received(
+                    envelope.mail_from,
+                    tuple(envelope.rcpt_tos),
+                    bytes(envelope.content),
+                    tuple(envelope.mail_options),
+                )
             )
             number = len(self.received)
         return f"250 2.0.0 Ok: queued as T{number}"
