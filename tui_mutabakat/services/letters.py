@@ -31,6 +31,8 @@ from tui_mutabakat.mail.templates import (
     TemplateSource,
     fast_amount,
     fast_day,
+    letter_context,
+    sample_facts,
     shipped_template,
 )
 from tui_mutabakat.services.context import Actor, record
@@ -88,7 +90,11 @@ def save_template(
     if not name:
         raise InvalidInput(_("Şablon adı boş olamaz."), "name")
     try:
-        LetterRenderer(source)
+        # It must render, within the sandbox's limits, on a sample letter (the editor also
+        # tries it on a real account before it offers to save).
+        LetterRenderer(source).render(
+            letter_context(sample_facts(source.language), source.language)
+        )
     except LetterTemplateError as exc:
         raise InvalidInput(str(exc), "template") from exc
     row = session.scalar(select(LetterTemplate).where(LetterTemplate.name == name))
