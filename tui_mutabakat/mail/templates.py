@@ -328,9 +328,7 @@ class LetterRenderer:
             except Exception as exc:  # any error at all is the template's, for the user
                 raise LetterTemplateError(_explain(part, exc)) from None
 
-    def render(
-        self, context: Mapping[str, Any], seconds: float = RENDER_SECONDS
-    ) -> RenderedLetter:
+    def render(self, context: Mapping[str, Any], seconds: float = RENDER_SECONDS) -> RenderedLetter:
         """Render all three parts within the sandbox's limits (all of them within `seconds`);
         any error becomes a `LetterTemplateError`."""
         try:
