@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.mail_samples import Original, postfix_dsn
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
@@ -23,6 +24,7 @@ from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.addresses import needs_smtputf8, wire_address
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.intake import process_message
 from tui_mutabakat.services.worker import send_batch
 
 IDN = "ali@çınar.com.tr"
@@ -44,12 +46,17 @@ def test_wire_form_of_addresses() -> None:
     assert wire_address("a@b.com") == "a@b.com" and not needs_smtputf8("a@b.com")
 
 
-def _batch(database: Database, actor: Actor, port: int | None) -> int:
+def _batch(
+    database: Database,
+    actor: Actor,
+    port: int | None,
+    accounts: dict[str, tuple[str, ...]] = ACCOUNTS,
+) -> int:
     with database.unit_of_work() as session:
         add_company(session)
         configure_sender(session, actor.login, host="127.0.0.1" if port else "", port=port)
         keys = []
-        for code, emails in ACCOUNTS.items():
+        for code, emails in accounts.items():
             account = add_account(session, code, f"Firma {code}", emails=emails)
             add_movement(session, account, date(2026, 3, 1), debit="100")
             keys.append((account.id, "TRY"))
@@ -57,7 +64,7 @@ def _batch(database: Database, actor: Actor, port: int | None) -> int:
     assert created.batch_id is not None
     with database.reader() as session:
         # Every account has its letter: none was skipped for its address.
-        assert len(session.scalars(select(Letter)).all()) == len(ACCOUNTS)
+        assert len(session.scalars(select(Letter)).all()) == len(accounts)
     return created.batch_id
 
 
@@ -119,3 +126,23 @@ async def test_the_file_backend_writes_every_letter(
     assert all(state is RecipientState.ACCEPTED for state, _a in _states(database).values())
     texts = b"".join(path.read_bytes() for path in written)
     assert UTF8_ONLY.encode() in texts and IDN_WIRE.encode() in texts
+
+
+async def test_a_bounce_naming_the_idn_domain_in_a_labels_finds_its_recipient(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    # Two recipients: the bounce must name which one (no single-recipient fall-back).
+    two = {"120.6": ("veli@firma.com.tr", IDN)}
+    with running_server() as (server, port):
+        batch_id = _batch(database, actor, port, two)
+        await send_batch(database, replace(settings, mail_backend="smtp"), batch_id)
+        sent = server.received[0]
+    assert set(sent.rcpt_tos) == {"veli@firma.com.tr", IDN_WIRE}
+    bounce = postfix_dsn(
+        Original(str(sent.message["Subject"]), sent.message_id, "", sent.mail_from, IDN_WIRE)
+    )
+    with database.unit_of_work() as session:
+        process_message(session, bounce)
+    states = _states(database)
+    assert states[IDN][0] is RecipientState.BOUNCED
+    assert states["veli@firma.com.tr"][0] is RecipientState.ACCEPTED

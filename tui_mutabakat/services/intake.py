@@ -28,6 +28,7 @@ from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, ProcessedMessage
 from tui_mutabakat.domain.states import LetterState, RecipientState, can_transition
+from tui_mutabakat.mail.addresses import wire_address
 from tui_mutabakat.mail.answers import FailedRecipient, MessageKind, ReadMessage, read_message
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.message_ids import letters_by_message_id
@@ -270,7 +271,10 @@ def _apply_bounce(
     session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
 ) -> IntakeResult:
     recipients = list(session.scalars(select(Recipient).where(Recipient.letter_id == letter.id)))
-    by_address = {r.address.lower(): r for r in recipients}
+    # A report names an IDN domain as the server saw it: in A-labels (`xn--…`).
+    by_address = {
+        key: r for r in recipients for key in (r.address.lower(), wire_address(r.address).lower())
+    }
     failed = [(by_address.get(f.address), f) for f in read.failed]
     hits = [(r, f) for r, f in failed if r is not None]
     if not hits and len(read.failed) <= 1:
