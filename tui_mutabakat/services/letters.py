@@ -37,6 +37,7 @@ from tui_mutabakat.mail.templates import (
 )
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.text_input import checked_text
 from tui_mutabakat.services.working_settings import get_company
 
 
@@ -86,7 +87,10 @@ def save_template(
     Admins only (SPEC A3)."""
     if not actor.is_admin:
         raise Refused(_("Şablonları yalnızca yönetici değiştirebilir."))
-    name = source.name.strip()
+    name = checked_text(source.name, LetterTemplate.name, _("Şablon adı"), "name")
+    description = checked_text(
+        description, LetterTemplate.description, _("Açıklama"), "description"
+    )
     if not name:
         raise InvalidInput(_("Şablon adı boş olamaz."), "name")
     try:
