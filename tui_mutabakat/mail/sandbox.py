@@ -11,17 +11,22 @@ under a deadline and an output size limit:
   `indent`, …), `replace`, the values passed to macros and functions and stored in a
   `namespace`: nothing grows beyond `MAX_OUTPUT` characters (or `MAX_INT_BITS` bits);
 * ranges — at most `MAX_RANGE` items;
-* time — a trace function (`sys.settrace`, the rendering thread only) checks the clock
-  every few hundred lines the template's Python code runs, so every loop, however nested
-  and wherever it is (a macro, a `set` block, a filter), ends at the deadline. A thread
-  cannot be killed from outside, so the check has to run inside it; a trace function
-  sees every line of the compiled template and of Jinja's filters, which counting calls
-  in the sandbox's `call`/`getattr` hooks would not (an empty inner loop calls nothing).
-  The timeout is a `BaseException`, so no `except Exception` in a filter swallows it;
+* time — the clock is read at every call the template makes (macros, functions, filters),
+  at every piece of output, and every `_CHECK_EVERY` turns of every `{% for %}` (each
+  loop of the template's tree is rewritten to iterate through `_budgeted`), so a loop,
+  however nested and wherever it is (a macro, a `set` block), ends at the deadline. A
+  thread cannot be killed from outside, so the check has to run inside it. A trace
+  function (`sys.settrace`) would see every line, but made each letter ~5× slower to
+  render (a batch renders thousands); counting calls alone would miss an empty inner loop.
+  Work done in one step outside the template's code (a string method, a filter) is bounded
+  by the size limits above. The timeout is a `BaseException`, so no `except Exception` in
+  a filter swallows it;
 * recursion and memory — `RecursionError` and `MemoryError` become template errors.
 
-Every failure of any kind comes out as `TemplateLimitError` (or the caller's own
-`LetterTemplateError`), never as anything that could end the program.
+Every failure of any kind comes out of `render_limited` as `TemplateFailed` (the part, and
+the cause: a `TemplateLimitError` or whatever the template raised), which
+`mail/templates.py` turns into its `LetterTemplateError`: never anything that could end
+the program.
 """
 
 from __future__ import annotations
