@@ -29,6 +29,8 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     content: bytes
+    #: The MAIL FROM parameters, e.g. ("SMTPUTF8",).
+    mail_options: tuple[str, ...] = ()
 
     @property
     def message(self) -> EmailMessage:
@@ -79,7 +81,12 @@ class RecordingHandler:
     ) -> str:
         with self.lock:
             self.received.append(
-                Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content))
+                Received(
+                    envelope.mail_from,
+                    tuple(envelope.rcpt_tos),
+                    bytes(envelope.content),
+                    tuple(envelope.mail_options),
+                )
             )
             number = len(self.received)
         return f"250 2.0.0 Ok: queued as T{number}"
@@ -102,12 +109,19 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    handler: RecordingHandler | None = None, port: int | None = None
+    handler: RecordingHandler | None = None, port: int | None = None, *, smtputf8: bool = False
 ) -> Iterator[tuple[RecordingHandler, int]]:
-    """An SMTP server on 127.0.0.1 for the duration of the block."""
+    """An SMTP server on 127.0.0.1 for the duration of the block; with `smtputf8` it offers
+    the SMTPUTF8 extension (RFC 6531)."""
     handler = handler or RecordingHandler()
     port = port or free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        decode_data=False,
+        enable_SMTPUTF8=smtputf8,
+    )
     controller.start()
     try:
         yield handler, port

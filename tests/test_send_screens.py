@@ -278,6 +278,14 @@ async def test_quitting_while_sending_leaves_the_rest_queued_for_the_worker(
         assert set(session.scalars(select(Letter.state))) == {LetterState.SENT}
 
 
+async def settle_preview(pilot: Pilot[None], app: MutabakatApp) -> None:
+    """Until the editor's preview (a thread worker, after `PREVIEW_DELAY`) has been shown."""
+    await pilot.pause(PREVIEW_DELAY + 0.1)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
 async def test_template_editor_shows_errors_and_saves_a_good_template(
     app: MutabakatApp, database: Database
 ) -> None:
@@ -293,28 +301,28 @@ async def test_template_editor_shows_errors_and_saves_a_good_template(
         assert not status.has_class("error-text")
         broken = "{{ account.nope }}"
         await pilot.press(*broken)
-        await pilot.pause(PREVIEW_DELAY + 0.2)
-        await pilot.pause()
+        await settle_preview(pilot, app)
         assert status.has_class("error-text")
         assert "nope" in str(status.content)
         await press(pilot, "f2")
+        await settle_preview(pilot, app)
         assert "nope" in str(status.content)
         await pilot.press(*["backspace"] * len(broken))
         await pilot.press(*"{% if %}")
-        await pilot.pause(PREVIEW_DELAY + 0.2)
-        await pilot.pause()
+        await settle_preview(pilot, app)
         assert status.has_class("error-text")
         await press(pilot, "f2")
+        await settle_preview(pilot, app)
         with database.reader() as session:
             assert session.scalars(select(LetterTemplate)).all() == []
         await pilot.press(*["backspace"] * len("{% if %}"))
         await pilot.press(*"Ref {{ account.code }} ")
-        await pilot.pause(PREVIEW_DELAY + 0.2)
-        await pilot.pause()
+        await settle_preview(pilot, app)
         assert not status.has_class("error-text")
         preview = str(editor.query_one("#template-preview", Static).content)
         assert "Ref 120.001" in preview  # the first account with a balance
         await press(pilot, "f2")
+        await settle_preview(pilot, app)
         with database.reader() as session:
             saved = session.scalars(select(LetterTemplate)).one()
             assert saved.name == "letter_en_ozel"

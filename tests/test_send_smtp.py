@@ -26,6 +26,7 @@ from tui_mutabakat.mail.delivery import dot_stuff
 from tui_mutabakat.services.batch_status import cancel_batch, stored_summary
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.outbox import RetryPolicy
 from tui_mutabakat.services.sending import DeliveryOptions
 from tui_mutabakat.services.worker import send_batch
@@ -227,16 +228,21 @@ async def test_a_title_or_name_with_a_line_break_cannot_add_a_header(
 
             contact = session.scalar(select(Contact).where(Contact.email == "ali@alfa.com.tr"))
             assert contact is not None
+            # Stored past the services (which refuse a line break in a name).
             contact.name = "Ali\r\nBcc: gizli@evil.example"
         title = "Mutabakat 2026\r\nBcc: kopya@evil.example\nX-Injected: yes"
-        batch_id = _create(database, actor, ids, title=title)
+        with pytest.raises(InvalidInput) as refused:  # a typed title with a line break
+            _create(database, actor, ids, title=title)
+        assert refused.value.field == "title"
+        # The contact's name with its line break still cannot add a header.
+        batch_id = _create(database, actor, ids, title="Mutabakat 2026")
         await send_batch(database, _smtp(settings), batch_id)
     assert server.count() == 2
     for received in server.received:
         assert not any("evil" in r for r in received.rcpt_tos)
         message = received.message
         assert message["Bcc"] is None and message["X-Injected"] is None
-        assert message["Subject"].startswith("Mutabakat 2026 Bcc: kopya@evil.example X-Injected")
+        assert message["Subject"].startswith("Mutabakat 2026")
         assert "\n" not in message["Subject"]
 
 

@@ -243,7 +243,10 @@ async def test_a_bounced_letter_is_resent_to_the_corrected_address(
         assert [r.rcpt_tos for r in server.received] == [("dogru@x.com",)]
         message = server.received[0].message
         assert "dogru@x.com" in str(message["To"]) and "f0@x.com" not in str(message["To"])
-        assert str(message["Message-ID"]) == one.message_id
+        # A new message: its own Message-ID, naming the first one, the same reply token.
+        assert str(message["Message-ID"]) != one.message_id
+        assert str(message["In-Reply-To"]) == one.message_id
+        assert str(message["X-Mutabakat-Token"]) == one.token
     with database.reader() as session:
         letter = session.get(Letter, first)
         assert letter is not None and letter.state is LetterState.SENT

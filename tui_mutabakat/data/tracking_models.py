@@ -81,6 +81,21 @@ class LetterReminder(Base):
     __table_args__ = (Index("uq_letter_reminder_day", "letter_id", "day", unique=True),)
 
 
+class SentMessageId(Base):
+    """Every Message-ID a letter went out under after its first (`Letter.message_id`): each
+    resend and each reminder is a new message with its own ID, and an answer or a bounce
+    that names any of them finds the letter."""
+
+    __tablename__ = "sent_message_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    #: "resend" or "reminder".
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class MailboxState(Base):
     """How far a mailbox has been read: UIDs above `last_uid` are new, as long as the
     folder's UIDVALIDITY is still `uidvalidity` (else it is read again from the start;

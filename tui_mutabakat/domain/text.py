@@ -1,4 +1,6 @@
-"""Text folding for search: Turkish letters and case do not matter when looking things up.
+"""Text typed by users: folding for search, and what a form may store (`clean_text`).
+
+Folding: Turkish letters and case do not matter when looking things up.
 
 SQLite's `LIKE` folds only ASCII letters and PostgreSQL's `lower()` depends on the database
 locale, so the account list searches a stored, folded copy of the searchable fields instead:
@@ -6,6 +8,10 @@ locale, so the account list searches a stored, folded copy of the searchable fie
 """
 
 from __future__ import annotations
+
+import unicodedata
+
+from tui_mutabakat.i18n import gettext as _
 
 _FOLD = str.maketrans(
     {
@@ -40,3 +46,75 @@ def fold(text: str) -> str:
 def search_key(*parts: str) -> str:
     """The stored search text of a record: its folded parts separated by spaces."""
     return " ".join(fold(part) for part in parts if part)
+
+
+# ---------------------------------------------------------------- what a form may store
+#
+# Every text a user types (codes, titles, names, addresses, notes) passes `clean_text`
+# before it is stored, in the services (the forms use the same check as you type). NUL
+# and the other control characters are refused (PostgreSQL refuses NUL with a `DataError`,
+# and a control character in a header or a CSV is trouble); so are the bidirectional
+# overrides and isolates, which make text display as something it is not (`U+202E`), and
+# any other invisible format character. Zero-width spaces and joiners and the byte order
+# mark, which pasting brings along unseen, are removed. The text is put in NFC (a
+# decomposed "ş" is one character, as typed), stripped, and checked against the column's
+# length.
+
+#: Removed silently: invisible, and harmless once removed.
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+#: Bidirectional embeddings, overrides and isolates, and the direction marks.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_MULTILINE_OK = frozenset("\n\t")
+
+
+class TextProblem(ValueError):
+    """Text a form must not store; the message is in the user's language."""
+
+
+def _refusal(char: str) -> str | None:
+    """Why `char` cannot be stored, or None."""
+    if char in _BIDI:
+        return _("yazı yönünü değiştiren görünmez karakter")
+    category = unicodedata.category(char)
+    if category == "Cc" or char in "\u2028\u2029":
+        return _("denetim karakteri")
+    if category == "Cs":
+        return _("geçersiz Unicode karakteri")
+    if category == "Cf":
+        return _("görünmez biçim karakteri")
+    return None
+
+
+def clean_text(value: str, *, max_length: int | None = None, multiline: bool = False) -> str:
+    """`value` as it may be stored: NFC, zero-width characters removed, stripped (line
+    ends made `\\n` when `multiline`). Raises `TextProblem` for a control character (a tab
+    or line end is allowed only when `multiline`), a bidi control or another invisible
+    format character, and for more than `max_length` characters."""
+    text = value
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii() or any(c < " " or c == "\x7f" for c in text):
+        kept: list[str] = []
+        for index, char in enumerate(text, 1):
+            if char in _ZERO_WIDTH:
+                continue
+            if multiline and char in _MULTILINE_OK:
+                kept.append(char)
+                continue
+            why = _refusal(char)
+            if why is not None:
+                raise TextProblem(
+                    _("{position}. karakter kullanılamaz: {why} (U+{code:04X}).").format(
+                        position=index, why=why, code=ord(char)
+                    )
+                )
+            kept.append(char)
+        text = unicodedata.normalize("NFC", "".join(kept))
+    text = text.strip()
+    if max_length is not None and len(text) > max_length:
+        raise TextProblem(
+            _("En fazla {limit} karakter olabilir ({length} yazıldı).").format(
+                limit=max_length, length=len(text)
+            )
+        )
+    return text

@@ -29,6 +29,8 @@ from aiosmtplib import (
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import RecipientState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.addresses import needs_smtputf8, wire_address
+from tui_mutabakat.mail.message import has_ascii_header, without_utf8_mailboxes
 from tui_mutabakat.mail.secrets import Secret
 from tui_mutabakat.mail.transport import (
     Delivery,
@@ -88,13 +90,23 @@ def dot_stuff(message: bytes) -> bytes:
     return body
 
 
-def _path(address: str) -> bytes:
+def _path(address: str, utf8: bool) -> bytes:
     """`<address>` for MAIL FROM and RCPT TO. Addresses reach the sender checked and
     normalised (no quoted local part, no space, no angle bracket), and aiosmtplib refuses
     CR and LF in any command; its own `quote_address` runs every address through
-    `email.utils.parseaddr`, which cost more than the rest of the exchange. Non-ASCII
-    raises `UnicodeEncodeError` (no SMTPUTF8 here)."""
-    return b"<" + address.encode("ascii") + b">"
+    `email.utils.parseaddr`, which cost more than the rest of the exchange. An IDN domain
+    goes as A-labels; a non-ASCII local part raises `UnicodeEncodeError` unless the
+    transaction uses SMTPUTF8 (`utf8`)."""
+    wire = wire_address(address)
+    return b"<" + wire.encode("utf-8" if utf8 else "ascii") + b">"
+
+
+def no_smtputf8() -> str:
+    """Why a recipient with a non-ASCII local part was not sent to (kept on the recipient)."""
+    return _(
+        "Adresin @ öncesinde ASCII dışı karakter var ve posta sunucusu SMTPUTF8 "
+        "desteklemiyor; bu alıcıya gönderilemedi."
+    )
 
 
 def _state_for(code: int) -> RecipientState:
@@ -212,10 +224,23 @@ class SmtpTransport:
         """One MAIL/RCPT/DATA exchange. Returns the outcome and whether the connection
         can be reused."""
         delivery = Delivery()
+        # SMTPUTF8 (RFC 6531) only where an address needs it and the server offers it;
+        # otherwise the message goes without the UTF-8 mailboxes in its `To` header.
+        offered = client.supports_extension("smtputf8")
+        utf8 = offered and (
+            needs_smtputf8(envelope.sender)
+            or any(needs_smtputf8(a) for _r, a in envelope.recipients)
+            or not has_ascii_header(envelope.message)
+        )
         try:
-            answer = await client.execute_command(b"MAIL", b"FROM:" + _path(envelope.sender))
+            extension = [b"SMTPUTF8"] if utf8 else []
+            sender = b"FROM:" + _path(envelope.sender, utf8)
+            answer = await client.execute_command(b"MAIL", sender, *extension)
         except UnicodeEncodeError:
-            answer = SMTPResponse(553, _("Gönderen adresinde ASCII dışı karakter var."))
+            answer = SMTPResponse(
+                553,
+                _("Gönderen adresinde ASCII dışı karakter var ve sunucu SMTPUTF8 desteklemiyor."),
+            )
         except (SMTPException, OSError) as exc:
             delivery.connection_error = str(exc) or type(exc).__name__
             return delivery, False
@@ -228,12 +253,10 @@ class SmtpTransport:
         accepted: list[int] = []
         for rid, address in envelope.recipients:
             try:
-                answer = await client.execute_command(b"RCPT", b"TO:" + _path(address))
+                answer = await client.execute_command(b"RCPT", b"TO:" + _path(address, utf8))
             except UnicodeEncodeError:
                 delivery.results.append(
-                    RecipientResult(
-                        rid, RecipientState.REFUSED, None, _("Adreste ASCII dışı karakter var.")
-                    )
+                    RecipientResult(rid, RecipientState.REFUSED, None, no_smtputf8())
                 )
                 continue
             except (SMTPException, OSError) as exc:
@@ -247,12 +270,13 @@ class SmtpTransport:
                 )
         if not accepted:
             return delivery, await _reset(client)
-        return await self._data(client, envelope, accepted, delivery, handover)
+        message = envelope.message if utf8 else without_utf8_mailboxes(envelope.message)
+        return await self._data(client, message, accepted, delivery, handover)
 
     async def _data(
         self,
         client: aiosmtplib.SMTP,
-        envelope: Envelope,
+        message: bytes,
         accepted: list[int],
         delivery: Delivery,
         handover: HandOver,
@@ -273,7 +297,7 @@ class SmtpTransport:
             delivery.connection_error = _("Bağlantı koptu.")
             return delivery, False
         try:
-            protocol.write(dot_stuff(envelope.message))
+            protocol.write(dot_stuff(message))
         except SMTPServerDisconnected as exc:
             delivery.connection_error = str(exc)
             return delivery, False

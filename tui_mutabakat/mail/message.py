@@ -16,12 +16,15 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
+
+from tui_mutabakat.mail.addresses import wire_address
 
 TOKEN_HEADER = "X-Mutabakat-Token"
 TOKEN_PREFIX = "MTB-"
@@ -57,6 +60,10 @@ class OutgoingLetter:
     message_id: str
     date: datetime
     attachment: Attachment | None = None
+    #: A resend or a reminder: the Message-ID of the original letter, and every Message-ID
+    #: the letter went out under before (oldest first), for `In-Reply-To`/`References`.
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
 
 
 def new_token() -> str:
@@ -106,7 +113,70 @@ def _subject(subject: str, token: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _address(name: str, address: str) -> str:
-    return formataddr((clean_header(name), clean_header(address)), charset="utf-8")
+    """`Name <address>`: the name RFC 2047-encoded when it is not ASCII, the address in its
+    wire form (IDNA domain; raw UTF-8 only for a non-ASCII local part, RFC 6532)."""
+    wire = wire_address(clean_header(address))
+    if wire.isascii():
+        return formataddr((clean_header(name), wire), charset="utf-8")
+    # `formataddr` refuses a non-ASCII address: format the name around a stand-in.
+    shown = formataddr((clean_header(name), "x@x"), charset="utf-8")
+    return shown.removesuffix("<x@x>") + f"<{wire}>" if shown != "x@x" else wire
+
+
+def address_field(name: str, mailboxes: Sequence[tuple[str, str]]) -> bytes:
+    """An address header (`To`, `From`), one mailbox a line: a line with UTF-8 in it is a
+    mailbox that needs SMTPUTF8, and `without_utf8_mailboxes` can drop it whole."""
+    items = [_address(n, a) for n, a in mailboxes] or ["undisclosed-recipients:;"]
+    return (f"{name}: " + ",\r\n ".join(items) + "\r\n").encode("utf-8")
+
+
+def _fields(head: bytes) -> list[bytes]:
+    """The header block split into whole fields (each with its continuation lines)."""
+    fields: list[bytes] = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += b"\r\n" + line
+        elif line:
+            fields.append(line)
+    return fields
+
+
+def _field_name(field: bytes) -> bytes:
+    return field.partition(b":")[0].strip().lower()
+
+
+def set_fields(message: bytes, replaced: Sequence[tuple[str, bytes]]) -> bytes:
+    """The message with the named header fields (whole `Name: value\\r\\n` lines, as
+    `header_field` or `address_field` write them) replaced, or added at the end of the
+    header block; the body is untouched, byte for byte."""
+    head, sep, body = message.partition(b"\r\n\r\n")
+    names = {name.lower().encode("ascii") for name, _value in replaced}
+    kept = [f for f in _fields(head) if _field_name(f) not in names]
+    new_head = b"".join(f + b"\r\n" for f in kept) + b"".join(v for _n, v in replaced)
+    return new_head[:-2] + (sep or b"\r\n\r\n") + body
+
+
+def has_ascii_header(message: bytes) -> bool:
+    end = message.find(b"\r\n\r\n")
+    return message[: end if end >= 0 else len(message)].isascii()
+
+
+def without_utf8_mailboxes(message: bytes) -> bytes:
+    """The message for a server without SMTPUTF8: the `To` mailboxes written in UTF-8 (one
+    a line, see `address_field`) left out, so the header is ASCII again."""
+    if has_ascii_header(message):
+        return message
+    head, sep, body = message.partition(b"\r\n\r\n")
+    fields = _fields(head)
+    out: list[bytes] = []
+    for field in fields:
+        if _field_name(field) == b"to" and not field.isascii():
+            items = [i.strip().rstrip(b",") for i in field.partition(b":")[2].split(b"\r\n")]
+            ascii_items = [i for i in items if i.isascii() and i]
+            value = b",\r\n ".join(ascii_items) or b"undisclosed-recipients:;"
+            field = b"To: " + value
+        out.append(field)
+    return b"\r\n".join(out) + sep + body
 
 
 def _base64(data: bytes) -> bytes:
@@ -120,6 +190,11 @@ def _base64(data: bytes) -> bytes:
 def _boundary() -> str:
     # "=_" never occurs in base64 text, so no part can contain the boundary: no scan needed.
     return f"=_mtb_{secrets.token_hex(12)}"
+
+
+def header_field(name: str, value: str) -> bytes:
+    """One header field, CRLF-terminated (see `_header`)."""
+    return _header(name, value)
 
 
 def _header(name: str, value: str) -> bytes:
@@ -167,15 +242,28 @@ def build_message(letter: OutgoingLetter) -> bytes:
     headers = [
         _header("Content-Type", content_type),
         b"MIME-Version: 1.0\r\n",
-        _header("From", _address(letter.from_name, letter.from_address)),
-        _header("To", ", ".join(_address(name, address) for name, address in letter.to)),
+        address_field("From", [(letter.from_name, letter.from_address)]),
+        address_field("To", letter.to),
         _header("Subject", _subject(letter.subject, letter.token)),
         _header("Date", format_datetime(letter.date)),
         _header("Message-ID", clean_header(letter.message_id)),
+        *follow_up_fields(letter.in_reply_to, letter.references),
     ]
     headers.append(_header(TOKEN_HEADER, clean_header(letter.token)))
     headers.append(b"Auto-Submitted: auto-generated\r\n")
     return b"".join(headers) + b"\r\n" + body
+
+
+def follow_up_fields(in_reply_to: str, references: Sequence[str]) -> list[bytes]:
+    """`In-Reply-To` and `References` of a resend or reminder (none for a first letter)."""
+    if not in_reply_to:
+        return []
+    chain = [clean_header(r) for r in references if r] or [clean_header(in_reply_to)]
+    return [
+        _header("In-Reply-To", clean_header(in_reply_to)),
+        # One Message-ID a line: a long chain stays within the line limit.
+        ("References: " + "\r\n ".join(chain) + "\r\n").encode("ascii", "replace"),
+    ]
 
 
 def _filename(name: str) -> str:

@@ -3,7 +3,9 @@
 Shipped templates are files in `tui_mutabakat/templates/` (`letter_tr`, `letter_en`, each a
 `.txt` and an `.html`); a user's edited copy lives in the database under the same or a new
 name. Every template, shipped or edited, renders in Jinja2's sandbox with `StrictUndefined`
-(a missing field is an error, reported and never sent); the HTML part is autoescaped.
+(a missing field is an error, reported and never sent); the HTML part is autoescaped. The
+sandbox is `mail/sandbox.py`'s: limits on time, output size, ranges, powers and formats, and
+any error at all — compiling or rendering — comes out as `LetterTemplateError`.
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined
-from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.sandbox import (
+    MAX_OUTPUT,
+    RENDER_SECONDS,
+    LimitedEnvironment,
+    TemplateFailed,
+    TemplateLimitError,
+    render_limited,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -151,6 +160,41 @@ class RenderedLetter:
     html: str
 
 
+def sample_facts(language: str = "tr") -> LetterFacts:
+    """A made-up letter every template must render before it is saved (with open items
+    and an attachment name, so a template that lists them is tried too)."""
+    day = date(2026, 12, 31)
+    items = tuple(
+        OpenItem(
+            date=date(2026, 11, n),
+            doc_no=f"A-{n:04d}",
+            description="Örnek fatura" if language == "tr" else "Sample invoice",
+            due_date=date(2026, 12, n),
+            debit=Decimal("1250.50"),
+            credit=Decimal("0"),
+            open_amount=Decimal("1250.50"),
+            doc_type="sales_invoice",
+        )
+        for n in (3, 17)
+    )
+    return LetterFacts(
+        company=CompanyInfo(title="Örnek Ticaret A.Ş.", tax_number="1234567890", city="İstanbul"),
+        account=AccountInfo(code="120.001", title="Örnek Müşteri Ltd. Şti.", city="Ankara"),
+        currency="TRY",
+        debit_total=Decimal("2501.00"),
+        credit_total=Decimal("0"),
+        balance=Decimal("2501.00"),
+        as_of=day,
+        answer_by=date(2027, 1, 15),
+        token="MTB-ORNEK0000000",
+        title="Mutabakat",
+        sender_name="Muhasebe",
+        sender_email="muhasebe@ornek.com.tr",
+        open_items=items,
+        attachment_name="ekstre.csv",
+    )
+
+
 def shipped_template(name: str) -> TemplateSource:
     language = SHIPPED_TEMPLATES.get(name)
     if language is None:
@@ -245,7 +289,7 @@ def _as_dict(value: CompanyInfo | AccountInfo) -> dict[str, str]:
 
 
 def _environment(*, html: bool) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = LimitedEnvironment(
         undefined=StrictUndefined,
         autoescape=html,
         trim_blocks=True,
@@ -273,21 +317,24 @@ class LetterRenderer:
             ("text", text_env, self.source.text),
             ("html", html_env, self.source.html),
         ):
+            if len(body) > MAX_OUTPUT:
+                raise LetterTemplateError(_explain(part, TemplateLimitError(_("Şablon çok uzun."))))
             try:
                 self._compiled[part] = env.from_string(body)
-            except JinjaTemplateError as exc:
-                raise LetterTemplateError(_explain(part, exc)) from exc
+            except RecursionError:
+                # 3 000 nested parentheses, say: the parser or Python's compiler gives up.
+                message = _("Şablon çok derin iç içe (parantez, blok).")
+                raise LetterTemplateError(_explain(part, TemplateLimitError(message))) from None
+            except Exception as exc:  # any error at all is the template's, for the user
+                raise LetterTemplateError(_explain(part, exc)) from None
 
-    def render(self, context: Mapping[str, Any]) -> RenderedLetter:
-        """Render all three parts; any error becomes a `LetterTemplateError`."""
-        parts: dict[str, str] = {}
-        for part, template in self._compiled.items():
-            try:
-                parts[part] = template.render(context)
-            except JinjaTemplateError as exc:
-                raise LetterTemplateError(_explain(part, exc)) from exc
-            except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError) as exc:
-                raise LetterTemplateError(_explain(part, exc)) from exc
+    def render(self, context: Mapping[str, Any], seconds: float = RENDER_SECONDS) -> RenderedLetter:
+        """Render all three parts within the sandbox's limits (all of them within `seconds`);
+        any error becomes a `LetterTemplateError`."""
+        try:
+            parts = render_limited(self._compiled, context, seconds)
+        except TemplateFailed as failed:
+            raise LetterTemplateError(_explain(failed.part, failed.cause)) from None
         subject = " ".join(parts["subject"].split())
         if not subject:
             raise LetterTemplateError(_("Şablonun konusu boş."))
@@ -299,15 +346,21 @@ class LetterRenderer:
 _UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
 
 
-def _explain(part: str, exc: Exception) -> str:
-    where = {"subject": _("konu"), "text": _("düz metin"), "html": _("HTML")}[part]
-    match = _UNDEFINED.search(str(exc))
+def _explain(part: str, exc: BaseException) -> str:
+    where = {"subject": _("konu"), "text": _("düz metin"), "html": _("HTML")}.get(part, part)
+    try:
+        text = str(exc)[:300] or type(exc).__name__
+    except Exception:  # an exception whose text cannot be made
+        text = type(exc).__name__
+    if isinstance(exc, TemplateLimitError):
+        return _("Şablon hatası ({where}): {detail}").format(where=where, detail=text)
+    match = _UNDEFINED.search(text)
     if match:
         name = match.group(1) or match.group(2)
         return _("Şablon hatası ({where}): tanımsız alan '{name}'.").format(where=where, name=name)
     line = getattr(exc, "lineno", None)
     if line:
         return _("Şablon hatası ({where}, satır {line}): {detail}").format(
-            where=where, line=line, detail=exc
+            where=where, line=line, detail=text
         )
-    return _("Şablon hatası ({where}): {detail}").format(where=where, detail=exc)
+    return _("Şablon hatası ({where}): {detail}").format(where=where, detail=text)

@@ -1,8 +1,11 @@
 """Letter templates (SPEC D8): the list of shipped and user templates, and the editor.
 
 The editor changes a user's template, or a copy of a shipped one under a new name. While
-the user types, the letter is rendered again on a real account (in Jinja2's sandbox, as it
-would be sent); a template error is shown in red, and such a template cannot be saved.
+the user types, the letter is rendered again on a real account (in the limited sandbox of
+`mail/sandbox.py`, as it would be sent), off the interface thread: a thread worker, one at a
+time, whose render the sandbox ends at its time limit (a newer keystroke makes an older
+result stale, and it is dropped). Any error of any kind is shown in red beside the template
+and never ends the program; a template that does not render cannot be saved.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.worker import get_current_worker
 
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
@@ -34,7 +38,7 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.send_criteria import default_as_of
-from tui_mutabakat.services.batches import SendOptions, preview_letter
+from tui_mutabakat.services.batches import LetterPreview, SendOptions, preview_letter
 from tui_mutabakat.services.errors import InvalidInput, Refused, ServiceError
 from tui_mutabakat.services.letters import load_template, save_template, template_choices
 from tui_mutabakat.widgets.form import FormScreen, field_row, input_text, text_input
@@ -111,7 +115,7 @@ class TemplateEditorScreen(FormScreen[bool]):
 
     def __init__(self, name: str) -> None:
         super().__init__()
-        self._source_name = name
+        self.source_name = name
         self._parts: dict[str, str] = {}
         self._part = "text"
         self._key: BalanceKey | None = None
@@ -120,12 +124,14 @@ class TemplateEditorScreen(FormScreen[bool]):
         self._ready = False
         #: The template as it stands does not render: it cannot be saved.
         self._template_error = ""
+        #: Which render is the newest: an older one's result is dropped.
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
         with self.database.reader() as session:
-            source = load_template(session, self._source_name)
+            source = load_template(session, self.source_name)
             row = session.scalar(
-                select(LetterTemplate).where(LetterTemplate.name == self._source_name)
+                select(LetterTemplate).where(LetterTemplate.name == self.source_name)
             )
             description = row.description if row is not None else ""
             self._key = _preview_key(session)
@@ -195,37 +201,49 @@ class TemplateEditorScreen(FormScreen[bool]):
         self._timer = self.set_timer(PREVIEW_DELAY, self._render_preview)
 
     def _render_preview(self) -> None:
+        """Start rendering the template as it stands; the result is shown when it comes."""
         self._timer = None
-        self._template_error = ""
-        preview_box = self.query_one("#template-preview", Static)
         if self._key is None:
+            self._template_error = ""
             self._status(_("Önizleme için hareketi olan bir hesap yok."), error=False)
             return
-        source = self.source()
-        try:
-            with self.database.reader() as session:
-                preview = preview_letter(
-                    session,
-                    self.actor,
-                    default_as_of(),
-                    self._key,
-                    SendOptions(template=source.name or self._source_name),
-                    source=source,
-                )
-        except ServiceError as error:
-            self._status(str(error), error=True)
-            return
-        if not preview.subject:
-            self._template_error = "\n".join(preview.problems)
+        self._generation += 1
+        self._preview_worker(self._generation, self.source(), self._key, self._part, False)
+
+    @work(thread=True, exclusive=True, group="template-preview")
+    def _preview_worker(
+        self, generation: int, source: TemplateSource, key: BalanceKey, part: str, save: bool
+    ) -> None:
+        outcome = _render_outcome(self, source, key)
+        if not get_current_worker().is_cancelled or save:
+            self.app.call_from_thread(self._show_preview, generation, part, outcome, save)
+
+    def _show_preview(
+        self, generation: int, part: str, outcome: LetterPreview | str, save: bool
+    ) -> None:
+        if generation != self._generation or not self.is_mounted:
+            return  # a newer render is under way
+        preview_box = self.query_one("#template-preview", Static)
+        if isinstance(outcome, str) or not outcome.subject:
+            error = outcome if isinstance(outcome, str) else "\n".join(outcome.problems)
+            self._template_error = error or _("Şablon işlenemedi.")
             self._status(self._template_error, error=True)
             preview_box.set_class(True, "error-text")
-            preview_box.update("\n".join(preview.problems))
+            preview_box.update(self._template_error)
+            if save:
+                self.notify(
+                    _("Şablon hatalı, kaydedilmedi: {error}").format(error=self._template_error),
+                    severity="error",
+                )
             return
-        part = preview.text if self._part == "text" else preview.html
+        self._template_error = ""
+        body = outcome.text if part == "text" else outcome.html
         preview_box.set_class(False, "error-text")
-        preview_box.update(_("Konu: {subject}").format(subject=preview.subject) + "\n\n" + part)
-        where = _("düz metin") if self._part == "text" else _("HTML")
+        preview_box.update(_("Konu: {subject}").format(subject=outcome.subject) + "\n\n" + body)
+        where = _("düz metin") if part == "text" else _("HTML")
         self._status(_("Şablon geçerli — düzenlenen bölüm: {part}").format(part=where))
+        if save:
+            self._store()
 
     def _status(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#template-status", Label)
@@ -272,14 +290,19 @@ class TemplateEditorScreen(FormScreen[bool]):
         self.app.push_screen(AccountLookupScreen(), callback=chosen)
 
     def action_save(self) -> None:
-        source = self.source()
-        self._render_preview()
-        if self._template_error:
-            self.notify(
-                _("Şablon hatalı, kaydedilmedi: {error}").format(error=self._template_error),
-                severity="error",
-            )
+        """Render the template as it stands on the preview account (off the interface
+        thread); it is stored only if that works (`_show_preview` → `_store`)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._key is None:
+            self._store()
             return
+        self._generation += 1
+        self._preview_worker(self._generation, self.source(), self._key, self._part, True)
+
+    def _store(self) -> None:
+        source = self.source()
         try:
             with self.database.unit_of_work() as session:
                 save_template(session, self.actor, source, input_text(self, "description"))
@@ -288,10 +311,37 @@ class TemplateEditorScreen(FormScreen[bool]):
             return
         except InvalidInput as error:
             self._status(str(error), error=True)
+            self.notify(
+                _("Şablon hatalı, kaydedilmedi: {error}").format(error=str(error)),
+                severity="error",
+            )
             return
         self._saved = True
         self.mark_clean()
         self.notify(_("Şablon kaydedildi: {name}").format(name=source.name), timeout=3)
+
+
+def _render_outcome(
+    screen: TemplateEditorScreen, source: TemplateSource, key: BalanceKey
+) -> LetterPreview | str:
+    """The preview of `source` on the account `key`, or why there is none. Runs in a
+    worker thread: whatever goes wrong is returned as text, never raised."""
+    try:
+        with screen.database.reader() as session:
+            return preview_letter(
+                session,
+                screen.actor,
+                default_as_of(),
+                key,
+                SendOptions(template=source.name or screen.source_name),
+                source=source,
+            )
+    except ServiceError as error:
+        return str(error)
+    except Exception as error:  # never end the program over a preview
+        return _("Önizleme yapılamadı: {error}").format(
+            error=str(error)[:300] or type(error).__name__
+        )
 
 
 def _preview_key(session: Session) -> BalanceKey | None:

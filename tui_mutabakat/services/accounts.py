@@ -16,6 +16,7 @@ from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, NotFound, Refused
+from tui_mutabakat.services.text_input import TextFields, cleaned
 from tui_mutabakat.services.working_settings import copy_defaults, get_working_settings
 
 
@@ -84,8 +85,47 @@ def recipient_problems(data: AccountData) -> list[str]:
     return problems
 
 
+def _account_text() -> TextFields:
+    return {
+        "code": (Account.code, _("Hesap kodu"), False),
+        "title": (Account.title, _("Ünvan"), False),
+        "tax_number": (Account.tax_number, _("Vergi no"), False),
+        "tax_office": (Account.tax_office, _("Vergi dairesi"), False),
+        "address": (Account.address, _("Adres"), True),
+        "city": (Account.city, _("Şehir"), False),
+        "phone": (Account.phone, _("Telefon"), False),
+        "currency": (Account.currency, _("Döviz"), False),
+        "group_code": (Account.group_code, _("Grup kodu"), False),
+        "sector_code": (Account.sector_code, _("Sektör kodu"), False),
+        "region_code": (Account.region_code, _("Bölge kodu"), False),
+        "notes": (Account.notes, _("Notlar"), True),
+        "department_email": (Account.department_email, _("Departman e-postası"), False),
+    }
+
+
+def _contact_text() -> TextFields:
+    return {
+        "name": (Contact.name, _("Yetkilinin adı"), False),
+        "title": (Contact.title, _("Yetkilinin unvanı"), False),
+        "department": (Contact.department, _("Yetkilinin departmanı"), False),
+        "email": (Contact.email, _("Yetkilinin e-postası"), False),
+        "phone": (Contact.phone, _("Yetkilinin telefonu"), False),
+    }
+
+
+def clean_account(data: AccountData) -> AccountData:
+    """`data` with every text cleaned (`domain.text.clean_text`): control, bidi and other
+    invisible characters refused, zero-width ones removed, column sizes kept."""
+    result = cleaned(data, _account_text())
+    result.contacts = [
+        cleaned(contact, _contact_text(), field_prefix="contacts") for contact in data.contacts
+    ]
+    return result
+
+
 def validate(data: AccountData) -> None:
     """Refuse what cannot be stored. Wrong e-mails are stored: they block only sending."""
+    clean_account(data)
     if not data.code.strip():
         raise InvalidInput(_("Hesap kodu boş olamaz."), "code")
     if len(data.code.strip()) > 32:
@@ -131,6 +171,7 @@ def save_account(session: Session, actor: Actor, data: AccountData) -> int:
     A new account gets its parameters from the working settings. An update is refused
     with `ConcurrentChange` when someone else saved the card after `data.version_id`.
     """
+    data = clean_account(data)
     validate(data)
     code = data.code.strip()
     clash = session.scalar(select(Account.id).where(Account.code == code))

@@ -33,6 +33,7 @@ from tui_mutabakat.services.compose import (
 )
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
+from tui_mutabakat.services.text_input import checked_text
 
 __all__ = [
     "BatchCreated",
@@ -89,7 +90,8 @@ def open_batch(
         raise InvalidInput(_("Gönderilecek hesap seçilmedi."))
     composer = composer or Composer(session, actor, as_of, options)
     batch = ReconciliationBatch(
-        title=options.title.strip() or _("Cari hesap mutabakatı"),
+        title=checked_text(options.title, ReconciliationBatch.title, _("Başlık"), "title")
+        or _("Cari hesap mutabakatı"),
         as_of=as_of,
         answer_by=composer.answer_by,
         template_name=options.template,

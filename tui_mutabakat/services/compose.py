@@ -222,20 +222,23 @@ def prepare(
     attachment = None
     if composer.options.attach_statement:
         attachment = Attachment(facts.attachment_name, statement_csv(own_items, row.currency))
-    message = build_message(
-        OutgoingLetter(
-            from_address=sender.address,
-            from_name=sender.name,
-            to=tuple((a.name, a.address) for a in who.addressees),
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            token=token,
-            message_id=message_id,
-            date=utcnow(),
-            attachment=attachment,
+    try:
+        message = build_message(
+            OutgoingLetter(
+                from_address=sender.address,
+                from_name=sender.name,
+                to=tuple((a.name, a.address) for a in who.addressees),
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                token=token,
+                message_id=message_id,
+                date=utcnow(),
+                attachment=attachment,
+            )
         )
-    )
+    except ValueError as exc:  # UnicodeError too: one letter that cannot be built is skipped
+        return None, skip(_("İleti oluşturulamadı: {reason}").format(reason=exc)), None
     letter = {
         "account_id": row.account_id,
         "account_code": row.code,

@@ -28,8 +28,10 @@ from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, ProcessedMessage
 from tui_mutabakat.domain.states import LetterState, RecipientState, can_transition
+from tui_mutabakat.mail.addresses import wire_address
 from tui_mutabakat.mail.answers import FailedRecipient, MessageKind, ReadMessage, read_message
 from tui_mutabakat.mail.reply_text import AnswerKind
+from tui_mutabakat.services.message_ids import letters_by_message_id
 
 MAILBOX_ACTOR = "mailbox"
 
@@ -93,8 +95,7 @@ class LetterLookup:
             for letter in session.scalars(select(Letter).where(Letter.token.in_(tokens))):
                 self._by_token[letter.token] = letter
         if ids:
-            for letter in session.scalars(select(Letter).where(Letter.message_id.in_(ids))):
-                self._by_id[letter.message_id] = letter
+            self._by_id = letters_by_message_id(session, ids)
 
     def find(self, read: ReadMessage) -> Letter | None:
         for token in read.tokens:
@@ -167,11 +168,8 @@ def find_letter(session: Session, read: ReadMessage) -> Letter | None:
         for token in read.tokens:
             if token in by_token:
                 return by_token[token]
-    if read.refers_to:
-        return session.scalars(
-            select(Letter).where(Letter.message_id.in_(read.refers_to)).limit(1)
-        ).first()
-    return None
+    by_id = letters_by_message_id(session, read.refers_to)
+    return next((by_id[m] for m in read.refers_to if m in by_id), None)
 
 
 def signed_balance(amount: Decimal, side: str, ours: Decimal) -> Decimal:
@@ -273,7 +271,10 @@ def _apply_bounce(
     session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
 ) -> IntakeResult:
     recipients = list(session.scalars(select(Recipient).where(Recipient.letter_id == letter.id)))
-    by_address = {r.address.lower(): r for r in recipients}
+    # A report names an IDN domain as the server saw it: in A-labels (`xn--…`).
+    by_address = {
+        key: r for r in recipients for key in (r.address.lower(), wire_address(r.address).lower())
+    }
     failed = [(by_address.get(f.address), f) for f in read.failed]
     hits = [(r, f) for r, f in failed if r is not None]
     if not hits and len(read.failed) <= 1:

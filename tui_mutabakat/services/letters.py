@@ -31,10 +31,13 @@ from tui_mutabakat.mail.templates import (
     TemplateSource,
     fast_amount,
     fast_day,
+    letter_context,
+    sample_facts,
     shipped_template,
 )
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.text_input import checked_text
 from tui_mutabakat.services.working_settings import get_company
 
 
@@ -84,11 +87,18 @@ def save_template(
     Admins only (SPEC A3)."""
     if not actor.is_admin:
         raise Refused(_("Şablonları yalnızca yönetici değiştirebilir."))
-    name = source.name.strip()
+    name = checked_text(source.name, LetterTemplate.name, _("Şablon adı"), "name")
+    description = checked_text(
+        description, LetterTemplate.description, _("Açıklama"), "description"
+    )
     if not name:
         raise InvalidInput(_("Şablon adı boş olamaz."), "name")
     try:
-        LetterRenderer(source)
+        # It must render, within the sandbox's limits, on a sample letter (the editor also
+        # tries it on a real account before it offers to save).
+        LetterRenderer(source).render(
+            letter_context(sample_facts(source.language), source.language)
+        )
     except LetterTemplateError as exc:
         raise InvalidInput(str(exc), "template") from exc
     row = session.scalar(select(LetterTemplate).where(LetterTemplate.name == name))

@@ -34,6 +34,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused, ServiceError
 from tui_mutabakat.services.parameters import load_parameters
+from tui_mutabakat.services.text_input import cleaned
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -219,8 +220,18 @@ def validate(data: MovementData) -> None:
         raise InvalidInput(_("Dövizli harekette kur girilmeli."), "fx_rate")
     if data.due_date is not None and data.due_date < data.date:
         raise InvalidInput(_("Vade tarihi belge tarihinden önce olamaz."), "due_date")
-    if len(data.doc_no) > 40 or len(data.description) > 200:
-        raise InvalidInput(_("Belge no en fazla 40, açıklama 200 karakter olabilir."), "doc_no")
+    clean_movement(data)
+
+
+def clean_movement(data: MovementData) -> MovementData:
+    """`data` with its texts cleaned (`domain.text.clean_text`, the columns' sizes)."""
+    return cleaned(
+        data,
+        {
+            "doc_no": (Movement.doc_no, _("Belge no"), False),
+            "description": (Movement.description, _("Açıklama"), False),
+        },
+    )
 
 
 def check_movement(session: Session, data: MovementData, today: dt.date | None = None) -> DueCheck:
@@ -325,6 +336,7 @@ def save_movement(
 
     Raises `DueTrackingStop` or, unless `confirmed`, `DueTrackingWarning` without writing.
     """
+    data = clean_movement(data)
     validate(data)
     if session.get(Account, data.account_id) is None:
         raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))

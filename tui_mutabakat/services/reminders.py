@@ -3,8 +3,10 @@
 A reminder goes through the same outbox as the letters: one reminder batch per original
 batch and day (marked in `criteria`, left out of the grouped view), one outbox letter per
 reminded letter, to the addresses that accepted the original. Its message carries the
-ORIGINAL letter's reply token (subject, `X-Mutabakat-Token`, inside its Message-ID), so an
-answer to the reminder is matched to the original letter. `LetterReminder` has one row per
+ORIGINAL letter's reply token (subject, `X-Mutabakat-Token`, inside its Message-ID) and
+names the letter's messages in `In-Reply-To`/`References`; its own Message-ID is recorded
+for the original letter (`services/message_ids.py`), so an answer to the reminder is matched
+to the original letter. `LetterReminder` has one row per
 letter and day (unique): never two reminders on the same day.
 
 Automatic reminders (`due_reminders`) go once per letter, N days (working settings) before
@@ -44,6 +46,7 @@ from tui_mutabakat.mail.message import (
 )
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.intake import change_letter_state
+from tui_mutabakat.services.message_ids import message_ids_of, record_message_id
 from tui_mutabakat.services.outbox import (
     letter_event,
     recipient_event,
@@ -200,6 +203,7 @@ def _queue_reminder(
     base_subject = letter.subject.replace(f"[{letter.token}]", "").strip()
     subject = f"Hatırlatma: {base_subject}"
     message_id = new_message_id(letter.token, batch.from_address)
+    earlier = message_ids_of(session, letter)
     raw = build_message(
         OutgoingLetter(
             from_address=batch.from_address,
@@ -211,6 +215,8 @@ def _queue_reminder(
             token=letter.token,
             message_id=message_id,
             date=now,
+            in_reply_to=letter.message_id,
+            references=tuple(earlier),
         )
     )
     reminder = Letter(
@@ -235,6 +241,7 @@ def _queue_reminder(
     session.add(reminder)
     session.flush()
     session.add(LetterMessage(letter_id=reminder.id, message=raw))
+    record_message_id(session, letter.id, message_id, "reminder", now)
     rows = [
         Recipient(letter_id=reminder.id, contact_id=r.contact_id, name=r.name, address=r.address)
         for r in to

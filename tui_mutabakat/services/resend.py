@@ -3,17 +3,20 @@
 The letter goes back to `queued` with one new recipient row per address (a recipient row
 is one delivery attempt to one address; the bounced ones stay as they were, with their
 diagnostic). With `corrected=True` the addresses come from the account card as it is now
-(after the user fixed it); otherwise the letter's own addresses are used again. The stored
-message keeps its Message-ID and reply token; only its `To` header is rewritten, byte for
-byte in place, so answers still find the letter. The sender delivers it like any other.
+(after the user fixed it); otherwise the letter's own addresses are used again. A resend is
+a new message (mail systems drop a message whose ID they have seen): the stored message gets
+a new Message-ID, `In-Reply-To`/`References` naming the earlier ones, a new `Date` and the new
+`To`; the body and the reply token stay, byte for byte. The new ID is recorded
+(`services/message_ids.py`), so an answer to any of the messages finds the letter. The sender
+delivers it like any other.
 """
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email.utils import formataddr
+from email.utils import format_datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -25,13 +28,19 @@ from tui_mutabakat.data.outbox_models import (
     RecipientEvent,
 )
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
-from tui_mutabakat.mail.message import clean_header
+from tui_mutabakat.mail.message import (
+    address_field,
+    follow_up_fields,
+    header_field,
+    new_message_id,
+    set_fields,
+)
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.intake import change_letter_state
 from tui_mutabakat.services.letters import recipients_for
+from tui_mutabakat.services.message_ids import message_ids_of, record_message_id
 
 RESENDABLE = frozenset({LetterState.BOUNCED, LetterState.FAILED})
-_TO = re.compile(rb"^To:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*\r\n", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
@@ -41,17 +50,26 @@ class ResendResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def replace_to(message: bytes, to: Sequence[tuple[str, str]]) -> bytes:
-    """The message with its `To` header (in the header block only) replaced."""
-    head, sep, body = message.partition(b"\r\n\r\n")
-    value = ", ".join(
-        formataddr((clean_header(n), clean_header(a)), charset="utf-8") for n, a in to
+def as_resend(
+    message: bytes,
+    to: Sequence[tuple[str, str]],
+    message_id: str,
+    earlier: Sequence[str],
+    now: dt.datetime,
+) -> bytes:
+    """The stored message as a new message: its `To`, `Message-ID`, `Date`, `In-Reply-To`
+    (the first message) and `References` (the earlier ones) replaced, the body unchanged."""
+    in_reply_to, references = follow_up_fields(earlier[0], earlier)
+    return set_fields(
+        message,
+        [
+            ("To", address_field("To", to)),
+            ("Date", header_field("Date", format_datetime(now))),
+            ("Message-ID", header_field("Message-ID", message_id)),
+            ("In-Reply-To", in_reply_to),
+            ("References", references),
+        ],
     )
-    line = f"To: {value}\r\n".encode("ascii", "replace")
-    new_head, count = _TO.subn(lambda _m: line, head + b"\r\n", count=1)
-    if count == 0:
-        new_head = head + b"\r\n" + line
-    return new_head[:-2] + sep + body
 
 
 def resend_letters(
@@ -89,7 +107,11 @@ def resend_letters(
             to = list(seen.values())
         stored = letter.content
         if stored is not None:
-            stored.message = replace_to(stored.message, [(n, a) for n, a, _c in to])
+            message_id = new_message_id(letter.token, letter.batch.from_address)
+            earlier = message_ids_of(session, letter)
+            addresses = [(n, a) for n, a, _c in to]
+            stored.message = as_resend(stored.message, addresses, message_id, earlier, now)
+            record_message_id(session, letter.id, message_id, "resend", now)
         rows = [Recipient(letter_id=letter.id, contact_id=c, name=n, address=a) for n, a, c in to]
         session.add_all(rows)
         session.flush()

@@ -19,6 +19,7 @@ from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
+from tui_mutabakat.services.text_input import cleaned
 
 PASSWORD_SOURCES = ("env:", "file:", "cmd:")
 
@@ -78,9 +79,34 @@ def _checked_from(address: str) -> str:
     return check.normalized
 
 
+def _clean_smtp(smtp: SmtpSettings) -> SmtpSettings:
+    return cleaned(
+        smtp,
+        {
+            "host": (User.smtp_host, _("SMTP sunucusu"), False),
+            "login": (User.smtp_login, _("SMTP kullanıcı adı"), False),
+            "password_ref": (User.smtp_password_ref, _("Parola kaynağı"), False),
+            "from_address": (User.from_address, _("Gönderen adresi"), False),
+            "display_name": (User.display_name, _("Gönderen adı"), False),
+        },
+    )
+
+
+def _clean_imap(imap: ImapSettings) -> ImapSettings:
+    return cleaned(
+        imap,
+        {
+            "host": (User.imap_host, _("IMAP sunucusu"), False),
+            "login": (User.imap_login, _("IMAP kullanıcı adı"), False),
+            "password_ref": (User.imap_password_ref, _("Parola kaynağı"), False),
+        },
+    )
+
+
 def set_smtp(session: Session, actor: Actor, login: str, smtp: SmtpSettings) -> User:
     """Store the SMTP server and sender identity of user `login`, checked. A user sets
     their own; an admin anyone's."""
+    smtp = _clean_smtp(smtp)
     user, ref = _checked_server(
         session, actor, login, smtp.host, smtp.port, smtp.password_ref, "SMTP"
     )
@@ -111,6 +137,7 @@ class ImapSettings:
 
 def set_imap(session: Session, actor: Actor, login: str, imap: ImapSettings) -> User:
     """Store the IMAP mailbox of user `login`, checked like the SMTP settings."""
+    imap = _clean_imap(imap)
     user, ref = _checked_server(
         session, actor, login, imap.host, imap.port, imap.password_ref, "IMAP"
     )
@@ -174,6 +201,7 @@ def save_user_mail(session: Session, actor: Actor, mail: UserMail) -> None:
             set_smtp(session, actor, mail.login, mail.smtp)
     else:
         user = _user_to_change(session, actor, mail.login, "SMTP")
+        mail = UserMail(mail.login, _clean_smtp(mail.smtp), mail.imap)
         if mail.smtp.from_address.strip():
             user.from_address = _checked_from(mail.smtp.from_address)
         user.display_name = mail.smtp.display_name.strip()

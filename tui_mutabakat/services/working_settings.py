@@ -14,6 +14,7 @@ from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, Refused
+from tui_mutabakat.services.text_input import cleaned
 
 
 def get_working_settings(session: Session) -> WorkingSettings:
@@ -113,7 +114,25 @@ def load_company(session: Session) -> CompanyData:
     )
 
 
+def clean_company(data: CompanyData) -> CompanyData:
+    """`data` with its texts cleaned (`domain.text.clean_text`, the columns' sizes)."""
+    return cleaned(
+        data,
+        {
+            "title": (Company.title, _("Firma ünvanı"), False),
+            "tax_office": (Company.tax_office, _("Vergi dairesi"), False),
+            "tax_number": (Company.tax_number, _("Vergi no"), False),
+            "address": (Company.address, _("Adres"), True),
+            "city": (Company.city, _("Şehir"), False),
+            "phone": (Company.phone, _("Telefon"), False),
+            "email": (Company.email, _("E-posta"), False),
+            "logo_text": (Company.logo_text, _("Logo metni"), False),
+        },
+    )
+
+
 def validate_company(data: CompanyData) -> None:
+    clean_company(data)
     if not data.title.strip():
         raise InvalidInput(_("Firma ünvanı boş olamaz."), "title")
     tax_number = data.tax_number.strip()
@@ -135,6 +154,7 @@ def save_company(session: Session, actor: Actor, data: CompanyData) -> int:
     """
     if not actor.is_admin:
         raise Refused(_("Firma bilgilerini yalnızca yönetici değiştirebilir."))
+    data = clean_company(data)
     validate_company(data)
     company = get_company(session)
     if data.version_id is not None and company.version_id != data.version_id:

@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Switch, TextArea
 
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.formatting import format_amount, parse_amount
+from tui_mutabakat.domain.text import TextProblem, clean_text
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
@@ -159,6 +160,8 @@ class FormScreen(AppAccess, Screen[ResultT]):
     ]
 
     _baseline: dict[str, object] | None = None
+    #: Fields whose error line shows a character problem found as the user typed.
+    _text_problems: frozenset[str] = frozenset()
 
     def form_state(self) -> dict[str, object]:
         return snapshot(self)
@@ -178,6 +181,25 @@ class FormScreen(AppAccess, Screen[ResultT]):
         """Enter in a field moves to the next one, as in the ERP forms the users know."""
         event.stop()
         self.focus_next()
+
+    @on(Input.Changed)
+    def _check_typed_text(self, event: Input.Changed) -> None:
+        """Characters no record may hold (`domain.text.clean_text`: control, bidi and other
+        invisible ones) are named under the field as they are typed; the service refuses
+        them again when the form is saved."""
+        control_id = event.input.id or ""
+        name = control_id.removeprefix("f-")
+        if not control_id.startswith("f-") or not self.query(f"#err-{name}"):
+            return
+        try:
+            clean_text(event.value)
+        except TextProblem as problem:
+            show_error(self, name, str(problem))
+            self._text_problems |= {name}
+            return
+        if name in self._text_problems:
+            self._text_problems -= {name}
+            show_error(self, name, "")
 
     def action_save(self) -> None:
         raise NotImplementedError
