@@ -5,8 +5,8 @@ from the covering index `ix_movement_balance`) gives one row per account and cur
 the debit total, credit total, balance and its side; the list screen asks for the count,
 then for the pages it shows, and for the sums of the selected rows by their keys.
 
-On SQLite a `Numeric` is stored as a float, so sums are rounded to cents in SQL before they
-are compared with zero; they come back as `Decimal`.
+Every sum is `money_sum` over `Money` columns (data/money.py): exact on both engines (integer
+kuruş on SQLite), compared with zero as it is and read back as `Decimal`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Numeric,
     Select,
     and_,
     case,
@@ -37,10 +36,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Contact, Movement
+from tui_mutabakat.data.money import Money, money_sum
 from tui_mutabakat.domain.enums import Routing
 from tui_mutabakat.domain.states import BalanceSide
 
-_MONEY = Numeric(18, 2)
+_MONEY = Money(2)
 #: A select of any columns.
 AnySelect = Select[*tuple[Any, ...]]
 _ZERO = Decimal("0.00")
@@ -158,26 +158,34 @@ def _account_where(criteria: BalanceCriteria) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _having(criteria: BalanceCriteria, balance: ColumnElement[Any]) -> ColumnElement[bool] | None:
-    rounded = func.round(balance, 2)
+def _raw_balance() -> ColumnElement[Decimal]:
+    """Debit minus credit of the group, zero without movements: exact, typed `Money`."""
+    return type_coerce(
+        func.coalesce(money_sum(Movement.debit) - money_sum(Movement.credit), 0), _MONEY
+    )
+
+
+def _having(
+    criteria: BalanceCriteria, balance: ColumnElement[Decimal]
+) -> ColumnElement[bool] | None:
     match criteria.balance_filter:
         case BalanceFilter.ALL:
             return None
         case BalanceFilter.NON_ZERO:
-            return rounded != 0
+            return balance != _ZERO
         case BalanceFilter.DEBIT:
-            return rounded > 0
+            return balance > _ZERO
         case BalanceFilter.CREDIT:
-            return rounded < 0
+            return balance < _ZERO
         case BalanceFilter.ABOVE:
-            return func.abs(rounded) > (criteria.amount or _ZERO)
+            limit = criteria.amount or _ZERO
+            return or_(balance > limit, balance < -limit)
 
 
-def _side(balance: ColumnElement[Any]) -> ColumnElement[str]:
-    rounded = func.round(balance, 2)
+def _side(balance: ColumnElement[Decimal]) -> ColumnElement[str]:
     return case(
-        (rounded > 0, literal(BalanceSide.DEBIT.value)),
-        (rounded < 0, literal(BalanceSide.CREDIT.value)),
+        (balance > _ZERO, literal(BalanceSide.DEBIT.value)),
+        (balance < _ZERO, literal(BalanceSide.CREDIT.value)),
         else_=literal(BalanceSide.NONE.value),
     )
 
@@ -208,25 +216,24 @@ def balance_statement(
     unique, so each group holds one account.)
     """
     on, where = _join_and_where(criteria, account_ids)
-    raw_balance = func.sum(Movement.debit) - func.sum(Movement.credit)
-    balance = type_coerce(func.coalesce(raw_balance, 0), _MONEY)
+    balance = _raw_balance()
     statement: AnySelect = (
         select(
             func.min(Account.id).label("account_id"),
             Account.code.label("code"),
             func.min(Account.title).label("title"),
             func.coalesce(Movement.currency, func.min(Account.currency)).label("currency"),
-            type_coerce(func.coalesce(func.sum(Movement.debit), 0), _MONEY).label("debit"),
-            type_coerce(func.coalesce(func.sum(Movement.credit), 0), _MONEY).label("credit"),
+            type_coerce(func.coalesce(money_sum(Movement.debit), 0), _MONEY).label("debit"),
+            type_coerce(func.coalesce(money_sum(Movement.credit), 0), _MONEY).label("credit"),
             balance.label("balance"),
-            _side(func.coalesce(raw_balance, 0)).label("side"),
+            _side(balance).label("side"),
         )
         .select_from(Account)
         .outerjoin(Movement, and_(*on))
         .where(*where)
         .group_by(Account.code, Movement.currency)
     )
-    having = _having(criteria, func.coalesce(raw_balance, 0))
+    having = _having(criteria, balance)
     if having is not None:
         statement = statement.having(having)
     return statement
@@ -241,7 +248,7 @@ def _ordered(criteria: BalanceCriteria) -> AnySelect:
     if criteria.sort is BalanceSort.TITLE:
         column = func.min(Account.title)
     else:
-        column = func.coalesce(func.sum(Movement.debit) - func.sum(Movement.credit), 0)
+        column = _raw_balance()
     order = column.desc() if criteria.descending else column.asc()
     return statement.order_by(order, Account.code, Movement.currency)
 
@@ -272,10 +279,13 @@ def _row(values: Any, recipient_ok: bool) -> BalanceRow:
     )
 
 
-def _money(value: object) -> Decimal:
+def _money(value: Decimal | None) -> Decimal:
+    """A sum read through `Money`: already exact; `None` (no rows) is zero."""
     if value is None:
         return _ZERO
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    if not isinstance(value, Decimal):
+        raise TypeError(f"a money sum came back as {type(value).__name__}")
+    return value.quantize(_ZERO)
 
 
 def count_balances(session: Session, criteria: BalanceCriteria) -> int:
@@ -289,9 +299,7 @@ def count_balances(session: Session, criteria: BalanceCriteria) -> int:
         .where(*where)
         .group_by(Account.id, Movement.currency)
     )
-    having = _having(
-        criteria, func.coalesce(func.sum(Movement.debit) - func.sum(Movement.credit), 0)
-    )
+    having = _having(criteria, _raw_balance())
     if having is not None:
         groups = groups.having(having)
     return int(session.scalar(select(func.count()).select_from(groups.subquery())) or 0)
@@ -395,9 +403,9 @@ def _sums(session: Session, rows: Any) -> list[BalanceSums]:
         select(
             rows.c.currency,
             func.count(),
-            type_coerce(func.sum(rows.c.debit), _MONEY),
-            type_coerce(func.sum(rows.c.credit), _MONEY),
-            type_coerce(func.sum(rows.c.balance), _MONEY),
+            money_sum(type_coerce(rows.c.debit, _MONEY)),
+            money_sum(type_coerce(rows.c.credit, _MONEY)),
+            money_sum(type_coerce(rows.c.balance, _MONEY)),
         )
         .group_by(rows.c.currency)
         .order_by(rows.c.currency)
