@@ -32,8 +32,10 @@ from sqlalchemy.sql import functions, operators
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
+from tui_mutabakat.domain.money import DIGITS
+
 #: Digits of every money column (PostgreSQL `NUMERIC(18, scale)`).
-PRECISION = 18
+PRECISION = DIGITS
 #: The name of the exact sum aggregate on SQLite.
 SQLITE_SUM = "money_sum"
 
