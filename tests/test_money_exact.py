@@ -88,6 +88,26 @@ def test_the_largest_amounts_round_trip_and_sum_exactly(
     assert balances == {(account_id, "TRY"): amount * 2 - Decimal("0.01")}
 
 
+def test_sums_past_64_bits_stay_exact(any_database: Database) -> None:
+    """Twenty of the largest amounts on each of two accounts: 2·10²⁰ kuruş, past SQLite's
+    integers (its `sum()` raises, the query runs again with the exact sum)."""
+    ids = [_account(any_database, code) for code in ("120.01", "120.02")]
+    with any_database.unit_of_work() as session:
+        for account_id in ids:
+            session.add_all(_movement(account_id, BIGGEST, Decimal(0)) for _ in range(20))
+            session.add(_movement(account_id, Decimal(0), Decimal("0.01")))
+    per_account = BIGGEST * 20 - Decimal("0.01")
+    criteria = BalanceCriteria(as_of=AS_OF)
+    with any_database.reader() as session:
+        assert balances_for(session, ids) == {(a, "TRY"): per_account for a in ids}
+        rows = balance_page(session, criteria, 0, 10)
+        assert [(r.debit, r.balance) for r in rows] == [(BIGGEST * 20, per_account)] * 2
+        [whole] = list_sums(session, criteria)
+        assert (whole.debit, whole.balance) == (BIGGEST * 40, per_account * 2)
+        [chosen] = selection_sums(session, AS_OF, [(a, "TRY") for a in ids])
+        assert chosen.balance == per_account * 2
+
+
 def test_an_amount_beyond_the_column_is_refused_on_both_engines(any_database: Database) -> None:
     account_id = _account(any_database, "120.01")
     with pytest.raises(StatementError), any_database.unit_of_work() as session:

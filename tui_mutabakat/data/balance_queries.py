@@ -6,7 +6,10 @@ the debit total, credit total, balance and its side; the list screen asks for th
 then for the pages it shows, and for the sums of the selected rows by their keys.
 
 Every sum is `money_sum` over `Money` columns (data/money.py): exact on both engines (integer
-kuruş on SQLite), compared with zero as it is and read back as `Decimal`.
+kuruş on SQLite), compared with zero as it is and read back as `Decimal`. The queries are
+`overflow_safe`, and the balance shown is the debit total minus the credit total taken in
+Python, so it stays exact even past SQLite's 64-bit integers (where only the filtering and
+sorting in SQL are approximate).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Contact, Movement
-from tui_mutabakat.data.money import Money, money_sum
+from tui_mutabakat.data.money import Money, money_sum, overflow_safe
 from tui_mutabakat.domain.enums import Routing
 from tui_mutabakat.domain.states import BalanceSide
 
@@ -266,17 +269,27 @@ def _rows(session: Session, result: Any) -> list[BalanceRow]:
 
 
 def _row(values: Any, recipient_ok: bool) -> BalanceRow:
+    debit, credit = _money(values.debit), _money(values.credit)
+    balance = debit - credit
     return BalanceRow(
         account_id=int(values.account_id),
         code=str(values.code),
         title=str(values.title),
         currency=str(values.currency),
-        debit=_money(values.debit),
-        credit=_money(values.credit),
-        balance=_money(values.balance),
-        side=BalanceSide(values.side or ""),
+        debit=debit,
+        credit=credit,
+        balance=balance,
+        side=_python_side(balance),
         recipient_ok=recipient_ok,
     )
+
+
+def _python_side(balance: Decimal) -> BalanceSide:
+    if balance > 0:
+        return BalanceSide.DEBIT
+    if balance < 0:
+        return BalanceSide.CREDIT
+    return BalanceSide.NONE
 
 
 def _money(value: Decimal | None) -> Decimal:
@@ -288,6 +301,7 @@ def _money(value: Decimal | None) -> Decimal:
     return value.quantize(_ZERO)
 
 
+@overflow_safe
 def count_balances(session: Session, criteria: BalanceCriteria) -> int:
     """How many rows the list has: the same aggregate, grouped in table order (cheaper
     than code order when every group is read anyway)."""
@@ -305,6 +319,7 @@ def count_balances(session: Session, criteria: BalanceCriteria) -> int:
     return int(session.scalar(select(func.count()).select_from(groups.subquery())) or 0)
 
 
+@overflow_safe
 def balance_page(
     session: Session, criteria: BalanceCriteria, offset: int, limit: int
 ) -> list[BalanceRow]:
@@ -327,6 +342,7 @@ def first_page(
     return rows, count_balances(session, criteria)
 
 
+@overflow_safe
 def balance_keys(session: Session, criteria: BalanceCriteria) -> list[BalanceKey]:
     """Every key of the list in its order ("select all")."""
     ordered = _ordered(criteria).subquery()
@@ -336,11 +352,13 @@ def balance_keys(session: Session, criteria: BalanceCriteria) -> list[BalanceKey
     ]
 
 
+@overflow_safe
 def list_sums(session: Session, criteria: BalanceCriteria) -> list[BalanceSums]:
     """Count and sums of the whole list, per currency."""
     return _sums(session, balance_statement(criteria).subquery())
 
 
+@overflow_safe
 def balances_for_keys(
     session: Session, as_of: date, keys: Iterable[BalanceKey], *, chunk: int = 500
 ) -> list[BalanceRow]:
@@ -372,6 +390,7 @@ def _zero_row(session: Session, key: BalanceKey) -> BalanceRow | None:
     )
 
 
+@overflow_safe
 def selection_sums(
     session: Session, as_of: date, keys: Sequence[BalanceKey], *, chunk: int = 500
 ) -> list[BalanceSums]:
@@ -405,12 +424,12 @@ def _sums(session: Session, rows: Any) -> list[BalanceSums]:
             func.count(),
             money_sum(type_coerce(rows.c.debit, _MONEY)),
             money_sum(type_coerce(rows.c.credit, _MONEY)),
-            money_sum(type_coerce(rows.c.balance, _MONEY)),
         )
         .group_by(rows.c.currency)
         .order_by(rows.c.currency)
     )
+    # The sum of the balances is the debit sum minus the credit sum, taken in Python.
     return [
-        BalanceSums(str(c), int(n), _money(d), _money(cr), _money(b))
-        for c, n, d, cr, b in session.execute(statement)
+        BalanceSums(str(c), int(n), _money(d), _money(cr), _money(d) - _money(cr))
+        for c, n, d, cr in session.execute(statement)
     ]

@@ -7,29 +7,37 @@ column's smallest unit (kuruş for `scale=2`, thousandths for quantities, millio
 exchange rates) in a `BIGINT` column: 18 digits fit in 63 bits, integers add up exactly.
 
 Every value read comes back as a `Decimal` with the column's scale, on both engines. A
-value written is rounded half-even to the scale (amounts arrive already rounded: the
-domain's parsers refuse anything else) and refused when it is outside the column's range
+value written is rounded half-even to the scale (amounts arrive rounded already, by the
+domain's parsers) and refused when it is outside the column's range
 (`ValueError`, as PostgreSQL refuses it with "numeric field overflow").
 
-Sums: `money_sum(column)` is `sum()` on PostgreSQL and, on SQLite, `money_sum()`, an
-aggregate of our own (registered on every connection by `make_engine`) that adds the
-integers with Python's unbounded ones, so a total over many large amounts neither
-overflows SQLite's 64 bits nor turns into a float; it is typed `Money` so its result comes
-back as a `Decimal` too. An expression over money (`debit - credit`) keeps the type of its
-money operand, so a literal compared with it is converted the same way; multiplying or
-dividing money in SQL is refused (units times units is no amount): do it in Python.
+Sums: `money_sum(column)` is `sum()`, typed `Money`, so its result comes back as a `Decimal`
+too. On SQLite `sum()` adds the integers exactly and raises "integer overflow" rather than
+give a wrong total past 64 bits (92.233.720.368.547.758,07 TL); the queries that sum are
+decorated `overflow_safe`, which then runs them again with `money_sum()`, an aggregate of
+our own (registered on every connection by `make_engine`) that adds with Python's unbounded
+integers and hands a total beyond 64 bits back as its decimal text. (SQL arithmetic on such
+a text is a float in SQLite: the queries take differences of sums in Python.) An expression
+over money (`debit - credit`) keeps the type of its money operand, so a literal compared
+with it is converted the same way; multiplying or dividing money in SQL is refused (units
+times units is no amount): do it in Python.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import BigInteger, Numeric, SQLColumnExpression, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import functions, operators
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from tui_mutabakat.domain.money import DIGITS
@@ -133,26 +141,73 @@ class Money(TypeDecorator[Decimal]):
     comparator_factory = Comparator
 
 
-class money_sum(functions.GenericFunction[Decimal]):  # noqa: N801  (an SQL function)
-    """The exact sum of a money column or expression, typed as it (see the module)."""
+#: Set while a query is run again with the exact sum (see `overflow_safe`).
+_exact_sums: ContextVar[bool] = ContextVar("exact_money_sums", default=False)
+
+
+def money_sum(expression: SQLColumnExpression[Decimal]) -> ColumnElement[Decimal]:
+    """The sum of a money column or expression, typed as it (see the module)."""
+    if _exact_sums.get():
+        return _exact_sum(expression)
+    return _native_sum(expression)
+
+
+class _native_sum(functions.GenericFunction[Decimal]):  # noqa: N801  (an SQL function)
+    """`sum()`: on SQLite an exact integer sum that raises "integer overflow" past 64 bits."""
 
     inherit_cache = True
-    name = "money_sum"
+    name = "money_native_sum"
 
     def __init__(self, expression: SQLColumnExpression[Decimal], **kwargs: Any) -> None:
         super().__init__(expression, **kwargs)
-        if "type_" not in kwargs:
-            self.type = next(iter(self.clauses)).type
+        self.type = next(iter(self.clauses)).type
 
 
-@compiles(money_sum)
-def _sum_anywhere(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
+class _exact_sum(_native_sum):  # noqa: N801
+    """`money_sum()` on SQLite: Python's unbounded integers (slower: a call per row)."""
+
+    inherit_cache = True
+    name = "money_exact_sum"
+
+
+@compiles(_native_sum)
+@compiles(_exact_sum)
+def _sum_anywhere(element: _native_sum, compiler: SQLCompiler, **kw: Any) -> str:
     return f"sum({compiler.process(element.clauses, **kw)})"
 
 
-@compiles(money_sum, "sqlite")
-def _sum_on_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(_exact_sum, "sqlite")
+def _sum_on_sqlite(element: _exact_sum, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{SQLITE_SUM}({compiler.process(element.clauses, **kw)})"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def overflow_safe(query: Callable[P, R]) -> Callable[P, R]:
+    """Run `query` with SQLite's own `sum()`; should a sum pass 64 bits (SQLite raises
+    "integer overflow", never a wrong figure), run it again with the exact `money_sum()`.
+
+    The native sum is four times faster (measured: 1 000 000 movements, 0,55 s against
+    2,1 s), and only sums beyond 92.233.720.368.547.758,07 need the other. A query
+    decorated so builds its statements inside, so the second run builds them anew.
+    """
+
+    @functools.wraps(query)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return query(*args, **kwargs)
+        except OperationalError as exc:
+            if _exact_sums.get() or "integer overflow" not in str(exc.orig):
+                raise
+        token = _exact_sums.set(True)
+        try:
+            return query(*args, **kwargs)
+        finally:
+            _exact_sums.reset(token)
+
+    return run
 
 
 class _ExactSum:
