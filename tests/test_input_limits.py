@@ -17,6 +17,7 @@ from tests.pilot_keys import press, type_text
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Movement
+from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.dates import MAX_DAY, MIN_DAY, check_day
 from tui_mutabakat.domain.enums import DocumentType
@@ -26,6 +27,7 @@ from tui_mutabakat.mail.reply_text import parse_number
 from tui_mutabakat.screens.account_card import AccountCardScreen
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
 from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
+from tui_mutabakat.screens.send_dialog import SendDialog
 from tui_mutabakat.screens.send_list import SendListScreen
 from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.batches import SendOptions, create_batch
@@ -225,3 +227,28 @@ async def test_as_of_date_out_of_range_in_the_send_criteria(
         await _retype(pilot, criteria.query_one("#f-amount", Input), "")
         await press(pilot, "f2")
         assert isinstance(app.screen, SendListScreen)
+
+
+async def test_answer_by_date_out_of_range_in_the_send_dialog(
+    app: MutabakatApp, database: Database
+) -> None:
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, "tester")
+        account = add_account(session, "120.001", "Anadolu", emails=("ali@anadolu.com.tr",))
+        add_movement(session, account, date(2026, 6, 30), debit="10.00")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f4")
+        await press(pilot, "f2")
+        assert isinstance(app.screen, SendListScreen)
+        await press(pilot, "space", "f9")
+        await press(pilot, "enter")
+        dialog = app.screen
+        assert isinstance(dialog, SendDialog)
+        await _retype(pilot, dialog.query_one("#f-answer_by", Input), "31.12.9999")
+        await pilot.pause(0.5)  # the preview follows the typing after a pause
+        await press(pilot, "f2")
+        assert app.screen is dialog and app.is_running
+        assert str(dialog.query_one("#err-answer_by", Label).content) == DATE_MESSAGE
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(ReconciliationBatch)) == 0
