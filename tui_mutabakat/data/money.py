@@ -126,8 +126,8 @@ class Money(TypeDecorator[Decimal]):
         return self
 
     class Comparator(TypeDecorator.Comparator[Decimal]):
-        """`money + money`, `money - money`, `abs`, … stay `Money` (not the `Numeric` of
-        the implementation), so their results and the literals beside them convert."""
+        """`money + money` and `money - money` stay `Money` (not the `Numeric` of the
+        implementation), so their results and the literals beside them convert."""
 
         def _adapt_expression(self, op: Any, other_comparator: Any) -> tuple[Any, Any]:
             if op in (operators.mul, operators.truediv, operators.floordiv, operators.mod):
