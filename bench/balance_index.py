@@ -10,8 +10,8 @@ queries the product runs (SPEC D2):
 * one list page: the same for the accounts of one screen (`account_id IN (...)`).
 
 Each query runs `--repeat` times after one warm-up run; the median is printed, with the
-plan SQLite chose and the file size the index adds. Amounts are stored the way SQLAlchemy
-stores `Numeric` on SQLite (as REAL), dates as ISO text.
+plan SQLite chose and the file size the index adds. Amounts are stored the way `Money`
+stores them on SQLite (integer kuruş, data/money.py), dates as ISO text.
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ def _movements(accounts: int, count: int, seed: int) -> Iterator[tuple[object, .
         roll = rng.random()
         currency = "TRY" if roll < 0.8 else ("USD" if roll < 0.92 else "EUR")
         day = START + dt.timedelta(days=rng.randrange(DAYS))
-        amount = round(rng.uniform(10, 250_000), 2)
-        debit, credit = (amount, 0.0) if rng.random() < 0.55 else (0.0, amount)
+        amount = round(round(rng.uniform(10, 250_000), 2) * 100)  # kuruş
+        debit, credit = (amount, 0) if rng.random() < 0.55 else (0, amount)
         yield (
             account,
             day.isoformat(),
@@ -95,9 +95,9 @@ def _movements(accounts: int, count: int, seed: int) -> Iterator[tuple[object, .
             debit,
             credit,
             currency,
-            None if currency == "TRY" else 32.5,
+            None if currency == "TRY" else 32_500_000,  # 32,5 in millionths
             (day + dt.timedelta(days=30)).isoformat(),
-            0.0,
+            0,
             now,
             "bench",
         )

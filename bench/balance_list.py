@@ -63,7 +63,7 @@ def fill(path: Path, accounts: int, movements: int) -> None:
         for m in range(movements):
             account = rng.randint(1, accounts)
             day = (start + timedelta(days=rng.randint(0, 760))).isoformat()
-            amount = round(rng.uniform(10, 50_000), 2)
+            amount = round(round(rng.uniform(10, 50_000), 2) * 100)  # kuruş, as `Money` stores
             currency = "TRY" if m % 10 else "USD"
             debit, credit = (amount, 0) if m % 3 else (0, amount)
             yield (account, day, "sales_invoice", debit, credit, currency, now)

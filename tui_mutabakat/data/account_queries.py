@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, or_, 
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Movement
+from tui_mutabakat.data.money import money_sum, overflow_safe
 from tui_mutabakat.domain.text import fold
 
 
@@ -126,19 +127,20 @@ def account_page(
     ]
 
 
+@overflow_safe
 def balances_for(session: Session, account_ids: list[int]) -> dict[tuple[int, str], Decimal]:
     """Debit minus credit per (account, currency), for the given accounts only."""
     statement = (
         select(
             Movement.account_id,
             Movement.currency,
-            func.coalesce(func.sum(Movement.debit), 0)
-            - func.coalesce(func.sum(Movement.credit), 0),
+            money_sum(Movement.debit),
+            money_sum(Movement.credit),
         )
         .where(Movement.account_id.in_(account_ids))
         .group_by(Movement.account_id, Movement.currency)
     )
-    return {(a, c): Decimal(v) for a, c, v in session.execute(statement)}
+    return {(a, c): d - cr for a, c, d, cr in session.execute(statement)}
 
 
 def position_of(session: Session, flt: AccountFilter, account_id: int) -> int | None:

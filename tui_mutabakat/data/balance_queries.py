@@ -5,8 +5,11 @@ from the covering index `ix_movement_balance`) gives one row per account and cur
 the debit total, credit total, balance and its side; the list screen asks for the count,
 then for the pages it shows, and for the sums of the selected rows by their keys.
 
-On SQLite a `Numeric` is stored as a float, so sums are rounded to cents in SQL before they
-are compared with zero; they come back as `Decimal`.
+Every sum is `money_sum` over `Money` columns (data/money.py): exact on both engines (integer
+kuruş on SQLite), compared with zero as it is and read back as `Decimal`. The queries are
+`overflow_safe`, and the balance shown is the debit total minus the credit total taken in
+Python, so it stays exact even past SQLite's 64-bit integers (where only the filtering and
+sorting in SQL are approximate).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Numeric,
     Select,
     and_,
     case,
@@ -37,10 +39,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Contact, Movement
+from tui_mutabakat.data.money import Money, money_sum, overflow_safe
 from tui_mutabakat.domain.enums import Routing
 from tui_mutabakat.domain.states import BalanceSide
 
-_MONEY = Numeric(18, 2)
+_MONEY = Money(2)
 #: A select of any columns.
 AnySelect = Select[*tuple[Any, ...]]
 _ZERO = Decimal("0.00")
@@ -158,26 +161,34 @@ def _account_where(criteria: BalanceCriteria) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _having(criteria: BalanceCriteria, balance: ColumnElement[Any]) -> ColumnElement[bool] | None:
-    rounded = func.round(balance, 2)
+def _raw_balance() -> ColumnElement[Decimal]:
+    """Debit minus credit of the group, zero without movements: exact, typed `Money`."""
+    return type_coerce(
+        func.coalesce(money_sum(Movement.debit) - money_sum(Movement.credit), 0), _MONEY
+    )
+
+
+def _having(
+    criteria: BalanceCriteria, balance: ColumnElement[Decimal]
+) -> ColumnElement[bool] | None:
     match criteria.balance_filter:
         case BalanceFilter.ALL:
             return None
         case BalanceFilter.NON_ZERO:
-            return rounded != 0
+            return balance != _ZERO
         case BalanceFilter.DEBIT:
-            return rounded > 0
+            return balance > _ZERO
         case BalanceFilter.CREDIT:
-            return rounded < 0
+            return balance < _ZERO
         case BalanceFilter.ABOVE:
-            return func.abs(rounded) > (criteria.amount or _ZERO)
+            limit = criteria.amount or _ZERO
+            return or_(balance > limit, balance < -limit)
 
 
-def _side(balance: ColumnElement[Any]) -> ColumnElement[str]:
-    rounded = func.round(balance, 2)
+def _side(balance: ColumnElement[Decimal]) -> ColumnElement[str]:
     return case(
-        (rounded > 0, literal(BalanceSide.DEBIT.value)),
-        (rounded < 0, literal(BalanceSide.CREDIT.value)),
+        (balance > _ZERO, literal(BalanceSide.DEBIT.value)),
+        (balance < _ZERO, literal(BalanceSide.CREDIT.value)),
         else_=literal(BalanceSide.NONE.value),
     )
 
@@ -208,25 +219,24 @@ def balance_statement(
     unique, so each group holds one account.)
     """
     on, where = _join_and_where(criteria, account_ids)
-    raw_balance = func.sum(Movement.debit) - func.sum(Movement.credit)
-    balance = type_coerce(func.coalesce(raw_balance, 0), _MONEY)
+    balance = _raw_balance()
     statement: AnySelect = (
         select(
             func.min(Account.id).label("account_id"),
             Account.code.label("code"),
             func.min(Account.title).label("title"),
             func.coalesce(Movement.currency, func.min(Account.currency)).label("currency"),
-            type_coerce(func.coalesce(func.sum(Movement.debit), 0), _MONEY).label("debit"),
-            type_coerce(func.coalesce(func.sum(Movement.credit), 0), _MONEY).label("credit"),
+            type_coerce(func.coalesce(money_sum(Movement.debit), 0), _MONEY).label("debit"),
+            type_coerce(func.coalesce(money_sum(Movement.credit), 0), _MONEY).label("credit"),
             balance.label("balance"),
-            _side(func.coalesce(raw_balance, 0)).label("side"),
+            _side(balance).label("side"),
         )
         .select_from(Account)
         .outerjoin(Movement, and_(*on))
         .where(*where)
         .group_by(Account.code, Movement.currency)
     )
-    having = _having(criteria, func.coalesce(raw_balance, 0))
+    having = _having(criteria, balance)
     if having is not None:
         statement = statement.having(having)
     return statement
@@ -241,7 +251,7 @@ def _ordered(criteria: BalanceCriteria) -> AnySelect:
     if criteria.sort is BalanceSort.TITLE:
         column = func.min(Account.title)
     else:
-        column = func.coalesce(func.sum(Movement.debit) - func.sum(Movement.credit), 0)
+        column = _raw_balance()
     order = column.desc() if criteria.descending else column.asc()
     return statement.order_by(order, Account.code, Movement.currency)
 
@@ -259,25 +269,39 @@ def _rows(session: Session, result: Any) -> list[BalanceRow]:
 
 
 def _row(values: Any, recipient_ok: bool) -> BalanceRow:
+    debit, credit = _money(values.debit), _money(values.credit)
+    balance = debit - credit
     return BalanceRow(
         account_id=int(values.account_id),
         code=str(values.code),
         title=str(values.title),
         currency=str(values.currency),
-        debit=_money(values.debit),
-        credit=_money(values.credit),
-        balance=_money(values.balance),
-        side=BalanceSide(values.side or ""),
+        debit=debit,
+        credit=credit,
+        balance=balance,
+        side=_python_side(balance),
         recipient_ok=recipient_ok,
     )
 
 
-def _money(value: object) -> Decimal:
+def _python_side(balance: Decimal) -> BalanceSide:
+    if balance > 0:
+        return BalanceSide.DEBIT
+    if balance < 0:
+        return BalanceSide.CREDIT
+    return BalanceSide.NONE
+
+
+def _money(value: Decimal | None) -> Decimal:
+    """A sum read through `Money`: already exact; `None` (no rows) is zero."""
     if value is None:
         return _ZERO
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    if not isinstance(value, Decimal):
+        raise TypeError(f"a money sum came back as {type(value).__name__}")
+    return value.quantize(_ZERO)
 
 
+@overflow_safe
 def count_balances(session: Session, criteria: BalanceCriteria) -> int:
     """How many rows the list has: the same aggregate, grouped in table order (cheaper
     than code order when every group is read anyway)."""
@@ -289,14 +313,13 @@ def count_balances(session: Session, criteria: BalanceCriteria) -> int:
         .where(*where)
         .group_by(Account.id, Movement.currency)
     )
-    having = _having(
-        criteria, func.coalesce(func.sum(Movement.debit) - func.sum(Movement.credit), 0)
-    )
+    having = _having(criteria, _raw_balance())
     if having is not None:
         groups = groups.having(having)
     return int(session.scalar(select(func.count()).select_from(groups.subquery())) or 0)
 
 
+@overflow_safe
 def balance_page(
     session: Session, criteria: BalanceCriteria, offset: int, limit: int
 ) -> list[BalanceRow]:
@@ -319,6 +342,7 @@ def first_page(
     return rows, count_balances(session, criteria)
 
 
+@overflow_safe
 def balance_keys(session: Session, criteria: BalanceCriteria) -> list[BalanceKey]:
     """Every key of the list in its order ("select all")."""
     ordered = _ordered(criteria).subquery()
@@ -328,11 +352,13 @@ def balance_keys(session: Session, criteria: BalanceCriteria) -> list[BalanceKey
     ]
 
 
+@overflow_safe
 def list_sums(session: Session, criteria: BalanceCriteria) -> list[BalanceSums]:
     """Count and sums of the whole list, per currency."""
     return _sums(session, balance_statement(criteria).subquery())
 
 
+@overflow_safe
 def balances_for_keys(
     session: Session, as_of: date, keys: Iterable[BalanceKey], *, chunk: int = 500
 ) -> list[BalanceRow]:
@@ -364,6 +390,7 @@ def _zero_row(session: Session, key: BalanceKey) -> BalanceRow | None:
     )
 
 
+@overflow_safe
 def selection_sums(
     session: Session, as_of: date, keys: Sequence[BalanceKey], *, chunk: int = 500
 ) -> list[BalanceSums]:
@@ -395,14 +422,14 @@ def _sums(session: Session, rows: Any) -> list[BalanceSums]:
         select(
             rows.c.currency,
             func.count(),
-            type_coerce(func.sum(rows.c.debit), _MONEY),
-            type_coerce(func.sum(rows.c.credit), _MONEY),
-            type_coerce(func.sum(rows.c.balance), _MONEY),
+            money_sum(type_coerce(rows.c.debit, _MONEY)),
+            money_sum(type_coerce(rows.c.credit, _MONEY)),
         )
         .group_by(rows.c.currency)
         .order_by(rows.c.currency)
     )
+    # The sum of the balances is the debit sum minus the credit sum, taken in Python.
     return [
-        BalanceSums(str(c), int(n), _money(d), _money(cr), _money(b))
-        for c, n, d, cr, b in session.execute(statement)
+        BalanceSums(str(c), int(n), _money(d), _money(cr), _money(d) - _money(cr))
+        for c, n, d, cr in session.execute(statement)
     ]

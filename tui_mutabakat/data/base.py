@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import MetaData, Numeric
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from tui_mutabakat.data.money import Money
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -29,4 +31,4 @@ def as_utc(moment: datetime) -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {Decimal: Numeric(18, 2)}
+    type_annotation_map = {Decimal: Money(2)}

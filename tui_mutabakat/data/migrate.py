@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from tui_mutabakat.data.session import is_sqlite, make_engine
 
@@ -29,9 +29,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         with migrating.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            if is_sqlite(engine):
+                _check_foreign_keys(connection)
     finally:
         if migrating is not engine:
             migrating.dispose()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Foreign keys are off while SQLite migrates (tables are copied): every row must still
+    point at an existing one before the migration commits."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left rows without their parent rows: {broken[:5]}")
 
 
 def current_revision(engine: Engine) -> str | None:

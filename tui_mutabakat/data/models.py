@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     event,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
+from tui_mutabakat.data.money import Money
 from tui_mutabakat.domain.enums import DocumentType, Role, Routing, RuleAction, SmtpSecurity
 from tui_mutabakat.domain.text import search_key
 
@@ -108,7 +108,7 @@ class RuleDefaults:
     #: Comma-separated `DocumentType` values that due-date tracking checks (SPEC C4).
     due_track_types: Mapped[str] = mapped_column(String(200), default="")
     due_track_days: Mapped[int | None] = mapped_column(Integer)
-    due_track_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    due_track_amount: Mapped[Decimal | None] = mapped_column(Money(2))
     due_track_action: Mapped[RuleAction] = mapped_column(
         _enum(RuleAction), default=RuleAction.CONTINUE
     )
@@ -166,7 +166,7 @@ class Account(Base):
     group_code: Mapped[str] = mapped_column(String(32), default="", index=True)
     sector_code: Mapped[str] = mapped_column(String(32), default="")
     region_code: Mapped[str] = mapped_column(String(32), default="")
-    risk_limit: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    risk_limit: Mapped[Decimal | None] = mapped_column(Money(2))
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     routing: Mapped[Routing] = mapped_column(_enum(Routing), default=Routing.CONTACTS)
@@ -247,12 +247,12 @@ class Movement(Base):
     doc_type: Mapped[DocumentType] = mapped_column(_enum(DocumentType))
     doc_no: Mapped[str] = mapped_column(String(40), default="")
     description: Mapped[str] = mapped_column(String(200), default="")
-    debit: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
-    credit: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
+    debit: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
+    credit: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="TRY")
-    fx_rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))
+    fx_rate: Mapped[Decimal | None] = mapped_column(Money(6))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
-    settled: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
+    settled: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 

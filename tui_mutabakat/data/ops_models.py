@@ -15,10 +15,11 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
+from tui_mutabakat.data.money import Money
 
 ZERO = Decimal("0")
 
@@ -53,7 +54,7 @@ class Settlement(Base):
     credit_movement_id: Mapped[int] = mapped_column(
         ForeignKey("movement.id", ondelete="RESTRICT"), index=True
     )
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    amount: Mapped[Decimal] = mapped_column(Money(2))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 
@@ -79,7 +80,7 @@ class SalesOrder(Base):
         ),
         default=OrderStatus.DRAFT,
     )
-    total: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=ZERO)
+    total: Mapped[Decimal] = mapped_column(Money(2), default=ZERO)
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -100,10 +101,10 @@ class SalesOrderLine(Base):
         ForeignKey("sales_order.id", ondelete="CASCADE"), index=True
     )
     item: Mapped[str] = mapped_column(String(120))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    quantity: Mapped[Decimal] = mapped_column(Money(3))
     unit: Mapped[str] = mapped_column(String(16), default="Adet")
-    unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 2))
-    shipped: Mapped[Decimal] = mapped_column(Numeric(18, 3), default=ZERO)
+    unit_price: Mapped[Decimal] = mapped_column(Money(2))
+    shipped: Mapped[Decimal] = mapped_column(Money(3), default=ZERO)
 
     order: Mapped[SalesOrder] = relationship(back_populates="lines")
 
@@ -123,7 +124,7 @@ class Invoice(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     date: Mapped[dt.date] = mapped_column(Date)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
-    total: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=ZERO)
+    total: Mapped[Decimal] = mapped_column(Money(2), default=ZERO)
     movement_id: Mapped[int | None] = mapped_column(
         ForeignKey("movement.id", ondelete="RESTRICT"), index=True
     )
@@ -147,9 +148,9 @@ class InvoiceLine(Base):
         ForeignKey("sales_order_line.id", ondelete="RESTRICT")
     )
     item: Mapped[str] = mapped_column(String(120))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    quantity: Mapped[Decimal] = mapped_column(Money(3))
     unit: Mapped[str] = mapped_column(String(16))
-    unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    unit_price: Mapped[Decimal] = mapped_column(Money(2))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    Numeric,
     String,
     Text,
     event,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
+from tui_mutabakat.data.money import Money
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 
 
@@ -115,10 +115,10 @@ class Letter(Base):
     account_code: Mapped[str] = mapped_column(String(32))
     account_title: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3))
-    debit_total: Mapped[Decimal] = mapped_column(Numeric(18, 2))
-    credit_total: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    debit_total: Mapped[Decimal] = mapped_column(Money(2))
+    credit_total: Mapped[Decimal] = mapped_column(Money(2))
     #: Debit minus credit, signed; `side` says which way.
-    balance: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    balance: Mapped[Decimal] = mapped_column(Money(2))
     side: Mapped[str] = mapped_column(String(1), default="")
     token: Mapped[str] = mapped_column(String(32), unique=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)

@@ -1,4 +1,5 @@
-"""Engines and sessions. SQLite gets WAL and foreign keys; PostgreSQL works as it is."""
+"""Engines and sessions. SQLite gets WAL, foreign keys and the exact `money_sum()`
+aggregate (data/money.py); PostgreSQL works as it is."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from tui_mutabakat.data.money import register_sqlite_functions
 
 log = logging.getLogger("mutabakat.data")
 
@@ -36,6 +39,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_driverless_transactions(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
+
+
+def _sqlite_foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
 
 def _sqlite_begin(connection: Connection) -> None:
@@ -62,7 +69,10 @@ def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> 
 
     `transactional_ddl` (SQLite, for migrations): take transaction control from the driver,
     which otherwise commits before every DDL statement, so that a migration failing halfway
-    rolls back whole instead of leaving half a schema. The application's own engine keeps
+    rolls back whole instead of leaving half a schema; foreign keys are not enforced while
+    it runs (SQLite alters a column by copying its table, and dropping the old copy of a
+    table others refer to would fail), `migrate.upgrade` checks them all before it commits.
+    The application's own engine keeps
     the driver's default, where a read holds no snapshot that a later write could conflict
     with.
     """
@@ -72,8 +82,10 @@ def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> 
             _private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", register_sqlite_functions)
         if transactional_ddl:
             event.listen(engine, "connect", _sqlite_driverless_transactions)
+            event.listen(engine, "connect", _sqlite_foreign_keys_off)
             event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tui_mutabakat.data.base import Base, utcnow
+from tui_mutabakat.data.money import Money
 
 
 class LetterAnswer(Base):
@@ -28,10 +29,10 @@ class LetterAnswer(Base):
     #: agreed / disagreed / unclear.
     kind: Mapped[str] = mapped_column(String(16))
     #: Their balance as they gave it (positive), and its side ("B", "A" or "").
-    their_balance: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    their_balance: Mapped[Decimal | None] = mapped_column(Money(2))
     their_side: Mapped[str] = mapped_column(String(1), default="")
     #: Their balance (signed like `Letter.balance`) minus ours.
-    difference: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    difference: Mapped[Decimal | None] = mapped_column(Money(2))
     note: Mapped[str] = mapped_column(Text, default="")
     #: The new text of the reply (above the quote), for the user to read.
     excerpt: Mapped[str] = mapped_column(Text, default="")

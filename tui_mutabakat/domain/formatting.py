@@ -8,6 +8,9 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import format_date
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from tui_mutabakat.domain.dates import MAX_DAY, MIN_DAY, check_day, day_out_of_range
+from tui_mutabakat.domain.money import check_amount
+
 LOCALE = "tr_TR"
 _CURRENCY_LABELS = {"TRY": "TL"}
 
@@ -40,7 +43,8 @@ def format_day(value: date | None) -> str:
 def parse_amount(text: str) -> Decimal:
     """Parse an amount typed the Turkish way (`1.234,56`) or plainly (`1234.56`).
 
-    Raises `ValueError` with a short reason when the text is not an amount.
+    Raises `ValueError` with a short reason when the text is not an amount, `OutOfRange` (a
+    `ValueError` whose text is the user's message) when it is beyond domain/money.py's range.
     """
     cleaned = text.strip().replace(" ", "").replace("TL", "")
     if not cleaned:
@@ -57,18 +61,28 @@ def parse_amount(text: str) -> Decimal:
             raise ValueError(f"not an amount: {text!r}") from exc
     if not value.is_finite():
         raise ValueError(f"not an amount: {text!r}")
-    return value.quantize(Decimal("0.01"))
+    return check_amount(value).quantize(Decimal("0.01"))
 
 
 def parse_day(text: str) -> date:
-    """Parse `31.12.2026` (also `31/12/2026`, `2026-12-31`)."""
+    """Parse `31.12.2026` (also `31/12/2026`, `2026-12-31`).
+
+    Raises `ValueError` when the text is not a date, `OutOfRange` (a `ValueError` whose text
+    is the user's message) when it is one outside domain/dates.py's range.
+    """
     cleaned = text.strip()
     if "-" in cleaned:
-        return date.fromisoformat(cleaned)
-    parts = cleaned.replace("/", ".").split(".")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"not a date: {text!r}")
-    day, month, year = (int(p) for p in parts)
-    if year < 100:
-        year += 2000
-    return date(year, month, day)
+        parts = cleaned.split("-")
+        if len(parts) != 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"not a date: {text!r}")
+        year, month, day = (int(p) for p in parts)
+    else:
+        parts = cleaned.replace("/", ".").split(".")
+        if len(parts) != 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"not a date: {text!r}")
+        day, month, year = (int(p) for p in parts)
+        if year < 100:
+            year += 2000
+    if not MIN_DAY.year <= year <= MAX_DAY.year:
+        raise day_out_of_range()
+    return check_day(date(year, month, day))

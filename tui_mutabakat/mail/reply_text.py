@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from html.parser import HTMLParser
 
+from tui_mutabakat.domain.money import MAX_AMOUNT
 from tui_mutabakat.domain.text import fold
 
 
@@ -116,9 +117,12 @@ def parse_number(text: str) -> Decimal | None:
     if decimal_mark:
         cleaned = cleaned.replace(decimal_mark, ".")
     try:
-        return Decimal(cleaned).quantize(Decimal("0.01"))
+        value = Decimal(cleaned)
     except InvalidOperation:
         return None
+    if not value.is_finite() or abs(value) > MAX_AMOUNT:
+        return None  # no balance anybody keeps: not a figure to tie the answer to
+    return value.quantize(Decimal("0.01"))
 
 
 def find_balance(text: str) -> tuple[Decimal | None, str]:

@@ -23,6 +23,7 @@ from tui_mutabakat.domain.formatting import (
     parse_amount,
     parse_day,
 )
+from tui_mutabakat.domain.money import check_rate
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.base import AppAccess
@@ -48,6 +49,7 @@ from tui_mutabakat.services.movements import (
     open_balance,
     save_movement,
 )
+from tui_mutabakat.widgets.form import parse_problem
 
 #: What the account list's F9 menu can offer for the highlighted account (see `open_for_account`).
 ACCOUNT_ACTIONS: list[MenuItem] = [
@@ -93,7 +95,7 @@ def _rate(text: str) -> Decimal | None:
     value = Decimal(cleaned)
     if not value.is_finite():
         raise ValueError(text)
-    return value.quantize(Decimal("0.000001"))
+    return check_rate(value).quantize(Decimal("0.000001"))
 
 
 class MovementDialog(AppAccess, ModalScreen[int | None]):
@@ -163,7 +165,7 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
         try:
             return parse(self._input(name).value)
         except (ValueError, ArithmeticError) as exc:
-            raise InvalidInput(_("Bu alanın değeri geçersiz."), name) from exc
+            raise InvalidInput(parse_problem(exc, _("Bu alanın değeri geçersiz.")), name) from exc
 
     def _read(self) -> MovementData:
         return MovementData(

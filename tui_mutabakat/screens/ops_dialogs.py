@@ -27,6 +27,7 @@ from tui_mutabakat.services.movements import (
     doc_type_label,
     record_refusal,
 )
+from tui_mutabakat.widgets.form import parse_problem
 
 
 def cursor_key(table: DataTable[object]) -> str | None:
@@ -175,8 +176,9 @@ class NumberPrompt(ModalScreen[Decimal | None]):
         event.stop()
         try:
             value = self._parse(event.value)
-        except (ValueError, ArithmeticError):
-            self.query_one("#number-prompt-error", Label).update(_("Geçerli bir sayı girin."))
+        except (ValueError, ArithmeticError) as exc:
+            problem = parse_problem(exc, _("Geçerli bir sayı girin."))
+            self.query_one("#number-prompt-error", Label).update(problem)
             return
         self.dismiss(value)
 

@@ -14,6 +14,7 @@ from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.domain.formatting import parse_day as parse_date
+from tui_mutabakat.domain.money import check_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
@@ -32,6 +33,7 @@ from tui_mutabakat.services.orders import (
     save_order,
     status_label,
 )
+from tui_mutabakat.widgets.form import parse_problem
 
 
 class OrderLineDialog(ModalScreen[OrderLineData | None]):
@@ -76,8 +78,10 @@ class OrderLineDialog(ModalScreen[OrderLineData | None]):
         try:
             quantity = parse_quantity(text("l-quantity"))
             price = parse_amount(text("l-price"))
-        except (ValueError, ArithmeticError):
-            self.query_one("#l-error", Label).update(_("Miktar ve birim fiyat sayı olmalı."))
+            check_amount(quantity * price)  # the line's amount
+        except (ValueError, ArithmeticError) as exc:
+            usual = _("Miktar ve birim fiyat sayı olmalı.")
+            self.query_one("#l-error", Label).update(parse_problem(exc, usual))
             return
         line = OrderLineData(text("l-item").strip(), quantity, text("l-unit").strip(), price)
         if not line.item or not line.unit or quantity <= 0 or price < 0:
@@ -253,8 +257,9 @@ class OrderFormScreen(AppAccess, Screen[None]):
             return
         try:
             date = parse_date(self._text("o-date"))
-        except ValueError:
-            self.app.push_screen(MessageDialog(_("Tarih geçersiz (31.12.2026 gibi yazın).")))
+        except ValueError as exc:
+            usual = _("Tarih geçersiz (31.12.2026 gibi yazın).")
+            self.app.push_screen(MessageDialog(parse_problem(exc, usual)))
             return
         data = OrderData(
             found[0],

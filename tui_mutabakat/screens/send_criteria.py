@@ -23,7 +23,7 @@ from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.domain.enums import CURRENCIES
-from tui_mutabakat.domain.formatting import format_day, parse_day
+from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
@@ -35,6 +35,7 @@ from tui_mutabakat.widgets.form import (
     field_row,
     input_text,
     optional_amount,
+    required_day,
     show_invalid,
     text_input,
 )
@@ -195,10 +196,7 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
 
     def criteria(self) -> BalanceCriteria:
         """The criteria as typed; `InvalidInput` names the field that is wrong."""
-        try:
-            as_of = parse_day(input_text(self, "as_of"))
-        except ValueError as exc:
-            raise InvalidInput(_("Tarihi gün.ay.yıl olarak girin (31.12.2026)."), "as_of") from exc
+        as_of = required_day(self, "as_of")
         balance_filter = self.query_one("#f-balance_filter", Select).value
         if not isinstance(balance_filter, BalanceFilter):
             balance_filter = BalanceFilter.ALL

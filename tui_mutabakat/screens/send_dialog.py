@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui_mutabakat.data.balance_queries import BalanceKey
-from tui_mutabakat.domain.formatting import format_day, parse_day
+from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.batches import SendOptions, answer_by_default, preview_letter
@@ -28,6 +28,7 @@ from tui_mutabakat.widgets.form import (
     clear_errors,
     field_row,
     input_text,
+    optional_day,
     show_error,
     text_input,
 )
@@ -105,13 +106,7 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
 
     def options(self) -> SendOptions:
         """The options in the form; `InvalidInput` names the field that is wrong."""
-        text = input_text(self, "answer_by").strip()
-        try:
-            answer_by = parse_day(text) if text else None
-        except ValueError as exc:
-            raise InvalidInput(
-                _("Tarihi gün.ay.yıl olarak girin (31.12.2026)."), "answer_by"
-            ) from exc
+        answer_by = optional_day(self, "answer_by")
         if answer_by is not None and answer_by < self.as_of:
             raise InvalidInput(
                 _("Geçerlilik tarihi mutabakat tarihinden önce olamaz."), "answer_by"

@@ -38,6 +38,7 @@ from tui_mutabakat.services.movements import (
 )
 from tui_mutabakat.services.orders import format_quantity, parse_quantity
 from tui_mutabakat.services.shipping import ShipmentView, ship_order, shipment_view
+from tui_mutabakat.widgets.form import parse_problem
 
 ZERO = Decimal("0")
 
@@ -184,8 +185,8 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             date = parse_day(self.query_one("#s-date", Input).value)
             due_text = self.query_one("#s-due", Input).value
             due = parse_day(due_text) if due_text.strip() else None
-        except ValueError:
-            error.update(_("Tarih geçersiz (31.12.2026 gibi yazın)."))
+        except ValueError as exc:
+            error.update(parse_problem(exc, _("Tarih geçersiz (31.12.2026 gibi yazın).")))
             return
         requested = dict(self.requested) if view.partial_allowed else None
         number = self.query_one("#s-number", Input).value

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from tui_mutabakat.domain.formatting import parse_amount
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.widgets.form import parse_problem
 
 
 class Choice(RadioButton):
@@ -103,7 +104,8 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             try:
                 balance = abs(parse_amount(text))
             except ValueError as exc:
-                self.query_one("#answer-error", Label).update(str(exc))
+                usual = _("Geçerli bir tutar girin (örnek: 150.000,00).")
+                self.query_one("#answer-error", Label).update(parse_problem(exc, usual))
                 self.query_one("#answer-balance", Input).focus()
                 return
         channel = "email"

@@ -16,6 +16,7 @@ from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, NotFound, Refused
+from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.text_input import TextFields, cleaned
 from tui_mutabakat.services.working_settings import copy_defaults, get_working_settings
 
@@ -144,6 +145,7 @@ def validate(data: AccountData) -> None:
         )
     if data.risk_limit is not None and data.risk_limit < 0:
         raise InvalidInput(_("Risk limiti negatif olamaz."), "risk_limit")
+    amount_in_range(data.risk_limit, "risk_limit")
     for contact in data.contacts:
         if not contact.name.strip():
             raise InvalidInput(_("Yetkilinin adı boş olamaz."), "contacts")

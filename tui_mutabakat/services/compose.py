@@ -43,6 +43,7 @@ from tui_mutabakat.services.letters import (
     sender_info,
     statement_csv,
 )
+from tui_mutabakat.services.limits import day_in_range
 from tui_mutabakat.services.working_settings import get_working_settings
 
 #: A letter's row and its recipients' rows, ready to insert.
@@ -105,6 +106,8 @@ class Composer:
         options: SendOptions,
         source: TemplateSource | None = None,
     ) -> None:
+        day_in_range(as_of, "as_of")
+        day_in_range(options.answer_by, "answer_by")
         self.as_of = as_of
         self.options = options
         self.answer_by = options.answer_by or answer_by_default(session, as_of)

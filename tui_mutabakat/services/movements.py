@@ -33,6 +33,7 @@ from tui_mutabakat.domain.rules import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused, ServiceError
+from tui_mutabakat.services.limits import amount_in_range, day_in_range, rate_in_range
 from tui_mutabakat.services.parameters import load_parameters
 from tui_mutabakat.services.text_input import cleaned
 
@@ -210,6 +211,11 @@ def tracking_params(session: Session, account_id: int) -> DueTrackingParams:
 
 
 def validate(data: MovementData) -> None:
+    day_in_range(data.date, "date")
+    day_in_range(data.due_date, "due_date")
+    amount_in_range(data.debit, "debit")
+    amount_in_range(data.credit, "credit")
+    rate_in_range(data.fx_rate, "fx_rate")
     if data.debit < ZERO or data.credit < ZERO:
         raise InvalidInput(_("Tutar negatif olamaz."), "debit")
     if (data.debit > ZERO) == (data.credit > ZERO):

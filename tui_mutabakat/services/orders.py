@@ -28,6 +28,7 @@ from tui_mutabakat.data.ops_models import (
     line_amount,
 )
 from tui_mutabakat.domain.formatting import LOCALE
+from tui_mutabakat.domain.money import check_quantity
 from tui_mutabakat.domain.rules import (
     ApprovalCriteria,
     ApprovalResult,
@@ -36,6 +37,7 @@ from tui_mutabakat.domain.rules import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
+from tui_mutabakat.services.limits import amount_in_range, day_in_range, quantity_in_range
 from tui_mutabakat.services.movements import (
     local_today,
     open_balance,
@@ -72,7 +74,7 @@ def parse_quantity(text: str) -> Decimal:
     value = Decimal(cleaned)  # raises InvalidOperation, an ArithmeticError
     if not value.is_finite():
         raise ValueError(text)
-    return value.quantize(Decimal("0.001"))
+    return check_quantity(value).quantize(Decimal("0.001"))
 
 
 def account_codes(session: Session, prefix: str, limit: int = 50) -> list[str]:
@@ -237,6 +239,11 @@ def validate(data: OrderData) -> None:
             raise InvalidInput(_("Birim fiyat negatif olamaz."), "lines")
         if not line.unit.strip():
             raise InvalidInput(_("Birim boş olamaz."), "lines")
+        quantity_in_range(line.quantity, "lines")
+        amount_in_range(line.unit_price, "lines")
+        amount_in_range(line.quantity * line.unit_price, "lines")
+    day_in_range(data.date, "date")
+    amount_in_range(data.total, "lines")
 
 
 def save_order(session: Session, actor: Actor, data: OrderData) -> int:

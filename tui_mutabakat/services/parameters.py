@@ -20,6 +20,7 @@ from tui_mutabakat.domain.enums import DUE_TRACKABLE_TYPES, DocumentType, RuleAc
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, NotFound, Refused
+from tui_mutabakat.services.limits import MAX_COPIES, amount_in_range, day_count_in_range
 from tui_mutabakat.services.working_settings import copy_defaults, get_working_settings
 
 
@@ -75,6 +76,14 @@ def validate(data: RuleParameters) -> None:
             raise InvalidInput(_("Gün sayısı negatif olamaz."), name)
     if data.due_track_amount is not None and data.due_track_amount < 0:
         raise InvalidInput(_("Tutar negatif olamaz."), "due_track_amount")
+    amount_in_range(data.due_track_amount, "due_track_amount")
+    for name in ("ageing_days", "due_track_days", "close_check_days"):
+        day_count_in_range(getattr(data, name), name)
+    if data.invoice_copies > MAX_COPIES:
+        raise InvalidInput(
+            _("Fatura yazım sayısı en fazla {count} olabilir.").format(count=MAX_COPIES),
+            "invoice_copies",
+        )
     if data.approve_by_ageing and data.ageing_days is None:
         raise InvalidInput(
             _("Yaşlandırma kriteri seçildiyse yaşlanma günü girilmeli."), "ageing_days"

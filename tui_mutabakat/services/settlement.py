@@ -34,6 +34,7 @@ from tui_mutabakat.domain.rules import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import NotFound, Refused
+from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.movements import NeedsConfirmation, RuleStop
 from tui_mutabakat.services.parameters import load_parameters
 
@@ -221,6 +222,7 @@ def check_pair(
     session: Session, account_id: int, debit_id: int, credit_id: int, amount: Decimal | None
 ) -> PairCheck:
     """Plan a manual match and run the gap control; refusals of the plan raise `Refused`."""
+    amount_in_range(amount, "amount")
     debit, credit = _locked_pair(session, account_id, debit_id, credit_id)
     debit_item, credit_item = _item(debit).open_item(), _item(credit).open_item()
     planned = plan_match(debit_item, credit_item, amount)

@@ -28,6 +28,7 @@ from tui_mutabakat.domain.rules import OrderLine, Refusal, ShipmentPlan, plan_sh
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.limits import day_in_range
 from tui_mutabakat.services.movements import MovementData, save_movement
 from tui_mutabakat.services.orders import find_order, next_invoice_number
 from tui_mutabakat.services.parameters import load_parameters
@@ -88,6 +89,8 @@ def ship_order(
     The invoice's sales-invoice movement goes through due-date tracking first: it raises
     `DueTrackingStop` / `DueTrackingWarning` before anything is written.
     """
+    day_in_range(invoice_date, "date")
+    day_in_range(due_date, "due_date")
     order = find_order(session, order_id, lock=True)
     plan = plan_order_shipment(shipment_view(session, order_id), requested)
     number = number.strip() or next_invoice_number(session)

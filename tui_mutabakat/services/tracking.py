@@ -27,6 +27,7 @@ from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.intake import KIND_TO_STATE, add_answer, change_letter_state
+from tui_mutabakat.services.limits import amount_in_range
 
 #: The columns of the grouped view, in order (SPEC E1). `queued` counts `sending` too.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -189,6 +190,7 @@ def _record(
 ) -> LetterAnswer:
     if balance is not None and balance < 0:
         raise InvalidInput(_("Bakiye eksi olamaz; tarafını B/A ile belirtin."), "balance")
+    amount_in_range(balance, "balance")
     if side not in ("", "B", "A"):
         raise InvalidInput(_("Taraf B, A ya da boş olmalı."), "side")
     if kind is AnswerKind.AGREED and balance is not None and balance != abs(letter.balance):

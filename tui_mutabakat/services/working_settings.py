@@ -14,6 +14,7 @@ from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, Refused
+from tui_mutabakat.services.limits import day_count_in_range
 from tui_mutabakat.services.text_input import cleaned
 
 
@@ -66,6 +67,8 @@ def validate_extras(data: WorkingExtras) -> None:
         raise InvalidInput(_("Cevap süresi en az 1 gün olmalı."), "answer_period_days")
     if data.reminder_days_before < 0:
         raise InvalidInput(_("Gün sayısı negatif olamaz."), "reminder_days_before")
+    day_count_in_range(data.answer_period_days, "answer_period_days")
+    day_count_in_range(data.reminder_days_before, "reminder_days_before")
     if data.reminder_days_before >= data.answer_period_days:
         raise InvalidInput(
             _("Hatırlatma, cevap süresinden ({days} gün) az gün önce olmalı.").format(

@@ -6,6 +6,7 @@ line `err-code`; the screens find both by the field name a service's `InvalidInp
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar, TypeVar
 
@@ -17,7 +18,8 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Switch, TextArea
 
 from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.formatting import format_amount, parse_amount
+from tui_mutabakat.domain.formatting import format_amount, parse_amount, parse_day
+from tui_mutabakat.domain.money import OutOfRange
 from tui_mutabakat.domain.text import TextProblem, clean_text
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -119,6 +121,12 @@ def required_int(root: Widget, name: str) -> int:
     return value
 
 
+def parse_problem(error: Exception, usual: str) -> str:
+    """What to tell the user about a value that did not parse: the range it must lie in
+    when it was out of range (domain/money.py, domain/dates.py), else `usual`."""
+    return str(error) if isinstance(error, OutOfRange) else usual
+
+
 def optional_amount(root: Widget, name: str) -> Decimal | None:
     """The amount in field `name` typed the Turkish way (`150.000,00`), `None` when empty."""
     text = input_text(root, name).strip()
@@ -126,8 +134,29 @@ def optional_amount(root: Widget, name: str) -> Decimal | None:
         return None
     try:
         return parse_amount(text)
+    except (ValueError, ArithmeticError) as exc:
+        usual = _("Geçerli bir tutar girin (örnek: 150.000,00).")
+        raise InvalidInput(parse_problem(exc, usual), name) from exc
+
+
+def optional_day(root: Widget, name: str) -> date | None:
+    """The date in field `name` (`31.12.2026`), `None` when empty; refused outside the
+    product's range."""
+    text = input_text(root, name).strip()
+    if not text:
+        return None
+    try:
+        return parse_day(text)
     except ValueError as exc:
-        raise InvalidInput(_("Geçerli bir tutar girin (örnek: 150.000,00)."), name) from exc
+        usual = _("Tarihi gün.ay.yıl olarak girin (31.12.2026).")
+        raise InvalidInput(parse_problem(exc, usual), name) from exc
+
+
+def required_day(root: Widget, name: str) -> date:
+    value = optional_day(root, name)
+    if value is None:
+        raise InvalidInput(_("Tarihi gün.ay.yıl olarak girin (31.12.2026)."), name)
+    return value
 
 
 def snapshot(root: Widget | Screen[object]) -> dict[str, object]:
