@@ -10,16 +10,22 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from tests.send_data import accounts_to_send
+from tests.send_data import accounts_to_send, add_movement
 from tui_mutabakat.config import Settings
-from tui_mutabakat.data.models import Contact
+from tui_mutabakat.data.models import Account, Contact
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.services.batch_status import stored_summary
 from tui_mutabakat.services.batches import SendOptions
 from tui_mutabakat.services.compose import SkipKind
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.error_list import error_list, resend_keys, update_reasons
+from tui_mutabakat.services.error_list import (
+    address_warnings,
+    error_list,
+    resend_keys,
+    update_reasons,
+)
 from tui_mutabakat.services.errors import Refused
 from tui_mutabakat.services.send_guard import find_duplicates
 from tui_mutabakat.services.send_now import create_and_send
@@ -122,3 +128,40 @@ async def test_the_error_list_follows_what_was_sent_since(
         listed = error_list(session, first.batch_id)
     assert listed.rows[0].sent_in == fixed.batch_id and not listed.rows[0].open
     assert resend_keys(listed, [keys[0][0]]) == []
+
+
+async def test_an_invalid_address_is_listed_once_and_in_each_letter(
+    any_database: Database, any_actor: Actor, settings: Settings
+) -> None:
+    keys = accounts_to_send(any_database, any_actor, 1)
+    account_id = keys[0][0]
+    with any_database.unit_of_work() as session:
+        session.add(
+            Contact(
+                account_id=account_id,
+                name="Eski",
+                email="eski@firma",
+                receives_reconciliation=True,
+            )
+        )
+        account = session.get(Account, account_id)
+        assert account is not None
+        add_movement(session, account, date(2026, 3, 1), debit="10.00", currency="USD")
+    rows = [(account_id, "TRY"), (account_id, "USD")]
+    sent = await create_and_send(
+        any_database, settings, any_actor, AS_OF, rows, SendOptions(), process_from=None
+    )
+    assert sent.created is not None and sent.created.letters == 2
+    assert len(sent.created.warnings) == 2
+    with any_database.reader() as session:
+        listed = error_list(session, sent.batch_id)
+        assert [row.kind for row in listed.rows] == [SkipKind.ADDRESS]
+        assert "eski@firma" in listed.rows[0].item.reason
+        assert not listed.rows[0].open
+        letter_ids = list(session.scalars(select(Letter.id)))
+        assert len(letter_ids) == 2
+        for letter_id in letter_ids:
+            warnings = address_warnings(session, letter_id)
+            assert len(warnings) == 1 and "eski@firma" in warnings[0]
+        summary = stored_summary(session, sent.batch_id)
+        assert summary.skipped == 0 and summary.sent == 2

@@ -119,6 +119,19 @@ def stored_items(batch: ReconciliationBatch) -> list[SkippedAccount]:
     ]
 
 
+def _one_per_account(items: list[SkippedAccount]) -> list[SkippedAccount]:
+    """An invalid address is the account's, not a currency's: listed once per account."""
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for item in items:
+        if item.kind == SkipKind.ADDRESS:
+            if (item.account_id, item.reason) in seen:
+                continue
+            seen.add((item.account_id, item.reason))
+        kept.append(item)
+    return kept
+
+
 def _sorted(rows: list[ErrorRow]) -> list[ErrorRow]:
     order = {kind.value: n for n, kind in enumerate(GROUP_ORDER)}
     return sorted(
@@ -131,7 +144,7 @@ def error_list(session: Session, batch_id: int) -> ErrorList:
     batch = session.get(ReconciliationBatch, batch_id)
     if batch is None:
         raise NotFound(_("Gönderim bulunamadı."))
-    items = stored_items(batch)
+    items = _one_per_account(stored_items(batch))
     waiting = [s.account_id for s in items if s.kind in (SkipKind.ERROR, SkipKind.ZERO)]
     sent = live_letter_batches(session, batch.as_of, waiting, since_batch=batch_id)
     rows = [
@@ -189,13 +202,12 @@ def address_warnings(session: Session, letter_id: int) -> list[str]:
     batch = session.get(ReconciliationBatch, letter.batch_id)
     if batch is None:
         return []
-    return [
+    reasons = [
         s.reason
         for s in stored_items(batch)
-        if s.kind == SkipKind.ADDRESS
-        and s.account_id == letter.account_id
-        and s.currency in (letter.currency, "")
+        if s.kind == SkipKind.ADDRESS and s.account_id == letter.account_id
     ]
+    return list(dict.fromkeys(reasons))
 
 
 def error_lines(errors: ErrorList) -> list[str]:
