@@ -228,13 +228,15 @@ class SendProgressScreen(AppAccess, Screen[None]):
                 self.notify(skipped.format(count=len(created.skipped)), severity="warning")
         elif created.skipped and request.show_errors:
             already = _("{count} hesabın bu tarih için mektubu var, atlandı; F4: hata listesi.")
-            self.notify(already.format(count=len(created.skipped)), timeout=6)
+            accounts = len({s.account_id for s in created.skipped})
+            self.notify(already.format(count=accounts), timeout=6)
         if created.warnings:
             warning = _(
                 "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider. "
                 "F4: hata listesi."
             )
-            self.notify(warning.format(count=len(created.warnings)), severity="warning", timeout=6)
+            accounts = len({s.account_id for s in created.warnings})
+            self.notify(warning.format(count=accounts), severity="warning", timeout=6)
         if request.on_created is not None:
             request.on_created(created)
 
