@@ -17,6 +17,7 @@ from tests.smtp_server import running_server
 from tui_mutabakat import cli
 from tui_mutabakat.cli_send import send_main
 from tui_mutabakat.config import load_settings
+from tui_mutabakat.data.models import Company, User
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
@@ -276,3 +277,19 @@ def test_the_command_as_a_process(database: Database, tmp_path: Path) -> None:
         [*command, "--help"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert helped.returncode == 0 and "--queue-only" in helped.stdout
+
+
+def test_without_a_sender_address_nothing_is_written_and_exit_1(
+    database: Database, environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_accounts(database)
+    with database.unit_of_work() as session:
+        user = session.scalars(select(User).where(User.login == "tester")).one()
+        user.from_address = ""
+        company = session.scalars(select(Company)).one()
+        company.email = ""
+    assert send(database) == 1
+    assert "Gönderen e-posta adresi" in capsys.readouterr().err
+    assert live_letters(database) == 0
+    with database.reader() as session:
+        assert not session.scalars(select(ReconciliationBatch)).all()

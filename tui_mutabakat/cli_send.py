@@ -27,6 +27,9 @@ from tui_mutabakat.i18n import gettext as _
 if TYPE_CHECKING:
     from tui_mutabakat.services.send_command import SendCommand, SendOutcome
 
+#: `InvalidInput.field` values that name an argument of the command (exit status 2).
+ARGUMENT_FIELDS = frozenset({"answer_by", "template", "title", "codes", "balance", "currency"})
+
 #: What prints a line (tests pass their own).
 Out = Callable[[str], None]
 
@@ -141,9 +144,11 @@ def send_main(
             actor = resolve_actor(session, settings.user_login)
         try:
             selection = select_rows(database, actor, command)
-        except InvalidInput as error:
+        except ServiceError as error:
+            # A wrong argument is 2; what the data or the settings lack (no matching
+            # account, no sender address) is 1.
             _error(str(error))
-            return 2 if error.field else 1
+            return 2 if getattr(error, "field", None) in ARGUMENT_FIELDS else 1
         say(
             _("{rows} satır seçildi ({accounts} hesap).").format(
                 rows=len(selection.keys), accounts=selection.accounts
