@@ -6,6 +6,10 @@ bounced, it is the account's letter for that date. Sending for the same date aga
 first (the screen's question, the command line's `--again`); the default leaves those
 accounts out and lists them on the batch's error list with the reason. The check runs in
 the service that writes the batch, so every way of sending keeps to it.
+
+The guard reads the letters written so far: two sends for the same date started at the
+same moment by two users (or a send while another is still writing its letters) can both
+pass it. It prevents the accident of sending twice, not a deliberate race.
 """
 
 from __future__ import annotations
