@@ -11,7 +11,7 @@ summary and the error list, as the progress screen shows them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -310,6 +310,4 @@ async def run_send(
 
 def _criteria_record(criteria: BalanceCriteria) -> dict[str, Any]:
     """The criteria as the list screen keeps them on the batch."""
-    from dataclasses import asdict
-
     return asdict(criteria)
