@@ -191,7 +191,9 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         await wait_for(pilot, lambda: isinstance(app.screen, SendErrorsScreen))
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)
-        await press(pilot, "f2")  # nothing fixed yet: nothing is sent again
+        await press(pilot, "f2")  # nothing fixed yet: it asks first
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "h")
         assert app.screen is errors
         await press(pilot, "enter")
         card = app.screen
@@ -204,7 +206,7 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         assert app.screen is card
         await press(pilot, "f2")
         assert app.screen is errors
-        assert errors.fixed == {(errors.skipped[0].account_id, "TRY")}
+        assert errors.fixed == {errors.skipped[0].account_id}
         await press(pilot, "f2")
         again = app.screen
         assert isinstance(again, SendProgressScreen)

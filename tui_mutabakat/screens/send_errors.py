@@ -1,14 +1,20 @@
-"""The error list of a send (SPEC D5): the accounts that got no letter, and why.
+"""The error list of a send (SPEC D5): a work list kept on the batch.
 
-Enter (or F4) opens the account card to fix the account; the rows saved there are marked,
-and F2 sends them again — a new batch with the same options, for those rows only. What
-still cannot be sent stays on the list with its new reason.
+The rows are grouped: errors to fix first, then invalid addresses left out of letters that
+went, accounts that already had a letter for the date, and zero balances left out. Enter
+(or F4) opens the account card to fix the account; F2 sends the fixed accounts again —
+every open row of theirs, a new batch with the same options — or, when nothing was fixed
+here, the account under the cursor after asking, and says why when a row has nothing to
+send. The list is read from the batch each time it shows, so it is the same when reached
+again from tracking: rows sent since are marked done, and what still cannot be sent stays
+with its new reason.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, ClassVar
+import textwrap
+from functools import partial
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,9 +26,23 @@ from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.services.batches import BatchCreated, SendOptions, SkippedAccount
+from tui_mutabakat.services.compose import SkipKind
+from tui_mutabakat.services.error_list import (
+    ErrorList,
+    ErrorRow,
+    error_list,
+    kind_label,
+    resend_keys,
+    update_reasons,
+)
 
-FIXED = "✓"
+#: Marks in the first column: fixed here (F2 sends it), sent since.
+FIXED = "✎"
+DONE = "✓"
+#: The reason column's width: with the others the table fits 80 columns.
+REASON_WIDTH = 28
 
 
 class SendErrorsScreen(AppAccess, Screen[None]):
@@ -32,22 +52,27 @@ class SendErrorsScreen(AppAccess, Screen[None]):
         Binding("escape", "back", _("Kapat"), id="send_errors_back"),
         Binding("enter,f4,ctrl+k", "open_card", _("Kartı aç"), id="send_errors_card"),
         Binding("f2,ctrl+s", "send_again", _("Tekrar gönder"), id="send_errors_again"),
+        Binding("f5,ctrl+r", "reload", _("Yenile"), id="send_errors_reload"),
     ]
 
-    def __init__(
-        self,
-        as_of: date,
-        options: SendOptions,
-        skipped: list[SkippedAccount],
-        criteria: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, batch_id: int, *, options: SendOptions | None = None) -> None:
+        """The error list of `batch_id`; `options`: what the batch was sent with, when
+        known (else read from the batch; the subject then comes from the template)."""
         super().__init__()
-        self.as_of = as_of
-        self.options = options
-        self.criteria = criteria
-        self.skipped = list(skipped)
-        #: Rows whose account card was saved since they were listed.
-        self.fixed: set[BalanceKey] = set()
+        self.batch_id = batch_id
+        self.given_options = options
+        self.errors: ErrorList | None = None
+        #: Accounts whose card was saved since they were listed.
+        self.fixed: set[int] = set()
+
+    @property
+    def rows(self) -> list[ErrorRow]:
+        return self.errors.rows if self.errors is not None else []
+
+    @property
+    def skipped(self) -> list[SkippedAccount]:
+        """The rows still waiting for a letter (errors and zero balances not sent since)."""
+        return [row.item for row in self.rows if row.open]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,49 +91,69 @@ class SendErrorsScreen(AppAccess, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column("", width=1, key="fixed")
-        table.add_column(_("Kod"), width=10, key="code")
-        table.add_column(_("Ünvan"), width=18, key="title")
+        table.add_column("", width=1, key="mark")
+        table.add_column(_("Kod"), width=9, key="code")
+        table.add_column(_("Ünvan"), width=14, key="title")
         table.add_column(_("Dvz"), width=3, key="currency")
-        table.add_column(_("Neden"), width=30, key="reason")
-        self._fill()
+        table.add_column(_("Tür"), width=6, key="kind")
+        table.add_column(_("Neden"), width=REASON_WIDTH, key="reason")
+
+    def on_screen_resume(self) -> None:
+        """Also right after mounting: read the list from the batch (sent since?)."""
+        self.reload()
+
+    def reload(self) -> None:
+        with self.database.reader() as session:
+            self.errors = error_list(session, self.batch_id)
+        self._fill(self.table.cursor_row)
 
     def _fill(self, cursor: int = 0) -> None:
         table = self.table
         table.clear()
-        for item in self.skipped:
-            key = (item.account_id, item.currency)
+        for n, row in enumerate(self.rows):
+            item = row.item
+            reason = item.reason
+            if row.sent_in is not None:
+                reason = _("Gönderildi (gönderim {batch}). Önce: {reason}").format(
+                    batch=row.sent_in, reason=reason
+                )
+            lines = textwrap.wrap(reason, REASON_WIDTH) or [""]
             table.add_row(
-                FIXED if key in self.fixed else "",
+                self._mark(row),
                 item.code,
                 item.title,
-                currency_label(item.currency),
-                item.reason,
-                key=f"{item.account_id}:{item.currency}",
+                currency_label(item.currency) if item.currency else "",
+                kind_label(row.kind),
+                "\n".join(lines),
+                key=str(n),
+                height=len(lines),
             )
-        if self.skipped:
-            table.move_cursor(row=min(cursor, len(self.skipped) - 1))
-        self.query_one("#send-errors-head", Label).update(
-            _("{count} hesaba mektup gönderilmedi; diğerleri gönderiliyor.").format(
-                count=len(self.skipped)
-            )
-            if self.skipped
-            else _("Hata kalmadı.")
-        )
+        if self.rows:
+            table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
+        head = self.query_one("#send-errors-head", Label)
+        head.update(self.errors.head() if self.errors is not None else "")
         self._show_reason()
         self.refresh_bindings()
 
-    def current(self) -> SkippedAccount | None:
+    def _mark(self, row: ErrorRow) -> str:
+        if row.sent_in is not None:
+            return DONE
+        if row.open and row.item.account_id in self.fixed:
+            return FIXED
+        return ""
+
+    def current(self) -> ErrorRow | None:
         row = self.table.cursor_row
-        if not self.skipped or not 0 <= row < len(self.skipped):
+        rows = self.rows
+        if not rows or not 0 <= row < len(rows):
             return None
-        return self.skipped[row]
+        return rows[row]
 
     @on(DataTable.RowHighlighted, "#send-errors-table")
     def _show_reason(self) -> None:
-        item = self.current()
+        row = self.current()
         self.query_one("#send-errors-reason", Static).update(
-            f"{item.code} {item.title}: {item.reason}" if item else ""
+            f"{row.item.code} {row.item.title}: {row.item.reason}" if row else ""
         )
 
     @on(DataTable.RowSelected, "#send-errors-table")
@@ -116,58 +161,106 @@ class SendErrorsScreen(AppAccess, Screen[None]):
         self.action_open_card()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_card" and not self.skipped:
-            return None
-        if action == "send_again" and not self.fixed:
+        if action in ("open_card", "send_again") and not self.rows:
             return None
         return True
 
     def action_back(self) -> None:
         self.dismiss(None)
 
+    def action_reload(self) -> None:
+        self.reload()
+
     def action_open_card(self) -> None:
         from tui_mutabakat.screens.account_card import AccountCardScreen
 
-        item = self.current()
-        if item is None:
+        row = self.current()
+        if row is None:
             return
-        key = (item.account_id, item.currency)
+        account_id = row.item.account_id
 
         def closed(saved_id: int | None) -> None:
             if saved_id is not None:
-                self.fixed.add(key)
+                self.fixed.add(account_id)
                 self._fill(self.table.cursor_row)
 
-        self.app.push_screen(AccountCardScreen(item.account_id), callback=closed)
+        self.app.push_screen(AccountCardScreen(account_id), callback=closed)
+
+    # ---------------------------------------------------------- send again
 
     def action_send_again(self) -> None:
-        """A new batch, same options, for the rows fixed since (the rest stay listed)."""
+        """A new batch, same options, for every open row of the fixed accounts; nothing
+        fixed here: the account under the cursor, after asking; or why not."""
+        assert self.errors is not None
+        fixed = [a for a in self.fixed if resend_keys(self.errors, [a])]
+        if fixed:
+            self._send(fixed)
+            return
+        self.fixed.clear()
+        row = self.current()
+        if row is None:
+            self.notify(_("Listede gönderilecek hesap yok."), severity="warning")
+            return
+        why = self._why_not(row)
+        if why:
+            self.notify(why, severity="warning", timeout=8)
+            return
+        account = row.item.account_id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send([account])
+
+        question = _(
+            "{code} hesabının kartında bu listeden düzeltme kaydedilmedi. Yine de tekrar "
+            "gönderilsin mi?"
+        ).format(code=row.item.code)
+        self.app.push_screen(ConfirmDialog(question, yes=_("Gönder")), answered)
+
+    def _why_not(self, row: ErrorRow) -> str:
+        """Why F2 sends nothing for this row; empty when it can be sent again."""
+        if row.sent_in is not None:
+            return _("Bu hesabın mektubu sonradan gönderildi (gönderim {batch}).").format(
+                batch=row.sent_in
+            )
+        if row.kind == SkipKind.ZERO:
+            return _(
+                "Bakiye sıfır: gönderim seçeneği gereği atlandı. Göndermek için listeden "
+                "'Sıfırları atla' işaretsiz gönderin."
+            )
+        if row.kind == SkipKind.DUPLICATE:
+            return _(
+                "Bu hesabın bu tarih için mektubu var. İkinci mektup için listeden gönderip "
+                "'Yine gönder'i seçin."
+            )
+        if row.kind == SkipKind.ADDRESS:
+            return _("Mektup diğer adreslere gitti; geçersiz adresi kartta düzeltin (Enter).")
+        return ""
+
+    def _send(self, accounts: list[int]) -> None:
         from tui_mutabakat.screens.send_flow import SendRequest
         from tui_mutabakat.screens.send_progress import SendProgressScreen
 
-        keys = [
-            (s.account_id, s.currency)
-            for s in self.skipped
-            if (s.account_id, s.currency) in self.fixed
-        ]
-        if not keys:
-            self.notify(_("Önce Enter ile hesap kartını açıp düzeltin."), severity="warning")
-            return
+        errors = self.errors
+        assert errors is not None
+        keys = resend_keys(errors, accounts)
+        options = self.given_options or errors.options
         request = SendRequest(
-            self.as_of,
+            errors.as_of,
             keys,
-            self.options,
-            self.criteria,
+            options,
+            errors.criteria,
             show_errors=False,
-            on_created=self._sent_again,
+            on_created=partial(self._sent_again, keys, set(accounts)),
         )
         self.app.push_screen(SendProgressScreen(request))
 
-    def _sent_again(self, created: BatchCreated) -> None:
-        """The fixed rows left the list; those still wrong are back with their new reason."""
-        waiting = [s for s in self.skipped if (s.account_id, s.currency) not in self.fixed]
-        sent = len(self.fixed) - len(created.skipped)
-        self.fixed.clear()
-        self.skipped = waiting + created.skipped
-        self._fill()
-        self.notify(_("{count} hesaba mektup kuyruğa alındı.").format(count=sent), timeout=4)
+    def _sent_again(
+        self, keys: list[BalanceKey], accounts: set[int], created: BatchCreated
+    ) -> None:
+        """The rows sent show as done; those still wrong keep their new reason."""
+        with self.database.unit_of_work() as session:
+            update_reasons(session, self.batch_id, keys, created.skipped)
+        self.fixed -= accounts
+        self.reload()
+        self.notify(_("{count} mektup kuyruğa alındı.").format(count=created.letters), timeout=4)

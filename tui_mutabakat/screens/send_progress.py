@@ -24,15 +24,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
-from tui_mutabakat.data.outbox_models import ReconciliationBatch
-from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.send_flow import SendRequest
 from tui_mutabakat.services.batch_status import BatchSummary, cancel_batch, stored_summary
-from tui_mutabakat.services.batches import BatchCreated, SendOptions, batch_skipped
+from tui_mutabakat.services.batches import BatchCreated
+from tui_mutabakat.services.compose import SkipKind
 from tui_mutabakat.services.send_now import create_and_send
+from tui_mutabakat.services.send_report import summary_lines
 from tui_mutabakat.services.sending_types import DeliveryOptions, RunReport, SendProgress
 from tui_mutabakat.services.worker import send_batch
 
@@ -68,43 +68,6 @@ class Finished(Message):
         self.refused = refused
 
 
-def summary_lines(summary: BatchSummary, outbox: str | None) -> list[str]:
-    """What the user reads when the batch ends: counts, failures with why, skipped."""
-    counts = summary.counts
-    lines = [
-        _("Gönderildi: {sent} · Gönderilemedi: {failed} · Atlandı: {skipped}").format(
-            sent=summary.sent,
-            failed=counts.get(LetterState.FAILED.value, 0),
-            skipped=summary.skipped,
-        )
-    ]
-    extra = [
-        f"{letter_state_label(state)}: {counts[state.value]}"
-        for state in (LetterState.CANCELLED, LetterState.QUEUED, LetterState.SENDING)
-        if counts.get(state.value)
-    ]
-    if extra:
-        lines.append(" · ".join(extra))
-    if summary.waiting:
-        lines.append(
-            _(
-                "Bekleyen mektuplar kuyrukta kalır; `mutabakat worker` ya da yeni bir "
-                "gönderim onları gönderir."
-            )
-        )
-    if summary.failed:
-        lines += ["", _("Gönderilemeyenler:")]
-        lines += [f"  {f.account_code} {f.account_title}: {f.reason}" for f in summary.failed]
-    if summary.refused:
-        lines += ["", _("Sunucunun reddettiği adresler:")]
-        lines += [f"  {r.account_code} {r.address}: {r.answer}" for r in summary.refused]
-    if summary.skipped:
-        lines += ["", _("Atlanan hesapların nedenleri ve düzeltme: F4 hata listesi.")]
-    if outbox:
-        lines += ["", _("Mektuplar bu klasörde: {path}").format(path=outbox)]
-    return lines
-
-
 class SendProgressScreen(AppAccess, Screen[None]):
     TITLE = _("Mutabakat gönderimi")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,8 +89,6 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self.request = request
         self.batch_id = batch_id
         self.letters = letters
-        #: What the batch was made with: "send again" from its error list uses the same.
-        self.send_options = request.options if request is not None else SendOptions()
         self.delivery = delivery
         self.stop = threading.Event()
         #: Set when the worker thread has returned (it may outlive the screen by a moment).
@@ -196,6 +157,7 @@ class SendProgressScreen(AppAccess, Screen[None]):
                     on_created=self._created,
                     on_progress=self._from_sender,
                     stop=self.stop,
+                    again=request.again,
                 )
             )
         except Exception as exc:  # noqa: BLE001 - shown to the user; what was queued stays
@@ -254,25 +216,27 @@ class SendProgressScreen(AppAccess, Screen[None]):
             )
         self.created = created
         self.refresh_bindings()
-        if created.skipped and request.show_errors:
+        # Accounts left out because they already have their letter were the user's choice.
+        to_fix = [s for s in created.skipped if s.kind != SkipKind.DUPLICATE]
+        if to_fix and request.show_errors:
             if self.app.screen is self and not self.cancelled:
-                from tui_mutabakat.screens.send_errors import SendErrorsScreen
-
-                self.app.push_screen(
-                    SendErrorsScreen(
-                        request.as_of, request.options, created.skipped, request.criteria
-                    )
-                )
+                self.action_errors()
             else:
                 # A question (stop sending?) is open, or the user stopped: the list must
                 # not cover it; F4 opens it.
                 skipped = _("{count} hesaba mektup gönderilmedi; F4: hata listesi.")
                 self.notify(skipped.format(count=len(created.skipped)), severity="warning")
+        elif created.skipped and request.show_errors:
+            already = _("{count} hesabın bu tarih için mektubu var, atlandı; F4: hata listesi.")
+            accounts = len({s.account_id for s in created.skipped})
+            self.notify(already.format(count=accounts), timeout=6)
         if created.warnings:
             warning = _(
-                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider."
+                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider. "
+                "F4: hata listesi."
             )
-            self.notify(warning.format(count=len(created.warnings)), severity="warning", timeout=6)
+            accounts = len({s.account_id for s in created.warnings})
+            self.notify(warning.format(count=accounts), severity="warning", timeout=6)
         if request.on_created is not None:
             request.on_created(created)
 
@@ -338,22 +302,20 @@ class SendProgressScreen(AppAccess, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "errors":
-            if self.created is not None and self.created.skipped:
+            created = self.created
+            if created is not None and (created.skipped or created.warnings):
                 return True
             return self.summary is not None and self.summary.skipped > 0
         return True
 
     def action_errors(self) -> None:
+        """The batch's error list (kept on the batch: tracking opens it too)."""
         from tui_mutabakat.screens.send_errors import SendErrorsScreen
 
-        if self.batch_id is None:
+        if self.batch_id is None or self.created is None and self.summary is None:
             return
-        with self.database.reader() as session:
-            skipped = batch_skipped(session, self.batch_id)
-            batch = session.get(ReconciliationBatch, self.batch_id)
-            as_of = batch.as_of if batch is not None else None
-        if skipped and as_of is not None:
-            self.app.push_screen(SendErrorsScreen(as_of, self.send_options, skipped))
+        options = self.request.options if self.request is not None else None
+        self.app.push_screen(SendErrorsScreen(self.batch_id, options=options))
 
     def action_leave(self) -> None:
         if not self.running:

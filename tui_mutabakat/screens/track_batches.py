@@ -16,6 +16,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, intake_once, tell
+from tui_mutabakat.services.error_list import error_list
 from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import batch_counts, tracking_batches
 
@@ -79,6 +80,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
     TITLE = _("Gönderilmiş e-Mutabakatlar")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", _("Mektuplar"), id="track_open"),
+        Binding("f4,ctrl+k", "errors", _("Hata listesi"), id="track_errors"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="track_refresh"),
         Binding("ctrl+u", "mailbox", _("Posta kutusunu oku"), id="track_mailbox"),
         Binding("escape", "app.pop_screen", _("Geri"), id="track_back"),
@@ -165,6 +167,21 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
             self.notify(_("Gönderilmiş mektup yok."), severity="warning")
             return
         self.app.push_screen(TrackLettersScreen(batch_id))
+
+    def action_errors(self) -> None:
+        """The batch's error list, as it was when sent and with what was sent since."""
+        from tui_mutabakat.screens.send_errors import SendErrorsScreen
+
+        batch_id = self.selected_batch()
+        if batch_id is None:
+            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            return
+        with self.database.reader() as session:
+            errors = error_list(session, batch_id)
+        if not errors.rows:
+            self.notify(errors.head(), timeout=4)
+            return
+        self.app.push_screen(SendErrorsScreen(batch_id))
 
     def action_refresh(self) -> None:
         self.reload()

@@ -4,6 +4,7 @@ and the whole status history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.markup import escape
@@ -24,6 +25,7 @@ from tui_mutabakat.domain.states import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_letters import when
+from tui_mutabakat.services.error_list import address_warnings
 from tui_mutabakat.services.tracking import LetterDetails, letter_details, mark_seen
 
 
@@ -51,8 +53,9 @@ def _channel_word(channel: str) -> str:
     return words.get(channel, channel)
 
 
-def details_text(details: LetterDetails) -> str:
-    """The whole page as Rich markup (every value from the database escaped)."""
+def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -> str:
+    """The whole page as Rich markup (every value from the database escaped);
+    `address_warnings`: the invalid addresses left out of the letter, and why."""
     letter = details.letter
     e = escape
     lines = [
@@ -72,6 +75,8 @@ def details_text(details: LetterDetails) -> str:
         )
         if person.smtp_answer or person.smtp_code:
             lines.append(f"    SMTP: {e(person.smtp_answer or str(person.smtp_code))}")
+    for warning in address_warnings:
+        lines.append(f"  [yellow]{_('Atlanan adres')}[/yellow]: {e(warning)}")
     for bounce in details.bounces:
         lines.append(
             f"  [red]{_('Geri döndü')}[/red]: {e(bounce.address)} {e(bounce.status)} "
@@ -135,7 +140,8 @@ class LetterDetailsScreen(LetterActions, Screen[None]):
     def reload(self) -> None:
         with self.database.unit_of_work() as session:
             mark_seen(session, [self.letter_id])
-            text = details_text(letter_details(session, self.letter_id))
+            warnings = address_warnings(session, self.letter_id)
+            text = details_text(letter_details(session, self.letter_id), warnings)
         self.query_one("#letter-details", Static).update(text)
 
     def target_letters(self) -> list[int]:

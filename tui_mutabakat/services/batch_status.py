@@ -116,7 +116,8 @@ def summarize(conn: Connection, batch_id: int) -> BatchSummary:
             .order_by(Letter.account_code, Recipient.id)
         )
     ]
-    skipped = len(json.loads(batch.skipped or "[]"))
+    # Listed there too: addresses left out of letters that went (not skipped accounts).
+    skipped = sum(1 for s in json.loads(batch.skipped or "[]") if s.get("kind") != "address")
     finished = BatchState(batch.state) is not BatchState.OPEN
     return BatchSummary(batch_id, counts, skipped, failed, refused, finished)
 

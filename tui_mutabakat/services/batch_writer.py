@@ -192,7 +192,9 @@ class BatchWriter:
             batch.title = self.first_subject.rsplit(" [", 1)[0][:400]
         batch.letter_count = self.letters
         skipped = _with_names(session, self.skipped)
-        batch.skipped = json.dumps([asdict(s) for s in skipped], ensure_ascii=False)
+        # The error list keeps the invalid addresses left out beside valid ones too.
+        listed = [asdict(s) for s in skipped + self.warnings]
+        batch.skipped = json.dumps(listed, ensure_ascii=False)
         batch.prepared_at = now
         if not self.letters:
             batch.state = BatchState.CANCELLED if batch.cancel_requested else BatchState.DONE

@@ -4,9 +4,10 @@ message, and the preview (D4)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -64,6 +65,19 @@ class SendOptions:
     exclude_zero: bool = True
 
 
+class SkipKind(StrEnum):
+    """Why a row is on a batch's error list (SPEC D5): the groups the list shows apart."""
+
+    #: Something to fix (no valid address, a template error…): no letter.
+    ERROR = "error"
+    #: A zero balance, left out by the send option: no letter, nothing to fix.
+    ZERO = "zero"
+    #: The account already had a live letter for the date: no second letter.
+    DUPLICATE = "duplicate"
+    #: The letter went out, but some of the account's addresses were invalid.
+    ADDRESS = "address"
+
+
 @dataclass(frozen=True, slots=True)
 class SkippedAccount:
     account_id: int
@@ -71,6 +85,7 @@ class SkippedAccount:
     title: str
     currency: str
     reason: str
+    kind: str = SkipKind.ERROR
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +225,8 @@ def prepare(
         return SkippedAccount(row.account_id, row.code, row.title, row.currency, reason)
 
     if composer.options.exclude_zero and row.balance == Decimal("0"):
-        return None, skip(_("Bakiye sıfır (sıfır bakiyeler hariç tutuldu).")), None
+        zero = _("Bakiye sıfır (sıfır bakiyeler hariç tutuldu).")
+        return None, replace(skip(zero), kind=SkipKind.ZERO), None
     if not who.addressees:
         return None, skip("; ".join(who.problems) or _("Geçerli alıcı yok.")), None
     token = new_token()
@@ -260,5 +276,7 @@ def prepare(
         {"contact_id": a.contact_id, "name": a.name[:120], "address": a.address}
         for a in who.addressees
     ]
-    warning = skip("; ".join(who.problems)) if who.problems else None
+    warning = None
+    if who.problems:
+        warning = replace(skip("; ".join(who.problems)), kind=SkipKind.ADDRESS)
     return (letter, recipients), None, warning

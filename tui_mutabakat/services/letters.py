@@ -207,7 +207,10 @@ def _check_addresses(
         check = check_email(email)
         if not check.ok or check.normalized is None:
             who = name or _("Departman adresi")
-            problems.append(f"{who}: {check.reason}")
+            shown = email.strip()[:120]
+            problems.append(
+                f"{who} <{shown}>: {check.reason}" if shown else f"{who}: {check.reason}"
+            )
             continue
         if check.normalized.lower() in seen:
             continue

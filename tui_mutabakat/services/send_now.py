@@ -38,6 +38,7 @@ from tui_mutabakat.services.batch_writer import BatchWriter, ComposedChunk, comp
 from tui_mutabakat.services.batches import BatchCreated, SendOptions, open_batch
 from tui_mutabakat.services.compose import Composer
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.send_guard import guard_keys
 from tui_mutabakat.services.sending_types import DeliveryOptions, ProgressCallback, RunReport
 from tui_mutabakat.services.worker import send_batch
 
@@ -73,17 +74,22 @@ async def create_and_send(
     stop: threading.Event | None = None,
     connections: int | None = None,
     process_from: int | None = PROCESS_FROM,
+    again: bool = False,
 ) -> SendNowResult:
     """Open the batch (refusing bad options before anything is written, `ServiceError`),
     write its letters and deliver them, both at once. `on_created` is called, on this
     loop, when the last letter is written; the sender goes on until every letter written
-    has had its turn. `process_from=None` always composes in a thread."""
+    has had its turn. `process_from=None` always composes in a thread. Accounts that
+    already have a live letter for the date are left out (and listed on the batch's
+    error list) unless `again`: `send_guard`."""
     with database.unit_of_work() as session:
+        keys, duplicates = guard_keys(session, as_of, keys, again=again)
         composer = Composer(session, actor, as_of, options)
         batch_id = open_batch(
             session, actor, as_of, keys, options, criteria=criteria, composer=composer
         )
         writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
+        writer.skipped += duplicates
     # From here on the batch exists: whatever happens, it is closed before this returns.
     try:
         if on_opened is not None:
