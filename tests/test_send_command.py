@@ -16,7 +16,7 @@ from tests.send_data import add_account, add_company, add_movement, configure_se
 from tests.smtp_server import running_server
 from tui_mutabakat import cli
 from tui_mutabakat.cli_send import send_main
-from tui_mutabakat.config import load_settings
+from tui_mutabakat.config import load_settings, os_login
 from tui_mutabakat.data.models import Company, User
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
@@ -26,6 +26,9 @@ from tui_mutabakat.services.context import resolve_actor
 OLD = date(2026, 3, 1)
 AS_OF = "30.09.2026"
 
+#: The command line acts as the login of the real user id running the tests.
+LOGIN = os_login()
+
 
 @pytest.fixture
 def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -33,7 +36,6 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MUTABAKAT_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("MUTABAKAT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MUTABAKAT_OUTBOX_DIR", str(tmp_path / "outbox"))
-    monkeypatch.setenv("MUTABAKAT_USER", "tester")
     monkeypatch.delenv("MUTABAKAT_MAIL_BACKEND", raising=False)
     return tmp_path / "outbox"
 
@@ -46,9 +48,9 @@ def make_accounts(database: Database, *, port: int | None = None) -> dict[str, i
     """120.001 TRY and USD, 120.002 a broken address (TRY and EUR), 120.003 zero, 120.004
     one good and one broken address, 320.001 outside the code range."""
     with database.unit_of_work() as session:
-        resolve_actor(session, "tester")
+        resolve_actor(session, LOGIN)
         add_company(session)
-        configure_sender(session, "tester", host="127.0.0.1" if port else "", port=port)
+        configure_sender(session, LOGIN, host="127.0.0.1" if port else "", port=port)
         good = add_account(session, "120.001", "Anadolu Gıda", emails=("ali@anadolu.com.tr",))
         add_movement(session, good, OLD, debit="2000.00")
         add_movement(session, good, OLD, debit="150.00", currency="USD")
@@ -180,7 +182,7 @@ def test_queue_only_leaves_the_letters_for_the_worker(
     ("args", "expected"),
     [
         (["--as-of", "31.13.2026"], "--as-of: tarihi gün.ay.yıl"),
-        (["--as-of", "31.12.9999"], "--as-of: 1900–2199"),
+        (["--as-of", "31.12.9999"], "--as-of: Tarih 01.01.1900 ile 31.12.2199 arasında"),
         (["--as-of", AS_OF, "--balance", "above:çok"], "--balance above"),
         (["--as-of", AS_OF, "--balance", "above:1e30"], "--balance above: tutar"),
         (["--as-of", AS_OF, "--balance", "some"], "--balance: all, nonzero"),
@@ -246,7 +248,6 @@ def test_the_command_as_a_process(database: Database, tmp_path: Path) -> None:
         "MUTABAKAT_CONFIG": str(tmp_path / "none.toml"),
         "MUTABAKAT_DATA_DIR": str(tmp_path),
         "MUTABAKAT_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "MUTABAKAT_USER": "tester",
     }
     env.pop("MUTABAKAT_MAIL_BACKEND", None)
     command = [sys.executable, "-m", "tui_mutabakat", "--db", url_of(database), "send"]
@@ -284,7 +285,7 @@ def test_without_a_sender_address_nothing_is_written_and_exit_1(
 ) -> None:
     make_accounts(database)
     with database.unit_of_work() as session:
-        user = session.scalars(select(User).where(User.login == "tester")).one()
+        user = session.scalars(select(User).where(User.login == LOGIN)).one()
         user.from_address = ""
         company = session.scalars(select(Company)).one()
         company.email = ""
