@@ -10,10 +10,19 @@ from decimal import Decimal
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from textual.widgets import Static
 
+from tests.pilot_keys import press, wait_for
 from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterBalance, LetterMessage, LetterTemplate
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.screens.action_menu import ActionMenu
+from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
+from tui_mutabakat.screens.send_dialog import SendDialog
+from tui_mutabakat.screens.send_list import SendListScreen
+from tui_mutabakat.screens.send_progress import SendProgressScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch, preview_letter
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.letter_balances import figures_text, letter_figures
@@ -185,3 +194,48 @@ def test_a_one_currency_template_cannot_write_a_letter_of_two_currencies(
     assert created.letters == 0 and "balances" in created.skipped[0].reason
     assert created.skipped[0].currency == "TRY/USD"
     assert per_currency.letters == 1
+
+
+async def test_sending_the_usd_row_from_the_list_sends_one_letter_with_both_balances(
+    app: MutabakatApp, database: Database, settings: Settings
+) -> None:
+    """Pilot, 80×24: the list keeps a row per currency; choosing the USD row of an account
+    with TL and USD sends that account's one letter, with both balances."""
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, "tester")
+        account = add_account(session, "120.001", "Anadolu Gıda", emails=("ali@anadolu.com.tr",))
+        add_movement(session, account, date(2020, 3, 1), debit="12000")
+        add_movement(session, account, date(2020, 3, 2), credit="3000", currency="USD")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f4")
+        assert isinstance(app.screen, SendCriteriaScreen)
+        await press(pilot, "f2")
+        screen = app.screen
+        assert isinstance(screen, SendListScreen)
+        assert screen.table.row_count == 2
+        await press(pilot, "down", "space")
+        assert [currency for _a, currency in screen.selection.keys] == ["USD"]
+        await press(pilot, "f9")
+        assert isinstance(app.screen, ActionMenu)
+        await press(pilot, "enter")
+        dialog = app.screen
+        assert isinstance(dialog, SendDialog)
+        preview = " ".join(str(dialog.query_one("#send-preview", Static).content).split())
+        assert "12.000,00 TL borç" in preview and "3.000,00 USD alacak" in preview
+        await press(pilot, "f2")
+        progress = app.screen
+        assert isinstance(progress, SendProgressScreen)
+        await wait_for(pilot, lambda: not progress.running)
+        summary = str(progress.query_one("#send-summary", Static).content)
+        assert "Gönderildi: 1" in summary
+    files = sorted((settings.mail_outbox / "new").glob("*.eml"))
+    assert len(files) == 1
+    message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text = _text(message)
+    assert "12.000,00 TL borç" in text and "3.000,00 USD alacak" in text
+    with database.reader() as session:
+        [letter] = session.scalars(select(Letter)).all()
+        shown = figures_text(letter_figures(session, [letter])[letter.id])
+    assert shown == "12.000,00 TL B · 3.000,00 USD A"

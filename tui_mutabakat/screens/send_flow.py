@@ -16,6 +16,7 @@ from typing import Any
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.batches import BatchCreated, SendOptions
+from tui_mutabakat.services.compose import sent_keys
 
 #: Told which rows got a letter in the batch.
 Queued = Callable[[list[BalanceKey]], None]
@@ -68,8 +69,7 @@ def send_with_options(
 
     def created(batch: BatchCreated) -> None:
         if done is not None:
-            skipped = {(s.account_id, s.currency) for s in batch.skipped}
-            done([key for key in keys if key not in skipped])
+            done(sent_keys(keys, batch.skipped, options))
 
     request = SendRequest(as_of, list(keys), options, criteria, on_created=created)
     screen.mutabakat.push_screen(SendProgressScreen(request))

@@ -90,6 +90,18 @@ def letter_keys(keys: Sequence[BalanceKey], options: SendOptions) -> list[Balanc
     return list(dict.fromkeys((account_id, "") for account_id, _currency in keys))
 
 
+def sent_keys(
+    keys: Sequence[BalanceKey], skipped: Sequence[SkippedAccount], options: SendOptions
+) -> list[BalanceKey]:
+    """The rows of `keys` whose letter was written: with one letter per account, a row
+    counts as sent unless its account was skipped."""
+    if options.per_currency:
+        left_out = {(s.account_id, s.currency) for s in skipped}
+        return [key for key in keys if key not in left_out]
+    accounts = {s.account_id for s in skipped}
+    return [key for key in keys if key[0] not in accounts]
+
+
 def currency_order(currency: str) -> tuple[int, str]:
     """TL first, then the others by code."""
     return (currency != "TRY", currency)
