@@ -298,7 +298,7 @@ def _one_currency_template() -> str:
     return _(
         "Şablon yalnızca bir para birimini gösteriyor ('balances' alanı yok): birden çok "
         "para birimli hesabın mektubu bununla yazılamaz. Şablonu güncelleyin ya da "
-        '"her para birimine ayrı mektup" seçin.'
+        '"Her dövize ayrı mektup" seçin.'
     )
 
 
