@@ -9,15 +9,22 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from textual.widgets import DataTable, Input, Static
 
 from tests.mail_samples import Original, plain_reply
+from tests.pilot_keys import press
 from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance, LetterAnswer
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import ReadMessage, read_message
+from tui_mutabakat.screens.track_answer import AnswerDialog
+from tui_mutabakat.screens.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.track_letters import TrackLettersScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
@@ -159,3 +166,40 @@ async def test_a_manual_answer_takes_a_balance_per_currency(
         ]
         stored = session.get(Letter, letter.id)
         assert stored is not None and stored.state is LetterState.DISAGREED
+
+
+async def test_tracking_shows_every_currency_and_the_dialog_asks_for_each(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    """Pilot, 80×24: the letter list and the details show both balances; the answer dialog
+    of a letter of two currencies has a field for each."""
+    letter = await _sent_letter(database, actor, settings.data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TrackBatchesScreen)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, TrackLettersScreen)
+        cells = [str(c) for c in screen.query_one(DataTable).get_row_at(0)]
+        assert "12.000,00 TL B · 3.000,00 USD A" in cells
+        await press(pilot, "ctrl+a")
+        dialog = app.screen
+        assert isinstance(dialog, AnswerDialog)
+        ids = [i.id for i in dialog.query(".answer-balance").results(Input)]
+        assert ids == ["answer-balance-TRY", "answer-balance-USD"]
+        await press(pilot, "down")  # "Mutabık değiliz"
+        await press(pilot, "tab", "tab")
+        assert app.focused is not None and app.focused.id == "answer-balance-USD"
+        await pilot.press(*"2.900,00 A")
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TrackLettersScreen)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        text = str(app.screen.query_one("#letter-details", Static).content)
+        assert "12.000,00 TL B · 3.000,00 USD A" in text
+        assert "2.900,00 USD alacak · Fark: 100,00 USD" in text
+    with database.reader() as session:
+        stored = session.get(Letter, letter.id)
+        assert stored is not None and stored.state is LetterState.DISAGREED
+        [row] = session.scalars(select(AnswerBalance)).all()
+        assert (row.currency, row.their_balance, row.their_side) == ("USD", Decimal("2900"), "A")
