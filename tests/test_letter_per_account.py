@@ -8,7 +8,9 @@ import email.policy
 from datetime import date
 from decimal import Decimal
 from email.message import EmailMessage
+from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from textual.widgets import Static
 
@@ -26,6 +28,7 @@ from tui_mutabakat.screens.send_progress import SendProgressScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch, preview_letter
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.letter_balances import figures_text, letter_figures
+from tui_mutabakat.services.letter_export import export_letters
 
 AS_OF = date(2026, 11, 30)
 
@@ -239,3 +242,22 @@ async def test_sending_the_usd_row_from_the_list_sends_one_letter_with_both_bala
         [letter] = session.scalars(select(Letter)).all()
         shown = figures_text(letter_figures(session, [letter])[letter.id])
     assert shown == "12.000,00 TL B · 3.000,00 USD A"
+
+
+def test_the_export_has_a_line_per_currency_of_a_letter(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    account = _account(database, actor)
+    with database.unit_of_work() as session:
+        created = create_batch(session, actor, AS_OF, [(account, "USD")], SendOptions())
+    assert created.batch_id is not None
+    with database.reader() as session:
+        count = export_letters(session, created.batch_id, tmp_path / "mektuplar.xlsx")
+    assert count == 2
+    sheet = load_workbook(tmp_path / "mektuplar.xlsx").active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [
+        ("120.001", "TRY", 12000, "borç"),
+        ("120.001", "USD", 3000, "alacak"),
+    ]
