@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from tests.send_data import add_account, add_movement
 from tui_mutabakat.data.balance_queries import balances_for_keys
 from tui_mutabakat.data.models import Movement
+from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.mail.statement_file import statement_csv
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.demo_data import create_demo_company, local_today
 from tui_mutabakat.services.settlement import settle_pair
 from tui_mutabakat.services.statement import items_total, open_items_for, statements_for
 
@@ -170,3 +174,22 @@ def test_the_statement_lists_the_movements_with_words_and_a_running_balance(
     assert "Date;Document type;Document no;Description;Debit;Credit;Balance;D/C" in english
     assert "10.01.2026;Sales invoice;F1;Belge F1;1.000,00;;1.000,00;debit" in english
     assert "Brought forward" not in english
+
+
+def test_the_demos_settlement_is_recorded_so_past_letters_add_up(any_database: Database) -> None:
+    """The demo's FIFO settlement is written as matches: every settled amount is explained,
+    and on past dates the open items of every account add up to its balance with no line
+    of difference."""
+    create_demo_company(any_database)
+    with any_database.reader() as session:
+        explained: dict[int, Decimal] = defaultdict(Decimal)
+        for row in session.scalars(select(Settlement)):
+            explained[row.debit_movement_id] += row.amount
+            explained[row.credit_movement_id] += row.amount
+        movements = session.scalars(select(Movement)).all()
+        assert movements and all(m.settled == explained[m.id] for m in movements)
+        keys = list({(m.account_id, m.currency) for m in movements})
+        for as_of in (local_today() - timedelta(days=200), local_today() - timedelta(days=30)):
+            balances = {r.key: r.balance for r in balances_for_keys(session, as_of, keys)}
+            items = open_items_for(session, as_of, keys)
+            assert all(items_total(items.get(k, [])) == balances[k] for k in keys)
