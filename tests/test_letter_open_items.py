@@ -16,6 +16,8 @@ from tui_mutabakat.data.balance_queries import balances_for_keys
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.mail.letter_words import doc_type_words
 from tui_mutabakat.mail.statement_file import statement_csv
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.demo_data import create_demo_company, local_today
@@ -165,13 +167,13 @@ def test_the_statement_lists_the_movements_with_words_and_a_running_balance(
     assert [line.doc_no for line in period.lines] == ["B1", "F2"]
     turkish = statement_csv([period], "tr", "120.002 Beta", date(2026, 3, 31)).decode("utf-8-sig")
     lines = turkish.splitlines()
-    assert "Tarih;Belge türü;Belge no;Açıklama;Borç;Alacak;Bakiye;B/A" in lines
+    assert "Tarih;Belge türü;Belge no;Açıklama;Borç;Alacak;Bakiye;Borç/Alacak" in lines
     assert "01.02.2026;Devir (01.02.2026 öncesi);;;;;1.000,00;borç" in lines
     assert "10.02.2026;Banka;B1;Belge B1;;300,00;700,00;borç" in lines
     assert "10.03.2026;Satış faturası;F2;Belge F2;50,00;;750,00;borç" in lines
     assert "sales_invoice" not in turkish and "SONRA" not in turkish
     english = statement_csv([whole], "en", "120.002 Beta", date(2026, 3, 31)).decode("utf-8-sig")
-    assert "Date;Document type;Document no;Description;Debit;Credit;Balance;D/C" in english
+    assert "Date;Document type;Document no;Description;Debit;Credit;Balance;Debit/Credit" in english
     assert "10.01.2026;Sales invoice;F1;Belge F1;1.000,00;;1.000,00;debit" in english
     assert "Brought forward" not in english
 
@@ -193,3 +195,9 @@ def test_the_demos_settlement_is_recorded_so_past_letters_add_up(any_database: D
             balances = {r.key: r.balance for r in balances_for_keys(session, as_of, keys)}
             items = open_items_for(session, as_of, keys)
             assert all(items_total(items.get(k, [])) == balances[k] for k in keys)
+
+
+def test_every_document_type_has_words_in_both_languages() -> None:
+    for language in ("tr", "en"):
+        for kind in DocumentType:
+            assert doc_type_words(kind.value, language) != kind.value

@@ -123,6 +123,11 @@ def test_english_letter_lists_every_currency(database: Database, actor: Actor) -
     text = _text(message)
     assert "shows the following balances: 12.000,00 TL debit" in text
     assert "3.000,00 USD credit" in text and "naming the currency of each" in text
+    html = message.get_body(("html",))
+    assert html is not None
+    page = str(html.get_content())
+    assert "<td>TL</td>" in page and "<td>USD</td>" in page
+    assert "12.000,00 TL" in page and "3.000,00 USD" in page
 
 
 def test_open_items_and_the_statement_as_of_the_date(database: Database, actor: Actor) -> None:
