@@ -40,7 +40,7 @@ settle_strategy = st.lists(
 
 
 @settings(
-    max_examples=25,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
