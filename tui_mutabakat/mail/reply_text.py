@@ -187,7 +187,7 @@ _FIGURE = re.compile(
     r"(?<![\d.,])(?P<number>\d{1,3}(?:[.,' ]\d{3}){1,6}(?:[.,]\d{1,2})?|\d{1,18}(?:[.,]\d{1,2})?)"
     r"(?!\d)"
     rf"(?:[ \t]?(?P<post>{_CURRENCY}))?"
-    r"(?:[ \t]*\(?[ \t]*(?P<side>b|a|borç|borc|alacak)\b\)?)?",
+    r"(?:[ \t]{0,3}\(?[ \t]{0,3}(?P<side>b|a|borç|borc|alacak)\b\)?)?",
     re.IGNORECASE,
 )
 
