@@ -30,6 +30,7 @@ from tui_mutabakat.mail.secrets import SecretError, resolve_secret
 from tui_mutabakat.mail.templates import (
     AccountInfo,
     CompanyInfo,
+    CurrencyBalance,
     LetterFacts,
     LetterRenderer,
     LetterTemplateError,
@@ -45,10 +46,7 @@ from tui_mutabakat.services.context import Actor
 FACTS = LetterFacts(
     company=CompanyInfo("Örnek Ticaret A.Ş.", "Kadıköy", "1234567890", "Moda Cad. 1", "İstanbul"),
     account=AccountInfo("120.001", "Alfa <script>alert(1)</script> Ltd"),
-    currency="TRY",
-    debit_total=Decimal("0"),
-    credit_total=Decimal("1234.56"),
-    balance=Decimal("-1234.56"),
+    balances=(CurrencyBalance("TRY", Decimal("0"), Decimal("1234.56"), Decimal("-1234.56")),),
     as_of=date(2026, 12, 31),
     answer_by=date(2027, 1, 30),
     token="MTB-0123456789AB",

@@ -433,3 +433,18 @@ def _sums(session: Session, rows: Any) -> list[BalanceSums]:
         BalanceSums(str(c), int(n), _money(d), _money(cr), _money(d) - _money(cr))
         for c, n, d, cr in session.execute(statement)
     ]
+
+
+def balances_of_accounts(
+    session: Session, as_of: date, account_ids: Iterable[int], *, chunk: int = 500
+) -> dict[int, list[BalanceRow]]:
+    """Every currency's row of each account as of `as_of` (an account without movements
+    has one zero row in its own currency), whatever the list's filters were."""
+    ids = sorted(set(account_ids))
+    found: dict[int, list[BalanceRow]] = {}
+    for start in range(0, len(ids), chunk):
+        criteria = BalanceCriteria(as_of=as_of, only_active=False)
+        rows = balance_statement(criteria, ids[start : start + chunk]).subquery()
+        for row in _rows(session, session.execute(select(rows))):
+            found.setdefault(row.account_id, []).append(row)
+    return found

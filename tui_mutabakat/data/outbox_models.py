@@ -1,9 +1,11 @@
 """The durable outbox of reconciliation letters (SPEC D4–D9, E7).
 
-A batch holds one letter per (account, currency); a letter holds one recipient row per
-address it goes to. Every row exists with state `queued` before any byte reaches a mail
-server, and the complete MIME message is stored with the letter, so a restart sends the
-very message that was prepared (same Message-ID, same reply token).
+A batch holds one letter per account — listing the balance of every currency of the
+account (`LetterBalance`) — or, when the user asks for it, one letter per (account,
+currency); a letter holds one recipient row per address it goes to. Every row exists with
+state `queued` before any byte reaches a mail server, and the complete MIME message is
+stored with the letter, so a restart sends the very message that was prepared (same
+Message-ID, same reply token).
 
 `LetterEvent` and `RecipientEvent` are the append-only history: who, when, from, to, why.
 """
@@ -79,6 +81,10 @@ class ReconciliationBatch(Base):
     attach_statement: Mapped[bool] = mapped_column(Boolean, default=False)
     open_items: Mapped[bool] = mapped_column(Boolean, default=False)
     exclude_zero: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: One letter per account and currency (the send dialog's option), not per account.
+    per_currency: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Where the statement attachment starts (a brought-forward line before it).
+    statement_from: Mapped[dt.date | None] = mapped_column(Date)
     #: The criteria of the list the letters were chosen from, as JSON (for the record).
     criteria: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[BatchState] = mapped_column(_enum(BatchState), default=BatchState.OPEN)
@@ -103,7 +109,11 @@ class ReconciliationBatch(Base):
 
 
 class Letter(Base):
-    """The letter to one account for one currency, with the message exactly as sent."""
+    """The letter to one account, with the message exactly as sent.
+
+    Its balances, one per currency, are its `LetterBalance` rows; `currency`, the totals,
+    `balance` and `side` repeat the first of them (the only one of a one-currency letter).
+    """
 
     __tablename__ = "letter"
 
@@ -150,6 +160,24 @@ class Letter(Base):
         Index("ix_letter_due", "next_attempt_at", "id"),
         Index("ix_letter_batch_due", "batch_id", "next_attempt_at"),
     )
+
+
+class LetterBalance(Base):
+    """The balance a letter states in one currency (SPEC D3: one letter lists them all)."""
+
+    __tablename__ = "letter_balance"
+
+    letter_id: Mapped[int] = mapped_column(
+        ForeignKey("letter.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    #: The order the letter lists the currencies in.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    debit_total: Mapped[Decimal] = mapped_column(Money(2))
+    credit_total: Mapped[Decimal] = mapped_column(Money(2))
+    #: Debit minus credit, signed; `side` says which way.
+    balance: Mapped[Decimal] = mapped_column(Money(2))
+    side: Mapped[str] = mapped_column(String(1), default="")
 
 
 class LetterMessage(Base):

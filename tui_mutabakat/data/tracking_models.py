@@ -28,7 +28,8 @@ class LetterAnswer(Base):
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"))
     #: agreed / disagreed / unclear.
     kind: Mapped[str] = mapped_column(String(16))
-    #: Their balance as they gave it (positive), and its side ("B", "A" or "").
+    #: Their balance as they gave it (positive), and its side ("B", "A" or ""), when the
+    #: answer gave one figure; every figure, by currency, is an `AnswerBalance`.
     their_balance: Mapped[Decimal | None] = mapped_column(Money(2))
     their_side: Mapped[str] = mapped_column(String(1), default="")
     #: Their balance (signed like `Letter.balance`) minus ours.
@@ -46,6 +47,22 @@ class LetterAnswer(Base):
     seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_letter_answer_letter", "letter_id", "id"),)
+
+
+class AnswerBalance(Base):
+    """Their balance in one currency, as an answer gave it (a letter may list several)."""
+
+    __tablename__ = "answer_balance"
+
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("letter_answer.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    #: Positive, with its side ("B", "A" or "": taken to lie on our side).
+    their_balance: Mapped[Decimal] = mapped_column(Money(2))
+    their_side: Mapped[str] = mapped_column(String(1), default="")
+    #: Their balance (signed like `LetterBalance.balance`) minus ours.
+    difference: Mapped[Decimal] = mapped_column(Money(2))
 
 
 class BounceNotice(Base):

@@ -21,7 +21,7 @@ from email.message import Message
 from email.utils import parseaddr
 
 from tui_mutabakat.mail.message import TOKEN_HEADER, TOKEN_PATTERN
-from tui_mutabakat.mail.reply_text import AnswerKind, classify, html_to_text, new_text
+from tui_mutabakat.mail.reply_text import AnswerKind, Figure, classify, html_to_text, new_text
 
 _TOKEN_ANY_CASE = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
@@ -78,6 +78,9 @@ class ReadMessage:
     balance: Decimal | None = None
     side: str = ""
     failed: tuple[FailedRecipient, ...] = field(default_factory=tuple)
+    #: Every figure of a disagreeing answer, with its currency if named (the letter's
+    #: currencies decide which can be tied to one: `services.intake`).
+    figures: tuple[Figure, ...] = ()
 
 
 def read_message(raw: bytes) -> ReadMessage:
@@ -128,6 +131,7 @@ def read_message(raw: bytes) -> ReadMessage:
         text[:2000],
         reading.balance,
         reading.side,
+        figures=reading.figures,
     )
 
 

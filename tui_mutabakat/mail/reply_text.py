@@ -85,6 +85,8 @@ class Reading:
     balance: Decimal | None = None
     #: "B" (borç), "A" (alacak) or "" when they did not say.
     side: str = ""
+    #: Every figure the reply gives, with the currency it names, if any.
+    figures: tuple[Figure, ...] = ()
 
 
 def classify(text: str) -> Reading:
@@ -92,7 +94,7 @@ def classify(text: str) -> Reading:
     folded = fold(text)
     if _DISAGREED.search(folded):
         balance, side = find_balance(text)
-        return Reading(AnswerKind.DISAGREED, balance, side)
+        return Reading(AnswerKind.DISAGREED, balance, side, find_figures(text))
     if _AGREED.search(folded):
         return Reading(AnswerKind.AGREED)
     return Reading(AnswerKind.UNCLEAR)
@@ -152,6 +154,65 @@ def find_balance(text: str) -> tuple[Decimal | None, str]:
         side = "A" if re.search(r"\balacak", words) else "B" if re.search(r"\bborc", words) else ""
         return best[1], side
     return best[1], best[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An amount a reply gives: positive, with its side and the currency it names."""
+
+    amount: Decimal
+    side: str
+    #: An ISO code ("TRY", "USD", …), or "" when the reply names none.
+    currency: str
+    #: Marked with a currency or a side: surely a balance, not some other number.
+    marked: bool
+    #: Has decimals (`12.345,67`): likely an amount.
+    decimals: bool
+
+
+_CURRENCY_WORDS = {
+    "tl": "TRY",
+    "try": "TRY",
+    "₺": "TRY",
+    "usd": "USD",
+    "$": "USD",
+    "dolar": "USD",
+    "eur": "EUR",
+    "€": "EUR",
+    "euro": "EUR",
+    "avro": "EUR",
+    "gbp": "GBP",
+    "£": "GBP",
+    "sterlin": "GBP",
+}
+_CURRENCY = r"(?:\b(?:tl|try|usd|eur|gbp|dolar|euro|avro|sterlin)\b|[₺$€£])"
+_FIGURE = re.compile(
+    rf"(?:(?P<pre>{_CURRENCY})[ \t]?)?"
+    r"(?<![\d.,])(?P<number>\d{1,3}(?:[.,' ]\d{3}){1,6}(?:[.,]\d{1,2})?|\d{1,18}(?:[.,]\d{1,2})?)"
+    r"(?!\d)"
+    rf"(?:[ \t]?(?P<post>{_CURRENCY}))?"
+    r"(?:[ \t]{0,3}\(?[ \t]{0,3}(?P<side>b|a|borç|borc|alacak)\b\)?)?",
+    re.IGNORECASE,
+)
+
+
+def find_figures(text: str, limit: int = 50) -> tuple[Figure, ...]:
+    """Every amount of a reply (dates left out), each with the currency it names (before or
+    after it: `USD 3.000,00`, `3.000,00 USD`, `$3,000.00`) and its side; at most `limit`."""
+    found: list[Figure] = []
+    for match in _FIGURE.finditer(_DATE.sub(" ", text)):
+        value = parse_number(match.group("number"))
+        if value is None:
+            continue
+        word = (match.group("pre") or match.group("post") or "").lower()
+        side_text = fold(match.group("side") or "")
+        side = "B" if side_text.startswith("b") else "A" if side_text.startswith("a") else ""
+        currency = _CURRENCY_WORDS.get(word, "")
+        decimals = bool(re.search(r"[.,]\d{1,2}$", match.group("number")))
+        found.append(Figure(value, side, currency, bool(currency or side), decimals))
+        if len(found) >= limit:
+            break
+    return tuple(found)
 
 
 class _HtmlText(HTMLParser):

@@ -19,11 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, meta
+from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.letter_words import SIDE_WORDS, doc_type_words, words
 from tui_mutabakat.mail.sandbox import (
     MAX_OUTPUT,
     RENDER_SECONDS,
@@ -41,11 +43,6 @@ SHIPPED_TEMPLATES: dict[str, str] = {"letter_tr": "tr", "letter_en": "en"}
 DEFAULT_SUBJECTS: dict[str, str] = {
     "tr": "Cari hesap mutabakatı - {{ as_of }} - {{ company.title }}",
     "en": "Account balance confirmation - {{ as_of }} - {{ company.title }}",
-}
-
-_SIDE_WORDS: dict[str, dict[str, str]] = {
-    "tr": {"B": "borç", "A": "alacak", "": ""},
-    "en": {"B": "debit", "A": "credit", "": ""},
 }
 
 #: The fields a template may use, for the template editor's "add field" list.
@@ -72,6 +69,9 @@ TEMPLATE_FIELDS: tuple[tuple[str, str], ...] = (
     ("balance.debit_total", "Toplam borç"),
     ("balance.credit_total", "Toplam alacak"),
     ("balance.is_zero", "Bakiye sıfır mı"),
+    ("balances", "Her para biriminin bakiyesi (balance gibi alanlarla, open_items ile)"),
+    ("multi_currency", "Mektupta birden çok para birimi var mı"),
+    ("show_open_items", "Açık kalemler gösterilecek mi"),
     ("as_of", "Mutabakat tarihi"),
     ("answer_by", "Geçerlilik (yanıt) tarihi"),
     ("title", "Mutabakat başlığı"),
@@ -129,7 +129,42 @@ class OpenItem:
     credit: Decimal
     #: What is still unsettled of the movement.
     open_amount: Decimal
+    #: The `DocumentType` value; the letter shows it in words of its language.
     doc_type: str = ""
+    currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """A movement on the statement, with the balance after it (debit positive)."""
+
+    date: dt.date
+    doc_type: str
+    doc_no: str
+    description: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyBalance:
+    """The balance of one currency in a letter, and the items open in it."""
+
+    currency: str
+    debit_total: Decimal
+    credit_total: Decimal
+    #: Debit minus credit; positive: the counterparty owes us (B).
+    balance: Decimal
+    open_items: tuple[OpenItem, ...] = ()
+
+    @property
+    def items_total(self) -> Decimal:
+        """Open debit items less open credit items (signed like `balance`)."""
+        return sum(
+            (i.open_amount if i.debit > 0 else -i.open_amount for i in self.open_items),
+            Decimal("0"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +173,15 @@ class LetterFacts:
 
     company: CompanyInfo
     account: AccountInfo
-    currency: str
-    debit_total: Decimal
-    credit_total: Decimal
-    #: Debit minus credit; positive: the counterparty owes us (B).
-    balance: Decimal
+    #: One per currency, the letter's main currency first.
+    balances: tuple[CurrencyBalance, ...]
     as_of: date
     answer_by: date
     token: str
     title: str
     sender_name: str
     sender_email: str
-    open_items: tuple[OpenItem, ...] = ()
+    show_open_items: bool = False
     attachment_name: str = ""
 
 
@@ -161,8 +193,8 @@ class RenderedLetter:
 
 
 def sample_facts(language: str = "tr") -> LetterFacts:
-    """A made-up letter every template must render before it is saved (with open items
-    and an attachment name, so a template that lists them is tried too)."""
+    """A made-up letter every template must render before it is saved: two currencies, open
+    items and an attachment name, so a template that lists them is tried too."""
     day = date(2026, 12, 31)
     items = tuple(
         OpenItem(
@@ -174,23 +206,35 @@ def sample_facts(language: str = "tr") -> LetterFacts:
             credit=Decimal("0"),
             open_amount=Decimal("1250.50"),
             doc_type="sales_invoice",
+            currency="TRY",
         )
         for n in (3, 17)
     )
     return LetterFacts(
         company=CompanyInfo(title="Örnek Ticaret A.Ş.", tax_number="1234567890", city="İstanbul"),
         account=AccountInfo(code="120.001", title="Örnek Müşteri Ltd. Şti.", city="Ankara"),
-        currency="TRY",
-        debit_total=Decimal("2501.00"),
-        credit_total=Decimal("0"),
-        balance=Decimal("2501.00"),
+        balances=(
+            CurrencyBalance(
+                currency="TRY",
+                debit_total=Decimal("2501.00"),
+                credit_total=Decimal("0"),
+                balance=Decimal("2501.00"),
+                open_items=items,
+            ),
+            CurrencyBalance(
+                currency="USD",
+                debit_total=Decimal("0"),
+                credit_total=Decimal("310.25"),
+                balance=Decimal("-310.25"),
+            ),
+        ),
         as_of=day,
         answer_by=date(2027, 1, 15),
         token="MTB-ORNEK0000000",
         title="Mutabakat",
         sender_name="Muhasebe",
         sender_email="muhasebe@ornek.com.tr",
-        open_items=items,
+        show_open_items=True,
         attachment_name="ekstre.csv",
     )
 
@@ -218,45 +262,75 @@ def side_of(balance: Decimal) -> str:
 
 
 def letter_context(facts: LetterFacts, language: str) -> dict[str, Any]:
-    """The values a template sees: formatted the Turkish way (`1.234,56 TL`, `31.12.2026`)."""
-    words = _SIDE_WORDS.get(language, _SIDE_WORDS["tr"])
-    side = side_of(facts.balance)
-    amount = abs(facts.balance)
+    """The values a template sees: formatted the Turkish way (`1.234,56 TL`, `31.12.2026`).
+
+    `balances` lists every currency; `balance` is the first (all a one-currency template
+    needs); `open_items` are the items of every currency, each naming its currency."""
+    balances = [_balance_context(b, language, facts.show_open_items) for b in facts.balances]
     return {
         "company": _as_dict(facts.company),
         "account": _as_dict(facts.account),
-        "balance": {
-            "amount": fast_amount(amount),
-            "text": fast_money(amount, facts.currency),
-            "signed": fast_amount(facts.balance),
-            "side": side,
-            "side_text": words[side],
-            "currency": facts.currency,
-            "currency_label": currency_label(facts.currency),
-            "debit_total": fast_money(facts.debit_total, facts.currency),
-            "credit_total": fast_money(facts.credit_total, facts.currency),
-            "is_zero": side == "",
-        },
+        "balance": balances[0] if balances else _balance_context(None, language, False),
+        "balances": balances,
+        "multi_currency": len(balances) > 1,
+        "show_open_items": facts.show_open_items,
         "as_of": fast_day(facts.as_of),
         "answer_by": fast_day(facts.answer_by),
         "token": facts.token,
         "title": facts.title,
         "sender": {"name": facts.sender_name, "email": facts.sender_email},
-        "open_items": [
-            {
-                "date": fast_day(item.date),
-                "doc_no": item.doc_no,
-                "doc_type": item.doc_type,
-                "description": item.description,
-                "due_date": fast_day(item.due_date),
-                "debit": fast_amount(item.debit),
-                "credit": fast_amount(item.credit),
-                "open": fast_amount(item.open_amount),
-                "side": "B" if item.debit > 0 else "A",
-            }
-            for item in facts.open_items
-        ],
+        "open_items": [item for b in balances for item in b["open_items"]],
         "attachment_name": facts.attachment_name,
+    }
+
+
+def _balance_context(
+    value: CurrencyBalance | None, language: str, with_items: bool
+) -> dict[str, Any]:
+    side_words = words(SIDE_WORDS, language)
+    if value is None:
+        value = CurrencyBalance("TRY", Decimal("0"), Decimal("0"), Decimal("0"))
+    side = side_of(value.balance)
+    currency = value.currency
+    items = value.open_items if with_items else ()
+    difference = value.balance - value.items_total if with_items else Decimal("0")
+    return {
+        "amount": fast_amount(abs(value.balance)),
+        "text": fast_money(abs(value.balance), currency),
+        "signed": fast_amount(value.balance),
+        "side": side,
+        "side_text": side_words[side],
+        "currency": currency,
+        "currency_label": currency_label(currency),
+        "debit_total": fast_money(value.debit_total, currency),
+        "credit_total": fast_money(value.credit_total, currency),
+        "is_zero": side == "",
+        "open_items": [_item_context(item, currency, language) for item in items],
+        # What the items do not explain (movements settled before matches were recorded):
+        # shown on a line of its own, so the items and this line add up to the balance.
+        "has_difference": difference != 0,
+        "difference": {
+            "amount": fast_amount(abs(difference)),
+            "text": fast_money(abs(difference), currency),
+            "side": side_of(difference),
+            "side_text": side_words[side_of(difference)],
+        },
+    }
+
+
+def _item_context(item: OpenItem, currency: str, language: str) -> dict[str, str]:
+    return {
+        "date": fast_day(item.date),
+        "doc_no": item.doc_no,
+        "doc_type": doc_type_words(item.doc_type, language),
+        "description": item.description,
+        "due_date": fast_day(item.due_date),
+        "debit": fast_amount(item.debit),
+        "credit": fast_amount(item.credit),
+        "open": fast_amount(item.open_amount),
+        "side": "B" if item.debit > 0 else "A",
+        "currency": item.currency or currency,
+        "currency_label": currency_label(item.currency or currency),
     }
 
 
@@ -300,6 +374,17 @@ def _environment(*, html: bool) -> SandboxedEnvironment:
     env.filters["amount"] = fast_amount
     env.filters["day"] = fast_day
     return env
+
+
+def lists_every_currency(source: TemplateSource) -> bool:
+    """Whether the template's text shows `balances` (every currency of a letter), not only
+    `balance` (the first): a template that does not cannot write a letter of several
+    currencies without leaving some out."""
+    try:
+        parsed = _environment(html=False).parse(source.text)
+    except JinjaTemplateError:
+        return False
+    return "balances" in meta.find_undeclared_variables(parsed)
 
 
 @dataclass(slots=True)

@@ -68,7 +68,8 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
         with Vertical(classes="dialog send-dialog"):
             yield Label(
                 _("{count} hesaba mutabakat gönder — {day}").format(
-                    count=len(self.keys), day=format_day(self.as_of)
+                    count=len({account for account, _currency in self.keys}),
+                    day=format_day(self.as_of),
                 ),
                 classes="dialog-title",
             )
@@ -92,6 +93,12 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
                 yield Tick(_("Açık kalemler"), False, id="f-open_items", compact=True)
                 yield Tick(_("Ekstre eki"), False, id="f-attach_statement", compact=True)
                 yield Tick(_("Sıfırları atla"), True, id="f-exclude_zero", compact=True)
+                yield Tick(_("Her dövize ayrı mektup"), False, id="f-per_currency", compact=True)
+            yield field_row(
+                _("Ekstre başı"),
+                text_input("", max_length=10, placeholder=_("boş: ilk hareketten")),
+                "statement_from",
+            )
             yield Label("", id="send-preview-head", markup=False)
             with VerticalScroll(id="send-preview-scroll"):
                 yield Static("", id="send-preview", markup=False)
@@ -111,6 +118,11 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
             raise InvalidInput(
                 _("Geçerlilik tarihi mutabakat tarihinden önce olamaz."), "answer_by"
             )
+        statement_from = optional_day(self, "statement_from")
+        if statement_from is not None and statement_from > self.as_of:
+            raise InvalidInput(
+                _("Ekstre başlangıcı mutabakat tarihinden sonra olamaz."), "statement_from"
+            )
         title = input_text(self, "title").strip()
         if title == self.default_title:
             title = ""
@@ -122,6 +134,8 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
             attach_statement=self.query_one("#f-attach_statement", Checkbox).value,
             open_items=self.query_one("#f-open_items", Checkbox).value,
             exclude_zero=self.query_one("#f-exclude_zero", Checkbox).value,
+            per_currency=self.query_one("#f-per_currency", Checkbox).value,
+            statement_from=statement_from,
         )
 
     # -------------------------------------------------------------- preview
@@ -155,7 +169,7 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
             with self.database.reader() as session:
                 preview = preview_letter(session, self.actor, self.as_of, self.keys[0], options)
         except InvalidInput as error:
-            if error.field in ("answer_by", "title"):
+            if error.field in ("answer_by", "title", "statement_from"):
                 show_error(self, error.field, str(error))
             head.update(_("Önizleme yok"))
             body.update(str(error))

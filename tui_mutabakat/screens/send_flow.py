@@ -17,7 +17,7 @@ from typing import Any
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.batches import BatchCreated, SendOptions
-from tui_mutabakat.services.compose import SkipKind
+from tui_mutabakat.services.compose import sent_keys
 from tui_mutabakat.services.send_guard import find_duplicates, nothing_left_message
 
 #: Told which rows got a letter in the batch.
@@ -79,10 +79,7 @@ def send_with_options(
     def created(batch: BatchCreated) -> None:
         if done is not None:
             # Rows left out as already sent leave the selection too: they have their letter.
-            skipped = {
-                (s.account_id, s.currency) for s in batch.skipped if s.kind != SkipKind.DUPLICATE
-            }
-            done([key for key in keys if key not in skipped])
+            done(sent_keys(keys, batch.skipped, options))
 
     def go(again: bool) -> None:
         request = SendRequest(as_of, keys, options, criteria, on_created=created, again=again)

@@ -30,7 +30,7 @@ from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.send_flow import SendRequest
 from tui_mutabakat.services.batch_status import BatchSummary, cancel_batch, stored_summary
 from tui_mutabakat.services.batches import BatchCreated
-from tui_mutabakat.services.compose import SkipKind
+from tui_mutabakat.services.compose import SkipKind, letter_keys
 from tui_mutabakat.services.send_now import create_and_send
 from tui_mutabakat.services.send_report import summary_lines
 from tui_mutabakat.services.sending_types import DeliveryOptions, RunReport, SendProgress
@@ -103,7 +103,9 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         preparing = self.request is not None
         title = (
-            _("{count} hesabın mektupları hazırlanıyor…").format(count=len(self.request.keys))
+            _("{count} hesabın mektupları hazırlanıyor…").format(
+                count=len({account for account, _currency in self.request.keys})
+            )
             if self.request is not None
             else _("{letters} mektup gönderiliyor…").format(letters=self.letters)
         )
@@ -141,7 +143,7 @@ class SendProgressScreen(AppAccess, Screen[None]):
             self._send_written()
             return
         request = self.request
-        self.letters = len(request.keys)
+        self.letters = len(letter_keys(request.keys, request.options))
         try:
             result = asyncio.run(
                 create_and_send(

@@ -21,6 +21,7 @@ from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.track_answer import AnswerDialog, TypedAnswer
 from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.intake import change_letter_state
+from tui_mutabakat.services.letter_balances import figures_of
 from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.resend import resend_letters
 from tui_mutabakat.services.tracking import (
@@ -58,12 +59,16 @@ class LetterActions(AppAccess):
             unclear = len(ids) == 1 and states.get(ids[0]) is LetterState.UNCLEAR
             answer = latest_answer(session, ids[0]) if unclear else None
             message = (answer.excerpt or answer.note) if answer is not None else None
+            currencies: tuple[str, ...] = ()
+            letter = session.get(Letter, ids[0]) if len(ids) == 1 else None
+            if letter is not None:
+                currencies = tuple(f.currency for f in figures_of(session, letter))
         if unclear:
             title = _("Belirsiz yanıt: kararınız")
-            dialog = AnswerDialog(title, message or "")
+            dialog = AnswerDialog(title, message or "", currencies)
         else:
             title = _("Yanıtı elle gir ({count} mektup)").format(count=len(ids))
-            dialog = AnswerDialog(title)
+            dialog = AnswerDialog(title, None, currencies)
         self.app.push_screen(dialog, callback=partial(self._answered, ids, unclear))  # type: ignore[attr-defined]
 
     def _answered(self, ids: list[int], unclear: bool, typed: TypedAnswer | None) -> None:
@@ -74,7 +79,14 @@ class LetterActions(AppAccess):
                 for letter_id in ids:
                     if unclear:
                         decide_unclear(
-                            session, self.actor, letter_id, typed.kind, typed.balance, typed.note
+                            session,
+                            self.actor,
+                            letter_id,
+                            typed.kind,
+                            typed.balance,
+                            typed.note,
+                            typed.side,
+                            typed.balances,
                         )
                     else:
                         record_manual_answer(
@@ -85,6 +97,8 @@ class LetterActions(AppAccess):
                             typed.balance,
                             typed.note,
                             typed.channel,
+                            typed.side,
+                            typed.balances,
                         )
                 mark_seen(session, ids)
         except ServiceError as exc:

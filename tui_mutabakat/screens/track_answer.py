@@ -1,9 +1,11 @@
-"""The answer a user types in (SPEC E3): agreed or not, their balance typed the Turkish way,
+"""The answer a user types in (SPEC E3): agreed or not, their balance typed the Turkish way
+(one field per currency of a letter of several, each with an optional side: `3.000,00 A`),
 a note and the channel (phone or paper) — or, for an unclear reply, the user's decision with
 the reply's text shown above."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -59,6 +61,21 @@ class TypedAnswer:
     balance: Decimal | None
     note: str
     channel: str
+    #: Their balance per currency (amount, side) for a letter of several currencies.
+    balances: dict[str, tuple[Decimal, str]] | None = None
+    #: The side typed after the single balance ("B", "A" or "").
+    side: str = ""
+
+
+_SIDE_SUFFIX = re.compile(r"\s*\b(B|A)\s*$", re.IGNORECASE)
+
+
+def split_side(text: str) -> tuple[str, str]:
+    """`12.345,67 A` → (`12.345,67`, `A`); no side: (`12.345,67`, ``)."""
+    match = _SIDE_SUFFIX.search(text)
+    if match is None:
+        return text.strip(), ""
+    return text[: match.start()].strip(), match.group(1).upper()
 
 
 class AnswerDialog(ModalScreen[TypedAnswer | None]):
@@ -69,10 +86,15 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
         Binding("escape", "cancel", _("Vazgeç"), id="answer_cancel"),
     ]
 
-    def __init__(self, title: str, message: str | None = None) -> None:
+    def __init__(
+        self, title: str, message: str | None = None, currencies: tuple[str, ...] = ()
+    ) -> None:
+        """`currencies`: those of the one letter answered, when it lists several (one
+        balance field each)."""
         super().__init__()
         self._title = title
         self._message = message
+        self._currencies = currencies if len(currencies) > 1 else ()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog track-answer"):
@@ -82,7 +104,21 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             with PickOne(id="answer-kind"):
                 yield Choice(_("Mutabıkız"), value=True, id="kind-agreed")
                 yield Choice(_("Mutabık değiliz"), id="kind-disagreed")
-            yield Input(placeholder=_("Onların bakiyesi, ör. 12.345,67"), id="answer-balance")
+            if self._currencies:
+                for currency in self._currencies:
+                    yield Input(
+                        placeholder=_("Onların {currency} bakiyesi, ör. 12.345,67 B").format(
+                            currency=currency
+                        ),
+                        id=f"answer-balance-{currency}",
+                        classes="answer-balance",
+                    )
+            else:
+                yield Input(
+                    placeholder=_("Onların bakiyesi, ör. 12.345,67"),
+                    id="answer-balance",
+                    classes="answer-balance",
+                )
             yield Input(placeholder=_("Not"), id="answer-note")
             if self._message is None:
                 with PickOne(id="answer-channel"):
@@ -98,22 +134,28 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
         kind_set = self.query_one("#answer-kind", RadioSet)
         pressed = kind_set.pressed_button
         kind = "disagreed" if pressed is not None and pressed.id == "kind-disagreed" else "agreed"
-        text = self.query_one("#answer-balance", Input).value.strip()
-        balance: Decimal | None = None
-        if text:
+        typed: dict[str, tuple[Decimal, str]] = {}
+        for control in self.query(".answer-balance").results(Input):
+            text, side = split_side(control.value)
+            if not text:
+                continue
             try:
-                balance = abs(parse_amount(text))
+                amount = abs(parse_amount(text))
             except ValueError as exc:
                 usual = _("Geçerli bir tutar girin (örnek: 150.000,00).")
                 self.query_one("#answer-error", Label).update(parse_problem(exc, usual))
-                self.query_one("#answer-balance", Input).focus()
+                control.focus()
                 return
+            currency = (control.id or "").removeprefix("answer-balance").lstrip("-")
+            typed[currency] = (amount, side)
+        balance, single_side = typed.get("", (None, ""))
+        balances = {c: v for c, v in typed.items() if c} if self._currencies else None
         channel = "email"
         if self._message is None:
             chosen = self.query_one("#answer-channel", RadioSet).pressed_button
             channel = "paper" if chosen is not None and chosen.id == "channel-paper" else "phone"
         note = self.query_one("#answer-note", Input).value.strip()
-        self.dismiss(TypedAnswer(kind, balance, note, channel))
+        self.dismiss(TypedAnswer(kind, balance, note, channel, balances, single_side))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
+from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.states import (
     LetterState,
     RecipientState,
@@ -26,6 +26,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_letters import when
 from tui_mutabakat.services.error_list import address_warnings
+from tui_mutabakat.services.letter_balances import figures_text
 from tui_mutabakat.services.tracking import LetterDetails, letter_details, mark_seen
 
 
@@ -60,8 +61,7 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
     e = escape
     lines = [
         f"[b]{e(letter.account_code)} {e(letter.account_title)}[/b]",
-        f"{_('Gönderilen bakiye')}: {e(format_money(abs(letter.balance), letter.currency))} "
-        f"{side_label(letter.side)}",
+        f"{_('Gönderilen bakiye')}: {e(figures_text(details.balances))}",
         f"{_('Durum')}: [b]{letter_state_label(LetterState(letter.state))}[/b]"
         f" ({when(letter.state_at)})",
         f"{_('Konu')}: {e(letter.subject)}",
@@ -89,11 +89,14 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
         text = f"• {_kind_word(answer.kind)} ({_channel_word(answer.channel)}, "
         text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
         lines.append(text)
-        if answer.their_balance is not None:
+        ours = {f.currency: f.side for f in details.balances}
+        for theirs in details.answer_balances.get(answer.id, []):
+            side = theirs.their_side or ours.get(theirs.currency, "")
             lines.append(
-                f"    {_('Onların bakiyesi')}: {format_amount(answer.their_balance)} "
-                f"{side_label(answer.their_side or letter.side)}"
-                f" · {_('Fark')}: {format_amount(answer.difference)}"
+                f"    {_('Onların bakiyesi')}: "
+                f"{e(format_money(theirs.their_balance, theirs.currency))} "
+                f"{side_label(side)} · {_('Fark')}: "
+                f"{e(format_money(theirs.difference, theirs.currency))}"
             )
         if answer.note:
             lines.append(f"    {_('Not')}: {e(answer.note)}")

@@ -17,13 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
-from tui_mutabakat.domain.formatting import format_day, format_money
-from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
+from tui_mutabakat.domain.formatting import format_day
+from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_batches import MailboxTimer
+from tui_mutabakat.services.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.letter_export import export_letters
 
 TICK = "✓"
@@ -92,14 +93,14 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             letters = session.scalars(
                 select(Letter).where(Letter.batch_id == self.batch_id).order_by(Letter.id)
             ).all()
+            figures = letter_figures(session, letters)
             rows = [
                 (
                     letter.id,
                     [
                         letter.account_code,
                         letter.account_title,
-                        f"{format_money(abs(letter.balance), letter.currency)} "
-                        f"{side_label(letter.side)}",
+                        figures_text(figures[letter.id]),
                         letter_state_label(LetterState(letter.state)),
                         when(letter.state_at),
                     ],

@@ -16,10 +16,16 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.balance_queries import BalanceKey, balances_for_keys
+from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient, ReconciliationBatch
+from tui_mutabakat.data.outbox_models import (
+    Letter,
+    LetterBalance,
+    LetterMessage,
+    Recipient,
+    ReconciliationBatch,
+)
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
@@ -30,10 +36,11 @@ from tui_mutabakat.services.compose import (
     Prepared,
     SendOptions,
     SkippedAccount,
+    letter_data,
+    letter_keys,
     prepare,
 )
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.letters import open_items_for, recipients_for
 from tui_mutabakat.services.outbox import (
     letter_event,
     recipient_event,
@@ -110,7 +117,8 @@ class BatchWriter:
         self.batch_id = batch_id
         self.as_of = as_of
         self.options = options
-        self.keys = list(dict.fromkeys(keys))
+        #: The letters to write: one per account, or per (account, currency).
+        self.keys = letter_keys(keys, options)
         self.composer = composer or Composer(session, actor, as_of, options)
         self.skipped: list[SkippedAccount] = []
         self.warnings: list[SkippedAccount] = []
@@ -220,15 +228,11 @@ class BatchWriter:
 
 
 def compose_chunk(session: Session, composer: Composer, part: list[BalanceKey]) -> ComposedChunk:
-    """Check and render the letters of `part` (reads only)."""
-    options = composer.options
-    rows = {r.key: r for r in balances_for_keys(session, composer.as_of, part)}
-    people = recipients_for(session, sorted({a for a, _c in part}))
-    want_items = options.open_items or options.attach_statement
-    items = open_items_for(session, composer.as_of, part) if want_items else {}
+    """Check and render the letters of `part` (letter keys, reads only)."""
+    data = letter_data(session, composer, part)
     chunk = ComposedChunk([], [], [])
     for key in part:
-        letter, why, warning = prepare(composer, key, rows.get(key), people, items)
+        letter, why, warning = prepare(composer, key, data)
         if letter is None:
             if why is not None:
                 chunk.skipped.append(why)
@@ -252,7 +256,7 @@ def insert_letters(
         part = prepared[start : start + CHUNK]
         letter_rows = [
             {
-                **{k: v for k, v in letter.items() if k != "message"},
+                **{k: v for k, v in letter.items() if k not in ("message", "balances")},
                 "batch_id": batch_id,
                 "state": LetterState.QUEUED,
                 "state_at": now,
@@ -269,6 +273,14 @@ def insert_letters(
         inserted = conn.execute(insert(Letter).returning(Letter.token, Letter.id), letter_rows)
         by_token = {token: letter_id for token, letter_id in inserted}
         ids = [by_token[letter["token"]] for letter, _r in part]
+        conn.execute(
+            insert(LetterBalance),
+            [
+                {**balance, "letter_id": letter_id}
+                for letter_id, (letter, _r) in zip(ids, part, strict=True)
+                for balance in letter["balances"]
+            ],
+        )
         conn.execute(
             insert(LetterMessage),
             [

@@ -98,6 +98,8 @@ def open_batch(
         attach_statement=options.attach_statement,
         open_items=options.open_items,
         exclude_zero=options.exclude_zero,
+        per_currency=options.per_currency,
+        statement_from=options.statement_from,
         criteria=json.dumps(criteria or {}, ensure_ascii=False, default=str),
         state=BatchState.OPEN,
         sender_login=actor.login,

@@ -31,6 +31,7 @@ from tui_mutabakat.data.models import (
     Movement,
     WorkingSettings,
 )
+from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Role, RuleAction
 from tui_mutabakat.domain.tax_number import vkn_check_digit
@@ -44,7 +45,7 @@ from tui_mutabakat.services.demo_accounts import (
     Row,
     account_code,
 )
-from tui_mutabakat.services.demo_movements import MovementFactory, spread
+from tui_mutabakat.services.demo_movements import Match, MovementFactory, spread
 from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.working_settings import copy_defaults, get_company, get_working_settings
 
@@ -285,16 +286,47 @@ def _populate(
     maker = MovementFactory(rng, today=local_today())
     progress = _Reporter(report, "movements", movements)
     buffer: list[Row] = []
+    matches: list[Row] = []
     done = 0
+    # Movement ids are given here, so that the settlement's matches can name them.
+    next_id = (connection.scalar(select(func.max(Movement.id))) or 0) + 1
     for plan, count in zip(plans, counts, strict=True):
-        buffer.extend(maker.for_account(plan, count))
+        found: list[Match] = []
+        rows = maker.for_account(plan, count, found)
+        for offset, row in enumerate(rows):
+            row["id"] = next_id + offset
+        matches.extend(_match_rows(plan.id, rows, found))
+        next_id += len(rows)
+        buffer.extend(rows)
         if len(buffer) >= MOVEMENT_CHUNK:
-            done += _flush(connection, Movement, buffer, commit)
+            done += _flush(connection, Movement, buffer, commit=False)
+            _flush(connection, Settlement, matches, commit)
             progress(done)
     if buffer:
-        done += _flush(connection, Movement, buffer, commit)
+        done += _flush(connection, Movement, buffer, commit=False)
+        _flush(connection, Settlement, matches, commit)
+    if connection.dialect.name == "postgresql" and movements:
+        connection.execute(
+            text("SELECT setval(pg_get_serial_sequence('movement', 'id'), max(id)) FROM movement")
+        )
     if movements:
         progress(done)
+
+
+def _match_rows(account_id: int, rows: list[Row], matches: list[Match]) -> list[Row]:
+    """The FIFO settlement's matches as `Settlement` rows (made when the later movement
+    was entered), so that debt closing can undo them and a letter can date them."""
+    return [
+        {
+            "account_id": account_id,
+            "debit_movement_id": rows[m.debit]["id"],
+            "credit_movement_id": rows[m.credit]["id"],
+            "amount": Decimal(m.cents) / 100,
+            "created_at": rows[m.later]["created_at"],
+            "created_by": rows[m.later]["created_by"],
+        }
+        for m in matches
+    ]
 
 
 def _insert_accounts(

@@ -24,6 +24,17 @@ from tui_mutabakat.services.demo_accounts import AccountPlan
 
 Row = dict[str, Any]
 
+
+class Match(NamedTuple):
+    """One match of the FIFO settlement, by the movements' places in the account's list
+    (`later`: the movement that made it, dated on or after the other)."""
+
+    debit: int
+    credit: int
+    cents: int
+    later: int
+
+
 HISTORY_DAYS = 730
 #: Today's demo exchange rates (TL per unit); earlier days are derived from them.
 RATES_TODAY = {"USD": 42.35, "EUR": 49.10}
@@ -118,8 +129,11 @@ class MovementFactory:
             return f"{key}{count:09d}"
         return f"{series}-{year}-{count:06d}"
 
-    def for_account(self, plan: AccountPlan, count: int) -> list[Row]:
-        """`count` movements of the account in date order, with FIFO settlement filled in."""
+    def for_account(
+        self, plan: AccountPlan, count: int, matches: list[Match] | None = None
+    ) -> list[Row]:
+        """`count` movements of the account in date order, with FIFO settlement filled in;
+        each match of the settlement is appended to `matches` when it is given."""
         rng = self.rng
         if count <= 0:
             return []
@@ -165,6 +179,9 @@ class MovementFactory:
                 take = min(item[1], remaining)
                 item[1] -= take
                 settled[item[0]] += take
+                if matches is not None:
+                    pair = (index, item[0]) if is_debit else (item[0], index)
+                    matches.append(Match(pair[0], pair[1], take, index))
                 remaining -= take
                 if not item[1]:
                     opposite.popleft()

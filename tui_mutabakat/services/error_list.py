@@ -108,6 +108,8 @@ def batch_options(batch: ReconciliationBatch) -> SendOptions:
         attach_statement=batch.attach_statement,
         open_items=batch.open_items,
         exclude_zero=batch.exclude_zero,
+        per_currency=batch.per_currency,
+        statement_from=batch.statement_from,
     )
 
 

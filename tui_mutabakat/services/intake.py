@@ -17,8 +17,8 @@ The history's "why" is written in Turkish, like the rest of the stored history.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -26,11 +26,17 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
-from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, ProcessedMessage
+from tui_mutabakat.data.tracking_models import (
+    AnswerBalance,
+    BounceNotice,
+    LetterAnswer,
+    ProcessedMessage,
+)
 from tui_mutabakat.domain.states import LetterState, RecipientState, can_transition
 from tui_mutabakat.mail.addresses import wire_address
 from tui_mutabakat.mail.answers import FailedRecipient, MessageKind, ReadMessage, read_message
-from tui_mutabakat.mail.reply_text import AnswerKind
+from tui_mutabakat.mail.reply_text import AnswerKind, Figure
+from tui_mutabakat.services.letter_balances import BalanceFigure, figures_of
 from tui_mutabakat.services.message_ids import letters_by_message_id
 
 MAILBOX_ACTOR = "mailbox"
@@ -217,10 +223,25 @@ def add_answer(
     recorded_by: str,
     message_key: str | None,
     now: dt.datetime,
+    theirs: Mapping[str, tuple[Decimal, str]] | None = None,
 ) -> LetterAnswer:
+    """`theirs`: their balance per currency (amount, side); without it, `balance` is their
+    balance in the letter's (first) currency."""
+    ours = {f.currency: f for f in figures_of(session, letter)}
+    if theirs is None:
+        theirs = {} if balance is None else {letter.currency: (balance, side)}
+    differences = {
+        currency: signed_balance(amount, their_side, ours[currency].balance)
+        - ours[currency].balance
+        for currency, (amount, their_side) in theirs.items()
+        if currency in ours
+    }
     difference = None
-    if balance is not None:
-        difference = signed_balance(balance, side, letter.balance) - letter.balance
+    if len(theirs) == 1:
+        [(currency, (balance, side))] = theirs.items()
+        difference = differences.get(currency)
+    elif theirs:
+        balance, side = None, ""
     answer = LetterAnswer(
         letter_id=letter.id,
         kind=kind.value,
@@ -236,18 +257,69 @@ def add_answer(
         answered_at=now,
     )
     session.add(answer)
+    if differences:
+        session.flush()
+        session.add_all(
+            AnswerBalance(
+                answer_id=answer.id,
+                currency=currency,
+                their_balance=theirs[currency][0],
+                their_side=theirs[currency][1],
+                difference=value,
+            )
+            for currency, value in differences.items()
+        )
     return answer
+
+
+def tie_figures(
+    read: ReadMessage, ours: Sequence[BalanceFigure]
+) -> dict[str, tuple[Decimal, str]] | None:
+    """Their balance per currency of the letter, from a disagreeing reply's figures; `None`
+    when a figure cannot be tied to one currency of the letter (the letter lists several
+    and the figure names none, or names one the letter does not have): unclear then.
+
+    A letter of one currency takes the reply's balance as before. In a letter of several,
+    a figure that names a currency is tied to it; an unmarked plain number beside tied
+    figures (a phone number, a document number) is left alone."""
+    currencies = [f.currency for f in ours]
+    if len(currencies) <= 1:
+        tied = [f for f in read.figures if f.currency and f.currency in currencies]
+        if tied:
+            return {currencies[0]: (tied[0].amount, tied[0].side)}
+        if read.balance is None or not currencies:
+            return {}
+        return {currencies[0]: (read.balance, read.side)}
+    theirs: dict[str, tuple[Decimal, str]] = {}
+    loose: list[Figure] = []
+    for figure in read.figures:
+        if figure.currency in currencies:
+            theirs.setdefault(figure.currency, (figure.amount, figure.side))
+        elif figure.currency or figure.marked or figure.decimals:
+            return None
+        else:
+            loose.append(figure)
+    if loose and not theirs:
+        return None
+    return theirs
 
 
 def _apply_answer(
     session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
 ) -> IntakeResult:
+    theirs: dict[str, tuple[Decimal, str]] | None = {}
+    if read.answer is AnswerKind.DISAGREED:
+        theirs = tie_figures(read, figures_of(session, letter))
+        if theirs is None:
+            read = replace(read, answer=AnswerKind.UNCLEAR)
+            theirs = {}
     add_answer(
         session,
         letter,
         read.answer,
-        balance=read.balance,
-        side=read.side,
+        balance=None,
+        side="",
+        theirs=theirs,
         note="",
         excerpt=read.text,
         from_address=read.from_address,
@@ -258,8 +330,8 @@ def _apply_answer(
     )
     target = KIND_TO_STATE[read.answer]
     detail = f"{_KIND_WORD[read.answer]} ({read.from_address})"
-    if read.balance is not None:
-        detail += f", bakiye {read.balance} {read.side}".rstrip()
+    for currency, (amount, side) in (theirs or {}).items():
+        detail += f", bakiye {amount} {currency} {side}".rstrip()
     if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
         change_letter_state(
             session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now

@@ -21,6 +21,7 @@ from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.letter_balances import letter_figures
 
 FORMATS = ("csv", "xlsx")
 
@@ -37,20 +38,24 @@ class LetterLine:
 
 
 def letter_lines(session: Session, batch_id: int) -> list[LetterLine]:
+    """A line per letter and currency: a letter of several currencies has a line for
+    each balance it stated (the amounts stay numbers a spreadsheet can sum by currency)."""
     letters = session.scalars(
         select(Letter).where(Letter.batch_id == batch_id).order_by(Letter.account_code)
-    )
+    ).all()
+    figures = letter_figures(session, letters)
     return [
         LetterLine(
             code=letter.account_code,
             title=letter.account_title,
-            currency=letter.currency,
-            balance=abs(letter.balance),
-            side=side_label(letter.side) if letter.side else "",
+            currency=figure.currency,
+            balance=abs(figure.balance),
+            side=side_label(figure.side) if figure.side else "",
             state=letter_state_label(LetterState(letter.state)),
             state_at=letter.state_at.strftime("%d.%m.%Y %H:%M"),
         )
         for letter in letters
+        for figure in figures[letter.id]
     ]
 
 

@@ -1,22 +1,19 @@
-"""What goes into a letter: templates by name, recipients, open items, the sender.
+"""What goes into a letter: templates by name, recipients, the sender (open items and the
+statement: `statement`).
 
 Shared by batch creation, the preview in the send dialog and the template editor.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.models import Account, Contact, Movement, User
+from tui_mutabakat.data.models import Account, Contact, User
 from tui_mutabakat.data.outbox_models import LetterTemplate
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import Routing
@@ -27,10 +24,7 @@ from tui_mutabakat.mail.templates import (
     CompanyInfo,
     LetterRenderer,
     LetterTemplateError,
-    OpenItem,
     TemplateSource,
-    fast_amount,
-    fast_day,
     letter_context,
     sample_facts,
     shipped_template,
@@ -222,64 +216,3 @@ def _check_addresses(
         else:
             problems.append(_("Mutabakat alacak yetkili yok."))
     return addressees, problems
-
-
-def open_items_for(
-    session: Session, as_of: date, keys: Sequence[tuple[int, str]]
-) -> dict[tuple[int, str], list[OpenItem]]:
-    """Unsettled movements up to the date, per (account, currency)."""
-    wanted = set(keys)
-    ids = sorted({a for a, _c in keys})
-    items: dict[tuple[int, str], list[OpenItem]] = defaultdict(list)
-    statement = (
-        select(Movement)
-        .where(
-            Movement.account_id.in_(ids),
-            Movement.date <= as_of,
-            Movement.debit + Movement.credit - Movement.settled > Decimal("0.005"),
-        )
-        .order_by(Movement.account_id, Movement.date, Movement.id)
-    )
-    for movement in session.scalars(statement):
-        key = (movement.account_id, movement.currency)
-        if key not in wanted:
-            continue
-        amount = Decimal(movement.debit or 0) + Decimal(movement.credit or 0)
-        items[key].append(
-            OpenItem(
-                date=movement.date,
-                doc_no=movement.doc_no,
-                description=movement.description,
-                due_date=movement.due_date,
-                debit=Decimal(movement.debit or 0),
-                credit=Decimal(movement.credit or 0),
-                open_amount=amount - Decimal(movement.settled or 0),
-                doc_type=str(movement.doc_type),
-            )
-        )
-    return items
-
-
-def statement_csv(items: Sequence[OpenItem], currency: str) -> bytes:
-    """The open items as a CSV for Excel in Turkish (`;` separated, UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        ["Tarih", "Belge türü", "Belge no", "Açıklama", "Vade", "Borç", "Alacak", "Açık tutar"]
-        + ["Döviz"]
-    )
-    for item in items:
-        writer.writerow(
-            [
-                fast_day(item.date),
-                item.doc_type,
-                item.doc_no,
-                item.description,
-                fast_day(item.due_date),
-                fast_amount(item.debit),
-                fast_amount(item.credit),
-                fast_amount(item.open_amount),
-                currency,
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")

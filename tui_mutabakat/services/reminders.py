@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import (
     Letter,
+    LetterBalance,
     LetterEvent,
     LetterMessage,
     Recipient,
@@ -242,6 +243,21 @@ def _queue_reminder(
     session.flush()
     session.add(LetterMessage(letter_id=reminder.id, message=raw))
     record_message_id(session, letter.id, message_id, "reminder", now)
+    # The reminder states the balances of the letter it repeats, every currency.
+    session.add_all(
+        LetterBalance(
+            letter_id=reminder.id,
+            currency=row.currency,
+            position=row.position,
+            debit_total=row.debit_total,
+            credit_total=row.credit_total,
+            balance=row.balance,
+            side=row.side,
+        )
+        for row in session.scalars(
+            select(LetterBalance).where(LetterBalance.letter_id == letter.id)
+        ).all()
+    )
     rows = [
         Recipient(letter_id=reminder.id, contact_id=r.contact_id, name=r.name, address=r.address)
         for r in to

@@ -4,7 +4,7 @@ for a person, a user's decision, answers recorded by hand, and what is still uns
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,14 +19,25 @@ from tui_mutabakat.data.outbox_models import (
     RecipientEvent,
     ReconciliationBatch,
 )
-from tui_mutabakat.data.tracking_models import BounceNotice, LetterAnswer, LetterReminder
-from tui_mutabakat.domain.formatting import format_amount
+from tui_mutabakat.data.tracking_models import (
+    AnswerBalance,
+    BounceNotice,
+    LetterAnswer,
+    LetterReminder,
+)
+from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
-from tui_mutabakat.services.intake import KIND_TO_STATE, add_answer, change_letter_state
+from tui_mutabakat.services.intake import (
+    KIND_TO_STATE,
+    add_answer,
+    change_letter_state,
+    signed_balance,
+)
+from tui_mutabakat.services.letter_balances import BalanceFigure, figures_of
 from tui_mutabakat.services.limits import amount_in_range
 
 #: The columns of the grouped view, in order (SPEC E1). `queued` counts `sending` too.
@@ -146,13 +157,16 @@ def decide_unclear(
     balance: Decimal | None = None,
     note: str = "",
     side: str = "",
+    balances: Mapping[str, tuple[Decimal, str]] | None = None,
 ) -> LetterAnswer:
-    """A user reads an unclear reply and says what it means."""
+    """A user reads an unclear reply and says what it means. `balances`: their balance
+    per currency (amount, side "B"/"A"/""); `balance`: in a one-currency letter."""
     value = _kind(kind)
     letter = _letter(session, letter_id)
     if letter.state is not LetterState.UNCLEAR:
         raise Refused(_("Bu mektubun karar bekleyen bir yanıtı yok."))
-    return _record(session, actor, letter, value, balance, side, note, "email", "Karar")
+    theirs = _theirs(session, letter, balance, side, balances)
+    return _record(session, actor, letter, value, theirs, note, "email", "Karar")
 
 
 def record_manual_answer(
@@ -164,8 +178,10 @@ def record_manual_answer(
     note: str = "",
     channel: str = "phone",
     side: str = "",
+    balances: Mapping[str, tuple[Decimal, str]] | None = None,
 ) -> LetterAnswer:
-    """An answer given by phone or on paper, typed in by a user."""
+    """An answer given by phone or on paper, typed in by a user (`balances`: see
+    `decide_unclear`)."""
     value = _kind(kind)
     if channel not in MANUAL_CHANNELS:
         raise InvalidInput(_("Yanıt kanalı telefon ya da kâğıt olmalı."), "channel")
@@ -174,7 +190,42 @@ def record_manual_answer(
     if letter.state is not target and not can_transition(letter.state, target):
         raise Refused(_("Bu durumdaki mektuba yanıt kaydedilemez."))
     word = "Telefon" if channel == "phone" else "Kâğıt"
-    return _record(session, actor, letter, value, balance, side, note, channel, word)
+    theirs = _theirs(session, letter, balance, side, balances)
+    return _record(session, actor, letter, value, theirs, note, channel, word)
+
+
+def _theirs(
+    session: Session,
+    letter: Letter,
+    balance: Decimal | None,
+    side: str,
+    balances: Mapping[str, tuple[Decimal, str]] | None,
+) -> dict[str, tuple[Decimal, str]]:
+    """Their balance per currency, checked against the letter's currencies."""
+    ours = {f.currency: f for f in figures_of(session, letter)}
+    if balances is None:
+        if balance is None:
+            return {}
+        if len(ours) > 1:
+            raise InvalidInput(
+                _("Bu mektupta birden çok para birimi var: bakiyeyi para birimiyle girin."),
+                "balance",
+            )
+        balances = {letter.currency: (balance, side)}
+    theirs: dict[str, tuple[Decimal, str]] = {}
+    for currency, (amount, their_side) in balances.items():
+        figure = ours.get(currency)
+        if figure is None:
+            raise InvalidInput(
+                _("Mektupta {currency} bakiyesi yok.").format(currency=currency), "balance"
+            )
+        if amount < 0:
+            raise InvalidInput(_("Bakiye eksi olamaz; tarafını B/A ile belirtin."), "balance")
+        amount_in_range(amount, "balance")
+        if their_side not in ("", "B", "A"):
+            raise InvalidInput(_("Taraf B, A ya da boş olmalı."), "side")
+        theirs[currency] = (amount, their_side)
+    return theirs
 
 
 def _record(
@@ -182,32 +233,34 @@ def _record(
     actor: Actor,
     letter: Letter,
     kind: AnswerKind,
-    balance: Decimal | None,
-    side: str,
+    theirs: dict[str, tuple[Decimal, str]],
     note: str,
     channel: str,
     word: str,
 ) -> LetterAnswer:
-    if balance is not None and balance < 0:
-        raise InvalidInput(_("Bakiye eksi olamaz; tarafını B/A ile belirtin."), "balance")
-    amount_in_range(balance, "balance")
-    if side not in ("", "B", "A"):
-        raise InvalidInput(_("Taraf B, A ya da boş olmalı."), "side")
-    if kind is AnswerKind.AGREED and balance is not None and balance != abs(letter.balance):
-        raise InvalidInput(
-            _(
-                "Mutabıkız seçildi ama verilen bakiye ({theirs}) bizimkinden ({ours}) farklı: "
-                '"Mutabık değiliz" seçin ya da bakiyeyi boş bırakın.'
-            ).format(theirs=format_amount(balance), ours=format_amount(abs(letter.balance))),
-            "balance",
-        )
+    ours = {f.currency: f for f in figures_of(session, letter)}
+    for currency, (amount, their_side) in theirs.items():
+        figure = ours[currency]
+        signed = signed_balance(amount, their_side, figure.balance)
+        if kind is AnswerKind.AGREED and signed != figure.balance:
+            raise InvalidInput(
+                _(
+                    "Mutabıkız seçildi ama verilen bakiye ({theirs}) bizimkinden ({ours}) "
+                    'farklı: "Mutabık değiliz" seçin ya da bakiyeyi boş bırakın.'
+                ).format(
+                    theirs=format_money(amount, currency),
+                    ours=format_money(abs(figure.balance), currency),
+                ),
+                "balance",
+            )
     now = utcnow()
     answer = add_answer(
         session,
         letter,
         kind,
-        balance=balance,
-        side=side,
+        balance=None,
+        side="",
+        theirs=theirs,
         note=note,
         excerpt="",
         from_address="",
@@ -249,6 +302,10 @@ class LetterDetails:
     bounces: list[BounceNotice]
     reminders: list[LetterReminder]
     history: list[HistoryLine]
+    #: The balances the letter stated, one per currency.
+    balances: list[BalanceFigure]
+    #: Their balances per currency, by answer id.
+    answer_balances: dict[int, list[AnswerBalance]]
 
 
 def letter_details(session: Session, letter_id: int) -> LetterDetails:
@@ -279,10 +336,19 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
             )
         ]
     lines.sort(key=lambda line: (as_utc(line.at), line.address))
+    answers = answers_of(session, letter_id)
+    answer_balances: dict[int, list[AnswerBalance]] = {}
+    if answers:
+        for row in session.scalars(
+            select(AnswerBalance)
+            .where(AnswerBalance.answer_id.in_([a.id for a in answers]))
+            .order_by(AnswerBalance.answer_id, AnswerBalance.currency)
+        ):
+            answer_balances.setdefault(row.answer_id, []).append(row)
     return LetterDetails(
         letter,
         recipients,
-        answers_of(session, letter_id),
+        answers,
         list(
             session.scalars(
                 select(BounceNotice)
@@ -298,4 +364,6 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
             )
         ),
         lines,
+        figures_of(session, letter),
+        answer_balances,
     )
