@@ -15,6 +15,8 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
+from tui_mutabakat.mail.limits import ReadLimits
+
 APP_NAME = "mutabakat"
 MAIL_BACKENDS = ("file", "smtp")
 LANGUAGES = ("tr", "en")
@@ -45,6 +47,9 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=dict)
     #: The operating-system login to act as; `None` means the current one.
     user_login: str | None = None
+    #: How much of one mailbox message is read (`[intake]`: max_bytes, max_parts,
+    #: max_depth, max_text); over a limit the message is listed as unreadable.
+    read_limits: ReadLimits = field(default_factory=ReadLimits)
 
     @property
     def mail_outbox(self) -> Path:
@@ -81,6 +86,9 @@ def load_settings(
     keymap = values.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ValueError("[keymap] must be a table of binding id = keys")
+    intake = values.get("intake", {})
+    if not isinstance(intake, dict):
+        raise ValueError("[intake] must be a table of limits")
     return Settings(
         data_dir=data_dir,
         database_url=str(database_url),
@@ -89,4 +97,5 @@ def load_settings(
         language=language,
         keymap={str(k): str(v) for k, v in keymap.items()},
         user_login=env.get("MUTABAKAT_USER", values.get("user")),
+        read_limits=ReadLimits.from_table(intake),
     )

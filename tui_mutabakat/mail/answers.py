@@ -33,6 +33,7 @@ from tui_mutabakat.mail.bounces import (
     guess_failed,
 )
 from tui_mutabakat.mail.headers import decode_words, header_block, header_map
+from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.message import TOKEN_HEADER, TOKEN_PATTERN
 from tui_mutabakat.mail.reply_text import AnswerKind, classify, html_to_text, new_text
 
@@ -63,23 +64,6 @@ _AUTO_SUBJECT = re.compile(
 _AUTO_PRECEDENCE = ("auto_reply", "bulk", "junk")
 
 
-@dataclass(frozen=True, slots=True)
-class ReadLimits:
-    """How much of one message is read; a message over a limit is listed as unreadable."""
-
-    #: Bytes of the whole message (fetched at most this many plus one).
-    max_bytes: int = 20_000_000
-    #: MIME parts, counted over the whole tree.
-    max_parts: int = 500
-    #: Nesting of multiparts inside multiparts.
-    max_depth: int = 30
-    #: Characters of decoded text examined (a reply's body, a bounce's text).
-    max_text: int = 200_000
-
-
-DEFAULT_LIMITS = ReadLimits()
-
-
 class MessageKind:
     ANSWER = "answer"
     BOUNCE = "bounce"
@@ -106,6 +90,8 @@ class ReadMessage:
     delayed: tuple[FailedRecipient, ...] = field(default_factory=tuple)
     #: A standard delivery report (RFC 3464), taken at its word.
     standard_report: bool = False
+    #: A bounce that quotes the letter (our Message-ID or token below its own headers).
+    quotes_letter: bool = False
     #: The tokens the message names itself (`X-Mutabakat-Token`, the subject).
     named_tokens: tuple[str, ...] = field(default_factory=tuple)
 
@@ -212,6 +198,13 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
         reading.balance,
         reading.side,
         named_tokens=named,
+    )
+
+
+def tokens_in_ids(message_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The reply tokens inside our Message-IDs among `message_ids`."""
+    return tuple(
+        m.group(1).upper() for ref in message_ids for m in [_OUR_MESSAGE_ID.match(ref)] if m
     )
 
 
@@ -347,9 +340,11 @@ def _read_bounce(
     text = raw[: limits.max_text * 4].decode("utf-8", "replace")
     ids = [m for line in _ID_HEADER.findall(text) for m in _MESSAGE_ID.findall(line[:4000])]
     refers = tuple(m for m in dict.fromkeys(ids) if m != key)
-    tokens = _tokens(
-        [text] + [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
-    )
+    ours = [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
+    tokens = _tokens([text] + ours)
+    end = text.find("\r\n\r\n")
+    end = text.find("\n\n") if end < 0 else end
+    quotes = bool(ours) or (end >= 0 and bool(_TOKEN_ANY_CASE.search(text, end)))
     return ReadMessage(
         key,
         MessageKind.BOUNCE,
@@ -362,4 +357,5 @@ def _read_bounce(
         failed=failed,
         delayed=delayed,
         standard_report=bool(reports),
+        quotes_letter=quotes,
     )

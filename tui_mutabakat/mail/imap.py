@@ -89,11 +89,14 @@ class Mailbox:
         found = b" ".join(d for d in data if isinstance(d, bytes)).split()
         return sorted(u for u in (int(x) for x in found) if u > last_uid)
 
-    def fetch(self, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
-        """(uid, raw message) of each UID, without setting \\Seen."""
+    def fetch(self, uids: Sequence[int], max_bytes: int = 0) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw message) of each UID, without setting \\Seen; with `max_bytes`, at
+        most that many bytes plus one of each (a longer message comes back cut, one byte
+        over, for the reader to refuse)."""
         if not uids:
             return
-        typ, data = self._conn.uid("FETCH", _uid_set(uids), "(BODY.PEEK[])")
+        section = f"BODY.PEEK[]<0.{max_bytes + 1}>" if max_bytes > 0 else "BODY.PEEK[]"
+        typ, data = self._conn.uid("FETCH", _uid_set(uids), f"({section})")
         if typ != "OK":
             raise ImapError(f"FETCH: {_text(data)}")
         for item in data:

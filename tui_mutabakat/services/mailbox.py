@@ -2,8 +2,10 @@
 
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
 processes them in chunks, each chunk and its new `last_uid` in one transaction, and then
-flags as seen only the messages that matched a letter. A message that fails to parse is
-recorded as processed ("error") so it never blocks the mailbox. When two readers race on
+flags as seen only the messages that matched a letter. Each message is read and applied
+on its own (a savepoint): one that cannot be read, is over the `ReadLimits` or fails to
+apply is recorded as processed ("error") and listed as unreadable with its raw headers,
+so it never blocks the mailbox; the last UID advances past it. When two readers race on
 one mailbox, the loser's chunk fails on the unique Message-ID and is read again next time
 (then as duplicates). `MailboxPoller` runs it on
 a timer in a thread (for the interface and `mutabakat worker`).
@@ -11,7 +13,7 @@ a timer in a thread (for the interface and `mutabakat worker`).
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import threading
 import time
 from collections import Counter
@@ -20,17 +22,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.data.tracking_models import MailboxState, ProcessedMessage
-from tui_mutabakat.mail.answers import ReadMessage, read_message
+from tui_mutabakat.data.tracking_models import MailboxState
+from tui_mutabakat.mail.answers import ReadMessage, Unreadable, read_safely
+from tui_mutabakat.mail.headers import header_block
 from tui_mutabakat.mail.imap import ImapError, ImapSettings, Mailbox, default_port
+from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.secrets import SecretError, resolve_secret
-from tui_mutabakat.services.intake import IntakeResult, LetterLookup, Outcome, process_read
+from tui_mutabakat.services.intake import (
+    IntakeResult,
+    LetterLookup,
+    Outcome,
+    already_processed,
+    process_read,
+    record_unreadable,
+)
+
+log = logging.getLogger("mutabakat.mailbox")
 
 
 @dataclass
@@ -40,6 +52,8 @@ class IntakeRun:
     #: Letters whose state changed or got an answer or a bounce in this run.
     letters: set[int] = field(default_factory=set)
     seconds: float = 0.0
+    #: Messages listed as unreadable in this run ("UID n: why").
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def news(self) -> int:
@@ -73,52 +87,69 @@ def _state(session: Session, key: str) -> MailboxState:
     return state
 
 
-def _read_all(
-    session: Session, fetched: list[tuple[int, bytes]], key: str
-) -> list[tuple[int, ReadMessage | IntakeResult]]:
-    """Each message read; one that cannot be read is recorded as processed ("error"), so
-    it never blocks the mailbox."""
-    reads: list[tuple[int, ReadMessage | IntakeResult]] = []
-    for uid, raw in fetched:
-        try:
-            reads.append((uid, read_message(raw)))
-        except (ValueError, LookupError, TypeError, AttributeError, IndexError) as exc:
-            digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-            known = select(ProcessedMessage.id).where(ProcessedMessage.message_key == digest)
-            if session.scalar(known) is not None:
-                reads.append((uid, IntakeResult(Outcome.DUPLICATE, digest)))
-                continue
-            session.add(
-                ProcessedMessage(
-                    message_key=digest, mailbox=key, uid=uid, outcome="error", detail=str(exc)[:500]
-                )
-            )
-            session.flush()
-            reads.append((uid, IntakeResult("error", digest, detail=str(exc))))
-    return reads
-
-
 def _process_chunk(
-    session: Session, fetched: list[tuple[int, bytes]], key: str, run: IntakeRun
+    session: Session,
+    fetched: list[tuple[int, bytes]],
+    key: str,
+    run: IntakeRun,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> list[int]:
-    """Process a chunk of (uid, raw) in the session; returns the UIDs that matched."""
-    reads = _read_all(session, fetched, key)
-    lookup = LetterLookup(session, [r for _uid, r in reads if isinstance(r, ReadMessage)])
+    """Process a chunk of (uid, raw) in the session; returns the UIDs that matched.
+
+    Each message is read and applied on its own (a savepoint each): whatever goes wrong
+    with one — it cannot be read, is over a limit, or fails to apply — is listed as
+    unreadable with its raw headers, and the chunk goes on."""
+    reads = [(uid, raw, read_safely(raw, limits)) for uid, raw in fetched]
+    lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
     matched: list[int] = []
-    for uid, read in reads:
-        if isinstance(read, IntakeResult):
-            result = read
-        else:
-            result = process_read(session, read, mailbox=key, uid=uid, lookup=lookup)
+    for uid, raw, read in reads:
+        result = _one(session, lookup, uid, raw, read, key)
         run.fetched += 1
         run.outcomes[result.outcome] += 1
+        if result.outcome in (Outcome.ERROR, Outcome.CONFLICT):
+            run.unreadable.append(f"UID {uid}: {result.detail}"[:300])
         if result.letter_id is not None:
             matched.append(uid)
             run.letters.add(result.letter_id)
     return matched
 
 
-def read_maildir(database: Database, directory: Path, *, chunk: int = 200) -> IntakeRun:
+def _one(
+    session: Session,
+    lookup: LetterLookup,
+    uid: int,
+    raw: bytes,
+    read: ReadMessage | Unreadable,
+    key: str,
+) -> IntakeResult:
+    if isinstance(read, ReadMessage):
+        try:
+            with session.begin_nested():
+                return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+        except Exception as exc:  # noqa: BLE001 — one message never stops the intake
+            log.warning("mailbox %s UID %s: %s", key, uid, exc)
+            read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
+    if read.key in lookup.processed or already_processed(session, read.key):
+        return IntakeResult(Outcome.DUPLICATE, read.key)
+    with session.begin_nested():
+        record_unreadable(
+            session,
+            read.key,
+            reason=Outcome.ERROR,
+            error=read.error,
+            headers=read.headers or header_block(raw),
+            mailbox=key,
+            uid=uid or None,
+            message_id=read.message_id,
+            processed=True,
+        )
+    lookup.processed.add(read.key)
+    return IntakeResult(Outcome.ERROR, read.key, detail=read.error)
+
+
+def read_maildir(
+    database: Database, directory: Path, *, chunk: int = 200, limits: ReadLimits = DEFAULT_LIMITS
+) -> IntakeRun:
     """The demo's mailbox: every message file in a maildir (`new/`, `cur/`) or a plain
     folder of `.eml` files. Files are never moved or deleted; the processed-message table
     (by Message-ID) keeps each from counting twice."""
@@ -134,12 +165,24 @@ def read_maildir(database: Database, directory: Path, *, chunk: int = 200) -> In
     for start in range(0, len(files), chunk):
         part = files[start : start + chunk]
         with database.unit_of_work() as session:
-            _process_chunk(session, [(0, path.read_bytes()) for path in part], key, run)
+            fetched = [(0, _read_file(path, limits.max_bytes)) for path in part]
+            _process_chunk(session, fetched, key, run, limits)
     run.seconds = time.perf_counter() - started
     return run
 
 
-def read_mailbox(database: Database, settings: ImapSettings, *, chunk: int = 200) -> IntakeRun:
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+def read_mailbox(
+    database: Database,
+    settings: ImapSettings,
+    *,
+    chunk: int = 200,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> IntakeRun:
     """Read what is new in the mailbox; safe to run again (nothing counts twice)."""
     started = time.perf_counter()
     run = IntakeRun()
@@ -156,8 +199,8 @@ def read_mailbox(database: Database, settings: ImapSettings, *, chunk: int = 200
         for start in range(0, len(uids), chunk):
             part = uids[start : start + chunk]
             with database.unit_of_work() as session:
-                fetched = list(mailbox.fetch(part))
-                matched = _process_chunk(session, fetched, settings.key, run)
+                fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
+                matched = _process_chunk(session, fetched, settings.key, run, limits)
                 state = _state(session, settings.key)
                 state.last_uid = max(part)
                 state.checked_at = utcnow()
@@ -205,10 +248,10 @@ class MailboxPoller:
                     run = read_mailbox(self._database, settings)
                     if self._on_run is not None:
                         self._on_run(run)
-            except (ImapError, SQLAlchemyError, OSError) as exc:
-                # The thread lives on: the next run tries again.
+            except Exception as exc:  # noqa: BLE001 — the thread lives on, the user is told
+                log.exception("mailbox run failed")
                 if self._on_error is not None:
-                    self._on_error(str(exc))
+                    self._on_error(f"{type(exc).__name__}: {exc}")
             self._stop.wait(self._interval)
 
 
@@ -219,7 +262,9 @@ def mailbox_of(database: Database, login: str) -> ImapSettings | None:
         return imap_settings_for(user) if user is not None else None
 
 
-def read_user_mailbox(database: Database, login: str) -> IntakeRun | None:
+def read_user_mailbox(
+    database: Database, login: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> IntakeRun | None:
     """Read the mailbox of user `login`: what the interface's timer and the worker call."""
     settings = mailbox_of(database, login)
-    return read_mailbox(database, settings) if settings is not None else None
+    return read_mailbox(database, settings, limits=limits) if settings is not None else None
