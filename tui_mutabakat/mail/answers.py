@@ -112,7 +112,7 @@ class LimitExceeded(ValueError):
 
 def message_key(message_id: str, raw: bytes) -> str:
     match = _MESSAGE_ID.search(message_id[:1000])
-    if match and len(match.group(0)) <= 255:
+    if match and len(match.group(0)) <= 255 and match.group(0).isprintable():
         return match.group(0)
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
@@ -182,7 +182,7 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
             tokens,
             refers,
             AnswerKind.AUTO,
-            text[:2000],
+            clean_text(text[:2000]),
             named_tokens=named,
         )
     reading = classify(text)
@@ -194,11 +194,16 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
         tokens,
         refers,
         reading.kind,
-        text[:2000],
+        clean_text(text[:2000]),
         reading.balance,
         reading.side,
         named_tokens=named,
     )
+
+
+def clean_text(text: str) -> str:
+    """Text as stored: no NUL or other control characters but line breaks and tabs."""
+    return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
 
 
 def tokens_in_ids(message_ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -256,6 +261,8 @@ def _text_of(part: Message, limits: ReadLimits) -> str:
     payload = payload[: limits.max_text * 4]
     charset = str(part.get_content_charset() or "utf-8")
     try:
+        if "escape" in charset.lower():  # unicode-escape and the like: not a charset
+            raise LookupError(charset)
         text = payload.decode(charset, "replace")
     except (LookupError, ValueError, TypeError, UnicodeError):
         text = payload.decode("utf-8", "replace")
@@ -337,7 +344,7 @@ def _read_bounce(
         failed = guess_failed(human, from_address)
     # The returned original (attached, or quoted inline by non-standard bouncers) carries
     # our Message-ID and token in its headers; the bounce's own are never ours.
-    text = raw[: limits.max_text * 4].decode("utf-8", "replace")
+    text = raw[: limits.max_text * 2].decode("utf-8", "replace")
     ids = [m for line in _ID_HEADER.findall(text) for m in _MESSAGE_ID.findall(line[:4000])]
     refers = tuple(m for m in dict.fromkeys(ids) if m != key)
     ours = [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
@@ -353,7 +360,7 @@ def _read_bounce(
         tokens,
         refers,
         AnswerKind.UNCLEAR,
-        human[:2000].strip(),
+        clean_text(human[:2000]).strip(),
         failed=failed,
         delayed=delayed,
         standard_report=bool(reports),

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from tui_mutabakat.mail.headers import header_map
+from tui_mutabakat.mail.headers import header_map, printable
 
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _SMTP_LINE = re.compile(r"\b[45]\d\d\b")
@@ -57,12 +57,12 @@ def dsn_report(parts: list[Message]) -> Report:
             if not ("final-recipient" in fields or "original-recipient" in fields):
                 continue  # the per-message block
             action = fields.get("action", "").strip().lower()
-            status = fields.get("status", "").strip()[:32]
+            status = printable(fields.get("status", ""))[:32]
             final = _address(fields.get("final-recipient", ""))
             original = _address(fields.get("original-recipient", ""))
             if not (final or original):
                 continue
-            diagnostic = " ".join(fields.get("diagnostic-code", "").split())
+            diagnostic = printable(fields.get("diagnostic-code", ""))
             if diagnostic.lower().startswith("smtp;"):
                 diagnostic = diagnostic[5:].strip()
             entry = FailedRecipient(final or original, status, diagnostic[:1000], original)
@@ -91,13 +91,17 @@ def _address(field: str) -> str:
     return address.strip("<> ").lower()[:254]
 
 
+#: Characters of a free-text bounce searched for the failed addresses: its human part.
+MAX_HEAD = 100_000
+
+
 def guess_failed(text: str, bouncer: str) -> tuple[FailedRecipient, ...]:
     """Non-standard bounces: the addresses named above the returned original, with the
-    first status code and SMTP answer line found."""
-    head = _above_original(text)
+    first status code and SMTP answer line found (in the first `MAX_HEAD` characters)."""
+    head = _above_original(text[:MAX_HEAD])
     status_match = _STATUS.search(head)
     diagnostic = next(
-        (" ".join(line.split()) for line in head.splitlines() if _SMTP_LINE.search(line)), ""
+        (printable(line[:1000]) for line in head.splitlines() if _SMTP_LINE.search(line)), ""
     )
     addresses = [
         a.lower()

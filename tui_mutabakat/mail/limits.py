@@ -18,7 +18,7 @@ class ReadLimits:
     #: Nesting of multiparts inside multiparts.
     max_depth: int = 30
     #: Characters of decoded text examined (a reply's body, a bounce's text).
-    max_text: int = 200_000
+    max_text: int = 100_000
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> ReadLimits:

@@ -25,14 +25,14 @@ class AnswerKind(StrEnum):
     AUTO = "auto"
 
 
-# Each is `match`ed at the start of one line: a fixed prefix, then at most one run that
-# cannot overlap what follows it — linear in the line. The "… wrote:" / "… yazdı:" ends are
+# `match`ed at the start of one line, every run possessive (taken whole, never given back):
+# one pass over the line. The "… wrote:" / "… yazdı:" ends are
 # checked on the line's last characters (`_ends_wrote`), never with a `.*` that backtracks.
 _QUOTE_START = re.compile(
-    r"\s*(?:>"
-    r"|-{2,}\s*(?:original message|orijinal ileti|özgün ileti|forwarded message)"
-    r"|(?:from|gönderen|kimden)\s*:\s*\S"
-    r"|_{10,}\s*$)",
+    r"\s*+(?:>"
+    r"|-{2,}+\s*+(?:original message|orijinal ileti|özgün ileti|forwarded message)"
+    r"|(?:from|gönderen|kimden)\s*+:\s*+\S"
+    r"|_{10,}+\s*+$)",
     re.IGNORECASE,
 )
 _WROTE_END = re.compile(r"(?:^|\W)(?:wrote|yazd[ıi]):$", re.IGNORECASE)

@@ -83,6 +83,8 @@ def details_text(details: LetterDetails) -> str:
     for answer in details.answers:
         text = f"• {_kind_word(answer.kind)} ({_channel_word(answer.channel)}, "
         text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
+        if answer.foreign_sender:
+            text += f" [yellow]⚠ {_('gönderen mektubun alıcılarından biri değil')}[/yellow]"
         lines.append(text)
         if answer.their_balance is not None:
             lines.append(

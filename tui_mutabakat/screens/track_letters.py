@@ -25,6 +25,7 @@ from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_batches import MailboxTimer
 from tui_mutabakat.services.letter_export import export_letters
+from tui_mutabakat.services.tracking import foreign_answer_letters
 
 TICK = "✓"
 
@@ -92,6 +93,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             letters = session.scalars(
                 select(Letter).where(Letter.batch_id == self.batch_id).order_by(Letter.id)
             ).all()
+            foreign = foreign_answer_letters(session, [letter.id for letter in letters])
             rows = [
                 (
                     letter.id,
@@ -100,7 +102,8 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
                         letter.account_title,
                         f"{format_money(abs(letter.balance), letter.currency)} "
                         f"{side_label(letter.side)}",
-                        letter_state_label(LetterState(letter.state)),
+                        letter_state_label(LetterState(letter.state))
+                        + (f" ⚠ {_('başka adres')}" if letter.id in foreign else ""),
                         when(letter.state_at),
                     ],
                 )

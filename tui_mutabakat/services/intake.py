@@ -248,8 +248,8 @@ def record_unreadable(
             uid=uid,
             message_id=message_id[:255],
             reason=reason,
-            error=error[:4000],
-            headers=headers,
+            error=error[:4000].replace("\x00", ""),
+            headers=headers.replace("\x00", ""),
             received_at=now,
         )
     )
@@ -260,7 +260,7 @@ def record_unreadable(
                 mailbox=mailbox[:400],
                 uid=uid,
                 outcome=Outcome.ERROR,
-                detail=error[:500],
+                detail=error[:500].replace("\x00", ""),
                 processed_at=now,
             )
         )

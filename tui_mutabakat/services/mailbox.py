@@ -13,6 +13,7 @@ a timer in a thread (for the interface and `mutabakat worker`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -131,18 +132,37 @@ def _one(
             read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
     if read.key in lookup.processed or already_processed(session, read.key):
         return IntakeResult(Outcome.DUPLICATE, read.key)
-    with session.begin_nested():
-        record_unreadable(
-            session,
-            read.key,
-            reason=Outcome.ERROR,
-            error=read.error,
-            headers=read.headers or header_block(raw),
-            mailbox=key,
-            uid=uid or None,
-            message_id=read.message_id,
-            processed=True,
-        )
+    try:
+        with session.begin_nested():
+            record_unreadable(
+                session,
+                read.key,
+                reason=Outcome.ERROR,
+                error=read.error,
+                headers=read.headers or header_block(raw),
+                mailbox=key,
+                uid=uid or None,
+                message_id=read.message_id,
+                processed=True,
+            )
+    except Exception as exc:  # noqa: BLE001 — then at least its digest and the reason
+        log.warning("mailbox %s UID %s: %s", key, uid, exc)
+        digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+        if already_processed(session, digest):
+            return IntakeResult(Outcome.DUPLICATE, digest)
+        error = ascii(read.error)[:1000]
+        with session.begin_nested():
+            record_unreadable(
+                session,
+                digest,
+                reason=Outcome.ERROR,
+                error=error,
+                headers="",
+                mailbox=key,
+                uid=uid or None,
+                processed=True,
+            )
+        read = Unreadable(digest, "", error, "")
     lookup.processed.add(read.key)
     return IntakeResult(Outcome.ERROR, read.key, detail=read.error)
 
