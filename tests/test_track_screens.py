@@ -4,6 +4,7 @@ dropped into the demo inbox, and a bounced letter resent after its address was c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from tests.hostile_mail import nested
 from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.pilot_keys import press, wait_for
 from tests.send_data import add_account, add_company, add_movement, configure_sender
@@ -29,6 +31,7 @@ from tui_mutabakat.screens.track_answer import AnswerDialog
 from tui_mutabakat.screens.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.screens.track_unreadable import UnreadableScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.intake import process_message
@@ -275,3 +278,35 @@ async def test_reminder_is_sent_from_the_keys(
     with database.reader() as session:
         reminders = session.scalars(select(LetterReminder.letter_id)).all()
         assert reminders == [first]
+
+
+async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    first, second, _third = await sent_batch(database, actor, settings)
+    inbox = Path(settings.data_dir) / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "1.eml").write_bytes(plain_reply(original(database, first), "Mutabıkız."))
+    (inbox / "2.eml").write_bytes(nested(100))
+    stranger = replace(original(database, second), recipient="baskasi@holding.com.tr")
+    (inbox / "3.eml").write_bytes(plain_reply(stranger, "Mutabıkız."))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "ctrl+u")
+        await wait_for(pilot, lambda: state_of(database, second) is LetterState.AGREED)
+        assert state_of(database, first) is LetterState.AGREED
+        await press(pilot, "f8")
+        screen = app.screen
+        assert isinstance(screen, UnreadableScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "Okunamadı" in [str(c) for c in table.get_row_at(0)]
+        info = str(screen.query_one("#unreadable-info", Static).content)
+        assert "düzeyden derin" in info and "Message-ID: <n100@b.com>" in info
+        await press(pilot, "escape", "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert any("başka adres" in cell for cell in row(app, second))
+        assert not any("başka adres" in cell for cell in row(app, first))
+        await press(pilot, "down", "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        text = str(app.screen.query_one("#letter-details", Static).content)
+        assert "baskasi@holding.com.tr" in text and "alıcılarından biri değil" in text
