@@ -460,3 +460,23 @@ async def test_poison_between_answers_never_stops_the_intake(
         assert _history_size(database) == before
         with database.reader() as session:
             assert len(unreadable_messages(session)) == 4
+
+
+def test_the_mailbox_thread_reports_any_error_and_lives_on(database: Database) -> None:
+    """Issue 10: the mailbox thread never dies silently — whatever a run raises is told."""
+    errors: list[str] = []
+    two = threading.Event()
+    calls = 0
+
+    def settings() -> ImapSettings | None:
+        nonlocal calls
+        calls += 1
+        if calls >= 2:
+            two.set()
+        raise RuntimeError(f"beklenmeyen {calls}")
+
+    poller = MailboxPoller(database, settings, 0.01, on_error=errors.append)
+    poller.start()
+    assert two.wait(10)
+    poller.stop()
+    assert errors[:2] == ["RuntimeError: beklenmeyen 1", "RuntimeError: beklenmeyen 2"]
