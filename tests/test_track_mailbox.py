@@ -7,9 +7,12 @@ import threading
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests import imap_server
 from tests.hostile_mail import many_parts, nested
@@ -39,16 +42,20 @@ from tui_mutabakat.data.tracking_models import (
 )
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState, RecipientState
+from tui_mutabakat.mail.answers import ReadMessage
 from tui_mutabakat.mail.imap import ImapError, ImapSettings
 from tui_mutabakat.mail.limits import ReadLimits
 from tui_mutabakat.mail.secrets import Secret
+from tui_mutabakat.services import mailbox as mailbox_service
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.intake import IntakeResult
 from tui_mutabakat.services.mailbox import (
     IntakeRun,
     MailboxPoller,
     mailbox_of,
     read_mailbox,
+    read_maildir,
     read_user_mailbox,
 )
 from tui_mutabakat.services.tracking import (
@@ -480,3 +487,48 @@ def test_the_mailbox_thread_reports_any_error_and_lives_on(database: Database) -
     assert two.wait(10)
     poller.stop()
     assert errors[:2] == ["RuntimeError: beklenmeyen 1", "RuntimeError: beklenmeyen 2"]
+
+
+async def test_a_message_that_fails_to_apply_is_listed_and_the_chunk_goes_on(
+    any_database: Database,
+    any_actor: Actor,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each message is applied in its own savepoint: one that fails (here a fault put in
+    the applying code for one message) is rolled back alone and listed; the others in the
+    same chunk are applied. A figure too large for any balance column is kept as text."""
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    alfa, gama, beta = letters["alfa"], letters["gama"], letters["beta"]
+    faulty = plain_reply(_original(gama, "muhasebe@gama.com.tr"), "Mutabıkız.")
+    inbox = tmp_path / "poison-inbox"
+    inbox.mkdir()
+    (inbox / "1.eml").write_bytes(plain_reply(_original(alfa, "ali@alfa.com.tr"), "Mutabıkız."))
+    (inbox / "2.eml").write_bytes(faulty)
+    huge = "Mutabık değiliz, bizde bakiye 99999999999999999999999,00 TL."
+    (inbox / "3.eml").write_bytes(plain_reply(_original(beta, "b@beta.com.tr"), huge))
+    real = mailbox_service.process_read
+
+    def fails_for_gama(session: Session, read: ReadMessage, **kwargs: Any) -> IntakeResult:
+        result = real(session, read, **kwargs)
+        if gama.token in read.tokens:
+            raise RuntimeError("uygulanamadı")
+        return result
+
+    monkeypatch.setattr(mailbox_service, "process_read", fails_for_gama)
+    run = read_maildir(database, inbox, chunk=10)
+    assert run.outcomes == {"answer": 2, "error": 1}
+    with database.reader() as session:
+        assert session.get(Letter, alfa.id).state is LetterState.AGREED  # type: ignore[union-attr]
+        assert session.get(Letter, gama.id).state is LetterState.SENT  # type: ignore[union-attr]
+        assert latest_answer(session, gama.id) is None
+        beta_answer = latest_answer(session, beta.id)
+        assert beta_answer is not None and beta_answer.kind == "disagreed"
+        assert beta_answer.their_balance is None and "99999" in beta_answer.excerpt
+        [listed] = unreadable_messages(session)
+        assert listed.error == "RuntimeError: uygulanamadı"
+        assert listed.headers.startswith("From: Muhasebe <muhasebe@gama.com.tr>")
+    assert read_maildir(database, inbox).outcomes == {"duplicate": 3}

@@ -33,16 +33,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
-from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient
 from tui_mutabakat.data.tracking_models import (
-    BounceNotice,
     LetterAnswer,
     ProcessedMessage,
     UnreadableMessage,
 )
-from tui_mutabakat.domain.states import LetterState, RecipientState, can_transition
+from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.mail.answers import (
-    FailedRecipient,
     MessageKind,
     ReadMessage,
     read_message,
@@ -50,8 +48,12 @@ from tui_mutabakat.mail.answers import (
 )
 from tui_mutabakat.mail.headers import header_block
 from tui_mutabakat.mail.reply_text import AnswerKind
+from tui_mutabakat.services.bounce_notes import record_bounce
 
 MAILBOX_ACTOR = "mailbox"
+
+#: Their balance must fit `LetterAnswer.their_balance` and the difference to ours.
+_MAX_FIGURE = Decimal(10) ** 15
 
 #: States in which an unclear reply is allowed to move the letter.
 _OPEN_FOR_UNCLEAR = frozenset({LetterState.SENT, LetterState.NO_ANSWER})
@@ -341,11 +343,13 @@ def _apply_answer(
 ) -> IntakeResult:
     addresses = session.scalars(select(Recipient.address).where(Recipient.letter_id == letter.id))
     foreign = read.from_address not in {a.lower() for a in addresses}
+    # A figure no balance column holds (Numeric(18, 2)) is no balance: the text stays.
+    balance = read.balance if read.balance is None or abs(read.balance) < _MAX_FIGURE else None
     add_answer(
         session,
         letter,
         read.answer,
-        balance=read.balance,
+        balance=balance,
         side=read.side,
         note="",
         excerpt=read.text,
@@ -361,8 +365,8 @@ def _apply_answer(
     if foreign:
         sender += ", alıcılardan değil"
     detail = f"{_KIND_WORD[read.answer]} ({sender})"
-    if read.balance is not None:
-        detail += f", bakiye {read.balance} {read.side}".rstrip()
+    if balance is not None:
+        detail += f", bakiye {balance} {read.side}".rstrip()
     if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
         change_letter_state(
             session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now
@@ -373,83 +377,13 @@ def _apply_answer(
 def _apply_bounce(
     session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
 ) -> IntakeResult:
-    recipients = list(session.scalars(select(Recipient).where(Recipient.letter_id == letter.id)))
-    by_address = {r.address.lower(): r for r in recipients}
-
-    def named(info: FailedRecipient) -> Recipient | None:
-        return by_address.get(info.address) or by_address.get(info.original)
-
-    hits = [(r, f) for f in read.failed for r in [named(f)] if r is not None]
-    if not hits and not read.standard_report and read.quotes_letter and len(read.failed) <= 1:
-        # A free-text bounce that quotes the letter but names no address we know (or none
-        # at all), for a letter that went to one address only, can only be about it.
-        accepted = [r for r in recipients if r.state is RecipientState.ACCEPTED]
-        if len(accepted) == 1 and len(recipients) == 1:
-            info = read.failed[0] if read.failed else FailedRecipient(accepted[0].address)
-            hits = [(accepted[0], info)]
-    notes: list[str] = []
-    for recipient, info in hits:
-        if recipient.state is RecipientState.BOUNCED:
-            continue
-        diagnostic = info.diagnostic or read.text[:300]
-        reason = f"{info.status} {diagnostic}".strip()
-        _recipient_event(session, recipient, RecipientState.BOUNCED, reason, diagnostic, now)
-        session.add(
-            BounceNotice(
-                letter_id=letter.id,
-                recipient_id=recipient.id,
-                address=recipient.address,
-                status=info.status[:32],
-                diagnostic=diagnostic,
-                message_key=read.key,
-                received_at=now,
-            )
-        )
-        recipient.state = RecipientState.BOUNCED
-        notes.append(f"{recipient.address}: {reason}")
-    delays: list[str] = []
-    for info in read.delayed:
-        late = named(info)
-        if late is None:
-            continue
-        reason = f"Gecikme bildirimi (hâlâ deneniyor): {info.status} {info.diagnostic}".strip()
-        # A note on the recipient: the same state before and after.
-        _recipient_event(session, late, late.state, reason, info.diagnostic, now)
-        delays.append(f"{late.address}: {reason}")
-    if not notes:
-        detail = "; ".join(delays) or "başarısız alıcı yok"
+    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now)
+    if not recorded.bounced:
+        detail = "; ".join(recorded.delayed) or "başarısız alıcı yok"
         return IntakeResult(Outcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
-    detail = "; ".join(notes)
-    delivered = [r for r in recipients if r.state is RecipientState.ACCEPTED]
-    bounced = [r for r in recipients if r.state is RecipientState.BOUNCED]
-    if bounced and not delivered:
+    detail = "; ".join(recorded.bounced)
+    if recorded.all_bounced:
         change_letter_state(
             session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, f"Geri döndü: {detail}", now
         )
     return IntakeResult(Outcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])
-
-
-def _recipient_event(
-    session: Session,
-    recipient: Recipient,
-    to: RecipientState,
-    reason: str,
-    diagnostic: str,
-    now: dt.datetime,
-) -> None:
-    session.add(
-        RecipientEvent(
-            recipient_id=recipient.id,
-            actor=MAILBOX_ACTOR,
-            from_state=recipient.state.value,
-            to_state=to.value,
-            smtp_code=_smtp_code(diagnostic),
-            reason=reason,
-            at=now,
-        )
-    )
-
-
-def _smtp_code(diagnostic: str) -> int | None:
-    head = diagnostic.strip()[:3]
-    return int(head) if head.isdigit() else None

@@ -129,6 +129,7 @@ def _one(
                 return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
         except Exception as exc:  # noqa: BLE001 — one message never stops the intake
             log.warning("mailbox %s UID %s: %s", key, uid, exc)
+            lookup.processed.discard(read.key)  # rolled back with its savepoint
             read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
     if read.key in lookup.processed or already_processed(session, read.key):
         return IntakeResult(Outcome.DUPLICATE, read.key)
