@@ -121,6 +121,8 @@ def read_safely(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage 
     """`read_message`, or why not: never raises for anything in the message."""
     try:
         return read_message(raw, limits)
+    except LimitExceeded as exc:
+        return _unreadable(raw, f"Sınır aşıldı: {exc}")
     except RecursionError:
         return _unreadable(raw, "iç içe parça sınırı aşıldı (RecursionError)")
     except Exception as exc:  # noqa: BLE001 — whatever a message does, intake goes on
