@@ -117,12 +117,28 @@ class LetterLookup:
         )
         self._by_token: dict[str, Letter] = {}
         self._by_id: dict[str, Letter] = {}
+        self._addresses: dict[int, set[str]] = {}
         if tokens:
             for letter in session.scalars(select(Letter).where(Letter.token.in_(tokens))):
                 self._by_token[letter.token] = letter
         if ids:
             for letter in session.scalars(select(Letter).where(Letter.message_id.in_(ids))):
                 self._by_id[letter.message_id] = letter
+
+    def addresses(self, session: Session, letter: Letter) -> set[str]:
+        """The letter's recipients (lower case); those of every letter found, in one query."""
+        if letter.id not in self._addresses:
+            ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
+            ids.add(letter.id)
+            ids -= set(self._addresses)
+            found: dict[int, set[str]] = {i: set() for i in ids}
+            rows = session.execute(
+                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids))
+            )
+            for letter_id, address in rows:
+                found[letter_id].add(address.lower())
+            self._addresses.update(found)
+        return self._addresses[letter.id]
 
     def conflict(self, read: ReadMessage) -> tuple[Letter, Letter] | None:
         """The letter the message names itself (token) and a different one it replies to
@@ -177,6 +193,7 @@ def process_read(
     if done:
         return IntakeResult(Outcome.DUPLICATE, read.key)
     now = now or utcnow()
+    standalone = lookup is None
     lookup = lookup or LetterLookup(session, [read])
     letter = lookup.find(read)
     conflict = lookup.conflict(read) if read.kind != MessageKind.BOUNCE else None
@@ -205,7 +222,7 @@ def process_read(
     elif read.kind == MessageKind.AUTO:
         result = IntakeResult(Outcome.AUTO, read.key, letter.id, letter.state, read.subject[:200])
     else:
-        result = _apply_answer(session, letter, read, now)
+        result = _apply_answer(session, letter, read, now, lookup.addresses(session, letter))
     session.add(
         ProcessedMessage(
             message_key=read.key,
@@ -218,7 +235,8 @@ def process_read(
             processed_at=now,
         )
     )
-    session.flush()
+    if standalone:
+        session.flush()
     lookup.processed.add(read.key)
     return result
 
@@ -339,10 +357,9 @@ def add_answer(
 
 
 def _apply_answer(
-    session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
+    session: Session, letter: Letter, read: ReadMessage, now: dt.datetime, addresses: set[str]
 ) -> IntakeResult:
-    addresses = session.scalars(select(Recipient.address).where(Recipient.letter_id == letter.id))
-    foreign = read.from_address not in {a.lower() for a in addresses}
+    foreign = read.from_address not in addresses
     # A figure no balance column holds (Numeric(18, 2)) is no balance: the text stays.
     balance = read.balance if read.balance is None or abs(read.balance) < _MAX_FIGURE else None
     add_answer(

@@ -97,14 +97,24 @@ def _process_chunk(
 ) -> list[int]:
     """Process a chunk of (uid, raw) in the session; returns the UIDs that matched.
 
-    Each message is read and applied on its own (a savepoint each): whatever goes wrong
-    with one — it cannot be read, is over a limit, or fails to apply — is listed as
-    unreadable with its raw headers, and the chunk goes on."""
+    Each message is read on its own; one that cannot be read or is over a limit is listed
+    as unreadable with its raw headers. The chunk is applied in one savepoint; should that
+    fail, it is applied again message by message, a savepoint each, so that only the
+    message at fault is rolled back and listed, and the chunk goes on."""
     reads = [(uid, raw, read_safely(raw, limits)) for uid, raw in fetched]
     lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
+    before = set(lookup.processed)
+    try:
+        with session.begin_nested():
+            results = [
+                _one(session, lookup, uid, raw, read, key, alone=False) for uid, raw, read in reads
+            ]
+    except Exception as exc:  # noqa: BLE001 — then one message at a time
+        log.warning("mailbox %s: chunk rolled back (%s); message by message", key, exc)
+        lookup.processed = before
+        results = [_one(session, lookup, uid, raw, read, key) for uid, raw, read in reads]
     matched: list[int] = []
-    for uid, raw, read in reads:
-        result = _one(session, lookup, uid, raw, read, key)
+    for (uid, _raw, _read), result in zip(reads, results, strict=True):
         run.fetched += 1
         run.outcomes[result.outcome] += 1
         if result.outcome in (Outcome.ERROR, Outcome.CONFLICT):
@@ -122,8 +132,13 @@ def _one(
     raw: bytes,
     read: ReadMessage | Unreadable,
     key: str,
+    *,
+    alone: bool = True,
 ) -> IntakeResult:
+    """One message; `alone`: in its own savepoint, a failure listed instead of raised."""
     if isinstance(read, ReadMessage):
+        if not alone:
+            return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
         try:
             with session.begin_nested():
                 return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
@@ -133,39 +148,36 @@ def _one(
             read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
     if read.key in lookup.processed or already_processed(session, read.key):
         return IntakeResult(Outcome.DUPLICATE, read.key)
-    try:
-        with session.begin_nested():
-            record_unreadable(
-                session,
-                read.key,
-                reason=Outcome.ERROR,
-                error=read.error,
-                headers=read.headers or header_block(raw),
-                mailbox=key,
-                uid=uid or None,
-                message_id=read.message_id,
-                processed=True,
-            )
-    except Exception as exc:  # noqa: BLE001 — then at least its digest and the reason
-        log.warning("mailbox %s UID %s: %s", key, uid, exc)
-        digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-        if already_processed(session, digest):
-            return IntakeResult(Outcome.DUPLICATE, digest)
-        error = ascii(read.error)[:1000]
-        with session.begin_nested():
-            record_unreadable(
-                session,
-                digest,
-                reason=Outcome.ERROR,
-                error=error,
-                headers="",
-                mailbox=key,
-                uid=uid or None,
-                processed=True,
-            )
-        read = Unreadable(digest, "", error, "")
+    if not alone:
+        _list(session, read, raw, key, uid)
+    else:
+        try:
+            with session.begin_nested():
+                _list(session, read, raw, key, uid)
+        except Exception as exc:  # noqa: BLE001 — then at least its digest and the reason
+            log.warning("mailbox %s UID %s: %s", key, uid, exc)
+            digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+            if already_processed(session, digest):
+                return IntakeResult(Outcome.DUPLICATE, digest)
+            read = Unreadable(digest, "", ascii(read.error)[:1000], "")
+            with session.begin_nested():
+                _list(session, read, b"", key, uid)
     lookup.processed.add(read.key)
     return IntakeResult(Outcome.ERROR, read.key, detail=read.error)
+
+
+def _list(session: Session, read: Unreadable, raw: bytes, key: str, uid: int) -> None:
+    record_unreadable(
+        session,
+        read.key,
+        reason=Outcome.ERROR,
+        error=read.error,
+        headers=read.headers or header_block(raw),
+        mailbox=key,
+        uid=uid or None,
+        message_id=read.message_id,
+        processed=True,
+    )
 
 
 def read_maildir(
