@@ -2,10 +2,10 @@
 
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
 processes them in chunks, each chunk and its new `last_uid` in one transaction, and then
-flags as seen only the messages that matched a letter. Each message is read and applied
-on its own (a savepoint): one that cannot be read, is over the `ReadLimits` or fails to
-apply is recorded as processed ("error") and listed as unreadable with its raw headers,
-so it never blocks the mailbox; the last UID advances past it. When two readers race on
+flags as seen only the messages that matched a letter. Each message is read on its own,
+and applied in its own savepoint when its chunk fails as a whole: one that cannot be read,
+is over the `ReadLimits` or fails to apply is recorded as processed ("error") and listed as
+unreadable with its raw headers, so it never blocks the mailbox; the last UID advances. When two readers race on
 one mailbox, the loser's chunk fails on the unique Message-ID and is read again next time
 (then as duplicates). `MailboxPoller` runs it on
 a timer in a thread (for the interface and `mutabakat worker`).
