@@ -532,3 +532,13 @@ async def test_a_message_that_fails_to_apply_is_listed_and_the_chunk_goes_on(
         assert listed.error == "RuntimeError: uygulanamadı"
         assert listed.headers.startswith("From: Muhasebe <muhasebe@gama.com.tr>")
     assert read_maildir(database, inbox).outcomes == {"duplicate": 3}
+
+
+def test_big_messages_are_read_in_smaller_chunks() -> None:
+    big = mailbox_service.CHUNK_BYTES // 3
+    sizes = {1: 10, 2: big, 3: big, 4: big, 5: 10, 6: 10 * big}
+    parts = list(mailbox_service.chunks([1, 2, 3, 4, 5, 6], sizes, 200, 10 * big))
+    assert parts == [[1, 2, 3], [4, 5], [6]]
+    # Counted up to the size limit: an oversized message is fetched cut, not whole.
+    assert list(mailbox_service.chunks([1, 6, 5], sizes, 200, 100)) == [[1, 6, 5]]
+    assert list(mailbox_service.chunks([1, 2, 3], {}, 2, 100)) == [[1, 2], [3]]

@@ -1,14 +1,15 @@
 """Reading the sender's mailbox into the letters (SPEC E4): IMAP → `intake.process_message`.
 
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
-processes them in chunks, each chunk and its new `last_uid` in one transaction, and then
-flags as seen only the messages that matched a letter. Each message is read on its own,
-and applied in its own savepoint when its chunk fails as a whole: one that cannot be read,
-is over the `ReadLimits` or fails to apply is recorded as processed ("error") and listed as
-unreadable with its raw headers, so it never blocks the mailbox; the last UID advances. When two readers race on
-one mailbox, the loser's chunk fails on the unique Message-ID and is read again next time
-(then as duplicates). `MailboxPoller` runs it on
-a timer in a thread (for the interface and `mutabakat worker`).
+processes them in chunks (at most `chunk` messages and `CHUNK_BYTES`), each chunk and its
+new `last_uid` in one transaction, and then flags as seen only the messages that matched a
+letter. Each message is read on its own, and applied in its own savepoint when its chunk
+fails as a whole: one that cannot be read, is over the `ReadLimits` or fails to apply is
+recorded as processed ("error") and listed as unreadable with its raw headers, so it never
+blocks the mailbox; the last UID advances. When two readers race on one mailbox, the
+loser's messages fail on the unique Message-ID and are then found processed: duplicates,
+not errors. `MailboxPoller` runs it on a timer in a thread (for the interface and
+`mutabakat worker`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,6 +210,29 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         return handle.read(max_bytes + 1)
 
 
+#: Bytes fetched for one chunk at most (each message counted up to the size limit): a
+#: mailbox of big messages is read in smaller chunks, never all in memory at once.
+CHUNK_BYTES = 64_000_000
+
+
+def chunks(
+    uids: list[int], sizes: dict[int, int], count: int, max_bytes: int
+) -> Iterator[list[int]]:
+    """`uids` in chunks of at most `count` messages and `CHUNK_BYTES` (one message alone
+    may be a chunk of its own)."""
+    part: list[int] = []
+    total = 0
+    for uid in uids:
+        size = min(sizes.get(uid, 0), max_bytes + 1)
+        if part and (len(part) >= count or total + size > CHUNK_BYTES):
+            yield part
+            part, total = [], 0
+        part.append(uid)
+        total += size
+    if part:
+        yield part
+
+
 def read_mailbox(
     database: Database,
     settings: ImapSettings,
@@ -229,8 +253,8 @@ def read_mailbox(
                 state.last_uid = 0
             last_uid = state.last_uid
         uids = mailbox.uids_after(last_uid)
-        for start in range(0, len(uids), chunk):
-            part = uids[start : start + chunk]
+        sizes = mailbox.sizes_after(last_uid) if uids else {}
+        for part in chunks(uids, sizes, chunk, limits.max_bytes):
             with database.unit_of_work() as session:
                 fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
                 matched = _process_chunk(session, fetched, settings.key, run, limits)
