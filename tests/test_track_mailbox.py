@@ -48,7 +48,7 @@ from tui_mutabakat.mail.limits import ReadLimits
 from tui_mutabakat.mail.secrets import Secret
 from tui_mutabakat.services import mailbox as mailbox_service
 from tui_mutabakat.services.batches import SendOptions, create_batch
-from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.intake import IntakeResult
 from tui_mutabakat.services.mailbox import (
     IntakeRun,
@@ -542,3 +542,39 @@ def test_big_messages_are_read_in_smaller_chunks() -> None:
     # Counted up to the size limit: an oversized message is fetched cut, not whole.
     assert list(mailbox_service.chunks([1, 6, 5], sizes, 200, 100)) == [[1, 6, 5]]
     assert list(mailbox_service.chunks([1, 2, 3], {}, 2, 100)) == [[1, 2], [3]]
+
+
+@pytest.mark.postgres
+async def test_two_readers_racing_on_a_mailbox_list_nothing(
+    pg_database: Database, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another reader commits the same messages after this one has looked them up: this
+    reader's inserts fail on the unique Message-ID and the messages are duplicates — not
+    unreadable, not applied twice."""
+    database = pg_database
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "tester")
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    inbox = tmp_path / "race-inbox"
+    inbox.mkdir()
+    for name, (emails, _debit, _credit) in ACCOUNTS.items():
+        reply = plain_reply(_original(letters[name], emails[0]), "Mutabıkız.")
+        (inbox / f"{name}.eml").write_bytes(reply)
+    real = mailbox_service.LetterLookup
+    raced: list[IntakeRun] = []
+
+    class RacedLookup(real):  # type: ignore[misc, valid-type]
+        def __init__(self, session: Session, reads: Any) -> None:
+            super().__init__(session, reads)
+            if not raced:  # the other reader, in its own transaction, gets there first
+                monkeypatch.setattr(mailbox_service, "LetterLookup", real)
+                raced.append(read_maildir(database, inbox))
+
+    monkeypatch.setattr(mailbox_service, "LetterLookup", RacedLookup)
+    run = read_maildir(database, inbox)
+    assert raced[0].outcomes == {"answer": 6}
+    assert run.outcomes == {"duplicate": 6} and run.unreadable == []
+    with database.reader() as session:
+        assert unreadable_messages(session) == []
+        assert session.scalar(select(func.count()).select_from(LetterAnswer)) == 6
