@@ -21,7 +21,7 @@ from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.intake import find_letter, process_message
+from tui_mutabakat.services.intake import LetterLookup, process_message
 from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.resend import resend_letters
 from tui_mutabakat.services.worker import send_batch
@@ -97,7 +97,7 @@ async def test_every_resend_is_a_new_message_that_answers_find(
         # Found by Message-ID alone (the token stripped from what the reader saw).
         for message_id in seen:
             read = replace(read_message(_reply_by_id_only(message_id)), tokens=())
-            found = find_letter(session, read)
+            found = LetterLookup(session, [read]).find(read)
             assert found is not None and found.id == letter_id
     with database.unit_of_work() as session:
         result = process_message(session, _reply_by_id_only(seen[-1]))
@@ -132,7 +132,7 @@ async def test_a_reminder_names_the_letter_and_its_answer_finds_it(
     assert str(message["X-Mutabakat-Token"]) == token
     with database.reader() as session:
         read = replace(read_message(_reply_by_id_only(received.message_id)), tokens=())
-        found = find_letter(session, read)
+        found = LetterLookup(session, [read]).find(read)
         # The letter reminded of, not the reminder's own outbox row.
         assert found is not None and found.id == letter_id
     with database.unit_of_work() as session:

@@ -170,3 +170,17 @@ def test_with_database_replaces_only_the_url(tmp_path: Path) -> None:
     assert moved.database_url == "postgresql+psycopg://x@y/z"
     assert (moved.data_dir, moved.language) == (tmp_path, "en")
     assert settings.database_url == "sqlite:///a.sqlite3"
+
+
+def test_the_intake_limits_are_settings(tmp_path: Path) -> None:
+    from tui_mutabakat.mail.limits import ReadLimits
+
+    config = tmp_path / "config.toml"
+    assert load_settings(config_file=config, environ={}).read_limits == ReadLimits()
+    config.write_text("[intake]\nmax_bytes = 1000000\nmax_depth = 5\n", encoding="utf-8")
+    limits = load_settings(config_file=config, environ={}).read_limits
+    assert (limits.max_bytes, limits.max_depth, limits.max_parts) == (1_000_000, 5, 500)
+    for wrong in ("max_bytes = 0", "max_depth = -1", 'max_parts = "10"', "max_nesting = 3"):
+        config.write_text(f"[intake]\n{wrong}\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"\[intake\]"):
+            load_settings(config_file=config, environ={})

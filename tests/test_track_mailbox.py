@@ -7,11 +7,15 @@ import threading
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests import imap_server
+from tests.hostile_mail import many_parts, nested
 from tests.imap_server import Dovecot, dovecot_or_skip
 from tests.mail_samples import (
     Original,
@@ -38,24 +42,31 @@ from tui_mutabakat.data.tracking_models import (
 )
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState, RecipientState
+from tui_mutabakat.mail.answers import ReadMessage
 from tui_mutabakat.mail.imap import ImapError, ImapSettings
+from tui_mutabakat.mail.limits import ReadLimits
 from tui_mutabakat.mail.secrets import Secret
+from tui_mutabakat.services import mailbox as mailbox_service
 from tui_mutabakat.services.batches import SendOptions, create_batch
-from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.context import Actor, resolve_actor
+from tui_mutabakat.services.intake import IntakeResult
 from tui_mutabakat.services.mailbox import (
     IntakeRun,
     MailboxPoller,
     mailbox_of,
     read_mailbox,
+    read_maildir,
     read_user_mailbox,
 )
 from tui_mutabakat.services.tracking import (
     batch_counts,
     decide_unclear,
+    foreign_answer_letters,
     latest_answer,
     letter_details,
     record_manual_answer,
     unclear_letters,
+    unreadable_messages,
     unseen_counts,
 )
 from tui_mutabakat.services.worker import send_batch
@@ -353,3 +364,222 @@ def test_the_mailbox_is_read_over_tls_and_an_untrusted_certificate_is_refused(
         with pytest.raises(ImapError, match="(?i)certificate verify failed"):
             read_mailbox(database, replace(trusted, cafile=None))
         assert read_mailbox(database, trusted).fetched == 1
+
+
+def _dsn(orig: Original, action: str, status: str) -> bytes:
+    return (
+        postfix_dsn(orig)
+        .replace(b"Action: failed", f"Action: {action}".encode())
+        .replace(b"Status: 5.1.1", f"Status: {status}".encode())
+        .replace(b"said: 550 5.1.1", b"said: 250 2.0.0")
+    )
+
+
+async def test_poison_between_answers_never_stops_the_intake(
+    any_database: Database, any_actor: Actor, settings: Settings
+) -> None:
+    """Issue 10: valid answers before and after poison messages in a real Dovecot are all
+    applied; the poison is listed with its raw headers; the last UID moves past it; a
+    delay notice, a delivered report, a stranger's answer and a reply naming two letters
+    change what they should and nothing else."""
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    alfa, gama, beta = letters["alfa"], letters["gama"], letters["beta"]
+    delta, eps, zeta = letters["delta"], letters["eps"], letters["zeta"]
+    conflicting = Original(delta.subject, alfa.message_id, delta.token, SENDER, "ali@alfa.com.tr")
+    utf8_auto = (
+        f"From: e@eps.com.tr\r\nTo: {SENDER}\r\nSubject: Otomatik yanıt: İzindeyim\r\n"
+        f"Message-ID: <auto1@eps.com.tr>\r\nIn-Reply-To: {eps.message_id}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Mutabıkız ama 14 Aralık'a kadar izindeyim.\r\n"
+    ).encode()
+    huge = plain_reply(_original(eps, "e@eps.com.tr"), "Mutabıkız. " + "x" * 5_000_000)
+    with dovecot_or_skip() as server:
+        server.append(
+            plain_reply(_original(alfa, "ali@alfa.com.tr"), "Mutabık değiliz: 12.345,67 TL B"),
+            nested(1000),
+            many_parts(100_000),
+            huge,
+            b"Subject: =?utf-8?b?Q\x1f?= =?x-unknown?q?abc?=\r\nFrom: \xff\xfe\r\n\r\nx\r\n",
+            gmail_html_alternative(_original(gama, "muhasebe@gama.com.tr"), "We agree."),
+            _dsn(_original(beta, "b@beta.com.tr"), "delayed", "4.4.7"),
+            _dsn(_original(eps, "e@eps.com.tr"), "delivered", "2.0.0"),
+            utf8_auto,
+            plain_reply(_original(zeta, "baskasi@zeta-holding.com.tr"), "Mutabıkız."),
+            plain_reply(conflicting, "Mutabıkız."),
+        )
+        limits = ReadLimits(max_bytes=5_000_000)
+        run = read_mailbox(database, _imap(server), chunk=3, limits=limits)
+        assert run.fetched == 11
+        assert run.outcomes == {
+            "answer": 3,
+            "error": 3,
+            "report": 2,
+            "auto": 1,
+            "conflict": 1,
+            "unmatched": 1,
+        }
+        assert len(run.unreadable) == 4
+        with database.reader() as session:
+            state = {
+                letter.account_title.lower(): letter.state
+                for letter in session.scalars(select(Letter))
+            }
+            assert state == {
+                "alfa": LetterState.DISAGREED,
+                "gama": LetterState.AGREED,
+                "beta": LetterState.SENT,
+                "delta": LetterState.SENT,
+                "eps": LetterState.SENT,
+                "zeta": LetterState.AGREED,
+            }
+            assert session.scalars(select(MailboxState)).one().last_uid == 11
+            # The stranger's answer: applied, flagged, the sender on record.
+            zeta_answer = latest_answer(session, zeta.id)
+            assert zeta_answer is not None and zeta_answer.foreign_sender
+            assert zeta_answer.from_address == "baskasi@zeta-holding.com.tr"
+            assert foreign_answer_letters(session, [alfa.id, zeta.id]) == {zeta.id}
+            alfa_answer = latest_answer(session, alfa.id)
+            assert alfa_answer is not None and not alfa_answer.foreign_sender
+            assert alfa_answer.from_address == "ali@alfa.com.tr"
+            senders = set(session.scalars(select(ProcessedMessage.from_address)))
+            assert {"ali@alfa.com.tr", "e@eps.com.tr", "baskasi@zeta-holding.com.tr"} <= senders
+            # The delay: a note on the recipient, no state changed, nothing bounced.
+            beta_details = letter_details(session, beta.id)
+            notes = [h for h in beta_details.history if "Gecikme" in h.reason]
+            assert [(n.address, n.from_state, n.to_state) for n in notes] == [
+                ("b@beta.com.tr", "accepted", "accepted")
+            ]
+            assert beta_details.bounces == []
+            assert {r.state for r in beta_details.recipients} == {RecipientState.ACCEPTED}
+            assert session.scalar(select(func.count()).select_from(BounceNotice)) == 0
+            # The poison and the reply naming two letters, listed with their headers.
+            listed = {m.uid: m for m in unreadable_messages(session)}
+            assert set(listed) == {2, 3, 4, 11}
+            assert listed[11].reason == "conflict"
+            assert delta.token in listed[11].error and "mektup" in listed[11].error
+            assert listed[11].headers.startswith("From: Muhasebe")
+            assert "parça" in listed[3].error and "Message-ID: <p@b.com>" in listed[3].headers
+            assert "bayt" in listed[4].error and listed[4].message_id.startswith("<")
+            assert all(m.reason == "error" for uid, m in listed.items() if uid != 11)
+        # Read again from the start: nothing doubles, nothing is listed twice.
+        before = _history_size(database)
+        with database.unit_of_work() as session:
+            session.scalars(select(MailboxState)).one().last_uid = 0
+        again = read_mailbox(database, _imap(server), chunk=5, limits=limits)
+        assert again.outcomes == {"duplicate": 11} and again.unreadable == []
+        assert _history_size(database) == before
+        with database.reader() as session:
+            assert len(unreadable_messages(session)) == 4
+
+
+def test_the_mailbox_thread_reports_any_error_and_lives_on(database: Database) -> None:
+    """Issue 10: the mailbox thread never dies silently — whatever a run raises is told."""
+    errors: list[str] = []
+    two = threading.Event()
+    calls = 0
+
+    def settings() -> ImapSettings | None:
+        nonlocal calls
+        calls += 1
+        if calls >= 2:
+            two.set()
+        raise RuntimeError(f"beklenmeyen {calls}")
+
+    poller = MailboxPoller(database, settings, 0.01, on_error=errors.append)
+    poller.start()
+    assert two.wait(10)
+    poller.stop()
+    assert errors[:2] == ["RuntimeError: beklenmeyen 1", "RuntimeError: beklenmeyen 2"]
+
+
+async def test_a_message_that_fails_to_apply_is_listed_and_the_chunk_goes_on(
+    any_database: Database,
+    any_actor: Actor,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each message is applied in its own savepoint: one that fails (here a fault put in
+    the applying code for one message) is rolled back alone and listed; the others in the
+    same chunk are applied. A figure too large for any balance column is kept as text."""
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    alfa, gama, beta = letters["alfa"], letters["gama"], letters["beta"]
+    faulty = plain_reply(_original(gama, "muhasebe@gama.com.tr"), "Mutabıkız.")
+    inbox = tmp_path / "poison-inbox"
+    inbox.mkdir()
+    (inbox / "1.eml").write_bytes(plain_reply(_original(alfa, "ali@alfa.com.tr"), "Mutabıkız."))
+    (inbox / "2.eml").write_bytes(faulty)
+    huge = "Mutabık değiliz, bizde bakiye 99999999999999999999999,00 TL."
+    (inbox / "3.eml").write_bytes(plain_reply(_original(beta, "b@beta.com.tr"), huge))
+    real = mailbox_service.process_read
+
+    def fails_for_gama(session: Session, read: ReadMessage, **kwargs: Any) -> IntakeResult:
+        result = real(session, read, **kwargs)
+        if gama.token in read.tokens:
+            raise RuntimeError("uygulanamadı")
+        return result
+
+    monkeypatch.setattr(mailbox_service, "process_read", fails_for_gama)
+    run = read_maildir(database, inbox, chunk=10)
+    assert run.outcomes == {"answer": 2, "error": 1}
+    with database.reader() as session:
+        assert session.get(Letter, alfa.id).state is LetterState.AGREED  # type: ignore[union-attr]
+        assert session.get(Letter, gama.id).state is LetterState.SENT  # type: ignore[union-attr]
+        assert latest_answer(session, gama.id) is None
+        beta_answer = latest_answer(session, beta.id)
+        assert beta_answer is not None and beta_answer.kind == "disagreed"
+        assert beta_answer.their_balance is None and "99999" in beta_answer.excerpt
+        [listed] = unreadable_messages(session)
+        assert listed.error == "RuntimeError: uygulanamadı"
+        assert listed.headers.startswith("From: Muhasebe <muhasebe@gama.com.tr>")
+    assert read_maildir(database, inbox).outcomes == {"duplicate": 3}
+
+
+def test_big_messages_are_read_in_smaller_chunks() -> None:
+    big = mailbox_service.CHUNK_BYTES // 3
+    sizes = {1: 10, 2: big, 3: big, 4: big, 5: 10, 6: 10 * big}
+    parts = list(mailbox_service.chunks([1, 2, 3, 4, 5, 6], sizes, 200, 10 * big))
+    assert parts == [[1, 2, 3], [4, 5], [6]]
+    # Counted up to the size limit: an oversized message is fetched cut, not whole.
+    assert list(mailbox_service.chunks([1, 6, 5], sizes, 200, 100)) == [[1, 6, 5]]
+    assert list(mailbox_service.chunks([1, 2, 3], {}, 2, 100)) == [[1, 2], [3]]
+
+
+@pytest.mark.postgres
+async def test_two_readers_racing_on_a_mailbox_list_nothing(
+    pg_database: Database, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another reader commits the same messages after this one has looked them up: this
+    reader's inserts fail on the unique Message-ID and the messages are duplicates — not
+    unreadable, not applied twice."""
+    database = pg_database
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "tester")
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    inbox = tmp_path / "race-inbox"
+    inbox.mkdir()
+    for name, (emails, _debit, _credit) in ACCOUNTS.items():
+        reply = plain_reply(_original(letters[name], emails[0]), "Mutabıkız.")
+        (inbox / f"{name}.eml").write_bytes(reply)
+    real = mailbox_service.LetterLookup
+    raced: list[IntakeRun] = []
+
+    class RacedLookup(real):  # type: ignore[misc, valid-type]
+        def __init__(self, session: Session, reads: Any) -> None:
+            super().__init__(session, reads)
+            if not raced:  # the other reader, in its own transaction, gets there first
+                monkeypatch.setattr(mailbox_service, "LetterLookup", real)
+                raced.append(read_maildir(database, inbox))
+
+    monkeypatch.setattr(mailbox_service, "LetterLookup", RacedLookup)
+    run = read_maildir(database, inbox)
+    assert raced[0].outcomes == {"answer": 6}
+    assert run.outcomes == {"duplicate": 6} and run.unreadable == []
+    with database.reader() as session:
+        assert unreadable_messages(session) == []
+        assert session.scalar(select(func.count()).select_from(LetterAnswer)) == 6

@@ -4,23 +4,28 @@ dropped into the demo inbox, and a bounced letter resent after its address was c
 
 from __future__ import annotations
 
+import socket
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from tests.hostile_mail import nested
 from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.pilot_keys import press, wait_for
 from tests.send_data import add_account, add_company, add_movement, configure_sender
-from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.app import MutabakatApp, make_app
 from tui_mutabakat.config import Settings
-from tui_mutabakat.data.models import Contact
+from tui_mutabakat.data.models import Contact, User
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import LetterReminder
+from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.screens.account_card import AccountCardScreen
 from tui_mutabakat.screens.action_menu import ActionMenu
@@ -29,6 +34,7 @@ from tui_mutabakat.screens.track_answer import AnswerDialog
 from tui_mutabakat.screens.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.screens.track_unreadable import UnreadableScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.intake import process_message
@@ -275,3 +281,59 @@ async def test_reminder_is_sent_from_the_keys(
     with database.reader() as session:
         reminders = session.scalars(select(LetterReminder.letter_id)).all()
         assert reminders == [first]
+
+
+async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    first, second, _third = await sent_batch(database, actor, settings)
+    inbox = Path(settings.data_dir) / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "1.eml").write_bytes(plain_reply(original(database, first), "Mutabıkız."))
+    (inbox / "2.eml").write_bytes(nested(100))
+    stranger = replace(original(database, second), recipient="baskasi@holding.com.tr")
+    (inbox / "3.eml").write_bytes(plain_reply(stranger, "Mutabıkız."))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "ctrl+u")
+        await wait_for(pilot, lambda: state_of(database, second) is LetterState.AGREED)
+        assert state_of(database, first) is LetterState.AGREED
+        await press(pilot, "f8")
+        screen = app.screen
+        assert isinstance(screen, UnreadableScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "Okunamadı" in [str(c) for c in table.get_row_at(0)]
+        info = str(screen.query_one("#unreadable-info", Static).content)
+        assert "düzeyden derin" in info and "Message-ID: <n100@b.com>" in info
+        await press(pilot, "escape", "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert any("başka adres" in cell for cell in row(app, second))
+        assert not any("başka adres" in cell for cell in row(app, first))
+        await press(pilot, "down", "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        text = str(app.screen.query_one("#letter-details", Static).content)
+        assert "baskasi@holding.com.tr" in text and "alıcılarından biri değil" in text
+
+
+async def test_a_mailbox_that_cannot_be_read_is_reported(
+    database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mailbox pass never fails silently: a refused connection is shown to the user."""
+    await sent_batch(database, actor, settings)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MTB_TEST_IMAP_PASS", "x")
+    with database.unit_of_work() as session:
+        user = session.scalars(select(User).where(User.login == actor.login)).one()
+        user.imap_host, user.imap_port = "127.0.0.1", port
+        user.imap_security = SmtpSecurity.NONE
+        user.imap_password_ref = "env:MTB_TEST_IMAP_PASS"
+    app = make_app(replace(settings, mail_backend="smtp"), database)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f2", "ctrl+u")
+        await wait_for(
+            pilot,
+            lambda: any("Posta kutusu okunamadı" in n.message for n in app._notifications),
+        )
+        assert isinstance(app.screen, TrackBatchesScreen)

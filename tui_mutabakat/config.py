@@ -20,6 +20,8 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
+from tui_mutabakat.mail.limits import ReadLimits
+
 APP_NAME = "mutabakat"
 MAIL_BACKENDS = ("file", "smtp")
 LANGUAGES = ("tr", "en")
@@ -70,6 +72,9 @@ class Settings:
     #: Another login to act as, for tests only: set in code, never from a variable or the
     #: file. `None` (always, in the program) means the login of the real user id.
     user_login: str | None = None
+    #: How much of one mailbox message is read (`[intake]`: max_bytes, max_parts,
+    #: max_depth, max_text); over a limit the message is listed as unreadable.
+    read_limits: ReadLimits = field(default_factory=ReadLimits)
 
     @property
     def acting_login(self) -> str:
@@ -113,6 +118,9 @@ def load_settings(
     keymap = values.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ValueError("[keymap] must be a table of binding id = keys")
+    intake = values.get("intake", {})
+    if not isinstance(intake, dict):
+        raise ValueError("[intake] must be a table of limits")
     return Settings(
         data_dir=data_dir,
         database_url=str(database_url),
@@ -120,4 +128,5 @@ def load_settings(
         outbox_dir=Path(outbox) if outbox else None,
         language=language,
         keymap={str(k): str(v) for k, v in keymap.items()},
+        read_limits=ReadLimits.from_table(intake),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tui_mutabakat.data.base import Base, utcnow
@@ -38,6 +38,9 @@ class LetterAnswer(Base):
     #: The new text of the reply (above the quote), for the user to read.
     excerpt: Mapped[str] = mapped_column(Text, default="")
     from_address: Mapped[str] = mapped_column(String(254), default="")
+    #: The answer came from an address that is not one of the letter's recipients: applied,
+    #: but shown flagged (issue 10).
+    foreign_sender: Mapped[bool] = mapped_column(Boolean, default=False)
     #: email / phone / paper.
     channel: Mapped[str] = mapped_column(String(16), default="email")
     #: "mailbox" or the login of the user who recorded or decided it.
@@ -139,8 +142,32 @@ class ProcessedMessage(Base):
     message_key: Mapped[str] = mapped_column(String(255), unique=True)
     mailbox: Mapped[str] = mapped_column(String(400), default="")
     uid: Mapped[int | None] = mapped_column(BigInteger)
-    #: answer / bounce / auto / unmatched.
+    #: answer / bounce / auto / unmatched / error / conflict.
     outcome: Mapped[str] = mapped_column(String(16))
+    #: Who sent it (the `From` address), whatever came of it.
+    from_address: Mapped[str] = mapped_column(String(254), default="")
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="SET NULL"))
     detail: Mapped[str] = mapped_column(Text, default="")
     processed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UnreadableMessage(Base):
+    """A mailbox message intake could not apply (issue 10): unreadable, over a limit, or
+    naming two letters at once. Listed for a person ("Okunamayan iletiler") with its raw
+    headers; the intake went on past it."""
+
+    __tablename__ = "unreadable_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Message-ID, or `sha256:<hex>` of the bytes (as `ProcessedMessage.message_key`).
+    message_key: Mapped[str] = mapped_column(String(255), unique=True)
+    mailbox: Mapped[str] = mapped_column(String(400), default="")
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    #: The Message-ID header as written (may be empty or malformed).
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    #: error (could not be read or applied) / conflict (references disagree).
+    reason: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,6 +6,11 @@ notification (a bounce, RFC 3464 or one of the common non-standard formats) — 
 letter it may belong to: reply tokens (`[MTB-…]` in the subject, `X-Mutabakat-Token`, the
 token inside our Message-IDs found in `In-Reply-To`/`References` or, for a bounce, in the
 returned original) and those Message-IDs themselves.
+
+The mailbox is written to by the whole internet (issue 10): `read_safely` never raises —
+a message it cannot read, or one over the `ReadLimits` (size, parts, nesting, text), comes
+back as `Unreadable` with the reason and its raw headers, for a person to look at. Every
+pattern run on the message's text is linear in its length, and the text examined is bounded.
 """
 
 from __future__ import annotations
@@ -16,50 +21,53 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
 
+from tui_mutabakat.domain.text import fold
+from tui_mutabakat.mail.bounces import (
+    BOUNCE_SENDER,
+    REPORT_TYPES,
+    FailedRecipient,
+    dsn_report,
+    guess_failed,
+)
+from tui_mutabakat.mail.headers import decode_words, header_block, header_map
+from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.message import TOKEN_HEADER, TOKEN_PATTERN
 from tui_mutabakat.mail.reply_text import AnswerKind, Figure, classify, html_to_text, new_text
 
+__all__ = ["FailedRecipient", "MessageKind", "ReadLimits", "ReadMessage", "Unreadable"]
+
 _TOKEN_ANY_CASE = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
-_MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+# No `@` on either side of the one `@`, bounded runs: linear however many `<` and `@`.
+_MESSAGE_ID = re.compile(r"<[^<>\s@]{1,250}@[^<>\s@]{1,250}>")
 _OUR_MESSAGE_ID = re.compile(r"<mutabakat\.(mtb-[0-9a-z]{12})\.[^<>\s]*>", re.IGNORECASE)
 _ID_HEADER = re.compile(
-    r"^(?:Message-ID|In-Reply-To|References):[ \t]*(.*(?:\r?\n[ \t].*)*)",
+    r"^(?:Message-ID|In-Reply-To|References):[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)",
     re.IGNORECASE | re.MULTILINE,
 )
-_ADDRESS = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
-_SMTP_LINE = re.compile(r"\b[45]\d\d\b")
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|returned to sender|delivery (status notification|failure|has failed)|"
     r"mail delivery failed|failure notice|teslim edilemedi|iletilemedi|"
     r"delivery failed|nondeliverable|non-delivery",
-    re.IGNORECASE,
 )
-_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|microsoftexchange", re.IGNORECASE)
+# On the folded subject (lower case, Turkish letters as ASCII, single spaces).
 _AUTO_SUBJECT = re.compile(
-    r"out of (the )?office|automatic reply|auto[- ]?reply|autoreply|otomatik (yanıt|cevap)|"
-    r"ofis dışı|ofiste değil|izindeyim|otomatik yan[ıi]t|"
+    r"out of (the )?office|away from (the )?office|automatic reply|auto[- ]?reply|autoreply|"
+    r"auto[- ]?response|autoresponder|vacation (reply|message)|on (annual )?leave|"
+    r"otomatik (yanit|cevap|mesaj|ileti)|ofis disi|ofiste degil|ofis disinda|izindeyim|"
+    r"izinliyim|yillik izin|tatildeyim|"
     # Read and delivery receipts ("Okundu:", "Read:", "Teslim edildi:", "Delivered:").
-    r"^\s*(read|not read|okundu|okunmadı|okunmad[ıi]|teslim edildi|delivered)\s*:",
-    re.IGNORECASE,
+    r"^(read|not read|okundu|okunmadi|teslim edildi|delivered) ?:",
 )
+_AUTO_PRECEDENCE = ("auto_reply", "bulk", "junk")
 
 
 class MessageKind:
     ANSWER = "answer"
     BOUNCE = "bounce"
     AUTO = "auto"
-
-
-@dataclass(frozen=True, slots=True)
-class FailedRecipient:
-    address: str
-    status: str = ""
-    diagnostic: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,34 +89,96 @@ class ReadMessage:
     #: Every figure of a disagreeing answer, with its currency if named (the letter's
     #: currencies decide which can be tied to one: `services.intake`).
     figures: tuple[Figure, ...] = ()
+    #: Recipients a report says are delayed ("still trying"): a note, not a failure.
+    delayed: tuple[FailedRecipient, ...] = field(default_factory=tuple)
+    #: A standard delivery report (RFC 3464), taken at its word.
+    standard_report: bool = False
+    #: A bounce that quotes the letter (our Message-ID or token below its own headers).
+    quotes_letter: bool = False
+    #: The tokens the message names itself (`X-Mutabakat-Token`, the subject).
+    named_tokens: tuple[str, ...] = field(default_factory=tuple)
 
 
-def read_message(raw: bytes) -> ReadMessage:
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A message the reader could not or would not read."""
+
+    key: str
+    message_id: str
+    error: str
+    headers: str
+
+
+class LimitExceeded(ValueError):
+    """The message is over one of the `ReadLimits`."""
+
+
+def message_key(message_id: str, raw: bytes) -> str:
+    match = _MESSAGE_ID.search(message_id[:1000])
+    if match and len(match.group(0)) <= 255 and match.group(0).isprintable():
+        return match.group(0)
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def read_safely(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage | Unreadable:
+    """`read_message`, or why not: never raises for anything in the message."""
+    try:
+        return read_message(raw, limits)
+    except LimitExceeded as exc:
+        return _unreadable(raw, f"Sınır aşıldı: {exc}")
+    except RecursionError:
+        return _unreadable(raw, "iç içe parça sınırı aşıldı (RecursionError)")
+    except Exception as exc:  # noqa: BLE001 — whatever a message does, intake goes on
+        return _unreadable(raw, f"{type(exc).__name__}: {exc}"[:1000])
+
+
+def _unreadable(raw: bytes, error: str) -> Unreadable:
+    headers = header_block(raw)
+    message_id = ""
+    for line in headers.splitlines()[:2000]:
+        if line[:11].lower() == "message-id:":
+            message_id = line[11:].strip()[:255]
+            break
+    return Unreadable(message_key(message_id, raw), message_id, error, headers)
+
+
+def check_limits(raw: bytes, limits: ReadLimits) -> None:
+    """Cheap checks before parsing: size, and upper bounds of the parts and of nesting."""
+    if len(raw) > limits.max_bytes:
+        raise LimitExceeded(f"ileti {limits.max_bytes} bayttan büyük")
+    # Every part starts after a boundary line ("--…"), every multipart names "multipart/".
+    delimiters = raw.count(b"\n--") + raw.startswith(b"--")
+    if delimiters > 2 * limits.max_parts + 2:
+        raise LimitExceeded(f"{limits.max_parts} parçadan fazla")
+    if raw.lower().count(b"multipart/") > limits.max_parts:
+        raise LimitExceeded(f"{limits.max_parts} parçadan fazla")
+
+
+def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
+    check_limits(raw, limits)
     # compat32 parsing: `policy.default` parses every header it is asked for through the
     # header registry, which costs more than the rest of the intake; only Subject and From
-    # need decoding here.
+    # need decoding here (raw UTF-8 and RFC 2047 alike, `headers`).
     message = email.message_from_bytes(raw)
-    key = _header(message, "Message-ID").strip()
-    match = _MESSAGE_ID.search(key)
-    key = match.group(0) if match else "sha256:" + hashlib.sha256(raw).hexdigest()
-    subject = _decoded(_header(message, "Subject"))
-    from_address = parseaddr(_decoded(_header(message, "From")))[1].lower()
-    if _is_bounce(message, subject, from_address):
-        return _read_bounce(message, raw, key, subject, from_address)
-    refers = tuple(_MESSAGE_ID.findall(_header(message, "In-Reply-To")))
-    refers += tuple(
-        m for m in _MESSAGE_ID.findall(_header(message, "References")) if m not in refers
-    )
+    leaves = list(_leaf_parts(message, limits))
+    fields = header_map(message)
+    key = message_key(fields.get("message-id", ""), raw)
+    subject = decode_words(fields.get("subject", ""))
+    from_address = parseaddr(decode_words(fields.get("from", "")))[1].lower()[:254]
+    if _is_bounce(message, fields, subject, from_address):
+        return _read_bounce(message, leaves, raw, key, subject, from_address, limits)
+    refers = tuple(_MESSAGE_ID.findall(fields.get("in-reply-to", "")))
+    refers += tuple(m for m in _MESSAGE_ID.findall(fields.get("references", "")) if m not in refers)
+    named = _tokens([fields.get(TOKEN_HEADER.lower(), ""), subject])
     tokens = _tokens(
-        [_header(message, TOKEN_HEADER), subject]
-        + [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
+        list(named) + [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
     )
-    body = _body_text(message)
+    body = _body_text(leaves, limits)
     text = new_text(body)
     if not tokens:
         # Last resort: a token quoted in the body (the letter carries it in its text).
         tokens = _tokens([body])
-    if _is_auto(message, subject):
+    if _is_auto(message, fields, subject):
         return ReadMessage(
             key,
             MessageKind.AUTO,
@@ -117,7 +187,8 @@ def read_message(raw: bytes) -> ReadMessage:
             tokens,
             refers,
             AnswerKind.AUTO,
-            text[:2000],
+            clean_text(text[:2000]),
+            named_tokens=named,
         )
     reading = classify(text)
     return ReadMessage(
@@ -128,27 +199,24 @@ def read_message(raw: bytes) -> ReadMessage:
         tokens,
         refers,
         reading.kind,
-        text[:2000],
+        clean_text(text[:2000]),
         reading.balance,
         reading.side,
         figures=reading.figures,
+        named_tokens=named,
     )
 
 
-def _decoded(value: str) -> str:
-    """RFC 2047 words decoded; text that is not valid stays as it came."""
-    try:
-        return " ".join(str(make_header(decode_header(value))).split())
-    except (ValueError, LookupError, UnicodeError):
-        return " ".join(value.split())
+def clean_text(text: str) -> str:
+    """Text as stored: no NUL or other control characters but line breaks and tabs."""
+    return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
 
 
-def _header(message: Message, name: str) -> str:
-    try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError):
-        return ""
-    return str(value) if value is not None else ""
+def tokens_in_ids(message_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The reply tokens inside our Message-IDs among `message_ids`."""
+    return tuple(
+        m.group(1).upper() for ref in message_ids for m in [_OUR_MESSAGE_ID.match(ref)] if m
+    )
 
 
 def _tokens(texts: list[str]) -> tuple[str, ...]:
@@ -161,93 +229,135 @@ def _tokens(texts: list[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _is_auto(message: Message, subject: str) -> bool:
+def _is_auto(message: Message, fields: dict[str, str], subject: str) -> bool:
     if message.get_content_type() == "multipart/report":
         # A report that is not about delivery: a read receipt (RFC 8098) and the like.
         return True
-    auto = _header(message, "Auto-Submitted").strip().lower()
-    if auto and auto != "no":
+    auto = fields.get("auto-submitted", "").strip().lower()
+    if auto and not auto.startswith("no"):
         return True
-    if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
+    if "x-autoreply" in fields or "x-autorespond" in fields:
         return True
-    if _header(message, "Precedence").strip().lower() in ("auto_reply", "bulk", "junk"):
+    if fields.get("precedence", "").strip().lower() in _AUTO_PRECEDENCE:
         return True
-    return bool(_AUTO_SUBJECT.search(subject))
+    return bool(_AUTO_SUBJECT.search(fold(subject)))
 
 
-def _is_bounce(message: Message, subject: str, from_address: str) -> bool:
+def _is_bounce(message: Message, fields: dict[str, str], subject: str, from_address: str) -> bool:
     if message.get_content_type() == "multipart/report":
-        return str(message.get_param("report-type", "")).lower() == "delivery-status"
-    return bool(_BOUNCE_SUBJECT.search(subject)) and (
-        bool(_BOUNCE_SENDER.search(from_address))
-        or _header(message, "Auto-Submitted").strip().lower() not in ("", "no")
+        return str(message.get_param("report-type", "")).lower() in (
+            "delivery-status",
+            "global-delivery-status",
+        )
+    lowered = subject.lower()
+    auto = fields.get("auto-submitted", "").strip().lower()
+    return bool(_BOUNCE_SUBJECT.search(lowered)) and (
+        bool(BOUNCE_SENDER.search(from_address))
+        or (auto != "" and not auto.startswith("no"))
         or not from_address
-        or "mail delivery" in subject.lower()
-        or "teslim" in subject.lower()
+        or "mail delivery" in lowered
+        or "teslim" in lowered
     )
 
 
-def _text_of(part: Message) -> str:
+def _text_of(part: Message, limits: ReadLimits) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
+    payload = payload[: limits.max_text * 4]
+    charset = str(part.get_content_charset() or "utf-8")
     try:
-        return payload.decode(charset, "replace")
-    except LookupError:
-        return payload.decode("utf-8", "replace")
+        if "escape" in charset.lower():  # unicode-escape and the like: not a charset
+            raise LookupError(charset)
+        text = payload.decode(charset, "replace")
+    except (LookupError, ValueError, TypeError, UnicodeError):
+        text = payload.decode("utf-8", "replace")
+    return text[: limits.max_text]
 
 
-def _leaf_parts(message: Message) -> Iterator[Message]:
-    """Every leaf part, not descending into attached messages or reports."""
-    if message.is_multipart():
-        for part in message.get_payload():
-            if isinstance(part, Message) and part.get_content_maintype() != "message":
-                yield from _leaf_parts(part)
-    else:
-        yield message
+def _leaf_parts(message: Message, limits: ReadLimits) -> Iterator[Message]:
+    """Every leaf part, not descending into attached messages or reports; iterative, and
+    refusing a tree over the limits of parts and nesting."""
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    count = 0
+    while stack:
+        part, depth = stack.pop()
+        count += 1
+        if count > limits.max_parts:
+            raise LimitExceeded(f"{limits.max_parts} parçadan fazla")
+        if depth > limits.max_depth:
+            raise LimitExceeded(f"{limits.max_depth} düzeyden derin iç içe parça")
+        if part.is_multipart():
+            children = part.get_payload()
+            if isinstance(children, list):
+                for child in reversed(children):
+                    if isinstance(child, Message) and child.get_content_maintype() != "message":
+                        stack.append((child, depth + 1))
+        else:
+            yield part
 
 
-def _body_text(message: Message) -> str:
+def _body_text(leaves: list[Message], limits: ReadLimits) -> str:
     plain = html = ""
-    for part in _leaf_parts(message):
+    for part in leaves:
         if part.get_content_disposition() == "attachment":
             continue
         kind = part.get_content_type()
         if kind == "text/plain" and not plain:
-            plain = _text_of(part)
+            plain = _text_of(part, limits)
         elif kind == "text/html" and not html:
-            html = _text_of(part)
+            html = _text_of(part, limits)
     if plain.strip():
         return plain
-    return html_to_text(html) if html else ""
+    return html_to_text(html)[: limits.max_text] if html else ""
+
+
+def _reports(message: Message, limits: ReadLimits) -> list[Message]:
+    found: list[Message] = []
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if part.get_content_type() in REPORT_TYPES:
+            found.append(part)
+        elif part.is_multipart() and depth < limits.max_depth:
+            children = part.get_payload()
+            if isinstance(children, list):
+                stack.extend(
+                    (c, depth + 1) for c in children[: limits.max_parts] if isinstance(c, Message)
+                )
+    return found
 
 
 def _read_bounce(
-    message: Message, raw: bytes, key: str, subject: str, from_address: str
+    message: Message,
+    leaves: list[Message],
+    raw: bytes,
+    key: str,
+    subject: str,
+    from_address: str,
+    limits: ReadLimits,
 ) -> ReadMessage:
-    failed: list[FailedRecipient] = []
-    human = _body_text(message)
-    reports = [
-        part
-        for part in message.walk()
-        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
-    ]
-    for part in reports:
-        failed.extend(_dsn_recipients(part))
-    # A standard report is taken at its word (a "delayed" report names no failure); only
-    # free-text bounces are searched for addresses.
-    if not reports:
-        failed = _guess_failed(human, from_address)
+    human = _body_text(leaves, limits)
+    reports = _reports(message, limits)
+    failed: tuple[FailedRecipient, ...] = ()
+    delayed: tuple[FailedRecipient, ...] = ()
+    if reports:
+        # A standard report is taken at its word: a "delayed" report names no failure.
+        report = dsn_report(reports)
+        failed, delayed = report.failed, report.delayed
+    else:
+        # Only free-text bounces are searched for addresses.
+        failed = guess_failed(human, from_address)
     # The returned original (attached, or quoted inline by non-standard bouncers) carries
     # our Message-ID and token in its headers; the bounce's own are never ours.
-    text = raw.decode("utf-8", "replace")
-    own = {key}
-    ids = [m for line in _ID_HEADER.findall(text) for m in _MESSAGE_ID.findall(line)]
-    refers = tuple(m for m in dict.fromkeys(ids) if m not in own)
-    tokens = _tokens(
-        [text] + [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
-    )
+    text = raw[: limits.max_text * 2].decode("utf-8", "replace")
+    ids = [m for line in _ID_HEADER.findall(text) for m in _MESSAGE_ID.findall(line[:4000])]
+    refers = tuple(m for m in dict.fromkeys(ids) if m != key)
+    ours = [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
+    tokens = _tokens([text] + ours)
+    end = text.find("\r\n\r\n")
+    end = text.find("\n\n") if end < 0 else end
+    quotes = bool(ours) or (end >= 0 and bool(_TOKEN_ANY_CASE.search(text, end)))
     return ReadMessage(
         key,
         MessageKind.BOUNCE,
@@ -256,55 +366,9 @@ def _read_bounce(
         tokens,
         refers,
         AnswerKind.UNCLEAR,
-        human[:2000].strip(),
-        failed=tuple(failed),
+        clean_text(human[:2000]).strip(),
+        failed=failed,
+        delayed=delayed,
+        standard_report=bool(reports),
+        quotes_letter=quotes,
     )
-
-
-def _dsn_recipients(part: Message) -> list[FailedRecipient]:
-    blocks = part.get_payload()
-    failed: list[FailedRecipient] = []
-    if not isinstance(blocks, list):
-        return failed
-    for block in blocks[1:] if len(blocks) > 1 else blocks:
-        if not isinstance(block, Message):
-            continue
-        action = _header(block, "Action").strip().lower()
-        if action and action != "failed":
-            continue
-        recipient = _header(block, "Final-Recipient") or _header(block, "Original-Recipient")
-        address = recipient.partition(";")[2].strip() or recipient.strip()
-        address = address.strip("<>").lower()
-        if not address:
-            continue
-        status = _header(block, "Status").strip()
-        diagnostic = " ".join(_header(block, "Diagnostic-Code").split())
-        if diagnostic.lower().startswith("smtp;"):
-            diagnostic = diagnostic[5:].strip()
-        failed.append(FailedRecipient(address, status, diagnostic))
-    return failed
-
-
-def _guess_failed(text: str, bouncer: str) -> list[FailedRecipient]:
-    """Non-standard bounces: the addresses named above the returned original, with the
-    first status code and SMTP answer line found."""
-    head = re.split(
-        r"^-{2,}.*(original message|copy of the message|returned message|özgün ileti)|"
-        r"^(Received|Return-Path|From|Message-ID):",
-        text,
-        maxsplit=1,
-        flags=re.IGNORECASE | re.MULTILINE,
-    )[0]
-    status_match = _STATUS.search(head)
-    diagnostic = next(
-        (" ".join(line.split()) for line in head.splitlines() if _SMTP_LINE.search(line)), ""
-    )
-    addresses = [
-        a.lower()
-        for a in dict.fromkeys(_ADDRESS.findall(head))
-        if a.lower() != bouncer and not _BOUNCE_SENDER.search(a)
-    ]
-    return [
-        FailedRecipient(a, status_match.group(1) if status_match else "", diagnostic[:500])
-        for a in addresses
-    ]

@@ -19,6 +19,7 @@ from tui_mutabakat.mail.delivery import is_loopback
 from tui_mutabakat.mail.secrets import Secret
 
 _UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 
 
@@ -89,11 +90,28 @@ class Mailbox:
         found = b" ".join(d for d in data if isinstance(d, bytes)).split()
         return sorted(u for u in (int(x) for x in found) if u > last_uid)
 
-    def fetch(self, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
-        """(uid, raw message) of each UID, without setting \\Seen."""
+    def sizes_after(self, last_uid: int) -> dict[int, int]:
+        """UID → size in bytes of every message above `last_uid` (one command)."""
+        typ, data = self._conn.uid("FETCH", f"{last_uid + 1}:*", "(RFC822.SIZE)")
+        if typ != "OK":
+            raise ImapError(f"FETCH: {_text(data)}")
+        found: dict[int, int] = {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            if isinstance(line, bytes):
+                uid, size = _UID.search(line), _SIZE.search(line)
+                if uid is not None and size is not None and int(uid.group(1)) > last_uid:
+                    found[int(uid.group(1))] = int(size.group(1))
+        return found
+
+    def fetch(self, uids: Sequence[int], max_bytes: int = 0) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw message) of each UID, without setting \\Seen; with `max_bytes`, at
+        most that many bytes plus one of each (a longer message comes back cut, one byte
+        over, for the reader to refuse)."""
         if not uids:
             return
-        typ, data = self._conn.uid("FETCH", _uid_set(uids), "(BODY.PEEK[])")
+        section = f"BODY.PEEK[]<0.{max_bytes + 1}>" if max_bytes > 0 else "BODY.PEEK[]"
+        typ, data = self._conn.uid("FETCH", _uid_set(uids), f"({section})")
         if typ != "OK":
             raise ImapError(f"FETCH: {_text(data)}")
         for item in data:

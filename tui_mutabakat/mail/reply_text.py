@@ -26,20 +26,27 @@ class AnswerKind(StrEnum):
     AUTO = "auto"
 
 
-_QUOTE_START = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^\s*>",
-        r"^\s*on\b.*\bwrote:\s*$",
-        r"^.*\btarihinde\b.*\byazd[ıi]:\s*$",
-        r"^.*\byazd[ıi]:\s*$",
-        r"^.*\bwrote:\s*$",
-        r"^\s*-{2,}\s*(original message|orijinal ileti|özgün ileti|forwarded message)",
-        r"^\s*(from|gönderen|kimden)\s*:\s*\S",
-        r"^\s*_{10,}\s*$",
-        r"^-- $",
-    )
-]
+# `match`ed at the start of one line, every run possessive (taken whole, never given back):
+# one pass over the line. The "… wrote:" / "… yazdı:" ends are
+# checked on the line's last characters (`_ends_wrote`), never with a `.*` that backtracks.
+_QUOTE_START = re.compile(
+    r"\s*+(?:>"
+    r"|-{2,}+\s*+(?:original message|orijinal ileti|özgün ileti|forwarded message)"
+    r"|(?:from|gönderen|kimden)\s*+:\s*+\S"
+    r"|_{10,}+\s*+$)",
+    re.IGNORECASE,
+)
+_WROTE_END = re.compile(r"(?:^|\W)(?:wrote|yazd[ıi]):$", re.IGNORECASE)
+_HEADER_START = re.compile(r"\s*(?:on\b|\d)", re.IGNORECASE)
+
+
+def _ends_wrote(line: str) -> bool:
+    """Ends with "wrote:" or "yazdı:" (a whole word), trailing spaces aside."""
+    return _WROTE_END.search(line.rstrip()[-7:]) is not None
+
+
+def is_quote_start(line: str) -> bool:
+    return line == "-- " or _QUOTE_START.match(line) is not None or _ends_wrote(line)
 
 
 def new_text(body: str) -> str:
@@ -47,12 +54,12 @@ def new_text(body: str) -> str:
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
-        if any(p.search(line) for p in _QUOTE_START):
+        if is_quote_start(line):
             break
         # "On Mon, 1 Dec 2026 at 10:00, Someone <x@y>\nwrote:" — Gmail wraps long headers.
-        joined = f"{line} {lines[index + 1]}" if index + 1 < len(lines) else ""
-        if joined and re.search(r"\b(wrote|yazd[ıi]):\s*$", joined, re.IGNORECASE):
-            if re.match(r"^\s*(on\b|\d)", line, re.IGNORECASE) or "tarihinde" in line:
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if following.strip() and _ends_wrote(following):
+            if _HEADER_START.match(line) or "tarihinde" in line:
                 break
         kept.append(line)
     return "\n".join(kept).strip()

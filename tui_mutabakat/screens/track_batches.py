@@ -15,7 +15,7 @@ from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.ops_dialogs import cursor_key
-from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, intake_once, tell
+from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, failure_text, intake_once, tell
 from tui_mutabakat.services.error_list import error_list
 from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import batch_counts, tracking_batches
@@ -55,8 +55,16 @@ class MailboxTimer(AppAccess):
 
     @work(thread=True, exclusive=True, group="mailbox", exit_on_error=False)
     def _intake(self) -> None:
-        run = intake_once(self.database, self.settings, self.actor.login)
+        try:
+            run = intake_once(self.database, self.settings, self.actor.login)
+        except Exception as exc:  # noqa: BLE001 — the user is told; the timer tries again
+            error = f"{type(exc).__name__}: {exc}"
+            self.app.call_from_thread(self._intake_failed, error)  # type: ignore[attr-defined]
+            return
         self.app.call_from_thread(self._after_intake, run)  # type: ignore[attr-defined]
+
+    def _intake_failed(self, error: str) -> None:
+        self.notify(failure_text(error), severity="error", timeout=15)  # type: ignore[attr-defined]
 
     def _after_intake(self, run: IntakeRun | None) -> None:
         if tell(self.notify, run):  # type: ignore[attr-defined]
@@ -83,6 +91,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         Binding("f4,ctrl+k", "errors", _("Hata listesi"), id="track_errors"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="track_refresh"),
         Binding("ctrl+u", "mailbox", _("Posta kutusunu oku"), id="track_mailbox"),
+        Binding("f8,ctrl+b", "unreadable", _("Okunamayan iletiler"), id="track_unreadable"),
         Binding("escape", "app.pop_screen", _("Geri"), id="track_back"),
     ]
 
@@ -188,3 +197,8 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
     def action_mailbox(self) -> None:
         self.check_mailbox()
+
+    def action_unreadable(self) -> None:
+        from tui_mutabakat.screens.track_unreadable import UnreadableScreen
+
+        self.app.push_screen(UnreadableScreen())

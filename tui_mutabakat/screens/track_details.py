@@ -88,6 +88,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
     for answer in details.answers:
         text = f"• {_kind_word(answer.kind)} ({_channel_word(answer.channel)}, "
         text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
+        if answer.foreign_sender:
+            text += f" [yellow]⚠ {_('gönderen mektubun alıcılarından biri değil')}[/yellow]"
         lines.append(text)
         ours = {f.currency: f.side for f in details.balances}
         for theirs in details.answer_balances.get(answer.id, []):

@@ -26,6 +26,7 @@ from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_batches import MailboxTimer
 from tui_mutabakat.services.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.letter_export import export_letters
+from tui_mutabakat.services.tracking import foreign_answer_letters
 
 TICK = "✓"
 
@@ -94,6 +95,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
                 select(Letter).where(Letter.batch_id == self.batch_id).order_by(Letter.id)
             ).all()
             figures = letter_figures(session, letters)
+            foreign = foreign_answer_letters(session, [letter.id for letter in letters])
             rows = [
                 (
                     letter.id,
@@ -101,7 +103,8 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
                         letter.account_code,
                         letter.account_title,
                         figures_text(figures[letter.id]),
-                        letter_state_label(LetterState(letter.state)),
+                        letter_state_label(LetterState(letter.state))
+                        + (f" ⚠ {_('başka adres')}" if letter.id in foreign else ""),
                         when(letter.state_at),
                     ],
                 )

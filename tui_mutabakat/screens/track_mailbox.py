@@ -30,10 +30,18 @@ def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun
     try:
         if settings.mail_backend == "file":
             inbox = Path(demo_inbox(settings))
-            return read_maildir(database, inbox) if inbox.exists() else None
-        return read_user_mailbox(database, login, acting=settings.acting_login)
+            if not inbox.exists():
+                return None
+            return read_maildir(database, inbox, limits=settings.read_limits)
+        return read_user_mailbox(
+            database, login, settings.read_limits, acting=settings.acting_login
+        )
     finally:
         _running.release()
+
+
+def failure_text(error: str) -> str:
+    return _("Posta kutusu okunamadı: {error}").format(error=error)
 
 
 def news_text(run: IntakeRun) -> str:
@@ -43,7 +51,16 @@ def news_text(run: IntakeRun) -> str:
 
 
 def tell(notify: Callable[..., None], run: IntakeRun | None) -> bool:
-    """Notify the user of news; True when something changed."""
+    """Notify the user of news and of messages that could not be read; True when
+    something changed."""
+    if run is not None and run.unreadable:
+        notify(
+            _("{count} ileti okunamadı; Okunamayan iletiler listesinde (F8).").format(
+                count=len(run.unreadable)
+            ),
+            title=_("Posta kutusu"),
+            severity="warning",
+        )
     if run is None or not run.letters:
         return False
     if run.news:

@@ -9,7 +9,15 @@ a letter (reply token, then our Message-IDs it refers to), and then
 - a bounce: marks each named recipient `bounced` with the diagnostic (`RecipientEvent`,
   `BounceNotice`), and the letter `bounced` once every accepted recipient has bounced;
 - an automatic reply: noted, nothing changes;
-- nothing matched: noted; the mailbox reader leaves such mail alone.
+- nothing matched: noted; the mailbox reader leaves such mail alone;
+- references that disagree (`In-Reply-To` naming one letter, the token another): neither
+  letter changes; the message is listed for a person (`UnreadableMessage`, "conflict").
+
+Who sent each message is kept (`ProcessedMessage.from_address`); an answer from an address
+that is not one of the letter's recipients is applied but flagged (`foreign_sender`).
+A delivery report bounces only the recipients it says failed; a delay is a note on the
+recipient; a free-text bounce naming no known address is pinned on a letter's only
+recipient only when it quotes the letter.
 
 The history's "why" is written in Turkish, like the rest of the stored history.
 """
@@ -25,21 +33,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
-from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient
 from tui_mutabakat.data.tracking_models import (
     AnswerBalance,
-    BounceNotice,
     LetterAnswer,
     ProcessedMessage,
+    UnreadableMessage,
 )
-from tui_mutabakat.domain.states import LetterState, RecipientState, can_transition
-from tui_mutabakat.mail.addresses import wire_address
-from tui_mutabakat.mail.answers import FailedRecipient, MessageKind, ReadMessage, read_message
+from tui_mutabakat.domain.states import LetterState, can_transition
+from tui_mutabakat.mail.answers import (
+    MessageKind,
+    ReadMessage,
+    read_message,
+    tokens_in_ids,
+)
+from tui_mutabakat.mail.headers import header_block
 from tui_mutabakat.mail.reply_text import AnswerKind, Figure
+from tui_mutabakat.services.bounce_notes import record_bounce
 from tui_mutabakat.services.letter_balances import BalanceFigure, figures_of
 from tui_mutabakat.services.message_ids import letters_by_message_id
 
 MAILBOX_ACTOR = "mailbox"
+
+#: Their balance must fit `LetterAnswer.their_balance` and the difference to ours.
+_MAX_FIGURE = Decimal(10) ** 15
 
 #: States in which an unclear reply is allowed to move the letter.
 _OPEN_FOR_UNCLEAR = frozenset({LetterState.SENT, LetterState.NO_ANSWER})
@@ -62,6 +79,12 @@ class Outcome:
     AUTO = "auto"
     UNMATCHED = "unmatched"
     DUPLICATE = "duplicate"
+    #: A delivery report that names no failure: a delay noted, or nothing at all.
+    REPORT = "report"
+    #: Could not be read or applied: listed as unreadable.
+    ERROR = "error"
+    #: Names two letters at once: listed for a person, no letter changed.
+    CONFLICT = "conflict"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +120,42 @@ class LetterLookup:
         )
         self._by_token: dict[str, Letter] = {}
         self._by_id: dict[str, Letter] = {}
+        self._addresses: dict[int, set[str]] = {}
         if tokens:
             for letter in session.scalars(select(Letter).where(Letter.token.in_(tokens))):
                 self._by_token[letter.token] = letter
         if ids:
             self._by_id = letters_by_message_id(session, ids)
+
+    def addresses(self, session: Session, letter: Letter) -> set[str]:
+        """The letter's recipients (lower case); those of every letter found, in one query."""
+        if letter.id not in self._addresses:
+            ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
+            ids.add(letter.id)
+            ids -= set(self._addresses)
+            found: dict[int, set[str]] = {i: set() for i in ids}
+            rows = session.execute(
+                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids))
+            )
+            for letter_id, address in rows:
+                found[letter_id].add(address.lower())
+            self._addresses.update(found)
+        return self._addresses[letter.id]
+
+    def conflict(self, read: ReadMessage) -> tuple[Letter, Letter] | None:
+        """The letter the message names itself (token) and a different one it replies to
+        (`In-Reply-To`/`References`), when they share nothing."""
+        named = [self._by_token[t] for t in read.named_tokens if t in self._by_token]
+        referred = [self._by_id[m] for m in read.refers_to if m in self._by_id]
+        # Our Message-IDs carry the letter's token (a reminder's, the original's).
+        referred += [
+            self._by_token[t] for t in tokens_in_ids(read.refers_to) if t in self._by_token
+        ]
+        if not named or not referred:
+            return None
+        if {letter.id for letter in named} & {letter.id for letter in referred}:
+            return None
+        return named[0], referred[0]
 
     def find(self, read: ReadMessage) -> Letter | None:
         for token in read.tokens:
@@ -133,49 +187,106 @@ def process_read(
     uid: int | None = None,
     now: dt.datetime | None = None,
     lookup: LetterLookup | None = None,
+    raw: bytes = b"",
 ) -> IntakeResult:
-    """`process_message` for a message already read; `lookup` serves a whole chunk."""
+    """`process_message` for a message already read; `lookup` serves a whole chunk;
+    `raw` gives the headers listed with a message that names two letters."""
     done = (read.key in lookup.processed) if lookup else already_processed(session, read.key)
     if done:
         return IntakeResult(Outcome.DUPLICATE, read.key)
     now = now or utcnow()
-    letter = lookup.find(read) if lookup else find_letter(session, read)
-    if letter is None:
+    standalone = lookup is None
+    lookup = lookup or LetterLookup(session, [read])
+    letter = lookup.find(read)
+    conflict = lookup.conflict(read) if read.kind != MessageKind.BOUNCE else None
+    if conflict is not None:
+        named, referred = conflict
+        why = (
+            f"Referanslar çelişiyor: belirteç {named.token} (mektup {named.id}), "
+            f"yanıtlanan ileti {referred.message_id} (mektup {referred.id}); "
+            "hiçbir mektup değiştirilmedi"
+        )
+        record_unreadable(
+            session,
+            read.key,
+            reason=Outcome.CONFLICT,
+            error=why,
+            headers=header_block(raw),
+            mailbox=mailbox,
+            uid=uid,
+            now=now,
+        )
+        result = IntakeResult(Outcome.CONFLICT, read.key, detail=why)
+    elif letter is None:
         result = IntakeResult(Outcome.UNMATCHED, read.key, detail=read.subject[:200])
     elif read.kind == MessageKind.BOUNCE:
         result = _apply_bounce(session, letter, read, now)
     elif read.kind == MessageKind.AUTO:
         result = IntakeResult(Outcome.AUTO, read.key, letter.id, letter.state, read.subject[:200])
     else:
-        result = _apply_answer(session, letter, read, now)
+        result = _apply_answer(session, letter, read, now, lookup.addresses(session, letter))
     session.add(
         ProcessedMessage(
             message_key=read.key,
             mailbox=mailbox,
             uid=uid,
             outcome=result.outcome,
+            from_address=read.from_address,
             letter_id=result.letter_id,
             detail=result.detail,
             processed_at=now,
         )
     )
-    if lookup is None:
+    if standalone:
         session.flush()
-    else:
-        lookup.processed.add(read.key)
+    lookup.processed.add(read.key)
     return result
 
 
-def find_letter(session: Session, read: ReadMessage) -> Letter | None:
-    """The letter a message is about: by reply token first, then by our Message-ID."""
-    if read.tokens:
-        found = session.scalars(select(Letter).where(Letter.token.in_(read.tokens))).all()
-        by_token = {letter.token: letter for letter in found}
-        for token in read.tokens:
-            if token in by_token:
-                return by_token[token]
-    by_id = letters_by_message_id(session, read.refers_to)
-    return next((by_id[m] for m in read.refers_to if m in by_id), None)
+def record_unreadable(
+    session: Session,
+    key: str,
+    *,
+    reason: str,
+    error: str,
+    headers: str,
+    mailbox: str,
+    uid: int | None,
+    message_id: str = "",
+    now: dt.datetime | None = None,
+    processed: bool = False,
+) -> None:
+    """List a message for a person; with `processed`, also mark it handled (an error:
+    it is never tried again, whatever it holds)."""
+    now = now or utcnow()
+    if message_id == "" and not key.startswith("sha256:"):
+        message_id = key
+    if session.scalar(select(UnreadableMessage.id).where(UnreadableMessage.message_key == key)):
+        return
+    session.add(
+        UnreadableMessage(
+            message_key=key,
+            mailbox=mailbox[:400],
+            uid=uid,
+            message_id=message_id[:255],
+            reason=reason,
+            error=error[:4000].replace("\x00", ""),
+            headers=headers.replace("\x00", ""),
+            received_at=now,
+        )
+    )
+    if processed:
+        session.add(
+            ProcessedMessage(
+                message_key=key,
+                mailbox=mailbox[:400],
+                uid=uid,
+                outcome=Outcome.ERROR,
+                detail=error[:500].replace("\x00", ""),
+                processed_at=now,
+            )
+        )
+    session.flush()
 
 
 def signed_balance(amount: Decimal, side: str, ours: Decimal) -> Decimal:
@@ -224,6 +335,7 @@ def add_answer(
     message_key: str | None,
     now: dt.datetime,
     theirs: Mapping[str, tuple[Decimal, str]] | None = None,
+    foreign_sender: bool = False,
 ) -> LetterAnswer:
     """`theirs`: their balance per currency (amount, side); without it, `balance` is their
     balance in the letter's (first) currency."""
@@ -251,6 +363,7 @@ def add_answer(
         note=note,
         excerpt=excerpt,
         from_address=from_address,
+        foreign_sender=foreign_sender,
         channel=channel,
         recorded_by=recorded_by,
         message_key=message_key,
@@ -305,14 +418,17 @@ def tie_figures(
 
 
 def _apply_answer(
-    session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
+    session: Session, letter: Letter, read: ReadMessage, now: dt.datetime, addresses: set[str]
 ) -> IntakeResult:
+    foreign = read.from_address not in addresses
     theirs: dict[str, tuple[Decimal, str]] | None = {}
     if read.answer is AnswerKind.DISAGREED:
         theirs = tie_figures(read, figures_of(session, letter))
         if theirs is None:
             read = replace(read, answer=AnswerKind.UNCLEAR)
             theirs = {}
+        # A figure no balance column holds (18 digits) is no balance: the text keeps it.
+        theirs = {c: v for c, v in theirs.items() if abs(v[0]) < _MAX_FIGURE}
     add_answer(
         session,
         letter,
@@ -327,9 +443,13 @@ def _apply_answer(
         recorded_by=MAILBOX_ACTOR,
         message_key=read.key,
         now=now,
+        foreign_sender=foreign,
     )
     target = KIND_TO_STATE[read.answer]
-    detail = f"{_KIND_WORD[read.answer]} ({read.from_address})"
+    sender = read.from_address or "?"
+    if foreign:
+        sender += ", alıcılardan değil"
+    detail = f"{_KIND_WORD[read.answer]} ({sender})"
     for currency, (amount, side) in (theirs or {}).items():
         detail += f", bakiye {amount} {currency} {side}".rstrip()
     if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
@@ -342,60 +462,13 @@ def _apply_answer(
 def _apply_bounce(
     session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
 ) -> IntakeResult:
-    recipients = list(session.scalars(select(Recipient).where(Recipient.letter_id == letter.id)))
-    # A report names an IDN domain as the server saw it: in A-labels (`xn--…`).
-    by_address = {
-        key: r for r in recipients for key in (r.address.lower(), wire_address(r.address).lower())
-    }
-    failed = [(by_address.get(f.address), f) for f in read.failed]
-    hits = [(r, f) for r, f in failed if r is not None]
-    if not hits and len(read.failed) <= 1:
-        # A bounce that names no address we know (or none at all) for a letter that went
-        # to one address only can only be about that address.
-        accepted = [r for r in recipients if r.state is RecipientState.ACCEPTED]
-        if len(accepted) == 1 and len(recipients) == 1:
-            info = read.failed[0] if read.failed else FailedRecipient(accepted[0].address)
-            hits = [(accepted[0], info)]
-    notes: list[str] = []
-    for recipient, info in hits:
-        if recipient.state is RecipientState.BOUNCED:
-            continue
-        diagnostic = info.diagnostic or read.text[:300]
-        reason = f"{info.status} {diagnostic}".strip()
-        session.add(
-            RecipientEvent(
-                recipient_id=recipient.id,
-                actor=MAILBOX_ACTOR,
-                from_state=recipient.state.value,
-                to_state=RecipientState.BOUNCED.value,
-                smtp_code=_smtp_code(diagnostic),
-                reason=reason,
-                at=now,
-            )
-        )
-        session.add(
-            BounceNotice(
-                letter_id=letter.id,
-                recipient_id=recipient.id,
-                address=recipient.address,
-                status=info.status,
-                diagnostic=diagnostic,
-                message_key=read.key,
-                received_at=now,
-            )
-        )
-        recipient.state = RecipientState.BOUNCED
-        notes.append(f"{recipient.address}: {reason}")
-    detail = "; ".join(notes) or "alıcı bulunamadı"
-    delivered = [r for r in recipients if r.state is RecipientState.ACCEPTED]
-    bounced = [r for r in recipients if r.state is RecipientState.BOUNCED]
-    if notes and bounced and not delivered:
+    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now)
+    if not recorded.bounced:
+        detail = "; ".join(recorded.delayed) or "başarısız alıcı yok"
+        return IntakeResult(Outcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
+    detail = "; ".join(recorded.bounced)
+    if recorded.all_bounced:
         change_letter_state(
             session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, f"Geri döndü: {detail}", now
         )
     return IntakeResult(Outcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])
-
-
-def _smtp_code(diagnostic: str) -> int | None:
-    head = diagnostic.strip()[:3]
-    return int(head) if head.isdigit() else None

@@ -1,36 +1,50 @@
 """Reading the sender's mailbox into the letters (SPEC E4): IMAP → `intake.process_message`.
 
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
-processes them in chunks, each chunk and its new `last_uid` in one transaction, and then
-flags as seen only the messages that matched a letter. A message that fails to parse is
-recorded as processed ("error") so it never blocks the mailbox. When two readers race on
-one mailbox, the loser's chunk fails on the unique Message-ID and is read again next time
-(then as duplicates). `MailboxPoller` runs it on
-a timer in a thread (for the interface and `mutabakat worker`).
+processes them in chunks (at most `chunk` messages and `CHUNK_BYTES`), each chunk and its
+new `last_uid` in one transaction, and then flags as seen only the messages that matched a
+letter. Each message is read on its own, and applied in its own savepoint when its chunk
+fails as a whole: one that cannot be read, is over the `ReadLimits` or fails to apply is
+recorded as processed ("error") and listed as unreadable with its raw headers, so it never
+blocks the mailbox; the last UID advances. When two readers race on one mailbox, the
+loser's messages fail on the unique Message-ID and are then found processed: duplicates,
+not errors. `MailboxPoller` runs it on a timer in a thread (for the interface and
+`mutabakat worker`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.data.tracking_models import MailboxState, ProcessedMessage
-from tui_mutabakat.mail.answers import ReadMessage, read_message
+from tui_mutabakat.data.tracking_models import MailboxState
+from tui_mutabakat.mail.answers import ReadMessage, Unreadable, read_safely
+from tui_mutabakat.mail.headers import header_block
 from tui_mutabakat.mail.imap import ImapError, ImapSettings, Mailbox, default_port
+from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.secrets import SecretError, resolve_owned
-from tui_mutabakat.services.intake import IntakeResult, LetterLookup, Outcome, process_read
+from tui_mutabakat.services.intake import (
+    IntakeResult,
+    LetterLookup,
+    Outcome,
+    already_processed,
+    process_read,
+    record_unreadable,
+)
+
+log = logging.getLogger("mutabakat.mailbox")
 
 
 @dataclass
@@ -40,6 +54,8 @@ class IntakeRun:
     #: Letters whose state changed or got an answer or a bounce in this run.
     letters: set[int] = field(default_factory=set)
     seconds: float = 0.0
+    #: Messages listed as unreadable in this run ("UID n: why").
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def news(self) -> int:
@@ -74,52 +90,101 @@ def _state(session: Session, key: str) -> MailboxState:
     return state
 
 
-def _read_all(
-    session: Session, fetched: list[tuple[int, bytes]], key: str
-) -> list[tuple[int, ReadMessage | IntakeResult]]:
-    """Each message read; one that cannot be read is recorded as processed ("error"), so
-    it never blocks the mailbox."""
-    reads: list[tuple[int, ReadMessage | IntakeResult]] = []
-    for uid, raw in fetched:
-        try:
-            reads.append((uid, read_message(raw)))
-        except (ValueError, LookupError, TypeError, AttributeError, IndexError) as exc:
-            digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-            known = select(ProcessedMessage.id).where(ProcessedMessage.message_key == digest)
-            if session.scalar(known) is not None:
-                reads.append((uid, IntakeResult(Outcome.DUPLICATE, digest)))
-                continue
-            session.add(
-                ProcessedMessage(
-                    message_key=digest, mailbox=key, uid=uid, outcome="error", detail=str(exc)[:500]
-                )
-            )
-            session.flush()
-            reads.append((uid, IntakeResult("error", digest, detail=str(exc))))
-    return reads
-
-
 def _process_chunk(
-    session: Session, fetched: list[tuple[int, bytes]], key: str, run: IntakeRun
+    session: Session,
+    fetched: list[tuple[int, bytes]],
+    key: str,
+    run: IntakeRun,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> list[int]:
-    """Process a chunk of (uid, raw) in the session; returns the UIDs that matched."""
-    reads = _read_all(session, fetched, key)
-    lookup = LetterLookup(session, [r for _uid, r in reads if isinstance(r, ReadMessage)])
+    """Process a chunk of (uid, raw) in the session; returns the UIDs that matched.
+
+    Each message is read on its own; one that cannot be read or is over a limit is listed
+    as unreadable with its raw headers. The chunk is applied in one savepoint; should that
+    fail, it is applied again message by message, a savepoint each, so that only the
+    message at fault is rolled back and listed, and the chunk goes on."""
+    reads = [(uid, raw, read_safely(raw, limits)) for uid, raw in fetched]
+    lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
+    before = set(lookup.processed)
+    try:
+        with session.begin_nested():
+            results = [
+                _one(session, lookup, uid, raw, read, key, alone=False) for uid, raw, read in reads
+            ]
+    except Exception as exc:  # noqa: BLE001 — then one message at a time
+        log.warning("mailbox %s: chunk rolled back (%s); message by message", key, exc)
+        lookup.processed = before
+        results = [_one(session, lookup, uid, raw, read, key) for uid, raw, read in reads]
     matched: list[int] = []
-    for uid, read in reads:
-        if isinstance(read, IntakeResult):
-            result = read
-        else:
-            result = process_read(session, read, mailbox=key, uid=uid, lookup=lookup)
+    for (uid, _raw, _read), result in zip(reads, results, strict=True):
         run.fetched += 1
         run.outcomes[result.outcome] += 1
+        if result.outcome in (Outcome.ERROR, Outcome.CONFLICT):
+            run.unreadable.append(f"UID {uid}: {result.detail}"[:300])
         if result.letter_id is not None:
             matched.append(uid)
             run.letters.add(result.letter_id)
     return matched
 
 
-def read_maildir(database: Database, directory: Path, *, chunk: int = 200) -> IntakeRun:
+def _one(
+    session: Session,
+    lookup: LetterLookup,
+    uid: int,
+    raw: bytes,
+    read: ReadMessage | Unreadable,
+    key: str,
+    *,
+    alone: bool = True,
+) -> IntakeResult:
+    """One message; `alone`: in its own savepoint, a failure listed instead of raised."""
+    if isinstance(read, ReadMessage):
+        if not alone:
+            return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+        try:
+            with session.begin_nested():
+                return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+        except Exception as exc:  # noqa: BLE001 — one message never stops the intake
+            log.warning("mailbox %s UID %s: %s", key, uid, exc)
+            lookup.processed.discard(read.key)  # rolled back with its savepoint
+            read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
+    if read.key in lookup.processed or already_processed(session, read.key):
+        return IntakeResult(Outcome.DUPLICATE, read.key)
+    if not alone:
+        _list(session, read, raw, key, uid)
+    else:
+        try:
+            with session.begin_nested():
+                _list(session, read, raw, key, uid)
+        except Exception as exc:  # noqa: BLE001 — then at least its digest and the reason
+            log.warning("mailbox %s UID %s: %s", key, uid, exc)
+            digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+            if already_processed(session, digest):
+                return IntakeResult(Outcome.DUPLICATE, digest)
+            read = Unreadable(digest, "", ascii(read.error)[:1000], "")
+            with session.begin_nested():
+                _list(session, read, b"", key, uid)
+    lookup.processed.add(read.key)
+    return IntakeResult(Outcome.ERROR, read.key, detail=read.error)
+
+
+def _list(session: Session, read: Unreadable, raw: bytes, key: str, uid: int) -> None:
+    record_unreadable(
+        session,
+        read.key,
+        reason=Outcome.ERROR,
+        error=read.error,
+        headers=read.headers or header_block(raw),
+        mailbox=key,
+        uid=uid or None,
+        message_id=read.message_id,
+        processed=True,
+    )
+
+
+def read_maildir(
+    database: Database, directory: Path, *, chunk: int = 200, limits: ReadLimits = DEFAULT_LIMITS
+) -> IntakeRun:
     """The demo's mailbox: every message file in a maildir (`new/`, `cur/`) or a plain
     folder of `.eml` files. Files are never moved or deleted; the processed-message table
     (by Message-ID) keeps each from counting twice."""
@@ -135,12 +200,47 @@ def read_maildir(database: Database, directory: Path, *, chunk: int = 200) -> In
     for start in range(0, len(files), chunk):
         part = files[start : start + chunk]
         with database.unit_of_work() as session:
-            _process_chunk(session, [(0, path.read_bytes()) for path in part], key, run)
+            fetched = [(0, _read_file(path, limits.max_bytes)) for path in part]
+            _process_chunk(session, fetched, key, run, limits)
     run.seconds = time.perf_counter() - started
     return run
 
 
-def read_mailbox(database: Database, settings: ImapSettings, *, chunk: int = 200) -> IntakeRun:
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+#: Bytes fetched for one chunk at most (each message counted up to the size limit): a
+#: mailbox of big messages is read in smaller chunks, never all in memory at once.
+CHUNK_BYTES = 64_000_000
+
+
+def chunks(
+    uids: list[int], sizes: dict[int, int], count: int, max_bytes: int
+) -> Iterator[list[int]]:
+    """`uids` in chunks of at most `count` messages and `CHUNK_BYTES` (one message alone
+    may be a chunk of its own)."""
+    part: list[int] = []
+    total = 0
+    for uid in uids:
+        size = min(sizes.get(uid, 0), max_bytes + 1)
+        if part and (len(part) >= count or total + size > CHUNK_BYTES):
+            yield part
+            part, total = [], 0
+        part.append(uid)
+        total += size
+    if part:
+        yield part
+
+
+def read_mailbox(
+    database: Database,
+    settings: ImapSettings,
+    *,
+    chunk: int = 200,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> IntakeRun:
     """Read what is new in the mailbox; safe to run again (nothing counts twice)."""
     started = time.perf_counter()
     run = IntakeRun()
@@ -154,11 +254,11 @@ def read_mailbox(database: Database, settings: ImapSettings, *, chunk: int = 200
                 state.last_uid = 0
             last_uid = state.last_uid
         uids = mailbox.uids_after(last_uid)
-        for start in range(0, len(uids), chunk):
-            part = uids[start : start + chunk]
+        sizes = mailbox.sizes_after(last_uid) if uids else {}
+        for part in chunks(uids, sizes, chunk, limits.max_bytes):
             with database.unit_of_work() as session:
-                fetched = list(mailbox.fetch(part))
-                matched = _process_chunk(session, fetched, settings.key, run)
+                fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
+                matched = _process_chunk(session, fetched, settings.key, run, limits)
                 state = _state(session, settings.key)
                 state.last_uid = max(part)
                 state.checked_at = utcnow()
@@ -206,10 +306,10 @@ class MailboxPoller:
                     run = read_mailbox(self._database, settings)
                     if self._on_run is not None:
                         self._on_run(run)
-            except (ImapError, SQLAlchemyError, OSError) as exc:
-                # The thread lives on: the next run tries again.
+            except Exception as exc:  # noqa: BLE001 — the thread lives on, the user is told
+                log.exception("mailbox run failed")
                 if self._on_error is not None:
-                    self._on_error(str(exc))
+                    self._on_error(f"{type(exc).__name__}: {exc}")
             self._stop.wait(self._interval)
 
 
@@ -221,7 +321,9 @@ def mailbox_of(database: Database, login: str, *, acting: str) -> ImapSettings |
         return imap_settings_for(user, acting=acting) if user is not None else None
 
 
-def read_user_mailbox(database: Database, login: str, *, acting: str) -> IntakeRun | None:
+def read_user_mailbox(
+    database: Database, login: str, limits: ReadLimits = DEFAULT_LIMITS, *, acting: str
+) -> IntakeRun | None:
     """Read the mailbox of user `login`: what the interface's timer and the worker call."""
     settings = mailbox_of(database, login, acting=acting)
-    return read_mailbox(database, settings) if settings is not None else None
+    return read_mailbox(database, settings, limits=limits) if settings is not None else None

@@ -24,6 +24,7 @@ from tui_mutabakat.data.tracking_models import (
     BounceNotice,
     LetterAnswer,
     LetterReminder,
+    UnreadableMessage,
 )
 from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.domain.states import LetterState, can_transition
@@ -366,4 +367,26 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
         lines,
         figures_of(session, letter),
         answer_balances,
+    )
+
+
+def unreadable_messages(session: Session, limit: int = 1000) -> list[UnreadableMessage]:
+    """Mailbox messages intake could not apply, newest first (issue 10)."""
+    return list(
+        session.scalars(
+            select(UnreadableMessage).order_by(UnreadableMessage.id.desc()).limit(limit)
+        )
+    )
+
+
+def foreign_answer_letters(session: Session, letter_ids: Sequence[int]) -> set[int]:
+    """Letters with an answer from an address that is not one of their recipients."""
+    if not letter_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(LetterAnswer.letter_id)
+            .where(LetterAnswer.letter_id.in_(letter_ids), LetterAnswer.foreign_sender.is_(True))
+            .distinct()
+        )
     )

@@ -50,21 +50,31 @@ def track_once(
             continue
         try:
             mailbox = imap_settings_for(user, acting=acting)
-            run = read_mailbox(database, mailbox) if mailbox is not None else None
+            run = (
+                read_mailbox(database, mailbox, limits=settings.read_limits)
+                if mailbox is not None
+                else None
+            )
         except ImapError as exc:
             report.errors.append(f"{user.login}: {exc}")
             log.warning("mailbox of %s: %s", user.login, exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 — one mailbox never stops the others
+            report.errors.append(f"{user.login}: {type(exc).__name__}: {exc}")
+            log.exception("mailbox of %s", user.login)
             continue
         if run is not None:
             report.runs[user.login] = run
     inbox = settings.data_dir / "inbox"
     if settings.mail_backend != "smtp" and inbox.is_dir():
-        report.runs[f"file:{inbox}"] = read_maildir(database, inbox)
+        report.runs[f"file:{inbox}"] = read_maildir(database, inbox, limits=settings.read_limits)
     with database.unit_of_work() as session:
         report.expired, report.reminded = run_daily(session, today or local_today(), actor)
     for name, run in report.runs.items():
         if run.fetched:
             log.info("%s: %d messages, %s", name, run.fetched, dict(run.outcomes))
+        for line in run.unreadable:
+            log.warning("%s: unreadable message %s", name, line)
     if report.expired or report.reminded:
         log.info(
             "%d letters expired, %d reminders queued", len(report.expired), len(report.reminded)

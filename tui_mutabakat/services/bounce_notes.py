@@ -1,0 +1,111 @@
+"""A delivery report applied to a letter's recipients (SPEC E4, issue 10).
+
+Only the recipients the report says failed are bounced (`RecipientEvent`, `BounceNotice`);
+a delay is a note in the recipient's history with the same state before and after; a
+free-text bounce naming no known address is pinned on a letter's only recipient only when
+it quotes the letter. The letter's own state is left to the caller (`intake`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.outbox_models import Letter, Recipient, RecipientEvent
+from tui_mutabakat.data.tracking_models import BounceNotice
+from tui_mutabakat.domain.states import RecipientState
+from tui_mutabakat.mail.addresses import wire_address
+from tui_mutabakat.mail.answers import FailedRecipient, ReadMessage
+
+
+@dataclass
+class RecordedBounce:
+    #: "address: reason" of each recipient bounced now.
+    bounced: list[str] = field(default_factory=list)
+    #: "address: note" of each recipient reported delayed.
+    delayed: list[str] = field(default_factory=list)
+    #: Every recipient has bounced (none was delivered).
+    all_bounced: bool = False
+
+
+def record_bounce(
+    session: Session, letter: Letter, read: ReadMessage, actor: str, now: dt.datetime
+) -> RecordedBounce:
+    recipients = list(session.scalars(select(Recipient).where(Recipient.letter_id == letter.id)))
+    # A report names an IDN domain as the server saw it: in A-labels (`xn--…`).
+    by_address = {
+        key: r for r in recipients for key in (r.address.lower(), wire_address(r.address).lower())
+    }
+
+    def named(info: FailedRecipient) -> Recipient | None:
+        return by_address.get(info.address) or by_address.get(info.original)
+
+    hits = [(r, f) for f in read.failed for r in [named(f)] if r is not None]
+    if not hits and not read.standard_report and read.quotes_letter and len(read.failed) <= 1:
+        # A free-text bounce that quotes the letter but names no address we know (or none
+        # at all), for a letter that went to one address only, can only be about it.
+        accepted = [r for r in recipients if r.state is RecipientState.ACCEPTED]
+        if len(accepted) == 1 and len(recipients) == 1:
+            info = read.failed[0] if read.failed else FailedRecipient(accepted[0].address)
+            hits = [(accepted[0], info)]
+    recorded = RecordedBounce()
+    for recipient, info in hits:
+        if recipient.state is RecipientState.BOUNCED:
+            continue
+        diagnostic = info.diagnostic or read.text[:300]
+        reason = f"{info.status} {diagnostic}".strip()
+        _event(session, recipient, RecipientState.BOUNCED, actor, reason, diagnostic, now)
+        session.add(
+            BounceNotice(
+                letter_id=letter.id,
+                recipient_id=recipient.id,
+                address=recipient.address,
+                status=info.status[:32],
+                diagnostic=diagnostic,
+                message_key=read.key,
+                received_at=now,
+            )
+        )
+        recipient.state = RecipientState.BOUNCED
+        recorded.bounced.append(f"{recipient.address}: {reason}")
+    for info in read.delayed:
+        late = named(info)
+        if late is None:
+            continue
+        note = f"Gecikme bildirimi (hâlâ deneniyor): {info.status} {info.diagnostic}".strip()
+        _event(session, late, late.state, actor, note, info.diagnostic, now)
+        recorded.delayed.append(f"{late.address}: {note}")
+    delivered = [r for r in recipients if r.state is RecipientState.ACCEPTED]
+    bounced = [r for r in recipients if r.state is RecipientState.BOUNCED]
+    recorded.all_bounced = bool(recorded.bounced) and bool(bounced) and not delivered
+    return recorded
+
+
+def _event(
+    session: Session,
+    recipient: Recipient,
+    to: RecipientState,
+    actor: str,
+    reason: str,
+    diagnostic: str,
+    now: dt.datetime,
+) -> None:
+    session.add(
+        RecipientEvent(
+            recipient_id=recipient.id,
+            actor=actor,
+            from_state=recipient.state.value,
+            to_state=to.value,
+            smtp_code=_smtp_code(diagnostic),
+            reason=reason,
+            at=now,
+        )
+    )
+
+
+def _smtp_code(diagnostic: str) -> int | None:
+    head = diagnostic.strip()[:3]
+    return int(head) if head.isdigit() else None
