@@ -3,6 +3,8 @@ criteria, checks, the duplicate guard, the error list, the exit status (SPEC D1�
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import subprocess
 import sys
@@ -77,6 +79,13 @@ def eml_files(outbox: Path) -> list[Path]:
     return sorted((outbox / "new").glob("*.eml"))
 
 
+def letter_text(path: Path) -> str:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
 def live_letters(database: Database) -> int:
     with database.reader() as session:
         statement = select(func.count()).where(
@@ -91,18 +100,38 @@ def test_send_delivers_prints_the_summary_and_the_grouped_error_list(
     make_accounts(database)
     assert send(database, "--codes", "120.001..120.999") == 0
     out = capsys.readouterr().out
-    # 120.001 TRY + USD and 120.004: three letters; 320.001 is outside the codes
-    assert len(eml_files(environment)) == 3
-    assert "Gönderildi: 3" in out and "Atlandı: 3" in out
-    assert "Düzeltilecek hatalar (mektup yazılmadı): 2" in out
-    assert "120.002 Bozuk Adres Ltd TRY" in out and "120.002 Bozuk Adres Ltd EUR" in out
+    # One letter per account: 120.001 (its TRY and USD in one letter) and 120.004;
+    # 320.001 is outside the codes.
+    assert len(eml_files(environment)) == 2
+    assert "Gönderildi: 2" in out and "Atlandı: 2" in out
+    assert "Düzeltilecek hatalar (mektup yazılmadı): 1" in out
+    assert "120.002 Bozuk Adres Ltd TRY/EUR" in out
     assert "Sıfır bakiyeliler (seçenek gereği atlandı): 1" in out
     assert "Atlanan geçersiz adresler (mektup diğer adreslere gitti): 1" in out
     assert "120.004 Karma Ltd TRY" in out and "kotu@karma" in out
+    texts = [letter_text(path) for path in eml_files(environment)]
+    both = [text for text in texts if "150,00" in text]
+    assert len(both) == 1 and "2.000,00" in both[0]  # TRY and USD in one letter
     with database.reader() as session:
         batch = session.scalars(select(ReconciliationBatch)).one()
         assert batch.as_of == date(2026, 9, 30)
         assert batch.criteria and "120.999" in batch.criteria
+        assert not batch.per_currency
+
+
+def test_per_currency_sends_a_letter_per_account_and_currency(
+    database: Database, environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_accounts(database)
+    assert send(database, "--codes", "120.001..120.999", "--per-currency") == 0
+    out = capsys.readouterr().out
+    # 120.001 TRY, 120.001 USD and 120.004: three letters
+    assert len(eml_files(environment)) == 3
+    assert "Gönderildi: 3" in out and "Atlandı: 3" in out
+    assert "Düzeltilecek hatalar (mektup yazılmadı): 2" in out
+    assert "120.002 Bozuk Adres Ltd TRY" in out and "120.002 Bozuk Adres Ltd EUR" in out
+    with database.reader() as session:
+        assert session.scalars(select(ReconciliationBatch)).one().per_currency
 
 
 def test_a_second_send_for_the_date_skips_live_letters_unless_again(
@@ -110,24 +139,25 @@ def test_a_second_send_for_the_date_skips_live_letters_unless_again(
 ) -> None:
     make_accounts(database)
     assert send(database, "--codes", "120.001..120.001") == 0
-    assert len(eml_files(environment)) == 2
+    assert len(eml_files(environment)) == 1  # TRY and USD in one letter
     capsys.readouterr()
     # the same rows again: nothing new is sent, and the command says why, exit 1
     assert send(database, "--codes", "120.001..120.001") == 1
     captured = capsys.readouterr()
     assert "1 hesabın bu tarih için mektubu var" in captured.out + captured.err
-    assert len(eml_files(environment)) == 2
-    assert live_letters(database) == 2
+    assert len(eml_files(environment)) == 1
+    assert live_letters(database) == 1
     # a wider range: the account with its letter is skipped, the new one goes
     assert send(database, "--codes", "120.001..120.004") == 0
     out = capsys.readouterr().out
     assert "1 hesabın bu tarih için mektubu var; atlandı" in out
+    # the list keeps a row per currency of the account that has its letter
     assert "Bu tarih için mektubu olanlar (ikinci mektup yazılmadı): 2" in out
-    assert len(eml_files(environment)) == 3  # 120.004 only
+    assert len(eml_files(environment)) == 2  # 120.004 only
     # --again: a second letter on purpose
     assert send(database, "--codes", "120.001..120.001", "--again", "--yes") == 0
-    assert len(eml_files(environment)) == 5
-    assert live_letters(database) == 5
+    assert len(eml_files(environment)) == 3
+    assert live_letters(database) == 3
     # another date is another reconciliation
     code = cli.main(
         ["--db", url_of(database), "send", "--as-of", "31.08.2026", "--codes", "120.001.."]
@@ -154,10 +184,10 @@ def test_the_question_on_a_terminal(
     assert answer("v") == 1  # gave up: nothing written
     assert "Atla (A), yine gönder (T), vazgeç (V)" in questions[0]
     assert answer("") == 1  # the default skips them
-    assert live_letters(database) == 2
+    assert live_letters(database) == 1
     assert answer("t") == 0  # send again
-    assert live_letters(database) == 4
-    assert len(eml_files(environment)) == 4
+    assert live_letters(database) == 2
+    assert len(eml_files(environment)) == 2
 
 
 def test_queue_only_leaves_the_letters_for_the_worker(
@@ -235,9 +265,9 @@ def test_send_over_smtp_counted_at_the_server(
         make_accounts(database, port=port)
         monkeypatch.setenv("MUTABAKAT_MAIL_BACKEND", "smtp")
         assert send(database, "--codes", "120.001..120.999", "--statement", "--yes") == 0
-        assert server.count() == 3
+        assert server.count() == 2  # one letter per account
         assert send(database, "--codes", "120.001..120.999", "--yes") == 1
-        assert server.count() == 3
+        assert server.count() == 2
     assert not (environment / "new").exists()
 
 

@@ -148,8 +148,10 @@ async def test_an_invalid_address_is_listed_once_and_in_each_letter(
         assert account is not None
         add_movement(session, account, date(2026, 3, 1), debit="10.00", currency="USD")
     rows = [(account_id, "TRY"), (account_id, "USD")]
+    # A letter per currency: the account's one invalid address is listed once, and in both.
+    options = SendOptions(per_currency=True)
     sent = await create_and_send(
-        any_database, settings, any_actor, AS_OF, rows, SendOptions(), process_from=None
+        any_database, settings, any_actor, AS_OF, rows, options, process_from=None
     )
     assert sent.created is not None and sent.created.letters == 2
     assert len(sent.created.warnings) == 2

@@ -81,6 +81,11 @@ def add_send_parser(commands: Any) -> None:
     send.add_argument("--open-items", action="store_true", help=_("açık kalemleri mektuba yaz"))
     send.add_argument("--statement", action="store_true", help=_("ekstreyi ek olarak gönder"))
     send.add_argument(
+        "--per-currency",
+        action="store_true",
+        help=_("her dövize ayrı mektup (varsayılan: hesap başına tek mektup, her döviz içinde)"),
+    )
+    send.add_argument(
         "--include-zero", action="store_true", help=_("sıfır bakiyeli hesaplara da gönder")
     )
     send.add_argument(
@@ -130,6 +135,7 @@ def send_main(
             template=args.template,
             open_items=args.open_items,
             statement=args.statement,
+            per_currency=args.per_currency,
             include_zero=args.include_zero,
             queue_only=args.queue_only,
             again=args.again,

@@ -119,6 +119,7 @@ def build_command(
     template: str = "letter_tr",
     open_items: bool = False,
     statement: bool = False,
+    per_currency: bool = False,
     include_zero: bool = False,
     queue_only: bool = False,
     again: bool = False,
@@ -161,6 +162,7 @@ def build_command(
         attach_statement=statement,
         open_items=open_items,
         exclude_zero=not include_zero,
+        per_currency=per_currency,
     )
     return SendCommand(criteria, options, queue_only, again)
 
