@@ -16,6 +16,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.transport import Delivery, RecipientResult
 from tui_mutabakat.services import outbox, recovery
+from tui_mutabakat.services.batch_status import cancel_letters
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.outbox import ClaimedLetter, LetterOutcome, RetryPolicy, SenderIdentity
@@ -128,3 +129,25 @@ def test_a_claim_never_resends_a_saved_handover(any_database: Database, any_acto
         assert person.state is RecipientState.ACCEPTED and person.in_doubt
     (again,) = claim(database, later)
     assert [r.id for r in again.recipients] == [second.id]
+
+
+def test_cancelling_a_letter_is_a_compare_and_set_too(
+    any_database: Database, any_actor: Actor
+) -> None:
+    database = any_database
+    letter_id = one_letter(database, any_actor, ("a@firma.com.tr",))
+    sender = run("h")
+    (held,) = claim(database, sender)
+    with database.unit_of_work() as session:
+        # Held by a sender: left alone (the sender finishes it).
+        assert cancel_letters(session, any_actor, [letter_id], "iptal") == 0
+    with database.engine.begin() as conn:
+        outbox.release_letters(conn, sender, [held], "stop", utcnow())
+    with database.unit_of_work() as session:
+        assert cancel_letters(session, any_actor, [letter_id], "iptal") == 1
+    # Never due again: no sender claims it.
+    assert claim(database, run("n")) == []
+    with database.reader() as session:
+        letter = session.get(Letter, letter_id)
+        assert letter is not None and letter.state is LetterState.CANCELLED
+        assert letter.next_attempt_at is None

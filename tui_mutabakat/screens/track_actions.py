@@ -11,7 +11,6 @@ from functools import partial
 from sqlalchemy import select
 from textual import work
 
-from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
@@ -19,9 +18,9 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.track_answer import AnswerDialog, TypedAnswer
+from tui_mutabakat.services.batch_status import cancel_letters
 from tui_mutabakat.services.doubt import mark_delivered, resend_in_doubt
 from tui_mutabakat.services.errors import ServiceError
-from tui_mutabakat.services.intake import change_letter_state
 from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.resend import resend_letters
 from tui_mutabakat.services.tracking import (
@@ -228,18 +227,9 @@ class LetterActions(AppAccess):
         )
 
     def _cancel(self, ids: list[int]) -> None:
-        now = utcnow()
         why = _("Kullanıcı mektubu iptal etti.")
         with self.database.unit_of_work() as session:
-            letters = session.scalars(
-                select(Letter).where(Letter.id.in_(ids), Letter.claim_token.is_(None))
-            ).all()
-            done = sum(
-                change_letter_state(
-                    session, letter, LetterState.CANCELLED, self.actor.login, why, now
-                )
-                for letter in letters
-            )
+            done = cancel_letters(session, self.actor, ids, why)
         self.notify(_("{count} mektup iptal edildi.").format(count=done))  # type: ignore[attr-defined]
         self.reload()
 
