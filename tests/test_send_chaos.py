@@ -34,6 +34,8 @@ WORKERS = 4
 #: Kills go on for this long at most (fewer when everything is delivered sooner); about
 #: 30 s in all on an idle two-core machine.
 KILL_SECONDS = 25.0
+#: A worker is killed only once it has run this long (seconds).
+MIN_AGE = 1.5
 #: After the kills, the workers finish in peace: a bound for a machine under heavy load,
 #: not a figure of speed (the run reports its duration).
 SETTLE_SECONDS = 120.0
@@ -86,23 +88,30 @@ def _chaos(url: str, tmp_path: Path, processes: list[subprocess.Popen[bytes]], s
     rng = random.Random(seed)
     # The server answers the final "." a little late, as real ones do: kills land between
     # the "." and the answer too (recipients then in doubt, but delivered).
-    handler = SlowHandler(delay=0.05)
+    handler = SlowHandler(delay=0.1)
     started = time.monotonic()
     with running_server(handler) as (server, port):
         database = make_batch(url, port, LETTERS)
         built = time.monotonic()
         live = [start_worker(url, tmp_path) for _ in range(WORKERS)]
+        born = [time.monotonic()] * WORKERS
         processes.extend(live)
         kills = 0
         kill_until = time.monotonic() + KILL_SECONDS
         while time.monotonic() < kill_until and _undelivered(database):
             time.sleep(rng.uniform(0.4, 1.2))
-            victim = rng.randrange(WORKERS)
+            # A worker that had time to start up and claim (on a loaded machine a fresh
+            # one spends its first second importing): kills land in the sending.
+            grown = [i for i in range(WORKERS) if time.monotonic() - born[i] >= MIN_AGE]
+            if not grown:
+                continue
+            victim = rng.choice(grown)
             live[victim].send_signal(signal.SIGKILL)
             # Reaped at once: a zombie would still look alive to `process_is_gone`.
             live[victim].wait()
             kills += 1
             live[victim] = start_worker(url, tmp_path)
+            born[victim] = time.monotonic()
             processes.append(live[victim])
         killed_for = time.monotonic() - built
         settle_until = time.monotonic() + SETTLE_SECONDS
