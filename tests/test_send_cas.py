@@ -5,11 +5,15 @@ generation): a run that lost its letter changes nothing — the interleavings th
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 
 from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.smtp_server import RecordingHandler, running_server
+from tui_mutabakat.config import Settings
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
@@ -21,6 +25,7 @@ from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.outbox import ClaimedLetter, LetterOutcome, RetryPolicy, SenderIdentity
 from tui_mutabakat.services.outcomes import record_outcomes
+from tui_mutabakat.services.worker import send_batch
 
 LEASE = dt.timedelta(seconds=60)
 
@@ -151,3 +156,39 @@ def test_cancelling_a_letter_is_a_compare_and_set_too(
         letter = session.get(Letter, letter_id)
         assert letter is not None and letter.state is LetterState.CANCELLED
         assert letter.next_attempt_at is None
+
+
+@dataclass
+class StealingHandler(RecordingHandler):
+    """While the sender is between RCPT and the final ".", another run takes its letter
+    over (what a recovery does to a run it judged dead)."""
+
+    database: Database | None = None
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        assert self.database is not None
+        with self.database.engine.begin() as conn:
+            conn.execute(update(Letter).values(claim_token="t" * 32, claimed_by="thief"))
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+async def test_a_sender_that_lost_its_claim_never_writes_the_final_dot(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    letter_id = one_letter(database, actor, ("a@firma.com.tr",))
+    handler = StealingHandler(database=database)
+    with running_server(handler) as (server, port):
+        with database.unit_of_work() as session:
+            configure_sender(session, actor.login, host="127.0.0.1", port=port)
+        with database.reader() as session:
+            batch_id = session.scalars(select(Letter.batch_id)).one()
+        report = await send_batch(database, replace(settings, mail_backend="smtp"), batch_id)
+    assert report.lost_claims == 1 and report.progress.sent == 0
+    # The message was never completed: the server kept nothing.
+    assert server.count() == 0
+    with database.reader() as session:
+        person = session.scalars(select(Recipient).where(Recipient.letter_id == letter_id)).one()
+        assert person.handover_at is None and person.state is RecipientState.QUEUED
+    assert holder(database, letter_id)[0] == "t" * 32
