@@ -185,9 +185,9 @@ async def test_a_sender_that_lost_its_claim_never_writes_the_final_dot(
         with database.reader() as session:
             batch_id = session.scalars(select(Letter.batch_id)).one()
         report = await send_batch(database, replace(settings, mail_backend="smtp"), batch_id)
-    assert report.lost_claims == 1 and report.progress.sent == 0
     # The message was never completed: the server kept nothing.
     assert server.count() == 0
+    assert report.lost_claims == 1 and report.progress.sent == 0
     with database.reader() as session:
         person = session.scalars(select(Recipient).where(Recipient.letter_id == letter_id)).one()
         assert person.handover_at is None and person.state is RecipientState.QUEUED

@@ -105,14 +105,19 @@ def _chaos(url: str, tmp_path: Path, processes: list[subprocess.Popen[bytes]], s
             grown = [i for i in range(WORKERS) if time.monotonic() - born[i] >= MIN_AGE]
             if not grown:
                 continue
-            victim = rng.choice(grown)
-            live[victim].send_signal(signal.SIGKILL)
-            # Reaped at once: a zombie would still look alive to `process_is_gone`.
-            live[victim].wait()
-            kills += 1
-            live[victim] = start_worker(url, tmp_path)
-            born[victim] = time.monotonic()
-            processes.append(live[victim])
+            # One worker, or several at once: restarted together, they recover the dead
+            # ones' letters at the same moment — the race the claim generation is for.
+            victims = rng.sample(grown, min(len(grown), rng.choice((1, 1, 1, 2))))
+            for victim in victims:
+                live[victim].send_signal(signal.SIGKILL)
+            for victim in victims:
+                # Reaped at once: a zombie would still look alive to `process_is_gone`.
+                live[victim].wait()
+                kills += 1
+            for victim in victims:
+                live[victim] = start_worker(url, tmp_path)
+                born[victim] = time.monotonic()
+                processes.append(live[victim])
         killed_for = time.monotonic() - built
         settle_until = time.monotonic() + SETTLE_SECONDS
         while _undelivered(database) and time.monotonic() < settle_until:
