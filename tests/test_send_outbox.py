@@ -86,7 +86,11 @@ async def test_a_dead_senders_letters_are_recovered_without_sending_twice(
                 conn, dead, limit=10, lease=dt.timedelta(seconds=-1), batch_id=batch_id
             )
             # The dead sender had made the first letter's hand-over durable.
-            outbox.record_handover(conn, [r.id for r in claimed[0].recipients], utcnow())
+            first = claimed[0]
+            held = outbox.record_handover(
+                conn, dead, [(first, [r.id for r in first.recipients])], utcnow()
+            )
+            assert held == {first.id}
         report = await send_batch(database, replace(settings, mail_backend="smtp"), batch_id)
     assert report.recovered == 4
     with database.reader() as session:

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.services.doubt import in_doubt_total
 from tui_mutabakat.services.tracking import unseen_counts
 from tui_mutabakat.services.working_settings import get_company
 
@@ -139,6 +140,7 @@ class MainScreen(AppAccess, Screen[None]):
             company = get_company(session)
             accounts = session.scalar(select(func.count(Account.id))) or 0
             answers, bounces = unseen_counts(session)
+            in_doubt = in_doubt_total(session)
         actor = self.actor
         role = _("yönetici") if actor.is_admin else _("muhasebeci")
         lines = [
@@ -150,6 +152,14 @@ class MainScreen(AppAccess, Screen[None]):
         if answers or bounces:
             lines.append(
                 f"[b]{_('Görülmemiş yanıt')}: {answers} · {_('geri dönen')}: {bounces}[/b]"
+            )
+        if in_doubt:
+            lines.append(
+                "[b yellow]"
+                + _("⚠ Teslimi belirsiz alıcı: {count} — kararınızı bekliyor (F2)").format(
+                    count=in_doubt
+                )
+                + "[/]"
             )
         self.query_one("#main-status", Static).update("\n".join(lines))
 

@@ -11,7 +11,6 @@ from functools import partial
 from sqlalchemy import select
 from textual import work
 
-from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
@@ -19,8 +18,9 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.track_answer import AnswerDialog, TypedAnswer
+from tui_mutabakat.services.batch_status import cancel_letters
+from tui_mutabakat.services.doubt import mark_delivered, resend_in_doubt
 from tui_mutabakat.services.errors import ServiceError
-from tui_mutabakat.services.intake import change_letter_state
 from tui_mutabakat.services.letter_balances import figures_of
 from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.resend import resend_letters
@@ -152,6 +152,58 @@ class LetterActions(AppAccess):
             self.send_queued(sorted(batches))
         self.reload()
 
+    # -- in-doubt recipients: the user decides ----------------------------------------------
+    def action_resend_doubt(self) -> None:
+        ids = self.target_letters()
+        if not ids:
+            return
+        question = _(
+            "Teslimi belirsiz alıcılara ({count} mektup) yeniden gönderilsin mi? Önceki ileti "
+            "ulaşmışsa ikinci kez alırlar."
+        ).format(count=len(ids))
+        self.app.push_screen(  # type: ignore[attr-defined]
+            ConfirmDialog(question),
+            callback=lambda yes: self._resend_doubt(ids) if yes else None,
+        )
+
+    def _resend_doubt(self, ids: list[int]) -> None:
+        with self.database.unit_of_work() as session:
+            result = resend_in_doubt(session, self.actor, ids)
+            batches = set(
+                session.scalars(select(Letter.batch_id).where(Letter.id.in_(result.letters)))
+            )
+        for _letter_id, why in result.skipped[:3]:
+            self.notify(why, severity="warning")  # type: ignore[attr-defined]
+        if result.letters:
+            self.notify(  # type: ignore[attr-defined]
+                _("{count} alıcıya yeniden gönderiliyor.").format(count=result.recipients)
+            )
+            self.send_queued(sorted(batches))
+        self.reload()
+
+    def action_mark_delivered(self) -> None:
+        ids = self.target_letters()
+        if not ids:
+            return
+        question = _(
+            "Teslimi belirsiz alıcılar ({count} mektup) teslim edilmiş sayılsın mı?"
+        ).format(count=len(ids))
+        self.app.push_screen(  # type: ignore[attr-defined]
+            ConfirmDialog(question),
+            callback=lambda yes: self._mark_delivered(ids) if yes else None,
+        )
+
+    def _mark_delivered(self, ids: list[int]) -> None:
+        with self.database.unit_of_work() as session:
+            result = mark_delivered(session, self.actor, ids)
+        for _letter_id, why in result.skipped[:3]:
+            self.notify(why, severity="warning")  # type: ignore[attr-defined]
+        if result.letters:
+            self.notify(  # type: ignore[attr-defined]
+                _("{count} alıcı teslim edilmiş sayıldı.").format(count=result.recipients)
+            )
+        self.reload()
+
     # -- reminders -------------------------------------------------------------------------
     def action_remind(self) -> None:
         ids = self.target_letters()
@@ -189,18 +241,9 @@ class LetterActions(AppAccess):
         )
 
     def _cancel(self, ids: list[int]) -> None:
-        now = utcnow()
         why = _("Kullanıcı mektubu iptal etti.")
         with self.database.unit_of_work() as session:
-            letters = session.scalars(
-                select(Letter).where(Letter.id.in_(ids), Letter.claim_token.is_(None))
-            ).all()
-            done = sum(
-                change_letter_state(
-                    session, letter, LetterState.CANCELLED, self.actor.login, why, now
-                )
-                for letter in letters
-            )
+            done = cancel_letters(session, self.actor, ids, why)
         self.notify(_("{count} mektup iptal edildi.").format(count=done))  # type: ignore[attr-defined]
         self.reload()
 

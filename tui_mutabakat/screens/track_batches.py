@@ -16,6 +16,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, failure_text, intake_once, tell
+from tui_mutabakat.services.doubt import in_doubt_by_batch
 from tui_mutabakat.services.error_list import error_list
 from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import batch_counts, tracking_batches
@@ -74,14 +75,21 @@ class MailboxTimer(AppAccess):
         raise NotImplementedError
 
 
-def batch_line(title: str, answer_by: dt.date, sender: str, counts: dict[str, int]) -> str:
+def batch_line(
+    title: str, answer_by: dt.date, sender: str, counts: dict[str, int], in_doubt: int = 0
+) -> str:
     """The highlighted batch in full, below the table."""
     total = sum(v for k, v in counts.items() if k != "cancelled")
     answered = counts.get("agreed", 0) + counts.get("disagreed", 0)
-    return (
+    line = (
         f"{title}\n{_('Son yanıt')}: {format_day(answer_by)} · {_('Gönderen')}: {sender} · "
         f"{progress_bar(counts)} {answered}/{total}"
     )
+    if in_doubt:
+        line += "\n" + _(
+            "⚠ Teslimi belirsiz alıcı: {count} (Enter, sonra F6: yalnız bunlar; F9: karar)"
+        ).format(count=in_doubt)
+    return line
 
 
 class TrackBatchesScreen(MailboxTimer, Screen[None]):
@@ -114,6 +122,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         table.add_column(_("Tarih"), key="as_of")
         for key, label in count_labels().items():
             table.add_column(label, key=key)
+        table.add_column(_("Şüpheli"), key="in_doubt")
         table.add_column(_("İlerleme"), key="bar")
         table.add_column(_("Son yanıt"), key="answer_by")
         table.add_column(_("Gönderen"), key="sender")
@@ -131,6 +140,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         with self.database.reader() as session:
             batches = tracking_batches(session)
             counts = batch_counts(session, [b.id for b in batches])
+            doubt = in_doubt_by_batch(session, [b.id for b in batches])
             rows = [
                 (b.id, b.title, b.as_of, b.answer_by, b.sender_login, counts[b.id]) for b in batches
             ]
@@ -139,13 +149,14 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
                 title,
                 format_day(as_of),
                 *(str(row.get(key, 0)) for key in count_labels()),
+                str(doubt.get(batch_id, 0)),
                 progress_bar(row),
                 format_day(answer_by),
                 sender,
                 key=str(batch_id),
             )
         self._info = {
-            batch_id: batch_line(title, answer_by, sender, row)
+            batch_id: batch_line(title, answer_by, sender, row, doubt.get(batch_id, 0))
             for batch_id, title, _as_of, answer_by, sender, row in rows
         }
         if rows:

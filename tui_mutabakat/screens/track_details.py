@@ -4,7 +4,7 @@ and the whole status history."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.markup import escape
@@ -23,8 +23,10 @@ from tui_mutabakat.domain.states import (
     side_label,
 )
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_letters import when
+from tui_mutabakat.services.doubt import IN_DOUBT, RESENT
 from tui_mutabakat.services.error_list import address_warnings
 from tui_mutabakat.services.letter_balances import figures_text
 from tui_mutabakat.services.tracking import LetterDetails, letter_details, mark_seen
@@ -33,6 +35,10 @@ from tui_mutabakat.services.tracking import LetterDetails, letter_details, mark_
 def _state_word(value: str | None) -> str:
     if not value:
         return "—"
+    if value == IN_DOUBT:
+        return _("Teslimi belirsiz")
+    if value == RESENT:
+        return _("Yeniden gönderildi")
     if value in LetterState.__members__.values():
         return letter_state_label(LetterState(value))
     if value in RecipientState.__members__.values():
@@ -73,7 +79,15 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             f"• {e(person.address)} — {recipient_state_label(RecipientState(person.state))}"
             f", {when(person.last_attempt_at)}"
         )
-        if person.smtp_answer or person.smtp_code:
+        if person.in_doubt:
+            lines.append(f"    [b yellow]⚠ {_('Teslimi belirsiz')}[/]: {e(person.smtp_answer)}")
+            lines.append(
+                "    "
+                + _(
+                    "Kendiliğinden tekrar gönderilmez; F9: yeniden gönder ya da teslim edilmiş say."
+                )
+            )
+        elif person.smtp_answer or person.smtp_code:
             lines.append(f"    SMTP: {e(person.smtp_answer or str(person.smtp_code))}")
     for warning in address_warnings:
         lines.append(f"  [yellow]{_('Atlanan adres')}[/yellow]: {e(warning)}")
@@ -124,6 +138,7 @@ class LetterDetailsScreen(LetterActions, Screen[None]):
         Binding("ctrl+a", "answer", _("Yanıt gir"), id="details_answer"),
         Binding("f4,ctrl+e", "resend", _("Yeniden gönder"), id="details_resend"),
         Binding("ctrl+t", "remind", _("Hatırlat"), id="details_remind"),
+        Binding("f9,ctrl+o", "menu", _("İşlemler"), id="details_menu"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="details_refresh"),
         Binding("escape", "app.pop_screen", _("Geri"), id="details_back"),
     ]
@@ -157,3 +172,24 @@ class LetterDetailsScreen(LetterActions, Screen[None]):
 
     def action_refresh(self) -> None:
         self.reload()
+
+    def action_menu(self) -> None:
+        items: list[MenuItem] = [
+            ("resend_doubt", _("Teslimi belirsiz alıcılara yeniden gönder"), ""),
+            ("mark_delivered", _("Teslimi belirsiz alıcıları teslim edilmiş say"), ""),
+            ("answer", _("Yanıtı elle gir (telefon, kâğıt)"), "Ctrl+A"),
+            ("resend", _("Aynı adreslere yeniden gönder"), "F4"),
+            ("remind", _("Hatırlatma gönder"), "Ctrl+T"),
+        ]
+        self.app.push_screen(ActionMenu(_("İşlemler"), items), callback=self._chosen)
+
+    def _chosen(self, action_id: str | None) -> None:
+        actions: dict[str, Callable[[], None]] = {
+            "resend_doubt": self.action_resend_doubt,
+            "mark_delivered": self.action_mark_delivered,
+            "answer": self.action_answer,
+            "resend": self.action_resend,
+            "remind": self.action_remind,
+        }
+        if action_id in actions:
+            actions[action_id]()

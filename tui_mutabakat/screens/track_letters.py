@@ -24,6 +24,7 @@ from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_actions import LetterActions
 from tui_mutabakat.screens.track_batches import MailboxTimer
+from tui_mutabakat.services.doubt import in_doubt_by_letter
 from tui_mutabakat.services.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.letter_export import export_letters
 from tui_mutabakat.services.tracking import foreign_answer_letters
@@ -51,6 +52,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         Binding("ctrl+t", "remind", _("Hatırlat"), id="letters_remind"),
         Binding("ctrl+x", "export", _("CSV"), id="letters_export"),
         Binding("f8,ctrl+d", "cancel_letters", _("İptal"), id="letters_cancel"),
+        Binding("f6,ctrl+b", "only_doubt", _("Belirsiz teslim"), id="letters_doubt"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="letters_refresh"),
         Binding("escape", "app.pop_screen", _("Geri"), id="letters_back"),
     ]
@@ -60,6 +62,8 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         self.batch_id = batch_id
         #: Ids of the ticked letters.
         self.selected: set[int] = set()
+        #: Show only the letters with recipients in doubt (F6).
+        self.only_doubt = False
         self._rows: list[tuple[int, list[str]]] = []
 
     def compose(self) -> ComposeResult:
@@ -96,6 +100,9 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             ).all()
             figures = letter_figures(session, letters)
             foreign = foreign_answer_letters(session, [letter.id for letter in letters])
+            doubt = in_doubt_by_letter(session, self.batch_id)
+            if self.only_doubt:
+                letters = [x for x in letters if x.id in doubt]
             rows = [
                 (
                     letter.id,
@@ -104,12 +111,15 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
                         letter.account_title,
                         figures_text(figures[letter.id]),
                         letter_state_label(LetterState(letter.state))
-                        + (f" ⚠ {_('başka adres')}" if letter.id in foreign else ""),
+                        + (f" ⚠ {_('başka adres')}" if letter.id in foreign else "")
+                        + (f" ⚠{doubt[letter.id]}" if letter.id in doubt else ""),
                         when(letter.state_at),
                     ],
                 )
                 for letter in letters
             ]
+        if self.only_doubt:
+            title = _("{title} — yalnız teslimi belirsiz olanlar").format(title=title)
         self.query_one("#letters-title", Label).update(title)
         return rows
 
@@ -169,12 +179,21 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
     def action_refresh(self) -> None:
         self.reload()
 
+    def action_only_doubt(self) -> None:
+        """Show only the letters with recipients in doubt, or all of them again."""
+        self.only_doubt = not self.only_doubt
+        self.reload()
+        if self.only_doubt and not self._rows:
+            self.notify(_("Bu gönderimde teslimi belirsiz alıcı yok."))
+
     def action_menu(self) -> None:
         items: list[MenuItem] = [
             ("answer", _("Yanıtı elle gir (telefon, kâğıt)"), "Ctrl+A"),
             ("resend", _("Aynı adreslere yeniden gönder"), "F4"),
             ("resend_card", _("Cari kartta adresi düzelt, sonra gönder"), ""),
             ("remind", _("Hatırlatma gönder"), "Ctrl+T"),
+            ("resend_doubt", _("Teslimi belirsiz alıcılara yeniden gönder"), ""),
+            ("mark_delivered", _("Teslimi belirsiz alıcıları teslim edilmiş say"), ""),
             ("cancel", _("İptal et"), "F8"),
             ("export", _("Listeyi CSV olarak kaydet"), "Ctrl+X"),
             ("export_xlsx", _("Listeyi Excel (xlsx) olarak kaydet"), ""),
@@ -189,6 +208,8 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             "resend": self.action_resend,
             "resend_card": self.action_resend_card,
             "remind": self.action_remind,
+            "resend_doubt": self.action_resend_doubt,
+            "mark_delivered": self.action_mark_delivered,
             "cancel": self.action_cancel_letters,
             "export": self.action_export,
             "export_xlsx": partial(self.action_export, "xlsx"),

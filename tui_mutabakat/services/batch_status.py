@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, update
@@ -11,11 +12,16 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
-from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
+from tui_mutabakat.domain.states import (
+    LETTER_TRANSITIONS,
+    BatchState,
+    LetterState,
+    RecipientState,
+)
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import NotFound
-from tui_mutabakat.services.outbox import letter_event, write_letter_events
+from tui_mutabakat.services.outbox import letter_event, lock_for_write, write_letter_events
 
 _STILL_SENDING = (LetterState.QUEUED, LetterState.SENDING)
 
@@ -243,3 +249,37 @@ def cancel_batch(session: Session, actor: Actor, batch_id: int, reason: str = ""
     record(session, actor, "cancel", "batch", batch_id, why)
     finish_batches(conn, {batch_id}, now)
     return len(waiting)
+
+
+def cancel_letters(session: Session, actor: Actor, letter_ids: Sequence[int], why: str) -> int:
+    """Cancel these letters, each with a compare-and-set: only while no sender holds it and
+    its state is still the one read (a letter a sender is delivering right now, or one
+    that cannot be cancelled, is left alone). A cancelled letter is never due again.
+    Returns how many were cancelled."""
+    now = utcnow()
+    conn = session.connection()
+    lock_for_write(conn)
+    cancellable = [s for s, after in LETTER_TRANSITIONS.items() if LetterState.CANCELLED in after]
+    found = conn.execute(
+        select(Letter.id, Letter.state, Letter.batch_id).where(
+            Letter.id.in_(list(letter_ids)),
+            Letter.claim_token.is_(None),
+            Letter.state.in_(cancellable),
+        )
+    ).all()
+    events = []
+    batches = set()
+    for letter_id, state, batch_id in found:
+        changed = conn.execute(
+            update(Letter)
+            .where(Letter.id == letter_id, Letter.claim_token.is_(None), Letter.state == state)
+            .values(state=LetterState.CANCELLED, state_at=now, next_attempt_at=None)
+        ).rowcount
+        if changed:
+            old = LetterState(state).value
+            events.append(letter_event(letter_id, actor.login, old, "cancelled", why, now))
+            batches.add(batch_id)
+            record(session, actor, "cancel", "letter", letter_id, why[:500])
+    write_letter_events(conn, events)
+    finish_batches(conn, batches, now)
+    return len(events)

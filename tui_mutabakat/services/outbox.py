@@ -8,8 +8,14 @@ many letters into one commit. Every state change writes its history event in the
 transaction (SPEC E7).
 
 Claiming: `UPDATE letter … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED])` with
-the run's claim token. On PostgreSQL, `SKIP LOCKED` lets several workers take disjoint
-letters; on SQLite the single writer makes the same statement atomic.
+the run's claim token and the next claim generation. On PostgreSQL, `SKIP LOCKED` lets
+several workers take disjoint letters; on SQLite the single writer makes the same
+statement atomic.
+
+Every later change a run makes to a letter it claimed (hand-over, outcome, release) is a
+compare-and-set: it first locks the letters whose `claim_token` and `claim_gen` are still
+its own (`held_letters`) and changes only those, so a run that lost its claim changes
+nothing (see `services/sending.py`).
 """
 
 from __future__ import annotations
@@ -33,12 +39,18 @@ from tui_mutabakat.data.outbox_models import (
     RecipientEvent,
     ReconciliationBatch,
 )
+from tui_mutabakat.data.session import is_sqlite
 from tui_mutabakat.domain.states import (
     PENDING_RECIPIENT_STATES,
     LetterState,
     RecipientState,
 )
 from tui_mutabakat.mail.transport import Delivery
+
+
+class ClaimLost(Exception):
+    """The run no longer holds the letter (another run recovered it): the hand-over was
+    not written and the final "." must not be sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,37 @@ class SenderIdentity:
     @property
     def claimed_by(self) -> str:
         return f"{self.host}:{self.pid}:{self.token[:8]}"
+
+
+def lock_for_write(conn: Connection) -> None:
+    """Start the transaction as a writer. SQLite: a transaction that read first and
+    writes later fails when another connection wrote in between; one that starts with a
+    write waits for its turn instead. (PostgreSQL locks rows as it changes them.)"""
+    if is_sqlite(conn.engine):
+        conn.execute(update(Letter).where(Letter.id == -1).values(claim_gen=Letter.claim_gen))
+
+
+def held_letters(
+    conn: Connection, sender: SenderIdentity, letters: Iterable[ClaimedLetter]
+) -> set[int]:
+    """Lock the given letters this run still holds — same claim token, same claim
+    generation — and return their ids. Once locked, no other run can take them over until
+    the caller's transaction ends; a letter not returned must not be changed."""
+    wanted = {x.id: x.generation for x in letters}
+    ids = sorted(wanted)
+    held: set[int] = set()
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            update(Letter)
+            .where(
+                Letter.id.in_(ids[start : start + 500]),
+                Letter.claim_token == sender.token,
+            )
+            .values(claim_gen=Letter.claim_gen)
+            .returning(Letter.id, Letter.claim_gen)
+        ).all()
+        held.update(i for i, gen in rows if wanted[i] == gen)
+    return held
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +134,11 @@ class ClaimedLetter:
     #: The letter's state before the claim: QUEUED (now SENDING) or SENT (a retry).
     was: LetterState
     recipients: tuple[PendingRecipient, ...]
+    #: The claim generation this run's claim wrote: with the run's token, the claim.
+    generation: int = 0
+    #: Pending recipients whose hand-over an earlier run saved: never sent again (the
+    #: claimer resolves them as delivered, in doubt; see `recovery.claim_letters`).
+    handed_over: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -100,6 +148,8 @@ class LetterOutcome:
     #: Set by `record_outcomes`: the letter's state after this attempt.
     state: LetterState | None = None
     reasons: list[str] = field(default_factory=list)
+    #: Set by `record_outcomes`: the run no longer held the letter; nothing was written.
+    lost: bool = False
 
 
 def letter_event(
@@ -191,13 +241,14 @@ def claim_letters(
             claimed_by=sender.claimed_by,
             lease_until=now + lease,
             attempts=Letter.attempts + 1,
+            claim_gen=Letter.claim_gen + 1,
         )
-        .returning(Letter.id, Letter.state)
+        .returning(Letter.id, Letter.state, Letter.claim_gen)
     ).all()
     if not claimed:
         return []
-    ids = [row[0] for row in claimed]
-    started = [i for i, state in claimed if LetterState(state) is LetterState.SENDING]
+    generations = {i: gen for i, _state, gen in claimed}
+    started = [i for i, state, _gen in claimed if LetterState(state) is LetterState.SENDING]
     if started:
         write_letter_events(
             conn,
@@ -206,11 +257,15 @@ def claim_letters(
                 for i in started
             ],
         )
-    return _load_claimed(conn, ids, set(started))
+    return _load_claimed(conn, generations, set(started))
 
 
-def _load_claimed(conn: Connection, ids: list[int], started: set[int]) -> list[ClaimedLetter]:
+def _load_claimed(
+    conn: Connection, generations: dict[int, int], started: set[int]
+) -> list[ClaimedLetter]:
+    ids = sorted(generations)
     pending: dict[int, list[PendingRecipient]] = {i: [] for i in ids}
+    handed_over: dict[int, list[int]] = {i: [] for i in ids}
     rows = conn.execute(
         select(
             Recipient.letter_id,
@@ -218,11 +273,15 @@ def _load_claimed(conn: Connection, ids: list[int], started: set[int]) -> list[C
             Recipient.address,
             Recipient.state,
             Recipient.attempts,
+            Recipient.handover_at,
         )
         .where(Recipient.letter_id.in_(ids), Recipient.state.in_(PENDING_RECIPIENT_STATES))
         .order_by(Recipient.id)
     )
-    for letter_id, rid, address, state, attempts in rows:
+    for letter_id, rid, address, state, attempts, handover in rows:
+        if handover is not None:
+            handed_over[letter_id].append(rid)
+            continue
         pending[letter_id].append(PendingRecipient(rid, address, RecipientState(state), attempts))
     letters = conn.execute(
         select(
@@ -246,21 +305,36 @@ def _load_claimed(conn: Connection, ids: list[int], started: set[int]) -> list[C
             message=bytes(message),
             was=LetterState.QUEUED if i in started else LetterState.SENT,
             recipients=tuple(pending[i]),
+            generation=generations[i],
+            handed_over=tuple(handed_over[i]),
         )
         for i, batch, token, message, sender in letters
     ]
 
 
 _HANDOVER = (
-    update(Recipient).where(Recipient.id == bindparam("h_id")).values(handover_at=bindparam("h_at"))
+    update(Recipient)
+    .where(Recipient.id == bindparam("h_id"), Recipient.handover_at.is_(None))
+    .values(handover_at=bindparam("h_at"))
 )
 
 
-def record_handover(conn: Connection, recipient_ids: Iterable[int], now: dt.datetime) -> None:
-    """Mark recipients as handed over: their message is about to be completed."""
-    rows = [{"h_id": i, "h_at": now} for i in recipient_ids]
+def record_handover(
+    conn: Connection,
+    sender: SenderIdentity,
+    handovers: Sequence[tuple[ClaimedLetter, Sequence[int]]],
+    now: dt.datetime,
+    held: set[int] | None = None,
+) -> set[int]:
+    """Mark recipients as handed over (their message is about to be completed), for the
+    letters this run still holds; returns the ids of those letters. The others' final "."
+    must not be sent. `held`: the letters already locked by the caller."""
+    if held is None:
+        held = held_letters(conn, sender, [letter for letter, _ids in handovers])
+    rows = [{"h_id": i, "h_at": now} for letter, ids in handovers if letter.id in held for i in ids]
     if rows:
         conn.execute(_HANDOVER, rows)
+    return {letter.id for letter, _ids in handovers if letter.id in held}
 
 
 def release_letters(
@@ -272,16 +346,22 @@ def release_letters(
     *,
     cancel: bool = False,
 ) -> None:
-    """Give claimed letters back untouched (or cancel them when their batch was cancelled)."""
+    """Give claimed letters back untouched (or cancel them when their batch was cancelled),
+    those this run still holds."""
     if not letters:
         return
     events = []
     for letter in letters:
+        mine = (
+            Letter.id == letter.id,
+            Letter.claim_token == sender.token,
+            Letter.claim_gen == letter.generation,
+        )
         if letter.was is LetterState.QUEUED:
             new = LetterState.CANCELLED if cancel else LetterState.QUEUED
-            conn.execute(
+            changed = conn.execute(
                 update(Letter)
-                .where(Letter.id == letter.id)
+                .where(*mine)
                 .values(
                     state=new,
                     state_at=now,
@@ -290,12 +370,15 @@ def release_letters(
                     lease_until=None,
                     next_attempt_at=None if cancel else Letter.next_attempt_at,
                 )
-            )
-            events.append(letter_event(letter.id, sender.actor, "sending", new.value, reason, now))
+            ).rowcount
+            if changed:
+                events.append(
+                    letter_event(letter.id, sender.actor, "sending", new.value, reason, now)
+                )
         else:
             conn.execute(
                 update(Letter)
-                .where(Letter.id == letter.id)
+                .where(*mine)
                 .values(
                     claim_token=None,
                     claimed_by="",

@@ -1,4 +1,9 @@
-"""Recording what the server said about each letter, and the letter's new state."""
+"""Recording what the server said about each letter, and the letter's new state.
+
+Only for the letters the run still holds (`outbox.held_letters`: same claim token, same
+claim generation, row locked): the outcome of a run that lost its claim is dropped — the
+run that took the letter over has resolved it already.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from tui_mutabakat.services.outbox import (
     PendingRecipient,
     RetryPolicy,
     SenderIdentity,
+    held_letters,
     letter_event,
     recipient_event,
     write_letter_events,
@@ -53,7 +59,11 @@ _LETTER_UPDATE = (
     update(Letter)
     # Only while this run still holds the claim: a run whose lease ran out (and whose
     # letters another run recovered) must not overwrite the newer state.
-    .where(Letter.id == bindparam("l_id"), Letter.claim_token == bindparam("l_token"))
+    .where(
+        Letter.id == bindparam("l_id"),
+        Letter.claim_token == bindparam("l_token"),
+        Letter.claim_gen == bindparam("l_gen"),
+    )
     .values(
         state=bindparam("l_state"),
         state_at=bindparam("l_state_at"),
@@ -73,8 +83,16 @@ def record_outcomes(
     outcomes: Sequence[LetterOutcome],
     policy: RetryPolicy,
     now: dt.datetime,
+    held: set[int] | None = None,
 ) -> None:
-    """Write what the server said for each letter, and the letter's new state."""
+    """Write what the server said for each letter, and the letter's new state, for the
+    letters this run still holds (`held`, when the caller has locked them already); an
+    outcome of a letter no longer held is marked `lost` and changes nothing."""
+    if held is None:
+        held = held_letters(conn, sender, [o.letter for o in outcomes])
+    for outcome in outcomes:
+        outcome.lost = outcome.letter.id not in held
+    outcomes = [o for o in outcomes if not o.lost]
     recipient_rows: list[dict[str, Any]] = []
     recipient_events: list[dict[str, Any]] = []
     letter_rows: list[dict[str, Any]] = []
@@ -130,6 +148,7 @@ def record_outcomes(
             {
                 "l_id": letter.id,
                 "l_token": sender.token,
+                "l_gen": letter.generation,
                 "l_state": new_state,
                 "l_state_at": now,
                 "l_next": next_at,

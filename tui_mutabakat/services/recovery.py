@@ -1,4 +1,12 @@
-"""Resolving letters left `sending` by a sender run that died (see `services/sending.py`)."""
+"""Resolving letters left `sending` by a sender run that died (see `services/sending.py`).
+
+A run takes a dead run's letter over with one compare-and-set: `UPDATE letter … WHERE
+id = ? AND claim_token = <the dead run's> AND claim_gen = <the one read>` (and, when the
+run is judged dead by its lease, `AND lease_until < now`). The statement locks the row,
+so a hand-over of the old holder either committed before it (and is seen, and counted as
+delivered) or waits for it and then finds the claim gone (and its "." is never sent). A
+letter another run took over or claimed in between is left alone.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,13 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, func, select, update
 
-from tui_mutabakat.data.base import as_utc
+from tui_mutabakat.data.base import as_utc, utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.domain.states import PENDING_RECIPIENT_STATES, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services import outbox
 from tui_mutabakat.services.outbox import (
+    ClaimedLetter,
     SenderIdentity,
     letter_event,
     recipient_event,
@@ -50,26 +60,88 @@ def recover_stale(
     the letter goes back to the queue: the server cannot have a message it never got the
     final "." of.
     """
+    outbox.lock_for_write(conn)
     rows = conn.execute(
-        select(Letter.id, Letter.claimed_by, Letter.lease_until, Letter.state).where(
+        select(
+            Letter.id, Letter.claim_token, Letter.claim_gen, Letter.claimed_by, Letter.lease_until
+        ).where(
             Letter.next_attempt_at.is_not(None),
             Letter.claim_token.is_not(None),
             Letter.claim_token != sender.token,
         )
     ).all()
-    stale = [
-        (i, LetterState(state))
-        for i, by, until, state in rows
-        if (until is not None and as_utc(until) < now) or is_dead(by, sender.host)
-    ]
-    for letter_id, state in stale:
-        _recover_one(conn, sender, letter_id, state, now)
-    return len(stale)
+    recovered = 0
+    for letter_id, token, generation, by, until in rows:
+        expired = until is not None and as_utc(until) < now
+        if token is None or (not expired and not is_dead(by, sender.host)):
+            continue
+        before = now if expired else None
+        state = _take_over(conn, letter_id, token, generation, expired_before=before)
+        if state is not None:
+            _resolve(conn, sender, letter_id, state, now)
+            recovered += 1
+    return recovered
 
 
-def _recover_one(
+def claim_letters(
+    conn: Connection,
+    sender: SenderIdentity,
+    *,
+    limit: int,
+    lease: dt.timedelta,
+    batch_id: int | None = None,
+    sender_login: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[ClaimedLetter]:
+    """`outbox.claim_letters`; a letter that still had recipients handed over by an
+    earlier run is resolved at once (those recipients delivered, in doubt, never sent
+    again) and given back to the queue, not returned."""
+    now = now or utcnow()
+    claimed = outbox.claim_letters(
+        conn,
+        sender,
+        limit=limit,
+        lease=lease,
+        batch_id=batch_id,
+        sender_login=sender_login,
+        now=now,
+    )
+    ready = []
+    for letter in claimed:
+        if not letter.handed_over:
+            ready.append(letter)
+            continue
+        state = _take_over(conn, letter.id, sender.token, letter.generation)
+        if state is not None:
+            _resolve(conn, sender, letter.id, state, now)
+    return ready
+
+
+def _take_over(
+    conn: Connection,
+    letter_id: int,
+    token: str,
+    generation: int,
+    *,
+    expired_before: dt.datetime | None = None,
+) -> LetterState | None:
+    """The compare-and-set: end the claim `token`/`generation` on the letter, if it still
+    stands; returns the letter's state, or None when the claim had changed."""
+    statement = update(Letter).where(
+        Letter.id == letter_id, Letter.claim_token == token, Letter.claim_gen == generation
+    )
+    if expired_before is not None:
+        statement = statement.where(Letter.lease_until < expired_before)
+    state = conn.execute(
+        statement.values(claim_token=None, claimed_by="", lease_until=None).returning(Letter.state)
+    ).scalar()
+    return None if state is None else LetterState(state)
+
+
+def _resolve(
     conn: Connection, sender: SenderIdentity, letter_id: int, state: LetterState, now: dt.datetime
 ) -> None:
+    """Settle a letter just taken over (its row locked by `_take_over`)."""
     recipients = conn.execute(
         select(Recipient.id, Recipient.state, Recipient.handover_at).where(
             Recipient.letter_id == letter_id
@@ -89,7 +161,7 @@ def _recover_one(
         accepted_any = True
         conn.execute(
             update(Recipient)
-            .where(Recipient.id == rid)
+            .where(Recipient.id == rid, Recipient.state == current)
             .values(
                 state=RecipientState.ACCEPTED,
                 accepted_at=now,
@@ -113,13 +185,10 @@ def _recover_one(
         new = state
     conn.execute(
         update(Letter)
-        .where(Letter.id == letter_id)
+        .where(Letter.id == letter_id, Letter.claim_token.is_(None))
         .values(
             state=new,
             state_at=now,
-            claim_token=None,
-            claimed_by="",
-            lease_until=None,
             next_attempt_at=now if pending_left else None,
             sent_at=func.coalesce(Letter.sent_at, now if new is LetterState.SENT else None),
         )

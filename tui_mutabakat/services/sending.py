@@ -3,21 +3,42 @@
 How "never twice" holds, step by step for one letter:
 
 1. The letter and its recipients were committed `queued` when the batch was created.
-2. A run claims it (`sending`, its claim token, a lease it renews while alive).
+2. A run claims it: `sending`, the run's claim token, the next claim generation
+   (`claim_gen + 1`) and a lease the run renews while alive. Only an unclaimed letter can
+   be claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
 3. MAIL, RCPT and the message body go to the server; nothing is delivered yet, because an
    SMTP server keeps a message only once it has read the final "." of DATA.
 4. The run commits `handover_at` on the recipients the server accepted at RCPT, and only
    then writes the final ".".
 5. It records the server's answer (accepted / refused / deferred) and the letter's state.
 
-A crash before 4 loses nothing: the message is incomplete on the server, and the restarted
-run sends the letter again. A crash after 4 finds `handover_at` set: those recipients are
-taken as delivered (flagged `in_doubt`) and never sent again. The only way to lose a letter
-is a crash in the microseconds between the commit of 4 and the write of the final "." (or a
+Every change a run makes after its claim (4, 5, or giving the letter back) is a
+compare-and-set: in the same transaction it first locks the letter with
+`UPDATE letter … WHERE id = ? AND claim_token = <its token>` and goes on only where
+`claim_gen` is still the one its claim wrote (`outbox.held_letters`). A run that lost the
+letter changes nothing: its hand-over is not written and its "." never sent (`ClaimLost`),
+its outcome is dropped.
+
+A run that died is found by its lease (expired) or its process (gone, same host). Another
+run takes its letters over with one compare-and-set, `UPDATE letter SET claim_token = NULL
+… WHERE id = ? AND claim_token = <the dead run's> AND claim_gen = <as read> [AND
+lease_until < now]` (`recovery.py`), then reads the recipients. The row lock orders the
+two: a hand-over committed before the take-over is seen (those recipients are taken as
+delivered, flagged `in_doubt`, never sent again); a hand-over that comes after finds the
+claim gone and its "." is never written. A letter claimed by a live run in between is
+left alone, and a claim that finds a pending recipient with a saved hand-over resolves it
+the same way instead of sending it again (`recovery.claim_letters`).
+
+A crash before 4 loses nothing: the message is incomplete on the server, and the letter
+is sent again. A crash after 4 finds `handover_at` set: those recipients are taken as
+delivered (flagged `in_doubt`) and never sent again. The only way to lose a letter is a
+crash in the microseconds between the commit of 4 and the write of the final "." (or a
 server that dies after reading the "." without keeping the message) — such recipients show
-`in_doubt`, so a person can resend. Duplicates are impossible by construction; we chose
-that over "at least once", because a reconciliation letter received twice confuses the
-counterparty and its answers, while an `in_doubt` letter is visible and can be resent.
+`in_doubt`, and a person decides: resend them or mark them delivered (`services/doubt.py`).
+Duplicates are impossible by construction; we chose that over "at least once", because a
+reconciliation letter received twice confuses the counterparty and its answers, while an
+`in_doubt` letter is visible and can be resent. The test that holds us to it:
+`tests/test_send_chaos.py` (four workers killed at random, PostgreSQL and SQLite).
 
 Database writes are grouped: hand-overs and results of all connections go to the database
 in one transaction at a time, from one thread, so the event loop never waits on SQL.
@@ -48,7 +69,13 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
 from tui_mutabakat.services import outbox, recovery
 from tui_mutabakat.services.batch_status import finish_batches
-from tui_mutabakat.services.outbox import ClaimedLetter, LetterOutcome, SenderIdentity
+from tui_mutabakat.services.outbox import (
+    ClaimedLetter,
+    ClaimLost,
+    LetterOutcome,
+    SenderIdentity,
+    held_letters,
+)
 from tui_mutabakat.services.outcomes import record_outcomes
 from tui_mutabakat.services.sending_types import (
     DeliveryOptions,
@@ -62,6 +89,10 @@ from tui_mutabakat.services.sending_types import (
 T = TypeVar("T")
 
 log = logging.getLogger("mutabakat.sending")
+
+#: A connection waiting on a hand-over: the letter, the recipients the server accepted at
+#: RCPT, the function that writes the final ".", and what the connection awaits.
+_Handover = tuple[ClaimedLetter, list[int], Callable[[], None], asyncio.Future[None]]
 
 __all__ = [
     "DeliveryOptions",
@@ -111,7 +142,7 @@ class OutboxSender:
         #: Letters this run has claimed and not yet given back or finished.
         self._held: set[int] = set()
         self._unsent: list[ClaimedLetter] = []
-        self._handovers: list[tuple[list[int], Callable[[], None], asyncio.Future[None]]] = []
+        self._handovers: list[_Handover] = []
         self._outcomes: list[LetterOutcome] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -207,7 +238,7 @@ class OutboxSender:
                 filling = self._filling is not None and not self._filling.done()
                 claimed = await self._db(
                     partial(
-                        outbox.claim_letters,
+                        recovery.claim_letters,
                         sender=self.identity,
                         limit=self.options.claim_size,
                         lease=lease,
@@ -253,7 +284,12 @@ class OutboxSender:
                 message=letter.message,
             )
             try:
-                delivery = await self.transport.deliver(envelope, self._handover)
+                delivery = await self.transport.deliver(envelope, partial(self._handover, letter))
+            except ClaimLost:
+                # Another run took the letter over: no "." was written, nothing recorded.
+                self._held.discard(letter.id)
+                self.report.lost_claims += 1
+                continue
             except Exception as exc:
                 # The hand-over could not be made durable (the database failed): the final
                 # "." was not sent, so the letter is safe to send again later.
@@ -269,9 +305,13 @@ class OutboxSender:
             if len(self._outcomes) >= self.options.claim_size:
                 self._wake.set()
 
-    async def _handover(self, recipient_ids: Sequence[int], complete: Callable[[], None]) -> None:
+    async def _handover(
+        self, letter: ClaimedLetter, recipient_ids: Sequence[int], complete: Callable[[], None]
+    ) -> None:
+        """Make the hand-over durable, then write the "." (`complete`) — or raise
+        `ClaimLost` without writing it when the run no longer holds the letter."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._handovers.append((list(recipient_ids), complete, future))
+        self._handovers.append((letter, list(recipient_ids), complete, future))
         self._wake.set()
         await future
 
@@ -284,7 +324,7 @@ class OutboxSender:
         except Exception as exc:
             self._journal_error = self._journal_error or exc
             self._stopping = True
-            for _ids, _complete, future in self._handovers:
+            for _letter, _ids, _complete, future in self._handovers:
                 if not future.done():
                     future.set_exception(exc)
             self._handovers = []
@@ -309,13 +349,15 @@ class OutboxSender:
                     self._idle.set()
                     continue
                 self._idle.clear()
-                ids = [i for group, _c, _f in handovers for i in group]
                 try:
                     conn = conn or self._journal_connection()
-                    _write_journal(conn, self.identity, ids, outcomes, self.options)
+                    held = _write_journal(conn, self.identity, handovers, outcomes, self.options)
                     conn.commit()
-                    for _ids, complete, _future in handovers:
-                        complete()
+                    for letter, _ids, complete, future in handovers:
+                        if letter.id in held:
+                            complete()
+                        elif not future.done():
+                            future.set_exception(ClaimLost(letter.id))
                 except Exception as exc:
                     if conn is not None:
                         # Dropped, not pooled: it may still be in the failed transaction.
@@ -324,7 +366,7 @@ class OutboxSender:
                         conn = None
                     self._journal_error = self._journal_error or exc
                     self._stopping = True
-                    for _ids, _complete, future in handovers:
+                    for _letter, _ids, _complete, future in handovers:
                         if not future.done():
                             future.set_exception(exc)
                     continue
@@ -344,16 +386,13 @@ class OutboxSender:
             conn.commit()
         return conn
 
-    def _settle(
-        self,
-        handovers: list[tuple[list[int], Callable[[], None], asyncio.Future[None]]],
-        outcomes: list[LetterOutcome],
-    ) -> None:
-        for _ids, _complete, future in handovers:
+    def _settle(self, handovers: list[_Handover], outcomes: list[LetterOutcome]) -> None:
+        for _letter, _ids, _complete, future in handovers:
             if not future.done():
                 future.set_result(None)
         self._held.difference_update(o.letter.id for o in outcomes)
-        self._count(outcomes)
+        self.report.lost_claims += sum(o.lost for o in outcomes)
+        self._count([o for o in outcomes if not o.lost])
         self._wake.set()
 
     async def _gather_handovers(self) -> None:
@@ -487,14 +526,20 @@ def _close_journal_connection(conn: Connection) -> None:
 def _write_journal(
     conn: Connection,
     identity: SenderIdentity,
-    handover_ids: list[int],
+    handovers: list[_Handover],
     results: list[LetterOutcome],
     options: DeliveryOptions,
-) -> None:
+) -> set[int]:
+    """Hand-overs and outcomes of the letters the run still holds (locked first, all in
+    one statement); returns the held letters, whose "." may now be written."""
     now = utcnow()
-    outbox.record_handover(conn, handover_ids, now)
+    held = held_letters(conn, identity, [h[0] for h in handovers] + [o.letter for o in results])
+    handed = outbox.record_handover(
+        conn, identity, [(letter, ids) for letter, ids, _c, _f in handovers], now, held
+    )
     if results:
-        record_outcomes(conn, identity, results, options.retry, now)
+        record_outcomes(conn, identity, results, options.retry, now, held)
+    return handed
 
 
 def _release(

@@ -57,6 +57,9 @@ class SendProgress:
 class RunReport:
     progress: SendProgress
     recovered: int = 0
+    #: Letters this run had claimed and then lost to another run's recovery (it was too
+    #: slow to renew its lease): it sent and recorded nothing more for them.
+    lost_claims: int = 0
     transport: str = ""
     transport_error: str | None = None
     finished_batches: list[int] = field(default_factory=list)
