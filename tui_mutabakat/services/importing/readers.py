@@ -1,0 +1,181 @@
+"""Reading the rows of a spreadsheet or a CSV file, one row at a time.
+
+Spreadsheets (`.xlsx`, `.xlsm`, `.xls`, `.ods`) are read with `python-calamine`, which
+parses in Rust and hands rows over one by one. CSV files are decoded as UTF-8 (with or
+without a byte-order mark) when the whole file is valid UTF-8, else as Windows-1254 (what
+Turkish Excel saves), else as ISO-8859-9; the delimiter (`;`, `,` or tab) is the one the
+first non-empty line uses most. Both kinds give rows as lists of cells numbered from 1 as
+the user sees them in Excel.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.errors import InvalidInput
+from tui_mutabakat.services.importing.values import Cell
+
+SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TEXT_FILES = (".csv", ".txt", ".tsv")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedRow:
+    number: int
+    cells: list[Cell]
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _unreadable(path: Path, reason: object) -> InvalidInput:
+    return InvalidInput(
+        _("{name} okunamadı: {reason}").format(name=path.name, reason=str(reason)[:200])
+    )
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a spreadsheet (a CSV file has one, named after the file)."""
+    if path.suffix.lower() not in SPREADSHEETS:
+        return [path.stem]
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    except Exception as exc:  # calamine raises its own errors for broken archives
+        raise _unreadable(path, exc) from exc
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+
+
+def read_rows(path: Path, sheet: str | None = None) -> Iterator[NumberedRow]:
+    """The rows of `sheet` (default: the first) or of the CSV file, with their numbers."""
+    if not path.is_file():
+        raise InvalidInput(_("Dosya bulunamadı: {path}").format(path=path))
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS:
+        return _spreadsheet_rows(path, sheet)
+    if suffix in TEXT_FILES or not suffix:
+        return _csv_rows(path)
+    raise InvalidInput(
+        _("Desteklenmeyen dosya türü: {suffix} (xlsx, xls, ods ya da csv olmalı)").format(
+            suffix=suffix
+        )
+    )
+
+
+def _spreadsheet_rows(path: Path, sheet: str | None) -> Iterator[NumberedRow]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise InvalidInput(
+                _("{name} dosyasında {sheet} sayfası yok. Sayfalar: {sheets}").format(
+                    name=path.name, sheet=sheet, sheets=", ".join(names)
+                )
+            )
+        if not names:
+            raise _unreadable(path, _("sayfa yok"))
+        data = workbook.get_sheet_by_name(sheet or names[0])
+    except InvalidInput:
+        raise
+    except Exception as exc:  # broken zip, broken XML, password, not a spreadsheet at all
+        raise _unreadable(path, exc) from exc
+    return _numbered(path, workbook, data.iter_rows())
+
+
+def _numbered(
+    path: Path, workbook: CalamineWorkbook, rows: Iterator[Sequence[Cell]]
+) -> Iterator[NumberedRow]:
+    try:
+        number = 0
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise _unreadable(path, exc) from exc
+            number += 1
+            yield NumberedRow(number, list(cells))
+    finally:
+        workbook.close()
+
+
+def detect_encoding(path: Path) -> str:
+    """`utf-8-sig` when the whole file decodes as UTF-8, else `cp1254`, else `iso-8859-9`."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(0)
+        if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+            return "utf-16"
+        for encoding in ("utf-8-sig", "cp1254"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            handle.seek(0)
+            try:
+                while chunk := handle.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return "iso-8859-9"
+
+
+def detect_delimiter(line: str) -> str:
+    """The delimiter the header line uses most, outside quotes: `;`, tab or `,`."""
+    counts = {";": 0, "\t": 0, ",": 0}
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _csv_rows(path: Path) -> Iterator[NumberedRow]:
+    encoding = detect_encoding(path)
+    handle = path.open("r", encoding=encoding, newline="", errors="replace")
+    try:
+        first = ""
+        for line in handle:
+            if line.strip():
+                first = line
+                break
+        handle.seek(0)
+        delimiter = detect_delimiter(first)
+    except (OSError, UnicodeError) as exc:
+        handle.close()
+        raise _unreadable(path, exc) from exc
+    return _csv_iter(path, handle, delimiter)
+
+
+def _csv_iter(path: Path, handle: io.TextIOWrapper, delimiter: str) -> Iterator[NumberedRow]:
+    csv.field_size_limit(1 << 20)
+    with handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            for number, cells in enumerate(reader, 1):
+                yield NumberedRow(number, [c.replace("\x00", "") for c in cells])
+        except (csv.Error, OSError, UnicodeError) as exc:
+            raise _unreadable(path, exc) from exc
