@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
+from tui_mutabakat.cli_import import register as register_import_commands
 from tui_mutabakat.config import Settings, load_settings, sqlite_url
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     imap.add_argument(
         "--password-ref", default="", help="env:NAME, file:/path (mode 0600) or cmd:command"
     )
+    register_import_commands(commands)
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -88,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_main(extra, settings)
     if command == "user":
         return _set_user_mail(settings, args)
+    if command in ("import", "export"):
+        from tui_mutabakat import cli_import
+
+        return cli_import.main(settings, args)
     if command == "demo-data":
         return _generate(settings, args.accounts, args.movements, args.seed)
     if command == "demo":

@@ -217,6 +217,8 @@ def _import_rows(
                 _refuse(summary, errors, mapping, row, problems)
                 continue
             _note_warnings(summary, mapping, row, p.warnings)
+            if result is not None:
+                _note_warnings(summary, mapping, row, result.warnings)
             if result is None:
                 summary.unchanged += 1  # a zero opening balance: nothing to store
             elif result.outcome is Outcome.ADDED:

@@ -36,7 +36,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts import AccountData
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.demo_data import parameter_values
-from tui_mutabakat.services.importing.fields import Kind
+from tui_mutabakat.services.importing.fields import Kind, fields_of
 from tui_mutabakat.services.importing.rows import ContactRecord, MovementRecord, Problem, Record
 from tui_mutabakat.services.working_settings import get_working_settings
 
@@ -73,6 +73,25 @@ class Outcome(Enum):
 class Result:
     outcome: Outcome
     problems: list[Problem] = field(default_factory=list)
+    #: Kept as it is, but worth saying (differs from what is stored; no `update`).
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _differs(kind: Kind, names: list[str]) -> Result:
+    headers = {f.name: f.header for f in fields_of(kind)}
+    shown = [headers.get(n, n) for n in names]
+    return Result(
+        Outcome.UNCHANGED,
+        warnings=[
+            Problem(
+                names[0],
+                _(
+                    "kayıtlı olandan farklı ({fields}); değiştirmek için güncelleme seçeneği "
+                    "(--update) gerekir"
+                ).format(fields=", ".join(shown)),
+            )
+        ],
+    )
 
 
 def _refused(name: str, reason: str) -> Result:
@@ -137,29 +156,34 @@ class Store:
         if known:
             changed = self._update_accounts(known)
             for index, (_number, record) in enumerate(records):
-                if isinstance(record, AccountData) and record.code in changed:
-                    if results[index].outcome is Outcome.UNCHANGED:
-                        results[index] = Result(Outcome.UPDATED)
+                if not isinstance(record, AccountData) or record.code not in changed:
+                    continue
+                if results[index].outcome is Outcome.UNCHANGED and known.get(record.code) is record:
+                    differs = changed[record.code]
+                    results[index] = (
+                        Result(Outcome.UPDATED) if self.update else _differs(self.kind, differs)
+                    )
         if new:
             self._insert_accounts([record for _i, record in new])
         return results
 
-    def _update_accounts(self, known: dict[str, AccountData]) -> set[str]:
-        """Change the known accounts whose imported fields differ (only with `update`)."""
-        if not self.update:
-            return set()
+    def _update_accounts(self, known: dict[str, AccountData]) -> dict[str, list[str]]:
+        """The known accounts whose imported fields differ (code → the fields), changed
+        when `update`."""
         names = [n for n in ACCOUNT_FIELDS if n in self.present and n != "code"]
-        changed: set[str] = set()
+        changed: dict[str, list[str]] = {}
         rows = self.session.scalars(select(Account).where(Account.code.in_(list(known))))
         for account in rows:
             data = known[account.code]
             differs = [n for n in names if getattr(account, n) != getattr(data, n)]
             if not differs:
                 continue
+            changed[account.code] = differs
+            if not self.update:
+                continue
             for name in differs:
                 setattr(account, name, getattr(data, name))
             account.updated_by = self.actor.login
-            changed.add(account.code)
         self.session.flush()
         self.session.expunge_all()
         return changed
@@ -229,7 +253,10 @@ class Store:
                 continue
             names = [n for n in values if _contact_field(n) in self.present]
             differs = [n for n in names if getattr(found, n) != values[n]]
-            if differs and self.update and found.id is not None:
+            if differs and found.id is not None:
+                if not self.update:
+                    results.append(_differs(self.kind, [_contact_field(n) for n in differs]))
+                    continue
                 for name in differs:
                     setattr(found, name, values[name])
                 results.append(Result(Outcome.UPDATED))
