@@ -24,6 +24,7 @@ from tui_mutabakat.data.models import Account, Contact, Movement
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing.fields import Field, Kind, fields_of
+from tui_mutabakat.services.importing.values import routing_word
 from tui_mutabakat.services.movements import doc_type_label
 
 #: The fields an export writes, in order (a subset of what the import takes).
@@ -43,6 +44,7 @@ EXPORT_FIELDS: dict[Kind, tuple[str, ...]] = {
         "risk_limit",
         "notes",
         "department_email",
+        "routing",
         "active",
     ),
     Kind.CONTACTS: ("code", "name", "email", "title", "department", "phone", "receives"),
@@ -100,7 +102,8 @@ def _account_rows(session: Session) -> Iterator[list[Any]]:
     query = select(Account).order_by(Account.code).execution_options(yield_per=PAGE)
     for account in session.scalars(query):
         yield [
-            *(getattr(account, n) for n in EXPORT_FIELDS[Kind.ACCOUNTS][:-1]),
+            *(getattr(account, n) for n in EXPORT_FIELDS[Kind.ACCOUNTS][:-2]),
+            routing_word(account.routing.value),
             _yes(account.active),
         ]
         session.expunge(account)

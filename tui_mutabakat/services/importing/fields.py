@@ -101,6 +101,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         _f("risk_limit", "Risk Limiti", "Risk", "Credit Limit"),
         _f("notes", "Notlar", "Not", "Açıklama", "Notes"),
         _f("department_email", "Departman E-Posta", "Muhasebe E-Posta", "Department E-Mail"),
+        _f("routing", "Gönderim", "Mutabakat Gönderimi", "Routing"),
         _f("active", "Aktif", "Active"),
     ),
     Kind.CONTACTS: (

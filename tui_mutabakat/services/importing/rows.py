@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
+from tui_mutabakat.domain.enums import CURRENCIES, DocumentType, Routing
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services import accounts, movements
 from tui_mutabakat.services.accounts import AccountData
@@ -144,6 +144,7 @@ def parse_account(mapping: ColumnMapping, cells: Sequence[Cell]) -> Parsed:
         notes=row.text("notes", 4000),
         active=row.parse("active", values.flag, True),
         department_email=row.text("department_email", 254),
+        routing=Routing(row.parse("routing", values.routing, Routing.CONTACTS.value)),
     )
     if not row.problems:
         try:

@@ -58,6 +58,7 @@ ACCOUNT_FIELDS = (
     "notes",
     "active",
     "department_email",
+    "routing",
 )
 CONTACT_FIELDS = ("name", "email", "title", "department", "phone", "receives")
 

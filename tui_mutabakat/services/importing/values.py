@@ -211,3 +211,18 @@ def currency(cell: Cell, known: tuple[str, ...]) -> str:
             _("döviz cinsi şunlardan biri olmalı: {codes}").format(codes=", ".join(known))
         )
     return code
+
+
+def routing_word(value: str) -> str:
+    """The word an export writes for a routing value (`contacts` / `department`)."""
+    return _("Departman") if value == "department" else _("Yetkililer")
+
+
+def routing(cell: Cell) -> str:
+    """`Yetkililer` / `Departman` (or the stored values) → `contacts` / `department`."""
+    word = text(cell).lower().replace("İ", "i")
+    if word in ("yetkililer", "yetkili", "contacts", "kişiler", "kisiler"):
+        return "contacts"
+    if word in ("departman", "department", "departmana", "muhasebe"):
+        return "department"
+    raise ValueError(_("Yetkililer ya da Departman olmalı: {text}").format(text=word[:20]))
