@@ -38,9 +38,14 @@ class NumberedRow:
 def file_digest(path: Path) -> str:
     """The SHA-256 of the file, read in chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
+    if not path.is_file():
+        raise InvalidInput(_("Dosya bulunamadı: {path}").format(path=path))
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
     return digest.hexdigest()
 
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
@@ -123,6 +123,11 @@ class Store:
         #: (account id, currency, date) → the row that gave that opening balance.
         self.balance_rows: dict[tuple[int, str, dt.date], int] = {}
 
+    @property
+    def _core(self) -> Connection:
+        """The session's connection: Core inserts of many rows, no ORM bookkeeping."""
+        return self.session.connection()
+
     def write(self, records: Sequence[tuple[int, Record]]) -> list[Result]:
         """Store one chunk; a result for each `(row number, record)` in order."""
         if self.kind is Kind.ACCOUNTS:
@@ -207,10 +212,10 @@ class Store:
         statement = insert(Account).returning(
             Account.id, Account.code, Account.currency, sort_by_parameter_order=True
         )
-        created = self.session.execute(statement, rows).all()
+        created = self._core.execute(statement, rows).all()
         for account_id, code, currency in created:
             self.accounts[code] = (account_id, currency)
-        self.session.execute(
+        self._core.execute(
             insert(AccountParameters),
             [{"account_id": row[0], "version_id": 1, **self._parameters} for row in created],
         )
@@ -264,7 +269,7 @@ class Store:
             else:
                 results.append(Result(Outcome.UNCHANGED))
         if new:
-            self.session.execute(insert(Contact), new)
+            self._core.execute(insert(Contact), new)
         self.session.flush()
         self.session.expunge_all()
         return results
@@ -307,7 +312,7 @@ class Store:
             new.append(self._movement_row(record, account_id, currency))
             results.append(Result(Outcome.ADDED))
         if new:
-            self.session.execute(insert(Movement), new)
+            self._core.execute(insert(Movement), new)
         return results
 
     def _movement_row(
@@ -425,7 +430,7 @@ class Store:
                 movement.debit, movement.credit = record.debit, record.credit
                 results.append(Result(Outcome.UPDATED))
         if new:
-            self.session.execute(insert(Movement), new)
+            self._core.execute(insert(Movement), new)
         self.session.flush()
         self.session.expunge_all()
         return results
