@@ -25,7 +25,7 @@ from tui_mutabakat.services.importing.fields import Kind, fields_of, fold_header
 def checked(kind: Kind, raw: object) -> dict[str, str]:
     """`raw` (parsed JSON) as field → header, refused when it names no field of `kind`."""
     if not isinstance(raw, dict):
-        raise InvalidInput(_('Eşleme bir sözlük olmalı: {"alan": "sütun başlığı"}'))
+        raise InvalidInput(_("Eşleme bir JSON nesnesi olmalı: alan adı → sütun başlığı."))
     by_key = {}
     for field in fields_of(kind):
         by_key[fold_header(field.name)] = field.name
