@@ -335,7 +335,7 @@ def test_dry_run_and_cancel_store_nothing(
             database,
             actor,
             ImportOptions(Kind.ACCOUNTS, path),
-            progress=seen.append,
+            progress=lambda done, _total: seen.append(done),
             cancelled=lambda: len(seen) >= 2,
         )
     assert seen == [10, 20]

@@ -116,13 +116,15 @@ class _StderrProgress:
         self.started = time.perf_counter()
         self.last = 0.0
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
         if now - self.last < 1.0:
             return
         self.last = now
         rate = done / max(now - self.started, 1e-6)
-        text = _("{rows} satır okundu ({rate} satır/sn)").format(rows=done, rate=int(rate))
+        text = _("{rows}/{total} satır okundu ({rate} satır/sn)").format(
+            rows=done, total=total, rate=int(rate)
+        )
         print(text, file=sys.stderr, flush=True)
 
 

@@ -78,6 +78,12 @@ def _mail_settings() -> Screen[Any]:
     return MailSettingsScreen()
 
 
+def _import() -> Screen[Any]:
+    from tui_mutabakat.screens.import_screen import ImportScreen
+
+    return ImportScreen()
+
+
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+k", False, _accounts),
     MenuEntry("send", _("e-Mutabakat Gönder"), "f4,ctrl+e", False, _send),
@@ -87,6 +93,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("company", _("Firma Bilgileri"), "f7,ctrl+f", True, _company),
     MenuEntry("templates", _("Mektup Şablonları"), "f8,ctrl+t", True, _templates),
     MenuEntry("mail_settings", _("Posta Ayarları"), "f9,ctrl+o", False, _mail_settings),
+    MenuEntry("import", _("Veri Aktarımı"), "f10,ctrl+d", False, _import),
 )
 
 

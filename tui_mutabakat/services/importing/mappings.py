@@ -3,7 +3,8 @@
 A mapping says which header holds which field, for the columns the usual words do not
 find: `{"code": "Müşteri No", "title": "Firma"}`. A key is a field's name or its usual
 header ("Cari Kodu"); the value is the header as the file writes it. Saved mappings live
-in the database (`import_mapping`), so every user of the company finds them.
+in the database (`import_mapping`), so every user of the company finds them. An empty
+header means "take this field from no column".
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ def checked(kind: Kind, raw: object) -> dict[str, str]:
             raise InvalidInput(
                 _("Eşlemede bilinmeyen alan: {key}. Alanlar: {known}").format(key=key, known=known)
             )
-        if not isinstance(header, str) or not header.strip():
+        if not isinstance(header, str):
             raise InvalidInput(_("Eşlemede {key} için sütun başlığı yazılmalı.").format(key=key))
-        result[name] = header.strip()
+        result[name] = header.strip()  # "": the field is not taken from any column
     return result
 
 

@@ -35,6 +35,15 @@ class NumberedRow:
     cells: list[Cell]
 
 
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The rows of a sheet or a CSV file, and how many there are (for a progress bar; a
+    CSV count is its lines, which a quoted cell with line breaks makes a little high)."""
+
+    rows: Iterator[NumberedRow]
+    total: int
+
+
 def file_digest(path: Path) -> str:
     """The SHA-256 of the file, read in chunks."""
     digest = hashlib.sha256()
@@ -71,7 +80,7 @@ def sheet_names(path: Path) -> list[str]:
         workbook.close()
 
 
-def read_rows(path: Path, sheet: str | None = None) -> Iterator[NumberedRow]:
+def read_rows(path: Path, sheet: str | None = None) -> Table:
     """The rows of `sheet` (default: the first) or of the CSV file, with their numbers."""
     if not path.is_file():
         raise InvalidInput(_("Dosya bulunamadı: {path}").format(path=path))
@@ -87,7 +96,7 @@ def read_rows(path: Path, sheet: str | None = None) -> Iterator[NumberedRow]:
     )
 
 
-def _spreadsheet_rows(path: Path, sheet: str | None) -> Iterator[NumberedRow]:
+def _spreadsheet_rows(path: Path, sheet: str | None) -> Table:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
@@ -100,11 +109,13 @@ def _spreadsheet_rows(path: Path, sheet: str | None) -> Iterator[NumberedRow]:
         if not names:
             raise _unreadable(path, _("sayfa yok"))
         data = workbook.get_sheet_by_name(sheet or names[0])
+        end = data.end
     except InvalidInput:
         raise
     except Exception as exc:  # broken zip, broken XML, password, not a spreadsheet at all
         raise _unreadable(path, exc) from exc
-    return _numbered(path, workbook, data.iter_rows())
+    total = end[0] + 1 if end else 0
+    return Table(_numbered(path, workbook, data.iter_rows()), total)
 
 
 def _numbered(
@@ -125,24 +136,28 @@ def _numbered(
         workbook.close()
 
 
-def detect_encoding(path: Path) -> str:
-    """`utf-8-sig` when the whole file decodes as UTF-8, else `cp1254`, else `iso-8859-9`."""
+def detect_encoding(path: Path) -> tuple[str, int]:
+    """`utf-8-sig` when the whole file decodes as UTF-8, else `cp1254`, else `iso-8859-9`;
+    and the number of lines."""
+    lines = 0
     with path.open("rb") as handle:
         head = handle.read(4)
         handle.seek(0)
         if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-            return "utf-16"
+            return "utf-16", path.stat().st_size // 40
         for encoding in ("utf-8-sig", "cp1254"):
             decoder = codecs.getincrementaldecoder(encoding)()
             handle.seek(0)
+            lines = 0
             try:
                 while chunk := handle.read(_CHUNK):
+                    lines += chunk.count(b"\n")
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 continue
-            return encoding
-    return "iso-8859-9"
+            return encoding, lines
+    return "iso-8859-9", lines
 
 
 def detect_delimiter(line: str) -> str:
@@ -158,8 +173,8 @@ def detect_delimiter(line: str) -> str:
     return best if counts[best] else ";"
 
 
-def _csv_rows(path: Path) -> Iterator[NumberedRow]:
-    encoding = detect_encoding(path)
+def _csv_rows(path: Path) -> Table:
+    encoding, lines = detect_encoding(path)
     handle = path.open("r", encoding=encoding, newline="", errors="replace")
     try:
         first = ""
@@ -172,7 +187,7 @@ def _csv_rows(path: Path) -> Iterator[NumberedRow]:
     except (OSError, UnicodeError) as exc:
         handle.close()
         raise _unreadable(path, exc) from exc
-    return _csv_iter(path, handle, delimiter)
+    return Table(_csv_iter(path, handle, delimiter), lines)
 
 
 def _csv_iter(path: Path, handle: io.TextIOWrapper, delimiter: str) -> Iterator[NumberedRow]:

@@ -96,6 +96,8 @@ class ImportSummary:
     sheet: str
     sha256: str
     mapping: ColumnMapping
+    #: About how many data rows the file has (for a progress bar).
+    total: int = 0
     read: int = 0
     added: int = 0
     updated: int = 0
@@ -114,16 +116,19 @@ class ImportSummary:
         return self.outcome == "imported"
 
 
-Progress = Callable[[int], None]
+#: Called after every chunk with the rows read so far and about how many there are.
+Progress = Callable[[int, int], None]
 
 
 def _never() -> bool:
     return False
 
 
-def open_file(options: ImportOptions) -> tuple[ColumnMapping, Iterator[NumberedRow], str]:
-    """The mapping found in the file, the data rows after the header, and the sheet's name."""
-    rows = read_rows(options.path, options.sheet)
+def open_file(options: ImportOptions) -> tuple[ColumnMapping, Iterator[NumberedRow], str, int]:
+    """The mapping found in the file, the data rows after the header, the sheet's name, and
+    about how many data rows there are."""
+    table = read_rows(options.path, options.sheet)
+    rows = table.rows
     head = list(itertools.islice(rows, HEADER_SCAN))
     cells = [r.cells for r in head]
     mapping = find_mapping(options.kind, cells, options.mapping)
@@ -138,7 +143,7 @@ def open_file(options: ImportOptions) -> tuple[ColumnMapping, Iterator[NumberedR
     if options.sheet is None and options.path.suffix.lower() in SPREADSHEETS:
         sheet = sheet_names(options.path)[0]
     rest = itertools.chain(head[mapping.header_row + 1 :], rows)
-    return mapping, rest, sheet
+    return mapping, rest, sheet, max(table.total - mapping.header_row - 1, 0)
 
 
 def run_import(
@@ -152,8 +157,8 @@ def run_import(
     """Import one file (see the module text). Raises `InvalidInput` for an unreadable
     file or one without a header row, `ImportCancelled` when stopped."""
     digest = file_digest(options.path)
-    mapping, rows, sheet = open_file(options)
-    summary = ImportSummary(options.kind, options.path.name, sheet, digest, mapping)
+    mapping, rows, sheet, total = open_file(options)
+    summary = ImportSummary(options.kind, options.path.name, sheet, digest, mapping, total=total)
     errors = ErrorsFile(options.errors_path, mapping.headers) if options.errors_path else None
     started = utcnow()
     with database.reader() as session:
@@ -228,7 +233,7 @@ def _import_rows(
             else:
                 summary.unchanged += 1
         if progress is not None:
-            progress(summary.read)
+            progress(summary.read, max(summary.total, summary.read))
         if cancelled():
             raise ImportCancelled(_("İçe aktarma durduruldu; hiçbir satır alınmadı."))
 
