@@ -32,7 +32,7 @@ _CHUNK = 1 << 20
 @dataclass(frozen=True, slots=True)
 class NumberedRow:
     number: int
-    cells: list[Cell]
+    cells: Sequence[Cell]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def _numbered(
             except Exception as exc:
                 raise _unreadable(path, exc) from exc
             number += 1
-            yield NumberedRow(number, list(cells))
+            yield NumberedRow(number, cells)
     finally:
         workbook.close()
 
@@ -193,9 +193,11 @@ def _csv_rows(path: Path) -> Table:
 def _csv_iter(path: Path, handle: io.TextIOWrapper, delimiter: str) -> Iterator[NumberedRow]:
     csv.field_size_limit(1 << 20)
     with handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        # A NUL in a text file is damage, never data: dropped line by line.
+        lines = (line.replace("\x00", "") for line in handle)
+        reader = csv.reader(lines, delimiter=delimiter)
         try:
             for number, cells in enumerate(reader, 1):
-                yield NumberedRow(number, [c.replace("\x00", "") for c in cells])
+                yield NumberedRow(number, cells)
         except (csv.Error, OSError, UnicodeError) as exc:
             raise _unreadable(path, exc) from exc

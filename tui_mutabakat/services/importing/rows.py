@@ -9,6 +9,7 @@ column by the header the file gave it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +17,7 @@ from typing import TypeVar
 
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType, Routing
+from tui_mutabakat.i18n import current_language
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services import accounts, movements
 from tui_mutabakat.services.accounts import AccountData
@@ -206,12 +208,19 @@ _DOC_TYPES: dict[str, DocumentType] = {
 }
 
 
-def document_type(cell: Cell) -> DocumentType:
-    key = fold_header(cell)
+@functools.cache
+def _doc_type_words(language: str) -> dict[str, DocumentType]:
+    """Folded words → type: the stored values, the labels in `language`, the ERPs' words."""
+    words = dict(_DOC_TYPES)
     for kind in DocumentType:
-        if key == fold_header(kind.value) or key == fold_header(movements.doc_type_label(kind)):
-            return kind
-    found = _DOC_TYPES.get(key)
+        words[fold_header(kind.value)] = kind
+        words[fold_header(movements.doc_type_label(kind))] = kind
+    return words
+
+
+def document_type(cell: Cell) -> DocumentType:
+    """A document type from its label (Turkish or the interface's), value or ERP word."""
+    found = _doc_type_words(current_language()).get(fold_header(cell))
     if found is None:
         names = ", ".join(movements.doc_type_label(k) for k in DocumentType)
         raise ValueError(

@@ -337,12 +337,14 @@ class Store:
     def _existing_movements(
         self, items: list[tuple[int, MovementRecord, int, str]]
     ) -> dict[tuple[Any, ...], tuple[int, Decimal, Decimal, Decimal]]:
-        """The stored movements the chunk could match: key → (id, debit, credit, settled)."""
+        """The stored movements the chunk could match: key → (id, debit, credit, settled).
+
+        Narrowed by the chunk's accounts, dates and document numbers, so what comes back is
+        about the rows that match, however many movements are stored."""
         if not items:
             return {}
         ids = {account_id for _n, _r, account_id, _c in items}
-        first = min(r.date for _n, r, _a, _c in items)
-        last = max(r.date for _n, r, _a, _c in items)
+        dates = {r.date for _n, r, _a, _c in items}
         query = select(
             Movement.id,
             Movement.account_id,
@@ -353,11 +355,13 @@ class Store:
             Movement.credit,
             Movement.currency,
             Movement.settled,
-        ).where(Movement.account_id.in_(ids), Movement.date.between(first, last))
+        ).where(Movement.account_id.in_(ids), Movement.date.in_(dates))
         if self.kind is Kind.BALANCES:
             query = query.where(Movement.doc_type == DocumentType.OPENING)
+        else:
+            query = query.where(Movement.doc_no.in_({r.doc_no for _n, r, _a, _c in items}))
         found: dict[tuple[Any, ...], tuple[int, Decimal, Decimal, Decimal]] = {}
-        for row in self.session.execute(query):
+        for row in self._core.execute(query):
             if self.kind is Kind.BALANCES:
                 key: tuple[Any, ...] = (row.account_id, row.currency, row.date)
             else:
