@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
-from textual.widgets import Checkbox, DataTable, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
 
 from tests.import_files import ACCOUNT_HEADER, account_rows, write_csv_1254, write_xlsx
 from tests.pilot_keys import press, type_text, wait_for
@@ -22,6 +23,16 @@ from tui_mutabakat.services.importing.mappings import load_mapping, mapping_name
 def count(database: Database, model: type) -> int:
     with database.reader() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def tab_to(pilot: Pilot[None], widget_id: str) -> None:
+    """Tab through the form until `widget_id` has the focus, as a user would."""
+    for _ in range(20):
+        focused = pilot.app.focused
+        if focused is not None and focused.id == widget_id:
+            return
+        await press(pilot, "tab")
+    raise AssertionError(f"Tab never reached {widget_id}")
 
 
 def result_text(app: MutabakatApp) -> str:
@@ -50,8 +61,7 @@ async def test_import_from_the_keyboard(
         assert count(database, Account) == 0
         assert (tmp_path / "cari_hatalar.xlsx").exists()
         # "Import the valid rows": to the checkbox by Tab, Space ticks it.
-        while not isinstance(app.focused, Checkbox) or app.focused.id != "f-valid_only":
-            await press(pilot, "tab")
+        await tab_to(pilot, "f-valid_only")
         await press(pilot, "space")
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: not screen.running)
@@ -66,11 +76,10 @@ async def test_import_from_the_keyboard(
                 ["120.01.001", "Şule Işık", "sule@x.com.tr"],
             ],
         )
-        await press(pilot, "shift+tab", "shift+tab", "shift+tab", "shift+tab")  # to the path
-        assert app.focused is screen.query_one("#f-path")
+        await tab_to(pilot, "f-path")
         await press(pilot, "home", "shift+end", "backspace")
         await type_text(pilot, str(contacts))
-        await press(pilot, "shift+tab")  # to the kind list
+        await tab_to(pilot, "f-kind")
         await press(pilot, "enter", "down", "enter")  # Yetkililer
         assert screen.kind is Kind.CONTACTS
         await press(pilot, "ctrl+r")
@@ -88,6 +97,15 @@ async def test_import_from_the_keyboard(
         await press(pilot, "f2")
         await wait_for(pilot, lambda: not screen.running)
         assert "eklenen: 1" in result_text(app)
+        # Out the same way: the contacts to a new file typed in the path field (F6).
+        out = tmp_path / "disari.csv"
+        await tab_to(pilot, "f-path")
+        await press(pilot, "home", "shift+end", "backspace")
+        await type_text(pilot, str(out))
+        await press(pilot, "f6")
+        await wait_for(pilot, lambda: not screen.running)
+        assert "1 satır yazıldı" in result_text(app)
+        assert out.read_text(encoding="utf-8-sig").splitlines()[1].startswith("120.01.001;Şule")
     with database.reader() as session:
         assert session.scalars(select(Contact.email)).all() == ["sule@x.com.tr"]
         assert mapping_names(session, Kind.CONTACTS) == ["elektronik"]

@@ -25,9 +25,6 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.importing.fields import Kind
 
-#: Row problems printed; the errors file (--errors) holds every refused row.
-SHOWN_PROBLEMS = 50
-
 
 def register(commands: Any) -> None:
     """Add the `import` and `export` subcommands to the `mutabakat` parser."""
@@ -133,6 +130,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.services.context import resolve_actor
     from tui_mutabakat.services.importing import ImportOptions, run_import
     from tui_mutabakat.services.importing.mappings import load_mapping, save_mapping
+    from tui_mutabakat.services.importing.report import summary_lines
 
     kind = Kind(args.kind)
     as_of = None
@@ -164,39 +162,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     _print_mapping(kind, summary.mapping.columns, summary.mapping.headers)
-    for problem in summary.problems[:SHOWN_PROBLEMS]:
-        print(_("HATA  {problem}").format(problem=problem))
-    if summary.refused > SHOWN_PROBLEMS:
-        print(_("… ve {count} hata daha.").format(count=summary.refused - SHOWN_PROBLEMS))
-    for warning in summary.warnings[:SHOWN_PROBLEMS]:
-        print(_("UYARI {problem}").format(problem=warning))
-    print(
-        _(
-            "Okunan: {read}, eklenen: {added}, güncellenen: {updated}, değişmeyen: "
-            "{unchanged}, reddedilen: {refused}"
-        ).format(
-            read=summary.read,
-            added=summary.added,
-            updated=summary.updated,
-            unchanged=summary.unchanged,
-            refused=summary.refused,
-        )
-    )
-    if summary.errors_written is not None:
-        print(_("Hatalı satırlar: {path}").format(path=summary.errors_written))
-    if summary.outcome == "refused":
-        print(
-            _(
-                "Hatalı satırlar olduğu için hiçbir satır alınmadı. Düzeltip yeniden deneyin "
-                "ya da yalnız geçerli satırlar için --valid-only verin."
-            )
-        )
-        return 1
-    if summary.outcome == "dry_run":
-        print(_("Deneme: hiçbir şey kaydedilmedi."))
-    elif summary.added == 0 and summary.updated == 0:
-        print(_("Yeni ya da değişen satır yok: hiçbir şey eklenmedi."))
-    return 0
+    hint = _("Düzeltip yeniden deneyin ya da yalnız geçerli satırlar için --valid-only verin.")
+    for line in summary_lines(summary, hint):
+        print(line)
+    return 1 if summary.outcome == "refused" else 0
 
 
 def _print_mapping(kind: Kind, columns: dict[str, int], headers: tuple[str, ...]) -> None:

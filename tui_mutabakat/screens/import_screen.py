@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.suggester import Suggester
 from textual.widgets import (
     Checkbox,
     DataTable,
@@ -44,35 +43,15 @@ from tui_mutabakat.services.importing import (
     ImportSummary,
     run_import,
 )
+from tui_mutabakat.services.importing.exports import export, write_template
 from tui_mutabakat.services.importing.fields import Kind, kind_label
 from tui_mutabakat.services.importing.mappings import save_mapping
 from tui_mutabakat.services.importing.preview import Preview, preview
+from tui_mutabakat.services.importing.report import summary_lines
 from tui_mutabakat.widgets.form import field_row, text_input
+from tui_mutabakat.widgets.path_suggester import PathSuggester
 
-SHOWN_PROBLEMS = 50
 NO_COLUMN = "—"
-
-
-class PathSuggester(Suggester):
-    """Completes a path from the files and folders on disk (→ takes the suggestion)."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        typed = Path(value).expanduser()
-        folder, stem = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
-        try:
-            names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
-        except OSError:
-            return None
-        for name in names:
-            if name.startswith(stem) and not name.startswith("."):
-                head = value if value.endswith("/") else value[: len(value) - len(stem)]
-                return head + name
-        return None
 
 
 def errors_path(path: Path) -> Path:
@@ -84,8 +63,10 @@ class ImportScreen(AppAccess, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5,ctrl+r", "preview", _("Önizle"), id="import_preview"),
         Binding("f4,ctrl+n", "change_column", _("Sütun değiştir"), id="import_column"),
-        Binding("f3,ctrl+v", "save_mapping", _("Eşlemeyi kaydet"), id="import_save_mapping"),
+        Binding("f3,ctrl+b", "save_mapping", _("Eşlemeyi kaydet"), id="import_save_mapping"),
         Binding("f2,ctrl+s", "run", _("İçe aktar"), id="import_run"),
+        Binding("f6,ctrl+l", "export", _("Dışa aktar"), id="import_export"),
+        Binding("f7,ctrl+t", "template", _("Şablon yaz"), id="import_template"),
         Binding("escape", "stop_or_leave", _("Durdur / Çık"), id="import_leave"),
     ]
 
@@ -178,7 +159,16 @@ class ImportScreen(AppAccess, Screen[None]):
     # --------------------------------------------------------------- preview and mapping
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("preview", "change_column", "save_mapping", "run") and self.running:
+        if self.running and action in (
+            "preview",
+            "change_column",
+            "save_mapping",
+            "run",
+            "export",
+            "template",
+        ):
+            return None
+        if action == "export" and self.kind is Kind.BALANCES:
             return None
         if action in ("change_column", "save_mapping") and self.shown is None:
             return None
@@ -307,7 +297,52 @@ class ImportScreen(AppAccess, Screen[None]):
         if summary is None:
             self.show(message)
             return
-        self.show(summary_text(summary))
+        hint = _('Düzeltin ya da "Yalnız geçerli satırları al"ı seçin.')
+        self.show("\n".join(summary_lines(summary, hint)))
+
+    # --------------------------------------------------------------- out the same way
+
+    def _out_path(self) -> Path | None:
+        raw = self.query_one("#f-path", Input).value.strip()
+        path = Path(raw).expanduser() if raw else None
+        if path is None or path.suffix.lower() not in (".xlsx", ".csv"):
+            self.show(_("Dosya yoluna .xlsx ya da .csv ile biten yeni bir dosya adı yazın."))
+            return None
+        if path.exists():
+            self.show(_("{path} zaten var; üzerine yazılmaz.").format(path=path))
+            return None
+        return path
+
+    def action_template(self) -> None:
+        path = self._out_path()
+        if path is None:
+            return
+        try:
+            write_template(self.kind, path)
+        except (ServiceError, OSError) as error:
+            self.show(str(error))
+            return
+        self.show(_("{path}: şablon yazıldı.").format(path=path))
+
+    def action_export(self) -> None:
+        path = self._out_path()
+        if path is None:
+            return
+        self.running = True
+        self.refresh_bindings()
+        self.show(_("Dışa aktarılıyor…"))
+        self._export(self.kind, path)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _export(self, kind: Kind, path: Path) -> None:
+        try:
+            with self.database.reader() as session:
+                rows = export(session, kind, path)
+        except (ServiceError, OSError) as error:
+            self.app.call_from_thread(self._finished, None, str(error))
+            return
+        message = _("{path}: {count} satır yazıldı.").format(path=path, count=rows)
+        self.app.call_from_thread(self._finished, None, message)
 
     def action_stop_or_leave(self) -> None:
         if self.running:
@@ -315,32 +350,3 @@ class ImportScreen(AppAccess, Screen[None]):
             self.show(_("Durduruluyor…"))
             return
         self.dismiss(None)
-
-
-def summary_text(summary: ImportSummary) -> str:
-    lines = [
-        _(
-            "Okunan: {read}, eklenen: {added}, güncellenen: {updated}, değişmeyen: "
-            "{unchanged}, reddedilen: {refused}"
-        ).format(
-            read=summary.read,
-            added=summary.added,
-            updated=summary.updated,
-            unchanged=summary.unchanged,
-            refused=summary.refused,
-        )
-    ]
-    if summary.outcome == "refused":
-        lines.append(
-            _(
-                "Hatalı satırlar olduğu için hiçbir satır alınmadı. Düzeltin ya da "
-                '"Yalnız geçerli satırları al"ı seçin.'
-            )
-        )
-    elif summary.stored and not (summary.added or summary.updated):
-        lines.append(_("Yeni ya da değişen satır yok: hiçbir şey eklenmedi."))
-    if summary.errors_written is not None:
-        lines.append(_("Hatalı satırlar: {path}").format(path=summary.errors_written))
-    lines += [_("HATA  {problem}").format(problem=p) for p in summary.problems[:SHOWN_PROBLEMS]]
-    lines += [_("UYARI {problem}").format(problem=w) for w in summary.warnings[:SHOWN_PROBLEMS]]
-    return "\n".join(lines)
