@@ -353,3 +353,36 @@ def test_a_file_without_the_required_headers_says_which_are_missing(
         run_import(database, actor, ImportOptions(Kind.ACCOUNTS, path))
     with pytest.raises(InvalidInput, match="sayfası yok"):
         run_import(database, actor, ImportOptions(Kind.ACCOUNTS, path, sheet="Yok"))
+
+
+def test_contacts_match_by_account_and_email_and_change_only_with_update(
+    any_database: Database, any_actor: Actor, tmp_path: Path
+) -> None:
+    run_import(
+        any_database,
+        any_actor,
+        ImportOptions(
+            Kind.ACCOUNTS, write_xlsx(tmp_path / "a.xlsx", [ACCOUNT_HEADER, *account_rows(1)])
+        ),
+    )
+    header = ["Cari Kodu", "Yetkili", "E-Posta", "Telefon"]
+    first = write_xlsx(
+        tmp_path / "c1.xlsx",
+        [header, ["120.01.001", "Ali Kaya", "ali@x.com.tr", "1"], ["120.01.001", "Adsız", "", "2"]],
+    )
+    assert run_import(any_database, any_actor, ImportOptions(Kind.CONTACTS, first)).added == 2
+    # The same person with the address in capitals and a new phone.
+    second = write_xlsx(
+        tmp_path / "c2.xlsx",
+        [header, ["120.01.001", "Ali Kaya", "ALI@x.com.tr", "9"], ["120.01.001", "Adsız", "", "2"]],
+    )
+    kept = run_import(any_database, any_actor, ImportOptions(Kind.CONTACTS, second))
+    assert (kept.added, kept.updated, kept.unchanged) == (0, 0, 2)
+    reasons = [w.reason for w in kept.warnings]
+    assert "--update" in reasons[0] and "E-Posta" in reasons[0]  # the new address and phone
+    assert "boş" in reasons[1]  # no address: imported, flagged as on the card
+    changed = run_import(any_database, any_actor, ImportOptions(Kind.CONTACTS, second, update=True))
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 1)
+    with any_database.reader() as session:
+        rows = session.execute(select(Contact.email, Contact.phone).order_by(Contact.id)).all()
+    assert [tuple(r) for r in rows] == [("ALI@x.com.tr", "9"), ("", "2")]

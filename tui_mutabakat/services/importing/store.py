@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
@@ -60,7 +60,7 @@ ACCOUNT_FIELDS = (
     "department_email",
     "routing",
 )
-CONTACT_FIELDS = ("name", "email", "title", "department", "phone", "receives")
+_CONTACT_COLUMNS = ("name", "email", "title", "department", "phone", "receives_reconciliation")
 
 
 class Outcome(Enum):
@@ -227,12 +227,18 @@ class Store:
 
     def _contacts(self, records: Sequence[tuple[int, Record]]) -> list[Result]:
         ids = {self.accounts[r.code][0] for _n, r in records if r.code in self.accounts}
-        existing: dict[tuple[int, str], Contact] = {}
+        #: key → the stored (or, id None, just added) contact's values.
+        existing: dict[tuple[int, str], dict[str, Any]] = {}
         if ids:
-            for contact in self.session.scalars(select(Contact).where(Contact.account_id.in_(ids))):
-                existing.setdefault(
-                    _contact_key(contact.account_id, contact.email, contact.name), contact
-                )
+            query = select(
+                Contact.id,
+                Contact.account_id,
+                *(getattr(Contact, n) for n in _CONTACT_COLUMNS),
+            ).where(Contact.account_id.in_(ids))
+            for stored_row in self._core.execute(query):
+                stored = stored_row._asdict()
+                key = _contact_key(stored["account_id"], stored["email"], stored["name"])
+                existing.setdefault(key, stored)
         results: list[Result] = []
         new: list[dict[str, Any]] = []
         for _number, record in records:
@@ -252,26 +258,24 @@ class Store:
             }
             found = existing.get(key)
             if found is None:
-                row = {"account_id": account[0], **values}
-                new.append(row)
-                existing[key] = Contact(**row)
+                added: dict[str, Any] = {"account_id": account[0], **values}
+                new.append(added)
+                existing[key] = {**added, "id": None}
                 results.append(Result(Outcome.ADDED))
                 continue
             names = [n for n in values if _contact_field(n) in self.present]
-            differs = [n for n in names if getattr(found, n) != values[n]]
-            if differs and found.id is not None:
-                if not self.update:
-                    results.append(_differs(self.kind, [_contact_field(n) for n in differs]))
-                    continue
-                for name in differs:
-                    setattr(found, name, values[name])
-                results.append(Result(Outcome.UPDATED))
-            else:
+            differs = [n for n in names if found[n] != values[n]]
+            if not differs or found["id"] is None:
                 results.append(Result(Outcome.UNCHANGED))
+            elif not self.update:
+                results.append(_differs(self.kind, [_contact_field(n) for n in differs]))
+            else:
+                changes = {n: values[n] for n in differs}
+                self._core.execute(update(Contact).where(Contact.id == found["id"]).values(changes))
+                found.update(changes)
+                results.append(Result(Outcome.UPDATED))
         if new:
             self._core.execute(insert(Contact), new)
-        self.session.flush()
-        self.session.expunge_all()
         return results
 
     # --- movements and opening balances ---------------------------------------------------
