@@ -386,3 +386,32 @@ def test_contacts_match_by_account_and_email_and_change_only_with_update(
     with any_database.reader() as session:
         rows = session.execute(select(Contact.email, Contact.phone).order_by(Contact.id)).all()
     assert [tuple(r) for r in rows] == [("ALI@x.com.tr", "9"), ("", "2")]
+
+
+def test_a_large_xlsx_is_read_row_by_row_with_the_same_result(
+    database: Database, actor: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the size limit openpyxl streams the sheet; rows, numbers and dates stay the same."""
+    from tui_mutabakat.services.importing import readers
+
+    monkeypatch.setattr(readers, "STREAMING_XLSX_BYTES", 0)
+    rows = account_rows(4)
+    rows[2][1] = ""  # sheet row 7 under a three-row title and the header
+    path = write_xlsx(tmp_path / "cari.xlsx", [ACCOUNT_HEADER, *rows], title="Cari Liste")
+    refused = run_import(database, actor, ImportOptions(Kind.ACCOUNTS, path))
+    assert [(p.row, p.column) for p in refused.problems] == [(7, "B (Cari Hesap Adı)")]
+    rows[2][1] = "Düzeltildi"
+    write_xlsx(path, [ACCOUNT_HEADER, *rows], title="Cari Liste")
+    assert run_import(database, actor, ImportOptions(Kind.ACCOUNTS, path)).added == 4
+    movements = write_xlsx(
+        tmp_path / "hareket.xlsx",
+        [
+            ["Cari Kodu", "Tarih", "Evrak No", "Borç", "Alacak", "Vade Tarihi"],
+            ["120.01.001", dt.date(2026, 11, 30), "F-1", 1500.25, None, dt.date(2026, 12, 30)],
+        ],
+    )
+    summary = run_import(database, actor, ImportOptions(Kind.MOVEMENTS, movements))
+    assert summary.added == 1
+    with database.reader() as session:
+        stored = session.execute(select(Movement.date, Movement.debit, Movement.due_date)).one()
+    assert tuple(stored) == (dt.date(2026, 11, 30), Decimal("1500.25"), dt.date(2026, 12, 30))

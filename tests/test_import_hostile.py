@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,7 @@ from tests.import_files import write_xlsx
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import ServiceError
-from tui_mutabakat.services.importing import ImportOptions, Kind, run_import
+from tui_mutabakat.services.importing import ImportOptions, Kind, readers, run_import
 from tui_mutabakat.services.importing.exports import headers
 from tui_mutabakat.services.importing.fields import fields_of, find_mapping
 from tui_mutabakat.services.importing.rows import parse
@@ -51,10 +52,20 @@ def _message_is_turkish_text(error: ServiceError) -> None:
     data=st.binary(max_size=2000),
     suffix=st.sampled_from([".csv", ".xlsx", ".xls", ".ods", ".txt"]),
     kind=st.sampled_from(list(Kind)),
+    streamed=st.booleans(),
 )
 def test_random_bytes_give_a_summary_or_a_message(
-    database: Database, actor: Actor, tmp_path: Path, data: bytes, suffix: str, kind: Kind
+    database: Database,
+    actor: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    data: bytes,
+    suffix: str,
+    kind: Kind,
+    streamed: bool,
 ) -> None:
+    # Both xlsx readers: calamine, and openpyxl's streaming one for large files.
+    monkeypatch.setattr(readers, "STREAMING_XLSX_BYTES", 0 if streamed else 32 << 20)
     path = tmp_path / f"dosya{suffix}"
     path.write_bytes(data)
     try:
@@ -71,10 +82,18 @@ def test_random_bytes_give_a_summary_or_a_message(
 @given(
     kind=st.sampled_from(list(Kind)),
     rows=st.lists(st.lists(_CELL, min_size=0, max_size=16), min_size=0, max_size=12),
+    streamed=st.booleans(),
 )
 def test_random_cells_under_the_right_headers_are_checked_not_crashed(
-    database: Database, actor: Actor, tmp_path: Path, kind: Kind, rows: list[list[object]]
+    database: Database,
+    actor: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: Kind,
+    rows: list[list[object]],
+    streamed: bool,
 ) -> None:
+    monkeypatch.setattr(readers, "STREAMING_XLSX_BYTES", 0 if streamed else 32 << 20)
     path = write_xlsx(tmp_path / "rastgele.xlsx", [headers(kind), *rows])
     try:
         summary = run_import(

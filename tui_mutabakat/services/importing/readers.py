@@ -1,7 +1,10 @@
 """Reading the rows of a spreadsheet or a CSV file, one row at a time.
 
 Spreadsheets (`.xlsx`, `.xlsm`, `.xls`, `.ods`) are read with `python-calamine`, which
-parses in Rust and hands rows over one by one. CSV files are decoded as UTF-8 (with or
+parses in Rust and hands rows over one by one — but holds the whole sheet in memory first
+(python-calamine#42), about ten times the file's size. An xlsx above
+`STREAMING_XLSX_BYTES` is therefore read with openpyxl's read-only mode instead: several
+times slower to read, flat in memory. CSV files are decoded as UTF-8 (with or
 without a byte-order mark) when the whole file is valid UTF-8, else as Windows-1254 (what
 Turkish Excel saves), else as ISO-8859-9; the delimiter (`;`, `,` or tab) is the one the
 first non-empty line uses most. Both kinds give rows as lists of cells numbered from 1 as
@@ -17,7 +20,9 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from openpyxl import load_workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tui_mutabakat.i18n import gettext as _
@@ -27,6 +32,9 @@ from tui_mutabakat.services.importing.values import Cell
 SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_FILES = (".csv", ".txt", ".tsv")
 _CHUNK = 1 << 20
+#: Above this size an xlsx is read by openpyxl's streaming reader: python-calamine holds the
+#: whole sheet in memory (about ten times the file's size), openpyxl one row at a time.
+STREAMING_XLSX_BYTES = 32 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,8 @@ def read_rows(path: Path, sheet: str | None = None) -> Table:
     if not path.is_file():
         raise InvalidInput(_("Dosya bulunamadı: {path}").format(path=path))
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") and path.stat().st_size > STREAMING_XLSX_BYTES:
+        return _streamed_xlsx_rows(path, sheet)
     if suffix in SPREADSHEETS:
         return _spreadsheet_rows(path, sheet)
     if suffix in TEXT_FILES or not suffix:
@@ -118,9 +128,29 @@ def _spreadsheet_rows(path: Path, sheet: str | None) -> Table:
     return Table(_numbered(path, workbook, data.iter_rows()), total)
 
 
-def _numbered(
-    path: Path, workbook: CalamineWorkbook, rows: Iterator[Sequence[Cell]]
-) -> Iterator[NumberedRow]:
+def _streamed_xlsx_rows(path: Path, sheet: str | None) -> Table:
+    """A large xlsx read by openpyxl's read-only mode: slower than calamine, but memory
+    stays flat however many rows the sheet has."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        names = list(book.sheetnames)
+        if sheet is not None and sheet not in names:
+            book.close()
+            raise InvalidInput(
+                _("{name} dosyasında {sheet} sayfası yok. Sayfalar: {sheets}").format(
+                    name=path.name, sheet=sheet, sheets=", ".join(names)
+                )
+            )
+        worksheet = book[sheet or names[0]]
+        total = worksheet.max_row or 0
+    except InvalidInput:
+        raise
+    except Exception as exc:  # broken zip, broken XML: openpyxl raises many kinds
+        raise _unreadable(path, exc) from exc
+    return Table(_numbered(path, book, worksheet.iter_rows(min_row=1, values_only=True)), total)
+
+
+def _numbered(path: Path, workbook: Any, rows: Iterator[Sequence[Cell]]) -> Iterator[NumberedRow]:
     try:
         number = 0
         while True:
