@@ -11,8 +11,9 @@ it), then, each in a child process of its own so that peak memory is per step:
   over the decoded file (CSV) — the floor any import stands on;
 - the import: `run_import` into the database (accounts, then contacts, then movements).
 
-For each it prints the seconds, rows per second, the peak resident memory (MB, getrusage)
-and the import's time as a multiple of the bare read. Without `--db` a new SQLite file in
+For each it prints the wall and CPU seconds, rows per second (wall), the peak resident
+memory (MB, getrusage) and the import's time as a multiple of the bare read's (wall and
+CPU: on a shared machine the CPU figure is the steadier one). Without `--db` a new SQLite file in
 `--dir` is used (PostgreSQL: pass an empty database's URL; it is migrated first).
 """
 
@@ -40,6 +41,12 @@ TYPES = ("Satış Faturası", "Alış Faturası", "Banka", "Kasa", "Cari Hesap F
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    """CPU seconds of this process: on a shared machine a fairer clock than the wall."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _code(n: int) -> str:
@@ -107,6 +114,7 @@ def write_file(path: Path, header: list[str], rows: Any) -> None:
 
 def bare_read(path: str, out: Any) -> None:
     started = time.perf_counter()
+    cpu = _cpu()
     count = 0
     if path.endswith(".csv"):
         with open(path, encoding="cp1254", newline="") as handle:
@@ -118,7 +126,7 @@ def bare_read(path: str, out: Any) -> None:
         book = CalamineWorkbook.from_path(path)
         for _row in book.get_sheet_by_index(0).iter_rows():
             count += 1
-    out.put((time.perf_counter() - started, count - 1, _rss_mb()))
+    out.put((time.perf_counter() - started, _cpu() - cpu, count - 1, _rss_mb()))
 
 
 def do_import(url: str, kind: str, path: str, out: Any) -> None:
@@ -132,14 +140,16 @@ def do_import(url: str, kind: str, path: str, out: Any) -> None:
     with database.unit_of_work() as session:
         actor = resolve_actor(session, "bench")
     started = time.perf_counter()
+    cpu = _cpu()
     summary = run_import(database, actor, ImportOptions(Kind(kind), Path(path)))
     seconds = time.perf_counter() - started
+    cpu = _cpu() - cpu
     assert summary.outcome == "imported", (summary.outcome, summary.problems[:3])
-    out.put((seconds, summary.read, _rss_mb()))
+    out.put((seconds, cpu, summary.read, _rss_mb()))
     database.dispose()
 
 
-def in_child(target: Any, *args: Any) -> tuple[float, int, float]:
+def in_child(target: Any, *args: Any) -> tuple[float, float, int, float]:
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     process = context.Process(target=target, args=(*args, out))

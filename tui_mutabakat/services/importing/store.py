@@ -209,10 +209,13 @@ class Store:
             }
             for data in records
         ]
-        statement = insert(Account).returning(
-            Account.id, Account.code, Account.currency, sort_by_parameter_order=True
-        )
-        created = self._core.execute(statement, rows).all()
+        # One executemany, then the ids by code: an INSERT … RETURNING in parameter order
+        # runs row by row on SQLite.
+        self._core.execute(insert(Account), rows)
+        codes = [data.code for data in records]
+        created = self._core.execute(
+            select(Account.id, Account.code, Account.currency).where(Account.code.in_(codes))
+        ).all()
         for account_id, code, currency in created:
             self.accounts[code] = (account_id, currency)
         self._core.execute(
