@@ -173,8 +173,8 @@ def main() -> int:
     headers = {"accounts": ACCOUNT_HEADER, "contacts": CONTACT_HEADER, "movements": MOVEMENT_HEADER}
     args.dir.mkdir(parents=True, exist_ok=True)
     print(
-        f"{'file':<22}{'rows':>10}{'bare s':>9}{'bare r/s':>10}{'bare MB':>9}"
-        f"{'imp s':>9}{'imp r/s':>9}{'imp MB':>8}{'×bare':>7}"
+        f"{'file':<16}{'rows':>9}{'bare s':>8}{'cpu':>7}{'r/s':>9}{'MB':>6}"
+        f"{'imp s':>8}{'cpu':>7}{'r/s':>7}{'MB':>6}{'×wall':>7}{'×cpu':>6}"
     )
     for suffix in args.formats.split(","):
         from tui_mutabakat.data import migrate
@@ -190,12 +190,13 @@ def main() -> int:
         for kind, count in counts.items():
             path = args.dir / f"{kind}.{suffix}"
             write_file(path, headers[kind], rows_of(kind, count, args.accounts))
-            bare_s, rows, bare_mb = in_child(bare_read, str(path))
-            imp_s, read, imp_mb = in_child(do_import, url, kind, str(path))
+            bare_s, bare_cpu, rows, bare_mb = in_child(bare_read, str(path))
+            imp_s, imp_cpu, read, imp_mb = in_child(do_import, url, kind, str(path))
             assert read == rows == count, (read, rows, count)
             print(
-                f"{path.name:<22}{rows:>10}{bare_s:>9.1f}{rows / bare_s:>10.0f}{bare_mb:>9.0f}"
-                f"{imp_s:>9.1f}{rows / imp_s:>9.0f}{imp_mb:>8.0f}{imp_s / bare_s:>7.1f}"
+                f"{path.name:<16}{rows:>9}{bare_s:>8.1f}{bare_cpu:>7.1f}{rows / bare_s:>9.0f}"
+                f"{bare_mb:>6.0f}{imp_s:>8.1f}{imp_cpu:>7.1f}{rows / imp_s:>7.0f}{imp_mb:>6.0f}"
+                f"{imp_s / bare_s:>7.1f}{imp_cpu / max(bare_cpu, 0.01):>6.1f}"
             )
             sys.stdout.flush()
     return 0
