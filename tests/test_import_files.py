@@ -11,7 +11,14 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from tests.import_files import ACCOUNT_HEADER, account_rows, vkn, write_csv_1254, write_xlsx
+from tests.import_files import (
+    ACCOUNT_HEADER,
+    account_rows,
+    vkn,
+    write_csv_1254,
+    write_ods,
+    write_xlsx,
+)
 from tui_mutabakat.data.import_models import ImportRun
 from tui_mutabakat.data.models import Account, AccountParameters, Contact, Movement
 from tui_mutabakat.data.session import Database
@@ -415,3 +422,37 @@ def test_a_large_xlsx_is_read_row_by_row_with_the_same_result(
     with database.reader() as session:
         stored = session.execute(select(Movement.date, Movement.debit, Movement.due_date)).one()
     assert tuple(stored) == (dt.date(2026, 11, 30), Decimal("1500.25"), dt.date(2026, 12, 30))
+
+
+def test_ods_and_utf8_csv_with_commas_or_tabs(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    ods = write_ods(
+        tmp_path / "cari.ods",
+        [["Cari Kodu", "Ünvanı", "Bakiye", "B/A"], ["120.01.001", "Çınar A.Ş.", 1234.56, "B"]],
+        sheet="Cari",
+    )
+    assert run_import(database, actor, ImportOptions(Kind.ACCOUNTS, ods)).added == 1
+    day = dt.date(2026, 12, 31)
+    balances = run_import(database, actor, ImportOptions(Kind.BALANCES, ods, as_of=day))
+    assert (balances.added, balances.sheet) == (1, "Cari")
+    english = tmp_path / "accounts.csv"
+    english.write_text(
+        'Account Code,Title,Currency\n320.01.001,"Smith, Jones & Co. Ltd.",USD\n', encoding="utf-8"
+    )
+    assert run_import(database, actor, ImportOptions(Kind.ACCOUNTS, english)).added == 1
+    tabbed = tmp_path / "bakiye.txt"
+    tabbed.write_text(
+        "Cari Kodu\tBakiye\tTarih\n320.01.001\t-1,234.50\t2026-12-31\n", encoding="utf-8-sig"
+    )
+    assert run_import(database, actor, ImportOptions(Kind.BALANCES, tabbed)).added == 1
+    with database.reader() as session:
+        rows = session.execute(
+            select(Account.code, Account.title, Movement.debit, Movement.credit, Movement.currency)
+            .join(Movement, Movement.account_id == Account.id)
+            .order_by(Account.code)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("120.01.001", "Çınar A.Ş.", Decimal("1234.56"), Decimal("0"), "TRY"),
+        ("320.01.001", "Smith, Jones & Co. Ltd.", Decimal("0"), Decimal("1234.50"), "USD"),
+    ]
