@@ -456,3 +456,25 @@ def test_ods_and_utf8_csv_with_commas_or_tabs(
         ("120.01.001", "Çınar A.Ş.", Decimal("1234.56"), Decimal("0"), "TRY"),
         ("320.01.001", "Smith, Jones & Co. Ltd.", Decimal("0"), Decimal("1234.50"), "USD"),
     ]
+
+
+def test_several_addresses_in_one_cell_give_one_contact_each(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    accounts = write_xlsx(tmp_path / "a.xlsx", [ACCOUNT_HEADER, *account_rows(1)])
+    run_import(database, actor, ImportOptions(Kind.ACCOUNTS, accounts))
+    path = write_xlsx(
+        tmp_path / "c.xlsx",
+        [
+            ["Cari Kodu", "Yetkili", "E-Posta"],
+            ["120.01.001", "Muhasebe", "muhasebe@x.com.tr; finans@x.com.tr,yanlis@"],
+        ],
+    )
+    summary = run_import(database, actor, ImportOptions(Kind.CONTACTS, path))
+    assert (summary.read, summary.added, summary.warning_count) == (1, 1, 1)
+    assert summary.warnings[0].reason.startswith("yanlis@: ")
+    again = run_import(database, actor, ImportOptions(Kind.CONTACTS, path))
+    assert (again.added, again.unchanged) == (0, 1)
+    with database.reader() as session:
+        emails = session.scalars(select(Contact.email).order_by(Contact.id)).all()
+    assert emails == ["muhasebe@x.com.tr", "finans@x.com.tr", "yanlis@"]

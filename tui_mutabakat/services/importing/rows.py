@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,13 +41,21 @@ class Problem:
 
 @dataclass(slots=True)
 class ContactRecord:
+    """One contact row; ERPs often put several addresses in one cell: one contact each."""
+
     code: str
     name: str
-    email: str
+    emails: tuple[str, ...]
     title: str = ""
     department: str = ""
     phone: str = ""
     receives: bool = True
+
+
+def addresses(cell_text: str) -> tuple[str, ...]:
+    """The addresses of an e-mail cell, split at `;` and `,` (`("",)` when there is none)."""
+    found = tuple(a.strip() for a in re.split(r"[;,]", cell_text) if a.strip())
+    return found or ("",)
 
 
 @dataclass(slots=True)
@@ -162,19 +171,25 @@ def parse_account(mapping: ColumnMapping, cells: Sequence[Cell]) -> Parsed:
 
 def parse_contact(mapping: ColumnMapping, cells: Sequence[Cell]) -> Parsed:
     row = _Row(mapping, cells)
+    emails = addresses(row.text("email", 2000))
+    for address in emails:
+        if len(address) > 254:
+            row.fail("email", _("en fazla {limit} karakter olabilir").format(limit=254))
     record = ContactRecord(
         code=row.required("code", 32),
         name=row.required("name", 120),
-        email=row.text("email", 254),
+        emails=emails,
         title=row.text("title", 80),
         department=row.text("department", 80),
         phone=row.text("phone", 40),
         receives=row.parse("receives", values.flag, True),
     )
     warnings = []
-    check = check_email(record.email)
-    if not check.ok:
-        warnings.append(Problem("email", check.reason or ""))
+    for address in emails:
+        check = check_email(address)
+        if not check.ok:
+            shown = f"{address}: " if len(emails) > 1 else ""
+            warnings.append(Problem("email", shown + (check.reason or "")))
     return Parsed(None if row.problems else record, row.problems, warnings)
 
 

@@ -250,36 +250,49 @@ class Store:
             if account is None:
                 results.append(_unknown_code())
                 continue
-            key = _contact_key(account[0], record.email, record.name)
-            values = {
-                "name": record.name,
-                "email": record.email,
-                "title": record.title,
-                "department": record.department,
-                "phone": record.phone,
-                "receives_reconciliation": record.receives,
-            }
-            found = existing.get(key)
-            if found is None:
-                added: dict[str, Any] = {"account_id": account[0], **values}
-                new.append(added)
-                existing[key] = {**added, "id": None}
-                results.append(Result(Outcome.ADDED))
-                continue
-            names = [n for n in values if _contact_field(n) in self.present]
-            differs = [n for n in names if found[n] != values[n]]
-            if not differs or found["id"] is None:
-                results.append(Result(Outcome.UNCHANGED))
-            elif not self.update:
-                results.append(_differs(self.kind, [_contact_field(n) for n in differs]))
-            else:
-                changes = {n: values[n] for n in differs}
-                self._core.execute(update(Contact).where(Contact.id == found["id"]).values(changes))
-                found.update(changes)
-                results.append(Result(Outcome.UPDATED))
+            outcomes = [
+                self._contact(existing, new, account[0], record, address)
+                for address in record.emails
+            ]
+            results.append(_combined(outcomes))
         if new:
             self._core.execute(insert(Contact), new)
         return results
+
+    def _contact(
+        self,
+        existing: dict[tuple[int, str], dict[str, Any]],
+        new: list[dict[str, Any]],
+        account_id: int,
+        record: ContactRecord,
+        address: str,
+    ) -> Result:
+        """One address of a contact row: added, kept, or changed (with `update`)."""
+        key = _contact_key(account_id, address, record.name)
+        values = {
+            "name": record.name,
+            "email": address,
+            "title": record.title,
+            "department": record.department,
+            "phone": record.phone,
+            "receives_reconciliation": record.receives,
+        }
+        found = existing.get(key)
+        if found is None:
+            added: dict[str, Any] = {"account_id": account_id, **values}
+            new.append(added)
+            existing[key] = {**added, "id": None}
+            return Result(Outcome.ADDED)
+        names = [n for n in values if _contact_field(n) in self.present]
+        differs = [n for n in names if found[n] != values[n]]
+        if not differs or found["id"] is None:
+            return Result(Outcome.UNCHANGED)
+        if not self.update:
+            return _differs(self.kind, [_contact_field(n) for n in differs])
+        changes = {n: values[n] for n in differs}
+        self._core.execute(update(Contact).where(Contact.id == found["id"]).values(changes))
+        found.update(changes)
+        return Result(Outcome.UPDATED)
 
     # --- movements and opening balances ---------------------------------------------------
 
@@ -445,6 +458,14 @@ class Store:
         self.session.flush()
         self.session.expunge_all()
         return results
+
+
+def _combined(results: list[Result]) -> Result:
+    """A row that gave several contacts: added if any was, else updated if any was."""
+    for outcome in (Outcome.ADDED, Outcome.UPDATED):
+        if any(r.outcome is outcome for r in results):
+            return Result(outcome, warnings=[w for r in results for w in r.warnings])
+    return Result(Outcome.UNCHANGED, warnings=[w for r in results for w in r.warnings])
 
 
 def _contact_key(account_id: int, email: str, name: str) -> tuple[int, str]:
