@@ -4,8 +4,11 @@ mapping saved, and a long import stops on Esc leaving nothing."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -15,6 +18,7 @@ from tests.pilot_keys import press, type_text, wait_for
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Contact
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.screens import import_screen
 from tui_mutabakat.screens.import_screen import ImportScreen
 from tui_mutabakat.services.importing.fields import Kind
 from tui_mutabakat.services.importing.mappings import load_mapping, mapping_names
@@ -51,6 +55,7 @@ async def test_import_from_the_keyboard(
         screen = app.screen
         await type_text(pilot, str(path))
         await press(pilot, "enter")  # Enter in the path field: preview
+        await wait_for(pilot, lambda: screen.shown is not None)
         table = screen.query_one("#import-preview", DataTable)
         assert table.row_count == 5
         assert "Cari Hesap Kodu" in str(table.columns["code"].label)
@@ -83,6 +88,7 @@ async def test_import_from_the_keyboard(
         await press(pilot, "enter", "down", "enter")  # Yetkililer
         assert screen.kind is Kind.CONTACTS
         await press(pilot, "ctrl+r")
+        await wait_for(pilot, lambda: screen.shown is not None)
         assert screen.shown is not None
         assert dict((f.name, h) for f, h in screen.shown.columns)["email"] == ""
         await press(pilot, "f4")  # which field?
@@ -90,6 +96,8 @@ async def test_import_from_the_keyboard(
         await press(pilot, "down", "down", "enter")  # code, name, email
         await type_text(pilot, "Elek")
         await press(pilot, "enter")
+        await wait_for(pilot, lambda: screen.shown is not None)
+        assert screen.shown is not None
         assert dict((f.name, h) for f, h in screen.shown.columns)["email"] == "Elektronik Adres"
         await press(pilot, "f3")
         await type_text(pilot, "elektronik")
@@ -113,17 +121,33 @@ async def test_import_from_the_keyboard(
 
 
 async def test_esc_stops_a_long_import_and_leaves_nothing(
-    app: MutabakatApp, database: Database, tmp_path: Path
+    app: MutabakatApp, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = ["Cari Kodu;Ünvanı"] + [f"120.{n:06d};Müşteri {n}" for n in range(12_000)]
     path = tmp_path / "cari.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1254"))
+    # The real import, held after its first chunk until Esc has been pressed: on a fast
+    # machine it would otherwise finish before the key arrives.
+    gate = threading.Event()
+    real_import = import_screen.run_import
+
+    def held(*args: Any, progress: Any, cancelled: Any) -> Any:
+        def report(done: int, total: int) -> None:
+            progress(done, total)
+            gate.wait(30)
+
+        return real_import(*args, progress=report, cancelled=cancelled)
+
+    monkeypatch.setattr(import_screen, "run_import", held)
     async with app.run_test(size=(100, 32)) as pilot:
         await press(pilot, "ctrl+d")
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         await type_text(pilot, str(path))
-        await pilot.press("f2", "escape")
+        await press(pilot, "f2")
+        assert screen.running
+        await press(pilot, "escape")
+        gate.set()
         await wait_for(pilot, lambda: not screen.running, tries=600)
         assert "durduruldu" in result_text(app)
         assert isinstance(app.screen, ImportScreen)  # Esc stopped; a second Esc leaves

@@ -79,6 +79,8 @@ class ImportScreen(AppAccess, Screen[None]):
         self.summary: ImportSummary | None = None
         #: The sheets the sheet list offers now.
         self.sheets: list[str] = []
+        #: Previews asked for so far: only the newest one's result is shown.
+        self.previews = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -148,12 +150,12 @@ class ImportScreen(AppAccess, Screen[None]):
     @on(Select.Changed, "#f-kind")
     def _kind_changed(self) -> None:
         self.chosen.clear()
-        if self.shown is not None:
+        if self.previews:
             self.action_preview()
 
     @on(Select.Changed, "#f-sheet")
     def _sheet_changed(self) -> None:
-        if self.shown is not None and self.query_one("#f-sheet", Select).value != self.shown.sheet:
+        if self.previews:
             self.action_preview()
 
     # --------------------------------------------------------------- preview and mapping
@@ -175,20 +177,45 @@ class ImportScreen(AppAccess, Screen[None]):
         return True
 
     def action_preview(self) -> None:
+        """Read the header and the first rows in a worker: a big sheet takes a while."""
+        self.shown = None
+        self.refresh_bindings()
         try:
-            shown = preview(self.options())
+            options = self.options()
         except ServiceError as error:
-            self.shown = None
-            self.refresh_bindings()
             self.show(str(error))
+            return
+        self.previews += 1
+        self.show(_("Dosya okunuyor…"))
+        self._preview(options, self.previews)
+
+    @work(thread=True, group="preview", exit_on_error=False)
+    def _preview(self, options: ImportOptions, number: int) -> None:
+        try:
+            shown = preview(options)
+        except ServiceError as error:
+            self.app.call_from_thread(self._show_preview, number, None, str(error))
+        except Exception as exc:  # noqa: BLE001 - shown; nothing was written
+            self.app.call_from_thread(
+                self._show_preview, number, None, _("Hata: {error}").format(error=exc)
+            )
+        else:
+            self.app.call_from_thread(self._show_preview, number, shown, "")
+
+    def _show_preview(self, number: int, shown: Preview | None, message: str) -> None:
+        if number != self.previews:
+            return  # a later preview was asked for (another kind, sheet or mapping)
+        if shown is None:
+            self.show(message)
             return
         self.shown = shown
         sheet = self.query_one("#f-sheet", Select)
-        if shown.sheets and shown.sheets != self.sheets:
+        if shown.sheets != self.sheets:
             self.sheets = shown.sheets
             with self.prevent(Select.Changed):
                 sheet.set_options([(s, s) for s in shown.sheets])
-                sheet.value = shown.sheet
+                if shown.sheets:
+                    sheet.value = shown.sheet
         table = self.query_one("#import-preview", DataTable)
         table.clear(columns=True)
         for field, header in shown.columns:
