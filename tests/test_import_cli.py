@@ -178,3 +178,72 @@ def test_a_process_killed_mid_import_leaves_nothing(
     )
     assert done.returncode == 0, done.stderr
     assert count(any_database, Account) == 40_000
+
+
+def test_erp_files_in_then_letters_out(
+    database: Database, environment: dict[str, str], tmp_path: Path
+) -> None:
+    """The issue's "done when": an account list, a contact list and a balance list as an ERP
+    exports them (Windows-1254 CSV with `;`), three bad rows fixed through the errors file,
+    then reconciliation letters to the imported accounts."""
+    from datetime import date
+
+    from tests.import_files import vkn, write_csv_1254
+    from tests.send_data import add_company, configure_sender
+    from tui_mutabakat.data.outbox_models import Letter
+    from tui_mutabakat.services.batches import SendOptions, create_batch
+    from tui_mutabakat.services.context import resolve_actor
+
+    db = ["--db", url_of(database)]
+    accounts = [["Cari Kodu", "Cari Adı", "Vergi No", "İl"]] + [
+        [f"120.01.{n:03d}", f"Müşteri {n} Ltd. Şti.", vkn(n), "İzmir"] for n in range(1, 6)
+    ]
+    accounts[2][2] = "1234567899"  # a wrong check digit
+    write_csv_1254(tmp_path / "cari.csv", accounts)
+    contacts = [["Cari Kodu", "Yetkili", "E-Posta"]] + [
+        [f"120.01.{n:03d}", f"Yetkili {n}", f"yetkili{n}@musteri{n}.com.tr"] for n in range(1, 6)
+    ]
+    contacts[4][0] = "120.01.099"  # no such account
+    write_csv_1254(tmp_path / "yetkili.csv", contacts)
+    balances = [["Cari Kodu", "Bakiye", "B/A"]] + [
+        [f"120.01.{n:03d}", f"{n}.000,50", "B"] for n in range(1, 6)
+    ]
+    balances[5][2] = "X"  # neither B nor A
+    write_csv_1254(tmp_path / "bakiye.csv", balances)
+
+    # Each list: the valid rows in, the refused row to its errors file with the reason;
+    # fixed there and imported again.
+    as_of = ["--as-of", "31.12.2026"]
+    fixes = {
+        "cari": ("accounts", 2, vkn(2)),  # accounts[2] is 120.01.002 on sheet row 3
+        "yetkili": ("contacts", 0, "120.01.004"),
+        "bakiye": ("balances", 2, "B"),
+    }
+    for name, (kind, column, value) in fixes.items():
+        source, errors = tmp_path / f"{name}.csv", tmp_path / f"{name}_hatalar.xlsx"
+        base = [*db, "import", kind, str(source), *as_of]
+        assert cli.main([*base, "--errors", str(errors)]) == 1  # refused: nothing in
+        assert cli.main([*base, "--valid-only"]) == 0
+        sheet = CalamineWorkbook.from_path(str(errors)).get_sheet_by_index(0).to_python()
+        assert len(sheet) == 2 and sheet[0][-1] == "Hata" and sheet[1][-1], sheet
+        fixed = [sheet[0][:-1], [*sheet[1][:-1]]]
+        fixed[1][column] = value
+        path = write_xlsx(tmp_path / f"{name}_duzeltilmis.xlsx", fixed)
+        assert cli.main([*db, "import", kind, str(path), *as_of]) == 0
+    assert (count(database, Account), count(database, Contact)) == (5, 5)
+    assert count(database, Movement) == 5
+
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "tester")
+        add_company(session)
+        configure_sender(session, "tester")
+        ids = session.scalars(select(Account.id).order_by(Account.code)).all()
+        created = create_batch(
+            session, actor, date(2026, 12, 31), [(i, "TRY") for i in ids], SendOptions()
+        )
+    assert created.letters == 5
+    assert cli.main([*db, "worker", "--once", "--poll", "0.1"]) == 0
+    letters = sorted((tmp_path / "outbox" / "new").glob("*.eml"))
+    assert len(letters) == 5
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Letter)) == 5
