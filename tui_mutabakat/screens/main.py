@@ -85,6 +85,12 @@ def _users() -> Screen[Any]:
     return UsersScreen()
 
 
+def _import() -> Screen[Any]:
+    from tui_mutabakat.screens.import_screen import ImportScreen
+
+    return ImportScreen()
+
+
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts", _("Cari Hesaplar"), "f3,ctrl+k", False, _accounts),
     MenuEntry("send", _("e-Mutabakat Gönder"), "f4,ctrl+e", False, _send),
@@ -95,6 +101,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("templates", _("Mektup Şablonları"), "f8,ctrl+t", True, _templates),
     MenuEntry("mail_settings", _("Posta Ayarları"), "f9,ctrl+o", False, _mail_settings),
     MenuEntry("users", _("Kullanıcılar"), "f10,ctrl+u", True, _users),
+    MenuEntry("import", _("Veri Aktarımı"), "f11,ctrl+d", False, _import),
 )
 
 
@@ -106,7 +113,8 @@ class MainScreen(AppAccess, Screen[None]):
             for entry in MENU
         ),
         *(
-            Binding(str(number), f"open('{entry.id}')", show=False)
+            # 1–9, then 0 for the tenth entry, as on a keyboard's number row.
+            Binding(str(number % 10), f"open('{entry.id}')", show=False)
             for number, entry in enumerate(MENU, start=1)
         ),
     ]
@@ -118,7 +126,10 @@ class MainScreen(AppAccess, Screen[None]):
                 yield Label(_("Menü"), classes="section-title")
                 yield OptionList(
                     *(
-                        Option(f"{n}. {entry.label}  [dim]({self._key_of(entry)})[/]", id=entry.id)
+                        Option(
+                            f"{n % 10}. {entry.label}  [dim]({self._key_of(entry)})[/]",
+                            id=entry.id,
+                        )
                         for n, entry in enumerate(MENU, start=1)
                     ),
                     id="main-menu",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import tui_mutabakat.data.import_models  # noqa: F401  (import runs, saved mappings)
 import tui_mutabakat.data.ops_models  # noqa: F401  (orders, invoices, settlements)
 from tui_mutabakat.data import models, outbox_models, tracking_models  # noqa: F401  (tables)
 from tui_mutabakat.data.base import Base
