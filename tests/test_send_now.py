@@ -269,7 +269,7 @@ async def test_sending_starts_before_the_last_letter_is_written(
     database: Database, actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _small_chunks(monkeypatch, 5)
-    _slow_compose(monkeypatch)
+    _slow_compose(monkeypatch, 0.3)  # 1.8 s of writing: room for a loaded machine
     keys = accounts_to_send(database, actor, 30)
     sent_before_written: list[int] = []
     created: list[BatchCreated] = []

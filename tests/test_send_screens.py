@@ -231,7 +231,9 @@ async def test_cancel_while_sending(
     with database.unit_of_work() as session:
         created = create_batch(session, actor, default_as_of(), keys, SendOptions())
     assert created.batch_id is not None
-    slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
+    # Two letters a second: the stop arrives long before the last letter, even on a machine
+    # busy with other tests (at ten a second a loaded run had sent all twenty first).
+    slow = DeliveryOptions(rate_per_minute=120, claim_size=2)
     async with app.run_test(size=SIZE) as pilot:
         screen = SendProgressScreen(
             batch_id=created.batch_id, letters=created.letters, delivery=slow
@@ -432,7 +434,7 @@ async def test_the_error_list_never_covers_the_question_to_stop(
             add_movement(session, account, OLD, debit="10.00")
             keys.append((account.id, "TRY"))
     request = SendRequest(default_as_of(), keys, SendOptions())
-    slow_sending = DeliveryOptions(rate_per_minute=600)
+    slow_sending = DeliveryOptions(rate_per_minute=120)  # 10 s for 20: the stop comes first
     async with app.run_test(size=SIZE) as pilot:
         screen = SendProgressScreen(request, delivery=slow_sending)
         await app.push_screen(screen)
