@@ -119,6 +119,7 @@ def build_command(
     template: str = "letter_tr",
     open_items: bool = False,
     statement: bool = False,
+    pdf: bool = False,
     include_zero: bool = False,
     queue_only: bool = False,
     again: bool = False,
@@ -159,6 +160,7 @@ def build_command(
         answer_by=answer_day,
         template=template.strip() or "letter_tr",
         attach_statement=statement,
+        attach_pdf=pdf,
         open_items=open_items,
         exclude_zero=not include_zero,
     )
