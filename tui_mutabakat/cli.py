@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
+from tui_mutabakat.cli_report import add_report_parser, report_main
 from tui_mutabakat.cli_roles import db_roles, regrant, roles_parser
 from tui_mutabakat.cli_send import add_send_parser, send_main
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         "--password-ref", default="", help="env:NAME, file:/path (mode 0600) or cmd:command"
     )
     add_send_parser(commands)
+    add_report_parser(commands)
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -100,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_main(extra, settings)
     if command == "send":
         return send_main(settings, args)
+    if command == "report":
+        return report_main(settings, args)
     if command == "user":
         return _set_user_mail(settings, args)
     if command == "demo-data":
