@@ -13,13 +13,18 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.mail_samples import Original, plain_reply
+from tests.pilot_keys import press
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.test_letter_pdf import needs_poppler, pdf_text
+from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.cli import main
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.screens.action_menu import ActionMenu
+from tui_mutabakat.screens.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.track_letters import TrackLettersScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
@@ -136,3 +141,30 @@ def test_an_unknown_letter_or_batch_is_refused(database: Database, tmp_path: Pat
         write_batch_evidence(session, 12345, tmp_path / "x")
     with database.reader() as session, pytest.raises(InvalidInput):
         write_letter_evidence(session, 12345, tmp_path / "x")
+
+
+async def test_keys_write_the_batch_pack_and_a_letters_evidence(
+    app: MutabakatApp, database: Database, actor: Actor, settings: Settings
+) -> None:
+    """Pilot, 80×24: F6 on the batch screen writes the pack; F9 → "Kanıt dosyası" on a
+    letter writes its PDF; both under `<data>/kanit`, owner-only."""
+    batch_id, _letter = await _answered_batch(database, actor, settings.data_dir)
+    root = Path(settings.data_dir) / "kanit"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TrackBatchesScreen)
+        await press(pilot, "f6")
+        [pack] = list(root.iterdir())
+        assert pack.name.startswith(f"toplu-{batch_id}-") and _mode(pack) == 0o700
+        assert (pack / f"ozet_{batch_id}.xlsx").exists()
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        await press(pilot, "f9")
+        menu = app.screen
+        assert isinstance(menu, ActionMenu)
+        await press(pilot, *["down"] * 7)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+    [letters] = [p for p in root.iterdir() if p.name.startswith("mektup-")]
+    [pdf] = list(letters.iterdir())
+    assert pdf.name == "mektup_1_120.001.pdf" and _mode(pdf) == 0o600
