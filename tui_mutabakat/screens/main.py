@@ -48,6 +48,12 @@ def _tracking() -> Screen[Any]:
     return TrackBatchesScreen()
 
 
+def _dashboard() -> Screen[Any]:
+    from tui_mutabakat.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
 def _templates() -> Screen[Any]:
     from tui_mutabakat.screens.templates_editor import TemplateListScreen
 
@@ -94,6 +100,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("templates", _("Mektup Şablonları"), "f8,ctrl+t", True, _templates),
     MenuEntry("mail_settings", _("Posta Ayarları"), "f9,ctrl+o", False, _mail_settings),
     MenuEntry("users", _("Kullanıcılar"), "f10,ctrl+u", True, _users),
+    MenuEntry("dashboard", _("Gösterge Paneli"), "f11,ctrl+d", False, _dashboard),
 )
 
 
