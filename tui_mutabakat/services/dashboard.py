@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
 from tui_mutabakat.data.tracking_models import LetterAnswer
 from tui_mutabakat.domain.states import LetterState
@@ -71,8 +72,7 @@ def answers_per_day(session: Session, today: dt.date, days: int = 30) -> list[in
     for (moment,) in session.execute(
         select(LetterAnswer.answered_at).where(LetterAnswer.answered_at >= start)
     ):
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-        index = (aware.astimezone(dt.UTC).date() - first).days
+        index = (as_utc(moment).astimezone(dt.UTC).date() - first).days
         if 0 <= index < days:
             per_day[index] += 1
     return per_day

@@ -10,6 +10,7 @@ difference). Everything is written owner-only: the folder 0700, the files 0600.
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -24,6 +25,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, ReconciliationBatch
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.domain.states import LetterState, letter_state_label, recipient_state_label
@@ -55,11 +57,11 @@ def write_owner_only(path: Path, data: bytes) -> Path:
     return path
 
 
-def _when(value: object) -> str:
+def _when(value: dt.datetime | None) -> str:
+    """A stored moment in UTC, `31.12.2026 14:05:09` (the report says UTC)."""
     if value is None:
         return ""
-    text = str(value)[:19]
-    return f"{text[8:10]}.{text[5:7]}.{text[0:4]} {text[11:19]}" if len(text) >= 19 else text
+    return f"{as_utc(value).astimezone(dt.UTC):%d.%m.%Y %H:%M:%S}"
 
 
 def _sent_text(raw: bytes) -> str:
@@ -91,7 +93,7 @@ def letter_evidence_pdf(session: Session, letter_id: int) -> bytes:
             (_("Geçerlilik tarihi"), fast_day(letter.batch.answer_by)),
             (_("Durum"), letter_state_label(letter.state)),
             (_("Bakiyemiz"), figures_text(details.balances)),
-            (_("Gönderim zamanı"), _when(letter.sent_at)),
+            (_("Gönderim zamanı (UTC)"), _when(letter.sent_at)),
         ]
     )
     flow.heading(_("Gönderilen"))
