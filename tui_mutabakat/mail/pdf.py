@@ -49,20 +49,33 @@ class EmbeddedFont:
     bbox: tuple[int, int, int, int]
     cap_height: int
     to_unicode: bytes
-    #: Character → its glyph id in hex, and → its advance width (the hot paths).
-    hex_codes: dict[str, str]
+    #: Code point → its glyph id in hex (for `str.translate`), and character → its
+    #: advance width; the widths of strings measured before (the hot paths).
+    hex_codes: _HexCodes
     advances: dict[str, int]
+    measured: dict[str, int]
 
     def encode(self, text: str) -> str:
         """`text` as the hex glyph string of a `Tj` operator."""
-        codes = self.hex_codes
-        missing = codes["?"]
-        return "".join([codes.get(ch, missing) for ch in text])
+        return text.translate(self.hex_codes)
 
     def width(self, text: str, size: float) -> float:
-        advances = self.advances
-        missing = advances["?"]
-        return sum([advances.get(ch, missing) for ch in text]) * size / 1000
+        units = self.measured.get(text)
+        if units is None:
+            advances = self.advances
+            missing = advances["?"]
+            units = sum([advances.get(ch, missing) for ch in text])
+            if len(self.measured) > 100_000:  # a long run of distinct strings: start over
+                self.measured.clear()
+            self.measured[text] = units
+        return units * size / 1000
+
+
+class _HexCodes(dict[int, str]):
+    """Code point → 4 hex digits of its glyph; a character the font lacks gives `?`'s."""
+
+    def __missing__(self, key: int) -> str:
+        return self[ord("?")]
 
 
 @lru_cache(maxsize=2)
@@ -109,8 +122,9 @@ def embedded_font(style: str) -> EmbeddedFont:
         bbox=bbox,
         cap_height=round(getattr(os2, "sCapHeight", 700) * scale),
         to_unicode=zlib.compress(_to_unicode(glyphs)),
-        hex_codes={ch: f"{g:04X}" for ch, g in glyphs.items()},
+        hex_codes=_HexCodes({ord(ch): f"{g:04X}" for ch, g in glyphs.items()}),
         advances={ch: widths[g] for ch, g in glyphs.items()},
+        measured={},
     )
 
 
@@ -131,11 +145,14 @@ def _to_unicode(glyphs: dict[str, int]) -> bytes:
     return "\n".join(lines).encode("ascii")
 
 
-def _font_objects(font: EmbeddedFont, first: int) -> list[bytes]:
-    """Type0 font, CIDFont, descriptor, font file and ToUnicode as objects `first`…+4."""
+@lru_cache(maxsize=4)
+def _font_objects(style: str, first: int) -> tuple[bytes, ...]:
+    """Type0 font, CIDFont, descriptor, font file and ToUnicode as objects `first`…+4
+    (the same in every document: made once)."""
+    font = embedded_font(style)
     widths = " ".join(str(font.widths[g]) for g in range(len(font.widths)))
     x0, y0, x1, y1 = font.bbox
-    return [
+    return (
         (
             f"<< /Type /Font /Subtype /Type0 /BaseFont /{font.name} /Encoding /Identity-H "
             f"/DescendantFonts [{first + 1} 0 R] /ToUnicode {first + 4} 0 R >>"
@@ -154,7 +171,7 @@ def _font_objects(font: EmbeddedFont, first: int) -> list[bytes]:
         ).encode("ascii"),
         _stream(font.program, f"/Length1 {font.length1} /Filter /FlateDecode"),
         _stream(font.to_unicode, "/Filter /FlateDecode"),
-    ]
+    )
 
 
 def _stream(data: bytes, extra: str) -> bytes:
@@ -206,11 +223,10 @@ class PdfDocument:
 
     def to_bytes(self) -> bytes:
         pages = self.pages or [[]]
-        regular, bold = embedded_font("regular"), embedded_font("bold")
         # 1 catalog, 2 pages, 3 info, 4-8 regular font, 9-13 bold font, then page+content.
         objects: list[bytes] = [b"", b"", b""]
-        objects += _font_objects(regular, 4)
-        objects += _font_objects(bold, 9)
+        objects += _font_objects("regular", 4)
+        objects += _font_objects("bold", 9)
         kids = []
         for body in pages:
             page_number = len(objects) + 1
