@@ -75,7 +75,8 @@ class Flow:
         self, columns: Sequence[Column], rows: Sequence[Sequence[str]], size: float = 8.5
     ) -> None:
         """A table with a header (repeated on each new page); cells wrap within their
-        column; a bold last row when the row starts with the marker `\\b`."""
+        column — the first cell over the empty cells after it (like `colspan`) —; a bold
+        row when the row starts with the marker `\\b`."""
         leading = size * 1.3
         widths = [c.share * self.width for c in columns]
 
@@ -90,16 +91,21 @@ class Flow:
         for row in rows:
             bold = bool(row) and row[0].startswith("\b")
             cells = [row[0].removeprefix("\b"), *row[1:]] if row else []
+            span = 1
+            while span < len(cells) and not cells[span] and not columns[span].right:
+                span += 1
+            row_widths = [sum(widths[:span]), *[0.0] * (span - 1), *widths[span:]]
             wrapped = [
-                wrap(cell, w - 4, size, bold) for cell, w in zip(cells, widths, strict=False)
+                wrap(cell, w - 4, size, bold) if cell else []
+                for cell, w in zip(cells, row_widths, strict=False)
             ]
-            height = max((len(w) for w in wrapped), default=1) * leading
+            height = max([1, *(len(w) for w in wrapped)]) * leading
             if self.y + height + 2 > BOTTOM:
                 self.doc.new_page()
                 self.y = MARGIN
                 header()
             top = self.y
-            for line_index in range(max((len(w) for w in wrapped), default=1)):
+            for line_index in range(round(height / leading)):
                 self.y = top + (line_index + 1) * leading
                 parts = [w[line_index] if line_index < len(w) else "" for w in wrapped]
                 self._cells(columns, parts, widths, size, bold)
