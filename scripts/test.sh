@@ -2,8 +2,8 @@
 # The whole test suite, as CI runs it: bash scripts/test.sh [extra pytest arguments]
 #
 # On a fresh Debian 12 with Python 3.11 it installs what is missing (as root: the Debian
-# packages postgresql, dovecot-imapd and python3-venv; always: a virtualenv in .venv with
-# the project and its dev extra), then runs ruff check, ruff format --check, mypy,
+# packages postgresql, dovecot-imapd, poppler-utils and python3-venv; always: a virtualenv in
+# .venv with the project and its dev extra), then runs ruff check, ruff format --check, mypy,
 # lint-imports and pytest, and exits non-zero if any of them failed. Every step runs even
 # after a failure, so one run shows everything that is wrong. A second run reinstalls
 # nothing unless pyproject.toml or the interpreter changed.
@@ -58,6 +58,8 @@ missing=()
 postgres_bindir >/dev/null || missing+=(postgresql)
 # The IMAP answer-reading tests (SPEC E4) run a private Dovecot on loopback.
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+# The PDF tests (SPEC F1) read the letters and evidence packs back with pdftotext.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 
 as_root=()
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from tui_mutabakat.cli_import import register as register_import_commands
+from tui_mutabakat.cli_report import add_report_parser, report_main
 from tui_mutabakat.cli_roles import db_roles, regrant, roles_parser
 from tui_mutabakat.cli_send import add_send_parser, send_main
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_send_parser(commands)
     register_import_commands(commands)
+    add_report_parser(commands)
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -102,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_main(extra, settings)
     if command == "send":
         return send_main(settings, args)
+    if command == "report":
+        return report_main(settings, args)
     if command == "user":
         return _set_user_mail(settings, args)
     if command in ("import", "export"):

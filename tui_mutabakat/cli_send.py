@@ -80,6 +80,7 @@ def add_send_parser(commands: Any) -> None:
     )
     send.add_argument("--open-items", action="store_true", help=_("açık kalemleri mektuba yaz"))
     send.add_argument("--statement", action="store_true", help=_("ekstreyi ek olarak gönder"))
+    send.add_argument("--pdf", action="store_true", help=_("mektubu PDF olarak da ekle"))
     send.add_argument(
         "--per-currency",
         action="store_true",
@@ -136,6 +137,7 @@ def send_main(
             open_items=args.open_items,
             statement=args.statement,
             per_currency=args.per_currency,
+            pdf=args.pdf,
             include_zero=args.include_zero,
             queue_only=args.queue_only,
             again=args.again,

@@ -83,6 +83,8 @@ class ReconciliationBatch(Base):
     exclude_zero: Mapped[bool] = mapped_column(Boolean, default=True)
     #: One letter per account and currency (the send dialog's option), not per account.
     per_currency: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The letter goes along as a PDF attachment too (SPEC F1).
+    attach_pdf: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Where the statement attachment starts (a brought-forward line before it).
     statement_from: Mapped[dt.date | None] = mapped_column(Date)
     #: The criteria of the list the letters were chosen from, as JSON (for the record).

@@ -49,6 +49,12 @@ def _tracking() -> Screen[Any]:
     return TrackBatchesScreen()
 
 
+def _dashboard() -> Screen[Any]:
+    from tui_mutabakat.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
 def _templates() -> Screen[Any]:
     from tui_mutabakat.screens.templates_editor import TemplateListScreen
 
@@ -102,7 +108,13 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("mail_settings", _("Posta Ayarları"), "f9,ctrl+o", False, _mail_settings),
     MenuEntry("users", _("Kullanıcılar"), "f10,ctrl+u", True, _users),
     MenuEntry("import", _("Veri Aktarımı"), "f11,ctrl+d", False, _import),
+    MenuEntry("dashboard", _("Gösterge Paneli"), "f12,ctrl+b", False, _dashboard),
 )
+
+
+def _digit(number: int) -> str:
+    """The number key of the `number`th menu entry: 1–9, 0 for the tenth, none after."""
+    return f"{number % 10}. " if number <= 10 else "   "
 
 
 class MainScreen(AppAccess, Screen[None]):
@@ -115,7 +127,7 @@ class MainScreen(AppAccess, Screen[None]):
         *(
             # 1–9, then 0 for the tenth entry, as on a keyboard's number row.
             Binding(str(number % 10), f"open('{entry.id}')", show=False)
-            for number, entry in enumerate(MENU, start=1)
+            for number, entry in enumerate(MENU[:10], start=1)
         ),
     ]
 
@@ -127,7 +139,7 @@ class MainScreen(AppAccess, Screen[None]):
                 yield OptionList(
                     *(
                         Option(
-                            f"{n % 10}. {entry.label}  [dim]({self._key_of(entry)})[/]",
+                            f"{_digit(n)}{entry.label}  [dim]({self._key_of(entry)})[/]",
                             id=entry.id,
                         )
                         for n, entry in enumerate(MENU, start=1)

@@ -92,6 +92,8 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
             with Horizontal(classes="send-ticks"):
                 yield Tick(_("Açık kalemler"), False, id="f-open_items", compact=True)
                 yield Tick(_("Ekstre eki"), False, id="f-attach_statement", compact=True)
+                yield Tick(_("PDF eki"), False, id="f-attach_pdf", compact=True)
+            with Horizontal(classes="send-ticks"):
                 yield Tick(_("Sıfırları atla"), True, id="f-exclude_zero", compact=True)
                 yield Tick(_("Her dövize ayrı mektup"), False, id="f-per_currency", compact=True)
             yield field_row(
@@ -135,6 +137,7 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
             open_items=self.query_one("#f-open_items", Checkbox).value,
             exclude_zero=self.query_one("#f-exclude_zero", Checkbox).value,
             per_currency=self.query_one("#f-per_currency", Checkbox).value,
+            attach_pdf=self.query_one("#f-attach_pdf", Checkbox).value,
             statement_from=statement_from,
         )
 

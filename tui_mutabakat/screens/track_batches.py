@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -100,6 +101,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="track_refresh"),
         Binding("ctrl+u", "mailbox", _("Posta kutusunu oku"), id="track_mailbox"),
         Binding("f8,ctrl+b", "unreadable", _("Okunamayan iletiler"), id="track_unreadable"),
+        Binding("f6,ctrl+y", "evidence", _("Kanıt paketi"), id="track_evidence"),
         Binding("escape", "app.pop_screen", _("Geri"), id="track_back"),
     ]
 
@@ -213,3 +215,27 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         from tui_mutabakat.screens.track_unreadable import UnreadableScreen
 
         self.app.push_screen(UnreadableScreen())
+
+    def action_evidence(self) -> None:
+        """The batch's evidence pack for the auditor (SPEC F1), owner-only."""
+        from tui_mutabakat.services.reports.evidence import write_batch_evidence
+
+        batch_id = self.selected_batch()
+        if batch_id is None:
+            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            return
+        folder = evidence_folder(Path(self.settings.data_dir), f"toplu-{batch_id}")
+        try:
+            with self.database.reader() as session:
+                written = write_batch_evidence(session, batch_id, folder)
+        except OSError as error:
+            self.notify(str(error), severity="error", timeout=10)
+            return
+        message = _("Kanıt paketi yazıldı ({count} dosya): {path}")
+        self.notify(message.format(count=len(written), path=folder), timeout=15)
+
+
+def evidence_folder(data_dir: Path, name: str) -> Path:
+    """Where the evidence of `name` goes: `<data>/kanit/<name>-<time>`."""
+    stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    return data_dir / "kanit" / f"{name}-{stamp}"

@@ -23,7 +23,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.ops_dialogs import cursor_key
 from tui_mutabakat.screens.track_actions import LetterActions
-from tui_mutabakat.screens.track_batches import MailboxTimer
+from tui_mutabakat.screens.track_batches import MailboxTimer, evidence_folder
 from tui_mutabakat.services.doubt import in_doubt_by_letter
 from tui_mutabakat.services.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.letter_export import export_letters
@@ -197,6 +197,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             ("cancel", _("İptal et"), "F8"),
             ("export", _("Listeyi CSV olarak kaydet"), "Ctrl+X"),
             ("export_xlsx", _("Listeyi Excel (xlsx) olarak kaydet"), ""),
+            ("evidence", _("Kanıt dosyası (PDF)"), ""),
         ]
         count = len(self.target_letters())
         title = _("İşlemler ({count} mektup)").format(count=count)
@@ -213,6 +214,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             "cancel": self.action_cancel_letters,
             "export": self.action_export,
             "export_xlsx": partial(self.action_export, "xlsx"),
+            "evidence": self.action_evidence,
         }
         if action_id in actions:
             actions[action_id]()
@@ -224,3 +226,20 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         with self.database.reader() as session:
             export_letters(session, self.batch_id, path)
         self.notify(_("Liste kaydedildi: {path}").format(path=path), timeout=10)
+
+    def action_evidence(self) -> None:
+        """The evidence file (PDF) of the selected letters, or of the row (SPEC F1)."""
+        from tui_mutabakat.services.reports.evidence import write_letter_evidence
+
+        letters = self.target_letters()
+        if not letters:
+            return
+        folder = evidence_folder(Path(self.settings.data_dir), f"mektup-{self.batch_id}")
+        try:
+            with self.database.reader() as session:
+                paths = [write_letter_evidence(session, i, folder) for i in letters]
+        except OSError as error:
+            self.notify(str(error), severity="error", timeout=10)
+            return
+        shown = paths[0] if len(paths) == 1 else folder
+        self.notify(_("Kanıt dosyası yazıldı: {path}").format(path=shown), timeout=15)

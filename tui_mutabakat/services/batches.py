@@ -99,6 +99,7 @@ def open_batch(
         open_items=options.open_items,
         exclude_zero=options.exclude_zero,
         per_currency=options.per_currency,
+        attach_pdf=options.attach_pdf,
         statement_from=options.statement_from,
         criteria=json.dumps(criteria or {}, ensure_ascii=False, default=str),
         state=BatchState.OPEN,

@@ -27,6 +27,7 @@ from tui_mutabakat.data.balance_queries import (
 )
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.letter_pdf import letter_pdf, pdf_name
 from tui_mutabakat.mail.message import (
     Attachment,
     OutgoingLetter,
@@ -82,6 +83,8 @@ class SendOptions:
     #: The statement starts here, after a line with the balance brought forward;
     #: `None`: it lists every movement up to the as-of date.
     statement_from: date | None = None
+    #: The letter goes along as a PDF too, `Mutabakat_<kod>_<tarih>.pdf` (SPEC F1).
+    attach_pdf: bool = False
 
 
 def letter_keys(keys: Sequence[BalanceKey], options: SendOptions) -> list[BalanceKey]:
@@ -352,13 +355,19 @@ def prepare(
         return None, skip(str(exc)), None
     sender = composer.sender
     message_id = new_message_id(token, sender.address)
-    attachment = None
+    attachments: list[Attachment] = []
     if composer.options.attach_statement:
         statements = [data.statements[r.key] for r in rows if r.key in data.statements]
         content = statement_csv(
             statements, composer.language, f"{first.code} {first.title}", composer.as_of
         )
-        attachment = Attachment(facts.attachment_name, content)
+        attachments.append(Attachment(facts.attachment_name, content))
+    if composer.options.attach_pdf:
+        currency = first.currency if len(rows) == 1 and composer.options.per_currency else ""
+        pdf = letter_pdf(facts, composer.language)
+        attachments.append(
+            Attachment(pdf_name(first.code, composer.as_of, currency), pdf, "application", "pdf")
+        )
     try:
         message = build_message(
             OutgoingLetter(
@@ -371,7 +380,7 @@ def prepare(
                 token=token,
                 message_id=message_id,
                 date=utcnow(),
-                attachment=attachment,
+                attachments=tuple(attachments),
             )
         )
     except ValueError as exc:  # UnicodeError too: one letter that cannot be built is skipped

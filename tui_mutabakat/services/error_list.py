@@ -109,6 +109,7 @@ def batch_options(batch: ReconciliationBatch) -> SendOptions:
         open_items=batch.open_items,
         exclude_zero=batch.exclude_zero,
         per_currency=batch.per_currency,
+        attach_pdf=batch.attach_pdf,
         statement_from=batch.statement_from,
     )
 

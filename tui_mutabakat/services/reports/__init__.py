@@ -1,0 +1,1 @@
+"""Reports for the auditor: the evidence pack (SPEC F1)."""
