@@ -13,6 +13,8 @@ from tui_mutabakat.config import Settings, load_settings, private_directory, sql
 from tui_mutabakat.data import migrate
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import set_language
+from tui_mutabakat.portal.serve import add_portal_parser
+from tui_mutabakat.portal.serve import serve as serve_portal
 from tui_mutabakat.services.portal_links import open_database
 
 
@@ -60,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "--password-ref", default="", help="env:NAME, file:/path (mode 0600) or cmd:command"
     )
     add_send_parser(commands)
+    add_portal_parser(commands)
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -100,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_main(extra, settings)
     if command == "send":
         return send_main(settings, args)
+    if command == "portal":
+        return serve_portal(settings, args)
     if command == "user":
         return _set_user_mail(settings, args)
     if command == "demo-data":

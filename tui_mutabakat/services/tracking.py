@@ -229,6 +229,14 @@ def _theirs(
     return theirs
 
 
+def checked_balances(
+    session: Session, letter: Letter, balances: Mapping[str, tuple[Decimal, str]]
+) -> dict[str, tuple[Decimal, str]]:
+    """Their balance per currency, checked against the letter's currencies (amount not
+    negative and in range, side "B"/"A"/"")."""
+    return _theirs(session, letter, None, "", balances)
+
+
 def _record(
     session: Session,
     actor: Actor,
