@@ -1,0 +1,54 @@
+"""The answer page served by a real `mutabakat portal` (uvicorn on loopback): a letter's
+link opened and answered over HTTP, the answer in tracking; the request log keeps no
+whole token."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+
+from tests.portal_data import link_token, portal_on, sent_letters
+from tests.portal_server import running_portal
+from tui_mutabakat.data.outbox_models import Letter
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.services.context import Actor
+
+
+async def test_a_real_server_takes_an_answer(
+    any_database: Database, any_actor: Actor, tmp_path: Path
+) -> None:
+    portal_on(any_database, tmp_path)
+    [alfa, beta] = await sent_letters(any_database, any_actor, tmp_path)
+    token = link_token(any_database, alfa.id)
+    with running_portal(any_database, tmp_path) as address:
+        with httpx.Client(base_url=address, follow_redirects=False, timeout=10) as client:
+            page = client.get(f"/m/{token}", headers={"user-agent": "real-client/2"})
+            assert page.status_code == 200 and "Alfa Ltd." in page.text
+            assert page.headers["x-frame-options"] == "DENY"
+            assert "server" not in page.headers
+            form_token = re.search(r'name="form_token" value="([^"]+)"', page.text)
+            assert form_token is not None
+            sent = client.post(
+                f"/m/{token}",
+                data={
+                    "form_token": form_token.group(1),
+                    "choice": "agreed",
+                    "name": "Ayşe Demir",
+                    "email": "mali@alfa.com.tr",
+                },
+                headers={"user-agent": "real-client/2"},
+            )
+            assert sent.status_code == 303
+            done = client.get(sent.headers["location"])
+            assert "Teşekkür ederiz" in done.text
+            bad = client.get(f"/m/{link_token(any_database, beta.id)}x")
+            assert bad.status_code == 404
+    with any_database.reader() as session:
+        letter = session.get(Letter, alfa.id)
+        assert letter is not None and letter.state is LetterState.AGREED
+    log = (tmp_path / "portal.log").read_text()
+    assert "real-client/2" in log and "127.0.0.1" in log
+    assert token not in log and token[:8] in log
