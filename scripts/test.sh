@@ -58,6 +58,9 @@ missing=()
 postgres_bindir >/dev/null || missing+=(postgresql)
 # The IMAP answer-reading tests (SPEC E4) run a private Dovecot on loopback.
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+# The answer page's browser test (issue 15) drives Chromium with its own driver.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 
 as_root=()
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
