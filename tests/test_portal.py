@@ -30,6 +30,7 @@ from tui_mutabakat.portal.limits import RateLimiter
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.portal import open_letter, page_view
 from tui_mutabakat.services.portal_links import PortalLinks, load_key
+from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.tracking import letter_details
 
 TODAY = dt.date(2026, 12, 5)
@@ -66,6 +67,12 @@ def _state(database: Database, letter_id: int) -> LetterState:
         letter = session.get(Letter, letter_id)
         assert letter is not None
         return letter.state
+
+
+def _newest_letter(database: Database) -> int:
+    """The id of the newest letter (a reminder just queued)."""
+    with database.reader() as session:
+        return int(session.scalars(select(Letter.id).order_by(Letter.id.desc())).first() or 0)
 
 
 @pytest.fixture
@@ -404,3 +411,33 @@ async def test_a_cancelled_letter_has_no_page(
         )
     response = _client(database, links, tmp_path).get(f"/m/{token}")
     assert response.status_code == 404 and INVALID in response.text
+
+
+async def test_reminders_carry_the_link(database: Database, actor: Actor, tmp_path: Path) -> None:
+    # Sent before the portal was on: the reminder brings the link.
+    [alfa, beta] = await sent_letters(database, actor, tmp_path)
+    links = portal_on(database, tmp_path)
+    with database.unit_of_work() as session:
+        reminded = send_reminders(session, actor, [alfa.id], TODAY)
+    assert reminded == [alfa.id]
+    body = message_of(database, _newest_letter(database)).get_body(("plain",))
+    assert body is not None
+    url = links.url(alfa.token, ANSWER_BY)
+    assert str(body.get_content()).count(url) == 1
+    # The link of a reminder opens the letter it repeats, not the reminder.
+    with database.reader() as session:
+        opened = open_letter(session, links, url.rsplit("/", 1)[1], TODAY)
+        assert opened is not None and opened.id == alfa.id
+    del beta
+
+
+async def test_a_reminder_of_a_letter_with_a_link_repeats_it_once(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    links = portal_on(database, tmp_path)
+    [alfa, _beta] = await sent_letters(database, actor, tmp_path)
+    with database.unit_of_work() as session:
+        assert send_reminders(session, actor, [alfa.id], TODAY) == [alfa.id]
+    body = message_of(database, _newest_letter(database)).get_body(("plain",))
+    assert body is not None
+    assert str(body.get_content()).count(links.url(alfa.token, ANSWER_BY)) == 1
