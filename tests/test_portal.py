@@ -27,6 +27,7 @@ from tui_mutabakat.data.tracking_models import AnswerAttachment, AnswerBalance, 
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.portal.app import make_portal
 from tui_mutabakat.portal.limits import RateLimiter
+from tui_mutabakat.screens.track_details import details_text
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.portal import open_letter, page_view
 from tui_mutabakat.services.portal_links import PortalLinks, load_key
@@ -278,6 +279,12 @@ async def test_a_disagreement_with_balances_and_a_file(
     assert attached.sha256 == hashlib.sha256(PDF).hexdigest()
     done = client.get(response.headers["location"])
     assert "We do not agree" in done.text and "11.500,00 TL" in done.text
+    # The details of the letter in the terminal show who answered, the proof and the file.
+    with database.reader() as session:
+        shown = details_text(letter_details(session, alfa.id))
+    assert "yanıt sayfası" in shown and "John Smith <john@elsewhere.com.tr>" in shown
+    assert answer.shown_sha256 in shown and answer.sent_sha256 in shown
+    assert "ekstre_Agustos_rm_-rf.pdf" in shown and "gönderen mektubun alıcılarından" in shown
 
 
 @pytest.mark.parametrize(
