@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -448,3 +449,29 @@ async def test_a_reminder_of_a_letter_with_a_link_repeats_it_once(
     body = message_of(database, _newest_letter(database)).get_body(("plain",))
     assert body is not None
     assert str(body.get_content()).count(links.url(alfa.token, ANSWER_BY)) == 1
+
+
+async def test_a_body_too_large_is_refused_even_without_a_length(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    links = portal_on(database, tmp_path)
+    [alfa, _beta] = await sent_letters(database, actor, tmp_path)
+    client = _client(database, links, tmp_path)
+    token = link_token(database, alfa.id)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'--x\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n\r\n'
+        for _n in range(33):
+            yield b"%PDF-" + b"0" * (1024 * 1024)
+
+    response = client.post(
+        f"/m/{token}",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
+    assert response.status_code == 413
+    declared = client.post(
+        f"/m/{token}", content=b"x", headers={"content-length": str(40 * 1024 * 1024)}
+    )
+    assert declared.status_code == 413
+    assert _answers(database, alfa.id) == []

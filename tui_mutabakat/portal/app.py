@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -116,11 +117,23 @@ class Guard:
             too_big = int(length) > MAX_BODY
         except ValueError:
             too_big = True
+        received = 0
+
+        async def counted_receive() -> Message:
+            # A body without a length (chunked) is counted as it comes.
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                # Starlette answers it (413) from wherever the body was being read.
+                raise HTTPException(413, "Request too large")
+            return message
+
         try:
             if too_big:
                 await Response("Request too large", 413)(scope, receive, send_with_headers)
             else:
-                await self.app(scope, receive, send_with_headers)
+                await self.app(scope, counted_receive, send_with_headers)
         finally:
             path = str(scope.get("path", ""))
             if path.startswith("/m/"):
