@@ -52,3 +52,39 @@ async def test_a_real_server_takes_an_answer(
     log = (tmp_path / "portal.log").read_text()
     assert "real-client/2" in log and "127.0.0.1" in log
     assert token not in log and token[:8] in log
+
+
+def test_check_says_what_is_missing(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.update(
+        MUTABAKAT_DATA_DIR=str(tmp_path),
+        MUTABAKAT_CONFIG=str(tmp_path / "none.toml"),
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    env.pop("MUTABAKAT_PORTAL_URL", None)
+    env.pop("MUTABAKAT_DATABASE_URL", None)
+    command = [sys.executable, "-m", "tui_mutabakat", "portal", "--check"]
+    off = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert off.returncode == 1 and "missing: portal_url is not set" in off.stdout
+    assert not (tmp_path / "mutabakat.sqlite3").exists()  # --check creates nothing
+    served = subprocess.run(
+        [sys.executable, "-m", "tui_mutabakat", "portal"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 2 and "portal is off" in served.stderr
+    database = Database.from_url(f"sqlite:///{tmp_path / 'mutabakat.sqlite3'}")
+    from tui_mutabakat.data import migrate
+
+    migrate.upgrade(database.engine)
+    database.dispose()
+    env["MUTABAKAT_PORTAL_URL"] = "https://mutabakat.ornek.com.tr"
+    on = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert on.returncode == 0 and on.stdout.rstrip().endswith("ok"), on.stdout
+    assert "revision: " in on.stdout and "revision: None" not in on.stdout
