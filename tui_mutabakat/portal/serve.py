@@ -21,6 +21,12 @@ def add_portal_parser(commands: Any) -> None:
     portal.add_argument("--host", default="127.0.0.1", help="address to listen on")
     portal.add_argument("--port", type=int, default=8080, help="port to listen on")
     portal.add_argument(
+        "--per-address",
+        type=int,
+        default=120,
+        help="requests one address may make in a minute (default 120)",
+    )
+    portal.add_argument(
         "--check", action="store_true", help="print what is configured and what is missing"
     )
 
@@ -77,11 +83,13 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from tui_mutabakat.portal.app import make_portal
+    from tui_mutabakat.portal.limits import RateLimiter
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     database = Database.from_url(settings.database_url)
     migrate.upgrade(database.engine)
-    app = make_portal(database, links, settings.data_dir)
+    limiter = RateLimiter(per_address=max(1, args.per_address))
+    app = make_portal(database, links, settings.data_dir, limiter=limiter)
     os.umask(0o077)
     try:
         uvicorn.run(
