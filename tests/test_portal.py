@@ -475,3 +475,23 @@ async def test_a_body_too_large_is_refused_even_without_a_length(
     )
     assert declared.status_code == 413
     assert _answers(database, alfa.id) == []
+
+
+async def test_an_unclear_emailed_answer_is_made_clear_on_the_page(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    links = portal_on(database, tmp_path)
+    [alfa, _beta] = await sent_letters(database, actor, tmp_path)
+    with database.unit_of_work() as session:
+        letter = session.get(Letter, alfa.id)
+        assert letter is not None
+        letter.state = LetterState.UNCLEAR
+    client = _client(database, links, tmp_path)
+    token = link_token(database, alfa.id)
+    page = client.get(f"/m/{token}").text
+    fields = {"choice": "agreed", "name": "A", "email": "mali@alfa.com.tr"}
+    response = client.post(f"/m/{token}", data=fields | {"form_token": _form_token(page)})
+    assert response.status_code == 303
+    assert _state(database, alfa.id) is LetterState.AGREED
+    # An agreed letter takes no second answer on the page: the recorded one is shown.
+    assert "daha önce verildi" in client.get(f"/m/{token}").text

@@ -35,8 +35,8 @@ from tui_mutabakat.services.statement import open_items_for
 from tui_mutabakat.services.tracking import checked_balances
 
 CHANNEL = "web"
-#: States a letter can be answered in on the page.
-OPEN_STATES = (LetterState.SENT, LetterState.NO_ANSWER, LetterState.BOUNCED)
+#: States a letter can be answered in on the page (an unclear e-mail may be made clear here).
+OPEN_STATES = (LetterState.SENT, LetterState.NO_ANSWER, LetterState.BOUNCED, LetterState.UNCLEAR)
 
 
 @dataclass(frozen=True, slots=True)
