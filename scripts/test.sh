@@ -60,6 +60,9 @@ postgres_bindir >/dev/null || missing+=(postgresql)
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
 # The PDF tests (SPEC F1) read the letters and evidence packs back with pdftotext.
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# The answer page's browser test (issue 15) drives Chromium with its own driver.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 
 as_root=()
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

@@ -13,9 +13,11 @@ from tui_mutabakat.cli_roles import db_roles, regrant, roles_parser
 from tui_mutabakat.cli_send import add_send_parser, send_main
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
 from tui_mutabakat.data import migrate
-from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import set_language
+from tui_mutabakat.portal.serve import add_portal_parser
+from tui_mutabakat.portal.serve import serve as serve_portal
+from tui_mutabakat.services.portal_links import open_database
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     add_send_parser(commands)
     register_import_commands(commands)
     add_report_parser(commands)
+    add_portal_parser(commands)
     generate = commands.add_parser("demo-data", help="generate large realistic data")
     generate.add_argument("--accounts", type=int, default=300)
     generate.add_argument("--movements", type=int, default=None)
@@ -93,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "db" and args.db_command == "roles":
         return db_roles(settings, args)
     if command == "db":
-        database = Database.from_url(settings.database_url)
+        database = open_database(settings)
         migrate.upgrade(database.engine)
         regrant(database)
         print(f"database is at revision {migrate.current_revision(database.engine)}")
@@ -106,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return send_main(settings, args)
     if command == "report":
         return report_main(settings, args)
+    if command == "portal":
+        return serve_portal(settings, args)
     if command == "user":
         return _set_user_mail(settings, args)
     if command in ("import", "export"):
@@ -129,7 +134,7 @@ def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Set
             for stale in demo_dir.glob("demo.sqlite3*"):
                 stale.unlink()
         settings = settings.with_database(sqlite_url(path))
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     migrate.upgrade(database.engine)
     if not is_demo_ready(database):
         print("Demo şirketi hazırlanıyor…", file=sys.stderr)
@@ -144,7 +149,7 @@ def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.services.errors import ServiceError
     from tui_mutabakat.services.users import ImapSettings, SmtpSettings, set_imap, set_smtp
 
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     migrate.upgrade(database.engine)
     security = SmtpSecurity(args.security)
     try:
@@ -180,7 +185,7 @@ def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
 def _generate(settings: Settings, accounts: int, movements: int | None, seed: int) -> int:
     from tui_mutabakat.services.demo_data import generate_bulk
 
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     migrate.upgrade(database.engine)
     total = movements if movements is not None else accounts * 50
     generate_bulk(database, accounts=accounts, movements=total, seed=seed, progress=print)
@@ -195,7 +200,7 @@ def _run_app(settings: Settings) -> int:
     from tui_mutabakat.services.errors import ServiceError
     from tui_mutabakat.services.send_now import prepare_child_processes
 
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     try:
         migrate.upgrade(database.engine)
     except DBAPIError as error:

@@ -11,6 +11,7 @@ import sys
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.services.portal_links import open_database
 
 
 def roles_parser(db_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +47,7 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.services.user_admin import check_login
     from tui_mutabakat.services.working_settings import get_company, get_working_settings
 
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     if database.engine.dialect.name != "postgresql":
         print("mutabakat: database roles exist only on PostgreSQL", file=sys.stderr)
         return 2

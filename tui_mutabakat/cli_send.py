@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
-from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.portal_links import open_database
 
 if TYPE_CHECKING:
     from tui_mutabakat.services.send_command import SendCommand, SendOutcome
@@ -145,7 +145,7 @@ def send_main(
     except InvalidInput as error:
         _error(str(error))
         return 2
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     try:
         migrate.upgrade(database.engine)
         with database.unit_of_work() as session:

@@ -75,6 +75,10 @@ class Settings:
     #: How much of one mailbox message is read (`[intake]`: max_bytes, max_parts,
     #: max_depth, max_text); over a limit the message is listed as unreadable.
     read_limits: ReadLimits = field(default_factory=ReadLimits)
+    #: The public address of the answer page (`https://mutabakat.firma.com.tr`); "" = off.
+    portal_url: str = ""
+    #: Days after the answer-by date a letter's link still opens the page.
+    portal_grace_days: int = 14
 
     @property
     def acting_login(self) -> str:
@@ -121,6 +125,16 @@ def load_settings(
     intake = values.get("intake", {})
     if not isinstance(intake, dict):
         raise ValueError("[intake] must be a table of limits")
+    portal_url = str(env.get("MUTABAKAT_PORTAL_URL", values.get("portal_url", ""))).strip()
+    if portal_url and not portal_url.startswith(("https://", "http://")):
+        raise ValueError("portal_url must start with https:// (or http:// for a test)")
+    grace = env.get("MUTABAKAT_PORTAL_GRACE_DAYS", values.get("portal_grace_days", 14))
+    try:
+        grace_days = int(grace)
+    except (TypeError, ValueError):
+        raise ValueError(f"portal_grace_days must be a whole number, not {grace!r}") from None
+    if not 0 <= grace_days <= 365:
+        raise ValueError("portal_grace_days must be between 0 and 365")
     return Settings(
         data_dir=data_dir,
         database_url=str(database_url),
@@ -129,4 +143,6 @@ def load_settings(
         language=language,
         keymap={str(k): str(v) for k, v in keymap.items()},
         read_limits=ReadLimits.from_table(intake),
+        portal_url=portal_url.rstrip("/"),
+        portal_grace_days=grace_days,
     )

@@ -98,13 +98,15 @@ def is_sqlite(engine: Engine) -> bool:
 class Database:
     """An engine and its session factory: one `unit_of_work()` per use case."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, info: dict[str, Any] | None = None) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: Given to every session as `Session.info` (the portal's link maker, say).
+        self.info: dict[str, Any] = dict(info or {})
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info=self.info)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, info: dict[str, Any] | None = None) -> Database:
+        return cls(make_engine(url), info)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -48,8 +48,35 @@ class LetterAnswer(Base):
     message_key: Mapped[str | None] = mapped_column(String(255))
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: An answer given on the web page (channel "web"): who gave it as they typed it
+    #: (name, title, phone; the e-mail is `from_address`), from where, and the SHA-256 of
+    #: the message as sent and of the page as shown (proof of what was answered).
+    responder: Mapped[str] = mapped_column(String(400), default="")
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    sent_sha256: Mapped[str] = mapped_column(String(64), default="")
+    shown_sha256: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index("ix_letter_answer_letter", "letter_id", "id"),)
+
+
+class AnswerAttachment(Base):
+    """A file attached to an answer on the web page, kept on disk outside anything served
+    (the portal's upload directory, 0600), under `stored_name`."""
+
+    __tablename__ = "answer_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("letter_answer.id", ondelete="CASCADE"), index=True
+    )
+    #: The name as given, sanitised.
+    file_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    #: pdf / xlsx / csv / png / jpg: what the content is, not what the name says.
+    kind: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class AnswerBalance(Base):

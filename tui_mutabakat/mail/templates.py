@@ -80,6 +80,7 @@ TEMPLATE_FIELDS: tuple[tuple[str, str], ...] = (
     ("sender.email", "Gönderenin e-postası"),
     ("open_items", "Kapanmamış hareketler listesi"),
     ("attachment_name", "Ekstre ekinin dosya adı"),
+    ("answer_url", "Yanıt sayfasının bağlantısı (yanıt sayfası açıksa)"),
 )
 
 
@@ -183,6 +184,8 @@ class LetterFacts:
     sender_email: str
     show_open_items: bool = False
     attachment_name: str = ""
+    #: The letter's link to the answer page ("" when the portal is off).
+    answer_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +239,7 @@ def sample_facts(language: str = "tr") -> LetterFacts:
         sender_email="muhasebe@ornek.com.tr",
         show_open_items=True,
         attachment_name="ekstre.csv",
+        answer_url="https://mutabakat.ornek.com.tr/m/ORNEK",
     )
 
 
@@ -281,6 +285,7 @@ def letter_context(facts: LetterFacts, language: str) -> dict[str, Any]:
         "sender": {"name": facts.sender_name, "email": facts.sender_email},
         "open_items": [item for b in balances for item in b["open_items"]],
         "attachment_name": facts.attachment_name,
+        "answer_url": facts.answer_url,
     }
 
 

@@ -56,7 +56,12 @@ def _kind_word(kind: str) -> str:
 
 
 def _channel_word(channel: str) -> str:
-    words = {"email": _("e-posta"), "phone": _("telefon"), "paper": _("kâğıt")}
+    words = {
+        "email": _("e-posta"),
+        "phone": _("telefon"),
+        "paper": _("kâğıt"),
+        "web": _("yanıt sayfası"),
+    }
     return words.get(channel, channel)
 
 
@@ -116,6 +121,7 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             )
         if answer.note:
             lines.append(f"    {_('Not')}: {e(answer.note)}")
+        lines += _web_lines(details, answer.id)
         if answer.excerpt:
             lines.append(f"    [i]{e(answer.excerpt[:500])}[/i]")
     if details.reminders:
@@ -130,6 +136,24 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             f"{_state_word(line.to_state)}{e(code)} {e(line.reason)}"
         )
     return "\n".join(lines)
+
+
+def _web_lines(details: LetterDetails, answer_id: int) -> list[str]:
+    """Who answered on the answer page, from where, the proof and the attached files."""
+    answer = next(a for a in details.answers if a.id == answer_id)
+    if answer.channel != "web":
+        return []
+    e = escape
+    lines = [
+        f"    {_('Yanıtlayan')}: {e(answer.responder)} <{e(answer.from_address)}>, "
+        f"{e(answer.client_address)}",
+        f"    {_('Tarayıcı')}: {e(answer.user_agent[:120])}",
+        f"    SHA-256 {_('gönderilen')}: {e(answer.sent_sha256)}",
+        f"    SHA-256 {_('gösterilen')}: {e(answer.shown_sha256)}",
+    ]
+    for item in details.attachments.get(answer_id, []):
+        lines.append(f"    {_('Ek')}: {e(item.file_name)} ({item.size} B, {e(item.kind)})")
+    return lines
 
 
 class LetterDetailsScreen(LetterActions, Screen[None]):

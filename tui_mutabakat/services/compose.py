@@ -59,6 +59,7 @@ from tui_mutabakat.services.letters import (
     sender_info,
 )
 from tui_mutabakat.services.limits import day_in_range
+from tui_mutabakat.services.portal_links import links_of
 from tui_mutabakat.services.statement import open_items_for, statements_for
 from tui_mutabakat.services.working_settings import get_working_settings
 
@@ -180,6 +181,8 @@ class Composer:
             raise InvalidInput(
                 _("Geçerlilik tarihi mutabakat tarihinden önce olamaz."), "answer_by"
             )
+        #: Makes each letter's link to the answer page when the portal is on.
+        self.links = links_of(session.info)
         self.sender: SenderInfo = sender_info(session, actor)
         self.company = company_info(session)
         source = source or load_template(session, options.template)
@@ -223,6 +226,7 @@ class Composer:
             sender_email=self.sender.address,
             show_open_items=self.options.open_items,
             attachment_name=attachment,
+            answer_url=self.links.url(token, self.answer_by) if self.links else "",
         )
 
     def render(self, facts: LetterFacts) -> RenderedLetter:

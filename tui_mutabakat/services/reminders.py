@@ -54,6 +54,7 @@ from tui_mutabakat.services.outbox import (
     write_letter_events,
     write_recipient_events,
 )
+from tui_mutabakat.services.portal_links import links_of
 from tui_mutabakat.services.tracking import REMINDER_MARK
 from tui_mutabakat.services.working_settings import get_working_settings
 
@@ -201,7 +202,13 @@ def _queue_reminder(
         'mektubumuz aşağıdadır. Lütfen bu iletiyi yanıtlayarak "mutabıkız" ya da '
         '"mutabık değiliz" (bakiyenizle) yazınız.\n\n'
     )
+    links = links_of(session.info)
+    if links is not None:
+        url = links.url(letter.token, letter.batch.answer_by)
+        if url not in text:
+            lead += f"Yanıtınızı şu sayfadan da verebilirsiniz: {url}\n\n"
     base_subject = letter.subject.replace(f"[{letter.token}]", "").strip()
+
     subject = f"Hatırlatma: {base_subject}"
     message_id = new_message_id(letter.token, batch.from_address)
     earlier = message_ids_of(session, letter)

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import resource_tracker
 from typing import Any
@@ -188,7 +188,13 @@ def _composer(
             stack.callback(processes.shutdown, wait=False, cancel_futures=True)
         url = database.engine.url.render_as_string(hide_password=False)
         job = _ChildJob(
-            url, current_language(), writer.actor, writer.batch_id, writer.as_of, writer.options
+            url,
+            current_language(),
+            writer.actor,
+            writer.batch_id,
+            writer.as_of,
+            writer.options,
+            dict(database.info),
         )
 
         async def compose(index: int, part: list[BalanceKey]) -> ComposedChunk:
@@ -269,6 +275,8 @@ class _ChildJob:
     batch_id: int
     as_of: date
     options: SendOptions
+    #: The parent's `Database.info` (the portal's link maker).
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 #: In the child process: the database and composer of the job it serves.
@@ -280,7 +288,7 @@ def _compose_in_child(job: _ChildJob, part: list[BalanceKey]) -> ComposedChunk:
     user's language (the reasons an account is skipped are stored as they will be read)."""
     if job.batch_id not in _child_state:
         set_language(job.language)
-        database = Database.from_url(job.url)
+        database = Database.from_url(job.url, job.info)
         with database.reader() as session:
             composer = Composer(session, job.actor, job.as_of, job.options)
         _child_state[job.batch_id] = (database, composer)

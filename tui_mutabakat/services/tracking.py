@@ -20,6 +20,7 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.tracking_models import (
+    AnswerAttachment,
     AnswerBalance,
     BounceNotice,
     LetterAnswer,
@@ -229,6 +230,14 @@ def _theirs(
     return theirs
 
 
+def checked_balances(
+    session: Session, letter: Letter, balances: Mapping[str, tuple[Decimal, str]]
+) -> dict[str, tuple[Decimal, str]]:
+    """Their balance per currency, checked against the letter's currencies (amount not
+    negative and in range, side "B"/"A"/"")."""
+    return _theirs(session, letter, None, "", balances)
+
+
 def _record(
     session: Session,
     actor: Actor,
@@ -307,6 +316,8 @@ class LetterDetails:
     balances: list[BalanceFigure]
     #: Their balances per currency, by answer id.
     answer_balances: dict[int, list[AnswerBalance]]
+    #: Files attached on the answer page, by answer id.
+    attachments: dict[int, list[AnswerAttachment]]
 
 
 def letter_details(session: Session, letter_id: int) -> LetterDetails:
@@ -346,6 +357,14 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
             .order_by(AnswerBalance.answer_id, AnswerBalance.currency)
         ):
             answer_balances.setdefault(row.answer_id, []).append(row)
+    attachments: dict[int, list[AnswerAttachment]] = {}
+    if answers:
+        for item in session.scalars(
+            select(AnswerAttachment)
+            .where(AnswerAttachment.answer_id.in_([a.id for a in answers]))
+            .order_by(AnswerAttachment.id)
+        ):
+            attachments.setdefault(item.answer_id, []).append(item)
     return LetterDetails(
         letter,
         recipients,
@@ -367,6 +386,7 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
         lines,
         figures_of(session, letter),
         answer_balances,
+        attachments,
     )
 
 

@@ -30,6 +30,7 @@ from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned
 from tui_mutabakat.mail.transport import Transport, TransportUnavailable
 from tui_mutabakat.services.batch_status import close_abandoned_batches
 from tui_mutabakat.services.outbox import RetryPolicy, SenderIdentity
+from tui_mutabakat.services.portal_links import open_database
 from tui_mutabakat.services.sending import (
     DeliveryOptions,
     OutboxSender,
@@ -255,7 +256,7 @@ def worker_main(argv: Sequence[str] | None = None, settings: Settings | None = N
     if args.db:
         settings = settings.with_database(args.db)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    database = Database.from_url(settings.database_url)
+    database = open_database(settings)
     if not args.no_migrate:
         migrate.upgrade(database.engine)
     options = DeliveryOptions(

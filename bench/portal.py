@@ -1,0 +1,240 @@
+"""The answer page under load (issue 15): 50 concurrent clients, 2 000 page views and 500
+answers against a real `mutabakat portal` (uvicorn) on loopback, beside a bare Starlette
+"hello" on the same uvicorn in the same run.
+
+    PYTHONPATH=. python bench/portal.py [--letters 500] [--views 2000] [--clients 50]
+
+Reports requests/s and p50/p95 latency of each part, the errors (any status but the
+expected one, any exception) and the answers lost (posted and acknowledged, yet not in the
+database). SQLite in a temporary directory; the letters are really composed and sent to the
+file backend first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.send_data import add_account, add_company, add_movement, configure_sender  # noqa: E402
+from tui_mutabakat.config import Settings, sqlite_url  # noqa: E402
+from tui_mutabakat.data import migrate  # noqa: E402
+from tui_mutabakat.data.outbox_models import Letter  # noqa: E402
+from tui_mutabakat.data.session import Database  # noqa: E402
+from tui_mutabakat.data.tracking_models import LetterAnswer  # noqa: E402
+from tui_mutabakat.services.batches import SendOptions, create_batch  # noqa: E402
+from tui_mutabakat.services.context import resolve_actor  # noqa: E402
+from tui_mutabakat.services.portal_links import PortalLinks, load_key  # noqa: E402
+from tui_mutabakat.services.worker import send_batch  # noqa: E402
+
+BASE_URL = "https://mutabakat.bench.com.tr"
+AS_OF = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+HELLO = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+async def hello(request):
+    return PlainTextResponse("hello")
+app = Starlette(routes=[Route("/", hello)])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, server_header=False)
+"""
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the server did not start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start in time")
+
+
+async def make_letters(database: Database, data_dir: Path, count: int) -> list[str]:
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "bench")
+        add_company(session)
+        configure_sender(session, actor.login)
+        ids = []
+        for n in range(count):
+            account = add_account(
+                session, f"120.{n:05d}", f"Bench Cari {n}", emails=(f"c{n}@bench.com.tr",)
+            )
+            add_movement(session, account, AS_OF - dt.timedelta(days=3), debit=f"{1000 + n}")
+            ids.append(account.id)
+        session.flush()
+        answer_by = AS_OF + dt.timedelta(days=15)
+        created = create_batch(
+            session, actor, AS_OF, [(i, "") for i in ids], SendOptions(answer_by=answer_by)
+        )
+    assert created.batch_id is not None
+    url = database.engine.url.render_as_string(hide_password=False)
+    await send_batch(database, Settings(data_dir=data_dir, database_url=url), created.batch_id)
+    links = PortalLinks(BASE_URL, load_key(data_dir), 14)
+    with database.reader() as session:
+        tokens = session.scalars(select(Letter.token).order_by(Letter.id)).all()
+    return [links.token(t, answer_by) for t in tokens]
+
+
+async def run(jobs: list[tuple[str, str, str]], clients: int, address: str) -> dict[str, object]:
+    """Each job: (kind, method, path); kind "answer" is a GET of the page then its POST."""
+    queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    latencies: dict[str, list[float]] = {}
+    errors: list[str] = []
+    acknowledged = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal acknowledged
+        while not queue.empty():
+            kind, method, path = queue.get_nowait()
+            started = time.perf_counter()
+            try:
+                if kind == "answer":
+                    page = await client.get(path)
+                    found = FORM_TOKEN.search(page.text)
+                    if page.status_code != 200 or found is None:
+                        errors.append(f"page {page.status_code}")
+                        continue
+                    answer = await client.post(
+                        path,
+                        data={
+                            "form_token": found.group(1),
+                            "choice": "agreed",
+                            "name": "Bench",
+                            "email": "bench@bench.com.tr",
+                        },
+                    )
+                    if answer.status_code != 303:
+                        errors.append(f"answer {answer.status_code}")
+                        continue
+                    acknowledged += 1
+                else:
+                    response = await client.request(method, path)
+                    if response.status_code != 200:
+                        errors.append(f"{kind} {response.status_code}")
+                        continue
+            except httpx.HTTPError as error:
+                errors.append(f"{kind} {type(error).__name__}")
+                continue
+            latencies.setdefault(kind, []).append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=address, timeout=60, limits=limits) as client:
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    return {"elapsed": elapsed, "latencies": latencies, "errors": errors, "ok": acknowledged}
+
+
+def report(name: str, result: dict[str, object], requests: int) -> None:
+    elapsed = float(result["elapsed"])  # type: ignore[arg-type]
+    latencies: dict[str, list[float]] = result["latencies"]  # type: ignore[assignment]
+    errors: list[str] = result["errors"]  # type: ignore[assignment]
+    print(
+        f"{name}: {requests} requests in {elapsed:.2f} s = {requests / elapsed:.0f} req/s, "
+        f"{len(errors)} errors {sorted(set(errors))[:5]}"
+    )
+    for kind, values in latencies.items():
+        values.sort()
+        p95 = values[int(len(values) * 0.95) - 1]
+        print(
+            f"  {kind}: n={len(values)} p50 {statistics.median(values) * 1000:.1f} ms, "
+            f"p95 {p95 * 1000:.1f} ms"
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--letters", type=int, default=500)
+    parser.add_argument("--views", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temp:
+        data_dir = Path(temp)
+        database = Database.from_url(sqlite_url(data_dir / "bench.sqlite3"))
+        migrate.upgrade(database.engine)
+        print(f"composing and sending {args.letters} letters…")
+        tokens = await make_letters(database, data_dir, args.letters)
+        env = dict(
+            os.environ,
+            MUTABAKAT_DATA_DIR=str(data_dir),
+            MUTABAKAT_DATABASE_URL=sqlite_url(data_dir / "bench.sqlite3"),
+            MUTABAKAT_PORTAL_URL=BASE_URL,
+            MUTABAKAT_CONFIG=str(data_dir / "no.toml"),
+            PYTHONPATH=str(ROOT),
+        )
+        port, hello_port = free_port(), free_port()
+        portal = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tui_mutabakat",
+                "portal",
+                "--port",
+                str(port),
+                "--per-address",
+                "1000000",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        hello = subprocess.Popen([sys.executable, "-c", HELLO, str(hello_port)], env=env)
+        try:
+            wait_port(port, portal)
+            wait_port(hello_port, hello)
+            views = [("view", "GET", f"/m/{tokens[n % len(tokens)]}") for n in range(args.views)]
+            answers = [("answer", "POST", f"/m/{token}") for token in tokens]
+            mixed = views + answers
+            random.Random(7).shuffle(mixed)  # answers among the views
+            result = await run(mixed, args.clients, f"http://127.0.0.1:{port}")
+            requests = len(views) + 2 * len(answers)
+            report("portal (page views; answers are a GET and a POST each)", result, requests)
+            base = await run(
+                [("hello", "GET", "/")] * args.views, args.clients, f"http://127.0.0.1:{hello_port}"
+            )
+            report("bare Starlette hello", base, args.views)
+        finally:
+            for process in (portal, hello):
+                process.terminate()
+                process.wait(10)
+        with database.reader() as session:
+            stored = session.scalar(
+                select(func.count()).select_from(LetterAnswer).where(LetterAnswer.channel == "web")
+            )
+        database.dispose()
+        lost = int(result["ok"]) - int(stored or 0)  # type: ignore[call-overload]
+        print(f"answers acknowledged {result['ok']}, stored {stored}, lost {lost}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,144 @@
+"""A real browser on the answer page (issue 15): Debian's Chromium driven by Selenium with
+the system chromedriver, headless, against `mutabakat portal` on loopback, opening links
+taken from letters the product really composed — agree on one, disagree with a balance
+and a PDF on the other — and both land in tracking. Screenshots at 1280×800 and 390×844 go
+to `test-artifacts/portal/` (or $MUTABAKAT_ARTIFACTS)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.portal_data import link_token, portal_on, sent_letters
+from tests.portal_server import running_portal
+from tui_mutabakat.data.outbox_models import Letter
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.tracking_models import AnswerAttachment, AnswerBalance, LetterAnswer
+from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.services.context import Actor
+
+DRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = (
+    Path(
+        os.environ.get(
+            "MUTABAKAT_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"
+        )
+    )
+    / "portal"
+)
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+webdriver = pytest.importorskip("selenium.webdriver")
+
+
+def _browser_missing() -> str | None:
+    if not Path(DRIVER).exists() or shutil.which("chromium") is None:
+        return "chromium and chromium-driver are not installed (scripts/test.sh installs them)"
+    return None
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "chromium"
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,800",
+        "--lang=tr",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _shot(driver: object, name: str, width: int, height: int, bottom: bool = False) -> Path:
+    """A screenshot of the window (`bottom`: scrolled to the end of the page)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.set_window_size(width, height)  # type: ignore[attr-defined]
+    if bottom:
+        driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
+    path = ARTIFACTS / f"{name}_{width}x{height}.png"
+    assert driver.save_screenshot(str(path))  # type: ignore[attr-defined]
+    return path
+
+
+async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
+    database: Database, actor: Actor, tmp_path: Path, browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser
+    portal_on(database, tmp_path)
+    [alfa, beta] = await sent_letters(database, actor, tmp_path, open_items=True)
+    attachment = tmp_path / "ekstremiz.pdf"
+    attachment.write_bytes(PDF)
+    with running_portal(database, tmp_path) as address:
+        find = driver.find_element  # type: ignore[attr-defined]
+        # Beta agrees, seen on a phone first.
+        driver.get(f"{address}/m/{link_token(database, beta.id)}")  # type: ignore[attr-defined]
+        _shot(driver, "beta_page", 390, 844)
+        assert "Beta A.Ş." in find(By.TAG_NAME, "main").text
+        find(By.CSS_SELECTOR, "input[value=agreed]").click()
+        find(By.ID, "name").send_keys("Mehmet Kaya")
+        find(By.ID, "job").send_keys("Mali İşler")
+        find(By.ID, "email").send_keys("muhasebe@beta.com.tr")
+        find(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert "Teşekkür ederiz" in find(By.TAG_NAME, "main").text
+        _shot(driver, "beta_done", 390, 844, bottom=True)
+        # Alfa disagrees on a desktop, in English, with a balance and a PDF.
+        driver.set_window_size(1280, 800)  # type: ignore[attr-defined]
+        driver.get(f"{address}/m/{link_token(database, alfa.id)}")  # type: ignore[attr-defined]
+        find(By.LINK_TEXT, "English").click()
+        assert "We do not agree" in find(By.TAG_NAME, "main").text
+        _shot(driver, "alfa_page_en", 1280, 800)
+        _shot(driver, "alfa_form_en", 1280, 800, bottom=True)
+        find(By.CSS_SELECTOR, "input[value=disagreed]").click()
+        find(By.ID, "amount_TRY").send_keys("11.500,00")
+        Select(find(By.ID, "side_TRY")).select_by_value("B")
+        find(By.ID, "note").send_keys("Invoice 2026/118 is not in our books.")
+        find(By.ID, "files").send_keys(str(attachment))
+        find(By.ID, "name").send_keys("Ayşe Demir")
+        find(By.ID, "email").send_keys("mali@alfa.com.tr")
+        find(By.CSS_SELECTOR, "button[type=submit]").click()
+        text = find(By.TAG_NAME, "main").text
+        assert "Thank you" in text and "ekstremiz.pdf" in text
+        _shot(driver, "alfa_done_en", 1280, 800, bottom=True)
+    with database.reader() as session:
+        states = {x.id: x.state for x in session.scalars(select(Letter))}
+        assert states[beta.id] is LetterState.AGREED
+        assert states[alfa.id] is LetterState.DISAGREED
+        answer = session.scalars(
+            select(LetterAnswer).where(LetterAnswer.letter_id == alfa.id)
+        ).one()
+        assert answer.channel == "web" and "HeadlessChrome" in answer.user_agent
+        [balance] = session.scalars(
+            select(AnswerBalance).where(AnswerBalance.answer_id == answer.id)
+        ).all()
+        assert (balance.currency, balance.their_balance, balance.difference) == (
+            "TRY",
+            Decimal("11500.00"),
+            Decimal("-500.00"),
+        )
+        [attached] = session.scalars(select(AnswerAttachment)).all()
+        assert attached.file_name == "ekstremiz.pdf"

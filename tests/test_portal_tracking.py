@@ -1,0 +1,77 @@
+"""Answers given on the page, seen from the keyboard (issue 15 point 5): the batch counts,
+the letter list and the details of "Gönderilmiş e-Mutabakatlar" at 80×24."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from starlette.testclient import TestClient
+from textual.widgets import DataTable, Static
+
+from tests.pilot_keys import press
+from tests.portal_data import link_token, portal_on, sent_letters
+from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.portal.app import make_portal
+from tui_mutabakat.screens.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.services.context import Actor
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _answer(client: TestClient, token: str, fields: dict[str, str], files: list[object]) -> None:
+    page = client.get(f"/m/{token}").text
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found is not None
+    response = client.post(
+        f"/m/{token}", data=fields | {"form_token": found.group(1)}, files=files or None
+    )
+    assert response.status_code == 303, response.text
+
+
+async def test_page_answers_are_seen_in_tracking_from_the_keys(
+    app: MutabakatApp, database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    links = portal_on(database, tmp_path)
+    [alfa, beta] = await sent_letters(database, actor, tmp_path)
+    portal = make_portal(database, links, tmp_path, today=lambda: dt.date(2026, 12, 5))
+    client = TestClient(portal, follow_redirects=False)
+    _answer(
+        client,
+        link_token(database, beta.id),
+        {"choice": "agreed", "name": "Mehmet Kaya", "email": "muhasebe@beta.com.tr"},
+        [],
+    )
+    _answer(
+        client,
+        link_token(database, alfa.id),
+        {
+            "choice": "disagreed",
+            "amount_TRY": "11.500,00",
+            "side_TRY": "B",
+            "name": "Ayşe Demir",
+            "email": "mali@alfa.com.tr",
+        },
+        [("files", ("mutabakat.pdf", PDF, "application/pdf"))],
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TrackBatchesScreen)
+        cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
+        # title, as-of, queued, sent, failed, bounced, agreed, not agreed, …
+        assert cells[6:8] == ["1", "1"]
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        table = app.screen.query_one(DataTable)
+        assert "Mutabık değil" in [str(c) for c in table.get_row(str(alfa.id))]
+        assert "Mutabık" in [str(c) for c in table.get_row(str(beta.id))]
+        table.move_cursor(row=table.get_row_index(str(alfa.id)))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        text = str(app.screen.query_one("#letter-details", Static).content)
+        assert "yanıt sayfası" in text and "Ayşe Demir <mali@alfa.com.tr>" in text
+        assert "11.500,00" in text and "-500,00" in text and "mutabakat.pdf" in text

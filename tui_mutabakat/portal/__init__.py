@@ -1,0 +1,1 @@
+"""The answer page (issue 15): a Starlette application served by uvicorn."""

@@ -1,0 +1,419 @@
+"""The answer page as a Starlette application (SPEC E5, issue 15).
+
+Routes: `GET /m/<token>` shows a letter and its form (or the answer already recorded);
+`POST /m/<token>` records an answer; `GET /static/portal.css`. Anything else, and every
+link that does not verify, gets one plain page that reveals nothing. The form carries a
+signed token (CSRF without cookies or JavaScript); every response carries the security
+headers; every request is logged with its time, address and user agent, the token cut
+short. The use cases are `services/portal.py`'s; this module only reads and shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.tracking_models import AnswerBalance
+from tui_mutabakat.domain.email_check import check_email
+from tui_mutabakat.domain.formatting import parse_amount
+from tui_mutabakat.mail.reply_text import AnswerKind
+from tui_mutabakat.mail.templates import fast_amount, fast_day, fast_money
+from tui_mutabakat.portal.limits import RateLimiter
+from tui_mutabakat.portal.words import LANGUAGES, words_for
+from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.portal import (
+    OPEN_STATES,
+    PageView,
+    Responder,
+    StoredFile,
+    attachments_of,
+    open_letter,
+    page_view,
+    record_web_answer,
+    web_answer,
+)
+from tui_mutabakat.services.portal_files import MAX_BYTES, MAX_FILES, UploadRefused, store_file
+from tui_mutabakat.services.portal_links import PortalLinks
+
+log = logging.getLogger("mutabakat.portal")
+HERE = Path(__file__).resolve().parent
+#: How long a shown form may be sent back (seconds).
+FORM_MAX_AGE = 4 * 3600
+#: A request body larger than this is refused before it is read (3 files and the fields).
+MAX_BODY = MAX_FILES * MAX_BYTES + 256 * 1024
+MAX_NOTE = 2000
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = fast_money
+    env.filters["amount"] = fast_amount
+    env.filters["day"] = fast_day
+    return env
+
+
+def short(token: str) -> str:
+    """A token as the log shows it: never in full."""
+    return token[:8] + "…" if len(token) > 8 else token
+
+
+class Guard:
+    """ASGI middleware: the security headers on every response, a body size limit, and a
+    log line for every request (time, address, user agent, path with the token cut)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        status = 0
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"0")
+        try:
+            too_big = int(length) > MAX_BODY
+        except ValueError:
+            too_big = True
+        received = 0
+
+        async def counted_receive() -> Message:
+            # A body without a length (chunked) is counted as it comes.
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                # Starlette answers it (413) from wherever the body was being read.
+                raise HTTPException(413, "Request too large")
+            return message
+
+        try:
+            if too_big:
+                await Response("Request too large", 413)(scope, receive, send_with_headers)
+            else:
+                await self.app(scope, counted_receive, send_with_headers)
+        finally:
+            path = str(scope.get("path", ""))
+            if path.startswith("/m/"):
+                path = "/m/" + short(path[3:])
+            client = scope.get("client") or ("-", 0)
+            agent = headers.get(b"user-agent", b"-").decode("latin-1")[:200]
+            log.info(
+                '%s "%s %s" %s %.0fms "%s"',
+                client[0],
+                scope.get("method", ""),
+                path,
+                status,
+                (time.monotonic() - started) * 1000,
+                agent,
+            )
+
+
+class Portal:
+    """The routes, with what they need: the database, the link maker, the upload folder."""
+
+    def __init__(
+        self,
+        database: Database,
+        links: PortalLinks,
+        data_dir: Path,
+        *,
+        today: Callable[[], dt.date] | None = None,
+        clock: Callable[[], float] = time.time,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.database = database
+        self.links = links
+        self.data_dir = data_dir
+        self.today = today or (lambda: dt.datetime.now(dt.UTC).date())
+        self.clock = clock
+        self.limiter = limiter or RateLimiter()
+        self.env = _environment()
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(name).render(**values), status)
+
+    def invalid(self, language: str = "tr", status: int = 404) -> HTMLResponse:
+        return self._page("invalid.html", status, w=words_for(language))
+
+    def _language(self, request: Request, view: PageView) -> str:
+        asked = request.query_params.get("lang", "")
+        return asked if asked in LANGUAGES else view.language
+
+    def _load(self, token: str) -> tuple[PageView, dict[str, Any] | None, bool] | None:
+        """The page view of the token's letter, the web answer already given (as the
+        done page needs it) and whether the letter still takes one; None: invalid."""
+        with self.database.reader() as session:
+            letter = open_letter(session, self.links, token, self.today())
+            if letter is None:
+                return None
+            view = page_view(session, letter)
+            answer = web_answer(session, letter.id)
+            recorded = None
+            if answer is not None:
+                balances = session.query(AnswerBalance).filter_by(answer_id=answer.id).all()
+                recorded = {
+                    "answer": answer,
+                    "balances": balances,
+                    "files": attachments_of(session, answer.id),
+                }
+            return view, recorded, letter.state in OPEN_STATES
+
+    def _form_page(
+        self,
+        token: str,
+        view: PageView,
+        language: str,
+        *,
+        errors: list[str] | None = None,
+        form: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        return self._page(
+            "page.html",
+            status,
+            w=words_for(language),
+            other="en" if language == "tr" else "tr",
+            view=view,
+            token=token,
+            form_token=self.links.form_token(token, int(self.clock())),
+            errors=errors or [],
+            form=form or {},
+        )
+
+    def _done_page(
+        self, view: PageView, language: str, recorded: dict[str, Any], message: str, fresh: bool
+    ) -> HTMLResponse:
+        return self._page(
+            "done.html", w=words_for(language), view=view, message=message, fresh=fresh, **recorded
+        )
+
+    def _limited(self, request: Request, token: str, post: bool) -> bool:
+        address = request.client.host if request.client else "-"
+        return not self.limiter.allow(address, token, post, self.clock())
+
+    # -- routes -------------------------------------------------------------------------
+
+    async def show(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        if self._limited(request, token, post=False):
+            return Response("Too many requests", 429, {"retry-after": "60"})
+        loaded = await run_in_threadpool(self._load, token)
+        if loaded is None:
+            return self.invalid()
+        view, recorded, open_ = loaded
+        language = self._language(request, view)
+        w = words_for(language)
+        if recorded is not None:
+            fresh = request.query_params.get("done") == "1"
+            return self._done_page(
+                view, language, recorded, w["thanks" if fresh else "already"], fresh
+            )
+        if not open_:
+            return self._page("invalid.html", 200, w=w | {"invalid": w["closed"]})
+        return self._form_page(token, view, language)
+
+    async def answer(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        if self._limited(request, token, post=True):
+            return Response("Too many requests", 429, {"retry-after": "60"})
+        loaded = await run_in_threadpool(self._load, token)
+        if loaded is None:
+            return self.invalid()
+        view, recorded, open_ = loaded
+        language = self._language(request, view)
+        w = words_for(language)
+        if recorded is not None:
+            return self._done_page(view, language, recorded, w["already"], False)
+        if not open_:
+            return self._page("invalid.html", 200, w=w | {"invalid": w["closed"]})
+        async with request.form(max_files=10, max_fields=40) as form:
+            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+            if not self.links.check_form_token(
+                token, fields.get("form_token", ""), int(self.clock()), FORM_MAX_AGE
+            ):
+                return self._form_page(
+                    token, view, language, errors=[w["e_form"]], form=fields, status=400
+                )
+            errors, kind, theirs = _read_answer(fields, view, w)
+            if len(uploads) > MAX_FILES:
+                errors.append(w["e_files"])
+            contents: list[tuple[str, bytes]] = []
+            for upload in uploads[:MAX_FILES]:
+                contents.append((upload.filename or "", await upload.read(MAX_BYTES + 1)))
+        if errors:
+            return self._form_page(token, view, language, errors=errors, form=fields, status=400)
+        responder = Responder(
+            name=fields["name"].strip()[:200],
+            email=fields["email"].strip()[:254],
+            title=fields.get("job", "").strip()[:120],
+            phone=fields.get("phone", "").strip()[:40],
+            client_address=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", "")[:400],
+        )
+        note = fields.get("note", "").strip()
+        try:
+            stored = [store_file(self.data_dir, name, data) for name, data in contents]
+        except UploadRefused as refused:
+            message = w["e_size" if refused.reason == "size" else "e_type"]
+            return self._form_page(
+                token,
+                view,
+                language,
+                errors=[message.format(name=refused.name)],
+                form=fields,
+                status=400,
+            )
+        try:
+            await run_in_threadpool(
+                self._record, token, kind, theirs, note, responder, view.digest(), stored
+            )
+        except InvalidInput as error:
+            self._discard(stored)
+            return self._form_page(
+                token,
+                view,
+                language,
+                errors=[w["e_balance"].format(reason=error)],
+                form=fields,
+                status=400,
+            )
+        except Refused:
+            self._discard(stored)
+            return await self.show(request)
+        return RedirectResponse(f"/m/{token}?lang={language}&done=1", 303)
+
+    def _record(
+        self,
+        token: str,
+        kind: AnswerKind,
+        theirs: dict[str, tuple[Decimal, str]],
+        note: str,
+        responder: Responder,
+        digest: str,
+        stored: list[StoredFile],
+    ) -> None:
+        with self.database.unit_of_work() as session:
+            letter = open_letter(session, self.links, token, self.today())
+            if letter is None:
+                raise Refused("gone")
+            record_web_answer(session, letter, kind, theirs, note, responder, digest, stored)
+
+    def _discard(self, stored: list[StoredFile]) -> None:
+        for f in stored:
+            (self.data_dir / "portal_uploads" / f.stored_name).unlink(missing_ok=True)
+
+    async def style(self, request: Request) -> Response:
+        css = (HERE / "static" / "portal.css").read_bytes()
+        return Response(css, media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        return self.invalid()
+
+
+def _read_answer(
+    fields: dict[str, str], view: PageView, w: dict[str, str]
+) -> tuple[list[str], AnswerKind, dict[str, tuple[Decimal, str]]]:
+    """The choice and their balances from the form, with what is wrong in the page's words."""
+    errors: list[str] = []
+    choice = fields.get("choice", "")
+    kind = AnswerKind.AGREED if choice == "agreed" else AnswerKind.DISAGREED
+    if choice not in ("agreed", "disagreed"):
+        errors.append(w["e_choice"])
+    if not fields.get("name", "").strip():
+        errors.append(w["e_name"])
+    if not check_email(fields.get("email", "")[:254]).ok:
+        errors.append(w["e_email"])
+    if len(fields.get("note", "")) > MAX_NOTE:
+        errors.append(w["e_note"])
+    theirs: dict[str, tuple[Decimal, str]] = {}
+    wrong = len(errors)
+    if choice == "disagreed":
+        for figure in view.balances:
+            text = fields.get(f"amount_{figure.currency}", "").strip()
+            side = fields.get(f"side_{figure.currency}", "")
+            if not text:
+                continue
+            try:
+                amount = parse_amount(text[:40])
+            except ValueError:
+                errors.append(w["e_amount"].format(currency=figure.currency))
+                continue
+            if amount < 0:
+                errors.append(w["e_amount"].format(currency=figure.currency))
+                continue
+            if side not in ("B", "A"):
+                errors.append(w["e_side"].format(currency=figure.currency))
+                continue
+            theirs[figure.currency] = (amount, side)
+        if not theirs and len(errors) == wrong:
+            errors.append(w["e_none"])
+    return errors, kind, theirs
+
+
+def make_portal(
+    database: Database,
+    links: PortalLinks,
+    data_dir: Path,
+    *,
+    today: Callable[[], dt.date] | None = None,
+    clock: Callable[[], float] = time.time,
+    limiter: RateLimiter | None = None,
+) -> ASGIApp:
+    """The ASGI application of the answer page."""
+    portal = Portal(database, links, data_dir, today=today, clock=clock, limiter=limiter)
+    app = Starlette(
+        routes=[
+            Route("/m/{token}", portal.show, methods=["GET", "HEAD"]),
+            Route("/m/{token}", portal.answer, methods=["POST"]),
+            Route("/static/portal.css", portal.style, methods=["GET", "HEAD"]),
+        ],
+        exception_handlers={404: portal.not_found, 405: portal.not_found},
+    )
+    app.state.portal = portal
+    return Guard(app)
