@@ -191,16 +191,27 @@ def _composer(
             url, current_language(), writer.actor, writer.batch_id, writer.as_of, writer.options
         )
 
+        child = [processes]  # emptied once the child is found broken: said once, not per chunk
+
         async def compose(index: int, part: list[BalanceKey]) -> ComposedChunk:
-            if processes is not None and index >= _THREAD_PARTS:
+            pool = child[0]
+            if pool is not None and index >= _THREAD_PARTS:
                 try:
-                    return await loop.run_in_executor(processes, _compose_in_child, job, part)
+                    return await loop.run_in_executor(pool, _compose_in_child, job, part)
                 except BrokenProcessPool:
-                    log.warning("the compose process died; composing in this process")
+                    if child[0] is not None:
+                        child[0] = None
+                        log.warning(_CHILD_BROKEN)
             return await loop.run_in_executor(threads, _compose_here, database, composer, part)
 
         yield compose
 
+
+_CHILD_BROKEN = (
+    "THE COMPOSE PROCESS DIED: every further chunk of this batch is composed in this process, "
+    "in a thread, sharing the sender's core (slower). A spawned child re-imports the main "
+    'module; a script without an `if __name__ == "__main__":` guard breaks it.'
+)
 
 #: Chunks the thread composes before the child process takes over.
 _THREAD_PARTS = 2
