@@ -26,7 +26,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
-from multiprocessing import resource_tracker
 from typing import Any
 
 from tui_mutabakat.config import Settings
@@ -239,17 +238,6 @@ def _start_child() -> ProcessPoolExecutor | None:
         log.warning("no compose process (%s); composing in this process", exc)
         return None
     return executor
-
-
-def prepare_child_processes() -> None:
-    """Call before an interface takes over the standard streams (Textual replaces them
-    with objects that have no file descriptor). multiprocessing starts a helper of its
-    own, the resource tracker, with stderr's descriptor the first time a child process is
-    made; started here, it is already running when a send needs the compose process."""
-    try:
-        resource_tracker.ensure_running()
-    except (OSError, ValueError) as exc:
-        log.warning("multiprocessing's resource tracker did not start: %s", exc)
 
 
 def _warm_up() -> None:
