@@ -1,5 +1,5 @@
 """The balance list of "e-Mutabakat Gönder" on a large SQLite file, by the queries the screen
-runs (`data/balance_queries.py`: `balance_page`, `count_balances`) on data made by the
+runs (`screens/send_rows.BalanceSource` over `data/balance_queries.py`) on data made by the
 product's own demo-data generator (`generate_bulk`), paired with the bare aggregate.
 
     python bench/balance_list.py [--accounts 20000] [--movements 1000000] [--runs 3]
@@ -27,12 +27,9 @@ sys.path.insert(0, str(ROOT))
 from bench.paired import Pair, report  # noqa: E402
 from tui_mutabakat.config import sqlite_url  # noqa: E402
 from tui_mutabakat.data import migrate  # noqa: E402
-from tui_mutabakat.data.balance_queries import (  # noqa: E402
-    BalanceCriteria,
-    balance_page,
-    count_balances,
-)
+from tui_mutabakat.data.balance_queries import BalanceCriteria  # noqa: E402
 from tui_mutabakat.data.session import Database  # noqa: E402
+from tui_mutabakat.screens.send_rows import BalanceSource, KeyNumbers  # noqa: E402
 from tui_mutabakat.services.demo_data import generate_bulk  # noqa: E402
 
 AS_OF = date(2026, 12, 31)
@@ -44,24 +41,27 @@ BARE = (
 
 
 def product(path: Path) -> dict[str, float]:
-    """The screen's path on a database opened anew."""
+    """The screen's path (`BalanceSource`, what the list's table calls) on a database
+    opened anew: first page, the count, then pages deep in the list."""
     database = Database.from_url(sqlite_url(path))
-    criteria = BalanceCriteria(as_of=AS_OF)
+    source = BalanceSource(database, BalanceCriteria(as_of=AS_OF), KeyNumbers())
     times: dict[str, float] = {}
-    with database.reader() as session:
-        started = time.perf_counter()
-        balance_page(session, criteria, 0, PAGE)
-        times["first page, cold"] = time.perf_counter() - started
-        started = time.perf_counter()
-        balance_page(session, criteria, 0, PAGE)
-        times["first page, warm"] = time.perf_counter() - started
-        started = time.perf_counter()
-        total = count_balances(session, criteria)
-        times["count"] = time.perf_counter() - started
-        started = time.perf_counter()
-        rows = balance_page(session, criteria, max(0, total - PAGE), PAGE)
-        times["deep (last) page"] = time.perf_counter() - started
-        assert rows, "no rows on the last page"
+    started = time.perf_counter()
+    source.rows(0, PAGE)
+    times["first page, cold"] = time.perf_counter() - started
+    started = time.perf_counter()
+    source.rows(0, PAGE)
+    times["first page, warm"] = time.perf_counter() - started
+    started = time.perf_counter()
+    total = source.count()
+    times["count"] = time.perf_counter() - started
+    started = time.perf_counter()
+    rows = source.rows(max(0, total - PAGE), PAGE)
+    times["deep (last) page"] = time.perf_counter() - started
+    assert rows, "no rows on the last page"
+    started = time.perf_counter()
+    source.rows(total // 2, PAGE)
+    times["middle page"] = time.perf_counter() - started
     database.dispose()
     return times
 
