@@ -1,17 +1,17 @@
 """Send throughput: the whole pipeline (render, outbox, SMTP) against an aiosmtpd sink in
-another process, beside Postfix's `smtp-source` on the same sink when it is installed.
+another process, paired with Postfix's `smtp-source` on the same kind of sink.
 
-    python bench/send_throughput.py [--letters 10000] [--connections 16]
+    python bench/send_throughput.py [--letters 10000] [--connections 16] [--runs 3] [--halves]
 
-Prints one line per measurement; the data set (accounts, contacts, movements) is built
-before the clock starts. The headline is the first line: `create_and_send`, what the
-interface does on "send" (letters composed by a helper process and written while the
-sender delivers). The same batch written first and delivered after shows the two halves;
-"written here, delivered by `mutabakat worker`" is a worker process running beside.
+The headline: `create_and_send`, what the interface does on "send" (letters composed by a
+helper process and written while the sender delivers), then `smtp-source -s 16` with the
+same message size, `--runs` times interleaved (A B A B …); printed as min / median / max
+of the ratios. The data set is built before the clock starts. `--halves` adds one run each
+of: the batch written first and delivered after, `mutabakat worker` running beside, and a
+bare aiosmtplib loop, each followed by its own smtp-source run.
 
-On a two-core machine the sink, the sender and the composing process share the cores, and
-the sender's exchange with the sink is a ping-pong that any third busy process slows down:
-read the figures of one run side by side, not against another run's.
+Needs smtp-source (`apt-get install postfix`). Measured 2026-12-05, 3 000 letters, 3 pairs,
+load average ~10 on 2 cores: 0.19× smtp-source (0.15–0.40).
 """
 
 from __future__ import annotations
