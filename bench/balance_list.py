@@ -9,6 +9,11 @@ same page warm, the count, and a deep page (the last one); then the anchor, the 
 aggregate over the same movements (`sqlite3`, no join, no sort), run right after. Printed
 per measure: min / median / max of product time / anchor time (lower is better; the goal
 in issue 14 is ≤ 0.1 for any page once the list is open, ≤ 0.5 for the count).
+
+Measured 2026-12-05, 5 000 accounts, 200 000 movements, 3 pairs (load average ~10):
+count 0.69× (before 0.71×); the first deep page, which reads the list's keys once, 1.44×
+(before: every deep page 1.70×); every later page 0.16× (0.09–0.18). Left: a page of 50
+keys still costs ~30 ms of SQLite executing the exact money sums (`money_sum`).
 """
 
 from __future__ import annotations
