@@ -197,8 +197,8 @@ def _run_app(settings: Settings) -> int:
 
     from tui_mutabakat.app import make_app
     from tui_mutabakat.data.session import INSUFFICIENT_PRIVILEGE
+    from tui_mutabakat.services.child_processes import prepare_child_processes
     from tui_mutabakat.services.errors import ServiceError
-    from tui_mutabakat.services.send_now import prepare_child_processes
 
     database = open_database(settings)
     try:

@@ -1,27 +1,79 @@
-"""Run the Alembic migrations from inside the installed package (`mutabakat db upgrade`)."""
+"""Run the Alembic migrations from inside the installed package (`mutabakat db upgrade`).
+
+Alembic is imported only to migrate: `upgrade` first reads the database's revision with one
+query and compares it with the head revision, which is read from the migration files' own
+`revision = …` / `down_revision = …` lines (no Alembic machinery); an up-to-date database
+costs that query and nothing else (`mutabakat` starts faster).
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from tui_mutabakat.data.session import is_sqlite, make_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r'^revision\s*(?::[^=]*)?=\s*["\']([^"\']+)["\']', re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
+@cache
+def head_revision() -> str | None:
+    """The one revision no migration file names as its `down_revision`; `None` when the
+    files do not say plainly (then Alembic decides)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found, down = _REVISION.search(source), _DOWN.search(source)
+        if found is None:
+            continue
+        if down is None:
+            return None
+        revisions.add(found.group(1))
+        downs.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def database_revision(engine: Engine) -> str | None:
+    """The revision stored in `alembic_version` (one query); `None` without the table or
+    with other than one row."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database of `engine` to `revision`, all steps in one transaction."""
+    """Bring the database of `engine` to `revision`, all steps in one transaction; at the
+    head already, nothing is loaded and nothing runs."""
+    if revision == "head":
+        head = head_revision()
+        if head is not None and database_revision(engine) == head:
+            return
+    from alembic import command
+
     url = engine.url.render_as_string(hide_password=False)
     config = alembic_config(url)
     migrating = make_engine(url, transactional_ddl=True) if is_sqlite(engine) else engine

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
 from tui_mutabakat.data.money import Money
@@ -93,6 +93,8 @@ class AnswerBalance(Base):
     their_side: Mapped[str] = mapped_column(String(1), default="")
     #: Their balance (signed like `LetterBalance.balance`) minus ours.
     difference: Mapped[Decimal] = mapped_column(Money(2))
+    #: Lets a new answer's balances be added before the answer has its id (one flush).
+    answer: Mapped[LetterAnswer] = relationship()
 
 
 class BounceNotice(Base):

@@ -209,6 +209,8 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
 
 def clean_text(text: str) -> str:
     """Text as stored: no NUL or other control characters but line breaks and tabs."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
     return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
 
 

@@ -20,11 +20,12 @@ MAX_HEADER = 4000
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"[ \t\r\n]+")
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def unescape(value: str) -> str:
     """A header value as the parser left it (8-bit bytes as surrogates) → text."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or _SURROGATE.search(value) is None:
         return value
     raw = value.encode("utf-8", "surrogateescape")
     try:
@@ -65,6 +66,8 @@ def decode_words(value: str) -> str:
 
 def printable(text: str) -> str:
     """Control characters a sender slipped in become spaces; whitespace collapsed."""
+    if text.isprintable():
+        return " ".join(text.split())
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 

@@ -18,7 +18,7 @@ from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.doubt import in_doubt_total
-from tui_mutabakat.services.tracking import unseen_counts
+from tui_mutabakat.services.unseen import unseen_counts
 from tui_mutabakat.services.working_settings import get_company
 
 

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from sqlalchemy.orm import Session
+
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
     BalanceKey,
     BalanceRow,
     BalanceSums,
+    balance_keys,
     balance_page,
+    balances_for_keys,
     count_balances,
 )
 from tui_mutabakat.data.session import Database
@@ -89,20 +93,40 @@ def balance_cells(row: BalanceRow) -> tuple[str, ...]:
 
 
 class BalanceSource:
-    """The balance rows of `criteria`, a page at a time (a short read session per call)."""
+    """The balance rows of `criteria`, a page at a time (a short read session per call).
+
+    The first page comes straight from the sorted aggregate (in code order SQLite reads it
+    off the indexes without aggregating the rest), the count from the unsorted aggregate.
+    The first page beyond the first reads the keys of the whole list in its order once
+    (one sorted aggregate, what that page cost anyway) and keeps them: every later page is
+    then the balances of its own keys (issue 14.6), not the whole aggregate sorted again
+    and skipped to the offset. The order and the members are those of that first read;
+    the figures of each page are read when it is shown. F5 makes a new source."""
 
     def __init__(self, database: Database, criteria: BalanceCriteria, numbers: KeyNumbers) -> None:
         self.database = database
         self.criteria = criteria
         self.numbers = numbers
+        self._keys: list[BalanceKey] | None = None
+
+    def _all_keys(self, session: Session) -> list[BalanceKey]:
+        if self._keys is None:
+            self._keys = balance_keys(session, self.criteria)
+        return self._keys
 
     def count(self) -> int:
         with self.database.reader() as session:
+            if self._keys is not None:
+                return len(self._keys)
             return count_balances(session, self.criteria)
 
     def rows(self, offset: int, limit: int) -> Sequence[TableRow]:
         with self.database.reader() as session:
-            page = balance_page(session, self.criteria, offset, limit)
+            if offset == 0 and self._keys is None:
+                page = balance_page(session, self.criteria, offset, limit)
+            else:
+                keys = self._all_keys(session)[offset : offset + limit]
+                page = balances_for_keys(session, self.criteria.as_of, keys)
         return [
             TableRow(self.numbers.number(r.key), balance_cells(r), muted=not r.recipient_ok)
             for r in page

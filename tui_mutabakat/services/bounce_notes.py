@@ -32,9 +32,17 @@ class RecordedBounce:
 
 
 def record_bounce(
-    session: Session, letter: Letter, read: ReadMessage, actor: str, now: dt.datetime
+    session: Session,
+    letter: Letter,
+    read: ReadMessage,
+    actor: str,
+    now: dt.datetime,
+    recipients: list[Recipient] | None = None,
 ) -> RecordedBounce:
-    recipients = list(session.scalars(select(Recipient).where(Recipient.letter_id == letter.id)))
+    """`recipients`: the letter's, when the caller has read them already (a chunk's)."""
+    if recipients is None:
+        statement = select(Recipient).where(Recipient.letter_id == letter.id)
+        recipients = list(session.scalars(statement.order_by(Recipient.id)))
     # A report names an IDN domain as the server saw it: in A-labels (`xn--…`).
     by_address = {
         key: r for r in recipients for key in (r.address.lower(), wire_address(r.address).lower())

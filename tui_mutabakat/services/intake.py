@@ -50,7 +50,7 @@ from tui_mutabakat.mail.answers import (
 from tui_mutabakat.mail.headers import header_block
 from tui_mutabakat.mail.reply_text import AnswerKind, Figure
 from tui_mutabakat.services.bounce_notes import record_bounce
-from tui_mutabakat.services.letter_balances import BalanceFigure, figures_of
+from tui_mutabakat.services.letter_balances import BalanceFigure, figures_of, letter_figures
 from tui_mutabakat.services.message_ids import letters_by_message_id
 
 MAILBOX_ACTOR = "mailbox"
@@ -121,11 +121,40 @@ class LetterLookup:
         self._by_token: dict[str, Letter] = {}
         self._by_id: dict[str, Letter] = {}
         self._addresses: dict[int, set[str]] = {}
+        self._figures: dict[int, list[BalanceFigure]] = {}
+        self._recipients: dict[int, list[Recipient]] = {}
         if tokens:
             for letter in session.scalars(select(Letter).where(Letter.token.in_(tokens))):
                 self._by_token[letter.token] = letter
         if ids:
             self._by_id = letters_by_message_id(session, ids)
+
+    def _found_ids(self, letter: Letter, have: Mapping[int, object]) -> set[int]:
+        ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
+        ids.add(letter.id)
+        return ids - set(have)
+
+    def figures(self, session: Session, letter: Letter) -> list[BalanceFigure]:
+        """The letter's balances; those of every letter found, in one query."""
+        if letter.id not in self._figures:
+            ids = self._found_ids(letter, self._figures)
+            letters = {x.id: x for x in (*self._by_token.values(), *self._by_id.values())}
+            letters[letter.id] = letter
+            self._figures.update(letter_figures(session, [letters[i] for i in sorted(ids)]))
+        return self._figures[letter.id]
+
+    def recipients(self, session: Session, letter: Letter) -> list[Recipient]:
+        """The letter's recipients (rows); those of every letter found, in one query."""
+        if letter.id not in self._recipients:
+            ids = self._found_ids(letter, self._recipients)
+            found: dict[int, list[Recipient]] = {i: [] for i in ids}
+            rows = session.scalars(
+                select(Recipient).where(Recipient.letter_id.in_(ids)).order_by(Recipient.id)
+            )
+            for recipient in rows:
+                found[recipient.letter_id].append(recipient)
+            self._recipients.update(found)
+        return self._recipients[letter.id]
 
     def addresses(self, session: Session, letter: Letter) -> set[str]:
         """The letter's recipients (lower case); those of every letter found, in one query."""
@@ -220,11 +249,13 @@ def process_read(
     elif letter is None:
         result = IntakeResult(Outcome.UNMATCHED, read.key, detail=read.subject[:200])
     elif read.kind == MessageKind.BOUNCE:
-        result = _apply_bounce(session, letter, read, now)
+        result = _apply_bounce(session, letter, read, now, lookup.recipients(session, letter))
     elif read.kind == MessageKind.AUTO:
         result = IntakeResult(Outcome.AUTO, read.key, letter.id, letter.state, read.subject[:200])
     else:
-        result = _apply_answer(session, letter, read, now, lookup.addresses(session, letter))
+        ours = lookup.figures(session, letter)
+        addresses = lookup.addresses(session, letter)
+        result = _apply_answer(session, letter, read, now, addresses, ours)
     session.add(
         ProcessedMessage(
             message_key=read.key,
@@ -336,10 +367,13 @@ def add_answer(
     now: dt.datetime,
     theirs: Mapping[str, tuple[Decimal, str]] | None = None,
     foreign_sender: bool = False,
+    figures: Sequence[BalanceFigure] | None = None,
 ) -> LetterAnswer:
     """`theirs`: their balance per currency (amount, side); without it, `balance` is their
-    balance in the letter's (first) currency."""
-    ours = {f.currency: f for f in figures_of(session, letter)}
+    balance in the letter's (first) currency. `figures`: the letter's, when known."""
+    if figures is None:
+        figures = figures_of(session, letter)
+    ours = {f.currency: f for f in figures}
     if theirs is None:
         theirs = {} if balance is None else {letter.currency: (balance, side)}
     differences = {
@@ -371,10 +405,9 @@ def add_answer(
     )
     session.add(answer)
     if differences:
-        session.flush()
         session.add_all(
             AnswerBalance(
-                answer_id=answer.id,
+                answer=answer,
                 currency=currency,
                 their_balance=theirs[currency][0],
                 their_side=theirs[currency][1],
@@ -418,12 +451,17 @@ def tie_figures(
 
 
 def _apply_answer(
-    session: Session, letter: Letter, read: ReadMessage, now: dt.datetime, addresses: set[str]
+    session: Session,
+    letter: Letter,
+    read: ReadMessage,
+    now: dt.datetime,
+    addresses: set[str],
+    ours: Sequence[BalanceFigure],
 ) -> IntakeResult:
     foreign = read.from_address not in addresses
     theirs: dict[str, tuple[Decimal, str]] | None = {}
     if read.answer is AnswerKind.DISAGREED:
-        theirs = tie_figures(read, figures_of(session, letter))
+        theirs = tie_figures(read, ours)
         if theirs is None:
             read = replace(read, answer=AnswerKind.UNCLEAR)
             theirs = {}
@@ -444,6 +482,7 @@ def _apply_answer(
         message_key=read.key,
         now=now,
         foreign_sender=foreign,
+        figures=ours,
     )
     target = KIND_TO_STATE[read.answer]
     sender = read.from_address or "?"
@@ -460,9 +499,13 @@ def _apply_answer(
 
 
 def _apply_bounce(
-    session: Session, letter: Letter, read: ReadMessage, now: dt.datetime
+    session: Session,
+    letter: Letter,
+    read: ReadMessage,
+    now: dt.datetime,
+    recipients: list[Recipient],
 ) -> IntakeResult:
-    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now)
+    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now, recipients)
     if not recorded.bounced:
         detail = "; ".join(recorded.delayed) or "başarısız alıcı yok"
         return IntakeResult(Outcome.REPORT, read.key, letter.id, letter.state, detail[:1000])

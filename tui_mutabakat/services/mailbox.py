@@ -106,15 +106,20 @@ def _process_chunk(
     reads = [(uid, raw, read_safely(raw, limits)) for uid, raw in fetched]
     lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
     before = set(lookup.processed)
+    # No flush before each query: what a message's queries need is either already in the
+    # session's identity map (letters, recipients) or kept by `lookup` (processed keys);
+    # the chunk is written by one flush when its savepoint ends.
     try:
-        with session.begin_nested():
+        with session.no_autoflush, session.begin_nested():
             results = [
                 _one(session, lookup, uid, raw, read, key, alone=False) for uid, raw, read in reads
             ]
     except Exception as exc:  # noqa: BLE001 — then one message at a time
         log.warning("mailbox %s: chunk rolled back (%s); message by message", key, exc)
+        lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
         lookup.processed = before
-        results = [_one(session, lookup, uid, raw, read, key) for uid, raw, read in reads]
+        with session.no_autoflush:
+            results = [_one(session, lookup, uid, raw, read, key) for uid, raw, read in reads]
     matched: list[int] = []
     for (uid, _raw, _read), result in zip(reads, results, strict=True):
         run.fetched += 1

@@ -26,7 +26,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import resource_tracker
 from typing import Any
 
 from tui_mutabakat.config import Settings
@@ -197,16 +196,27 @@ def _composer(
             dict(database.info),
         )
 
+        child = [processes]  # emptied once the child is found broken: said once, not per chunk
+
         async def compose(index: int, part: list[BalanceKey]) -> ComposedChunk:
-            if processes is not None and index >= _THREAD_PARTS:
+            pool = child[0]
+            if pool is not None and index >= _THREAD_PARTS:
                 try:
-                    return await loop.run_in_executor(processes, _compose_in_child, job, part)
+                    return await loop.run_in_executor(pool, _compose_in_child, job, part)
                 except BrokenProcessPool:
-                    log.warning("the compose process died; composing in this process")
+                    if child[0] is not None:
+                        child[0] = None
+                        log.warning(_CHILD_BROKEN)
             return await loop.run_in_executor(threads, _compose_here, database, composer, part)
 
         yield compose
 
+
+_CHILD_BROKEN = (
+    "THE COMPOSE PROCESS DIED: every further chunk of this batch is composed in this process, "
+    "in a thread, sharing the sender's core (slower). A spawned child re-imports the main "
+    'module; a script without an `if __name__ == "__main__":` guard breaks it.'
+)
 
 #: Chunks the thread composes before the child process takes over.
 _THREAD_PARTS = 2
@@ -234,17 +244,6 @@ def _start_child() -> ProcessPoolExecutor | None:
         log.warning("no compose process (%s); composing in this process", exc)
         return None
     return executor
-
-
-def prepare_child_processes() -> None:
-    """Call before an interface takes over the standard streams (Textual replaces them
-    with objects that have no file descriptor). multiprocessing starts a helper of its
-    own, the resource tracker, with stderr's descriptor the first time a child process is
-    made; started here, it is already running when a send needs the compose process."""
-    try:
-        resource_tracker.ensure_running()
-    except (OSError, ValueError) as exc:
-        log.warning("multiprocessing's resource tracker did not start: %s", exc)
 
 
 def _warm_up() -> None:

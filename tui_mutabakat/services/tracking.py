@@ -41,6 +41,7 @@ from tui_mutabakat.services.intake import (
 )
 from tui_mutabakat.services.letter_balances import BalanceFigure, figures_of
 from tui_mutabakat.services.limits import amount_in_range
+from tui_mutabakat.services.unseen import unseen_counts as unseen_counts
 
 #: The columns of the grouped view, in order (SPEC E1). `queued` counts `sending` too.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -87,13 +88,6 @@ def tracking_batches(session: Session) -> list[ReconciliationBatch]:
             .order_by(ReconciliationBatch.id.desc())
         )
     )
-
-
-def unseen_counts(session: Session) -> tuple[int, int]:
-    """(answers, bounces) nobody has looked at yet: the count on the main screen."""
-    answers = session.scalar(select(func.count()).where(LetterAnswer.seen_at.is_(None)))
-    bounces = session.scalar(select(func.count()).where(BounceNotice.seen_at.is_(None)))
-    return int(answers or 0), int(bounces or 0)
 
 
 def mark_seen(session: Session, letter_ids: Iterable[int] | None = None) -> None:

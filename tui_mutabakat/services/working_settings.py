@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tui_mutabakat.data.models import RULE_FIELDS, Company, RuleDefaults, WorkingSettings
-from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
@@ -145,6 +144,8 @@ def validate_company(data: CompanyData) -> None:
             "tax_number",
         )
     if data.email.strip():
+        from tui_mutabakat.domain.email_check import check_email  # not at start-up
+
         check = check_email(data.email)
         if not check.ok:
             raise InvalidInput(check.reason or "", "email")
@@ -164,6 +165,8 @@ def save_company(session: Session, actor: Actor, data: CompanyData) -> int:
         raise ConcurrentChange(_company_changed())
     for name in _COMPANY_FIELDS:
         setattr(company, name, getattr(data, name).strip())
+    from tui_mutabakat.domain.email_check import check_email  # not at start-up
+
     email = check_email(data.email) if data.email.strip() else None
     if email is not None and email.normalized:
         company.email = email.normalized
