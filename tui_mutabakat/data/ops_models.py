@@ -15,7 +15,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
@@ -81,6 +81,8 @@ class SalesOrder(Base):
         default=OrderStatus.DRAFT,
     )
     total: Mapped[Decimal] = mapped_column(Money(2), default=ZERO)
+    #: "Ödemeli": a paid sales order debits the account, so due-date tracking checks it (C4).
+    paid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

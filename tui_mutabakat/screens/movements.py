@@ -49,7 +49,8 @@ from tui_mutabakat.services.movements import (
     open_balance,
     save_movement,
 )
-from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.services.parameters import default_due_date
+from tui_mutabakat.widgets.form import date_input, parse_problem
 
 #: What the account list's F9 menu can offer for the highlighted account (see `open_for_account`).
 ACCOUNT_ACTIONS: list[MenuItem] = [
@@ -111,6 +112,8 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
         self._account_id = account_id
         self._movement_id = movement_id
         self._pending: MovementData | None = None
+        #: The due date the form filled in itself (follows the document date until typed over).
+        self._auto_due = ""
 
     def compose(self) -> ComposeResult:
         types = [(doc_type_label(kind), kind) for kind in DocumentType]
@@ -122,7 +125,7 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
                 Select(types, allow_blank=False, id="m-type", compact=True),
             )
             yield field_row(_("Belge no"), Input(id="m-doc-no", max_length=40, compact=True))
-            yield field_row(_("Tarih"), Input(id="m-date", placeholder="31.12.2026", compact=True))
+            yield field_row(_("Tarih"), date_input(id="m-date"))
             yield field_row(_("Açıklama"), Input(id="m-description", max_length=200, compact=True))
             yield field_row(_("Borç"), Input(id="m-debit", compact=True))
             yield field_row(_("Alacak"), Input(id="m-credit", compact=True))
@@ -131,14 +134,17 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             )
             yield field_row(_("Kur (TL)"), Input(id="m-fx-rate", compact=True))
             yield field_row(
-                _("Vade tarihi"), Input(id="m-due-date", placeholder="31.12.2026", compact=True)
+                _("Vade tarihi"),
+                date_input(id="m-due-date", placeholder=_("boş: belge tarihinde vadeli")),
             )
             yield Label("", id="m-error", classes="error-text")
             yield Label(_("F2: kaydet · Esc: vazgeç"), classes="hint")
 
     def on_mount(self) -> None:
         if self._movement_id is None:
-            self._input("m-date").value = format_day(local_today())
+            today = local_today()
+            self._input("m-date").value = format_day(today)
+            self._fill_due_date(today)
         else:
             with self.database.reader() as session:
                 data = load_movement(session, self._movement_id)
@@ -157,6 +163,26 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
         """Enter moves to the next field, as in the ERP forms; F2 saves."""
         event.stop()
         self.focus_next()
+
+    def _fill_due_date(self, doc_date: dt.date) -> None:
+        """The default due date as a real value: document date + the payment term."""
+        with self.database.reader() as session:
+            due = default_due_date(session, self._account_id, doc_date)
+        self._auto_due = format_day(due)
+        self._input("m-due-date").value = self._auto_due
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A new document date moves a due date the user has not typed over."""
+        if event.input.id != "m-date" or self._movement_id is not None:
+            return
+        due = self._input("m-due-date").value
+        if due.strip() and due != self._auto_due:
+            return
+        try:
+            doc_date = parse_day(event.value)
+        except ValueError:
+            return
+        self._fill_due_date(doc_date)
 
     def _input(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)

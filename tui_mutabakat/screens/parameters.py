@@ -73,6 +73,11 @@ class RuleParametersForm(Vertical):
         yield field_row(
             _("Fatura yazım sayısı"), number_input(data.invoice_copies), "invoice_copies"
         )
+        yield field_row(
+            _("Ödeme vadesi (gün)"),
+            number_input(data.payment_days, placeholder=_("boş: belge tarihi")),
+            "payment_days",
+        )
         yield Label(_("Sipariş onay kriterleri"), classes="section-title")
         with Horizontal(classes="check-line"):
             yield Tick(
@@ -130,6 +135,7 @@ class RuleParametersForm(Vertical):
         self.query_one("#f-approve_by_risk", Checkbox).value = data.approve_by_risk
         self.query_one("#f-approve_by_due_date", Checkbox).value = data.approve_by_due_date
         self.query_one("#f-approve_by_ageing", Checkbox).value = data.approve_by_ageing
+        self.query_one("#f-payment_days", Input).value = _text(data.payment_days)
         self.query_one("#f-ageing_days", Input).value = _text(data.ageing_days)
         for kind in DUE_TRACKABLE_TYPES:
             self.query_one(f"#t-{kind.value}", Checkbox).value = kind in data.due_track_types
@@ -162,6 +168,7 @@ class RuleParametersForm(Vertical):
             due_track_action=self._action("due_track_action"),
             close_check_days=optional_int(self, "close_check_days"),
             close_check_action=self._action("close_check_action"),
+            payment_days=optional_int(self, "payment_days"),
             version_id=version_id,
         )
 

@@ -37,8 +37,9 @@ from tui_mutabakat.services.movements import (
     local_today,
 )
 from tui_mutabakat.services.orders import format_quantity, parse_quantity
+from tui_mutabakat.services.parameters import default_due_date
 from tui_mutabakat.services.shipping import ShipmentView, ship_order, shipment_view
-from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.widgets.form import date_input, hint_text, parse_problem
 
 ZERO = Decimal("0")
 
@@ -65,11 +66,15 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             yield Label("", id="shipment-note")
             yield DataTable(id="shipment-lines", cursor_type="row", zebra_stripes=True)
             yield field_row(
-                _("Fatura no"), Input(id="s-number", placeholder=_("otomatik"), compact=True)
+                _("Fatura no"),
+                Input(
+                    id="s-number", placeholder=hint_text(_("boş: otomatik numara")), compact=True
+                ),
             )
-            yield field_row(_("Fatura tarihi"), Input(id="s-date", compact=True))
+            yield field_row(_("Fatura tarihi"), date_input(id="s-date"))
             yield field_row(
-                _("Vade tarihi"), Input(id="s-due", placeholder="31.12.2026", compact=True)
+                _("Vade tarihi"),
+                date_input(id="s-due", placeholder=_("boş: fatura tarihinde vadeli")),
             )
             yield Label("", id="s-error", classes="error-text")
             yield Label(_("F2: sevk et · F9: işlemler · Esc: vazgeç"), classes="hint")
@@ -106,7 +111,11 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                 right(format_quantity(self.requested.get(line.line_id, ZERO))),
                 key=str(line.line_id),
             )
-        self.query_one("#s-date", Input).value = format_day(local_today())
+        today = local_today()
+        self.query_one("#s-date", Input).value = format_day(today)
+        with self.database.reader() as session:
+            due = default_due_date(session, view.account_id, today)
+        self.query_one("#s-due", Input).value = format_day(due)
         table.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,74 @@
+"""Pilot tests of issue 11 (A, B) at 80×24: values look like values, hints like hints, lists
+stay current, and seed 004's rules where a user meets them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from textual.widgets import Input
+
+from tests.ops_data import make_account, movement_count
+from tests.pilot_keys import press
+from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.data.models import Movement
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
+from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.movements import local_today
+
+TODAY = local_today()
+SIZE = (80, 24)
+
+
+def looks_like_a_value(text: str) -> bool:
+    """Whether a placeholder could be read as something typed: a date or an amount."""
+    for parse in (parse_day, parse_amount):
+        try:
+            parse(text)
+        except (ValueError, ArithmeticError):
+            continue
+        return True
+    return False
+
+
+async def test_movement_due_date_default_is_a_real_value(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor, payment_days=30)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MovementListScreen(account))
+        await press(pilot)
+        await press(pilot, "f4")
+        dialog = app.screen
+        assert isinstance(dialog, MovementDialog)
+        due = dialog.query_one("#m-due-date", Input)
+        assert due.value == format_day(TODAY + dt.timedelta(days=30))
+        for control in dialog.query(Input):
+            assert not looks_like_a_value(control.placeholder), control.placeholder
+        # a new document date moves the default along while the user has not typed over it
+        date = dialog.query_one("#m-date", Input)
+        date.value = format_day(TODAY - dt.timedelta(days=1))
+        await press(pilot)
+        assert due.value == format_day(TODAY + dt.timedelta(days=29))
+        date.value = format_day(TODAY)
+        await press(pilot)
+        await press(pilot, "tab", *"FT-1", "tab", "tab", "tab", *"250", "f2")
+        assert isinstance(app.screen, MovementListScreen)
+    assert movement_count(database, account) == 1
+    with database.reader() as session:
+        [row] = session.query(Movement).all()
+        assert row.due_date == TODAY + dt.timedelta(days=30)
+        assert row.debit == Decimal("250")
+
+
+async def test_without_a_payment_term_the_due_date_is_the_document_date(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MovementListScreen(account))
+        await press(pilot)
+        await press(pilot, "f4")
+        assert app.screen.query_one("#m-due-date", Input).value == format_day(TODAY)
