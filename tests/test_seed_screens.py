@@ -6,17 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
-from tests.ops_data import make_account, movement_count
+from tests.ops_data import add_movement, make_account, movement_count
 from tests.pilot_keys import press
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
+from tui_mutabakat.screens.account_list import AccountListScreen
+from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.movements import local_today
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 TODAY = local_today()
 SIZE = (80, 24)
@@ -72,3 +76,47 @@ async def test_without_a_payment_term_the_due_date_is_the_document_date(
         await press(pilot)
         await press(pilot, "f4")
         assert app.screen.query_one("#m-due-date", Input).value == format_day(TODAY)
+
+
+# --- 11.2: every currency's balance in the lists ---------------------------------------------
+
+
+def _eur_account_with_tl_balance(database: Database, actor: Actor) -> int:
+    with database.unit_of_work() as session:
+        account = save_account(
+            session, actor, AccountData(code="120.77", title="Avro Hesaplı", currency="EUR")
+        )
+    add_movement(database, account, credit="10041.52", date=TODAY)
+    return account
+
+
+def _cells(app: MutabakatApp, selector: str) -> list[tuple[str, ...]]:
+    table = app.screen.query_one(selector, PagedTable)
+    rows = [table.row_at(i) for i in range(table.row_count)]
+    return [row.cells for row in rows if row is not None]
+
+
+async def test_lists_show_the_balance_in_the_currency_it_is_in(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = _eur_account_with_tl_balance(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(AccountListScreen())
+        await press(pilot)
+        [cells] = _cells(app, "#account-table")
+        assert cells[4:6] == ("10.041,52 A", "TL")
+        add_movement(database, account, debit="5", currency="USD", fx_rate="40", date=TODAY)
+        add_movement(database, account, debit="7", currency="EUR", fx_rate="45", date=TODAY)
+        app.pop_screen()
+        app.push_screen(AccountListScreen())
+        await press(pilot)
+        [cells] = _cells(app, "#account-table")
+        # the account's own currency first, then the others counted
+        assert cells[4:6] == ("7,00 B", "EUR +2")
+        status = str(app.screen.query_one("#account-status", Static).content)
+        assert "10.041,52 A TL" in status and "5,00 B USD" in status and "7,00 B EUR" in status
+        app.pop_screen()
+        app.push_screen(AccountLookupScreen())
+        await press(pilot)
+        [cells] = _cells(app, PagedTable.__name__)
+        assert "7,00 B" in cells and "EUR +2" in cells
