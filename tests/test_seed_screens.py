@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tests.ops_data import add_movement, make_account, movement_count
 from tests.pilot_keys import press
+from tests.test_ops_screens import choose
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
@@ -17,9 +18,12 @@ from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.account_list import AccountListScreen
 from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.screens.orders import InvoicePrintDialog, SalesOrderListScreen
+from tui_mutabakat.screens.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.movements import local_today
+from tui_mutabakat.services.orders import OrderData, OrderLineData, approve_order, save_order
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 TODAY = local_today()
@@ -120,3 +124,35 @@ async def test_lists_show_the_balance_in_the_currency_it_is_in(
         await press(pilot)
         [cells] = _cells(app, PagedTable.__name__)
         assert "7,00 B" in cells and "EUR +2" in cells
+
+
+# --- 11.3: a list shows what was saved while it was covered ----------------------------------
+
+
+async def test_movement_list_shows_the_invoice_of_an_order_shipped_from_its_menu(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor)
+    line = OrderLineData("Vida", Decimal("10"), "Adet", Decimal("12"))
+    with database.unit_of_work() as session:
+        order = save_order(session, actor, OrderData(account, TODAY, lines=[line]))
+        approve_order(session, actor, order)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MovementListScreen(account))
+        await press(pilot)
+        assert app.screen.query_one(DataTable).row_count == 0
+        await press(pilot, "f9")
+        await choose(pilot, "orders")
+        assert isinstance(app.screen, SalesOrderListScreen)
+        await press(pilot, "f9")
+        await choose(pilot, "ship")
+        assert isinstance(app.screen, ShipmentDialog)
+        # 11.1: the invoice's due date is filled in (no payment term: the invoice date)
+        assert app.screen.query_one("#s-due", Input).value == format_day(TODAY)
+        await press(pilot, "f2")
+        assert isinstance(app.screen, InvoicePrintDialog)
+        await press(pilot, "escape", "escape")
+        assert isinstance(app.screen, MovementListScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "120,00" in " ".join(str(cell) for cell in table.get_row_at(0))

@@ -101,6 +101,9 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: How many units of work committed through this object: a list that remembers the
+        #: number it last showed knows, when it comes back to the screen, whether to reload.
+        self.commits = 0
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -111,6 +114,7 @@ class Database:
         """A session that commits when the block ends and rolls back when it raises."""
         with _privileges(), self._sessions() as session, session.begin():
             yield session
+        self.commits += 1
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

@@ -264,8 +264,9 @@ class MovementListScreen(AppAccess, Screen[None]):
     def __init__(self, account_id: int) -> None:
         super().__init__()
         self.account_id = account_id
-        #: Set when another screen (Borç Takip) may change what this one shows.
-        self._stale = False
+        #: `Database.commits` when the list was last read: anything saved since (on this
+        #: screen or one opened from it — Borç Takip, orders, shipping) reloads it on return.
+        self._seen = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -292,6 +293,7 @@ class MovementListScreen(AppAccess, Screen[None]):
 
     def reload(self, select: int | None = None) -> None:
         table: DataTable[object] = self.query_one(DataTable)
+        self._seen = self.database.commits
         with self.database.reader() as session:
             account = session.get(Account, self.account_id)
             rows = list_movements(session, self.account_id)
@@ -377,11 +379,10 @@ class MovementListScreen(AppAccess, Screen[None]):
             if action in ("new", "edit", "delete"):
                 getattr(self, f"action_{action}")()
             elif action is not None:
-                self._stale = open_for_account(self.app, action, self.account_id)
+                open_for_account(self.app, action, self.account_id)
 
         self.app.push_screen(ActionMenu(_("Hareket İşlemleri"), items), chosen)
 
     def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
+        if self.database.commits != self._seen:
             self.reload()

@@ -69,6 +69,7 @@ class SettleScreen(AppAccess, Screen[None]):
         self.marked: dict[str, int | None] = {"debits": None, "credits": None}
         self._view = SettleView((), (), ())
         self._control = ClosingControl(None, RuleAction.CONTINUE)
+        self._seen = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,7 +101,13 @@ class SettleScreen(AppAccess, Screen[None]):
     def _table(self, name: str) -> DataTable[object]:
         return self.query_one(f"#settle-{name}", DataTable)
 
+    def on_screen_resume(self) -> None:
+        """Back from a screen that saved something: show what the database now holds."""
+        if self.database.commits != self._seen:
+            self.reload()
+
     def reload(self) -> None:
+        self._seen = self.database.commits
         with self.database.reader() as session:
             account = session.get(Account, self.account_id)
             self._view = load_view(session, self.account_id)
