@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from tests.ops_data import add_movement, make_account, movement_count
 from tests.pilot_keys import press
@@ -19,6 +19,7 @@ from tui_mutabakat.screens.account_list import AccountListScreen
 from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
 from tui_mutabakat.screens.orders import InvoicePrintDialog, SalesOrderListScreen
+from tui_mutabakat.screens.parameters import AccountParametersScreen
 from tui_mutabakat.screens.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.context import Actor
@@ -156,3 +157,23 @@ async def test_movement_list_shows_the_invoice_of_an_order_shipped_from_its_menu
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         assert "120,00" in " ".join(str(cell) for cell in table.get_row_at(0))
+
+
+# --- 11.9: the form says exactly what an empty day count does --------------------------------
+
+
+async def test_parameters_hint_says_what_empty_fields_do(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(AccountParametersScreen(account))
+        await press(pilot)
+        hint = app.screen.query_one("#due-tracking-hint", Label)
+        text = str(hint.content)
+        assert "ertesinden itibaren" in text and "gün 0" in text and "kontrol yapılmaz" in text
+        assert hint.size.height > 1  # wrapped at 80 columns, not cut
+        days = app.screen.query_one("#f-due_track_days", Input)
+        assert "0 gün" in days.placeholder and not looks_like_a_value(days.placeholder)
+        amount = app.screen.query_one("#f-due_track_amount", Input)
+        assert not looks_like_a_value(amount.placeholder)
