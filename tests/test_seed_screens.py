@@ -8,23 +8,32 @@ from decimal import Decimal
 
 from textual.widgets import DataTable, Input, Label, Static
 
-from tests.ops_data import add_movement, make_account, movement_count
+from tests.ops_data import add_movement, audit, make_account, movement_count
 from tests.pilot_keys import press
 from tests.test_ops_screens import choose
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.account_list import AccountListScreen
 from tui_mutabakat.screens.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.screens.ops_dialogs import TableDialog
+from tui_mutabakat.screens.order_form import OrderFormScreen
 from tui_mutabakat.screens.orders import InvoicePrintDialog, SalesOrderListScreen
 from tui_mutabakat.screens.parameters import AccountParametersScreen
 from tui_mutabakat.screens.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.movements import local_today
-from tui_mutabakat.services.orders import OrderData, OrderLineData, approve_order, save_order
+from tui_mutabakat.services.orders import (
+    OrderData,
+    OrderLineData,
+    approve_order,
+    load_order,
+    save_order,
+)
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 TODAY = local_today()
@@ -177,3 +186,34 @@ async def test_parameters_hint_says_what_empty_fields_do(
         assert "0 gün" in days.placeholder and not looks_like_a_value(days.placeholder)
         amount = app.screen.query_one("#f-due_track_amount", Input)
         assert not looks_like_a_value(amount.placeholder)
+
+
+# --- 11.4: the order form's paid flag, checked on F2 -----------------------------------------
+
+
+async def test_order_form_paid_flag_goes_through_due_tracking(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(
+        database,
+        actor,
+        due_track_types=frozenset({DocumentType.SALES_ORDER_PAID}),
+        due_track_days=0,
+        due_track_action=RuleAction.STOP,
+    )
+    add_movement(database, account, debit="80", date=TODAY - dt.timedelta(days=3), doc_no="FT-1")
+    line = OrderLineData("Vida", Decimal("10"), "Adet", Decimal("12"))
+    with database.unit_of_work() as session:
+        order = save_order(session, actor, OrderData(account, TODAY, lines=[line]))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(OrderFormScreen(order_id=order))
+        await press(pilot)
+        await press(pilot, "tab", "tab", "space", "f2")  # date → description → Ödemeli
+        assert isinstance(app.screen, TableDialog)
+        assert "FT-1" in " ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(0))
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OrderFormScreen)
+    with database.reader() as session:
+        assert load_order(session, order).paid is False
+    [refused] = audit(database, "due_tracking_stop")
+    assert "sales_order_paid" in refused.detail

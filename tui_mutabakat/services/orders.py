@@ -27,6 +27,7 @@ from tui_mutabakat.data.ops_models import (
     SalesOrderLine,
     line_amount,
 )
+from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.money import check_quantity
 from tui_mutabakat.domain.rules import (
@@ -39,6 +40,9 @@ from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import amount_in_range, day_in_range, quantity_in_range
 from tui_mutabakat.services.movements import (
+    DueCheck,
+    MovementData,
+    enforce_due_tracking,
     local_today,
     open_balance,
     open_debit_items,
@@ -124,6 +128,8 @@ class OrderData:
     lines: list[OrderLineData] = field(default_factory=list)
     id: int | None = None
     status: OrderStatus = OrderStatus.DRAFT
+    #: "Ödemeli": the order debits the account, so due-date tracking checks it (SPEC C4).
+    paid: bool = False
 
     @property
     def total(self) -> Decimal:
@@ -222,6 +228,7 @@ def load_order(session: Session, order_id: int) -> OrderData:
         lines,
         order.id,
         order.status,
+        order.paid,
     )
 
 
@@ -246,8 +253,41 @@ def validate(data: OrderData) -> None:
     amount_in_range(data.total, "lines")
 
 
-def save_order(session: Session, actor: Actor, data: OrderData) -> int:
-    """Create an order, or change a draft one; approved orders are not edited."""
+def paid_order_check(
+    session: Session,
+    data: OrderData,
+    before: SalesOrder | None,
+    *,
+    confirmed: bool,
+    today: dt.date | None,
+) -> DueCheck | None:
+    """Due-date tracking of a paid ("ödemeli") sales order, as for the other document types:
+    a new paid order, or an edit that makes it paid or raises its total, is checked; raises
+    `DueTrackingStop` / `DueTrackingWarning` like `save_movement`. None when not checked."""
+    if not data.paid or data.account_id is None:
+        return None
+    if before is not None and before.paid and data.total <= before.total:
+        return None  # adds no debt (issue 11.5)
+    debit = MovementData(
+        account_id=data.account_id,
+        doc_type=DocumentType.SALES_ORDER_PAID,
+        date=data.date,
+        doc_no=data.number,
+        debit=data.total,
+    )
+    return enforce_due_tracking(session, debit, confirmed, today)
+
+
+def save_order(
+    session: Session,
+    actor: Actor,
+    data: OrderData,
+    *,
+    confirmed: bool = False,
+    today: dt.date | None = None,
+) -> int:
+    """Create an order, or change a draft one; approved orders are not edited. A paid order
+    goes through due-date tracking first (`paid_order_check`)."""
     validate(data)
     account_id = data.account_id
     if account_id is None or session.get(Account, account_id) is None:
@@ -256,14 +296,17 @@ def save_order(session: Session, actor: Actor, data: OrderData) -> int:
     clash = session.scalar(select(SalesOrder.id).where(SalesOrder.number == number))
     if clash is not None and clash != data.id:
         raise InvalidInput(_("{number} numaralı bir sipariş zaten var.").format(number=number))
-    if data.id is None:
+    before = None if data.id is None else find_order(session, data.id, lock=True)
+    if before is not None and before.status is not OrderStatus.DRAFT:
+        raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
+    check = paid_order_check(session, data, before, confirmed=confirmed, today=today)
+    if before is None:
         order = SalesOrder(created_by=actor.login, status=OrderStatus.DRAFT)
         session.add(order)
     else:
-        order = find_order(session, data.id, lock=True)
-        if order.status is not OrderStatus.DRAFT:
-            raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
+        order = before
     order.account_id = account_id
+    order.paid = data.paid
     order.number = number
     order.date = data.date
     order.description = data.description.strip()
@@ -285,8 +328,11 @@ def save_order(session: Session, actor: Actor, data: OrderData) -> int:
         "create" if data.id is None else "update",
         "sales_order",
         order.id,
-        f"{order.number} total={order.total}",
+        f"{order.number} total={order.total} paid={int(order.paid)}",
     )
+    if check is not None and check.result.must_log:
+        detail = f"{check.result.audit_detail} confirmed={int(confirmed)}"
+        record(session, actor, "due_tracking", "sales_order", order.id, detail)
     return order.id
 
 
