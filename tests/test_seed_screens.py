@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from tests.ops_data import add_movement, audit, make_account, movement_count
 from tests.pilot_keys import press
-from tests.test_ops_screens import choose
+from tests.test_ops_screens import choose, enter_invoice, tracked
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
@@ -23,6 +23,7 @@ from tui_mutabakat.screens.ops_dialogs import TableDialog
 from tui_mutabakat.screens.order_form import OrderFormScreen
 from tui_mutabakat.screens.orders import InvoicePrintDialog, SalesOrderListScreen
 from tui_mutabakat.screens.parameters import AccountParametersScreen
+from tui_mutabakat.screens.rule_decisions import RuleDecisionsScreen
 from tui_mutabakat.screens.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts import AccountData, save_account
 from tui_mutabakat.services.context import Actor
@@ -217,3 +218,32 @@ async def test_order_form_paid_flag_goes_through_due_tracking(
         assert load_order(session, order).paid is False
     [refused] = audit(database, "due_tracking_stop")
     assert "sales_order_paid" in refused.detail
+
+
+# --- 11.8: every decision logged and shown on the account ------------------------------------
+
+
+async def test_decisions_yes_and_no_are_logged_and_shown(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = tracked(database, actor, RuleAction.WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_invoice(pilot, account)
+        assert isinstance(app.screen, TableDialog)
+        await press(pilot, "h")  # no: nothing saved, the answer logged
+        assert isinstance(app.screen, MovementDialog)
+        await press(pilot, "f2", "e")  # yes: saved
+        assert isinstance(app.screen, MovementListScreen)
+        await press(pilot, "f7")
+        assert isinstance(app.screen, RuleDecisionsScreen)
+        rows = [
+            " | ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
+            for i in range(app.screen.query_one(DataTable).row_count)
+        ]
+        assert len(rows) == 2
+        assert "Vade takibi" in rows[0] and "Uyarı — evet" in rows[0]
+        assert "Uyarı — hayır" in rows[1] and "FT-YENI" in rows[1]
+        detail = str(app.screen.query_one("#decisions-detail", Label).content)
+        assert "S=5000.00" in detail
+    [declined] = audit(database, "due_tracking_declined")
+    assert declined.entity_id == str(account) and "outcome=warn" in declined.detail

@@ -29,8 +29,8 @@ from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.ops_dialogs import (
+    ask_due_tracking,
     cursor_key,
-    due_tracking_dialog,
     field_row,
     plain,
     refuse_for_due_tracking,
@@ -57,18 +57,21 @@ ACCOUNT_ACTIONS: list[MenuItem] = [
     ("movements", _("Hareketler"), ""),
     ("settle", _("Borç Takip"), ""),
     ("orders", _("Satış Siparişleri"), ""),
+    ("decisions", _("Kural kararları"), ""),
 ]
 
 
 def open_for_account(app: App[object], action_id: str, account_id: int) -> bool:
     """Open the screen of an `ACCOUNT_ACTIONS` entry; False for an id it does not know."""
     from tui_mutabakat.screens.orders import SalesOrderListScreen
+    from tui_mutabakat.screens.rule_decisions import RuleDecisionsScreen
     from tui_mutabakat.screens.settle import SettleScreen
 
     screens: dict[str, Callable[[], Screen[None]]] = {
         "movements": lambda: MovementListScreen(account_id),
         "settle": lambda: SettleScreen(account_id),
         "orders": lambda: SalesOrderListScreen(account_id),
+        "decisions": lambda: RuleDecisionsScreen(account_id),
     }
     factory = screens.get(action_id)
     if factory is None:
@@ -229,7 +232,8 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
                 movement_id = save_movement(session, self.actor, data, confirmed=confirmed)
         except DueTrackingWarning as warning:
             self._pending = data
-            self.app.push_screen(due_tracking_dialog(warning.check, stop=False), self._confirmed)
+            what = f"{data.doc_type.value} {data.doc_no}"
+            ask_due_tracking(self, warning, data.account_id, what, self._confirmed)
             return
         except DueTrackingStop as stop:
             refuse_for_due_tracking(
@@ -244,8 +248,8 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             return
         self.dismiss(movement_id)
 
-    def _confirmed(self, answer: bool | None) -> None:
-        if answer and self._pending is not None:
+    def _confirmed(self) -> None:
+        if self._pending is not None:
             self._save(self._pending, confirmed=True)
 
 
@@ -258,6 +262,7 @@ class MovementListScreen(AppAccess, Screen[None]):
         Binding("enter", "edit", _("Düzelt"), id="movements_edit"),
         Binding("f8,ctrl+d", "delete", _("Sil"), id="movements_delete"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="movements_actions"),
+        Binding("f7,ctrl+t", "decisions", _("Kararlar"), id="movements_decisions"),
         Binding("escape", "app.pop_screen", _("Geri"), id="movements_back"),
     ]
 
@@ -373,6 +378,7 @@ class MovementListScreen(AppAccess, Screen[None]):
             ("delete", _("Sil"), "F8"),
             ("settle", _("Borç Takip"), ""),
             ("orders", _("Satış Siparişleri"), ""),
+            ("decisions", _("Kural kararları"), "F7"),
         ]
 
         def chosen(action: str | None) -> None:
@@ -382,6 +388,10 @@ class MovementListScreen(AppAccess, Screen[None]):
                 open_for_account(self.app, action, self.account_id)
 
         self.app.push_screen(ActionMenu(_("Hareket İşlemleri"), items), chosen)
+
+    def action_decisions(self) -> None:
+        """Every decision of the account's rules (issue 11.8)."""
+        open_for_account(self.app, "decisions", self.account_id)
 
     def on_screen_resume(self) -> None:
         if self.database.commits != self._seen:

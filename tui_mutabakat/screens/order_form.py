@@ -20,8 +20,8 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.ops_dialogs import (
+    ask_due_tracking,
     cursor_key,
-    due_tracking_dialog,
     field_row,
     plain,
     refuse_for_due_tracking,
@@ -294,12 +294,9 @@ class OrderFormScreen(AppAccess, Screen[None]):
             with self.database.unit_of_work() as session:
                 self._order_id = save_order(session, self.actor, data, confirmed=confirmed)
         except DueTrackingWarning as warning:
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._save(data, confirmed=True)
-
-            self.app.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
+            what = f"sales_order_paid {data.number}"
+            account = data.account_id or 0
+            ask_due_tracking(self, warning, account, what, lambda: self._save(data, confirmed=True))
             return
         except DueTrackingStop as stop:
             account = data.account_id or 0

@@ -23,8 +23,8 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import MessageDialog
 from tui_mutabakat.screens.ops_dialogs import (
     NumberPrompt,
+    ask_due_tracking,
     cursor_key,
-    due_tracking_dialog,
     field_row,
     plain,
     refuse_for_due_tracking,
@@ -212,12 +212,10 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                     confirmed=confirmed,
                 )
         except DueTrackingWarning as warning:
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._ship(confirmed=True)
-
-            self.app.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
+            what = f"sales_invoice order={view.number}"
+            ask_due_tracking(
+                self, warning, view.account_id, what, lambda: self._ship(confirmed=True)
+            )
             return
         except DueTrackingStop as stop:
             refuse_for_due_tracking(

@@ -396,6 +396,14 @@ def record_refusal(
     record(session, actor, "due_tracking_stop", "account", account_id, detail)
 
 
+def record_declined(
+    session: Session, actor: Actor, account_id: int, check: DueCheck, what: str
+) -> None:
+    """Log a due-tracking warning the user answered "no" to (nothing was saved)."""
+    detail = f"{check.result.audit_detail} declined={what}"
+    record(session, actor, "due_tracking_declined", "account", account_id, detail)
+
+
 def delete_movement(session: Session, actor: Actor, movement_id: int) -> None:
     """Delete a movement; refused when any of it is settled or an invoice made it.
 
