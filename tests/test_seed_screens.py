@@ -13,11 +13,13 @@ from tests.pilot_keys import press
 from tests.test_ops_screens import choose, enter_invoice, tracked
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
+from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.account_list import AccountListScreen
 from tui_mutabakat.screens.account_lookup import AccountLookupScreen
+from tui_mutabakat.screens.approval import ApprovalDialog
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
 from tui_mutabakat.screens.ops_dialogs import TableDialog
 from tui_mutabakat.screens.order_form import OrderFormScreen
@@ -247,3 +249,51 @@ async def test_decisions_yes_and_no_are_logged_and_shown(
         assert "S=5000.00" in detail
     [declined] = audit(database, "due_tracking_declined")
     assert declined.entity_id == str(account) and "outcome=warn" in declined.detail
+
+
+# --- 11.6: approval criteria are defaults; an admin may approve despite one, with a reason ---
+
+
+async def test_approval_criteria_are_defaults_and_an_admin_may_override(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    assert actor.is_admin
+    account = make_account(
+        database, actor, risk_limit=Decimal("500"), approve_by_risk=True, approve_by_due_date=True
+    )
+    add_movement(database, account, debit="450", date=TODAY - dt.timedelta(days=9))
+    line = OrderLineData("Vida", Decimal("10"), "Adet", Decimal("10"))
+    with database.unit_of_work() as session:
+        first = save_order(session, actor, OrderData(account, TODAY, lines=[line]))
+        second = save_order(session, actor, OrderData(account, TODAY, lines=[line]))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        await choose(pilot, "approve")
+        dialog = app.screen
+        assert isinstance(dialog, ApprovalDialog)
+        assert "Risk kriteri: KALDI" in str(dialog.query_one("#approval-text", Label).content)
+        await press(pilot, "space", "tab", "space")  # untick risk and due date for this one
+        assert "onaylanabilir" in str(dialog.query_one("#approval-verdict", Label).content)
+        await press(pilot, "f2")
+        assert isinstance(app.screen, SalesOrderListScreen)
+        await press(pilot, "down", "f9")
+        await choose(pilot, "approve")
+        dialog = app.screen
+        assert isinstance(dialog, ApprovalDialog)
+        reason = dialog.query_one("#approval-reason", Input)
+        assert reason.display
+        reason.value = "Müdür onayı, tel. 12.06"
+        await press(pilot, "f2")
+        assert isinstance(app.screen, SalesOrderListScreen)
+    with database.reader() as session:
+        assert load_order(session, first).status is OrderStatus.APPROVED
+        assert load_order(session, second).status is OrderStatus.APPROVED
+    approvals = {e.entity_id: e.detail for e in audit(database, "approve")}
+    overrides = {e.entity_id: e.detail for e in audit(database, "approval_override")}
+    assert set(approvals) | set(overrides) == {str(first), str(second)}
+    [(_id, untick)] = approvals.items()
+    assert "changed=risk:on->off due_date:on->off" in untick
+    [(_id, override)] = overrides.items()
+    assert "reason=Müdür onayı, tel. 12.06" in override and "risk=ticked:fail" in override

@@ -13,43 +13,23 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.ops_models import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.formatting import format_amount, format_day
-from tui_mutabakat.domain.rules import ApprovalResult
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.ops_dialogs import TableDialog, cursor_key, field_row, plain, right
+from tui_mutabakat.screens.ops_dialogs import cursor_key, field_row, plain, right
 from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.invoices import copies_default, export_invoice, invoices_of_order
 from tui_mutabakat.services.orders import (
+    ApprovalRefused,
     OrderRow,
     approve_order,
     cancel_order,
-    evaluate_approval,
     list_orders,
+    record_approval_refused,
     status_label,
 )
 from tui_mutabakat.widgets.tick import Tick
-
-
-def approval_dialog(number: str, result: ApprovalResult) -> TableDialog:
-    """Every criterion with its figures and verdict; "Onayla" only when all ticked pass."""
-    lines = []
-    for criterion in result.criteria:
-        if criterion.ticked:
-            verdict = _("GEÇTİ") if criterion.passed else _("KALDI")
-        else:
-            verdict = _("işaretsiz; bilgi için: {state}").format(
-                state=_("sağlanıyor") if criterion.passed else _("sağlanmıyor")
-            )
-        lines.append(f"{criterion.name.label}: {verdict}\n  {criterion.text}")
-    text = "\n".join(lines) + "\n\n" + result.text
-    return TableDialog(
-        _("Kontrollü Onaylama — {number}").format(number=number),
-        text,
-        confirm=_("Onayla") if result.approved else None,
-        error=not result.approved,
-    )
 
 
 def invoice_directory(data_dir: Path) -> Path:
@@ -216,29 +196,37 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
         self.app.push_screen(ActionMenu(_("Sipariş İşlemleri"), items), chosen)
 
     def action_approve(self) -> None:
+        """Controlled approval: the criteria as defaults, changeable for this approval."""
+        from tui_mutabakat.screens.approval import ApprovalChoice, ApprovalDialog
+
         row = self._current()
         if row is None:
             return
-        try:
-            with self.database.reader() as session:
-                result = evaluate_approval(session, row.id)
-        except ServiceError as error:
-            self.app.push_screen(MessageDialog(str(error)))
-            return
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
+        def answered(choice: ApprovalChoice | None) -> None:
+            if choice is None:
                 return
             try:
                 with self.database.unit_of_work() as session:
-                    approve_order(session, self.actor, row.id)
+                    approve_order(
+                        session,
+                        self.actor,
+                        row.id,
+                        criteria=choice.criteria,
+                        override_reason=choice.reason,
+                    )
+            except ApprovalRefused as refused:
+                with self.database.unit_of_work() as session:
+                    record_approval_refused(session, self.actor, row.id, refused.result)
+                self.app.push_screen(MessageDialog(str(refused), title=_("Onaylanmadı")))
+                return
             except ServiceError as error:
                 self.app.push_screen(MessageDialog(str(error), title=_("Onaylanmadı")))
                 return
             self.notify(_("{number} onaylandı.").format(number=row.number))
             self.reload()
 
-        self.app.push_screen(approval_dialog(row.number, result), answered)
+        self.app.push_screen(ApprovalDialog(row.id, row.number), answered)
 
     def action_ship(self) -> None:
         from tui_mutabakat.screens.shipment import ShipmentDialog

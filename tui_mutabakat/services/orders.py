@@ -355,21 +355,32 @@ def approved_unshipped(session: Session, account_id: int, exclude: int | None = 
     return sum((remaining_value(o) for o in session.scalars(query)), ZERO)
 
 
-def evaluate_approval(
-    session: Session, order_id: int, today: dt.date | None = None
-) -> ApprovalResult:
-    """Controlled approval's verdict on an order, with every criterion's figures."""
-    order = find_order(session, order_id)
-    account = session.get(Account, order.account_id)
-    if account is None:
-        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
-    params = load_parameters(session, account.id)
-    criteria = ApprovalCriteria(
+def default_criteria(session: Session, account_id: int) -> ApprovalCriteria:
+    """The account's ticked criteria: the defaults of each approval (seed 004: "işlemlere
+    öndeğer olarak aktarılır"), which the user may change for one approval."""
+    params = load_parameters(session, account_id)
+    return ApprovalCriteria(
         params.approve_by_risk,
         params.approve_by_due_date,
         params.approve_by_ageing,
         params.ageing_days,
     )
+
+
+def evaluate_approval(
+    session: Session,
+    order_id: int,
+    today: dt.date | None = None,
+    criteria: ApprovalCriteria | None = None,
+) -> ApprovalResult:
+    """Controlled approval's verdict on an order, with every criterion's figures; `criteria`
+    the ticks of this approval (None: the account's defaults)."""
+    order = find_order(session, order_id)
+    account = session.get(Account, order.account_id)
+    if account is None:
+        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
+    if criteria is None:
+        criteria = default_criteria(session, account.id)
     return evaluate_order_approval(
         criteria,
         account.risk_limit,
@@ -381,6 +392,20 @@ def evaluate_approval(
     )
 
 
+def _changed_ticks(defaults: ApprovalCriteria, used: ApprovalCriteria) -> str:
+    """`risk:on->off ageing:off->on` for the criteria this approval ticked differently."""
+    changes = [
+        f"{name}:{'on' if before else 'off'}->{'on' if after else 'off'}"
+        for name, before, after in (
+            ("risk", defaults.risk, used.risk),
+            ("due_date", defaults.due_date, used.due_date),
+            ("ageing", defaults.ageing, used.ageing),
+        )
+        if before != after
+    ]
+    return " ".join(changes) or "-"
+
+
 class ApprovalRefused(Refused):
     def __init__(self, message: str, result: ApprovalResult) -> None:
         super().__init__(message)
@@ -388,17 +413,46 @@ class ApprovalRefused(Refused):
 
 
 def approve_order(
-    session: Session, actor: Actor, order_id: int, today: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    today: dt.date | None = None,
+    *,
+    criteria: ApprovalCriteria | None = None,
+    override_reason: str = "",
 ) -> ApprovalResult:
-    """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`."""
+    """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`.
+
+    `criteria` are this approval's ticks (None: the account's defaults); criteria ticked
+    differently from the defaults are recorded. An admin may approve despite a failed
+    criterion by giving `override_reason`; that is recorded as `approval_override`.
+    """
     order = find_order(session, order_id, lock=True)
     if order.status is not OrderStatus.DRAFT:
         raise Refused(_("Yalnızca taslak sipariş onaylanabilir."))
-    result = evaluate_approval(session, order_id, today)
+    defaults = default_criteria(session, order.account_id)
+    used = criteria if criteria is not None else defaults
+    result = evaluate_approval(session, order_id, today, used)
+    reason = " ".join(override_reason.split())
+    action = "approve"
     if not result.approved:
-        raise ApprovalRefused(result.text, result)
+        if not reason:
+            raise ApprovalRefused(result.text, result)
+        if not actor.is_admin:
+            raise Refused(_("Sağlanmayan kritere rağmen yalnızca yönetici onaylayabilir."))
+        action = "approval_override"
     order.status = OrderStatus.APPROVED
     order.approved_at = utcnow()
     order.approved_by = actor.login
-    record(session, actor, "approve", "sales_order", order.id, result.audit_detail)
+    detail = f"{result.audit_detail} changed={_changed_ticks(defaults, used)}"
+    if action == "approval_override":
+        detail += f" reason={reason}"
+    record(session, actor, action, "sales_order", order.id, detail)
     return result
+
+
+def record_approval_refused(
+    session: Session, actor: Actor, order_id: int, result: ApprovalResult
+) -> None:
+    """Log an approval the criteria refused (the refused approval itself wrote nothing)."""
+    record(session, actor, "approval_refused", "sales_order", order_id, result.audit_detail)
