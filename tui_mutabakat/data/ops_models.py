@@ -112,7 +112,9 @@ class SalesOrderLine(Base):
 
 
 class Invoice(Base):
-    """A sales invoice; `movement_id` is the sales-invoice movement it put on the account."""
+    """A sales invoice, or a dispatch note ("irsaliye", `kind` "dispatch"); `movement_id` is
+    the sales-invoice movement an invoice put on the account (a dispatch note puts none; it
+    is invoiced later, and `billed_by_id` then names the invoice)."""
 
     __tablename__ = "invoice"
 
@@ -131,6 +133,8 @@ class Invoice(Base):
         ForeignKey("movement.id", ondelete="RESTRICT"), index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="invoice", server_default="invoice")
+    billed_by_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 

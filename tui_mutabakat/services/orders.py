@@ -173,11 +173,13 @@ def next_order_number(session: Session) -> str:
     return _next_number("SS", taken, session.scalar(select(func.count(SalesOrder.id))) or 0)
 
 
-def next_invoice_number(session: Session) -> str:
+def next_invoice_number(session: Session, prefix: str = "FT") -> str:
+    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note."""
+
     def taken(number: str) -> bool:
         return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
 
-    return _next_number("FT", taken, session.scalar(select(func.count(Invoice.id))) or 0)
+    return _next_number(prefix, taken, session.scalar(select(func.count(Invoice.id))) or 0)
 
 
 def list_orders(session: Session, account_id: int | None = None) -> list[OrderRow]:
