@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from tests.ops_data import add_movement, audit, make_account, movement_count
 from tests.pilot_keys import press
-from tests.test_ops_screens import choose, enter_invoice, tracked
+from tests.test_ops_screens import choose, enter_invoice, menu_ids, tracked
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import OrderStatus
@@ -297,3 +297,34 @@ async def test_approval_criteria_are_defaults_and_an_admin_may_override(
     assert "changed=risk:on->off due_date:on->off" in untick
     [(_id, override)] = overrides.items()
     assert "reason=Müdür onayı, tel. 12.06" in override and "risk=ticked:fail" in override
+
+
+# --- 11.7: ship as a dispatch note, invoice it later, by keys --------------------------------
+
+
+async def test_ship_a_dispatch_note_then_invoice_it(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor, payment_days=15)
+    line = OrderLineData("Vida", Decimal("10"), "Adet", Decimal("12"))
+    with database.unit_of_work() as session:
+        order = save_order(session, actor, OrderData(account, TODAY, lines=[line]))
+        approve_order(session, actor, order)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        await choose(pilot, "ship")
+        assert isinstance(app.screen, ShipmentDialog)
+        await press(pilot, "tab", "tab", "tab", "tab", "space", "f2")
+        assert isinstance(app.screen, SalesOrderListScreen)  # a dispatch note: nothing to print
+        assert movement_count(database, account) == 0
+        await press(pilot, "f9")
+        await choose(pilot, "invoice_dispatch")
+        assert isinstance(app.screen, InvoicePrintDialog)
+        await press(pilot, "escape", "f9")
+        assert "invoice_dispatch" not in menu_ids(app)
+    with database.reader() as session:
+        [debit] = session.query(Movement).filter(Movement.account_id == account).all()
+        assert debit.debit == Decimal("120") and debit.due_date == TODAY + dt.timedelta(days=15)
+        assert "İrsaliye IR-" in debit.description

@@ -40,6 +40,7 @@ from tui_mutabakat.services.orders import format_quantity, parse_quantity
 from tui_mutabakat.services.parameters import default_due_date
 from tui_mutabakat.services.shipping import ShipmentView, ship_order, shipment_view
 from tui_mutabakat.widgets.form import date_input, hint_text, parse_problem
+from tui_mutabakat.widgets.tick import Tick
 
 ZERO = Decimal("0")
 
@@ -75,6 +76,10 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             yield field_row(
                 _("Vade tarihi"),
                 date_input(id="s-due", placeholder=_("boş: fatura tarihinde vadeli")),
+            )
+            yield field_row(
+                _("Belge"),
+                Tick(_("İrsaliye (faturası sonra kesilir)"), id="s-dispatch", compact=True),
             )
             yield Label("", id="s-error", classes="error-text")
             yield Label(_("F2: sevk et · F9: işlemler · Esc: vazgeç"), classes="hint")
@@ -210,6 +215,7 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                     due_date=due,
                     number=number,
                     confirmed=confirmed,
+                    dispatch=self.query_one("#s-dispatch", Tick).value,
                 )
         except DueTrackingWarning as warning:
             what = f"sales_invoice order={view.number}"
