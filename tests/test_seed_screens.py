@@ -10,7 +10,14 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from tests.ops_data import add_movement, audit, make_account, movement_count
 from tests.pilot_keys import press
-from tests.test_ops_screens import choose, enter_invoice, menu_ids, tracked
+from tests.test_ops_screens import (
+    choose,
+    enter_invoice,
+    gap_account,
+    mark_and_match,
+    menu_ids,
+    tracked,
+)
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import OrderStatus
@@ -328,3 +335,21 @@ async def test_ship_a_dispatch_note_then_invoice_it(
         [debit] = session.query(Movement).filter(Movement.account_id == account).all()
         assert debit.debit == Decimal("120") and debit.due_date == TODAY + dt.timedelta(days=15)
         assert "İrsaliye IR-" in debit.description
+
+
+async def test_debt_closing_stop_is_logged_and_shown(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account, _debit, _credit = gap_account(database, actor, RuleAction.STOP)
+    async with app.run_test(size=SIZE) as pilot:
+        await mark_and_match(pilot, account)
+        await press(pilot, "escape", "escape")
+        app.push_screen(RuleDecisionsScreen(account))
+        await press(pilot)
+        [row] = [
+            " | ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
+            for i in range(app.screen.query_one(DataTable).row_count)
+        ]
+        assert "Borç kapama" in row and "Durduruldu" in row
+    [stopped] = audit(database, "closing_stop")
+    assert stopped.entity_id == str(account) and "gap=55" in stopped.detail
