@@ -201,15 +201,42 @@ def test_edit_excludes_itself_and_checks_the_others(database: Database, actor: A
     first = overdue(database, account, "5000", days=45)
     with database.unit_of_work() as session:
         data = load_movement(session, first)
-        data.description = "Açıklama düzeltildi"
+        data.debit = Decimal("5001")
         save_movement(session, actor, data, today=TODAY)  # the only overdue item is itself
     second = overdue(database, account, "5000", days=50)
     with pytest.raises(DueTrackingStop), database.unit_of_work() as session:
         data = load_movement(session, first)
-        data.description = "İkinci düzeltme"
+        data.debit = Decimal("5002")
         save_movement(session, actor, data, today=TODAY)
-    assert movement(database, first).description == "Açıklama düzeltildi"  # type: ignore[union-attr]
+    assert movement(database, first).debit == Decimal("5001")  # type: ignore[union-attr]
     assert second
+
+
+def test_an_edit_that_adds_no_debt_is_not_stopped(database: Database, actor: Actor) -> None:
+    """Issue 11.5: the seed controls entries that debit the account, not text corrections."""
+    account = tracked_account(database, actor, RuleAction.STOP)
+    with database.unit_of_work() as session:
+        first = save_movement(session, actor, invoice(account), today=TODAY)
+    overdue(database, account, "5000", days=50)  # from now on a new debit is stopped
+    changes: list[dict[str, object]] = [
+        {"description": "Açıklama düzeltildi"},
+        {"doc_no": "FT-10", "due_date": TODAY + dt.timedelta(days=60)},
+        {"debit": Decimal("200")},  # lowered
+    ]
+    for change in changes:
+        with database.unit_of_work() as session:
+            data = load_movement(session, first)
+            for name, value in change.items():
+                setattr(data, name, value)
+            save_movement(session, actor, data, today=TODAY)
+    for change in ({"debit": Decimal("200.01")}, {"doc_type": DocumentType.CASH}):
+        with pytest.raises(DueTrackingStop), database.unit_of_work() as session:
+            data = load_movement(session, first)
+            for name, value in change.items():
+                setattr(data, name, value)
+            save_movement(session, actor, data, today=TODAY)
+    stored = movement(database, first)
+    assert stored is not None and stored.debit == Decimal("200") and stored.doc_no == "FT-10"
 
 
 def test_edit_keeps_settled_amounts_consistent(database: Database, actor: Actor) -> None:

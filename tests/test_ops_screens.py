@@ -18,6 +18,7 @@ from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.screens.action_menu import ActionMenu
+from tui_mutabakat.screens.approval import ApprovalDialog
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
 from tui_mutabakat.screens.ops_dialogs import NumberPrompt, TableDialog
@@ -240,13 +241,13 @@ def order_status(database: Database, order: int) -> OrderStatus:
         return load_order(session, order).status
 
 
-async def approve_from_list(pilot: Pilot[None], account: int) -> TableDialog:
+async def approve_from_list(pilot: Pilot[None], account: int) -> ApprovalDialog:
     pilot.app.push_screen(SalesOrderListScreen(account))
     await press(pilot)
     await press(pilot, "f9")
     await choose(pilot, "approve")
     dialog = pilot.app.screen
-    assert isinstance(dialog, TableDialog)
+    assert isinstance(dialog, ApprovalDialog)
     return dialog
 
 
@@ -258,10 +259,11 @@ async def test_order_failing_risk_is_not_approved(
     order = order_for(database, actor, account, "10")
     async with app.run_test(size=SIZE) as pilot:
         dialog = await approve_from_list(pilot, account)
-        text = str(dialog.query_one("#table-dialog-text", Label).content)
+        text = str(dialog.query_one("#approval-text", Label).content)
         assert "Risk kriteri: KALDI" in text and "= 550,00; risk limiti 500,00" in text
-        assert not dialog.query("#yes")
-        await press(pilot, "e")
+        await press(pilot, "f2")  # refused without a reason
+        assert app.screen is dialog
+        await press(pilot, "escape")
         assert isinstance(app.screen, SalesOrderListScreen)
     assert order_status(database, order) is OrderStatus.DRAFT
 
@@ -282,9 +284,9 @@ async def test_order_passing_all_criteria_is_approved(
     order = order_for(database, actor, account, "10")
     async with app.run_test(size=SIZE) as pilot:
         dialog = await approve_from_list(pilot, account)
-        text = str(dialog.query_one("#table-dialog-text", Label).content)
+        text = str(dialog.query_one("#approval-text", Label).content)
         assert text.count("GEÇTİ") == 3
-        await press(pilot, "e")
+        await press(pilot, "f2")
         assert "Onaylı" in table_rows(app)[0]
     assert order_status(database, order) is OrderStatus.APPROVED
 

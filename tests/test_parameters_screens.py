@@ -88,7 +88,7 @@ async def set_defaults_by_keys(app: MutabakatApp, pilot: Pilot[None]) -> None:
     await pilot.press("tab", "space")  # partial shipment: yes
     await pilot.press("tab")
     await replace_text(pilot, "3")  # invoice copies
-    await pilot.press("tab", "space")  # risk
+    await pilot.press("tab", "tab", "space")  # payment term left empty, risk
     await pilot.press("tab", "tab", "space")  # skip due date, tick ageing
     await pilot.press("tab", *"60")  # ageing days
     await pilot.press("tab", "space")  # sales invoices

@@ -77,9 +77,9 @@ CASES = {
     "days and amount both empty: no check": Case(
         params(None, None), (item(1, 400, "99999"),), checked=False, fired=False
     ),
-    "days empty, amount given: D = 0, item due today counts": Case(
+    "days empty, amount given: D = 0, overdue from the day after the due date": Case(
         params(None, "300"),
-        (item(1, 0, "100"), item(2, 5, "200"), item(3, -1, "1000")),
+        (item(1, 1, "100"), item(2, 5, "200"), item(3, 0, "1000"), item(4, -1, "1000")),
         checked=True,
         fired=True,
         overdue_ids=(2, 1),
@@ -87,11 +87,14 @@ CASES = {
     ),
     "days empty, sum one kuruş under the amount": Case(
         params(None, "300.01"),
-        (item(1, 0, "100"), item(2, 5, "200")),
+        (item(1, 1, "100"), item(2, 5, "200")),
         checked=True,
         fired=False,
         overdue_ids=(2, 1),
         total="300",
+    ),
+    "an item due today is not overdue, whatever D and A": Case(
+        params(0, "0"), (item(1, 0, "99999"), item(2, None, "5", doc_days_ago=0)), True, False
     ),
     "amount empty, days given: one item exactly D days over fires": Case(
         params(30, None), (item(1, 30, "0.01"), item(2, 29, "5000")), True, True, (1,), "0.01"
@@ -242,7 +245,8 @@ def test_listed_items_are_exactly_the_overdue_ones(
     assert len(listed) == len(result.overdue)
     assert result.overdue_total == sum((i.unsettled for i in result.overdue), D(0))
     for it in items:
-        is_overdue = it.unsettled > 0 and (TODAY - it.effective_due).days >= threshold
+        past_due = (TODAY - it.effective_due).days
+        is_overdue = it.unsettled > 0 and past_due >= 1 and past_due >= threshold
         assert (it.movement_id in listed) is is_overdue
     assert result.fired is (bool(listed) and (amount is None or result.overdue_total >= amount))
     assert (result.outcome is Outcome.WARN) is result.fired

@@ -56,7 +56,10 @@ class AccountRow:
     tax_number: str
     currency: str
     active: bool
+    #: The balance in the account's own currency (0 when it has none).
     balance: Decimal | None = None
+    #: Every currency's non-zero balance, the account's own currency first, then by code.
+    balances: tuple[tuple[str, Decimal], ...] = ()
 
 
 def _where(flt: AccountFilter) -> list[ColumnElement[bool]]:
@@ -123,8 +126,21 @@ def account_page(
     rows = session.execute(_ordered(flt).offset(offset).limit(limit)).all()
     balances = balances_for(session, [r.id for r in rows]) if with_balance and rows else {}
     return [
-        AccountRow(*row, balance=balances.get((row.id, row.currency), Decimal("0"))) for row in rows
+        AccountRow(
+            *row,
+            balance=balances.get((row.id, row.currency), Decimal("0")),
+            balances=_all_balances(balances, row.id, row.currency),
+        )
+        for row in rows
     ]
+
+
+def _all_balances(
+    balances: dict[tuple[int, str], Decimal], account_id: int, own: str
+) -> tuple[tuple[str, Decimal], ...]:
+    found = [(c, b) for (a, c), b in balances.items() if a == account_id and b != 0]
+    found.sort(key=lambda pair: (pair[0] != own, pair[0]))
+    return tuple(found)
 
 
 @overflow_safe

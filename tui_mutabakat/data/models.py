@@ -116,6 +116,9 @@ class RuleDefaults:
     close_check_action: Mapped[RuleAction] = mapped_column(
         _enum(RuleAction), default=RuleAction.CONTINUE
     )
+    #: The account's payment term in days: a new debit's due date defaults to its document
+    #: date + this many days (empty: the document date).
+    payment_days: Mapped[int | None] = mapped_column(Integer)
 
 
 #: The names of the `RuleDefaults` columns, copied from settings to a new account.
@@ -132,6 +135,7 @@ RULE_FIELDS: tuple[str, ...] = (
     "due_track_action",
     "close_check_days",
     "close_check_action",
+    "payment_days",
 )
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
@@ -81,6 +81,8 @@ class SalesOrder(Base):
         default=OrderStatus.DRAFT,
     )
     total: Mapped[Decimal] = mapped_column(Money(2), default=ZERO)
+    #: "Ödemeli": a paid sales order debits the account, so due-date tracking checks it (C4).
+    paid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -110,7 +112,9 @@ class SalesOrderLine(Base):
 
 
 class Invoice(Base):
-    """A sales invoice; `movement_id` is the sales-invoice movement it put on the account."""
+    """A sales invoice, or a dispatch note ("irsaliye", `kind` "dispatch"); `movement_id` is
+    the sales-invoice movement an invoice put on the account (a dispatch note puts none; it
+    is invoiced later, and `billed_by_id` then names the invoice)."""
 
     __tablename__ = "invoice"
 
@@ -129,6 +133,8 @@ class Invoice(Base):
         ForeignKey("movement.id", ondelete="RESTRICT"), index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="invoice", server_default="invoice")
+    billed_by_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 

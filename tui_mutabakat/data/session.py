@@ -103,6 +103,9 @@ class Database:
         #: Given to every session as `Session.info` (the portal's link maker, say).
         self.info: dict[str, Any] = dict(info or {})
         self._sessions = sessionmaker(engine, expire_on_commit=False, info=self.info)
+        #: How many units of work committed through this object: a list that remembers the
+        #: number it last showed knows, when it comes back to the screen, whether to reload.
+        self.commits = 0
 
     @classmethod
     def from_url(cls, url: str, info: dict[str, Any] | None = None) -> Database:
@@ -113,6 +116,7 @@ class Database:
         """A session that commits when the block ends and rolls back when it raises."""
         with _privileges(), self._sessions() as session, session.begin():
             yield session
+        self.commits += 1
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

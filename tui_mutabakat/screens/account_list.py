@@ -23,15 +23,18 @@ from textual.widgets import Footer, Header, Input, Static
 from tui_mutabakat.data.account_queries import (
     AccountFilter,
     AccountSort,
+    balances_for,
     count_accounts,
     distinct_values,
 )
-from tui_mutabakat.domain.formatting import LOCALE
+from tui_mutabakat.domain.formatting import LOCALE, currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.account_rows import (
+    FULL_CURRENCY_CELL,
     SEARCH_DELAY,
     AccountSource,
     AccountTable,
+    balance_text,
     full_columns,
     literal,
     redirect_typing,
@@ -43,7 +46,7 @@ from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts import delete_account
 from tui_mutabakat.services.errors import NotFound, Refused
-from tui_mutabakat.widgets.paged_table import Column, PagedTable
+from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 
 #: The order F6 walks through; the n-th sort is the n-th column of the table.
 SORT_ORDER: tuple[AccountSort, ...] = (
@@ -304,6 +307,21 @@ class AccountListScreen(AppAccess, Screen[None]):
     def _cursor_moved(self) -> None:
         self._show_status()
 
+    def _every_balance(self, row: TableRow | None) -> str:
+        """Every currency's balance of the account under the cursor, when it has several
+        (its row shows the first and `+N`)."""
+        if row is None or "+" not in row.cells[FULL_CURRENCY_CELL]:
+            return ""
+        with self.database.reader() as session:
+            found = balances_for(session, [row.key])
+        return _("Bakiye: {balances}").format(
+            balances=" · ".join(
+                f"{balance_text(amount)} {currency_label(currency)}"
+                for (_id, currency), amount in sorted(found.items())
+                if amount
+            )
+        )
+
     def _show_status(self) -> None:
         table = self.table
         if not _narrows(self.filter):
@@ -318,6 +336,9 @@ class AccountListScreen(AppAccess, Screen[None]):
         ]
         if table.row_count:
             parts.insert(0, _("Satır {row}").format(row=_number(table.cursor_row + 1)))
+            every = self._every_balance(table.row_at(table.cursor_row))
+            if every:
+                parts.append(every)
         flt = self.filter
         if flt.city:
             parts.append(_("Şehir: {city}").format(city=literal(flt.city)))

@@ -36,6 +36,22 @@ def balance_text(balance: Decimal | None) -> str:
     return f"{format_amount(abs(balance))} {side}"
 
 
+def balance_cells(row: AccountRow) -> tuple[str, str]:
+    """The balance and currency cells: the first non-zero currency balance (the account's own
+    currency first), and `+N` beside its currency when N other currencies have one too —
+    never "0,00 EUR" for an account whose whole balance is in TL."""
+    if not row.balances:
+        return balance_text(row.balance), currency_label(row.currency)
+    currency, amount = row.balances[0]
+    more = len(row.balances) - 1
+    label = currency_label(currency)
+    return balance_text(amount), f"{label} +{more}" if more else label
+
+
+#: The index of the currency cell in `full_cells` (it carries `+N` for more currencies).
+FULL_CURRENCY_CELL = 5
+
+
 def full_columns() -> tuple[Column, ...]:
     return (
         Column(_("Kod"), 12),
@@ -43,7 +59,7 @@ def full_columns() -> tuple[Column, ...]:
         Column(_("Şehir"), 11),
         Column(_("Grup"), 6),
         Column(_("Bakiye"), 18, align="right"),
-        Column(_("Dvz"), 3),
+        Column(_("Dvz"), 7),
         Column(_("Aktif"), 6, align="center"),
     )
 
@@ -54,8 +70,7 @@ def full_cells(row: AccountRow) -> tuple[str, ...]:
         row.title,
         row.city,
         row.group_code,
-        balance_text(row.balance),
-        currency_label(row.currency),
+        *balance_cells(row),
         _("Evet") if row.active else _("Hayır"),
     )
 
@@ -66,7 +81,7 @@ def compact_columns() -> tuple[Column, ...]:
         Column(_("Ünvan"), 14, flex=True),
         Column(_("Şehir"), 11),
         Column(_("Bakiye"), 18, align="right"),
-        Column(_("Dvz"), 3),
+        Column(_("Dvz"), 7),
     )
 
 
@@ -75,8 +90,7 @@ def compact_cells(row: AccountRow) -> tuple[str, ...]:
         row.code,
         row.title,
         row.city,
-        balance_text(row.balance),
-        currency_label(row.currency),
+        *balance_cells(row),
     )
 
 

@@ -29,8 +29,8 @@ from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.ops_dialogs import (
+    ask_due_tracking,
     cursor_key,
-    due_tracking_dialog,
     field_row,
     plain,
     refuse_for_due_tracking,
@@ -49,25 +49,29 @@ from tui_mutabakat.services.movements import (
     open_balance,
     save_movement,
 )
-from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.services.parameters import default_due_date
+from tui_mutabakat.widgets.form import date_input, parse_problem
 
 #: What the account list's F9 menu can offer for the highlighted account (see `open_for_account`).
 ACCOUNT_ACTIONS: list[MenuItem] = [
     ("movements", _("Hareketler"), ""),
     ("settle", _("Borç Takip"), ""),
     ("orders", _("Satış Siparişleri"), ""),
+    ("decisions", _("Kural kararları"), ""),
 ]
 
 
 def open_for_account(app: App[object], action_id: str, account_id: int) -> bool:
     """Open the screen of an `ACCOUNT_ACTIONS` entry; False for an id it does not know."""
     from tui_mutabakat.screens.orders import SalesOrderListScreen
+    from tui_mutabakat.screens.rule_decisions import RuleDecisionsScreen
     from tui_mutabakat.screens.settle import SettleScreen
 
     screens: dict[str, Callable[[], Screen[None]]] = {
         "movements": lambda: MovementListScreen(account_id),
         "settle": lambda: SettleScreen(account_id),
         "orders": lambda: SalesOrderListScreen(account_id),
+        "decisions": lambda: RuleDecisionsScreen(account_id),
     }
     factory = screens.get(action_id)
     if factory is None:
@@ -111,6 +115,8 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
         self._account_id = account_id
         self._movement_id = movement_id
         self._pending: MovementData | None = None
+        #: The due date the form filled in itself (follows the document date until typed over).
+        self._auto_due = ""
 
     def compose(self) -> ComposeResult:
         types = [(doc_type_label(kind), kind) for kind in DocumentType]
@@ -122,7 +128,7 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
                 Select(types, allow_blank=False, id="m-type", compact=True),
             )
             yield field_row(_("Belge no"), Input(id="m-doc-no", max_length=40, compact=True))
-            yield field_row(_("Tarih"), Input(id="m-date", placeholder="31.12.2026", compact=True))
+            yield field_row(_("Tarih"), date_input(id="m-date"))
             yield field_row(_("Açıklama"), Input(id="m-description", max_length=200, compact=True))
             yield field_row(_("Borç"), Input(id="m-debit", compact=True))
             yield field_row(_("Alacak"), Input(id="m-credit", compact=True))
@@ -131,14 +137,17 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             )
             yield field_row(_("Kur (TL)"), Input(id="m-fx-rate", compact=True))
             yield field_row(
-                _("Vade tarihi"), Input(id="m-due-date", placeholder="31.12.2026", compact=True)
+                _("Vade tarihi"),
+                date_input(id="m-due-date", placeholder=_("boş: belge tarihinde vadeli")),
             )
             yield Label("", id="m-error", classes="error-text")
             yield Label(_("F2: kaydet · Esc: vazgeç"), classes="hint")
 
     def on_mount(self) -> None:
         if self._movement_id is None:
-            self._input("m-date").value = format_day(local_today())
+            today = local_today()
+            self._input("m-date").value = format_day(today)
+            self._fill_due_date(today)
         else:
             with self.database.reader() as session:
                 data = load_movement(session, self._movement_id)
@@ -157,6 +166,26 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
         """Enter moves to the next field, as in the ERP forms; F2 saves."""
         event.stop()
         self.focus_next()
+
+    def _fill_due_date(self, doc_date: dt.date) -> None:
+        """The default due date as a real value: document date + the payment term."""
+        with self.database.reader() as session:
+            due = default_due_date(session, self._account_id, doc_date)
+        self._auto_due = format_day(due)
+        self._input("m-due-date").value = self._auto_due
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A new document date moves a due date the user has not typed over."""
+        if event.input.id != "m-date" or self._movement_id is not None:
+            return
+        due = self._input("m-due-date").value
+        if due.strip() and due != self._auto_due:
+            return
+        try:
+            doc_date = parse_day(event.value)
+        except ValueError:
+            return
+        self._fill_due_date(doc_date)
 
     def _input(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)
@@ -203,7 +232,8 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
                 movement_id = save_movement(session, self.actor, data, confirmed=confirmed)
         except DueTrackingWarning as warning:
             self._pending = data
-            self.app.push_screen(due_tracking_dialog(warning.check, stop=False), self._confirmed)
+            what = f"{data.doc_type.value} {data.doc_no}"
+            ask_due_tracking(self, warning, data.account_id, what, self._confirmed)
             return
         except DueTrackingStop as stop:
             refuse_for_due_tracking(
@@ -218,8 +248,8 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             return
         self.dismiss(movement_id)
 
-    def _confirmed(self, answer: bool | None) -> None:
-        if answer and self._pending is not None:
+    def _confirmed(self) -> None:
+        if self._pending is not None:
             self._save(self._pending, confirmed=True)
 
 
@@ -232,14 +262,16 @@ class MovementListScreen(AppAccess, Screen[None]):
         Binding("enter", "edit", _("Düzelt"), id="movements_edit"),
         Binding("f8,ctrl+d", "delete", _("Sil"), id="movements_delete"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="movements_actions"),
+        Binding("f7,ctrl+t", "decisions", _("Kararlar"), id="movements_decisions"),
         Binding("escape", "app.pop_screen", _("Geri"), id="movements_back"),
     ]
 
     def __init__(self, account_id: int) -> None:
         super().__init__()
         self.account_id = account_id
-        #: Set when another screen (Borç Takip) may change what this one shows.
-        self._stale = False
+        #: `Database.commits` when the list was last read: anything saved since (on this
+        #: screen or one opened from it — Borç Takip, orders, shipping) reloads it on return.
+        self._seen = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -266,6 +298,7 @@ class MovementListScreen(AppAccess, Screen[None]):
 
     def reload(self, select: int | None = None) -> None:
         table: DataTable[object] = self.query_one(DataTable)
+        self._seen = self.database.commits
         with self.database.reader() as session:
             account = session.get(Account, self.account_id)
             rows = list_movements(session, self.account_id)
@@ -345,17 +378,21 @@ class MovementListScreen(AppAccess, Screen[None]):
             ("delete", _("Sil"), "F8"),
             ("settle", _("Borç Takip"), ""),
             ("orders", _("Satış Siparişleri"), ""),
+            ("decisions", _("Kural kararları"), "F7"),
         ]
 
         def chosen(action: str | None) -> None:
             if action in ("new", "edit", "delete"):
                 getattr(self, f"action_{action}")()
             elif action is not None:
-                self._stale = open_for_account(self.app, action, self.account_id)
+                open_for_account(self.app, action, self.account_id)
 
         self.app.push_screen(ActionMenu(_("Hareket İşlemleri"), items), chosen)
 
+    def action_decisions(self) -> None:
+        """Every decision of the account's rules (issue 11.8)."""
+        open_for_account(self.app, "decisions", self.account_id)
+
     def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
+        if self.database.commits != self._seen:
             self.reload()

@@ -24,7 +24,9 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.movements import (
     DueCheck,
     DueTrackingStop,
+    DueTrackingWarning,
     doc_type_label,
+    record_declined,
     record_refusal,
 )
 from tui_mutabakat.widgets.form import parse_problem
@@ -181,6 +183,26 @@ class NumberPrompt(ModalScreen[Decimal | None]):
             self.query_one("#number-prompt-error", Label).update(problem)
             return
         self.dismiss(value)
+
+
+def ask_due_tracking(
+    screen: AppAccess,
+    warning: DueTrackingWarning,
+    account_id: int,
+    what: str,
+    on_yes: Callable[[], None],
+) -> None:
+    """A due-tracking warning: show the overdue items and ask; "yes" runs `on_yes` (which
+    saves confirmed, and the save logs the decision), "no" is logged here."""
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            on_yes()
+            return
+        with screen.database.unit_of_work() as session:
+            record_declined(session, screen.actor, account_id, warning.check, what)
+
+    screen.mutabakat.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
 
 
 def refuse_for_due_tracking(

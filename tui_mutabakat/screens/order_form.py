@@ -19,9 +19,16 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
-from tui_mutabakat.screens.ops_dialogs import cursor_key, field_row, plain, right
+from tui_mutabakat.screens.ops_dialogs import (
+    ask_due_tracking,
+    cursor_key,
+    field_row,
+    plain,
+    refuse_for_due_tracking,
+    right,
+)
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
-from tui_mutabakat.services.movements import local_today
+from tui_mutabakat.services.movements import DueTrackingStop, DueTrackingWarning, local_today
 from tui_mutabakat.services.orders import (
     OrderData,
     OrderLineData,
@@ -34,6 +41,7 @@ from tui_mutabakat.services.orders import (
     status_label,
 )
 from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.widgets.tick import Tick
 
 
 class OrderLineDialog(ModalScreen[OrderLineData | None]):
@@ -125,6 +133,10 @@ class OrderFormScreen(AppAccess, Screen[None]):
             )
             yield field_row(_("Tarih"), Input(id="o-date", compact=True))
             yield field_row(_("Açıklama"), Input(id="o-description", compact=True))
+            yield field_row(
+                _("Ödemeli"),
+                Tick(_("Evet (vade takibi yapılır)"), id="o-paid", compact=True),
+            )
         yield DataTable(id="order-lines", cursor_type="row", zebra_stripes=True)
         yield Label("", id="order-total", classes="section-title")
         yield Footer()
@@ -142,6 +154,7 @@ class OrderFormScreen(AppAccess, Screen[None]):
             self._value("o-number", data.number)
             self._value("o-date", format_day(data.date))
             self._value("o-description", data.description)
+            self.query_one("#o-paid", Tick).value = data.paid
             self.lines = data.lines
             status = data.status
         else:
@@ -154,6 +167,7 @@ class OrderFormScreen(AppAccess, Screen[None]):
         self.editable = status is OrderStatus.DRAFT
         for control in self.query(Input):
             control.disabled = not self.editable
+        self.query_one("#o-paid", Tick).disabled = not self.editable
         title = _("Yeni sipariş") if self._order_id is None else status_label(status)
         self.query_one("#order-form-title", Label).update(title)
         self._fill()
@@ -176,7 +190,7 @@ class OrderFormScreen(AppAccess, Screen[None]):
 
     def _snapshot(self) -> tuple[object, ...]:
         """What the user can change, to ask before leaving unsaved changes."""
-        fields = tuple(control.value for control in self.query(Input))
+        fields = (*(control.value for control in self.query(Input)), self._paid())
         lines = tuple((ln.item, ln.quantity, ln.unit, ln.unit_price) for ln in self.lines)
         return fields + lines
 
@@ -249,6 +263,9 @@ class OrderFormScreen(AppAccess, Screen[None]):
         title = _("Cari hesap seçin")
         self.app.push_screen(ValueLookupScreen(title, load, self._text("o-account")), chosen)
 
+    def _paid(self) -> bool:
+        return self.query_one("#o-paid", Tick).value
+
     def action_save(self) -> None:
         with self.database.reader() as session:
             found = account_by_code(session, self._text("o-account"))
@@ -268,10 +285,23 @@ class OrderFormScreen(AppAccess, Screen[None]):
             self._text("o-description"),
             list(self.lines),
             self._order_id,
+            paid=self._paid(),
         )
+        self._save(data, confirmed=False)
+
+    def _save(self, data: OrderData, *, confirmed: bool) -> None:
         try:
             with self.database.unit_of_work() as session:
-                self._order_id = save_order(session, self.actor, data)
+                self._order_id = save_order(session, self.actor, data, confirmed=confirmed)
+        except DueTrackingWarning as warning:
+            what = f"sales_order_paid {data.number}"
+            account = data.account_id or 0
+            ask_due_tracking(self, warning, account, what, lambda: self._save(data, confirmed=True))
+            return
+        except DueTrackingStop as stop:
+            account = data.account_id or 0
+            refuse_for_due_tracking(self, stop, account, f"sales_order_paid {data.number}")
+            return
         except (InvalidInput, ServiceError) as error:
             self.app.push_screen(MessageDialog(str(error), title=_("Kaydedilemedi")))
             return

@@ -11,45 +11,35 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 
 from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.ops_models import OPEN_APPROVED_STATUSES, OrderStatus
+from tui_mutabakat.data.ops_models import OPEN_APPROVED_STATUSES, Invoice, OrderStatus
 from tui_mutabakat.domain.formatting import format_amount, format_day
-from tui_mutabakat.domain.rules import ApprovalResult
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.ops_dialogs import TableDialog, cursor_key, field_row, plain, right
+from tui_mutabakat.screens.ops_dialogs import (
+    ask_due_tracking,
+    cursor_key,
+    field_row,
+    plain,
+    refuse_for_due_tracking,
+    right,
+)
 from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.invoices import copies_default, export_invoice, invoices_of_order
+from tui_mutabakat.services.movements import DueTrackingStop, DueTrackingWarning, local_today
 from tui_mutabakat.services.orders import (
+    ApprovalRefused,
     OrderRow,
     approve_order,
     cancel_order,
-    evaluate_approval,
     list_orders,
+    record_approval_refused,
     status_label,
 )
+from tui_mutabakat.services.parameters import default_due_date
+from tui_mutabakat.services.shipping import invoice_dispatch, open_dispatches
 from tui_mutabakat.widgets.tick import Tick
-
-
-def approval_dialog(number: str, result: ApprovalResult) -> TableDialog:
-    """Every criterion with its figures and verdict; "Onayla" only when all ticked pass."""
-    lines = []
-    for criterion in result.criteria:
-        if criterion.ticked:
-            verdict = _("GEÇTİ") if criterion.passed else _("KALDI")
-        else:
-            verdict = _("işaretsiz; bilgi için: {state}").format(
-                state=_("sağlanıyor") if criterion.passed else _("sağlanmıyor")
-            )
-        lines.append(f"{criterion.name.label}: {verdict}\n  {criterion.text}")
-    text = "\n".join(lines) + "\n\n" + result.text
-    return TableDialog(
-        _("Kontrollü Onaylama — {number}").format(number=number),
-        text,
-        confirm=_("Onayla") if result.approved else None,
-        error=not result.approved,
-    )
 
 
 def invoice_directory(data_dir: Path) -> Path:
@@ -203,7 +193,10 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             if row.status is OrderStatus.DRAFT:
                 items.append(("approve", _("Kontrollü Onaylama"), ""))
             if row.status in OPEN_APPROVED_STATUSES:
-                items.append(("ship", _("Sevk et (faturaya aktar)"), ""))
+                items.append(("ship", _("Sevk et (faturaya / irsaliyeye aktar)"), ""))
+            with self.database.reader() as session:
+                if open_dispatches(session, row.id):
+                    items.append(("invoice_dispatch", _("İrsaliyeyi faturala"), ""))
             if row.status is not OrderStatus.DRAFT and row.status is not OrderStatus.CANCELLED:
                 items.append(("print", _("Faturayı yazdır"), ""))
             if row.status in (OrderStatus.DRAFT, OrderStatus.APPROVED):
@@ -216,29 +209,37 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
         self.app.push_screen(ActionMenu(_("Sipariş İşlemleri"), items), chosen)
 
     def action_approve(self) -> None:
+        """Controlled approval: the criteria as defaults, changeable for this approval."""
+        from tui_mutabakat.screens.approval import ApprovalChoice, ApprovalDialog
+
         row = self._current()
         if row is None:
             return
-        try:
-            with self.database.reader() as session:
-                result = evaluate_approval(session, row.id)
-        except ServiceError as error:
-            self.app.push_screen(MessageDialog(str(error)))
-            return
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
+        def answered(choice: ApprovalChoice | None) -> None:
+            if choice is None:
                 return
             try:
                 with self.database.unit_of_work() as session:
-                    approve_order(session, self.actor, row.id)
+                    approve_order(
+                        session,
+                        self.actor,
+                        row.id,
+                        criteria=choice.criteria,
+                        override_reason=choice.reason,
+                    )
+            except ApprovalRefused as refused:
+                with self.database.unit_of_work() as session:
+                    record_approval_refused(session, self.actor, row.id, refused.result)
+                self.app.push_screen(MessageDialog(str(refused), title=_("Onaylanmadı")))
+                return
             except ServiceError as error:
                 self.app.push_screen(MessageDialog(str(error), title=_("Onaylanmadı")))
                 return
             self.notify(_("{number} onaylandı.").format(number=row.number))
             self.reload()
 
-        self.app.push_screen(approval_dialog(row.number, result), answered)
+        self.app.push_screen(ApprovalDialog(row.id, row.number), answered)
 
     def action_ship(self) -> None:
         from tui_mutabakat.screens.shipment import ShipmentDialog
@@ -249,7 +250,13 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
 
         def shipped(invoice_id: int | None) -> None:
             self.reload()
-            if invoice_id is not None:
+            if invoice_id is None:
+                return
+            with self.database.reader() as session:
+                note = session.get(Invoice, invoice_id)
+            if note is not None and note.kind == "dispatch":
+                self.notify(_("İrsaliye {number} oluşturuldu.").format(number=note.number))
+            else:
                 self._print(invoice_id)
 
         self.app.push_screen(ShipmentDialog(row.id), shipped)
@@ -275,6 +282,48 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
                     self._print(int(invoice))
 
             self.app.push_screen(ActionMenu(_("Fatura seçin"), items), chosen)
+
+    def action_invoice_dispatch(self, confirmed: bool = False) -> None:
+        """Invoice the order's oldest dispatch note not yet invoiced, dated today, due by
+        the account's payment term; due-date tracking decides as for any invoice."""
+        row = self._current()
+        if row is None:
+            return
+        with self.database.reader() as session:
+            notes = open_dispatches(session, row.id)
+            if not notes:
+                return
+            note = notes[0]
+            today = local_today()
+            due = default_due_date(session, row.account_id, today)
+        what = f"sales_invoice dispatch={note.number}"
+        try:
+            with self.database.unit_of_work() as session:
+                invoice_id = invoice_dispatch(
+                    session,
+                    self.actor,
+                    note.id,
+                    invoice_date=today,
+                    due_date=due,
+                    confirmed=confirmed,
+                )
+        except DueTrackingWarning as warning:
+            ask_due_tracking(
+                self,
+                warning,
+                row.account_id,
+                what,
+                lambda: self.action_invoice_dispatch(confirmed=True),
+            )
+            return
+        except DueTrackingStop as stop:
+            refuse_for_due_tracking(self, stop, row.account_id, what)
+            return
+        except ServiceError as error:
+            self.app.push_screen(MessageDialog(str(error), title=_("Faturalanamadı")))
+            return
+        self.reload()
+        self._print(invoice_id)
 
     def _print(self, invoice_id: int) -> None:
         row = self._current()

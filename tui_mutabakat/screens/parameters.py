@@ -47,6 +47,16 @@ def document_type_labels() -> dict[DocumentType, str]:
     }
 
 
+def due_tracking_hint() -> str:
+    """What the day count and the amount do, empty or not (SPEC C4, issue 11.9)."""
+    return _(
+        "Vade takibi: bir kalem vade gününün ertesinden itibaren vadesi geçmiş sayılır. "
+        "Gün ve tutar ikisi de boşsa kontrol yapılmaz. Gün boş, tutar girilmişse gün 0 "
+        "sayılır: vadesi geçmiş her kalem toplama girer. Tutar boşsa vadesi gün sayısı "
+        "kadar geçmiş tek bir kalem yeter. Borç kapamada gün boşsa kontrol yapılmaz."
+    )
+
+
 def action_options() -> list[tuple[str, RuleAction]]:
     return [
         (_("İşleme devam"), RuleAction.CONTINUE),
@@ -73,6 +83,11 @@ class RuleParametersForm(Vertical):
         yield field_row(
             _("Fatura yazım sayısı"), number_input(data.invoice_copies), "invoice_copies"
         )
+        yield field_row(
+            _("Ödeme vadesi (gün)"),
+            number_input(data.payment_days, placeholder=_("boş: belge tarihi")),
+            "payment_days",
+        )
         yield Label(_("Sipariş onay kriterleri"), classes="section-title")
         with Horizontal(classes="check-line"):
             yield Tick(
@@ -98,11 +113,17 @@ class RuleParametersForm(Vertical):
                 yield Tick(label, kind in data.due_track_types, id=f"t-{kind.value}", compact=True)
         yield Label("", id="err-due_track_types", classes="field-error")
         yield field_row(
-            _("Vade takibi gün sayısı"), number_input(data.due_track_days), "due_track_days"
+            _("Vade takibi gün sayısı"),
+            number_input(
+                data.due_track_days, placeholder=_("boş: 0 gün; tutar da boşsa kontrol yok")
+            ),
+            "due_track_days",
         )
         yield field_row(
             _("Vade takibi tutarı"),
-            amount_input(data.due_track_amount, placeholder="0,00"),
+            amount_input(
+                data.due_track_amount, placeholder=_("boş: sınır yok; gün de boşsa kontrol yok")
+            ),
             "due_track_amount",
         )
         yield field_row(
@@ -112,7 +133,9 @@ class RuleParametersForm(Vertical):
         )
         yield Label(_("Borç kapama vade tarihi kontrolü"), classes="section-title")
         yield field_row(
-            _("Kontrol gün sayısı"), number_input(data.close_check_days), "close_check_days"
+            _("Kontrol gün sayısı"),
+            number_input(data.close_check_days, placeholder=_("boş: kontrol yok")),
+            "close_check_days",
         )
         yield field_row(
             _("Kontrol yapıldığında"),
@@ -121,7 +144,7 @@ class RuleParametersForm(Vertical):
             ),
             "close_check_action",
         )
-        yield Label(_("Boş bırakılan gün ve tutar alanlarında kontrol yapılmaz."), classes="hint")
+        yield Label(due_tracking_hint(), id="due-tracking-hint", classes="hint")
 
     def load(self, data: RuleParameters) -> None:
         """Show `data` in the form (used by "reset to defaults")."""
@@ -130,6 +153,7 @@ class RuleParametersForm(Vertical):
         self.query_one("#f-approve_by_risk", Checkbox).value = data.approve_by_risk
         self.query_one("#f-approve_by_due_date", Checkbox).value = data.approve_by_due_date
         self.query_one("#f-approve_by_ageing", Checkbox).value = data.approve_by_ageing
+        self.query_one("#f-payment_days", Input).value = _text(data.payment_days)
         self.query_one("#f-ageing_days", Input).value = _text(data.ageing_days)
         for kind in DUE_TRACKABLE_TYPES:
             self.query_one(f"#t-{kind.value}", Checkbox).value = kind in data.due_track_types
@@ -162,6 +186,7 @@ class RuleParametersForm(Vertical):
             due_track_action=self._action("due_track_action"),
             close_check_days=optional_int(self, "close_check_days"),
             close_check_action=self._action("close_check_action"),
+            payment_days=optional_int(self, "payment_days"),
             version_id=version_id,
         )
 

@@ -31,6 +31,7 @@ from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.movements import local_today
 from tui_mutabakat.widgets.form import (
+    amount_input,
     clear_errors,
     field_row,
     input_text,
@@ -119,7 +120,7 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
             )
             yield field_row(
                 _("Tutar (üstü)"),
-                text_input("" if c.amount is None else str(c.amount), placeholder="150.000,00"),
+                amount_input(c.amount, placeholder=_("tutarı yazın")),
                 "amount",
             )
             yield field_row(

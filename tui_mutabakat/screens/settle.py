@@ -18,12 +18,14 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.ops_dialogs import NumberPrompt, TableDialog, cursor_key, plain, right
 from tui_mutabakat.services.errors import ServiceError
+from tui_mutabakat.services.rule_log import log_on_account
 from tui_mutabakat.services.settlement import (
     ClosingControl,
     ClosingStop,
     ClosingWarning,
     FifoPlan,
     FifoWarning,
+    PairCheck,
     SettleItem,
     SettleView,
     closing_control,
@@ -69,6 +71,7 @@ class SettleScreen(AppAccess, Screen[None]):
         self.marked: dict[str, int | None] = {"debits": None, "credits": None}
         self._view = SettleView((), (), ())
         self._control = ClosingControl(None, RuleAction.CONTINUE)
+        self._seen = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,7 +103,25 @@ class SettleScreen(AppAccess, Screen[None]):
     def _table(self, name: str) -> DataTable[object]:
         return self.query_one(f"#settle-{name}", DataTable)
 
+    def _log_closing(self, action: str, pair: PairCheck) -> None:
+        """A match the control stopped, or whose warning was answered "no": logged on the
+        account in a unit of work of its own (issue 11.8)."""
+        match = pair.match
+        detail = (
+            f"{pair.closing.audit_detail} debit={match.debit_id} credit={match.credit_id} "
+            f"amount={match.amount} {'refused' if action == 'closing_stop' else 'declined'}="
+            f"debit={match.debit_id} credit={match.credit_id}"
+        )
+        with self.database.unit_of_work() as session:
+            log_on_account(session, self.actor, self.account_id, action, detail)
+
+    def on_screen_resume(self) -> None:
+        """Back from a screen that saved something: show what the database now holds."""
+        if self.database.commits != self._seen:
+            self.reload()
+
     def reload(self) -> None:
+        self._seen = self.database.commits
         with self.database.reader() as session:
             account = session.get(Account, self.account_id)
             self._view = load_view(session, self.account_id)
@@ -243,14 +264,18 @@ class SettleScreen(AppAccess, Screen[None]):
                     confirmed=confirmed,
                 )
         except ClosingWarning as warning:
+            pair = warning.pair
 
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._settle(debit_id, credit_id, amount, confirmed=True)
+                else:
+                    self._log_closing("closing_declined", pair)
 
             self.app.push_screen(ConfirmDialog(str(warning), yes=_("Kapat")), answered)
             return
         except ClosingStop as stop:
+            self._log_closing("closing_stop", stop.pair)
             title = _("Borç Kapama Vade Kontrolü — Durduruldu")
             self.app.push_screen(MessageDialog(str(stop), title=title))
             return

@@ -23,8 +23,8 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import MessageDialog
 from tui_mutabakat.screens.ops_dialogs import (
     NumberPrompt,
+    ask_due_tracking,
     cursor_key,
-    due_tracking_dialog,
     field_row,
     plain,
     refuse_for_due_tracking,
@@ -37,8 +37,10 @@ from tui_mutabakat.services.movements import (
     local_today,
 )
 from tui_mutabakat.services.orders import format_quantity, parse_quantity
+from tui_mutabakat.services.parameters import default_due_date
 from tui_mutabakat.services.shipping import ShipmentView, ship_order, shipment_view
-from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.widgets.form import date_input, hint_text, parse_problem
+from tui_mutabakat.widgets.tick import Tick
 
 ZERO = Decimal("0")
 
@@ -65,11 +67,19 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             yield Label("", id="shipment-note")
             yield DataTable(id="shipment-lines", cursor_type="row", zebra_stripes=True)
             yield field_row(
-                _("Fatura no"), Input(id="s-number", placeholder=_("otomatik"), compact=True)
+                _("Fatura no"),
+                Input(
+                    id="s-number", placeholder=hint_text(_("boş: otomatik numara")), compact=True
+                ),
             )
-            yield field_row(_("Fatura tarihi"), Input(id="s-date", compact=True))
+            yield field_row(_("Fatura tarihi"), date_input(id="s-date"))
             yield field_row(
-                _("Vade tarihi"), Input(id="s-due", placeholder="31.12.2026", compact=True)
+                _("Vade tarihi"),
+                date_input(id="s-due", placeholder=_("boş: fatura tarihinde vadeli")),
+            )
+            yield field_row(
+                _("Belge"),
+                Tick(_("İrsaliye (faturası sonra kesilir)"), id="s-dispatch", compact=True),
             )
             yield Label("", id="s-error", classes="error-text")
             yield Label(_("F2: sevk et · F9: işlemler · Esc: vazgeç"), classes="hint")
@@ -106,7 +116,11 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                 right(format_quantity(self.requested.get(line.line_id, ZERO))),
                 key=str(line.line_id),
             )
-        self.query_one("#s-date", Input).value = format_day(local_today())
+        today = local_today()
+        self.query_one("#s-date", Input).value = format_day(today)
+        with self.database.reader() as session:
+            due = default_due_date(session, view.account_id, today)
+        self.query_one("#s-due", Input).value = format_day(due)
         table.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -201,14 +215,13 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                     due_date=due,
                     number=number,
                     confirmed=confirmed,
+                    dispatch=self.query_one("#s-dispatch", Tick).value,
                 )
         except DueTrackingWarning as warning:
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._ship(confirmed=True)
-
-            self.app.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
+            what = f"sales_invoice order={view.number}"
+            ask_due_tracking(
+                self, warning, view.account_id, what, lambda: self._ship(confirmed=True)
+            )
             return
         except DueTrackingStop as stop:
             refuse_for_due_tracking(

@@ -5,7 +5,8 @@ of one unit at the document date), its debit and its settled part alike. The ent
 requires a rate for a foreign movement; a foreign movement stored without one (imported data)
 counts at face value, so that it still weighs on the controls instead of escaping them.
 
-Saving runs the check first and raises instead of saving when the rule says so: `RuleStop`
+Saving a new debit, or an edit that raises the debit (`raises_debit`), runs the check first
+and raises instead of saving when the rule says so: `RuleStop`
 (stop: never saved) or `NeedsConfirmation` (warn: saved only when called again with
 `confirmed=True`). A rule that fired is written to the audit trail with the movement.
 """
@@ -352,7 +353,11 @@ def save_movement(
         if row is None:
             raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
         _guard_edit(session, row, data)
-    check = enforce_due_tracking(session, data, confirmed, today)
+    check = (
+        enforce_due_tracking(session, data, confirmed, today)
+        if row is None or raises_debit(row, data)
+        else None
+    )
     if row is None:
         row = Movement(account_id=data.account_id, created_by=actor.login, settled=ZERO)
         session.add(row)
@@ -368,10 +373,19 @@ def save_movement(
     session.flush()
     action = "create" if data.id is None else "update"
     record(session, actor, action, "movement", row.id, _summary(row))
-    if check.result.must_log:
+    if check is not None and check.result.must_log:
         detail = f"{check.result.audit_detail} confirmed={int(confirmed)}"
         record(session, actor, "due_tracking", "movement", row.id, detail)
     return row.id
+
+
+def raises_debit(row: Movement, data: MovementData) -> bool:
+    """Whether an edit adds debt due-date tracking controls (seed 004: it controls "cari
+    hesabı borçlandıran işlem girişleri"): a larger debit in TL, or the debit moved to another
+    document type. Correcting a text, a date or lowering the amount adds none."""
+    before = to_try(row.debit, row.currency, row.fx_rate)
+    after = to_try(data.debit, data.currency, data.fx_rate)
+    return after > before or (data.debit > ZERO and data.doc_type != row.doc_type)
 
 
 def record_refusal(
@@ -380,6 +394,14 @@ def record_refusal(
     """Log what due-date tracking stopped (`what`: the document), in its own unit of work."""
     detail = f"{check.result.audit_detail} refused={what}"
     record(session, actor, "due_tracking_stop", "account", account_id, detail)
+
+
+def record_declined(
+    session: Session, actor: Actor, account_id: int, check: DueCheck, what: str
+) -> None:
+    """Log a due-tracking warning the user answered "no" to (nothing was saved)."""
+    detail = f"{check.result.audit_detail} declined={what}"
+    record(session, actor, "due_tracking_declined", "account", account_id, detail)
 
 
 def delete_movement(session: Session, actor: Actor, movement_id: int) -> None:

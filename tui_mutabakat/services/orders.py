@@ -27,6 +27,7 @@ from tui_mutabakat.data.ops_models import (
     SalesOrderLine,
     line_amount,
 )
+from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.money import check_quantity
 from tui_mutabakat.domain.rules import (
@@ -39,6 +40,9 @@ from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import amount_in_range, day_in_range, quantity_in_range
 from tui_mutabakat.services.movements import (
+    DueCheck,
+    MovementData,
+    enforce_due_tracking,
     local_today,
     open_balance,
     open_debit_items,
@@ -124,6 +128,8 @@ class OrderData:
     lines: list[OrderLineData] = field(default_factory=list)
     id: int | None = None
     status: OrderStatus = OrderStatus.DRAFT
+    #: "Ödemeli": the order debits the account, so due-date tracking checks it (SPEC C4).
+    paid: bool = False
 
     @property
     def total(self) -> Decimal:
@@ -167,11 +173,13 @@ def next_order_number(session: Session) -> str:
     return _next_number("SS", taken, session.scalar(select(func.count(SalesOrder.id))) or 0)
 
 
-def next_invoice_number(session: Session) -> str:
+def next_invoice_number(session: Session, prefix: str = "FT") -> str:
+    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note."""
+
     def taken(number: str) -> bool:
         return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
 
-    return _next_number("FT", taken, session.scalar(select(func.count(Invoice.id))) or 0)
+    return _next_number(prefix, taken, session.scalar(select(func.count(Invoice.id))) or 0)
 
 
 def list_orders(session: Session, account_id: int | None = None) -> list[OrderRow]:
@@ -222,6 +230,7 @@ def load_order(session: Session, order_id: int) -> OrderData:
         lines,
         order.id,
         order.status,
+        order.paid,
     )
 
 
@@ -246,8 +255,41 @@ def validate(data: OrderData) -> None:
     amount_in_range(data.total, "lines")
 
 
-def save_order(session: Session, actor: Actor, data: OrderData) -> int:
-    """Create an order, or change a draft one; approved orders are not edited."""
+def paid_order_check(
+    session: Session,
+    data: OrderData,
+    before: SalesOrder | None,
+    *,
+    confirmed: bool,
+    today: dt.date | None,
+) -> DueCheck | None:
+    """Due-date tracking of a paid ("ödemeli") sales order, as for the other document types:
+    a new paid order, or an edit that makes it paid or raises its total, is checked; raises
+    `DueTrackingStop` / `DueTrackingWarning` like `save_movement`. None when not checked."""
+    if not data.paid or data.account_id is None:
+        return None
+    if before is not None and before.paid and data.total <= before.total:
+        return None  # adds no debt (issue 11.5)
+    debit = MovementData(
+        account_id=data.account_id,
+        doc_type=DocumentType.SALES_ORDER_PAID,
+        date=data.date,
+        doc_no=data.number,
+        debit=data.total,
+    )
+    return enforce_due_tracking(session, debit, confirmed, today)
+
+
+def save_order(
+    session: Session,
+    actor: Actor,
+    data: OrderData,
+    *,
+    confirmed: bool = False,
+    today: dt.date | None = None,
+) -> int:
+    """Create an order, or change a draft one; approved orders are not edited. A paid order
+    goes through due-date tracking first (`paid_order_check`)."""
     validate(data)
     account_id = data.account_id
     if account_id is None or session.get(Account, account_id) is None:
@@ -256,14 +298,17 @@ def save_order(session: Session, actor: Actor, data: OrderData) -> int:
     clash = session.scalar(select(SalesOrder.id).where(SalesOrder.number == number))
     if clash is not None and clash != data.id:
         raise InvalidInput(_("{number} numaralı bir sipariş zaten var.").format(number=number))
-    if data.id is None:
+    before = None if data.id is None else find_order(session, data.id, lock=True)
+    if before is not None and before.status is not OrderStatus.DRAFT:
+        raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
+    check = paid_order_check(session, data, before, confirmed=confirmed, today=today)
+    if before is None:
         order = SalesOrder(created_by=actor.login, status=OrderStatus.DRAFT)
         session.add(order)
     else:
-        order = find_order(session, data.id, lock=True)
-        if order.status is not OrderStatus.DRAFT:
-            raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
+        order = before
     order.account_id = account_id
+    order.paid = data.paid
     order.number = number
     order.date = data.date
     order.description = data.description.strip()
@@ -285,8 +330,11 @@ def save_order(session: Session, actor: Actor, data: OrderData) -> int:
         "create" if data.id is None else "update",
         "sales_order",
         order.id,
-        f"{order.number} total={order.total}",
+        f"{order.number} total={order.total} paid={int(order.paid)}",
     )
+    if check is not None and check.result.must_log:
+        detail = f"{check.result.audit_detail} confirmed={int(confirmed)}"
+        record(session, actor, "due_tracking", "sales_order", order.id, detail)
     return order.id
 
 
@@ -309,21 +357,32 @@ def approved_unshipped(session: Session, account_id: int, exclude: int | None = 
     return sum((remaining_value(o) for o in session.scalars(query)), ZERO)
 
 
-def evaluate_approval(
-    session: Session, order_id: int, today: dt.date | None = None
-) -> ApprovalResult:
-    """Controlled approval's verdict on an order, with every criterion's figures."""
-    order = find_order(session, order_id)
-    account = session.get(Account, order.account_id)
-    if account is None:
-        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
-    params = load_parameters(session, account.id)
-    criteria = ApprovalCriteria(
+def default_criteria(session: Session, account_id: int) -> ApprovalCriteria:
+    """The account's ticked criteria: the defaults of each approval (seed 004: "işlemlere
+    öndeğer olarak aktarılır"), which the user may change for one approval."""
+    params = load_parameters(session, account_id)
+    return ApprovalCriteria(
         params.approve_by_risk,
         params.approve_by_due_date,
         params.approve_by_ageing,
         params.ageing_days,
     )
+
+
+def evaluate_approval(
+    session: Session,
+    order_id: int,
+    today: dt.date | None = None,
+    criteria: ApprovalCriteria | None = None,
+) -> ApprovalResult:
+    """Controlled approval's verdict on an order, with every criterion's figures; `criteria`
+    the ticks of this approval (None: the account's defaults)."""
+    order = find_order(session, order_id)
+    account = session.get(Account, order.account_id)
+    if account is None:
+        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
+    if criteria is None:
+        criteria = default_criteria(session, account.id)
     return evaluate_order_approval(
         criteria,
         account.risk_limit,
@@ -335,6 +394,20 @@ def evaluate_approval(
     )
 
 
+def _changed_ticks(defaults: ApprovalCriteria, used: ApprovalCriteria) -> str:
+    """`risk:on->off ageing:off->on` for the criteria this approval ticked differently."""
+    changes = [
+        f"{name}:{'on' if before else 'off'}->{'on' if after else 'off'}"
+        for name, before, after in (
+            ("risk", defaults.risk, used.risk),
+            ("due_date", defaults.due_date, used.due_date),
+            ("ageing", defaults.ageing, used.ageing),
+        )
+        if before != after
+    ]
+    return " ".join(changes) or "-"
+
+
 class ApprovalRefused(Refused):
     def __init__(self, message: str, result: ApprovalResult) -> None:
         super().__init__(message)
@@ -342,17 +415,46 @@ class ApprovalRefused(Refused):
 
 
 def approve_order(
-    session: Session, actor: Actor, order_id: int, today: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    today: dt.date | None = None,
+    *,
+    criteria: ApprovalCriteria | None = None,
+    override_reason: str = "",
 ) -> ApprovalResult:
-    """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`."""
+    """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`.
+
+    `criteria` are this approval's ticks (None: the account's defaults); criteria ticked
+    differently from the defaults are recorded. An admin may approve despite a failed
+    criterion by giving `override_reason`; that is recorded as `approval_override`.
+    """
     order = find_order(session, order_id, lock=True)
     if order.status is not OrderStatus.DRAFT:
         raise Refused(_("Yalnızca taslak sipariş onaylanabilir."))
-    result = evaluate_approval(session, order_id, today)
+    defaults = default_criteria(session, order.account_id)
+    used = criteria if criteria is not None else defaults
+    result = evaluate_approval(session, order_id, today, used)
+    reason = " ".join(override_reason.split())
+    action = "approve"
     if not result.approved:
-        raise ApprovalRefused(result.text, result)
+        if not reason:
+            raise ApprovalRefused(result.text, result)
+        if not actor.is_admin:
+            raise Refused(_("Sağlanmayan kritere rağmen yalnızca yönetici onaylayabilir."))
+        action = "approval_override"
     order.status = OrderStatus.APPROVED
     order.approved_at = utcnow()
     order.approved_by = actor.login
-    record(session, actor, "approve", "sales_order", order.id, result.audit_detail)
+    detail = f"{result.audit_detail} changed={_changed_ticks(defaults, used)}"
+    if action == "approval_override":
+        detail += f" reason={reason}"
+    record(session, actor, action, "sales_order", order.id, detail)
     return result
+
+
+def record_approval_refused(
+    session: Session, actor: Actor, order_id: int, result: ApprovalResult
+) -> None:
+    """Log an approval the criteria refused (the refused approval itself wrote nothing)."""
+    record(session, actor, "approval_refused", "sales_order", order_id, result.audit_detail)

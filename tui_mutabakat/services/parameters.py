@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ class RuleParameters:
     due_track_action: RuleAction = RuleAction.CONTINUE
     close_check_days: int | None = None
     close_check_action: RuleAction = RuleAction.CONTINUE
+    payment_days: int | None = None
     version_id: int | None = None
 
 
@@ -70,14 +72,14 @@ def _write(data: RuleParameters, row: RuleDefaults) -> None:
 def validate(data: RuleParameters) -> None:
     if data.invoice_copies < 1:
         raise InvalidInput(_("Fatura yazım sayısı en az 1 olmalı."), "invoice_copies")
-    for name in ("ageing_days", "due_track_days", "close_check_days"):
+    for name in ("ageing_days", "due_track_days", "close_check_days", "payment_days"):
         value = getattr(data, name)
         if value is not None and value < 0:
             raise InvalidInput(_("Gün sayısı negatif olamaz."), name)
     if data.due_track_amount is not None and data.due_track_amount < 0:
         raise InvalidInput(_("Tutar negatif olamaz."), "due_track_amount")
     amount_in_range(data.due_track_amount, "due_track_amount")
-    for name in ("ageing_days", "due_track_days", "close_check_days"):
+    for name in ("ageing_days", "due_track_days", "close_check_days", "payment_days"):
         day_count_in_range(getattr(data, name), name)
     if data.invoice_copies > MAX_COPIES:
         raise InvalidInput(
@@ -108,6 +110,13 @@ def _parameters_of(session: Session, account_id: int) -> AccountParameters:
 def load_parameters(session: Session, account_id: int) -> RuleParameters:
     params = _parameters_of(session, account_id)
     return _read(params, params.version_id)
+
+
+def default_due_date(session: Session, account_id: int, doc_date: dt.date) -> dt.date:
+    """The due date a new debit of the account gets unless the user types another: the
+    document date + the account's payment term (no term: the document date itself)."""
+    days = load_parameters(session, account_id).payment_days
+    return doc_date + dt.timedelta(days=days or 0)
 
 
 def save_parameters(session: Session, actor: Actor, account_id: int, data: RuleParameters) -> None:

@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Switch, TextArea
 
 from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.formatting import format_amount, parse_amount, parse_day
+from tui_mutabakat.domain.formatting import format_amount, format_day, parse_amount, parse_day
 from tui_mutabakat.domain.money import OutOfRange
 from tui_mutabakat.domain.text import TextProblem, clean_text
 from tui_mutabakat.i18n import gettext as _
@@ -39,18 +39,41 @@ def field_row(label: str, control: Widget, name: str, *, classes: str = "") -> V
     )
 
 
+#: A placeholder is a hint, never a plausible value: a value shows only when the field holds
+#: it (a default is filled in as the value itself), and a hint is worded and drawn as one
+#: (italic, dim — `app.tcss`).
+DATE_HINT = _("gg.aa.yyyy")
+
+
+def hint_text(text: str) -> str:
+    """`text` as a field's placeholder: in words, never a figure a user could take as typed."""
+    return f"({text})" if text and not text.startswith("(") else text
+
+
 def text_input(value: str = "", *, placeholder: str = "", max_length: int = 0) -> Input:
     return Input(value=value, placeholder=placeholder, max_length=max_length, compact=True)
 
 
 def number_input(value: int | None, *, placeholder: str = "") -> Input:
-    """An input for a whole number; empty means "not given"."""
+    """An input for a whole number; empty means "not given" (say what that does in
+    `placeholder`)."""
     text = "" if value is None else str(value)
-    return Input(value=text, type="integer", placeholder=placeholder, compact=True)
+    return Input(value=text, type="integer", placeholder=hint_text(placeholder), compact=True)
 
 
 def amount_input(value: Decimal | None, *, placeholder: str = "") -> Input:
-    return Input(value=format_amount(value), placeholder=placeholder, compact=True)
+    return Input(value=format_amount(value), placeholder=hint_text(placeholder), compact=True)
+
+
+def date_input(
+    value: date | None = None,
+    *,
+    placeholder: str = DATE_HINT,
+    id: str | None = None,  # noqa: A002
+) -> Input:
+    """An input for a day (`31.12.2026`); empty shows the format as a hint, not a date."""
+    text = "" if value is None else format_day(value)
+    return Input(value=text, placeholder=hint_text(placeholder), id=id, compact=True)
 
 
 def show_error(root: Widget, name: str, message: str, *, ok: bool = False) -> None:

@@ -2,13 +2,15 @@
 
 The seed's definitions, taken literally and with ≥ throughout:
 
-* overdue items: the account's unsettled debit items whose (today − due date) ≥ D days;
+* overdue items: the account's unsettled debit items past their due date (today > due date —
+  the seed speaks of "geçmiş tarihli ödenmemiş borçlar": an item due today is not yet
+  overdue) whose (today − due date) ≥ D days;
 * S: the sum of their unsettled amounts;
 * the check fires when there is at least one overdue item and S ≥ A;
 * D and A both empty: no check; D empty: D = 0; A empty: any overdue item fires.
 
 An item without a due date is due on its document date (`OpenItem.effective_due`). With D = 0
-an item due today already counts: (today − due date) = 0 ≥ 0, which is what the seed says.
+(or D empty and A given) every item past its due date counts, from the day after it.
 
 The caller passes the account's open debit items *other than* the movement being saved (for
 an edit: without the edited movement's stored version), so a new invoice never blocks itself.
@@ -84,8 +86,13 @@ class DueTrackingResult:
 
 
 def overdue_items(items: Sequence[OpenItem], days: int, today: dt.date) -> tuple[OpenItem, ...]:
-    """The open items whose (today − due date) ≥ `days`, oldest due first."""
-    found = [item for item in items if item.is_open and (today - item.effective_due).days >= days]
+    """The open items past their due date (from the day after it) whose (today − due date)
+    ≥ `days`, oldest due first."""
+    found = [
+        item
+        for item in items
+        if item.is_open and item.effective_due < today and (today - item.effective_due).days >= days
+    ]
     found.sort(key=lambda item: (item.effective_due, item.date, item.movement_id))
     return tuple(found)
 
@@ -144,10 +151,10 @@ def _describe(
 ) -> str:
     if count == 0:
         if days == 0:
-            return _("Vadesi gelmiş açık kalem yok.")
+            return _("Vadesi geçmiş açık kalem yok.")
         return _("Vadesinden en az {days} gün geçmiş açık kalem yok.").format(days=days)
     if days == 0:
-        what = _("Vadesi gelmiş {count} kalem").format(count=count)
+        what = _("Vadesi geçmiş {count} kalem").format(count=count)
     else:
         what = _("Vadesinden en az {days} gün geçmiş {count} kalem").format(days=days, count=count)
     money = format_money(total, currency)
