@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from textual.widgets import OptionList
 
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
@@ -162,7 +163,8 @@ async def test_keys_write_the_batch_pack_and_a_letters_evidence(
         await press(pilot, "f9")
         menu = app.screen
         assert isinstance(menu, ActionMenu)
-        await press(pilot, *["down"] * 7)
+        options = menu.query_one(OptionList)
+        options.highlighted = options.get_option_index("evidence")
         await press(pilot, "enter")
         assert isinstance(app.screen, TrackLettersScreen)
     [letters] = [p for p in root.iterdir() if p.name.startswith("mektup-")]
