@@ -184,3 +184,13 @@ def test_the_intake_limits_are_settings(tmp_path: Path) -> None:
         config.write_text(f"[intake]\n{wrong}\n", encoding="utf-8")
         with pytest.raises(ValueError, match=r"\[intake\]"):
             load_settings(config_file=config, environ={})
+
+
+def test_the_file_backends_inbox_is_beside_its_outbox(tmp_path: Path) -> None:
+    """The demo writes to `<data>/demo/outbox`: a reply dropped beside it is read."""
+    plain = Settings(data_dir=tmp_path, database_url="sqlite://")
+    assert plain.mail_inbox == tmp_path / "inbox"
+    demo = Settings(
+        data_dir=tmp_path, database_url="sqlite://", outbox_dir=tmp_path / "demo" / "outbox"
+    )
+    assert demo.mail_inbox == tmp_path / "demo" / "inbox"

@@ -89,6 +89,12 @@ class Settings:
     def mail_outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
 
+    @property
+    def mail_inbox(self) -> Path:
+        """Where replies are read from with the file backend: beside the outbox (the demo's
+        `<data_dir>/demo/inbox`, else `<data_dir>/inbox`)."""
+        return self.mail_outbox.parent / "inbox"
+
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
 

@@ -20,7 +20,7 @@ _running = threading.Lock()
 
 
 def demo_inbox(settings: Settings) -> str:
-    return str(settings.data_dir / "inbox")
+    return str(settings.mail_inbox)
 
 
 def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun | None:

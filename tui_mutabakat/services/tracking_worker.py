@@ -1,6 +1,6 @@
 """What `mutabakat worker` does besides sending (SPEC E4, E6): read every sender's mailbox
 (users with an IMAP host; with the file backend also the demo inbox maildir
-`<data_dir>/inbox`), then expire overdue letters and queue the day's reminders.
+beside the outbox, `<data_dir>/inbox`), then expire overdue letters and queue the day's reminders.
 
 Every step is safe to repeat: messages are processed once by Message-ID, a letter expires
 once, and a letter gets at most one reminder a day.
@@ -65,7 +65,7 @@ def track_once(
             continue
         if run is not None:
             report.runs[user.login] = run
-    inbox = settings.data_dir / "inbox"
+    inbox = settings.mail_inbox
     if settings.mail_backend != "smtp" and inbox.is_dir():
         report.runs[f"file:{inbox}"] = read_maildir(database, inbox, limits=settings.read_limits)
     with database.unit_of_work() as session:
