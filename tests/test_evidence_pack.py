@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import stat
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from textual.widgets import OptionList
 
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
+from tests.portal_data import portal_on, sent_letters
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.test_letter_pdf import needs_poppler, pdf_text
 from tui_mutabakat.app import MutabakatApp
@@ -23,6 +25,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.screens.action_menu import ActionMenu
 from tui_mutabakat.screens.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.track_letters import TrackLettersScreen
@@ -30,6 +33,8 @@ from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.intake import process_message
+from tui_mutabakat.services.portal import Responder, record_web_answer
+from tui_mutabakat.services.portal_files import UPLOAD_DIR, store_file
 from tui_mutabakat.services.reports.evidence import write_batch_evidence, write_letter_evidence
 from tui_mutabakat.services.worker import send_batch
 
@@ -77,7 +82,7 @@ async def test_a_letters_evidence_holds_what_was_sent_its_hash_the_answer_and_hi
     _batch, letter_id = await _answered_batch(any_database, any_actor, tmp_path)
     out = tmp_path / "kanit"
     with any_database.reader() as session:
-        path = write_letter_evidence(session, letter_id, out)
+        path = write_letter_evidence(session, letter_id, out, data_dir=tmp_path)
         raw = session.get(LetterMessage, letter_id)
         assert raw is not None
         digest = hashlib.sha256(raw.message).hexdigest()
@@ -97,6 +102,56 @@ async def test_a_letters_evidence_holds_what_was_sent_its_hash_the_answer_and_hi
     assert "sent -> disagreed" in flat
 
 
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@needs_poppler
+async def test_a_page_answer_shows_its_responder_proof_and_files(
+    any_database: Database, any_actor: Actor, tmp_path: Path
+) -> None:
+    """An answer given through the portal service with files: the letter's evidence lists
+    the responder, the hashes the page kept, and each file with its name, size, type and
+    SHA-256 — and says so when a stored file is gone or no longer the same."""
+    portal_on(any_database, tmp_path)
+    [alfa, _beta] = await sent_letters(any_database, any_actor, tmp_path)
+    kept = store_file(tmp_path, "../Ekstre Ağustos.pdf", PDF)
+    changed = store_file(tmp_path, "mizan.csv", b"hesap;tutar\n120.001;11500\n")
+    gone = store_file(tmp_path, "fatura.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    shown = hashlib.sha256(b"the page as shown").hexdigest()
+    with any_database.unit_of_work() as session:
+        letter = session.get(Letter, alfa.id)
+        assert letter is not None
+        answer = record_web_answer(
+            session,
+            letter,
+            AnswerKind.DISAGREED,
+            {"TRY": (Decimal("11500"), "B"), "USD": (Decimal("3000"), "A")},
+            "Fatura 2026/118 bizde yok.",
+            Responder("Ayşe Demir", "ayse@alfa.com.tr", "Muhasebe Müdürü", "", "85.105.1.2"),
+            shown,
+            files=[kept, changed, gone],
+        )
+        sent = answer.sent_sha256
+    assert len(sent) == 64
+    (tmp_path / UPLOAD_DIR / changed.stored_name).write_bytes(b"hesap;tutar\n120.001;1\n")
+    (tmp_path / UPLOAD_DIR / gone.stored_name).unlink()
+    with any_database.reader() as session:
+        path = write_letter_evidence(session, alfa.id, tmp_path / "kanit", data_dir=tmp_path)
+    flat = " ".join(pdf_text(path.read_bytes(), tmp_path).split())
+    assert "disagreed · ayse@alfa.com.tr" in flat and "Kanal web" in flat
+    assert "Yanıtlayan Ayşe Demir, Muhasebe Müdürü" in flat
+    assert "IP adresi 85.105.1.2" in flat
+    assert f"İleti SHA-256 {sent}" in flat and f"Sayfa SHA-256 {shown}" in flat
+    assert f"Ek Ekstre_Agustos.pdf · {len(PDF)} bayt · application/pdf" in flat
+    assert f"SHA-256 {hashlib.sha256(PDF).hexdigest()}" in flat
+    assert f"Ek mizan.csv · {changed.size} bayt · text/csv" in flat
+    now = hashlib.sha256(b"hesap;tutar\n120.001;1\n").hexdigest()
+    assert f"SHA-256 {changed.sha256}" in flat
+    assert f"Dosya dosya değişmiş, şimdiki SHA-256: {now}" in flat
+    assert f"Ek fatura.png · {gone.size} bayt · image/png" in flat
+    assert f"Dosya dosya bulunamadı: {gone.stored_name}" in flat
+
+
 @needs_poppler
 async def test_the_batch_pack_summary_pdf_and_xlsx(
     any_database: Database, any_actor: Actor, tmp_path: Path
@@ -105,7 +160,7 @@ async def test_the_batch_pack_summary_pdf_and_xlsx(
     out = tmp_path / "paket"
     out.mkdir(mode=0o755)  # an existing, too open folder is closed
     with any_database.reader() as session:
-        written = write_batch_evidence(session, batch_id, out)
+        written = write_batch_evidence(session, batch_id, out, data_dir=tmp_path)
     assert _mode(out) == 0o700 and _mode(out / "mektuplar") == 0o700
     assert len(written) == 4 and all(_mode(p) == 0o600 for p in written)
     summary = " ".join(pdf_text((out / f"ozet_{batch_id}.pdf").read_bytes(), tmp_path).split())
@@ -139,9 +194,9 @@ async def test_the_report_command_writes_the_pack(
 
 def test_an_unknown_letter_or_batch_is_refused(database: Database, tmp_path: Path) -> None:
     with database.reader() as session, pytest.raises(InvalidInput):
-        write_batch_evidence(session, 12345, tmp_path / "x")
+        write_batch_evidence(session, 12345, tmp_path / "x", data_dir=tmp_path)
     with database.reader() as session, pytest.raises(InvalidInput):
-        write_letter_evidence(session, 12345, tmp_path / "x")
+        write_letter_evidence(session, 12345, tmp_path / "x", data_dir=tmp_path)
 
 
 async def test_keys_write_the_batch_pack_and_a_letters_evidence(

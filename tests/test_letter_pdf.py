@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.portal_data import portal_on
 from tests.send_data import add_account, add_company, add_movement, configure_sender
-from tui_mutabakat.data.outbox_models import LetterMessage, ReconciliationBatch
+from tui_mutabakat.data.outbox_models import Letter, LetterMessage, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.mail.letter_pdf import letter_pdf, pdf_name
 from tui_mutabakat.mail.templates import sample_facts
@@ -72,6 +73,53 @@ def test_the_pdf_reads_back_in_turkish_with_the_amounts(tmp_path: Path) -> None:
     assert "03.11.2026 Satış faturası A-0003 Örnek fatura 03.12.2026 1.250,50 B" in text
     assert "ekstre.csv" in text and "Hata ve unutma müstesnadır." in text
     assert set("şğıİüöçŞĞÜÖÇ") <= set(text)
+
+
+@needs_poppler
+def test_the_answer_page_link_is_under_the_instructions(tmp_path: Path) -> None:
+    facts = sample_facts()
+    url = "https://mutabakat.ornek.com.tr/m/ORNEK"
+    assert facts.answer_url == url
+    turkish = pdf_text(letter_pdf(facts, "tr"), tmp_path)
+    assert f"Yanıt sayfası: {url}" in _flat(turkish)
+    # below the answer instructions and the reference, above the closing words
+    assert turkish.index("MUTABIK DEĞİLİZ") < turkish.index("Yanıt sayfası:")
+    assert turkish.index("Yanıt sayfası:") < turkish.index("Saygılarımızla")
+    english = _flat(pdf_text(letter_pdf(facts, "en"), tmp_path))
+    assert f"Answer page: {url}" in english
+    without = _flat(pdf_text(letter_pdf(dataclasses.replace(facts, answer_url=""), "tr"), tmp_path))
+    assert "Yanıt sayfası" not in without and "/m/" not in without
+
+
+@needs_poppler
+async def test_a_sent_letters_pdf_carries_its_own_link(
+    any_database: Database, any_actor: Actor, tmp_path: Path
+) -> None:
+    """With the portal on, the PDF attached to a letter the product sent holds the link
+    that letter's text holds."""
+    links = portal_on(any_database, tmp_path)
+    with any_database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, any_actor.login)
+        account = add_account(session, "120.001", "Çağrı Şeker Ltd", emails=("a@alfa.com.tr",))
+        add_movement(session, account, date(2026, 10, 1), debit="12000")
+        session.flush()
+        options = SendOptions(attach_pdf=True, answer_by=date(2026, 12, 20))
+        created = create_batch(session, any_actor, AS_OF, [(account.id, "TRY")], options)
+    with any_database.reader() as session:
+        [raw] = session.scalars(select(LetterMessage))
+        [letter] = session.scalars(select(Letter))
+        url = links.url(letter.token, date(2026, 12, 20))
+    assert created.letters == 1
+    message = email.message_from_bytes(raw.message, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    [attachment] = list(message.iter_attachments())
+    data = attachment.get_content()
+    assert isinstance(data, bytes)
+    # A link longer than a line goes on after the label, cut where the line is full.
+    assert f"Yanıtsayfası:{url}" in "".join(pdf_text(data, tmp_path).split())
+    body = message.get_body(("plain",))
+    assert body is not None and url in str(body.get_content())
 
 
 @needs_poppler

@@ -31,7 +31,9 @@ def report_main(settings: Settings, args: argparse.Namespace) -> int:
     try:
         migrate.upgrade(database.engine)
         with database.reader() as session:
-            written = write_batch_evidence(session, args.batch_id, args.out)
+            written = write_batch_evidence(
+                session, args.batch_id, args.out, data_dir=Path(settings.data_dir)
+            )
     except ServiceError as error:
         print(f"mutabakat: {error}", file=sys.stderr)
         return 1

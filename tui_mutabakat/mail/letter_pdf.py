@@ -1,6 +1,7 @@
 """The letter as a PDF (SPEC F1): what the shipped HTML letter says — letterhead from the
 company details, the balance of every currency with its side, the open items when chosen,
-the statement attachment's name, how to answer — laid out on A4 pages.
+the statement attachment's name, how to answer (with the answer page's link when the letter
+has one) — laid out on A4 pages.
 
 The layout is fixed (not the user's HTML template): a PDF is the formal copy, the same for
 every letter of a batch. Its words are in the letter's language (like `letter_words`), not
@@ -44,6 +45,8 @@ PDF_WORDS: dict[str, dict[str, str]] = {
         "ekstrenizi ekleyiniz.",
         "many": ", her para birimi için para birimini de yazarak",
         "token": "Yanıtınızda konu satırındaki {token} referansını lütfen silmeyiniz.",
+        "page_link": "Yanıtınızı e-posta yerine yanıt sayfasından da verebilirsiniz.",
+        "answer_url": "Yanıt sayfası: {url}",
         "items": "{as_of} tarihinde açık kalemler ({currency})",
         "date": "Tarih",
         "doc_type": "Belge türü",
@@ -84,6 +87,8 @@ PDF_WORDS: dict[str, dict[str, str]] = {
         "your statement.",
         "many": ", naming the currency of each",
         "token": "Please keep the reference {token} in the subject of your reply.",
+        "page_link": "You may also answer on our answer page instead of by e-mail.",
+        "answer_url": "Answer page: {url}",
         "items": "Items open on {as_of} ({currency})",
         "date": "Date",
         "doc_type": "Document type",
@@ -157,6 +162,10 @@ def write_letter(flow: Flow, facts: LetterFacts, language: str) -> None:
     flow.paragraph(w["disagree"].format(many=w["many"] if ctx["multi_currency"] else ""), indent=10)
     flow.gap(4)
     flow.paragraph(w["token"].format(token=facts.token))
+    if facts.answer_url:
+        flow.gap(4)
+        flow.paragraph(w["page_link"])
+        flow.paragraph(w["answer_url"].format(url=facts.answer_url), 9.5)
     if facts.show_open_items:
         for b in ctx["balances"]:
             _open_items(flow, ctx, b, w)

@@ -227,7 +227,9 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         folder = evidence_folder(Path(self.settings.data_dir), f"toplu-{batch_id}")
         try:
             with self.database.reader() as session:
-                written = write_batch_evidence(session, batch_id, folder)
+                written = write_batch_evidence(
+                    session, batch_id, folder, data_dir=Path(self.settings.data_dir)
+                )
         except OSError as error:
             self.notify(str(error), severity="error", timeout=10)
             return

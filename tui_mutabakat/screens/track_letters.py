@@ -234,10 +234,13 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         letters = self.target_letters()
         if not letters:
             return
-        folder = evidence_folder(Path(self.settings.data_dir), f"mektup-{self.batch_id}")
+        data_dir = Path(self.settings.data_dir)
+        folder = evidence_folder(data_dir, f"mektup-{self.batch_id}")
         try:
             with self.database.reader() as session:
-                paths = [write_letter_evidence(session, i, folder) for i in letters]
+                paths = [
+                    write_letter_evidence(session, i, folder, data_dir=data_dir) for i in letters
+                ]
         except OSError as error:
             self.notify(str(error), severity="error", timeout=10)
             return

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import secrets
+import stat
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -23,6 +24,15 @@ MAX_FILES = 3
 MAX_BYTES = 10 * 1024 * 1024
 KINDS = ("pdf", "xlsx", "csv", "png", "jpg")
 UPLOAD_DIR = "portal_uploads"
+#: The content type of each kind (the evidence pack lists it).
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+}
+_STORED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]{3,4}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -99,3 +109,22 @@ def store_file(data_dir: Path, name: str, content: bytes) -> StoredFile:
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
     return StoredFile(clean, stored, kind, len(content), hashlib.sha256(content).hexdigest())
+
+
+def stored_sha256(data_dir: Path, stored_name: str) -> str | None:
+    """SHA-256 of a stored upload as it is on disk now, or None when it is not there (or
+    is not a plain file in the upload directory: a stored name is never trusted as a path)."""
+    if not _STORED.fullmatch(stored_name):
+        return None
+    path = data_dir / UPLOAD_DIR / stored_name
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        digest = hashlib.sha256()
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -3,9 +3,12 @@
 For one letter: a PDF with what was sent (subject, recipients, the letter's text, SHA-256 of
 the message bytes as the outbox handed them to the server), every delivery attempt with the
 server's answer, bounces, every answer with who gave it and their text or figures, and the
-whole status history. For a batch: that PDF for each letter, and a summary as PDF and xlsx
-(counts per state, response rate, each letter with state, our balance, theirs, the
-difference). Everything is written owner-only: the folder 0700, the files 0600.
+whole status history. An answer given on the web page also shows the responder, where from,
+the hashes of the message as sent and of the page as shown, and its files: name, size,
+content type, SHA-256, and whether the stored file is still there and still the same. For a
+batch: that PDF for each letter, and a summary as PDF and xlsx (counts per state, response
+rate, each letter with state, our balance, theirs, the difference). Everything is written
+owner-only: the folder 0700, the files 0600.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, ReconciliationBatch
+from tui_mutabakat.data.tracking_models import AnswerAttachment
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.domain.states import LetterState, letter_state_label, recipient_state_label
 from tui_mutabakat.i18n import gettext as _
@@ -34,6 +38,7 @@ from tui_mutabakat.mail.pdf_flow import Column, Flow
 from tui_mutabakat.mail.templates import fast_amount, fast_day
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.letter_balances import figures_text, letter_figures
+from tui_mutabakat.services.portal_files import CONTENT_TYPES, stored_sha256
 from tui_mutabakat.services.tracking import batch_counts, latest_answer, letter_details
 
 ANSWERED = ("agreed", "disagreed", "unclear")
@@ -75,8 +80,27 @@ def _sent_text(raw: bytes) -> str:
         return ""
 
 
-def letter_evidence_pdf(session: Session, letter_id: int) -> bytes:
-    """One letter's evidence as PDF bytes."""
+def _attachment_rows(attachment: AnswerAttachment, data_dir: Path) -> list[tuple[str, str]]:
+    """An answer-page file: its name, size, type and hash as stored, and whether the file
+    in the upload directory is still there and still the same."""
+    content_type = CONTENT_TYPES.get(attachment.kind, attachment.kind)
+    size = _("{n} bayt").format(n=attachment.size)
+    on_disk = stored_sha256(data_dir, attachment.stored_name)
+    rows = [(_("Ek"), f"{attachment.file_name} · {size} · {content_type}")]
+    if attachment.sha256:
+        rows.append((_("SHA-256"), attachment.sha256))
+    elif on_disk is not None:
+        rows.append((_("SHA-256"), on_disk + " " + _("(dosyadan hesaplandı)")))
+    if on_disk is None:
+        rows.append((_("Dosya"), _("dosya bulunamadı: {name}").format(name=attachment.stored_name)))
+    elif attachment.sha256 and on_disk != attachment.sha256:
+        rows.append((_("Dosya"), _("dosya değişmiş, şimdiki SHA-256: {hash}").format(hash=on_disk)))
+    return rows
+
+
+def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> bytes:
+    """One letter's evidence as PDF bytes; the answer-page files are looked up under
+    `data_dir` (the portal's upload directory)."""
     details = letter_details(session, letter_id)
     letter = details.letter
     raw = session.get(LetterMessage, letter.id)
@@ -145,6 +169,16 @@ def letter_evidence_pdf(session: Session, letter_id: int) -> bytes:
         who = answer.from_address or answer.recorded_by
         flow.paragraph(f"{_when(answer.answered_at)} · {answer.kind} · {who}", 9.5, bold=True)
         rows = [(_("Kanal"), answer.channel), (_("Kaydeden"), answer.recorded_by)]
+        if answer.responder:
+            rows.append((_("Yanıtlayan"), answer.responder))
+        if answer.client_address:
+            rows.append((_("IP adresi"), answer.client_address))
+        if answer.user_agent:
+            rows.append((_("Tarayıcı"), answer.user_agent))
+        if answer.sent_sha256:  # the message as sent, as the page saw it
+            rows.append((_("İleti SHA-256"), answer.sent_sha256))
+        if answer.shown_sha256:  # what the page showed when they answered
+            rows.append((_("Sayfa SHA-256"), answer.shown_sha256))
         for figure in details.answer_balances.get(answer.id, []):
             rows.append(
                 (
@@ -157,6 +191,8 @@ def letter_evidence_pdf(session: Session, letter_id: int) -> bytes:
             rows.append((_("Not"), answer.note))
         if answer.excerpt:
             rows.append((_("Metin"), answer.excerpt))
+        for attachment in details.attachments.get(answer.id, []):
+            rows += _attachment_rows(attachment, data_dir)
         flow.pairs(rows, 9)
     flow.heading(_("Durum geçmişi"))
     flow.table(
@@ -318,19 +354,24 @@ def letter_file_name(letter: Letter) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
-def write_letter_evidence(session: Session, letter_id: int, out_dir: Path) -> Path:
+def write_letter_evidence(
+    session: Session, letter_id: int, out_dir: Path, *, data_dir: Path
+) -> Path:
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise InvalidInput(_("Mektup bulunamadı: {id}").format(id=letter_id))
     owner_only_dir(out_dir)
     return write_owner_only(
-        out_dir / letter_file_name(letter), letter_evidence_pdf(session, letter_id)
+        out_dir / letter_file_name(letter),
+        letter_evidence_pdf(session, letter_id, data_dir=data_dir),
     )
 
 
-def write_batch_evidence(session: Session, batch_id: int, out_dir: Path) -> list[Path]:
+def write_batch_evidence(
+    session: Session, batch_id: int, out_dir: Path, *, data_dir: Path
+) -> list[Path]:
     """The batch's evidence pack in `out_dir`: the summary (PDF, xlsx) and a PDF per
-    letter; returns the files written."""
+    letter (answer-page files looked up under `data_dir`); returns the files written."""
     summary = batch_summary(session, batch_id)
     owner_only_dir(out_dir)
     written = [write_owner_only(out_dir / f"ozet_{batch_id}.pdf", summary_pdf(summary))]
@@ -339,5 +380,5 @@ def write_batch_evidence(session: Session, batch_id: int, out_dir: Path) -> list
     written.append(xlsx)
     letters = owner_only_dir(out_dir / "mektuplar")
     for row in summary.rows:
-        written.append(write_letter_evidence(session, row.letter_id, letters))
+        written.append(write_letter_evidence(session, row.letter_id, letters, data_dir=data_dir))
     return written
