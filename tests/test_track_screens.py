@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from tests.hostile_mail import nested
 from tests.mail_samples import Original, plain_reply, postfix_dsn
@@ -130,6 +130,9 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         # A phone answer on the first letter: Ctrl+A, not agreed, their balance, a note.
         await press(pilot, "up", "up", "ctrl+a")
         assert isinstance(app.screen, AnswerDialog)
+        # The dialog names the letter and shows our balance (issue 11.12, 11.16).
+        subject = str(app.screen.query_one("#answer-subject", Static).content)
+        assert subject == "120.001 Firma 1 — bizim bakiyemiz: 1.000,00 TL B"
         await press(pilot, "down")  # the arrow alone chooses "Mutabık değiliz"
         await press(pilot, "tab")
         assert isinstance(app.focused, Input)
@@ -204,6 +207,14 @@ async def test_export_and_cancel_from_the_selection(
         await press(pilot, "f2", "enter")
         screen = app.screen
         assert isinstance(screen, TrackLettersScreen)
+        # Nothing ticked: F8 asks about the letter under the cursor, by its account.
+        await press(pilot, "f8")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(".question", Label).content)
+        assert question.startswith("120.001 Firma 1 iptal edilsin mi?")
+        await press(pilot, "h")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert state_of(database, first) is LetterState.SENT
         await press(pilot, "space", "space")
         assert screen.selected == {first, second}
         await press(pilot, "ctrl+x")
@@ -227,6 +238,8 @@ async def test_export_and_cancel_from_the_selection(
         assert sheet.cell(row=2, column=4).value == 1000  # a number, not text
         await press(pilot, "f8")
         assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(".question", Label).content)
+        assert question.startswith("2 mektup: 120.001, 120.002 iptal edilsin mi?")
         await press(pilot, "e")
         assert [state_of(database, i) for i in (first, second, third)] == [
             LetterState.CANCELLED,
