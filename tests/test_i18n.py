@@ -231,7 +231,7 @@ def test_the_update_script_keeps_translations_and_is_idempotent(tmp_path: Path) 
     assert '_("Ana Menü")' in source
     screen.write_text(
         source.replace('_("Ana Menü")', '_("Ana Menü!")')
-        + '\n\ndef _new() -> str:\n    return _("Yepyeni bir ileti")\n',
+        + '\n\ndef _new() -> str:\n    return _("Zqxw yepyeni deneme 4711")\n',
         encoding="utf-8",
     )
     po = tmp_path / "tui_mutabakat" / "locale" / "en" / "LC_MESSAGES" / "mutabakat.po"
@@ -249,7 +249,7 @@ def test_the_update_script_keeps_translations_and_is_idempotent(tmp_path: Path) 
     update()
     with po.open("rb") as handle:
         catalog = read_po(handle)
-    assert catalog["Yepyeni bir ileti"].string == ""
+    assert catalog["Zqxw yepyeni deneme 4711"].string == ""
     changed = catalog["Ana Menü!"]
     assert changed.fuzzy and changed.string == "Main menu"
     after = read_catalog(po)

@@ -5,6 +5,7 @@ dropped into the demo inbox, and a bounced letter resent after its address was c
 from __future__ import annotations
 
 import socket
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from tests.hostile_mail import nested
 from tests.mail_samples import Original, plain_reply, postfix_dsn
@@ -34,10 +35,12 @@ from tui_mutabakat.screens.track_answer import AnswerDialog
 from tui_mutabakat.screens.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.screens.track_mailbox import read_text
 from tui_mutabakat.screens.track_unreadable import UnreadableScreen
 from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.intake import process_message
+from tui_mutabakat.services.intake import Outcome, process_message
+from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import latest_answer
 from tui_mutabakat.services.worker import send_batch
 
@@ -110,10 +113,19 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         assert cells[-2:] == ["31.01.2027", "tester"]
         info = str(screen.query_one("#track-info", Static).content)
         assert "31.01.2027" in info and "0/3" in info
-        # The mailbox pass from the keyboard reads the demo inbox.
+        # The folder read is shown in one dim line (issue 11.13).
+        place = str(screen.query_one("#track-mailbox-place", Static).content)
+        assert place == f"Yanıtlar okunur: {settings.mail_inbox}"
+        # The mailbox pass from the keyboard reads the demo inbox and says what it read.
         await press(pilot, "ctrl+u")
         await wait_for(pilot, lambda: state_of(database, third) is LetterState.DISAGREED)
         await wait_for(pilot, lambda: [str(c) for c in table.get_row_at(0)][7] == "1")
+        await wait_for(pilot, lambda: any(n.message == "1 yeni yanıt" for n in app._notifications))
+        # A second pass finds nothing new, and says so.
+        await press(pilot, "ctrl+u")
+        await wait_for(
+            pilot, lambda: any(n.message == "Yeni ileti yok" for n in app._notifications)
+        )
 
         await press(pilot, "enter")
         assert isinstance(app.screen, TrackLettersScreen)
@@ -130,6 +142,9 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         # A phone answer on the first letter: Ctrl+A, not agreed, their balance, a note.
         await press(pilot, "up", "up", "ctrl+a")
         assert isinstance(app.screen, AnswerDialog)
+        # The dialog names the letter and shows our balance (issue 11.12, 11.16).
+        subject = str(app.screen.query_one("#answer-subject", Static).content)
+        assert subject == "120.001 Firma 1 — bizim bakiyemiz: 1.000,00 TL B"
         await press(pilot, "down")  # the arrow alone chooses "Mutabık değiliz"
         await press(pilot, "tab")
         assert isinstance(app.focused, Input)
@@ -204,6 +219,14 @@ async def test_export_and_cancel_from_the_selection(
         await press(pilot, "f2", "enter")
         screen = app.screen
         assert isinstance(screen, TrackLettersScreen)
+        # Nothing ticked: F8 asks about the letter under the cursor, by its account.
+        await press(pilot, "f8")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(".question", Label).content)
+        assert question.startswith("120.001 Firma 1 iptal edilsin mi?")
+        await press(pilot, "h")
+        assert isinstance(app.screen, TrackLettersScreen)
+        assert state_of(database, first) is LetterState.SENT
         await press(pilot, "space", "space")
         assert screen.selected == {first, second}
         await press(pilot, "ctrl+x")
@@ -227,6 +250,8 @@ async def test_export_and_cancel_from_the_selection(
         assert sheet.cell(row=2, column=4).value == 1000  # a number, not text
         await press(pilot, "f8")
         assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(".question", Label).content)
+        assert question.startswith("2 mektup: 120.001, 120.002 iptal edilsin mi?")
         await press(pilot, "e")
         assert [state_of(database, i) for i in (first, second, third)] == [
             LetterState.CANCELLED,
@@ -297,6 +322,8 @@ async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
         await press(pilot, "f2", "ctrl+u")
         await wait_for(pilot, lambda: state_of(database, second) is LetterState.AGREED)
         assert state_of(database, first) is LetterState.AGREED
+        said = "2 yeni yanıt · 1 ileti okunamadı (F8)"
+        await wait_for(pilot, lambda: any(n.message == said for n in app._notifications))
         await press(pilot, "f8")
         screen = app.screen
         assert isinstance(screen, UnreadableScreen)
@@ -313,6 +340,16 @@ async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
         assert isinstance(app.screen, LetterDetailsScreen)
         text = str(app.screen.query_one("#letter-details", Static).content)
         assert "baskasi@holding.com.tr" in text and "alıcılarından biri değil" in text
+
+
+def test_what_a_pass_read_is_said_in_words() -> None:
+    run = IntakeRun(outcomes=Counter({Outcome.BOUNCE: 1, Outcome.DUPLICATE: 4}))
+    assert read_text(run) == "1 geri dönen ileti"
+    assert read_text(IntakeRun()) == "Yeni ileti yok"
+    assert read_text(IntakeRun(unreadable=["UID 7: bozuk"])) == (
+        "Yeni ileti yok · 1 ileti okunamadı (F8)"
+    )
+    assert "başka bir okuma sürüyor" in read_text(None)
 
 
 async def test_a_mailbox_that_cannot_be_read_is_reported(

@@ -9,6 +9,7 @@ import datetime as dt
 from functools import partial
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from textual import work
 
 from tui_mutabakat.data.outbox_models import Letter
@@ -21,7 +22,7 @@ from tui_mutabakat.screens.track_answer import AnswerDialog, TypedAnswer
 from tui_mutabakat.services.batch_status import cancel_letters
 from tui_mutabakat.services.doubt import mark_delivered, resend_in_doubt
 from tui_mutabakat.services.errors import ServiceError
-from tui_mutabakat.services.letter_balances import figures_of
+from tui_mutabakat.services.letter_balances import figures_of, figures_text
 from tui_mutabakat.services.reminders import send_reminders
 from tui_mutabakat.services.resend import resend_letters
 from tui_mutabakat.services.tracking import (
@@ -31,6 +32,22 @@ from tui_mutabakat.services.tracking import (
     record_manual_answer,
 )
 from tui_mutabakat.services.worker import send_batch
+
+
+def letters_named(session: Session, ids: list[int]) -> str:
+    """Which letters an action acts on: one → its account code and title ("120.001 Firma 1");
+    several → their count and the first three codes ("5 mektup: 120.001, 120.002, 120.003…")."""
+    rows = session.execute(
+        select(Letter.account_code, Letter.account_title)
+        .where(Letter.id.in_(sorted(ids)[:3]))
+        .order_by(Letter.id)
+    ).all()
+    if len(ids) == 1 and rows:
+        code, title = rows[0]
+        return f"{code} {title}"
+    codes = ", ".join(code for code, _title in rows)
+    more = "…" if len(ids) > 3 else ""
+    return _("{count} mektup: {codes}").format(count=len(ids), codes=codes + more)
 
 
 class LetterActions(AppAccess):
@@ -62,13 +79,20 @@ class LetterActions(AppAccess):
             currencies: tuple[str, ...] = ()
             letter = session.get(Letter, ids[0]) if len(ids) == 1 else None
             if letter is not None:
-                currencies = tuple(f.currency for f in figures_of(session, letter))
+                figures = figures_of(session, letter)
+                currencies = tuple(f.currency for f in figures)
+                subject = _("{letter} — bizim bakiyemiz: {figures}").format(
+                    letter=f"{letter.account_code} {letter.account_title}",
+                    figures=figures_text(figures),
+                )
+            else:
+                subject = letters_named(session, ids)
         if unclear:
             title = _("Belirsiz yanıt: kararınız")
-            dialog = AnswerDialog(title, message or "", currencies)
+            dialog = AnswerDialog(title, message or "", currencies, subject=subject)
         else:
             title = _("Yanıtı elle gir ({count} mektup)").format(count=len(ids))
-            dialog = AnswerDialog(title, None, currencies)
+            dialog = AnswerDialog(title, None, currencies, subject=subject)
         self.app.push_screen(dialog, callback=partial(self._answered, ids, unclear))  # type: ignore[attr-defined]
 
     def _answered(self, ids: list[int], unclear: bool, typed: TypedAnswer | None) -> None:
@@ -234,7 +258,9 @@ class LetterActions(AppAccess):
         ids = self.target_letters()
         if not ids:
             return
-        question = _("{count} mektup iptal edilsin mi? Geri alınamaz.").format(count=len(ids))
+        with self.database.reader() as session:
+            named = letters_named(session, ids)
+        question = _("{letters} iptal edilsin mi? Geri alınamaz.").format(letters=named)
         self.app.push_screen(  # type: ignore[attr-defined]
             ConfirmDialog(question, danger=True),
             callback=lambda yes: self._cancel(ids) if yes else None,

@@ -87,11 +87,17 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
     ]
 
     def __init__(
-        self, title: str, message: str | None = None, currencies: tuple[str, ...] = ()
+        self,
+        title: str,
+        message: str | None = None,
+        currencies: tuple[str, ...] = (),
+        *,
+        subject: str = "",
     ) -> None:
         """`currencies`: those of the one letter answered, when it lists several (one
-        balance field each)."""
+        balance field each). `subject` names the letter(s) the answer is recorded for."""
         super().__init__()
+        self._subject = subject
         self._title = title
         self._message = message
         self._currencies = currencies if len(currencies) > 1 else ()
@@ -99,6 +105,8 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog track-answer"):
             yield Label(self._title, classes="dialog-title")
+            if self._subject:
+                yield Static(self._subject, id="answer-subject", markup=False)
             if self._message is not None:
                 yield Static(self._message or _("(metin yok)"), id="answer-message", markup=False)
             with PickOne(id="answer-kind"):

@@ -6,17 +6,26 @@ import datetime as dt
 from pathlib import Path
 from typing import ClassVar
 
+from sqlalchemy import select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from tui_mutabakat.data.models import User
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.ops_dialogs import cursor_key
-from tui_mutabakat.screens.track_mailbox import POLL_SECONDS, failure_text, intake_once, tell
+from tui_mutabakat.screens.track_mailbox import (
+    POLL_SECONDS,
+    failure_text,
+    intake_once,
+    place_text,
+    read_text,
+    tell,
+)
 from tui_mutabakat.services.doubt import in_doubt_by_batch
 from tui_mutabakat.services.error_list import error_list
 from tui_mutabakat.services.mailbox import IntakeRun
@@ -55,15 +64,30 @@ class MailboxTimer(AppAccess):
     def check_mailbox(self) -> None:
         self._intake()
 
+    def action_mailbox(self) -> None:
+        """Ctrl+U: a pass now, and the user is told what it read, news or not."""
+        self._intake(asked=True)
+
     @work(thread=True, exclusive=True, group="mailbox", exit_on_error=False)
-    def _intake(self) -> None:
+    def _intake(self, asked: bool = False) -> None:
         try:
             run = intake_once(self.database, self.settings, self.actor.login)
         except Exception as exc:  # noqa: BLE001 — the user is told; the timer tries again
             error = f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._intake_failed, error)  # type: ignore[attr-defined]
             return
-        self.app.call_from_thread(self._after_intake, run)  # type: ignore[attr-defined]
+        if asked:
+            self.app.call_from_thread(self._after_asked, run)  # type: ignore[attr-defined]
+        else:
+            self.app.call_from_thread(self._after_intake, run)  # type: ignore[attr-defined]
+
+    def _after_asked(self, run: IntakeRun | None) -> None:
+        warn = run is None or bool(run.unreadable)
+        self.notify(  # type: ignore[attr-defined]
+            read_text(run), title=_("Posta kutusu"), severity="warning" if warn else "information"
+        )
+        if run is not None and run.letters:
+            self.reload()
 
     def _intake_failed(self, error: str) -> None:
         self.notify(failure_text(error), severity="error", timeout=15)  # type: ignore[attr-defined]
@@ -114,7 +138,14 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         yield Label(_("Gönderilmiş e-Mutabakatlar"), classes="section-title")
         yield DataTable(id="track-batches", cursor_type="row", zebra_stripes=True)
         yield Static("", id="track-info", markup=False)
+        yield Static(self._mailbox_place(), id="track-mailbox-place", classes="hint", markup=False)
         yield Footer()
+
+    def _mailbox_place(self) -> str:
+        with self.database.reader() as session:
+            found = session.scalar(select(User.imap_host).where(User.login == self.actor.login))
+        host = found or ""
+        return place_text(self.settings, host)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -207,9 +238,6 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
     def action_refresh(self) -> None:
         self.reload()
-
-    def action_mailbox(self) -> None:
-        self.check_mailbox()
 
     def action_unreadable(self) -> None:
         from tui_mutabakat.screens.track_unreadable import UnreadableScreen

@@ -24,14 +24,14 @@ def demo_inbox(settings: Settings) -> str:
 
 
 def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun | None:
-    """One pass; None when another pass is running or there is no mailbox to read."""
+    """One pass; None when another pass is running or no IMAP mailbox is set."""
     if not _running.acquire(blocking=False):
         return None
     try:
         if settings.mail_backend == "file":
             inbox = Path(demo_inbox(settings))
             if not inbox.exists():
-                return None
+                return IntakeRun()  # nothing dropped yet: read, and nothing new
             return read_maildir(database, inbox, limits=settings.read_limits)
         return read_user_mailbox(
             database, login, settings.read_limits, acting=settings.acting_login
@@ -48,6 +48,33 @@ def news_text(run: IntakeRun) -> str:
     return _("Posta kutusu: {answers} yanıt, {bounces} geri dönen mektup geldi.").format(
         answers=run.outcomes[Outcome.ANSWER], bounces=run.outcomes[Outcome.BOUNCE]
     )
+
+
+def read_text(run: IntakeRun | None) -> str:
+    """What a pass the user asked for (Ctrl+U) read: "2 yeni yanıt · 1 geri dönen ileti",
+    "Yeni ileti yok", and the number unreadable if any."""
+    if run is None:
+        return _("Posta kutusu okunmadı: başka bir okuma sürüyor ya da posta kutusu tanımlı değil.")
+    parts = []
+    if run.outcomes[Outcome.ANSWER]:
+        parts.append(_("{count} yeni yanıt").format(count=run.outcomes[Outcome.ANSWER]))
+    if run.outcomes[Outcome.BOUNCE]:
+        parts.append(_("{count} geri dönen ileti").format(count=run.outcomes[Outcome.BOUNCE]))
+    if not parts:
+        parts.append(_("Yeni ileti yok"))
+    if run.unreadable:
+        parts.append(_("{count} ileti okunamadı (F8)").format(count=len(run.unreadable)))
+    return " · ".join(parts)
+
+
+def place_text(settings: Settings, imap_host: str) -> str:
+    """The mailbox the tracking screens read, for one dim line: the demo inbox folder with the
+    file backend, the user's IMAP host otherwise."""
+    if settings.mail_backend == "file":
+        return _("Yanıtlar okunur: {place}").format(place=demo_inbox(settings))
+    if imap_host:
+        return _("Yanıtlar okunur: IMAP {place}").format(place=imap_host)
+    return _("Yanıtları okumak için IMAP sunucunuzu girin (Kullanıcılar).")
 
 
 def tell(notify: Callable[..., None], run: IntakeRun | None) -> bool:
