@@ -151,7 +151,10 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
                 amount = abs(parse_amount(text))
             except ValueError as exc:
                 usual = _("Geçerli bir tutar girin (örnek: 150.000,00).")
-                self.query_one("#answer-error", Label).update(parse_problem(exc, usual))
+                problem = parse_problem(exc, usual)
+                self.query_one("#answer-error", Label).update(problem)
+                # The line may be scrolled out of a short terminal: say it where it is seen.
+                self.notify(problem, severity="error")
                 control.focus()
                 return
             currency = (control.id or "").removeprefix("answer-balance").lstrip("-")
