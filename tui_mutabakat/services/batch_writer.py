@@ -71,6 +71,12 @@ def fill_batch(
     the skipped with the reason, and the error is raised for the caller to show."""
     with database.unit_of_work() as session:
         writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
+    return write_chunks(database, writer)
+
+
+def write_chunks(database: Database, writer: BatchWriter) -> BatchCreated:
+    """Compose and commit `writer`'s letters chunk by chunk, then close the batch; a chunk
+    that fails abandons the batch (the committed letters stay queued) and is raised."""
     try:
         for part in writer.parts():
             with database.reader() as session:

@@ -29,7 +29,7 @@ from tui_mutabakat.domain.formatting import parse_amount, parse_day
 from tui_mutabakat.domain.money import MAX_AMOUNT, OutOfRange
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.batch_status import BatchSummary, stored_summary
-from tui_mutabakat.services.batch_writer import BatchWriter
+from tui_mutabakat.services.batch_writer import BatchWriter, write_chunks
 from tui_mutabakat.services.batches import BatchCreated, SendOptions, open_batch
 from tui_mutabakat.services.compose import Composer
 from tui_mutabakat.services.context import Actor
@@ -242,16 +242,7 @@ def queue_letters(
         )
         writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
         writer.skipped += duplicates
-    try:
-        for part in writer.parts():
-            with database.reader() as session:
-                chunk = writer.compose(session, part)
-            if not writer.commit(database, chunk):
-                break
-    except BaseException as exc:
-        writer.abandon(database, exc)
-        raise
-    return writer.finish(database)
+    return write_chunks(database, writer)
 
 
 async def run_send(
