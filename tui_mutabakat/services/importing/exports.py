@@ -179,7 +179,8 @@ def _write(path: Path, header: list[str], rows: Iterator[list[Any]]) -> int:
 
 def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+        # openpyxl writes a Decimal's own digits as the cell's number: no float on the way.
+        return value if value == value.quantize(Decimal("0.01")) else str(value)
     if isinstance(value, str) and value.startswith("="):
         return "'" + value
     return value
