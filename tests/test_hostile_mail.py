@@ -112,6 +112,10 @@ ADVERSARIAL: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
         lambda t: read_message(_reply(t.encode())),
         lambda n: "tarihinde " * (n // 10),
     ),
+    "status digits whole bounce": (
+        lambda t: read_message(_bounce(t)),
+        lambda n: "5.5." * (n // 4),
+    ),
 }
 
 
@@ -119,6 +123,7 @@ WHOLE_MESSAGES = {
     "mutabik and spaces whole message",
     "message-id of @",
     "tarihinde whole message",
+    "status digits whole bounce",
     "dashes whole bounce",
     "no @ whole bounce",
 }
