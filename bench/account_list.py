@@ -143,7 +143,7 @@ class Clock:
 
 
 async def open_list(pilot: Pilot[None]) -> PagedTable:
-    from tui_mutabakat.screens.account_list import AccountListScreen
+    from tui_mutabakat.screens.accounts.account_list import AccountListScreen
 
     await pilot.press("f3")
     while not isinstance(pilot.app.screen, AccountListScreen):
@@ -227,7 +227,7 @@ async def measure(url: str) -> None:
 async def _data_only(url: str) -> None:
     """The database part of the first screen alone: the count and the first page."""
     from tui_mutabakat.data.account_queries import AccountFilter, AccountSort
-    from tui_mutabakat.screens.account_rows import AccountSource
+    from tui_mutabakat.screens.accounts.account_rows import AccountSource
 
     database = Database.from_url(url)
     for label, flt in (

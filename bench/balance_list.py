@@ -34,8 +34,8 @@ from tui_mutabakat.config import sqlite_url  # noqa: E402
 from tui_mutabakat.data import migrate  # noqa: E402
 from tui_mutabakat.data.balance_queries import BalanceCriteria  # noqa: E402
 from tui_mutabakat.data.session import Database  # noqa: E402
-from tui_mutabakat.screens.send_rows import BalanceSource, KeyNumbers  # noqa: E402
-from tui_mutabakat.services.demo_data import generate_bulk  # noqa: E402
+from tui_mutabakat.demo.data import generate_bulk  # noqa: E402
+from tui_mutabakat.screens.sending.send_rows import BalanceSource, KeyNumbers  # noqa: E402
 
 AS_OF = date(2026, 12, 31)
 PAGE = 50

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.services.demo_data import generate_bulk
+from tui_mutabakat.demo.data import generate_bulk
 
 
 def main() -> None:

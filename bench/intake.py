@@ -59,7 +59,7 @@ from tui_mutabakat.domain.states import LetterState, RecipientState  # noqa: E40
 from tui_mutabakat.mail.imap import ImapSettings  # noqa: E402
 from tui_mutabakat.mail.message import new_message_id, new_token, subject_with_token  # noqa: E402
 from tui_mutabakat.mail.secrets import Secret  # noqa: E402
-from tui_mutabakat.services.mailbox import read_mailbox  # noqa: E402
+from tui_mutabakat.services.tracking.mailbox import read_mailbox  # noqa: E402
 
 SENDER = "mutabakat@ornek.com.tr"
 

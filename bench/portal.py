@@ -38,10 +38,10 @@ from tui_mutabakat.data import migrate  # noqa: E402
 from tui_mutabakat.data.outbox_models import Letter  # noqa: E402
 from tui_mutabakat.data.session import Database  # noqa: E402
 from tui_mutabakat.data.tracking_models import LetterAnswer  # noqa: E402
-from tui_mutabakat.services.batches import SendOptions, create_batch  # noqa: E402
 from tui_mutabakat.services.context import resolve_actor  # noqa: E402
-from tui_mutabakat.services.portal_links import PortalLinks, load_key  # noqa: E402
-from tui_mutabakat.services.worker import send_batch  # noqa: E402
+from tui_mutabakat.services.portal.links import PortalLinks, load_key  # noqa: E402
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch  # noqa: E402
+from tui_mutabakat.services.sending.worker import send_batch  # noqa: E402
 
 BASE_URL = "https://mutabakat.bench.com.tr"
 AS_OF = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)

@@ -39,9 +39,9 @@ from tui_mutabakat.data import migrate  # noqa: E402
 from tui_mutabakat.data.models import Account, Company, Contact, Movement, User  # noqa: E402
 from tui_mutabakat.data.session import Database  # noqa: E402
 from tui_mutabakat.domain.enums import DocumentType, SmtpSecurity  # noqa: E402
-from tui_mutabakat.services.batches import SendOptions, create_batch  # noqa: E402
 from tui_mutabakat.services.context import resolve_actor  # noqa: E402
-from tui_mutabakat.services.worker import send_batch  # noqa: E402
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch  # noqa: E402
+from tui_mutabakat.services.sending.worker import send_batch  # noqa: E402
 
 AS_OF = date(2026, 12, 31)
 
@@ -121,7 +121,7 @@ def send_now(letters: int, connections: int, workdir: Path) -> tuple[float, int]
     """What the interface does on "send": `create_and_send` writes the letters (in a child
     process for a batch this large) while the sender delivers them. From the keypress to
     the last letter accepted by the server."""
-    from tui_mutabakat.services.send_now import create_and_send
+    from tui_mutabakat.services.sending.send_now import create_and_send
 
     sink, database, keys = _prepared(workdir, "now", letters)
     settings = Settings(data_dir=workdir, database_url="", mail_backend="smtp")
@@ -166,7 +166,7 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
 
     from tui_mutabakat.data.outbox_models import Letter
     from tui_mutabakat.domain.states import LetterState
-    from tui_mutabakat.services.batches import create_batch_streaming
+    from tui_mutabakat.services.sending.batches import create_batch_streaming
 
     sink, database, keys = _prepared(workdir, "overlap", letters)
     url = sqlite_url(workdir / "overlap.sqlite3")
@@ -177,7 +177,7 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
         "MUTABAKAT_DATA_DIR": str(workdir),
         "MUTABAKAT_CONFIG": str(workdir / "none.toml"),
     }
-    code = "import sys; from tui_mutabakat.services.worker import worker_main; "
+    code = "import sys; from tui_mutabakat.services.sending.worker import worker_main; "
     code += "sys.exit(worker_main(sys.argv[1:]))"
     worker = subprocess.Popen(
         [sys.executable, "-c", code, "--db", url, "--poll", "0.05", "--no-migrate"]

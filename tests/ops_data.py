@@ -12,9 +12,9 @@ from sqlalchemy import select
 from tui_mutabakat.data.models import AuditEvent, Movement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
-from tui_mutabakat.services.accounts import AccountData, save_account
+from tui_mutabakat.services.accounts.cards import AccountData, save_account
+from tui_mutabakat.services.accounts.parameters import load_parameters, save_parameters
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.parameters import load_parameters, save_parameters
 
 TODAY = dt.date(2026, 6, 30)
 

@@ -16,10 +16,10 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.portal_links import SESSION_KEY, PortalLinks, load_key
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.portal.links import SESSION_KEY, PortalLinks, load_key
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
 
 AS_OF = date(2026, 11, 30)
 ANSWER_BY = date(2026, 12, 15)

@@ -13,11 +13,11 @@ from tui_mutabakat.app import MutabakatApp, make_app
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.contact_dialog import ContactDialog
-from tui_mutabakat.screens.lookup import ValueLookupScreen
-from tui_mutabakat.services.accounts import AccountData, ContactData, save_account
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
+from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.services.accounts.cards import AccountData, ContactData, save_account
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.widgets.contacts import ContactsTable
 

@@ -13,11 +13,11 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
-from tui_mutabakat.screens.account_list import AccountListScreen
-from tui_mutabakat.screens.account_lookup import AccountLookupScreen
-from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.lookup import ValueLookupScreen
-from tui_mutabakat.services.accounts import AccountData, save_account
+from tui_mutabakat.screens.accounts.account_list import AccountListScreen
+from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.services.accounts.cards import AccountData, save_account
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.widgets.paged_table import PagedTable
 
@@ -242,7 +242,7 @@ async def test_lookup_returns_the_chosen_account_id(
 async def test_enter_opens_the_account_card(
     app: MutabakatApp, database: Database, actor: Actor
 ) -> None:
-    pytest.importorskip("tui_mutabakat.screens.account_card")
+    pytest.importorskip("tui_mutabakat.screens.accounts.account_card")
     ids = add_accounts(database, actor)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_list(pilot, app)
@@ -274,8 +274,8 @@ def test_search_ignores_turkish_letters_and_case(database: Database, actor: Acto
 async def test_f9_menu_opens_the_movements_of_the_account(
     app: MutabakatApp, database: Database, actor: Actor
 ) -> None:
-    from tui_mutabakat.screens.action_menu import ActionMenu
-    from tui_mutabakat.screens.movements import MovementListScreen
+    from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+    from tui_mutabakat.screens.operations.movements import MovementListScreen
 
     add_accounts(database, actor)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,14 +22,19 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.screens.dashboard import DashboardScreen, stacked_bar
-from tui_mutabakat.screens.track_answer import AnswerDialog
-from tui_mutabakat.screens.track_details import LetterDetailsScreen
-from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.screens.tracking.dashboard import DashboardScreen, stacked_bar
+from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.dashboard import WorkKind, batch_bars, response_rate, work_queue
-from tui_mutabakat.services.intake import process_message
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking.dashboard import (
+    WorkKind,
+    batch_bars,
+    response_rate,
+    work_queue,
+)
+from tui_mutabakat.services.tracking.intake import process_message
 
 AS_OF = dt.date(2026, 11, 30)
 TODAY = dt.datetime.now().astimezone().date()

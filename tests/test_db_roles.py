@@ -18,9 +18,9 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
 from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.errors import PermissionDenied
-from tui_mutabakat.services.user_admin import set_role
-from tui_mutabakat.services.users import SmtpSettings, set_smtp
-from tui_mutabakat.services.working_settings import load_company, save_company
+from tui_mutabakat.services.settings.user_admin import set_role
+from tui_mutabakat.services.settings.users import SmtpSettings, set_smtp
+from tui_mutabakat.services.settings.working_settings import load_company, save_company
 
 ACCOUNTANT, ADMIN = "ayse_muhasebe", "yusuf_yonetici"
 

@@ -23,11 +23,7 @@ from tui_mutabakat.data.models import (
     WorkingSettings,
 )
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.enums import DocumentType, Routing, RuleAction
-from tui_mutabakat.domain.tax_number import is_valid_tax_number, is_valid_tckn, is_valid_vkn
-from tui_mutabakat.services.accounts import load_account, recipient_problems
-from tui_mutabakat.services.demo_data import (
+from tui_mutabakat.demo.data import (
     DEMO_ACCOUNTS,
     DEMO_MOVEMENTS,
     create_demo_company,
@@ -35,11 +31,15 @@ from tui_mutabakat.services.demo_data import (
     is_demo_ready,
     local_today,
 )
-from tui_mutabakat.services.demo_movements import HISTORY_DAYS
-from tui_mutabakat.services.demo_names import PROVINCES
+from tui_mutabakat.demo.movements import HISTORY_DAYS
+from tui_mutabakat.demo.names import PROVINCES
+from tui_mutabakat.domain.email_check import check_email
+from tui_mutabakat.domain.enums import DocumentType, Routing, RuleAction
+from tui_mutabakat.domain.tax_number import is_valid_tax_number, is_valid_tckn, is_valid_vkn
+from tui_mutabakat.services.accounts.cards import load_account, recipient_problems
+from tui_mutabakat.services.accounts.parameters import default_parameters, load_parameters
 from tui_mutabakat.services.errors import InvalidInput, Refused
-from tui_mutabakat.services.parameters import default_parameters, load_parameters
-from tui_mutabakat.services.working_settings import get_company
+from tui_mutabakat.services.settings.working_settings import get_company
 
 CODE = re.compile(r"^(120|320)\.\d{2}\.\d{3}$")
 

@@ -26,17 +26,17 @@ from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.reply_text import AnswerKind
-from tui_mutabakat.screens.action_menu import ActionMenu
-from tui_mutabakat.screens.track_batches import TrackBatchesScreen
-from tui_mutabakat.screens.track_letters import TrackLettersScreen
-from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.intake import process_message
-from tui_mutabakat.services.portal import Responder, record_web_answer
-from tui_mutabakat.services.portal_files import UPLOAD_DIR, store_file
+from tui_mutabakat.services.portal.answers import Responder, record_web_answer
+from tui_mutabakat.services.portal.files import UPLOAD_DIR, store_file
 from tui_mutabakat.services.reports.evidence import write_batch_evidence, write_letter_evidence
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking.intake import process_message
 
 AS_OF = date(2026, 11, 30)
 

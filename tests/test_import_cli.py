@@ -20,7 +20,7 @@ from tui_mutabakat.data import migrate
 from tui_mutabakat.data.import_models import ImportRun
 from tui_mutabakat.data.models import Account, Contact, Movement
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.services.demo_data import create_demo_company
+from tui_mutabakat.demo.data import create_demo_company
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -191,8 +191,8 @@ def test_erp_files_in_then_letters_out(
     from tests.import_files import vkn, write_csv_1254
     from tests.send_data import add_company, configure_sender
     from tui_mutabakat.data.outbox_models import Letter
-    from tui_mutabakat.services.batches import SendOptions, create_batch
     from tui_mutabakat.services.context import resolve_actor
+    from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 
     db = ["--db", url_of(database)]
     accounts = [["Cari Kodu", "Cari Adı", "Vergi No", "İl"]] + [

@@ -18,8 +18,8 @@ from tests.pilot_keys import press, type_text, wait_for
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Contact
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.screens import import_screen
-from tui_mutabakat.screens.import_screen import ImportScreen
+from tui_mutabakat.screens.accounts import import_screen
+from tui_mutabakat.screens.accounts.import_screen import ImportScreen
 from tui_mutabakat.services.importing.fields import Kind
 from tui_mutabakat.services.importing.mappings import load_mapping, mapping_names
 

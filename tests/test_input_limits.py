@@ -24,18 +24,23 @@ from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import parse_amount, parse_day
 from tui_mutabakat.domain.money import MAX_AMOUNT, OutOfRange, check_amount
 from tui_mutabakat.mail.reply_text import parse_number
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
-from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
-from tui_mutabakat.screens.send_dialog import SendDialog
-from tui_mutabakat.screens.send_list import SendListScreen
-from tui_mutabakat.services.accounts import AccountData, save_account
-from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.operations.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen
+from tui_mutabakat.screens.sending.send_dialog import SendDialog
+from tui_mutabakat.screens.sending.send_list import SendListScreen
+from tui_mutabakat.services.accounts.cards import AccountData, save_account
+from tui_mutabakat.services.accounts.movements import MovementData, save_movement
+from tui_mutabakat.services.accounts.orders import (
+    OrderData,
+    OrderLineData,
+    parse_quantity,
+    save_order,
+)
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.movements import MovementData, save_movement
-from tui_mutabakat.services.orders import OrderData, OrderLineData, parse_quantity, save_order
-from tui_mutabakat.services.working_settings import WorkingExtras, validate_extras
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.settings.working_settings import WorkingExtras, validate_extras
 
 SIZE = (80, 24)
 TOO_BIG = ["1e30", "99999999999999999999", "10.000.000.000.000.000,00"]

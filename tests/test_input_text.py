@@ -24,13 +24,13 @@ from tui_mutabakat.data.models import Account, Company, Movement, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.text import TextProblem, clean_text
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.services.accounts import AccountData, ContactData, save_account
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.services.accounts.cards import AccountData, ContactData, save_account
+from tui_mutabakat.services.accounts.movements import MovementData, save_movement
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.movements import MovementData, save_movement
-from tui_mutabakat.services.users import SmtpSettings, set_smtp
-from tui_mutabakat.services.working_settings import CompanyData, save_company
+from tui_mutabakat.services.settings.users import SmtpSettings, set_smtp
+from tui_mutabakat.services.settings.working_settings import CompanyData, save_company
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -212,8 +212,8 @@ def test_a_batch_title_and_a_template_name_are_checked_too(
 ) -> None:
     from tests.send_data import add_account, add_company, add_movement, configure_sender
     from tui_mutabakat.mail.templates import TemplateSource
-    from tui_mutabakat.services.batches import SendOptions, create_batch
-    from tui_mutabakat.services.letters import save_template
+    from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+    from tui_mutabakat.services.sending.letters import save_template
 
     with any_database.unit_of_work() as session:
         add_company(session)

@@ -21,17 +21,17 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance, LetterAnswer
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import ReadMessage, read_message
-from tui_mutabakat.screens.track_answer import AnswerDialog
-from tui_mutabakat.screens.track_batches import TrackBatchesScreen
-from tui_mutabakat.screens.track_details import LetterDetailsScreen
-from tui_mutabakat.screens.track_letters import TrackLettersScreen
-from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.intake import process_message, tie_figures
-from tui_mutabakat.services.letter_balances import BalanceFigure
-from tui_mutabakat.services.tracking import letter_details, record_manual_answer
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking.intake import process_message, tie_figures
+from tui_mutabakat.services.tracking.letter_balances import BalanceFigure
+from tui_mutabakat.services.tracking.tracking import letter_details, record_manual_answer
 
 AS_OF = date(2026, 11, 30)
 TWO = [

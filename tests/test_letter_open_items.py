@@ -16,13 +16,13 @@ from tui_mutabakat.data.balance_queries import balances_for_keys
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.demo.data import create_demo_company, local_today
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.mail.letter_words import doc_type_words
 from tui_mutabakat.mail.statement_file import statement_csv
+from tui_mutabakat.services.accounts.settlement import settle_pair
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.demo_data import create_demo_company, local_today
-from tui_mutabakat.services.settlement import settle_pair
-from tui_mutabakat.services.statement import items_total, open_items_for, statements_for
+from tui_mutabakat.services.sending.statement import items_total, open_items_for, statements_for
 
 START = date(2026, 1, 1)
 _codes = itertools.count(1)

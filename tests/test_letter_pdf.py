@@ -22,9 +22,9 @@ from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Reconciliati
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.mail.letter_pdf import letter_pdf, pdf_name
 from tui_mutabakat.mail.templates import sample_facts
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.error_list import batch_options
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.error_list import batch_options
 
 AS_OF = date(2026, 11, 30)
 

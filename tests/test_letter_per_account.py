@@ -20,15 +20,15 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterBalance, LetterMessage, LetterTemplate
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.screens.action_menu import ActionMenu
-from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
-from tui_mutabakat.screens.send_dialog import SendDialog
-from tui_mutabakat.screens.send_list import SendListScreen
-from tui_mutabakat.screens.send_progress import SendProgressScreen
-from tui_mutabakat.services.batches import SendOptions, create_batch, preview_letter
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen
+from tui_mutabakat.screens.sending.send_dialog import SendDialog
+from tui_mutabakat.screens.sending.send_list import SendListScreen
+from tui_mutabakat.screens.sending.send_progress import SendProgressScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.letter_balances import figures_text, letter_figures
-from tui_mutabakat.services.letter_export import export_letters
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch, preview_letter
+from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
+from tui_mutabakat.services.tracking.letter_export import export_letters
 
 AS_OF = date(2026, 11, 30)
 

@@ -19,12 +19,12 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import SentMessageId
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import read_message
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.intake import LetterLookup, process_message
-from tui_mutabakat.services.reminders import send_reminders
-from tui_mutabakat.services.resend import resend_letters
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking.intake import LetterLookup, process_message
+from tui_mutabakat.services.tracking.reminders import send_reminders
+from tui_mutabakat.services.tracking.resend import resend_letters
 
 ANSWER_BY = date(2027, 1, 31)
 

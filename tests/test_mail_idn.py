@@ -22,10 +22,10 @@ from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.addresses import needs_smtputf8, wire_address
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.intake import process_message
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking.intake import process_message
 
 IDN = "ali@çınar.com.tr"
 IDN_WIRE = "ali@xn--nar-1la48a.com.tr"

@@ -11,9 +11,7 @@ from tests.ops_data import TODAY, add_movement, audit, make_account, movement, m
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.rules import Outcome
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
-from tui_mutabakat.services.movements import (
+from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
     MovementData,
@@ -24,7 +22,13 @@ from tui_mutabakat.services.movements import (
     open_debit_items,
     save_movement,
 )
-from tui_mutabakat.services.parameters import apply_defaults_to_all, load_defaults, save_defaults
+from tui_mutabakat.services.accounts.parameters import (
+    apply_defaults_to_all,
+    load_defaults,
+    save_defaults,
+)
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput, Refused
 
 SALES = DocumentType.SALES_INVOICE
 TRACKED = frozenset({SALES, DocumentType.CASH})

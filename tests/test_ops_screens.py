@@ -17,23 +17,23 @@ from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
-from tui_mutabakat.screens.action_menu import ActionMenu
-from tui_mutabakat.screens.approval import ApprovalDialog
-from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
-from tui_mutabakat.screens.ops_dialogs import NumberPrompt, TableDialog
-from tui_mutabakat.screens.orders import InvoicePrintDialog, SalesOrderListScreen
-from tui_mutabakat.screens.settle import SettleScreen
-from tui_mutabakat.screens.shipment import ShipmentDialog
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.movements import local_today
-from tui_mutabakat.services.orders import (
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.operations.approval import ApprovalDialog
+from tui_mutabakat.screens.operations.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.screens.operations.ops_dialogs import NumberPrompt, TableDialog
+from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
+from tui_mutabakat.screens.operations.settle import SettleScreen
+from tui_mutabakat.screens.operations.shipment import ShipmentDialog
+from tui_mutabakat.services.accounts.movements import local_today
+from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
     approve_order,
     load_order,
     save_order,
 )
+from tui_mutabakat.services.context import Actor
 
 TODAY = local_today()
 SIZE = (80, 24)

@@ -15,11 +15,14 @@ from tui_mutabakat.data.ops_models import Invoice, OrderStatus
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.rules import Criterion
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
-from tui_mutabakat.services.invoices import copies_default, export_invoice, load_document, render
-from tui_mutabakat.services.movements import DueTrackingStop, DueTrackingWarning
-from tui_mutabakat.services.orders import (
+from tui_mutabakat.services.accounts.invoices import (
+    copies_default,
+    export_invoice,
+    load_document,
+    render,
+)
+from tui_mutabakat.services.accounts.movements import DueTrackingStop, DueTrackingWarning
+from tui_mutabakat.services.accounts.orders import (
     ApprovalRefused,
     OrderData,
     OrderLineData,
@@ -29,8 +32,10 @@ from tui_mutabakat.services.orders import (
     load_order,
     save_order,
 )
-from tui_mutabakat.services.parameters import load_parameters, save_parameters
-from tui_mutabakat.services.shipping import ship_order
+from tui_mutabakat.services.accounts.parameters import load_parameters, save_parameters
+from tui_mutabakat.services.accounts.shipping import ship_order
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput, Refused
 
 
 def new_order(database: Database, actor: Actor, account: int, *prices: str) -> int:

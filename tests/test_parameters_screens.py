@@ -17,22 +17,22 @@ from tui_mutabakat.data.models import Account, Company
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Role, RuleAction
 from tui_mutabakat.domain.tax_number import vkn_check_digit
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.screens.company import CompanyScreen
-from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
-from tui_mutabakat.screens.parameters import AccountParametersScreen
-from tui_mutabakat.screens.working_settings import WorkingSettingsScreen
-from tui_mutabakat.services.accounts import AccountData, save_account
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
-from tui_mutabakat.services.parameters import (
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
+from tui_mutabakat.screens.settings.company import CompanyScreen
+from tui_mutabakat.screens.settings.working_settings import WorkingSettingsScreen
+from tui_mutabakat.services.accounts.cards import AccountData, save_account
+from tui_mutabakat.services.accounts.parameters import (
     RuleParameters,
     default_parameters,
     load_defaults,
     load_parameters,
     save_defaults,
 )
-from tui_mutabakat.services.working_settings import (
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.settings.working_settings import (
     CompanyData,
     WorkingExtras,
     load_company,

@@ -28,12 +28,12 @@ from tui_mutabakat.data.tracking_models import AnswerAttachment, AnswerBalance, 
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.portal.app import make_portal
 from tui_mutabakat.portal.limits import RateLimiter
-from tui_mutabakat.screens.track_details import details_text
+from tui_mutabakat.screens.tracking.track_details import details_text
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.portal import open_letter, page_view
-from tui_mutabakat.services.portal_links import PortalLinks, load_key
-from tui_mutabakat.services.reminders import send_reminders
-from tui_mutabakat.services.tracking import letter_details
+from tui_mutabakat.services.portal.answers import open_letter, page_view
+from tui_mutabakat.services.portal.links import PortalLinks, load_key
+from tui_mutabakat.services.tracking.reminders import send_reminders
+from tui_mutabakat.services.tracking.tracking import letter_details
 
 TODAY = dt.date(2026, 12, 5)
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

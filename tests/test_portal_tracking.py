@@ -15,9 +15,9 @@ from tests.portal_data import link_token, portal_on, sent_letters
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.portal.app import make_portal
-from tui_mutabakat.screens.track_batches import TrackBatchesScreen
-from tui_mutabakat.screens.track_details import LetterDetailsScreen
-from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
 
 PDF = b"%PDF-1.4\n%%EOF\n"

@@ -14,18 +14,18 @@ from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Invoice, OrderStatus
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import Refused
-from tui_mutabakat.services.movements import DueTrackingStop, DueTrackingWarning
-from tui_mutabakat.services.orders import (
+from tui_mutabakat.services.accounts.movements import DueTrackingStop, DueTrackingWarning
+from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
     approve_order,
     load_order,
     save_order,
 )
-from tui_mutabakat.services.parameters import load_parameters, save_parameters
-from tui_mutabakat.services.shipping import invoice_dispatch, open_dispatches, ship_order
+from tui_mutabakat.services.accounts.parameters import load_parameters, save_parameters
+from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches, ship_order
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import Refused
 
 PAID_ORDERS = frozenset({DocumentType.SALES_ORDER_PAID})
 

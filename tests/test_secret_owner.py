@@ -24,14 +24,14 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.imap import ImapError
 from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned, resolve_secret
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, ServiceError
-from tui_mutabakat.services.mail_servers import check_servers
-from tui_mutabakat.services.mailbox import mailbox_of
-from tui_mutabakat.services.tracking_worker import track_once
-from tui_mutabakat.services.user_admin import set_send_via
-from tui_mutabakat.services.worker import run_worker
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import run_worker
+from tui_mutabakat.services.settings.mail_servers import check_servers
+from tui_mutabakat.services.settings.user_admin import set_send_via
+from tui_mutabakat.services.tracking.mailbox import mailbox_of
+from tui_mutabakat.services.tracking.tracking_worker import track_once
 
 AS_OF = date(2026, 12, 31)
 

@@ -24,26 +24,26 @@ from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
-from tui_mutabakat.screens.account_list import AccountListScreen
-from tui_mutabakat.screens.account_lookup import AccountLookupScreen
-from tui_mutabakat.screens.approval import ApprovalDialog
-from tui_mutabakat.screens.movements import MovementDialog, MovementListScreen
-from tui_mutabakat.screens.ops_dialogs import TableDialog
-from tui_mutabakat.screens.order_form import OrderFormScreen
-from tui_mutabakat.screens.orders import InvoicePrintDialog, SalesOrderListScreen
-from tui_mutabakat.screens.parameters import AccountParametersScreen
-from tui_mutabakat.screens.rule_decisions import RuleDecisionsScreen
-from tui_mutabakat.screens.shipment import ShipmentDialog
-from tui_mutabakat.services.accounts import AccountData, save_account
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.movements import local_today
-from tui_mutabakat.services.orders import (
+from tui_mutabakat.screens.accounts.account_list import AccountListScreen
+from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
+from tui_mutabakat.screens.operations.approval import ApprovalDialog
+from tui_mutabakat.screens.operations.movements import MovementDialog, MovementListScreen
+from tui_mutabakat.screens.operations.ops_dialogs import TableDialog
+from tui_mutabakat.screens.operations.order_form import OrderFormScreen
+from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
+from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
+from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
+from tui_mutabakat.screens.operations.shipment import ShipmentDialog
+from tui_mutabakat.services.accounts.cards import AccountData, save_account
+from tui_mutabakat.services.accounts.movements import local_today
+from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
     approve_order,
     load_order,
     save_order,
 )
+from tui_mutabakat.services.context import Actor
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 TODAY = local_today()

@@ -19,13 +19,18 @@ from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.transport import Delivery, RecipientResult
-from tui_mutabakat.services import outbox, recovery
-from tui_mutabakat.services.batch_status import cancel_letters
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.outbox import ClaimedLetter, LetterOutcome, RetryPolicy, SenderIdentity
-from tui_mutabakat.services.outcomes import record_outcomes
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending import outbox, recovery
+from tui_mutabakat.services.sending.batch_status import cancel_letters
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.outbox import (
+    ClaimedLetter,
+    LetterOutcome,
+    RetryPolicy,
+    SenderIdentity,
+)
+from tui_mutabakat.services.sending.outcomes import record_outcomes
+from tui_mutabakat.services.sending.worker import send_batch
 
 LEASE = dt.timedelta(seconds=60)
 

@@ -17,8 +17,8 @@ from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import resolve_actor
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 
 AS_OF = date(2026, 10, 31)
 #: The command line acts as the login of the process's real user id.

@@ -1,5 +1,5 @@
-"""The duplicate guard and the stored error list (`services/send_guard.py`,
-`services/error_list.py`) on SQLite and PostgreSQL, through `create_and_send` — the
+"""The duplicate guard and the stored error list (`services/sending/send_guard.py`,
+`services/sending/error_list.py`) on SQLite and PostgreSQL, through `create_and_send` — the
 service the screen and the command line both use."""
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from tui_mutabakat.data.models import Account, Contact
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.services.batch_status import stored_summary
-from tui_mutabakat.services.batches import SendOptions
-from tui_mutabakat.services.compose import SkipKind
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.error_list import (
+from tui_mutabakat.services.errors import Refused
+from tui_mutabakat.services.sending.batch_status import stored_summary
+from tui_mutabakat.services.sending.batches import SendOptions
+from tui_mutabakat.services.sending.compose import SkipKind
+from tui_mutabakat.services.sending.error_list import (
     address_warnings,
     error_list,
     resend_keys,
     update_reasons,
 )
-from tui_mutabakat.services.errors import Refused
-from tui_mutabakat.services.send_guard import find_duplicates
-from tui_mutabakat.services.send_now import create_and_send
+from tui_mutabakat.services.sending.send_guard import find_duplicates
+from tui_mutabakat.services.sending.send_now import create_and_send
 
 AS_OF = date(2026, 12, 31)
 

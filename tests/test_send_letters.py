@@ -40,8 +40,8 @@ from tui_mutabakat.mail.templates import (
     letter_context,
     shipped_template,
 )
-from tui_mutabakat.services.batches import SendOptions, create_batch, preview_letter
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch, preview_letter
 
 FACTS = LetterFacts(
     company=CompanyInfo("Örnek Ticaret A.Ş.", "Kadıköy", "1234567890", "Moda Cad. 1", "İstanbul"),
@@ -215,7 +215,7 @@ def test_template_editor_saves_and_previews_on_a_real_account(
     database: Database, actor: Actor
 ) -> None:
     from tui_mutabakat.services.errors import InvalidInput
-    from tui_mutabakat.services.letters import save_template, template_choices
+    from tui_mutabakat.services.sending.letters import save_template, template_choices
 
     with database.unit_of_work() as session:
         add_company(session)

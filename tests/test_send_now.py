@@ -1,4 +1,4 @@
-"""A new batch written and delivered at once (`services/send_now.py`): in a thread or in a
+"""A new batch written and delivered at once (`services/sending/send_now.py`): in a thread or in a
 child process, on SQLite and PostgreSQL, against a real aiosmtpd server; and what happens
 when writing the letters stops halfway or the batch is cancelled while being written."""
 
@@ -25,19 +25,19 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState
-from tui_mutabakat.services import batch_writer, batches, send_now
-from tui_mutabakat.services.batch_status import cancel_batch
-from tui_mutabakat.services.batches import (
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.sending import batch_writer, batches, send_now
+from tui_mutabakat.services.sending.batch_status import cancel_batch
+from tui_mutabakat.services.sending.batches import (
     BatchCreated,
     SendOptions,
     batch_skipped,
     fill_batch,
     open_batch,
 )
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.send_now import create_and_send
-from tui_mutabakat.services.sending_types import SendProgress
-from tui_mutabakat.services.worker import run_worker
+from tui_mutabakat.services.sending.send_now import create_and_send
+from tui_mutabakat.services.sending.sender_types import SendProgress
+from tui_mutabakat.services.sending.worker import run_worker
 
 AS_OF = date(2026, 12, 31)
 

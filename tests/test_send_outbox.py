@@ -32,11 +32,11 @@ from tui_mutabakat.data.outbox_models import (
 )
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
-from tui_mutabakat.services import outbox
-from tui_mutabakat.services.batches import SendOptions, create_batch, create_batch_streaming
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending import DeliveryOptions, OutboxSender, SendProgress
-from tui_mutabakat.services.worker import run_worker, send_batch
+from tui_mutabakat.services.sending import outbox
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch, create_batch_streaming
+from tui_mutabakat.services.sending.sender import DeliveryOptions, OutboxSender, SendProgress
+from tui_mutabakat.services.sending.worker import run_worker, send_batch
 
 AS_OF = date(2026, 12, 31)
 
@@ -176,7 +176,7 @@ def test_outbox_directory_default(tmp_path: Path) -> None:
 async def test_cancel_while_sending_stops_the_rest(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
-    from tui_mutabakat.services.batch_status import cancel_batch, stored_summary
+    from tui_mutabakat.services.sending.batch_status import cancel_batch, stored_summary
 
     with running_server() as (server, port):
         keys = accounts_to_send(database, actor, 20, port)

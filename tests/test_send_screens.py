@@ -31,29 +31,29 @@ from tui_mutabakat.data.models import Account, Company, User
 from tui_mutabakat.data.outbox_models import Letter, LetterTemplate, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.screens.account_lookup import AccountLookupScreen
-from tui_mutabakat.screens.action_menu import ActionMenu
-from tui_mutabakat.screens.confirm import ConfirmDialog
-from tui_mutabakat.screens.contact_dialog import ContactDialog
-from tui_mutabakat.screens.lookup import ValueLookupScreen
-from tui_mutabakat.screens.movements import MovementListScreen
-from tui_mutabakat.screens.send_criteria import SendCriteriaScreen, default_as_of
-from tui_mutabakat.screens.send_dialog import SendDialog
-from tui_mutabakat.screens.send_errors import SendErrorsScreen
-from tui_mutabakat.screens.send_flow import SendRequest
-from tui_mutabakat.screens.send_list import SendListScreen
-from tui_mutabakat.screens.send_progress import SendProgressScreen
-from tui_mutabakat.screens.templates_editor import (
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
+from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
+from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.screens.operations.movements import MovementListScreen
+from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen, default_as_of
+from tui_mutabakat.screens.sending.send_dialog import SendDialog
+from tui_mutabakat.screens.sending.send_errors import SendErrorsScreen
+from tui_mutabakat.screens.sending.send_flow import SendRequest
+from tui_mutabakat.screens.sending.send_list import SendListScreen
+from tui_mutabakat.screens.sending.send_progress import SendProgressScreen
+from tui_mutabakat.screens.settings.templates_editor import (
     PREVIEW_DELAY,
     TemplateEditorScreen,
     TemplateListScreen,
 )
-from tui_mutabakat.services import batch_writer, send_now
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending_types import DeliveryOptions
-from tui_mutabakat.services.worker import run_worker
+from tui_mutabakat.services.sending import batch_writer, send_now
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.sender_types import DeliveryOptions
+from tui_mutabakat.services.sending.worker import run_worker
 
 SIZE = (80, 24)
 OLD = date(2020, 3, 1)

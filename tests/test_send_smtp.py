@@ -23,13 +23,13 @@ from tui_mutabakat.data.outbox_models import (
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.mail.delivery import dot_stuff
-from tui_mutabakat.services.batch_status import cancel_batch, stored_summary
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.outbox import RetryPolicy
-from tui_mutabakat.services.sending import DeliveryOptions
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batch_status import cancel_batch, stored_summary
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.outbox import RetryPolicy
+from tui_mutabakat.services.sending.sender import DeliveryOptions
+from tui_mutabakat.services.sending.worker import send_batch
 
 AS_OF = date(2026, 12, 31)
 

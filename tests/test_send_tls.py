@@ -21,9 +21,9 @@ from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.mail.delivery import SmtpConfig, SmtpTransport
 from tui_mutabakat.mail.secrets import resolve_secret
 from tui_mutabakat.mail.transport import TransportUnavailable
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending import OutboxSender
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.sender import OutboxSender
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 

@@ -25,8 +25,8 @@ from tui_mutabakat.data import migrate
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import resolve_actor
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 12, 31)
@@ -72,7 +72,7 @@ def worker(url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
         "MUTABAKAT_DATA_DIR": str(tmp_path / "data"),
         "MUTABAKAT_CONFIG": str(tmp_path / "none.toml"),
     }
-    code = "import sys; from tui_mutabakat.services.worker import worker_main; "
+    code = "import sys; from tui_mutabakat.services.sending.worker import worker_main; "
     code += "sys.exit(worker_main(sys.argv[1:]))"
     return subprocess.Popen(
         [sys.executable, "-c", code, "--db", url, "--once", "--no-migrate", "--connections", "4"],

@@ -17,18 +17,18 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.screens.confirm import ConfirmDialog
-from tui_mutabakat.screens.contact_dialog import ContactDialog
-from tui_mutabakat.screens.send_criteria import SendCriteriaScreen, default_as_of
-from tui_mutabakat.screens.send_dialog import SendDialog
-from tui_mutabakat.screens.send_errors import DONE, SendErrorsScreen
-from tui_mutabakat.screens.send_guard_dialog import DuplicateDialog
-from tui_mutabakat.screens.send_list import SendListScreen
-from tui_mutabakat.screens.send_progress import SendProgressScreen
-from tui_mutabakat.screens.track_batches import TrackBatchesScreen
-from tui_mutabakat.screens.track_details import LetterDetailsScreen
-from tui_mutabakat.services.compose import SkipKind
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
+from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
+from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen, default_as_of
+from tui_mutabakat.screens.sending.send_dialog import SendDialog
+from tui_mutabakat.screens.sending.send_errors import DONE, SendErrorsScreen
+from tui_mutabakat.screens.sending.send_guard_dialog import DuplicateDialog
+from tui_mutabakat.screens.sending.send_list import SendListScreen
+from tui_mutabakat.screens.sending.send_progress import SendProgressScreen
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
+from tui_mutabakat.services.sending.compose import SkipKind
 
 SIZE = (80, 24)
 

@@ -12,10 +12,8 @@ from tests.test_movements_service import invoice
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.rules import Outcome
-from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import Refused
-from tui_mutabakat.services.movements import check_movement, open_balance
-from tui_mutabakat.services.settlement import (
+from tui_mutabakat.services.accounts.movements import check_movement, open_balance
+from tui_mutabakat.services.accounts.settlement import (
     ClosingStop,
     ClosingWarning,
     FifoWarning,
@@ -26,6 +24,8 @@ from tui_mutabakat.services.settlement import (
     settle_pair,
     undo_match,
 )
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import Refused
 
 JAN = dt.date(2026, 1, 1)
 

@@ -17,7 +17,7 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Routing
-from tui_mutabakat.services.accounts import AccountData, ContactData, save_account
+from tui_mutabakat.services.accounts.cards import AccountData, ContactData, save_account
 from tui_mutabakat.services.context import Actor
 
 SIZE = (80, 24)

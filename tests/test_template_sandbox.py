@@ -28,10 +28,10 @@ from tui_mutabakat.mail.templates import (
     letter_context,
     sample_facts,
 )
-from tui_mutabakat.screens.templates_editor import TemplateEditorScreen, TemplateListScreen
+from tui_mutabakat.screens.settings.templates_editor import TemplateEditorScreen, TemplateListScreen
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.letters import save_template
+from tui_mutabakat.services.sending.letters import save_template
 
 CONTEXT = letter_context(sample_facts("tr"), "tr")
 

@@ -20,21 +20,21 @@ from tui_mutabakat.data.models import AuditEvent
 from tui_mutabakat.data.outbox_models import Letter, Recipient, RecipientEvent
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
-from tui_mutabakat.screens.action_menu import ActionMenu
-from tui_mutabakat.screens.confirm import ConfirmDialog
-from tui_mutabakat.screens.track_batches import TrackBatchesScreen
-from tui_mutabakat.screens.track_details import LetterDetailsScreen
-from tui_mutabakat.screens.track_letters import TrackLettersScreen
-from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.doubt import (
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.doubt import (
     in_doubt_by_batch,
     in_doubt_by_letter,
     in_doubt_total,
     mark_delivered,
     resend_in_doubt,
 )
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.worker import send_batch
 
 REASON = "Yarıda kalan gönderim kurtarıldı: teslim edilmiş sayıldı, tekrar gönderilmeyecek."
 AS_OF = date(2026, 12, 31)

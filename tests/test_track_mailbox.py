@@ -46,11 +46,12 @@ from tui_mutabakat.mail.answers import ReadMessage
 from tui_mutabakat.mail.imap import ImapError, ImapSettings
 from tui_mutabakat.mail.limits import ReadLimits
 from tui_mutabakat.mail.secrets import Secret
-from tui_mutabakat.services import mailbox as mailbox_service
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.intake import IntakeResult
-from tui_mutabakat.services.mailbox import (
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking import mailbox as mailbox_service
+from tui_mutabakat.services.tracking.intake import IntakeResult
+from tui_mutabakat.services.tracking.mailbox import (
     IntakeRun,
     MailboxPoller,
     mailbox_of,
@@ -58,7 +59,7 @@ from tui_mutabakat.services.mailbox import (
     read_maildir,
     read_user_mailbox,
 )
-from tui_mutabakat.services.tracking import (
+from tui_mutabakat.services.tracking.tracking import (
     batch_counts,
     decide_unclear,
     foreign_answer_letters,
@@ -69,7 +70,6 @@ from tui_mutabakat.services.tracking import (
     unreadable_messages,
     unseen_counts,
 )
-from tui_mutabakat.services.worker import send_batch
 
 SENDER = "mutabakat@ornek.com.tr"
 ACCOUNTS = {

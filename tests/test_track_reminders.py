@@ -28,28 +28,28 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.answers import read_message
-from tui_mutabakat.services.batches import SendOptions, create_batch
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput, Refused
-from tui_mutabakat.services.intake import process_message
-from tui_mutabakat.services.mailbox import read_maildir
-from tui_mutabakat.services.reminders import (
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch, worker_main
+from tui_mutabakat.services.settings.working_settings import get_working_settings
+from tui_mutabakat.services.tracking.intake import process_message
+from tui_mutabakat.services.tracking.mailbox import read_maildir
+from tui_mutabakat.services.tracking.reminders import (
     due_reminders,
     expire_overdue,
     run_daily,
     send_reminders,
 )
-from tui_mutabakat.services.resend import resend_letters
-from tui_mutabakat.services.tracking import (
+from tui_mutabakat.services.tracking.resend import resend_letters
+from tui_mutabakat.services.tracking.tracking import (
     batch_counts,
     decide_unclear,
     latest_answer,
     record_manual_answer,
     tracking_batches,
 )
-from tui_mutabakat.services.tracking_worker import track_once
-from tui_mutabakat.services.worker import send_batch, worker_main
-from tui_mutabakat.services.working_settings import get_working_settings
+from tui_mutabakat.services.tracking.tracking_worker import track_once
 
 ANSWER_BY = date(2027, 1, 31)
 

@@ -28,21 +28,21 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.screens.account_card import AccountCardScreen
-from tui_mutabakat.screens.action_menu import ActionMenu
-from tui_mutabakat.screens.confirm import ConfirmDialog
-from tui_mutabakat.screens.track_answer import AnswerDialog
-from tui_mutabakat.screens.track_batches import TrackBatchesScreen
-from tui_mutabakat.screens.track_details import LetterDetailsScreen
-from tui_mutabakat.screens.track_letters import TrackLettersScreen
-from tui_mutabakat.screens.track_mailbox import read_text
-from tui_mutabakat.screens.track_unreadable import UnreadableScreen
-from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
+from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
+from tui_mutabakat.screens.tracking.track_mailbox import read_text
+from tui_mutabakat.screens.tracking.track_unreadable import UnreadableScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.intake import Outcome, process_message
-from tui_mutabakat.services.mailbox import IntakeRun
-from tui_mutabakat.services.tracking import latest_answer
-from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.services.tracking.intake import Outcome, process_message
+from tui_mutabakat.services.tracking.mailbox import IntakeRun
+from tui_mutabakat.services.tracking.tracking import latest_answer
 
 SIZE = (80, 24)
 

@@ -15,20 +15,20 @@ from tui_mutabakat.config import Settings, load_settings, os_login
 from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
-from tui_mutabakat.screens.confirm import ConfirmDialog
-from tui_mutabakat.screens.lookup import ValueLookupScreen
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
+from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.main import MainScreen
-from tui_mutabakat.screens.users import AddUserDialog, UsersScreen
+from tui_mutabakat.screens.settings.users import AddUserDialog, UsersScreen
 from tui_mutabakat.services.context import Actor, resolve_actor
 from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, Refused
-from tui_mutabakat.services.user_admin import (
+from tui_mutabakat.services.settings.user_admin import (
     add_user,
     list_users,
     set_active,
     set_role,
     set_send_via,
 )
-from tui_mutabakat.services.users import SmtpSettings, set_smtp
+from tui_mutabakat.services.settings.users import SmtpSettings, set_smtp
 
 
 def _users(database: Database) -> dict[str, User]:

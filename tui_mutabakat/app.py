@@ -46,7 +46,7 @@ class MutabakatApp(App[None]):
         self.push_screen(MainScreen())
 
     def action_help(self) -> None:
-        from tui_mutabakat.screens.help import HelpScreen
+        from tui_mutabakat.screens.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

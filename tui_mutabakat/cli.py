@@ -17,7 +17,7 @@ from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import set_language
 from tui_mutabakat.portal.serve import add_portal_parser
 from tui_mutabakat.portal.serve import serve as serve_portal
-from tui_mutabakat.services.portal_links import open_database
+from tui_mutabakat.services.portal.links import open_database
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"database is at revision {migrate.current_revision(database.engine)}")
         return 0
     if command == "worker":
-        from tui_mutabakat.services.worker import worker_main
+        from tui_mutabakat.services.sending.worker import worker_main
 
         return worker_main(extra, settings)
     if command == "send":
@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Settings:
-    from tui_mutabakat.services.demo_data import create_demo_company, is_demo_ready
+    from tui_mutabakat.demo.data import create_demo_company, is_demo_ready
 
     demo_dir = settings.data_dir / "demo"
     if not explicit_db:
@@ -147,7 +147,7 @@ def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
     """`mutabakat user set-smtp` / `set-imap`: one checked change of a user's mail servers."""
     from tui_mutabakat.services.context import resolve_actor
     from tui_mutabakat.services.errors import ServiceError
-    from tui_mutabakat.services.users import ImapSettings, SmtpSettings, set_imap, set_smtp
+    from tui_mutabakat.services.settings.users import ImapSettings, SmtpSettings, set_imap, set_smtp
 
     database = open_database(settings)
     migrate.upgrade(database.engine)
@@ -183,7 +183,7 @@ def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _generate(settings: Settings, accounts: int, movements: int | None, seed: int) -> int:
-    from tui_mutabakat.services.demo_data import generate_bulk
+    from tui_mutabakat.demo.data import generate_bulk
 
     database = open_database(settings)
     migrate.upgrade(database.engine)
@@ -197,8 +197,8 @@ def _run_app(settings: Settings) -> int:
 
     from tui_mutabakat.app import make_app
     from tui_mutabakat.data.session import INSUFFICIENT_PRIVILEGE
-    from tui_mutabakat.services.child_processes import prepare_child_processes
     from tui_mutabakat.services.errors import ServiceError
+    from tui_mutabakat.services.sending.child_processes import prepare_child_processes
 
     database = open_database(settings)
     try:

@@ -11,7 +11,7 @@ import sys
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.services.portal_links import open_database
+from tui_mutabakat.services.portal.links import open_database
 
 
 def roles_parser(db_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,8 +44,8 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.domain.enums import Role
     from tui_mutabakat.services.context import Actor, os_login, record
     from tui_mutabakat.services.errors import ServiceError
-    from tui_mutabakat.services.user_admin import check_login
-    from tui_mutabakat.services.working_settings import get_company, get_working_settings
+    from tui_mutabakat.services.settings.user_admin import check_login
+    from tui_mutabakat.services.settings.working_settings import get_company, get_working_settings
 
     database = open_database(settings)
     if database.engine.dialect.name != "postgresql":

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.portal_links import open_database
+from tui_mutabakat.services.portal.links import open_database
 
 if TYPE_CHECKING:
-    from tui_mutabakat.services.send_command import SendCommand, SendOutcome
+    from tui_mutabakat.services.sending.send_command import SendCommand, SendOutcome
 
 #: `InvalidInput.field` values that name an argument of the command (exit status 2).
 ARGUMENT_FIELDS = frozenset({"answer_by", "template", "title", "codes", "balance", "currency"})
@@ -114,7 +114,7 @@ def send_main(
     """Run `mutabakat send`; `ask` reads an answer (default: `input` on a terminal)."""
     from tui_mutabakat.services.context import resolve_actor
     from tui_mutabakat.services.errors import InvalidInput, ServiceError
-    from tui_mutabakat.services.send_command import build_command, run_send, select_rows
+    from tui_mutabakat.services.sending.send_command import build_command, run_send, select_rows
 
     say: Out = out or print
     if ask is None and not args.yes and sys.stdin.isatty():
@@ -212,8 +212,8 @@ def _decide_duplicates(
 
 
 def _print_outcome(settings: Settings, queue_only: bool, outcome: SendOutcome, say: Out) -> None:
-    from tui_mutabakat.services.error_list import error_lines
-    from tui_mutabakat.services.send_report import summary_lines
+    from tui_mutabakat.services.sending.error_list import error_lines
+    from tui_mutabakat.services.sending.send_report import summary_lines
 
     say(_("Gönderim {batch}.").format(batch=outcome.batch_id))
     if outcome.fill_error:

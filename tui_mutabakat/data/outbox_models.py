@@ -147,7 +147,7 @@ class Letter(Base):
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: Counts the claims of the letter. A run changes the letter (and its recipients) only
     #: while `claim_token` and `claim_gen` are still the ones its claim wrote (see
-    #: `services/sending.py`), so a run that lost its claim can change nothing.
+    #: `services/sending/sender.py`), so a run that lost its claim can change nothing.
     claim_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str] = mapped_column(Text, default="")

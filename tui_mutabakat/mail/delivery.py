@@ -5,7 +5,7 @@ or plain SMTP on the loopback interface only. Each envelope is one transaction: 
 RCPT per recipient (a refusal there fails that recipient alone, with the server's answer),
 DATA. The final "." is written only after the hand-over callback has made the accepted
 recipients durable, so a crash can never lead to the same message being sent twice: see
-`services/sending.py` for the guarantee.
+`services/sending/sender.py` for the guarantee.
 """
 
 from __future__ import annotations

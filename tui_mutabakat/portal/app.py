@@ -5,7 +5,7 @@ Routes: `GET /m/<token>` shows a letter and its form (or the answer already reco
 link that does not verify, gets one plain page that reveals nothing. The form carries a
 signed token (CSRF without cookies or JavaScript); every response carries the security
 headers; every request is logged with its time, address and user agent, the token cut
-short. The use cases are `services/portal.py`'s; this module only reads and shows.
+short. The use cases are `services/portal/answers.py`'s; this module only reads and shows.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from tui_mutabakat.mail.templates import fast_amount, fast_day, fast_money
 from tui_mutabakat.portal.limits import RateLimiter
 from tui_mutabakat.portal.words import LANGUAGES, words_for
 from tui_mutabakat.services.errors import InvalidInput, Refused
-from tui_mutabakat.services.portal import (
+from tui_mutabakat.services.portal.answers import (
     OPEN_STATES,
     PageView,
     Responder,
@@ -47,8 +47,8 @@ from tui_mutabakat.services.portal import (
     record_web_answer,
     web_answer,
 )
-from tui_mutabakat.services.portal_files import MAX_BYTES, MAX_FILES, UploadRefused, store_file
-from tui_mutabakat.services.portal_links import PortalLinks
+from tui_mutabakat.services.portal.files import MAX_BYTES, MAX_FILES, UploadRefused, store_file
+from tui_mutabakat.services.portal.links import PortalLinks
 
 log = logging.getLogger("mutabakat.portal")
 HERE = Path(__file__).resolve().parent

@@ -12,7 +12,7 @@ from typing import Any
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.services.portal_links import KEY_FILE, portal_links
+from tui_mutabakat.services.portal.links import KEY_FILE, portal_links
 
 
 def add_portal_parser(commands: Any) -> None:
@@ -32,7 +32,7 @@ def add_portal_parser(commands: Any) -> None:
 
 def check(settings: Settings) -> int:
     """Print the portal's configuration; 0 when it can run, 1 when something is missing."""
-    from tui_mutabakat.services.portal_files import UPLOAD_DIR
+    from tui_mutabakat.services.portal.files import UPLOAD_DIR
 
     missing: list[str] = []
     url = settings.portal_url

@@ -17,9 +17,9 @@ from textual.widgets.option_list import Option
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.doubt import in_doubt_total
-from tui_mutabakat.services.unseen import unseen_counts
-from tui_mutabakat.services.working_settings import get_company
+from tui_mutabakat.services.sending.doubt import in_doubt_total
+from tui_mutabakat.services.settings.working_settings import get_company
+from tui_mutabakat.services.tracking.unseen import unseen_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,67 +32,67 @@ class MenuEntry:
 
 
 def _accounts() -> Screen[Any]:
-    from tui_mutabakat.screens.account_list import AccountListScreen
+    from tui_mutabakat.screens.accounts.account_list import AccountListScreen
 
     return AccountListScreen()
 
 
 def _send() -> Screen[Any]:
-    from tui_mutabakat.screens.send_criteria import SendCriteriaScreen
+    from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen
 
     return SendCriteriaScreen()
 
 
 def _tracking() -> Screen[Any]:
-    from tui_mutabakat.screens.track_batches import TrackBatchesScreen
+    from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 
     return TrackBatchesScreen()
 
 
 def _dashboard() -> Screen[Any]:
-    from tui_mutabakat.screens.dashboard import DashboardScreen
+    from tui_mutabakat.screens.tracking.dashboard import DashboardScreen
 
     return DashboardScreen()
 
 
 def _templates() -> Screen[Any]:
-    from tui_mutabakat.screens.templates_editor import TemplateListScreen
+    from tui_mutabakat.screens.settings.templates_editor import TemplateListScreen
 
     return TemplateListScreen()
 
 
 def _orders() -> Screen[Any]:
-    from tui_mutabakat.screens.orders import SalesOrderListScreen
+    from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
 
     return SalesOrderListScreen()
 
 
 def _working_settings() -> Screen[Any]:
-    from tui_mutabakat.screens.working_settings import WorkingSettingsScreen
+    from tui_mutabakat.screens.settings.working_settings import WorkingSettingsScreen
 
     return WorkingSettingsScreen()
 
 
 def _company() -> Screen[Any]:
-    from tui_mutabakat.screens.company import CompanyScreen
+    from tui_mutabakat.screens.settings.company import CompanyScreen
 
     return CompanyScreen()
 
 
 def _mail_settings() -> Screen[Any]:
-    from tui_mutabakat.screens.mail_settings import MailSettingsScreen
+    from tui_mutabakat.screens.settings.mail_settings import MailSettingsScreen
 
     return MailSettingsScreen()
 
 
 def _users() -> Screen[Any]:
-    from tui_mutabakat.screens.users import UsersScreen
+    from tui_mutabakat.screens.settings.users import UsersScreen
 
     return UsersScreen()
 
 
 def _import() -> Screen[Any]:
-    from tui_mutabakat.screens.import_screen import ImportScreen
+    from tui_mutabakat.screens.accounts.import_screen import ImportScreen
 
     return ImportScreen()
 

@@ -17,9 +17,9 @@ from textual.widgets import DataTable
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import Routing
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.screens.confirm import ConfirmDialog
-from tui_mutabakat.screens.contact_dialog import ContactDialog
-from tui_mutabakat.services.accounts import AccountData, ContactData, recipient_problems
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
+from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
+from tui_mutabakat.services.accounts.cards import AccountData, ContactData, recipient_problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from tui_mutabakat.domain.money import OutOfRange
 from tui_mutabakat.domain.text import TextProblem, clean_text
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
 
 ResultT = TypeVar("ResultT")

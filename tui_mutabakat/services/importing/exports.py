@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Contact, Movement
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.accounts.movements import doc_type_label
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing.fields import Field, Kind, fields_of
 from tui_mutabakat.services.importing.values import routing_word
-from tui_mutabakat.services.movements import doc_type_label
 
 #: The fields an export writes, in order (a subset of what the import takes).
 EXPORT_FIELDS: dict[Kind, tuple[str, ...]] = {

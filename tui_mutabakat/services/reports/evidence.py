@@ -37,9 +37,9 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.pdf_flow import Column, Flow
 from tui_mutabakat.mail.templates import fast_amount, fast_day
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.letter_balances import figures_text, letter_figures
-from tui_mutabakat.services.portal_files import CONTENT_TYPES, stored_sha256
-from tui_mutabakat.services.tracking import batch_counts, latest_answer, letter_details
+from tui_mutabakat.services.portal.files import CONTENT_TYPES, stored_sha256
+from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
+from tui_mutabakat.services.tracking.tracking import batch_counts, latest_answer, letter_details
 
 ANSWERED = ("agreed", "disagreed", "unclear")
 

@@ -1,0 +1,3 @@
+"""Modal dialogs shared by every screen: confirm, lookup, contact, action menu, help, a text
+prompt.
+"""

@@ -1,0 +1,370 @@
+"""Satış Siparişleri (SPEC C1–C3): the order list, controlled approval, shipping, printing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
+
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.data.ops_models import OPEN_APPROVED_STATUSES, Invoice, OrderStatus
+from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
+from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.operations.ops_dialogs import (
+    ask_due_tracking,
+    cursor_key,
+    field_row,
+    plain,
+    refuse_for_due_tracking,
+    right,
+)
+from tui_mutabakat.services.accounts.invoices import (
+    copies_default,
+    export_invoice,
+    invoices_of_order,
+)
+from tui_mutabakat.services.accounts.movements import (
+    DueTrackingStop,
+    DueTrackingWarning,
+    local_today,
+)
+from tui_mutabakat.services.accounts.orders import (
+    ApprovalRefused,
+    OrderRow,
+    approve_order,
+    cancel_order,
+    list_orders,
+    record_approval_refused,
+    status_label,
+)
+from tui_mutabakat.services.accounts.parameters import default_due_date
+from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
+from tui_mutabakat.services.errors import ServiceError
+from tui_mutabakat.widgets.tick import Tick
+
+
+def invoice_directory(data_dir: Path) -> Path:
+    return data_dir / "faturalar"
+
+
+class InvoicePrintDialog(AppAccess, ModalScreen[list[Path] | None]):
+    """Write an invoice as text: the copy count starts at the account's parameter (C2)."""
+
+    BINDINGS = [
+        Binding("f2,ctrl+s", "export", _("Yazdır"), id="invoice_print"),
+        Binding("escape", "dismiss(None)", _("Vazgeç"), id="invoice_print_cancel"),
+    ]
+
+    def __init__(self, invoice_id: int, account_id: int, number: str) -> None:
+        super().__init__()
+        self._invoice_id = invoice_id
+        self._account_id = account_id
+        self._number = number
+
+    def compose(self) -> ComposeResult:
+        with self.database.reader() as session:
+            copies = copies_default(session, self._account_id)
+        folder = invoice_directory(self.settings.data_dir)
+        with Vertical(classes="dialog ops-dialog ops-form"):
+            yield Label(
+                _("Fatura yazdır — {number}").format(number=self._number), classes="dialog-title"
+            )
+            yield field_row(_("Nüsha sayısı"), Input(str(copies), id="print-copies", compact=True))
+            yield field_row(_("Klasör"), Input(str(folder), id="print-folder", compact=True))
+            yield Tick(_("Tüm nüshalar tek dosyada"), True, id="print-one-file", compact=True)
+            yield Label("", id="print-error", classes="error-text")
+            yield Label(_("F2: yazdır · Esc: vazgeç"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#print-copies", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as in the ERP forms; F2 saves."""
+        event.stop()
+        self.focus_next()
+
+    def action_export(self) -> None:
+        try:
+            copies = int(self.query_one("#print-copies", Input).value.strip())
+        except ValueError:
+            self.query_one("#print-error", Label).update(_("Nüsha sayısı bir tam sayı olmalı."))
+            return
+        folder = Path(self.query_one("#print-folder", Input).value.strip()).expanduser()
+        one_file = self.query_one("#print-one-file", Checkbox).value
+        try:
+            with self.database.unit_of_work() as session:
+                paths = export_invoice(
+                    session, self.actor, self._invoice_id, folder, copies, one_file=one_file
+                )
+        except (ServiceError, OSError) as error:
+            self.query_one("#print-error", Label).update(str(error))
+            return
+        self.dismiss(paths)
+
+
+class SalesOrderListScreen(AppAccess, Screen[None]):
+    """All sales orders, or one account's; F9 holds "Kontrollü Onaylama" and "Sevk et"."""
+
+    TITLE = _("Satış Siparişleri")
+    BINDINGS = [
+        Binding("f4,insert,ctrl+n", "new", _("Yeni"), id="orders_new"),
+        Binding("enter", "open", _("Aç"), id="orders_open"),
+        Binding("f8,ctrl+d", "cancel_order", _("İptal et"), id="orders_cancel"),
+        Binding("f9,ctrl+o", "actions", _("İşlemler"), id="orders_actions"),
+        Binding("escape", "app.pop_screen", _("Geri"), id="orders_back"),
+    ]
+
+    def __init__(self, account_id: int | None = None) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self._rows: dict[int, OrderRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="orders-title", classes="section-title")
+        yield DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[object] = self.query_one(DataTable)
+        table.add_columns(
+            _("No"), _("Tarih"), _("Hesap"), _("Durum"), _("Tutar"), _("Kalan"), _("Ünvan")
+        )
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        table: DataTable[object] = self.query_one(DataTable)
+        keep = select if select is not None else self.current_id()
+        with self.database.reader() as session:
+            rows = list_orders(session, self.account_id)
+            account = session.get(Account, self.account_id) if self.account_id else None
+        self._rows = {row.id: row for row in rows}
+        scope = f"{account.code} {account.title}" if account else _("Tüm hesaplar")
+        self.query_one("#orders-title", Label).update(
+            _("{scope} · {count} sipariş").format(scope=scope, count=len(rows))
+        )
+        table.clear()
+        for row in rows:
+            table.add_row(
+                plain(row.number),
+                format_day(row.date),
+                plain(row.account_code),
+                status_label(row.status),
+                right(format_amount(row.total)),
+                right(format_amount(row.remaining_value)),
+                plain(row.account_title),
+                key=str(row.id),
+            )
+        if keep is not None and keep in self._rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+
+    def current_id(self) -> int | None:
+        key = cursor_key(self.query_one(DataTable))
+        return int(key) if key is not None else None
+
+    def _current(self) -> OrderRow | None:
+        current = self.current_id()
+        return self._rows.get(current) if current is not None else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_new(self) -> None:
+        from tui_mutabakat.screens.operations.order_form import OrderFormScreen
+
+        self.app.push_screen(OrderFormScreen(account_id=self.account_id))
+
+    def action_open(self) -> None:
+        from tui_mutabakat.screens.operations.order_form import OrderFormScreen
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(OrderFormScreen(order_id=row.id))
+
+    def action_actions(self) -> None:
+        row = self._current()
+        items: list[MenuItem] = [("new", _("Yeni sipariş"), "F4")]
+        if row is not None:
+            items.append(("open", _("Siparişi aç"), "Enter"))
+            if row.status is OrderStatus.DRAFT:
+                items.append(("approve", _("Kontrollü Onaylama"), ""))
+            if row.status in OPEN_APPROVED_STATUSES:
+                items.append(("ship", _("Sevk et (faturaya / irsaliyeye aktar)"), ""))
+            with self.database.reader() as session:
+                if open_dispatches(session, row.id):
+                    items.append(("invoice_dispatch", _("İrsaliyeyi faturala"), ""))
+            if row.status is not OrderStatus.DRAFT and row.status is not OrderStatus.CANCELLED:
+                items.append(("print", _("Faturayı yazdır"), ""))
+            if row.status in (OrderStatus.DRAFT, OrderStatus.APPROVED):
+                items.append(("cancel_order", _("Siparişi iptal et"), "F8"))
+
+        def chosen(action: str | None) -> None:
+            if action is not None:
+                getattr(self, f"action_{action}")()
+
+        self.app.push_screen(ActionMenu(_("Sipariş İşlemleri"), items), chosen)
+
+    def action_approve(self) -> None:
+        """Controlled approval: the criteria as defaults, changeable for this approval."""
+        from tui_mutabakat.screens.operations.approval import ApprovalChoice, ApprovalDialog
+
+        row = self._current()
+        if row is None:
+            return
+
+        def answered(choice: ApprovalChoice | None) -> None:
+            if choice is None:
+                return
+            try:
+                with self.database.unit_of_work() as session:
+                    approve_order(
+                        session,
+                        self.actor,
+                        row.id,
+                        criteria=choice.criteria,
+                        override_reason=choice.reason,
+                    )
+            except ApprovalRefused as refused:
+                with self.database.unit_of_work() as session:
+                    record_approval_refused(session, self.actor, row.id, refused.result)
+                self.app.push_screen(MessageDialog(str(refused), title=_("Onaylanmadı")))
+                return
+            except ServiceError as error:
+                self.app.push_screen(MessageDialog(str(error), title=_("Onaylanmadı")))
+                return
+            self.notify(_("{number} onaylandı.").format(number=row.number))
+            self.reload()
+
+        self.app.push_screen(ApprovalDialog(row.id, row.number), answered)
+
+    def action_ship(self) -> None:
+        from tui_mutabakat.screens.operations.shipment import ShipmentDialog
+
+        row = self._current()
+        if row is None:
+            return
+
+        def shipped(invoice_id: int | None) -> None:
+            self.reload()
+            if invoice_id is None:
+                return
+            with self.database.reader() as session:
+                note = session.get(Invoice, invoice_id)
+            if note is not None and note.kind == "dispatch":
+                self.notify(_("İrsaliye {number} oluşturuldu.").format(number=note.number))
+            else:
+                self._print(invoice_id)
+
+        self.app.push_screen(ShipmentDialog(row.id), shipped)
+
+    def action_print(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        with self.database.reader() as session:
+            invoices = invoices_of_order(session, row.id)
+        if not invoices:
+            self.notify(_("Bu siparişin faturası yok."), severity="warning")
+        elif len(invoices) == 1:
+            self._print(invoices[0].id)
+        else:
+            items: list[MenuItem] = [
+                (str(i.id), f"{i.number}  {format_day(i.date)}  {format_amount(i.total)}", "")
+                for i in invoices
+            ]
+
+            def chosen(invoice: str | None) -> None:
+                if invoice is not None:
+                    self._print(int(invoice))
+
+            self.app.push_screen(ActionMenu(_("Fatura seçin"), items), chosen)
+
+    def action_invoice_dispatch(self, confirmed: bool = False) -> None:
+        """Invoice the order's oldest dispatch note not yet invoiced, dated today, due by
+        the account's payment term; due-date tracking decides as for any invoice."""
+        row = self._current()
+        if row is None:
+            return
+        with self.database.reader() as session:
+            notes = open_dispatches(session, row.id)
+            if not notes:
+                return
+            note = notes[0]
+            today = local_today()
+            due = default_due_date(session, row.account_id, today)
+        what = f"sales_invoice dispatch={note.number}"
+        try:
+            with self.database.unit_of_work() as session:
+                invoice_id = invoice_dispatch(
+                    session,
+                    self.actor,
+                    note.id,
+                    invoice_date=today,
+                    due_date=due,
+                    confirmed=confirmed,
+                )
+        except DueTrackingWarning as warning:
+            ask_due_tracking(
+                self,
+                warning,
+                row.account_id,
+                what,
+                lambda: self.action_invoice_dispatch(confirmed=True),
+            )
+            return
+        except DueTrackingStop as stop:
+            refuse_for_due_tracking(self, stop, row.account_id, what)
+            return
+        except ServiceError as error:
+            self.app.push_screen(MessageDialog(str(error), title=_("Faturalanamadı")))
+            return
+        self.reload()
+        self._print(invoice_id)
+
+    def _print(self, invoice_id: int) -> None:
+        row = self._current()
+        if row is None:
+            return
+        with self.database.reader() as session:
+            number = next(
+                (i.number for i in invoices_of_order(session, row.id) if i.id == invoice_id), ""
+            )
+
+        def written(paths: list[Path] | None) -> None:
+            if paths:
+                self.notify(
+                    _("Fatura yazıldı: {files}").format(files=", ".join(str(p) for p in paths))
+                )
+
+        self.app.push_screen(InvoicePrintDialog(invoice_id, row.account_id, number), written)
+
+    def action_cancel_order(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                with self.database.unit_of_work() as session:
+                    cancel_order(session, self.actor, row.id)
+            except ServiceError as error:
+                self.app.push_screen(MessageDialog(str(error), title=_("İptal edilemedi")))
+                return
+            self.reload()
+
+        question = _("{number} numaralı sipariş iptal edilsin mi?").format(number=row.number)
+        self.app.push_screen(ConfirmDialog(question, yes=_("İptal et"), danger=True), answered)

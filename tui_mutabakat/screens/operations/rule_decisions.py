@@ -1,0 +1,74 @@
+"""The rule decisions of one account (issue 11.8): every continue, warning answered yes or
+no, stop and approval the account's parameters decided, newest first."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label
+
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.operations.ops_dialogs import cursor_key, plain
+from tui_mutabakat.services.accounts.rule_log import Decision, list_decisions
+
+
+class RuleDecisionsScreen(AppAccess, Screen[None]):
+    """The decisions, a row each; the line under the table shows the figures of the row."""
+
+    TITLE = _("Kural Kararları")
+    BINDINGS = [
+        Binding("f5,ctrl+r", "reload", _("Yenile"), id="decisions_reload"),
+        Binding("escape", "app.pop_screen", _("Geri"), id="decisions_back"),
+    ]
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self._rows: list[Decision] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="decisions-title", classes="section-title")
+        yield DataTable(id="decisions-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="decisions-detail", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[object] = self.query_one(DataTable)
+        table.add_columns(_("Zaman"), _("Kullanıcı"), _("Kural"), _("Karar"), _("Belge"))
+        self.action_reload()
+        table.focus()
+
+    def action_reload(self) -> None:
+        with self.database.reader() as session:
+            account = session.get(Account, self.account_id)
+            self._rows = list_decisions(session, self.account_id)
+        who = f"{account.code} {account.title}" if account else "?"
+        if self._rows:
+            title = _("{account} · {count} karar").format(account=who, count=len(self._rows))
+        else:
+            title = _("{account} · henüz kural kararı yok").format(account=who)
+        self.query_one("#decisions-title", Label).update(plain(title))
+        table: DataTable[object] = self.query_one(DataTable)
+        table.clear()
+        for index, row in enumerate(self._rows):
+            table.add_row(
+                row.at.astimezone().strftime("%d.%m.%Y %H:%M"),
+                plain(row.login),
+                row.rule,
+                row.decision,
+                plain(row.document),
+                key=str(index),
+            )
+        self._show_detail()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        key = cursor_key(self.query_one(DataTable))
+        detail = self._rows[int(key)].detail if key is not None and self._rows else ""
+        self.query_one("#decisions-detail", Label).update(detail)

@@ -1,0 +1,1 @@
+"""Screens of the settings: company, working settings, mail settings, templates, users."""

@@ -1,0 +1,3 @@
+"""The sender's side: composing letters, writing a batch into the outbox, delivering each letter
+exactly once, and what came of it.
+"""

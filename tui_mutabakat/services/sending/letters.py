@@ -1,0 +1,218 @@
+"""What goes into a letter: templates by name, recipients, the sender (open items and the
+statement: `statement`).
+
+Shared by batch creation, the preview in the send dialog and the template editor.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.models import Account, Contact, User
+from tui_mutabakat.data.outbox_models import LetterTemplate
+from tui_mutabakat.domain.email_check import check_email
+from tui_mutabakat.domain.enums import Routing
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.mail.templates import (
+    SHIPPED_TEMPLATES,
+    AccountInfo,
+    CompanyInfo,
+    LetterRenderer,
+    LetterTemplateError,
+    TemplateSource,
+    letter_context,
+    sample_facts,
+    shipped_template,
+)
+from tui_mutabakat.services.context import Actor, record
+from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.settings.working_settings import get_company
+from tui_mutabakat.services.text_input import checked_text
+
+
+@dataclass(frozen=True, slots=True)
+class SenderInfo:
+    address: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    name: str
+    address: str
+    contact_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecipients:
+    account: AccountInfo
+    addressees: tuple[Addressee, ...]
+    #: Why an address was left out, or why there is none.
+    problems: tuple[str, ...]
+
+
+def load_template(session: Session, name: str) -> TemplateSource:
+    """A user's template of that name, else the shipped one."""
+    row = session.scalar(select(LetterTemplate).where(LetterTemplate.name == name))
+    if row is not None:
+        return TemplateSource(
+            name=row.name,
+            language=row.language,
+            subject=row.subject,
+            text=row.text_body,
+            html=row.html_body,
+            shipped=False,
+        )
+    try:
+        return shipped_template(name)
+    except LetterTemplateError as exc:
+        raise InvalidInput(str(exc), "template") from exc
+
+
+def save_template(
+    session: Session, actor: Actor, source: TemplateSource, description: str = ""
+) -> None:
+    """Store a user's template (SPEC D8); it must compile, and replaces any of that name.
+    Admins only (SPEC A3)."""
+    if not actor.is_admin:
+        raise Refused(_("Şablonları yalnızca yönetici değiştirebilir."))
+    name = checked_text(source.name, LetterTemplate.name, _("Şablon adı"), "name")
+    description = checked_text(
+        description, LetterTemplate.description, _("Açıklama"), "description"
+    )
+    if not name:
+        raise InvalidInput(_("Şablon adı boş olamaz."), "name")
+    try:
+        # It must render, within the sandbox's limits, on a sample letter (the editor also
+        # tries it on a real account before it offers to save).
+        LetterRenderer(source).render(
+            letter_context(sample_facts(source.language), source.language)
+        )
+    except LetterTemplateError as exc:
+        raise InvalidInput(str(exc), "template") from exc
+    row = session.scalar(select(LetterTemplate).where(LetterTemplate.name == name))
+    if row is None:
+        row = LetterTemplate(name=name)
+        session.add(row)
+    row.language = source.language
+    row.description = description
+    row.subject = source.subject
+    row.text_body = source.text
+    row.html_body = source.html
+    row.updated_by = actor.login
+    session.flush()
+    record(session, actor, "save", "letter_template", row.id, name)
+
+
+def template_choices(session: Session) -> list[tuple[str, str]]:
+    """(name, description) of every template the send dialog offers."""
+    choices = {
+        name: _("Hazır şablon ({language})").format(language=language)
+        for name, language in SHIPPED_TEMPLATES.items()
+    }
+    for row in session.scalars(select(LetterTemplate).order_by(LetterTemplate.name)):
+        choices[row.name] = row.description or _("Kullanıcı şablonu")
+    return sorted(choices.items())
+
+
+def company_info(session: Session) -> CompanyInfo:
+    company = get_company(session)
+    return CompanyInfo(
+        title=company.title,
+        tax_office=company.tax_office,
+        tax_number=company.tax_number,
+        address=company.address,
+        city=company.city,
+        phone=company.phone,
+        email=company.email,
+        logo_text=company.logo_text,
+    )
+
+
+def sender_info(session: Session, actor: Actor) -> SenderInfo:
+    """Who the letters come from: the user's sender identity, else the company's address."""
+    user = session.scalar(select(User).where(User.login == actor.login))
+    company = get_company(session)
+    address = (user.from_address if user else "") or company.email
+    check = check_email(address)
+    if not check.ok or check.normalized is None:
+        raise InvalidInput(
+            _(
+                "Gönderen e-posta adresi tanımlı değil ya da geçersiz. Kullanıcı tanımında "
+                "gönderen adresini (veya firma e-postasını) girin."
+            ),
+            "from_address",
+        )
+    name = ""
+    if user is not None:
+        name = user.display_name or user.full_name
+    return SenderInfo(check.normalized, name or company.title)
+
+
+def recipients_for(session: Session, account_ids: Sequence[int]) -> dict[int, AccountRecipients]:
+    """The addresses each account's letters go to (SPEC B2, B3), checked and normalised."""
+    accounts = session.execute(
+        select(
+            Account.id,
+            Account.code,
+            Account.title,
+            Account.tax_number,
+            Account.tax_office,
+            Account.address,
+            Account.city,
+            Account.routing,
+            Account.department_email,
+        ).where(Account.id.in_(account_ids))
+    ).all()
+    contacts: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for account_id, contact_id, name, email in session.execute(
+        select(Contact.account_id, Contact.id, Contact.name, Contact.email)
+        .where(Contact.account_id.in_(account_ids), Contact.receives_reconciliation.is_(True))
+        .order_by(Contact.id)
+    ):
+        contacts[account_id].append((contact_id, name, email))
+    result = {}
+    for row in accounts:
+        info = AccountInfo(
+            row.code, row.title, row.tax_number, row.tax_office, row.address, row.city
+        )
+        candidates: Sequence[tuple[int | None, str, str]]
+        if Routing(row.routing) is Routing.DEPARTMENT:
+            candidates = [(None, "", row.department_email)]
+        else:
+            candidates = contacts.get(row.id, [])
+        addressees, problems = _check_addresses(candidates, Routing(row.routing))
+        result[row.id] = AccountRecipients(info, tuple(addressees), tuple(problems))
+    return result
+
+
+def _check_addresses(
+    candidates: Sequence[tuple[int | None, str, str]], routing: Routing
+) -> tuple[list[Addressee], list[str]]:
+    addressees: list[Addressee] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for contact_id, name, email in candidates:
+        check = check_email(email)
+        if not check.ok or check.normalized is None:
+            who = name or _("Departman adresi")
+            shown = email.strip()[:120]
+            problems.append(
+                f"{who} <{shown}>: {check.reason}" if shown else f"{who}: {check.reason}"
+            )
+            continue
+        if check.normalized.lower() in seen:
+            continue
+        seen.add(check.normalized.lower())
+        addressees.append(Addressee(name, check.normalized, contact_id))
+    if not candidates:
+        if routing is Routing.DEPARTMENT:
+            problems.append(_("Departman adresi boş."))
+        else:
+            problems.append(_("Mutabakat alacak yetkili yok."))
+    return addressees, problems

@@ -1,0 +1,3 @@
+"""Settings: the working settings and own company, users and their sender identity, trying mail
+servers.
+"""

@@ -1,0 +1,521 @@
+"""What the mailbox brings back, applied to the letters (SPEC E4, E7).
+
+`process_message` reads one raw message and, in the caller's transaction: records it as
+processed (its Message-ID is unique, so it is handled once whatever happens), matches it to
+a letter (reply token, then our Message-IDs it refers to), and then
+
+- an answer: appends a `LetterAnswer` and moves the letter to agreed / disagreed / unclear
+  with a `LetterEvent` by "mailbox" (an unclear reply never undoes a definite answer);
+- a bounce: marks each named recipient `bounced` with the diagnostic (`RecipientEvent`,
+  `BounceNotice`), and the letter `bounced` once every accepted recipient has bounced;
+- an automatic reply: noted, nothing changes;
+- nothing matched: noted; the mailbox reader leaves such mail alone;
+- references that disagree (`In-Reply-To` naming one letter, the token another): neither
+  letter changes; the message is listed for a person (`UnreadableMessage`, "conflict").
+
+Who sent each message is kept (`ProcessedMessage.from_address`); an answer from an address
+that is not one of the letter's recipients is applied but flagged (`foreign_sender`).
+A delivery report bounces only the recipients it says failed; a delay is a note on the
+recipient; a free-text bounce naming no known address is pinned on a letter's only
+recipient only when it quotes the letter.
+
+The history's "why" is written in Turkish, like the rest of the stored history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient
+from tui_mutabakat.data.tracking_models import (
+    AnswerBalance,
+    LetterAnswer,
+    ProcessedMessage,
+    UnreadableMessage,
+)
+from tui_mutabakat.domain.states import LetterState, can_transition
+from tui_mutabakat.mail.answers import (
+    MessageKind,
+    ReadMessage,
+    read_message,
+    tokens_in_ids,
+)
+from tui_mutabakat.mail.headers import header_block
+from tui_mutabakat.mail.reply_text import AnswerKind, Figure
+from tui_mutabakat.services.sending.message_ids import letters_by_message_id
+from tui_mutabakat.services.tracking.bounce_notes import record_bounce
+from tui_mutabakat.services.tracking.letter_balances import (
+    BalanceFigure,
+    figures_of,
+    letter_figures,
+)
+
+MAILBOX_ACTOR = "mailbox"
+
+#: Their balance must fit `LetterAnswer.their_balance` and the difference to ours.
+_MAX_FIGURE = Decimal(10) ** 15
+
+#: States in which an unclear reply is allowed to move the letter.
+_OPEN_FOR_UNCLEAR = frozenset({LetterState.SENT, LetterState.NO_ANSWER})
+
+KIND_TO_STATE = {
+    AnswerKind.AGREED: LetterState.AGREED,
+    AnswerKind.DISAGREED: LetterState.DISAGREED,
+    AnswerKind.UNCLEAR: LetterState.UNCLEAR,
+}
+_KIND_WORD = {
+    AnswerKind.AGREED: "mutabık",
+    AnswerKind.DISAGREED: "mutabık değil",
+    AnswerKind.UNCLEAR: "belirsiz",
+}
+
+
+class Outcome:
+    ANSWER = "answer"
+    BOUNCE = "bounce"
+    AUTO = "auto"
+    UNMATCHED = "unmatched"
+    DUPLICATE = "duplicate"
+    #: A delivery report that names no failure: a delay noted, or nothing at all.
+    REPORT = "report"
+    #: Could not be read or applied: listed as unreadable.
+    ERROR = "error"
+    #: Names two letters at once: listed for a person, no letter changed.
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    outcome: str
+    key: str
+    letter_id: int | None = None
+    #: The letter's state after the message (None when nothing matched).
+    state: LetterState | None = None
+    detail: str = ""
+
+
+def already_processed(session: Session, key: str) -> bool:
+    return (
+        session.scalar(select(ProcessedMessage.id).where(ProcessedMessage.message_key == key))
+        is not None
+    )
+
+
+class LetterLookup:
+    """What a chunk of messages needs from the database, read in three queries instead of
+    two per message: which were processed already, and the letters their tokens and
+    Message-IDs name."""
+
+    def __init__(self, session: Session, reads: Sequence[ReadMessage]) -> None:
+        keys = [r.key for r in reads]
+        tokens = {t for r in reads for t in r.tokens}
+        ids = {m for r in reads for m in r.refers_to}
+        self.processed: set[str] = set(
+            session.scalars(
+                select(ProcessedMessage.message_key).where(ProcessedMessage.message_key.in_(keys))
+            )
+        )
+        self._by_token: dict[str, Letter] = {}
+        self._by_id: dict[str, Letter] = {}
+        self._addresses: dict[int, set[str]] = {}
+        self._figures: dict[int, list[BalanceFigure]] = {}
+        self._recipients: dict[int, list[Recipient]] = {}
+        if tokens:
+            for letter in session.scalars(select(Letter).where(Letter.token.in_(tokens))):
+                self._by_token[letter.token] = letter
+        if ids:
+            self._by_id = letters_by_message_id(session, ids)
+
+    def _found_ids(self, letter: Letter, have: Mapping[int, object]) -> set[int]:
+        ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
+        ids.add(letter.id)
+        return ids - set(have)
+
+    def figures(self, session: Session, letter: Letter) -> list[BalanceFigure]:
+        """The letter's balances; those of every letter found, in one query."""
+        if letter.id not in self._figures:
+            ids = self._found_ids(letter, self._figures)
+            letters = {x.id: x for x in (*self._by_token.values(), *self._by_id.values())}
+            letters[letter.id] = letter
+            self._figures.update(letter_figures(session, [letters[i] for i in sorted(ids)]))
+        return self._figures[letter.id]
+
+    def recipients(self, session: Session, letter: Letter) -> list[Recipient]:
+        """The letter's recipients (rows); those of every letter found, in one query."""
+        if letter.id not in self._recipients:
+            ids = self._found_ids(letter, self._recipients)
+            found: dict[int, list[Recipient]] = {i: [] for i in ids}
+            rows = session.scalars(
+                select(Recipient).where(Recipient.letter_id.in_(ids)).order_by(Recipient.id)
+            )
+            for recipient in rows:
+                found[recipient.letter_id].append(recipient)
+            self._recipients.update(found)
+        return self._recipients[letter.id]
+
+    def addresses(self, session: Session, letter: Letter) -> set[str]:
+        """The letter's recipients (lower case); those of every letter found, in one query."""
+        if letter.id not in self._addresses:
+            ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
+            ids.add(letter.id)
+            ids -= set(self._addresses)
+            found: dict[int, set[str]] = {i: set() for i in ids}
+            rows = session.execute(
+                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids))
+            )
+            for letter_id, address in rows:
+                found[letter_id].add(address.lower())
+            self._addresses.update(found)
+        return self._addresses[letter.id]
+
+    def conflict(self, read: ReadMessage) -> tuple[Letter, Letter] | None:
+        """The letter the message names itself (token) and a different one it replies to
+        (`In-Reply-To`/`References`), when they share nothing."""
+        named = [self._by_token[t] for t in read.named_tokens if t in self._by_token]
+        referred = [self._by_id[m] for m in read.refers_to if m in self._by_id]
+        # Our Message-IDs carry the letter's token (a reminder's, the original's).
+        referred += [
+            self._by_token[t] for t in tokens_in_ids(read.refers_to) if t in self._by_token
+        ]
+        if not named or not referred:
+            return None
+        if {letter.id for letter in named} & {letter.id for letter in referred}:
+            return None
+        return named[0], referred[0]
+
+    def find(self, read: ReadMessage) -> Letter | None:
+        for token in read.tokens:
+            if token in self._by_token:
+                return self._by_token[token]
+        for message_id in read.refers_to:
+            if message_id in self._by_id:
+                return self._by_id[message_id]
+        return None
+
+
+def process_message(
+    session: Session,
+    raw: bytes,
+    *,
+    mailbox: str = "",
+    uid: int | None = None,
+    now: dt.datetime | None = None,
+) -> IntakeResult:
+    """Handle one message once; a message already processed changes nothing."""
+    return process_read(session, read_message(raw), mailbox=mailbox, uid=uid, now=now)
+
+
+def process_read(
+    session: Session,
+    read: ReadMessage,
+    *,
+    mailbox: str = "",
+    uid: int | None = None,
+    now: dt.datetime | None = None,
+    lookup: LetterLookup | None = None,
+    raw: bytes = b"",
+) -> IntakeResult:
+    """`process_message` for a message already read; `lookup` serves a whole chunk;
+    `raw` gives the headers listed with a message that names two letters."""
+    done = (read.key in lookup.processed) if lookup else already_processed(session, read.key)
+    if done:
+        return IntakeResult(Outcome.DUPLICATE, read.key)
+    now = now or utcnow()
+    standalone = lookup is None
+    lookup = lookup or LetterLookup(session, [read])
+    letter = lookup.find(read)
+    conflict = lookup.conflict(read) if read.kind != MessageKind.BOUNCE else None
+    if conflict is not None:
+        named, referred = conflict
+        why = (
+            f"Referanslar çelişiyor: belirteç {named.token} (mektup {named.id}), "
+            f"yanıtlanan ileti {referred.message_id} (mektup {referred.id}); "
+            "hiçbir mektup değiştirilmedi"
+        )
+        record_unreadable(
+            session,
+            read.key,
+            reason=Outcome.CONFLICT,
+            error=why,
+            headers=header_block(raw),
+            mailbox=mailbox,
+            uid=uid,
+            now=now,
+        )
+        result = IntakeResult(Outcome.CONFLICT, read.key, detail=why)
+    elif letter is None:
+        result = IntakeResult(Outcome.UNMATCHED, read.key, detail=read.subject[:200])
+    elif read.kind == MessageKind.BOUNCE:
+        result = _apply_bounce(session, letter, read, now, lookup.recipients(session, letter))
+    elif read.kind == MessageKind.AUTO:
+        result = IntakeResult(Outcome.AUTO, read.key, letter.id, letter.state, read.subject[:200])
+    else:
+        ours = lookup.figures(session, letter)
+        addresses = lookup.addresses(session, letter)
+        result = _apply_answer(session, letter, read, now, addresses, ours)
+    session.add(
+        ProcessedMessage(
+            message_key=read.key,
+            mailbox=mailbox,
+            uid=uid,
+            outcome=result.outcome,
+            from_address=read.from_address,
+            letter_id=result.letter_id,
+            detail=result.detail,
+            processed_at=now,
+        )
+    )
+    if standalone:
+        session.flush()
+    lookup.processed.add(read.key)
+    return result
+
+
+def record_unreadable(
+    session: Session,
+    key: str,
+    *,
+    reason: str,
+    error: str,
+    headers: str,
+    mailbox: str,
+    uid: int | None,
+    message_id: str = "",
+    now: dt.datetime | None = None,
+    processed: bool = False,
+) -> None:
+    """List a message for a person; with `processed`, also mark it handled (an error:
+    it is never tried again, whatever it holds)."""
+    now = now or utcnow()
+    if message_id == "" and not key.startswith("sha256:"):
+        message_id = key
+    if session.scalar(select(UnreadableMessage.id).where(UnreadableMessage.message_key == key)):
+        return
+    session.add(
+        UnreadableMessage(
+            message_key=key,
+            mailbox=mailbox[:400],
+            uid=uid,
+            message_id=message_id[:255],
+            reason=reason,
+            error=error[:4000].replace("\x00", ""),
+            headers=headers.replace("\x00", ""),
+            received_at=now,
+        )
+    )
+    if processed:
+        session.add(
+            ProcessedMessage(
+                message_key=key,
+                mailbox=mailbox[:400],
+                uid=uid,
+                outcome=Outcome.ERROR,
+                detail=error[:500].replace("\x00", ""),
+                processed_at=now,
+            )
+        )
+    session.flush()
+
+
+def signed_balance(amount: Decimal, side: str, ours: Decimal) -> Decimal:
+    """Their balance signed like `Letter.balance` (debit positive). Without a side it is
+    taken to lie on the same side as ours."""
+    if side == "B":
+        return abs(amount)
+    if side == "A":
+        return -abs(amount)
+    return -abs(amount) if ours < 0 else abs(amount)
+
+
+def change_letter_state(
+    session: Session, letter: Letter, new: LetterState, actor: str, why: str, now: dt.datetime
+) -> bool:
+    """Move the letter and append the event; False when the move is not allowed."""
+    if letter.state is new or not can_transition(letter.state, new):
+        return False
+    session.add(
+        LetterEvent(
+            letter_id=letter.id,
+            actor=actor,
+            from_state=letter.state.value,
+            to_state=new.value,
+            reason=why,
+            at=now,
+        )
+    )
+    letter.state = new
+    letter.state_at = now
+    return True
+
+
+def add_answer(
+    session: Session,
+    letter: Letter,
+    kind: AnswerKind,
+    *,
+    balance: Decimal | None,
+    side: str,
+    note: str,
+    excerpt: str,
+    from_address: str,
+    channel: str,
+    recorded_by: str,
+    message_key: str | None,
+    now: dt.datetime,
+    theirs: Mapping[str, tuple[Decimal, str]] | None = None,
+    foreign_sender: bool = False,
+    figures: Sequence[BalanceFigure] | None = None,
+) -> LetterAnswer:
+    """`theirs`: their balance per currency (amount, side); without it, `balance` is their
+    balance in the letter's (first) currency. `figures`: the letter's, when known."""
+    if figures is None:
+        figures = figures_of(session, letter)
+    ours = {f.currency: f for f in figures}
+    if theirs is None:
+        theirs = {} if balance is None else {letter.currency: (balance, side)}
+    differences = {
+        currency: signed_balance(amount, their_side, ours[currency].balance)
+        - ours[currency].balance
+        for currency, (amount, their_side) in theirs.items()
+        if currency in ours
+    }
+    difference = None
+    if len(theirs) == 1:
+        [(currency, (balance, side))] = theirs.items()
+        difference = differences.get(currency)
+    elif theirs:
+        balance, side = None, ""
+    answer = LetterAnswer(
+        letter_id=letter.id,
+        kind=kind.value,
+        their_balance=balance,
+        their_side=side,
+        difference=difference,
+        note=note,
+        excerpt=excerpt,
+        from_address=from_address,
+        foreign_sender=foreign_sender,
+        channel=channel,
+        recorded_by=recorded_by,
+        message_key=message_key,
+        answered_at=now,
+    )
+    session.add(answer)
+    if differences:
+        session.add_all(
+            AnswerBalance(
+                answer=answer,
+                currency=currency,
+                their_balance=theirs[currency][0],
+                their_side=theirs[currency][1],
+                difference=value,
+            )
+            for currency, value in differences.items()
+        )
+    return answer
+
+
+def tie_figures(
+    read: ReadMessage, ours: Sequence[BalanceFigure]
+) -> dict[str, tuple[Decimal, str]] | None:
+    """Their balance per currency of the letter, from a disagreeing reply's figures; `None`
+    when a figure cannot be tied to one currency of the letter (the letter lists several
+    and the figure names none, or names one the letter does not have): unclear then.
+
+    A letter of one currency takes the reply's balance as before. In a letter of several,
+    a figure that names a currency is tied to it; an unmarked plain number beside tied
+    figures (a phone number, a document number) is left alone."""
+    currencies = [f.currency for f in ours]
+    if len(currencies) <= 1:
+        tied = [f for f in read.figures if f.currency and f.currency in currencies]
+        if tied:
+            return {currencies[0]: (tied[0].amount, tied[0].side)}
+        if read.balance is None or not currencies:
+            return {}
+        return {currencies[0]: (read.balance, read.side)}
+    theirs: dict[str, tuple[Decimal, str]] = {}
+    loose: list[Figure] = []
+    for figure in read.figures:
+        if figure.currency in currencies:
+            theirs.setdefault(figure.currency, (figure.amount, figure.side))
+        elif figure.currency or figure.marked or figure.decimals:
+            return None
+        else:
+            loose.append(figure)
+    if loose and not theirs:
+        return None
+    return theirs
+
+
+def _apply_answer(
+    session: Session,
+    letter: Letter,
+    read: ReadMessage,
+    now: dt.datetime,
+    addresses: set[str],
+    ours: Sequence[BalanceFigure],
+) -> IntakeResult:
+    foreign = read.from_address not in addresses
+    theirs: dict[str, tuple[Decimal, str]] | None = {}
+    if read.answer is AnswerKind.DISAGREED:
+        theirs = tie_figures(read, ours)
+        if theirs is None:
+            read = replace(read, answer=AnswerKind.UNCLEAR)
+            theirs = {}
+        # A figure no balance column holds (18 digits) is no balance: the text keeps it.
+        theirs = {c: v for c, v in theirs.items() if abs(v[0]) < _MAX_FIGURE}
+    add_answer(
+        session,
+        letter,
+        read.answer,
+        balance=None,
+        side="",
+        theirs=theirs,
+        note="",
+        excerpt=read.text,
+        from_address=read.from_address,
+        channel="email",
+        recorded_by=MAILBOX_ACTOR,
+        message_key=read.key,
+        now=now,
+        foreign_sender=foreign,
+        figures=ours,
+    )
+    target = KIND_TO_STATE[read.answer]
+    sender = read.from_address or "?"
+    if foreign:
+        sender += ", alıcılardan değil"
+    detail = f"{_KIND_WORD[read.answer]} ({sender})"
+    for currency, (amount, side) in (theirs or {}).items():
+        detail += f", bakiye {amount} {currency} {side}".rstrip()
+    if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
+        change_letter_state(
+            session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now
+        )
+    return IntakeResult(Outcome.ANSWER, read.key, letter.id, letter.state, detail)
+
+
+def _apply_bounce(
+    session: Session,
+    letter: Letter,
+    read: ReadMessage,
+    now: dt.datetime,
+    recipients: list[Recipient],
+) -> IntakeResult:
+    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now, recipients)
+    if not recorded.bounced:
+        detail = "; ".join(recorded.delayed) or "başarısız alıcı yok"
+        return IntakeResult(Outcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
+    detail = "; ".join(recorded.bounced)
+    if recorded.all_bounced:
+        change_letter_state(
+            session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, f"Geri döndü: {detail}", now
+        )
+    return IntakeResult(Outcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])
