@@ -177,7 +177,7 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
         "MUTABAKAT_DATA_DIR": str(workdir),
         "MUTABAKAT_CONFIG": str(workdir / "none.toml"),
     }
-    code = "import sys; from tui_mutabakat.services.sending.worker import worker_main; "
+    code = "import sys; from tui_mutabakat.cli_worker import worker_main; "
     code += "sys.exit(worker_main(sys.argv[1:]))"
     worker = subprocess.Popen(
         [sys.executable, "-c", code, "--db", url, "--poll", "0.05", "--no-migrate"]

@@ -49,7 +49,7 @@ def start_worker(url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
         "MUTABAKAT_DATA_DIR": str(tmp_path / "data"),
         "MUTABAKAT_CONFIG": str(tmp_path / "none.toml"),
     }
-    code = "import sys; from tui_mutabakat.services.sending.worker import worker_main; "
+    code = "import sys; from tui_mutabakat.cli_worker import worker_main; "
     code += "sys.exit(worker_main(sys.argv[1:]))"
     args = ["--db", url, "--no-migrate", "--no-track", "--connections", "4", "--poll", "0.2"]
     with open(tmp_path / "workers.log", "ab") as log:

@@ -72,7 +72,7 @@ def worker(url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
         "MUTABAKAT_DATA_DIR": str(tmp_path / "data"),
         "MUTABAKAT_CONFIG": str(tmp_path / "none.toml"),
     }
-    code = "import sys; from tui_mutabakat.services.sending.worker import worker_main; "
+    code = "import sys; from tui_mutabakat.cli_worker import worker_main; "
     code += "sys.exit(worker_main(sys.argv[1:]))"
     return subprocess.Popen(
         [sys.executable, "-c", code, "--db", url, "--once", "--no-migrate", "--connections", "4"],

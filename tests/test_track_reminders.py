@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tests.smtp_server import running_server
+from tui_mutabakat.cli_worker import worker_main
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Contact
 from tui_mutabakat.data.outbox_models import (
@@ -31,7 +32,7 @@ from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.sending.batches import SendOptions, create_batch
-from tui_mutabakat.services.sending.worker import send_batch, worker_main
+from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.settings.working_settings import get_working_settings
 from tui_mutabakat.services.tracking.intake import process_message
 from tui_mutabakat.services.tracking.mailbox import read_maildir

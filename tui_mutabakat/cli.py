@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"database is at revision {migrate.current_revision(database.engine)}")
         return 0
     if command == "worker":
-        from tui_mutabakat.services.sending.worker import worker_main
+        from tui_mutabakat.cli_worker import worker_main
 
         return worker_main(extra, settings)
     if command == "send":

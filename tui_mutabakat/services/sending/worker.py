@@ -6,19 +6,15 @@ mail backend is `smtp`, otherwise the maildir outbox of the settings (the demo d
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import signal
 import threading
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.config import Settings, load_settings
-from tui_mutabakat.data import migrate
+from tui_mutabakat.config import Settings
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
@@ -28,9 +24,8 @@ from tui_mutabakat.mail.delivery import SmtpConfig, SmtpTransport
 from tui_mutabakat.mail.file_backend import FileTransport
 from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned
 from tui_mutabakat.mail.transport import Transport, TransportUnavailable
-from tui_mutabakat.services.portal.links import open_database
 from tui_mutabakat.services.sending.batch_status import close_abandoned_batches
-from tui_mutabakat.services.sending.outbox import RetryPolicy, SenderIdentity
+from tui_mutabakat.services.sending.outbox import SenderIdentity
 from tui_mutabakat.services.sending.sender import (
     DeliveryOptions,
     OutboxSender,
@@ -38,7 +33,6 @@ from tui_mutabakat.services.sending.sender import (
     RunReport,
     SendProgress,
 )
-from tui_mutabakat.services.tracking.tracking_worker import TrackingThread, track_once
 
 log = logging.getLogger("mutabakat.worker")
 
@@ -225,71 +219,3 @@ async def run_worker(
         if not worked:
             await asyncio.sleep(options.poll_seconds)
     return reports
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mutabakat worker", description="deliver the queued reconciliation letters"
-    )
-    parser.add_argument("--db", help="database URL (default: from settings)")
-    parser.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
-    parser.add_argument(
-        "--connections", type=int, default=DEFAULT_SMTP_CONNECTIONS, help="SMTP connections"
-    )
-    parser.add_argument("--rate", type=float, default=None, help="letters per minute at most")
-    parser.add_argument("--poll", type=float, default=2.0, help="seconds between looks")
-    parser.add_argument("--retry-base", type=float, default=60.0, help="first 4xx retry delay")
-    parser.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
-    parser.add_argument(
-        "--track-seconds", type=float, default=60.0, help="seconds between mailbox reads"
-    )
-    parser.add_argument(
-        "--no-track", action="store_true", help="do not read mailboxes, expire or remind"
-    )
-    return parser
-
-
-def worker_main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
-    """`mutabakat worker [--once] [--db URL] …`; exits 0, or 2 when a server was down."""
-    args = _parser().parse_args(argv)
-    settings = settings or load_settings()
-    if args.db:
-        settings = settings.with_database(args.db)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    database = open_database(settings)
-    if not args.no_migrate:
-        migrate.upgrade(database.engine)
-    options = DeliveryOptions(
-        rate_per_minute=args.rate,
-        poll_seconds=args.poll,
-        retry=RetryPolicy(base_seconds=args.retry_base),
-    )
-    stop = threading.Event()
-
-    async def main() -> list[RunReport]:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        return await run_worker(
-            database,
-            settings,
-            once=args.once,
-            options=options,
-            connections=args.connections,
-            stop=stop,
-        )
-
-    # Answers, bounces, expiry and reminders (SPEC E4, E6) beside the sending.
-    tracker = None
-    if not args.no_track:
-        if args.once:
-            track_once(database, settings)
-        else:
-            tracker = TrackingThread(database, settings, args.track_seconds).start()
-    try:
-        reports = asyncio.run(main())
-    finally:
-        if tracker is not None:
-            tracker.stop()
-        database.dispose()
-    return 2 if any(r.transport_error for r in reports) else 0
