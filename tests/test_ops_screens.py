@@ -14,9 +14,8 @@ from tests.ops_data import add_movement, audit, make_account, movement, movement
 from tests.pilot_keys import press
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
-from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.approval import ApprovalDialog

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tests.ops_data import TODAY, add_movement, audit, make_account, movement_count
 from tui_mutabakat.data.models import Movement
-from tui_mutabakat.data.ops_models import Invoice, OrderStatus
+from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
 from tui_mutabakat.domain.rules import Criterion
 from tui_mutabakat.services.accounts.invoices import (
     copies_default,

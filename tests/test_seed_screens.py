@@ -20,9 +20,8 @@ from tests.test_ops_screens import (
 )
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
-from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.accounts.account_list import AccountListScreen
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen

@@ -13,30 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui_mutabakat.data.base import Base, utcnow
 from tui_mutabakat.data.money import Money
+from tui_mutabakat.domain.enums import OrderStatus
 
 ZERO = Decimal("0")
-
-
-class OrderStatus(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    CANCELLED = "cancelled"
-
-
-#: Orders that are approved and still have something to ship (they count in the risk).
-OPEN_APPROVED_STATUSES: tuple[OrderStatus, ...] = (
-    OrderStatus.APPROVED,
-    OrderStatus.PARTIALLY_SHIPPED,
-)
 
 
 class Settlement(Base):

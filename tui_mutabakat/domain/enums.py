@@ -56,3 +56,20 @@ class SmtpSecurity(StrEnum):
 
 
 CURRENCIES: tuple[str, ...] = ("TRY", "USD", "EUR", "GBP")
+
+
+class OrderStatus(StrEnum):
+    """Where a sales order stands (SPEC C1, C3)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+#: Orders that are approved and still have something to ship (they count in the risk).
+OPEN_APPROVED_STATUSES: tuple[OrderStatus, ...] = (
+    OrderStatus.APPROVED,
+    OrderStatus.PARTIALLY_SHIPPED,
+)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import func, select
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -14,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.services.accounts.cards import count_accounts
 from tui_mutabakat.services.sending.doubt import in_doubt_total
 from tui_mutabakat.services.settings.working_settings import get_company
 from tui_mutabakat.services.tracking.unseen import unseen_counts
@@ -161,7 +160,7 @@ class MainScreen(AppAccess, Screen[None]):
     def _refresh_status(self) -> None:
         with self.database.reader() as session:
             company = get_company(session)
-            accounts = session.scalar(select(func.count(Account.id))) or 0
+            accounts = count_accounts(session)
             answers, bounces = unseen_counts(session)
             in_doubt = in_doubt_total(session)
         actor = self.actor

@@ -13,7 +13,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
 from tui_mutabakat.domain.formatting import (
     currency_label,
@@ -36,6 +35,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     refuse_for_due_tracking,
     right,
 )
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
@@ -300,10 +300,10 @@ class MovementListScreen(AppAccess, Screen[None]):
         table: DataTable[object] = self.query_one(DataTable)
         self._seen = self.database.commits
         with self.database.reader() as session:
-            account = session.get(Account, self.account_id)
+            account = account_name(session, self.account_id)
             rows = list_movements(session, self.account_id)
             balance = open_balance(session, self.account_id)
-        title = f"{account.code} {account.title}" if account else "?"
+        title = account.label if account else "?"
         self.query_one("#movements-title", Label).update(
             _("{account} · {count} hareket · açık bakiye {balance}").format(
                 account=title, count=len(rows), balance=format_money(balance)

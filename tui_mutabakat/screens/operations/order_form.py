@@ -10,8 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.ops_models import OrderStatus
+from tui_mutabakat.domain.enums import OrderStatus
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.domain.formatting import parse_day as parse_date
 from tui_mutabakat.domain.money import check_amount
@@ -27,6 +26,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     refuse_for_due_tracking,
     right,
 )
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
@@ -165,7 +165,7 @@ class OrderFormScreen(AppAccess, Screen[None]):
             self._value("o-date", format_day(local_today()))
         if self._account_id is not None:
             with self.database.reader() as session:
-                account = session.get(Account, self._account_id)
+                account = account_name(session, self._account_id)
             if account is not None:
                 self._value("o-account", account.code)
         self.editable = status is OrderStatus.DRAFT

@@ -10,8 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 
-from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.ops_models import OPEN_APPROVED_STATUSES, Invoice, OrderStatus
+from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -25,8 +24,10 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     refuse_for_due_tracking,
     right,
 )
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.invoices import (
     copies_default,
+    dispatch_note_number,
     export_invoice,
     invoices_of_order,
 )
@@ -148,9 +149,9 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
         keep = select if select is not None else self.current_id()
         with self.database.reader() as session:
             rows = list_orders(session, self.account_id)
-            account = session.get(Account, self.account_id) if self.account_id else None
+            account = account_name(session, self.account_id)
         self._rows = {row.id: row for row in rows}
-        scope = f"{account.code} {account.title}" if account else _("Tüm hesaplar")
+        scope = account.label if account else _("Tüm hesaplar")
         self.query_one("#orders-title", Label).update(
             _("{scope} · {count} sipariş").format(scope=scope, count=len(rows))
         )
@@ -261,9 +262,9 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             if invoice_id is None:
                 return
             with self.database.reader() as session:
-                note = session.get(Invoice, invoice_id)
-            if note is not None and note.kind == "dispatch":
-                self.notify(_("İrsaliye {number} oluşturuldu.").format(number=note.number))
+                note = dispatch_note_number(session, invoice_id)
+            if note is not None:
+                self.notify(_("İrsaliye {number} oluşturuldu.").format(number=note))
             else:
                 self._print(invoice_id)
 

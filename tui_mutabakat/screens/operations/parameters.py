@@ -9,11 +9,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.domain.enums import DUE_TRACKABLE_TYPES, DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.parameters import (
     RuleParameters,
     default_parameters,
@@ -226,7 +226,7 @@ class AccountParametersScreen(FormScreen[bool]):
         yield Header()
         try:
             with self.database.unit_of_work() as session:
-                account = session.get(Account, self._account_id)
+                account = account_name(session, self._account_id)
                 if account is None:
                     raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
                 heading = f"{account.code} — {account.title}"

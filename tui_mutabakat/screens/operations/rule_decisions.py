@@ -8,10 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key, plain
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.rule_log import Decision, list_decisions
 
 
@@ -44,9 +44,9 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
 
     def action_reload(self) -> None:
         with self.database.reader() as session:
-            account = session.get(Account, self.account_id)
+            account = account_name(session, self.account_id)
             self._rows = list_decisions(session, self.account_id)
-        who = f"{account.code} {account.title}" if account else "?"
+        who = account.label if account else "?"
         if self._rows:
             title = _("{account} · {count} karar").format(account=who, count=len(self._rows))
         else:

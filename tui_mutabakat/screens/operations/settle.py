@@ -10,7 +10,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.i18n import gettext as _
@@ -23,6 +22,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     plain,
     right,
 )
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.rule_log import log_on_account
 from tui_mutabakat.services.accounts.settlement import (
     ClosingControl,
@@ -129,10 +129,10 @@ class SettleScreen(AppAccess, Screen[None]):
     def reload(self) -> None:
         self._seen = self.database.commits
         with self.database.reader() as session:
-            account = session.get(Account, self.account_id)
+            account = account_name(session, self.account_id)
             self._view = load_view(session, self.account_id)
             self._control = closing_control(session, self.account_id)
-        name = f"{account.code} {account.title}" if account else "?"
+        name = account.label if account else "?"
         if self._control.days is None:
             rule = _("vade farkı kontrolü yok")
         else:

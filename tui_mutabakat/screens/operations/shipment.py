@@ -15,7 +15,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.domain.formatting import format_day, parse_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -30,6 +29,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     refuse_for_due_tracking,
     right,
 )
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
@@ -87,9 +87,9 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
     def on_mount(self) -> None:
         with self.database.reader() as session:
             self.view = shipment_view(session, self._order_id)
-            account = session.get(Account, self.view.account_id)
+            account = account_name(session, self.view.account_id)
         view = self.view
-        who = f"{account.code} {account.title}" if account else ""
+        who = account.label if account else ""
         self.query_one("#shipment-title", Label).update(
             _("Sevk et — {number} · {who}").format(number=view.number, who=who)
         )

@@ -21,13 +21,13 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select
 
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.domain.enums import CURRENCIES
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.widgets.form import (
@@ -180,7 +180,7 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
         if account_id is None:
             return
         with self.database.reader() as session:
-            account = session.get(Account, account_id)
+            account = account_name(session, account_id)
             code = account.code if account is not None else ""
         self._set(name, code)
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,13 +22,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from textual.worker import get_current_worker
 
 from tui_mutabakat.data.balance_queries import (
-    BalanceCriteria,
-    BalanceFilter,
     BalanceKey,
-    balance_page,
 )
-from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.outbox_models import LetterTemplate
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.templates import SHIPPED_TEMPLATES, TEMPLATE_FIELDS, TemplateSource
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
@@ -38,9 +31,17 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.sending.send_criteria import default_as_of
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.errors import InvalidInput, Refused, ServiceError
 from tui_mutabakat.services.sending.batches import LetterPreview, SendOptions, preview_letter
-from tui_mutabakat.services.sending.letters import load_template, save_template, template_choices
+from tui_mutabakat.services.sending.letters import (
+    load_template,
+    preview_key,
+    save_template,
+    template_choices,
+    template_description,
+    user_template_names,
+)
 from tui_mutabakat.widgets.form import FormScreen, field_row, input_text, text_input
 
 PREVIEW_DELAY = 0.3
@@ -75,7 +76,7 @@ class TemplateListScreen(AppAccess, Screen[None]):
         table.clear()
         with self.database.reader() as session:
             choices = template_choices(session)
-            stored = set(session.scalars(select(LetterTemplate.name)))
+            stored = user_template_names(session)
         for name, description in choices:
             kind = _("Kullanıcı") if name in stored else _("Hazır")
             table.add_row(name, kind, description, key=name)
@@ -130,11 +131,8 @@ class TemplateEditorScreen(FormScreen[bool]):
     def compose(self) -> ComposeResult:
         with self.database.reader() as session:
             source = load_template(session, self.source_name)
-            row = session.scalar(
-                select(LetterTemplate).where(LetterTemplate.name == self.source_name)
-            )
-            description = row.description if row is not None else ""
-            self._key = _preview_key(session)
+            description = template_description(session, self.source_name)
+            self._key = preview_key(session, default_as_of())
         self._parts = {"text": source.text, "html": source.html}
         yield Header()
         with Horizontal(id="template-head", classes="form-columns"):
@@ -282,7 +280,7 @@ class TemplateEditorScreen(FormScreen[bool]):
             if account_id is None:
                 return
             with self.database.reader() as session:
-                account = session.get(Account, account_id)
+                account = account_name(session, account_id)
                 if account is not None:
                     self._key = (account.id, account.currency)
             self._render_preview()
@@ -342,13 +340,3 @@ def _render_outcome(
         return _("Önizleme yapılamadı: {error}").format(
             error=str(error)[:300] or type(error).__name__
         )
-
-
-def _preview_key(session: Session) -> BalanceKey | None:
-    """An account to preview on: the first with a balance, else the first account."""
-    criteria = BalanceCriteria(as_of=default_as_of(), balance_filter=BalanceFilter.NON_ZERO)
-    rows = balance_page(session, criteria, 0, 1)
-    if rows:
-        return rows[0].key
-    account = session.scalar(select(Account).order_by(Account.code).limit(1))
-    return None if account is None else (account.id, account.currency)

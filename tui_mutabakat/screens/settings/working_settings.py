@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import func, select
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Label
 
-from tui_mutabakat.data.models import AccountParameters
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.parameters import RuleParametersForm
 from tui_mutabakat.services.accounts.parameters import (
     apply_defaults_to_all,
+    count_parameter_sets,
     load_defaults,
     save_defaults,
 )
@@ -124,7 +123,7 @@ class WorkingSettingsScreen(FormScreen[None]):
             )
             return
         with self.database.reader() as session:
-            count = session.scalar(select(func.count()).select_from(AccountParameters)) or 0
+            count = count_parameter_sets(session)
 
         def answered(yes: bool | None) -> None:
             if not yes:

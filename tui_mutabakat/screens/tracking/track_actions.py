@@ -8,13 +8,8 @@ import asyncio
 import datetime as dt
 from functools import partial
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from textual import work
 
-from tui_mutabakat.data.outbox_models import Letter
-from tui_mutabakat.data.tracking_models import LetterReminder
-from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
@@ -23,31 +18,20 @@ from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.sending.batch_status import cancel_letters
 from tui_mutabakat.services.sending.doubt import mark_delivered, resend_in_doubt
 from tui_mutabakat.services.sending.worker import send_batch
-from tui_mutabakat.services.tracking.letter_balances import figures_of, figures_text
+from tui_mutabakat.services.tracking.letter_actions import (
+    answer_context,
+    batches_of,
+    letter_account_id,
+    letters_named,
+    reminder_batches,
+)
 from tui_mutabakat.services.tracking.reminders import send_reminders
 from tui_mutabakat.services.tracking.resend import resend_letters
 from tui_mutabakat.services.tracking.tracking import (
     decide_unclear,
-    latest_answer,
     mark_seen,
     record_manual_answer,
 )
-
-
-def letters_named(session: Session, ids: list[int]) -> str:
-    """Which letters an action acts on: one → its account code and title ("120.001 Firma 1");
-    several → their count and the first three codes ("5 mektup: 120.001, 120.002, 120.003…")."""
-    rows = session.execute(
-        select(Letter.account_code, Letter.account_title)
-        .where(Letter.id.in_(sorted(ids)[:3]))
-        .order_by(Letter.id)
-    ).all()
-    if len(ids) == 1 and rows:
-        code, title = rows[0]
-        return f"{code} {title}"
-    codes = ", ".join(code for code, _title in rows)
-    more = "…" if len(ids) > 3 else ""
-    return _("{count} mektup: {codes}").format(count=len(ids), codes=codes + more)
 
 
 class LetterActions(AppAccess):
@@ -69,30 +53,16 @@ class LetterActions(AppAccess):
         if not ids:
             return
         with self.database.reader() as session:
-            states = {
-                letter.id: letter.state
-                for letter in session.scalars(select(Letter).where(Letter.id.in_(ids)))
-            }
-            unclear = len(ids) == 1 and states.get(ids[0]) is LetterState.UNCLEAR
-            answer = latest_answer(session, ids[0]) if unclear else None
-            message = (answer.excerpt or answer.note) if answer is not None else None
-            currencies: tuple[str, ...] = ()
-            letter = session.get(Letter, ids[0]) if len(ids) == 1 else None
-            if letter is not None:
-                figures = figures_of(session, letter)
-                currencies = tuple(f.currency for f in figures)
-                subject = _("{letter} — bizim bakiyemiz: {figures}").format(
-                    letter=f"{letter.account_code} {letter.account_title}",
-                    figures=figures_text(figures),
-                )
-            else:
-                subject = letters_named(session, ids)
+            context = answer_context(session, ids)
+        unclear = context.unclear
         if unclear:
             title = _("Belirsiz yanıt: kararınız")
-            dialog = AnswerDialog(title, message or "", currencies, subject=subject)
+            dialog = AnswerDialog(
+                title, context.message or "", context.currencies, subject=context.subject
+            )
         else:
             title = _("Yanıtı elle gir ({count} mektup)").format(count=len(ids))
-            dialog = AnswerDialog(title, None, currencies, subject=subject)
+            dialog = AnswerDialog(title, None, context.currencies, subject=context.subject)
         self.app.push_screen(dialog, callback=partial(self._answered, ids, unclear))  # type: ignore[attr-defined]
 
     def _answered(self, ids: list[int], unclear: bool, typed: TypedAnswer | None) -> None:
@@ -142,8 +112,7 @@ class LetterActions(AppAccess):
         if letter_id is None:
             return
         with self.database.reader() as session:
-            letter = session.get(Letter, letter_id)
-            account_id = letter.account_id if letter else None
+            account_id = letter_account_id(session, letter_id)
         if account_id is None:
             self.notify(_("Bu mektubun cari hesabı artık yok."), severity="warning")  # type: ignore[attr-defined]
             return
@@ -164,16 +133,14 @@ class LetterActions(AppAccess):
             return
         with self.database.unit_of_work() as session:
             result = resend_letters(session, self.actor, ids, corrected=corrected)
-            batches = set(
-                session.scalars(select(Letter.batch_id).where(Letter.id.in_(result.queued)))
-            )
+            batches = batches_of(session, result.queued)
         for _letter_id, why in result.skipped[:3]:
             self.notify(why, severity="warning")  # type: ignore[attr-defined]
         if result.queued:
             self.notify(  # type: ignore[attr-defined]
                 _("{count} mektup yeniden gönderiliyor.").format(count=len(result.queued))
             )
-            self.send_queued(sorted(batches))
+            self.send_queued(batches)
         self.reload()
 
     # -- in-doubt recipients: the user decides ----------------------------------------------
@@ -193,16 +160,14 @@ class LetterActions(AppAccess):
     def _resend_doubt(self, ids: list[int]) -> None:
         with self.database.unit_of_work() as session:
             result = resend_in_doubt(session, self.actor, ids)
-            batches = set(
-                session.scalars(select(Letter.batch_id).where(Letter.id.in_(result.letters)))
-            )
+            batches = batches_of(session, result.letters)
         for _letter_id, why in result.skipped[:3]:
             self.notify(why, severity="warning")  # type: ignore[attr-defined]
         if result.letters:
             self.notify(  # type: ignore[attr-defined]
                 _("{count} alıcıya yeniden gönderiliyor.").format(count=result.recipients)
             )
-            self.send_queued(sorted(batches))
+            self.send_queued(batches)
         self.reload()
 
     def action_mark_delivered(self) -> None:
@@ -236,14 +201,7 @@ class LetterActions(AppAccess):
         with self.database.unit_of_work() as session:
             today = dt.datetime.now().astimezone().date()
             queued = send_reminders(session, self.actor, ids, today)
-            # The reminders are new letters in a reminder batch of their own.
-            batches = set(
-                session.scalars(
-                    select(Letter.batch_id)
-                    .join(LetterReminder, LetterReminder.outbox_letter_id == Letter.id)
-                    .where(LetterReminder.letter_id.in_(queued), LetterReminder.day == today)
-                )
-            )
+            batches = reminder_batches(session, queued, today)
         if not queued:
             self.notify(  # type: ignore[attr-defined]
                 _("Hatırlatma gönderilecek mektup yok (yanıtlanmış ya da bugün gitmiş)."),
@@ -251,7 +209,7 @@ class LetterActions(AppAccess):
             )
             return
         self.notify(_("{count} hatırlatma gönderiliyor.").format(count=len(queued)))  # type: ignore[attr-defined]
-        self.send_queued(sorted(batches))
+        self.send_queued(batches)
 
     # -- cancel ----------------------------------------------------------------------------
     def action_cancel_letters(self) -> None:

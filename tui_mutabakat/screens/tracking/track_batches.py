@@ -6,29 +6,27 @@ import datetime as dt
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from tui_mutabakat.data.models import User
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.tracking.track_mailbox import (
-    POLL_SECONDS,
     failure_text,
-    intake_once,
     place_text,
     read_text,
     tell,
 )
 from tui_mutabakat.services.sending.doubt import in_doubt_by_batch
 from tui_mutabakat.services.sending.error_list import error_list
+from tui_mutabakat.services.settings.users import imap_host_of
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
+from tui_mutabakat.services.tracking.mailbox_pass import POLL_SECONDS, intake_once
 from tui_mutabakat.services.tracking.tracking import batch_counts, tracking_batches
 
 
@@ -143,8 +141,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
     def _mailbox_place(self) -> str:
         with self.database.reader() as session:
-            found = session.scalar(select(User.imap_host).where(User.login == self.actor.login))
-        host = found or ""
+            host = imap_host_of(session, self.actor.login)
         return place_text(self.settings, host)
 
     def on_mount(self) -> None:

@@ -1,43 +1,16 @@
-"""The mailbox on a timer for the tracking screens (SPEC E4): one intake pass at a time on a
-thread — the demo inbox maildir with the file backend, the user's IMAP mailbox otherwise —
-and a notification when answers or bounces came in."""
+"""What the tracking screens say about the mailbox (SPEC E4): where answers are read from,
+what a pass read, and a notification when answers or bounces came in. The pass itself is
+`services.tracking.mailbox_pass`."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from tui_mutabakat.config import Settings
-from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.tracking.intake import Outcome
-from tui_mutabakat.services.tracking.mailbox import IntakeRun, read_maildir, read_user_mailbox
-
-#: Seconds between two passes while a tracking screen is open.
-POLL_SECONDS = 30.0
-_running = threading.Lock()
-
-
-def demo_inbox(settings: Settings) -> str:
-    return str(settings.mail_inbox)
-
-
-def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun | None:
-    """One pass; None when another pass is running or no IMAP mailbox is set."""
-    if not _running.acquire(blocking=False):
-        return None
-    try:
-        if settings.mail_backend == "file":
-            inbox = Path(demo_inbox(settings))
-            if not inbox.exists():
-                return IntakeRun()  # nothing dropped yet: read, and nothing new
-            return read_maildir(database, inbox, limits=settings.read_limits)
-        return read_user_mailbox(
-            database, login, settings.read_limits, acting=settings.acting_login
-        )
-    finally:
-        _running.release()
+from tui_mutabakat.services.tracking.mailbox import IntakeRun
+from tui_mutabakat.services.tracking.mailbox_pass import demo_inbox
 
 
 def failure_text(error: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -253,3 +253,33 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> None:
         )
     record(session, actor, "delete", "account", account_id, account.code)
     session.delete(account)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountName:
+    """What a screen's title shows of an account."""
+
+    id: int
+    code: str
+    title: str
+    currency: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+def account_name(session: Session, account_id: int | None) -> AccountName | None:
+    """The account's code, title and currency, or `None` when there is no such account."""
+    if account_id is None:
+        return None
+    row = session.execute(
+        select(Account.id, Account.code, Account.title, Account.currency).where(
+            Account.id == account_id
+        )
+    ).one_or_none()
+    return None if row is None else AccountName(*row)
+
+
+def count_accounts(session: Session) -> int:
+    return session.scalar(select(func.count(Account.id))) or 0

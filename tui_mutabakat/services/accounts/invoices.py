@@ -69,6 +69,15 @@ def invoices_of_order(session: Session, order_id: int) -> list[InvoiceRow]:
     return [InvoiceRow(i.id, i.number, i.date, i.due_date, i.total) for i in session.scalars(query)]
 
 
+def dispatch_note_number(session: Session, invoice_id: int) -> str | None:
+    """The number of a dispatch note ("irsaliye"); `None` when the document is an invoice
+    (or gone): what a shipment made decides whether there is anything to print."""
+    row = session.execute(
+        select(Invoice.kind, Invoice.number).where(Invoice.id == invoice_id)
+    ).one_or_none()
+    return row.number if row is not None and row.kind == "dispatch" else None
+
+
 def copies_default(session: Session, account_id: int) -> int:
     """The account's invoice print count (C2), at least 1."""
     return invoice_copies_default(load_parameters(session, account_id).invoice_copies)

@@ -19,15 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.ops_models import (
-    OPEN_APPROVED_STATUSES,
-    Invoice,
-    OrderStatus,
-    SalesOrder,
-    SalesOrderLine,
-    line_amount,
-)
-from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.data.ops_models import Invoice, SalesOrder, SalesOrderLine, line_amount
+from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, OrderStatus
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.money import check_quantity
 from tui_mutabakat.domain.rules import (

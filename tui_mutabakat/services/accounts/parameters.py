@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -155,6 +155,11 @@ def save_defaults(session: Session, actor: Actor, data: RuleParameters) -> None:
     _write(data, settings)
     session.flush()
     record(session, actor, "update", "working_settings", settings.id)
+
+
+def count_parameter_sets(session: Session) -> int:
+    """How many accounts have their own parameters (what "apply to all" would change)."""
+    return session.scalar(select(func.count()).select_from(AccountParameters)) or 0
 
 
 def apply_defaults_to_all(session: Session, actor: Actor) -> int:

@@ -16,14 +16,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.ops_models import (
-    OPEN_APPROVED_STATUSES,
-    Invoice,
-    InvoiceLine,
-    OrderStatus,
-    line_amount,
-)
-from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.data.ops_models import Invoice, InvoiceLine, line_amount
+from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, OrderStatus
 from tui_mutabakat.domain.rules import OrderLine, Refusal, ShipmentPlan, plan_shipment
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import MovementData, save_movement

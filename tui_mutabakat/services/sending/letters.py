@@ -6,6 +6,7 @@ Shared by batch creation, the preview in the send dialog and the template editor
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.balance_queries import (
+    BalanceCriteria,
+    BalanceFilter,
+    BalanceKey,
+    balance_page,
+)
 from tui_mutabakat.data.models import Account, Contact, User
 from tui_mutabakat.data.outbox_models import LetterTemplate
 from tui_mutabakat.domain.email_check import check_email
@@ -118,6 +125,28 @@ def template_choices(session: Session) -> list[tuple[str, str]]:
     for row in session.scalars(select(LetterTemplate).order_by(LetterTemplate.name)):
         choices[row.name] = row.description or _("Kullanıcı şablonu")
     return sorted(choices.items())
+
+
+def user_template_names(session: Session) -> set[str]:
+    """The templates users saved (the rest of `template_choices` are shipped ones)."""
+    return set(session.scalars(select(LetterTemplate.name)))
+
+
+def template_description(session: Session, name: str) -> str:
+    """The description saved with a user's template; empty for a shipped one."""
+    found = session.scalar(select(LetterTemplate.description).where(LetterTemplate.name == name))
+    return found or ""
+
+
+def preview_key(session: Session, as_of: dt.date) -> BalanceKey | None:
+    """An account to preview a template on: the first with a balance on `as_of`, else the
+    first account; `None` when there are no accounts."""
+    criteria = BalanceCriteria(as_of=as_of, balance_filter=BalanceFilter.NON_ZERO)
+    rows = balance_page(session, criteria, 0, 1)
+    if rows:
+        return rows[0].key
+    account = session.scalar(select(Account).order_by(Account.code).limit(1))
+    return None if account is None else (account.id, account.currency)
 
 
 def company_info(session: Session) -> CompanyInfo:

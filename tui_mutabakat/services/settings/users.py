@@ -162,6 +162,11 @@ class UserMail:
     send_via: str = ""
 
 
+def imap_host_of(session: Session, login: str) -> str:
+    """The IMAP server a user's answers are read from; empty when none is set."""
+    return session.scalar(select(User.imap_host).where(User.login == login)) or ""
+
+
 def user_logins(session: Session, actor: Actor) -> list[str]:
     """The users whose mail settings `actor` may change: an admin all, anyone else only
     their own."""

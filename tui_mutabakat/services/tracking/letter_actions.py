@@ -1,0 +1,90 @@
+"""What the tracking screens need to ask before and after acting on sent letters (SPEC E3):
+which letters a question names, what the answer dialog shows, and which batches the
+queued resends and reminders went into (the screen sends those at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.outbox_models import Letter
+from tui_mutabakat.data.tracking_models import LetterReminder
+from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.tracking.letter_balances import figures_of, figures_text
+from tui_mutabakat.services.tracking.tracking import latest_answer
+
+
+def letters_named(session: Session, ids: Sequence[int]) -> str:
+    """Which letters an action acts on: one → its account code and title ("120.001 Firma 1");
+    several → their count and the first three codes ("5 mektup: 120.001, 120.002, 120.003…")."""
+    rows = session.execute(
+        select(Letter.account_code, Letter.account_title)
+        .where(Letter.id.in_(sorted(ids)[:3]))
+        .order_by(Letter.id)
+    ).all()
+    if len(ids) == 1 and rows:
+        code, title = rows[0]
+        return f"{code} {title}"
+    codes = ", ".join(code for code, _title in rows)
+    more = "…" if len(ids) > 3 else ""
+    return _("{count} mektup: {codes}").format(count=len(ids), codes=codes + more)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerContext:
+    """What the answer dialog shows for the chosen letters.
+
+    `unclear`: one letter whose e-mailed answer could not be read — the user decides it,
+    seeing `message` (the answer's excerpt or note). `currencies`: the letter's currencies
+    (one field each); empty for several letters. `subject`: the letter and our balances, or
+    the letters named."""
+
+    unclear: bool
+    message: str | None
+    currencies: tuple[str, ...]
+    subject: str
+
+
+def answer_context(session: Session, ids: Sequence[int]) -> AnswerContext:
+    letter = session.get(Letter, ids[0]) if len(ids) == 1 else None
+    if letter is None:
+        return AnswerContext(False, None, (), letters_named(session, ids))
+    unclear = letter.state is LetterState.UNCLEAR
+    answer = latest_answer(session, letter.id) if unclear else None
+    message = (answer.excerpt or answer.note) if answer is not None else None
+    figures = figures_of(session, letter)
+    subject = _("{letter} — bizim bakiyemiz: {figures}").format(
+        letter=f"{letter.account_code} {letter.account_title}", figures=figures_text(figures)
+    )
+    return AnswerContext(unclear, message, tuple(f.currency for f in figures), subject)
+
+
+def letter_account_id(session: Session, letter_id: int) -> int | None:
+    """The account a letter went to, or `None` when the letter or its account is gone."""
+    return session.scalar(select(Letter.account_id).where(Letter.id == letter_id))
+
+
+def batches_of(session: Session, letter_ids: Sequence[int]) -> list[int]:
+    """The batches the given letters are in (a resend goes out with its batch)."""
+    if not letter_ids:
+        return []
+    found = session.scalars(select(Letter.batch_id).where(Letter.id.in_(letter_ids)))
+    return sorted(set(found))
+
+
+def reminder_batches(session: Session, letter_ids: Sequence[int], day: dt.date) -> list[int]:
+    """The batches of the reminders written on `day` for the given letters: a reminder is a
+    new letter in a reminder batch of its own."""
+    if not letter_ids:
+        return []
+    found = session.scalars(
+        select(Letter.batch_id)
+        .join(LetterReminder, LetterReminder.outbox_letter_id == Letter.id)
+        .where(LetterReminder.letter_id.in_(letter_ids), LetterReminder.day == day)
+    )
+    return sorted(set(found))
