@@ -14,12 +14,12 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+from tui_mutabakat.screens.accounts.contacts_table import ContactsTable
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.services.accounts.cards import AccountData, ContactData, save_account
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.widgets.contacts import ContactsTable
 
 
 def text_of(screen: object, selector: str) -> str:

@@ -16,8 +16,8 @@ from tui_mutabakat.data import roles
 from tui_mutabakat.data.models import AuditEvent, Company, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
+from tui_mutabakat.domain.errors import PermissionDenied
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.errors import PermissionDenied
 from tui_mutabakat.services.settings.user_admin import set_role
 from tui_mutabakat.services.settings.users import SmtpSettings, set_smtp
 from tui_mutabakat.services.settings.working_settings import load_company, save_company

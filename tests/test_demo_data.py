@@ -35,10 +35,10 @@ from tui_mutabakat.demo.movements import HISTORY_DAYS
 from tui_mutabakat.demo.names import PROVINCES
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import DocumentType, Routing, RuleAction
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.tax_number import is_valid_tax_number, is_valid_tckn, is_valid_vkn
 from tui_mutabakat.services.accounts.cards import load_account, recipient_problems
 from tui_mutabakat.services.accounts.parameters import default_parameters, load_parameters
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.settings.working_settings import get_company
 
 CODE = re.compile(r"^(120|320)\.\d{2}\.\d{3}$")

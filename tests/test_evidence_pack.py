@@ -24,13 +24,13 @@ from tui_mutabakat.cli import main
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.portal.answers import Responder, record_web_answer
 from tui_mutabakat.services.portal.files import UPLOAD_DIR, store_file
 from tui_mutabakat.services.reports.evidence import write_batch_evidence, write_letter_evidence

@@ -23,8 +23,8 @@ from tui_mutabakat.data.import_models import ImportRun
 from tui_mutabakat.data.models import Account, AccountParameters, Contact, Movement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing import (
     ImportCancelled,
     ImportOptions,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests.import_files import write_xlsx
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.importing import ImportOptions, Kind, readers, run_import
 from tui_mutabakat.services.importing.exports import headers
 from tui_mutabakat.services.importing.fields import fields_of, find_mapping

@@ -21,6 +21,7 @@ from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.dates import MAX_DAY, MIN_DAY, check_day
 from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import parse_amount, parse_day
 from tui_mutabakat.domain.money import MAX_AMOUNT, OutOfRange, check_amount
 from tui_mutabakat.mail.reply_text import parse_number
@@ -38,7 +39,6 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 from tui_mutabakat.services.settings.working_settings import WorkingExtras, validate_extras
 

@@ -23,12 +23,12 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Company, Movement, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.text import TextProblem, clean_text
 from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
 from tui_mutabakat.services.accounts.cards import AccountData, ContactData, save_account
 from tui_mutabakat.services.accounts.movements import MovementData, save_movement
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.settings.users import SmtpSettings, set_smtp
 from tui_mutabakat.services.settings.working_settings import CompanyData, save_company
 

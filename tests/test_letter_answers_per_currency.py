@@ -19,6 +19,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance, LetterAnswer
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import ReadMessage, read_message
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
@@ -26,7 +27,6 @@ from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import process_message, tie_figures

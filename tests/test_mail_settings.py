@@ -15,9 +15,9 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import SmtpSecurity
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.screens.settings.mail_settings import MailSettingsScreen
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.settings.users import (
     ImapSettings,
     SmtpSettings,

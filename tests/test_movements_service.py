@@ -10,6 +10,7 @@ import pytest
 from tests.ops_data import TODAY, add_movement, audit, make_account, movement, movement_count
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.rules import Outcome
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
@@ -28,7 +29,6 @@ from tui_mutabakat.services.accounts.parameters import (
     save_defaults,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
 
 SALES = DocumentType.SALES_INVOICE
 TRACKED = frozenset({SALES, DocumentType.CASH})

@@ -14,6 +14,7 @@ from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.rules import Criterion
 from tui_mutabakat.services.accounts.invoices import (
     copies_default,
@@ -35,7 +36,6 @@ from tui_mutabakat.services.accounts.orders import (
 from tui_mutabakat.services.accounts.parameters import load_parameters, save_parameters
 from tui_mutabakat.services.accounts.shipping import ship_order
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
 
 
 def new_order(database: Database, actor: Actor, account: int, *prices: str) -> int:

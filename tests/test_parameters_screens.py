@@ -16,6 +16,7 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Company
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Role, RuleAction
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.tax_number import vkn_check_digit
 from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -31,7 +32,6 @@ from tui_mutabakat.services.accounts.parameters import (
     save_defaults,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.settings.working_settings import (
     CompanyData,
     WorkingExtras,

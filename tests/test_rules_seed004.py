@@ -14,6 +14,7 @@ from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
+from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.services.accounts.movements import DueTrackingStop, DueTrackingWarning
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
@@ -25,7 +26,6 @@ from tui_mutabakat.services.accounts.orders import (
 from tui_mutabakat.services.accounts.parameters import load_parameters, save_parameters
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches, ship_order
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import Refused
 
 PAID_ORDERS = frozenset({DocumentType.SALES_ORDER_PAID})
 

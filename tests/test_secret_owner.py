@@ -21,11 +21,11 @@ from tui_mutabakat.data import migrate
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import InvalidInput, PermissionDenied, ServiceError
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.imap import ImapError
 from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned, resolve_secret
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, ServiceError
 from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 from tui_mutabakat.services.sending.worker import run_worker
 from tui_mutabakat.services.settings.mail_servers import check_servers

@@ -15,9 +15,9 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Account, Contact
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import Refused
 from tui_mutabakat.services.sending.batch_status import stored_summary
 from tui_mutabakat.services.sending.batches import SendOptions
 from tui_mutabakat.services.sending.compose import SkipKind

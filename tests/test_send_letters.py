@@ -214,7 +214,7 @@ def test_password_from_environment_file_and_command(
 def test_template_editor_saves_and_previews_on_a_real_account(
     database: Database, actor: Actor
 ) -> None:
-    from tui_mutabakat.services.errors import InvalidInput
+    from tui_mutabakat.domain.errors import InvalidInput
     from tui_mutabakat.services.sending.letters import save_template, template_choices
 
     with database.unit_of_work() as session:

@@ -158,7 +158,7 @@ def test_history_is_append_only(database: Database, actor: Actor) -> None:
 
 
 def test_no_sender_address_refuses_the_batch(database: Database, actor: Actor) -> None:
-    from tui_mutabakat.services.errors import InvalidInput
+    from tui_mutabakat.domain.errors import InvalidInput
 
     with database.unit_of_work() as session:
         account = add_account(session, "120.001", "Alfa", emails=("a@alfa.com",))

@@ -21,10 +21,10 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.mail.delivery import dot_stuff
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.batch_status import cancel_batch, stored_summary
 from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 from tui_mutabakat.services.sending.outbox import RetryPolicy

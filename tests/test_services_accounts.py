@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from tui_mutabakat.data.models import Account, AccountParameters, AuditEvent, Contact, Movement
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Routing, RuleAction
+from tui_mutabakat.domain.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 from tui_mutabakat.services.accounts.cards import (
     AccountData,
     ContactData,
@@ -23,7 +24,6 @@ from tui_mutabakat.services.accounts.cards import (
 )
 from tui_mutabakat.services.accounts.parameters import load_defaults, load_parameters, save_defaults
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 
 
 def _card(**values: Any) -> AccountData:

@@ -11,6 +11,7 @@ from tests.ops_data import TODAY, add_movement, audit, make_account, movement
 from tests.test_movements_service import invoice
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import RuleAction
+from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.domain.rules import Outcome
 from tui_mutabakat.services.accounts.movements import check_movement, open_balance
 from tui_mutabakat.services.accounts.settlement import (
@@ -25,7 +26,6 @@ from tui_mutabakat.services.accounts.settlement import (
     undo_match,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import Refused
 
 JAN = dt.date(2026, 1, 1)
 

@@ -19,6 +19,7 @@ from tests.send_data import add_account, add_company, add_movement, configure_se
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.outbox_models import LetterTemplate
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.mail.sandbox import MAX_OUTPUT
 from tui_mutabakat.mail.templates import (
     LetterRenderer,
@@ -30,7 +31,6 @@ from tui_mutabakat.mail.templates import (
 )
 from tui_mutabakat.screens.settings.templates_editor import TemplateEditorScreen, TemplateListScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.letters import save_template
 
 CONTEXT = letter_context(sample_facts("tr"), "tr")

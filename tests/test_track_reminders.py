@@ -27,10 +27,10 @@ from tui_mutabakat.data.outbox_models import (
 )
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import LetterReminder
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.sending.batches import SendOptions, create_batch
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.settings.working_settings import get_working_settings

@@ -15,12 +15,12 @@ from tui_mutabakat.config import Settings, load_settings, os_login
 from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
+from tui_mutabakat.domain.errors import InvalidInput, PermissionDenied, Refused
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.main import MainScreen
 from tui_mutabakat.screens.settings.users import AddUserDialog, UsersScreen
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, Refused
 from tui_mutabakat.services.settings.user_admin import (
     add_user,
     list_users,

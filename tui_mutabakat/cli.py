@@ -145,8 +145,8 @@ def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Set
 
 def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
     """`mutabakat user set-smtp` / `set-imap`: one checked change of a user's mail servers."""
+    from tui_mutabakat.domain.errors import ServiceError
     from tui_mutabakat.services.context import resolve_actor
-    from tui_mutabakat.services.errors import ServiceError
     from tui_mutabakat.services.settings.users import ImapSettings, SmtpSettings, set_imap, set_smtp
 
     database = open_database(settings)
@@ -197,7 +197,7 @@ def _run_app(settings: Settings) -> int:
 
     from tui_mutabakat.app import make_app
     from tui_mutabakat.data.session import INSUFFICIENT_PRIVILEGE
-    from tui_mutabakat.services.errors import ServiceError
+    from tui_mutabakat.domain.errors import ServiceError
     from tui_mutabakat.services.sending.child_processes import prepare_child_processes
 
     database = open_database(settings)

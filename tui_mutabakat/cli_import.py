@@ -56,7 +56,7 @@ def register(commands: Any) -> None:
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
-    from tui_mutabakat.services.errors import ServiceError
+    from tui_mutabakat.domain.errors import ServiceError
 
     try:
         if args.command == "export":

@@ -24,7 +24,7 @@ def add_report_parser(commands: Any) -> None:
 
 
 def report_main(settings: Settings, args: argparse.Namespace) -> int:
-    from tui_mutabakat.services.errors import ServiceError
+    from tui_mutabakat.domain.errors import ServiceError
     from tui_mutabakat.services.reports.evidence import write_batch_evidence
 
     database = Database.from_url(settings.database_url)

@@ -42,8 +42,8 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.data import roles
     from tui_mutabakat.data.models import User
     from tui_mutabakat.domain.enums import Role
+    from tui_mutabakat.domain.errors import ServiceError
     from tui_mutabakat.services.context import Actor, os_login, record
-    from tui_mutabakat.services.errors import ServiceError
     from tui_mutabakat.services.settings.user_admin import check_login
     from tui_mutabakat.services.settings.working_settings import get_company, get_working_settings
 

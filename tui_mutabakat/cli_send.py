@@ -112,8 +112,8 @@ def send_main(
     ask: Callable[[str], str] | None = None,
 ) -> int:
     """Run `mutabakat send`; `ask` reads an answer (default: `input` on a terminal)."""
+    from tui_mutabakat.domain.errors import InvalidInput, ServiceError
     from tui_mutabakat.services.context import resolve_actor
-    from tui_mutabakat.services.errors import InvalidInput, ServiceError
     from tui_mutabakat.services.sending.send_command import build_command, run_send, select_rows
 
     say: Out = out or print

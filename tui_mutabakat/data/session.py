@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tui_mutabakat.data.money import register_sqlite_functions
+from tui_mutabakat.domain.errors import PermissionDenied
 
 log = logging.getLogger("mutabakat.data")
 
@@ -141,9 +142,6 @@ def _privileges() -> Iterator[None]:
     except DBAPIError as error:
         if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
             raise
-        # Imported here: an error for the user, defined with the others (no dependencies).
-        from tui_mutabakat.services.errors import PermissionDenied
-
         raise PermissionDenied.from_database(str(error.orig).split("\n", 1)[0]) from error
 
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import Base
 from tui_mutabakat.data.models import (
-    RULE_FIELDS,
     Account,
     AccountParameters,
     Company,
@@ -43,14 +42,14 @@ from tui_mutabakat.demo.accounts import (
 )
 from tui_mutabakat.demo.movements import Match, MovementFactory, spread
 from tui_mutabakat.domain.enums import DocumentType, Role, RuleAction
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.tax_number import vkn_check_digit
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, os_login, record
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.settings.working_settings import (
-    copy_defaults,
     get_company,
     get_working_settings,
+    parameter_values,
 )
 
 Progress = Callable[[str], None]
@@ -143,13 +142,6 @@ def generate_bulk(
 def local_today() -> dt.date:
     """Today on this machine's calendar (what `date.today()` gives), time-zone aware."""
     return dt.datetime.now(dt.UTC).astimezone().date()
-
-
-def parameter_values(settings: WorkingSettings) -> Row:
-    """The parameter columns a new account gets: the working settings, via `copy_defaults`."""
-    template = AccountParameters()
-    copy_defaults(settings, template)
-    return {name: getattr(template, name) for name in RULE_FIELDS}
 
 
 def demo_vkn() -> str:

@@ -30,12 +30,12 @@ from starlette.routing import Route
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance
 from tui_mutabakat.domain.email_check import check_email
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.formatting import parse_amount
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.mail.templates import fast_amount, fast_day, fast_money
 from tui_mutabakat.portal.limits import RateLimiter
 from tui_mutabakat.portal.words import LANGUAGES, words_for
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.portal.answers import (
     OPEN_STATES,
     PageView,

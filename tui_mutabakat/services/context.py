@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.config import os_login as os_login
 from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.domain.enums import Role
+from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.errors import Refused
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import TypeVar
 
 from tui_mutabakat.domain.dates import check_day
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.money import OutOfRange, check_amount, check_quantity, check_rate
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.errors import InvalidInput
 
 T = TypeVar("T", Decimal, date)
 

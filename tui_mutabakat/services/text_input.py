@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.text import TextProblem, clean_text
-from tui_mutabakat.services.errors import InvalidInput
 
 #: The most a `Text` column (an address, notes) takes from a form.
 TEXT_LIMIT = 4000

@@ -13,16 +13,16 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Text
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import CURRENCIES, Routing
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, ServiceError
 from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.contacts_table import ContactsTable, recipient_summary
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
 from tui_mutabakat.services.accounts.cards import AccountData, load_account, save_account
-from tui_mutabakat.services.errors import InvalidInput, NotFound, ServiceError
-from tui_mutabakat.widgets.contacts import ContactsTable, recipient_summary
 from tui_mutabakat.widgets.form import (
-    FormScreen,
     amount_input,
     clear_errors,
     field_row,

@@ -27,6 +27,7 @@ from tui_mutabakat.data.account_queries import (
     count_accounts,
     distinct_values,
 )
+from tui_mutabakat.domain.errors import NotFound, Refused
 from tui_mutabakat.domain.formatting import LOCALE, currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_rows import (
@@ -45,7 +46,6 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts.cards import delete_account
-from tui_mutabakat.services.errors import NotFound, Refused
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 
 #: The order F6 walks through; the n-th sort is the n-th column of the table.

@@ -30,13 +30,13 @@ from textual.widgets import (
     Static,
 )
 
+from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import parse_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.dialogs.text_prompt import TextPrompt
-from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.services.importing import (
     ImportCancelled,
     ImportOptions,

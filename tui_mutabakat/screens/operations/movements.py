@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
+from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import (
     currency_label,
     format_amount,
@@ -49,7 +50,6 @@ from tui_mutabakat.services.accounts.movements import (
     save_movement,
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
-from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.widgets.form import date_input, parse_problem
 
 #: What the account list's F9 menu can offer for the highlighted account (see `open_for_account`).

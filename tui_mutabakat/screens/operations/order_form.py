@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from tui_mutabakat.domain.enums import OrderStatus
+from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.domain.formatting import parse_day as parse_date
 from tui_mutabakat.domain.money import check_amount
@@ -43,7 +44,6 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
     status_label,
 )
-from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.widgets.form import parse_problem
 from tui_mutabakat.widgets.tick import Tick
 

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
+from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -47,7 +48,6 @@ from tui_mutabakat.services.accounts.orders import (
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
-from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.widgets.tick import Tick
 
 

@@ -10,9 +10,11 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select
 
 from tui_mutabakat.domain.enums import DUE_TRACKABLE_TYPES, DocumentType, RuleAction
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, ServiceError
 from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.parameters import (
     RuleParameters,
@@ -20,9 +22,7 @@ from tui_mutabakat.services.accounts.parameters import (
     load_parameters,
     save_parameters,
 )
-from tui_mutabakat.services.errors import InvalidInput, NotFound, ServiceError
 from tui_mutabakat.widgets.form import (
-    FormScreen,
     amount_input,
     clear_errors,
     field_row,

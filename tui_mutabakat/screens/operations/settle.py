@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from tui_mutabakat.domain.enums import RuleAction
+from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -40,7 +41,6 @@ from tui_mutabakat.services.accounts.settlement import (
     settle_pair,
     undo_match,
 )
-from tui_mutabakat.services.errors import ServiceError
 
 MARK = "✓"
 

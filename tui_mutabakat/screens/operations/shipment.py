@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
+from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_day, parse_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -38,7 +39,6 @@ from tui_mutabakat.services.accounts.movements import (
 from tui_mutabakat.services.accounts.orders import format_quantity, parse_quantity
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import ShipmentView, ship_order, shipment_view
-from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.widgets.form import date_input, hint_text, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 

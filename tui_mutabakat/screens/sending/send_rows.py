@@ -12,8 +12,7 @@ ticks as they are.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
@@ -34,6 +33,9 @@ from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 #: The mark of a ticked row, and of an account with / without a usable address.
 TICK = "✓"
 NO_ADDRESS = "✗"
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class KeyNumbers:

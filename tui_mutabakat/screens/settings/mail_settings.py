@@ -17,8 +17,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from tui_mutabakat.domain.enums import SmtpSecurity
+from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.errors import InvalidInput, ServiceError
+from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.services.settings.mail_servers import ServerCheck, check_servers
 from tui_mutabakat.services.settings.users import (
     ImapSettings,
@@ -29,7 +30,6 @@ from tui_mutabakat.services.settings.users import (
     user_logins,
 )
 from tui_mutabakat.widgets.form import (
-    FormScreen,
     clear_errors,
     field_row,
     input_text,

@@ -24,15 +24,16 @@ from textual.worker import get_current_worker
 from tui_mutabakat.data.balance_queries import (
     BalanceKey,
 )
+from tui_mutabakat.domain.errors import InvalidInput, Refused, ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.templates import SHIPPED_TEMPLATES, TEMPLATE_FIELDS, TemplateSource
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.sending.send_criteria import default_as_of
 from tui_mutabakat.services.accounts.cards import account_name
-from tui_mutabakat.services.errors import InvalidInput, Refused, ServiceError
 from tui_mutabakat.services.sending.batches import LetterPreview, SendOptions, preview_letter
 from tui_mutabakat.services.sending.letters import (
     load_template,
@@ -42,7 +43,7 @@ from tui_mutabakat.services.sending.letters import (
     template_description,
     user_template_names,
 )
-from tui_mutabakat.widgets.form import FormScreen, field_row, input_text, text_input
+from tui_mutabakat.widgets.form import field_row, input_text, text_input
 
 PREVIEW_DELAY = 0.3
 _PARTS = ("text", "html")

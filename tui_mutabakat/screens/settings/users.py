@@ -16,12 +16,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet
 
 from tui_mutabakat.domain.enums import Role
+from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key, plain
-from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.settings.user_admin import (
     UserRow,
     add_user,

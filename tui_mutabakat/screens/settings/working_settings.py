@@ -13,8 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Label
 
+from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.parameters import RuleParametersForm
 from tui_mutabakat.services.accounts.parameters import (
     apply_defaults_to_all,
@@ -22,10 +24,8 @@ from tui_mutabakat.services.accounts.parameters import (
     load_defaults,
     save_defaults,
 )
-from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.services.settings.working_settings import WorkingExtras, load_extras, save_extras
 from tui_mutabakat.widgets.form import (
-    FormScreen,
     clear_errors,
     field_row,
     number_input,

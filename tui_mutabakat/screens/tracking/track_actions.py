@@ -10,11 +10,11 @@ from functools import partial
 
 from textual import work
 
+from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog, TypedAnswer
-from tui_mutabakat.services.errors import ServiceError
 from tui_mutabakat.services.sending.batch_status import cancel_letters
 from tui_mutabakat.services.sending.doubt import mark_delivered, resend_in_doubt
 from tui_mutabakat.services.sending.worker import send_batch

@@ -12,10 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from tui_mutabakat.data.models import Account, AccountParameters, Contact, Movement
 from tui_mutabakat.domain.email_check import EmailCheck, check_email
 from tui_mutabakat.domain.enums import CURRENCIES, Routing
+from tui_mutabakat.domain.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.settings.working_settings import copy_defaults, get_working_settings
 from tui_mutabakat.services.text_input import TextFields, cleaned

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.ops_models import Invoice, SalesOrder
+from tui_mutabakat.domain.errors import InvalidInput, NotFound
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
 from tui_mutabakat.domain.rules import invoice_copies_default
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.orders import format_quantity
 from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound
 from tui_mutabakat.services.settings.working_settings import get_company
 
 WIDTH = 80

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused, ServiceError
 from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.domain.rules import (
     DueTrackingParams,
@@ -34,7 +35,6 @@ from tui_mutabakat.domain.rules import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused, ServiceError
 from tui_mutabakat.services.limits import amount_in_range, day_in_range, rate_in_range
 from tui_mutabakat.services.text_input import cleaned
 

@@ -21,6 +21,7 @@ from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.ops_models import Invoice, SalesOrder, SalesOrderLine, line_amount
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, OrderStatus
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.money import check_quantity
 from tui_mutabakat.domain.rules import (
@@ -39,7 +40,6 @@ from tui_mutabakat.services.accounts.movements import (
 )
 from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import amount_in_range, day_in_range, quantity_in_range
 
 ZERO = Decimal("0")

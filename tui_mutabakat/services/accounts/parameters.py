@@ -18,9 +18,9 @@ from tui_mutabakat.data.models import (
     WorkingSettings,
 )
 from tui_mutabakat.domain.enums import DUE_TRACKABLE_TYPES, DocumentType, RuleAction
+from tui_mutabakat.domain.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import MAX_COPIES, amount_in_range, day_count_in_range
 from tui_mutabakat.services.settings.working_settings import copy_defaults, get_working_settings
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.errors import NotFound, Refused
 from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.domain.rules import (
     ClosingResult,
@@ -35,7 +36,6 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import NeedsConfirmation, RuleStop
 from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import NotFound, Refused
 from tui_mutabakat.services.limits import amount_in_range
 
 ZERO = Decimal("0")

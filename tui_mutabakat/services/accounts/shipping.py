@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.ops_models import Invoice, InvoiceLine, line_amount
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, OrderStatus
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.rules import OrderLine, Refusal, ShipmentPlan, plan_shipment
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import MovementData, save_movement
 from tui_mutabakat.services.accounts.orders import find_order, next_invoice_number
 from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import day_in_range
 
 ZERO = Decimal("0")

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Contact, Movement
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import doc_type_label
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing.fields import Field, Kind, fields_of
 from tui_mutabakat.services.importing.values import routing_word
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.import_models import ImportMapping
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing.fields import Kind, fields_of, fold_header
 
 

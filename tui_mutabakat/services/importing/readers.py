@@ -25,8 +25,8 @@ from typing import Any
 from openpyxl import load_workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing.values import Cell
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")

@@ -18,12 +18,12 @@ from typing import TypeVar
 
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType, Routing
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.i18n import current_language
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts import cards as accounts
 from tui_mutabakat.services.accounts import movements
 from tui_mutabakat.services.accounts.cards import AccountData
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.importing import values
 from tui_mutabakat.services.importing.fields import ColumnMapping, Kind, fold_header
 from tui_mutabakat.services.importing.values import Cell

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.import_models import ImportRun
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.services.importing.errors_file import ErrorsFile
 from tui_mutabakat.services.importing.fields import (
     HEADER_SCAN,

@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from tui_mutabakat.data.models import Account, AccountParameters, Contact
-from tui_mutabakat.demo.data import parameter_values
 from tui_mutabakat.domain.text import search_key
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.cards import AccountData
@@ -32,7 +31,7 @@ from tui_mutabakat.services.importing.fields import Kind, fields_of
 from tui_mutabakat.services.importing.rows import ContactRecord, Problem, Record
 from tui_mutabakat.services.importing.store_base import Outcome, Result, refused, unknown_code
 from tui_mutabakat.services.importing.store_movements import MovementWriter
-from tui_mutabakat.services.settings.working_settings import get_working_settings
+from tui_mutabakat.services.settings.working_settings import get_working_settings, parameter_values
 
 ACCOUNT_FIELDS = (
     "code",

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient
 from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.mail.templates import OpenItem
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.portal.links import PortalLinks
 from tui_mutabakat.services.sending.letters import company_info, load_template
 from tui_mutabakat.services.sending.statement import open_items_for

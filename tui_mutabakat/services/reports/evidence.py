@@ -31,12 +31,12 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, ReconciliationBatch
 from tui_mutabakat.data.tracking_models import AnswerAttachment
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.domain.states import LetterState, letter_state_label, recipient_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.pdf_flow import Column, Flow
 from tui_mutabakat.mail.templates import fast_amount, fast_day
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.portal.files import CONTENT_TYPES, stored_sha256
 from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.tracking.tracking import batch_counts, latest_answer, letter_details

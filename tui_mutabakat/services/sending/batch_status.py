@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
+from tui_mutabakat.domain.errors import NotFound
 from tui_mutabakat.domain.states import (
     LETTER_TRANSITIONS,
     BatchState,
@@ -20,7 +21,6 @@ from tui_mutabakat.domain.states import (
 )
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import NotFound
 from tui_mutabakat.services.sending.outbox import letter_event, lock_for_write, write_letter_events
 
 _STILL_SENDING = (LetterState.QUEUED, LetterState.SENDING)

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.states import BatchState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.batch_writer import BatchWriter, fill_batch
 from tui_mutabakat.services.sending.compose import (
     BatchCreated,

@@ -26,6 +26,7 @@ from tui_mutabakat.data.balance_queries import (
     balances_of_accounts,
 )
 from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.letter_pdf import letter_pdf, pdf_name
 from tui_mutabakat.mail.message import (
@@ -49,7 +50,6 @@ from tui_mutabakat.mail.templates import (
     lists_every_currency,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.limits import day_in_range
 from tui_mutabakat.services.portal.links import links_of
 from tui_mutabakat.services.sending.letters import (

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.domain.errors import NotFound
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.errors import NotFound
 from tui_mutabakat.services.sending.compose import SendOptions, SkipKind, SkippedAccount
 from tui_mutabakat.services.sending.send_guard import live_letter_batches
 

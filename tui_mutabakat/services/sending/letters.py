@@ -24,6 +24,7 @@ from tui_mutabakat.data.models import Account, Contact, User
 from tui_mutabakat.data.outbox_models import LetterTemplate
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import Routing
+from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.templates import (
     SHIPPED_TEMPLATES,
@@ -37,7 +38,6 @@ from tui_mutabakat.mail.templates import (
     shipped_template,
 )
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.settings.working_settings import get_company
 from tui_mutabakat.services.text_input import checked_text
 

@@ -25,11 +25,11 @@ from tui_mutabakat.data.balance_queries import (
 )
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import CURRENCIES
+from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import parse_amount, parse_day
 from tui_mutabakat.domain.money import MAX_AMOUNT, OutOfRange
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.batch_status import BatchSummary, stored_summary
 from tui_mutabakat.services.sending.batch_writer import BatchWriter, write_chunks
 from tui_mutabakat.services.sending.batches import BatchCreated, SendOptions, open_batch

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
+from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.errors import Refused
 from tui_mutabakat.services.sending.compose import SkipKind, SkippedAccount
 
 #: A letter in one of these states no longer stands for the account: sending again is no

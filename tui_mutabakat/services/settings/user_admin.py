@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data import roles
 from tui_mutabakat.data.models import User
 from tui_mutabakat.domain.enums import Role
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound, PermissionDenied, Refused
 
 #: An operating-system login as `useradd` accepts it by default (and a PostgreSQL role name).
 LOGIN_PATTERN = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")

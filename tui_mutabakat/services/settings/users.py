@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.models import User
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import SmtpSecurity
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.text_input import cleaned
 
 PASSWORD_SOURCES = ("env:", "file:", "cmd:")

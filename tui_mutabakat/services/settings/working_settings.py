@@ -8,11 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tui_mutabakat.data.models import RULE_FIELDS, Company, RuleDefaults, WorkingSettings
+from tui_mutabakat.data.models import (
+    RULE_FIELDS,
+    AccountParameters,
+    Company,
+    RuleDefaults,
+    WorkingSettings,
+)
+from tui_mutabakat.domain.errors import ConcurrentChange, InvalidInput, Refused
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import ConcurrentChange, InvalidInput, Refused
 from tui_mutabakat.services.limits import day_count_in_range
 from tui_mutabakat.services.text_input import cleaned
 
@@ -183,3 +189,10 @@ def _company_changed() -> str:
         "Firma bilgileri siz açtıktan sonra başka bir kullanıcı tarafından değiştirildi. "
         "Değişiklikleriniz kaydedilmedi; ekranı yeniden açıp tekrar deneyin."
     )
+
+
+def parameter_values(settings: WorkingSettings) -> dict[str, object]:
+    """The parameter columns a new account gets: the working settings, via `copy_defaults`."""
+    template = AccountParameters()
+    copy_defaults(settings, template)
+    return {name: getattr(template, name) for name in RULE_FIELDS}

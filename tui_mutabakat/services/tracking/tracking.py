@@ -27,12 +27,12 @@ from tui_mutabakat.data.tracking_models import (
     LetterReminder,
     UnreadableMessage,
 )
+from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.context import Actor, record
-from tui_mutabakat.services.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.tracking.intake import (
     KIND_TO_STATE,
