@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
-    from tui_mutabakat.app import MutabakatApp
+    from textual.app import App
+
     from tui_mutabakat.config import Settings
     from tui_mutabakat.data.session import Database
     from tui_mutabakat.services.context import Actor
+
+
+class HoldsServices(Protocol):
+    """What `MutabakatApp` holds for its screens (named here, so that screens need not
+    import the application that imports them)."""
+
+    settings: Settings
+    database: Database
+    actor: Actor
 
 
 class AppAccess:
@@ -20,18 +30,22 @@ class AppAccess:
     """
 
     @property
-    def mutabakat(self) -> MutabakatApp:
+    def mutabakat(self) -> App[None]:
         # The concrete class is a Textual widget or screen, which has `app`.
-        return cast("MutabakatApp", cast(Any, self).app)
+        return cast("App[None]", cast(Any, self).app)
+
+    @property
+    def _services(self) -> HoldsServices:
+        return cast(HoldsServices, self.mutabakat)
 
     @property
     def database(self) -> Database:
-        return self.mutabakat.database
+        return self._services.database
 
     @property
     def actor(self) -> Actor:
-        return self.mutabakat.actor
+        return self._services.actor
 
     @property
     def settings(self) -> Settings:
-        return self.mutabakat.settings
+        return self._services.settings
