@@ -188,7 +188,11 @@ def record_web_answer(
     if letter.state not in OPEN_STATES or not can_transition(letter.state, target):
         raise Refused(_("Bu mektuba artık yanıt verilemez."))
     checked = checked_balances(session, letter, theirs) if theirs else {}
+    foreign = not _is_recipient(session, letter, responder.email)
+    sent = session.scalar(select(LetterMessage.message).where(LetterMessage.letter_id == letter.id))
     now = utcnow()
+    # Every column is set before the row is first written: the portal's database role
+    # inserts answers and may not update them.
     answer = add_answer(
         session,
         letter,
@@ -203,9 +207,8 @@ def record_web_answer(
         recorded_by="portal",
         message_key=None,
         now=now,
-        foreign_sender=not _is_recipient(session, letter, responder.email),
+        foreign_sender=foreign,
     )
-    sent = session.scalar(select(LetterMessage.message).where(LetterMessage.letter_id == letter.id))
     answer.responder = responder.described()
     answer.client_address = responder.client_address[:64]
     answer.user_agent = responder.user_agent[:400]
