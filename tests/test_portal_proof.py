@@ -10,6 +10,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -17,11 +18,13 @@ from starlette.testclient import TestClient
 from tests.portal_data import link_token, portal_on, sent_letters
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.data.tracking_models import LetterAnswer
+from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
 from tui_mutabakat.portal.app import make_portal
 from tui_mutabakat.screens.track_details import details_text
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.letter_export import export_letters
+from tui_mutabakat.services.portal_files import UPLOAD_DIR, save_copy, store_file
 from tui_mutabakat.services.tracking import letter_details
 
 
@@ -110,3 +113,27 @@ async def test_the_responder_and_the_hashes_are_in_the_details_and_the_exports(
     assert by_key[("120.001", "TRY")]["Fark"] == -500
     csv_line = {(r["Hesap kodu"], r["Döviz"]): r for r in rows}[("120.001", "TRY")]
     assert (csv_line["Onların bakiyesi"], csv_line["Fark"]) == ("11.500,00", "-500,00")
+
+
+def test_a_saved_copy_is_the_file_as_recorded_or_nothing(tmp_path: Path) -> None:
+    stored = store_file(tmp_path, "../Ekstre Şubat.pdf", b"%PDF-1.4\n%%EOF\n")
+    item = AnswerAttachment(
+        answer_id=1,
+        file_name=stored.file_name,
+        stored_name=stored.stored_name,
+        kind=stored.kind,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    folder = tmp_path / "out"
+    assert save_copy(tmp_path, item, folder) == folder / "Ekstre_Subat.pdf"
+    assert save_copy(tmp_path, item, folder) == folder / "Ekstre_Subat-2.pdf"
+    # the stored bytes changed since the answer: refused, nothing written
+    (tmp_path / UPLOAD_DIR / stored.stored_name).write_bytes(b"%PDF-1.4\n% changed\n")
+    with pytest.raises(InvalidInput, match="değişmiş"):
+        save_copy(tmp_path, item, folder)
+    # a stored name that is a path is never followed
+    item.stored_name = "../../etc/passwd"
+    with pytest.raises(InvalidInput):
+        save_copy(tmp_path, item, folder)
+    assert len(list(folder.iterdir())) == 2
