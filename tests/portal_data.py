@@ -35,7 +35,13 @@ def portal_on(database: Database, data_dir: Path, base_url: str = BASE_URL) -> P
 
 
 async def sent_letters(
-    database: Database, actor: Actor, data_dir: Path, *, open_items: bool = False
+    database: Database,
+    actor: Actor,
+    data_dir: Path,
+    *,
+    open_items: bool = False,
+    attach_statement: bool = False,
+    attach_pdf: bool = False,
 ) -> list[Letter]:
     """Two accounts' letters, sent: Alfa in TRY and USD, Beta in TRY only."""
     with database.unit_of_work() as session:
@@ -47,7 +53,12 @@ async def sent_letters(
         beta = add_account(session, "120.002", "Beta A.Ş.", emails=("muhasebe@beta.com.tr",))
         add_movement(session, beta, date(2026, 10, 3), debit="1500.50")
         session.flush()
-        options = SendOptions(answer_by=ANSWER_BY, open_items=open_items)
+        options = SendOptions(
+            answer_by=ANSWER_BY,
+            open_items=open_items,
+            attach_statement=attach_statement,
+            attach_pdf=attach_pdf,
+        )
         created = create_batch(session, actor, AS_OF, [(alfa.id, ""), (beta.id, "")], options)
     assert created.batch_id is not None and created.letters == 2
     url = database.engine.url.render_as_string(hide_password=False)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -98,6 +99,11 @@ def _shot(driver: object, name: str, width: int, height: int, bottom: bool = Fal
     """A screenshot of the window (`bottom`: scrolled to the end of the page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.set_window_size(width, height)  # type: ignore[attr-defined]
+    # The viewport itself at that size (a window's size includes the browser's frame).
+    driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
     if bottom:
         driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
     path = ARTIFACTS / f"{name}_{width}x{height}.png"
@@ -113,7 +119,9 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
 
     driver = browser
     portal_on(database, tmp_path)
-    [alfa, beta] = await sent_letters(database, actor, tmp_path, open_items=True)
+    [alfa, beta] = await sent_letters(
+        database, actor, tmp_path, open_items=True, attach_statement=True, attach_pdf=True
+    )
     attachment = tmp_path / "ekstremiz.pdf"
     attachment.write_bytes(PDF)
     with running_portal(database, tmp_path) as address:
@@ -128,7 +136,7 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
         find(By.ID, "email").send_keys("muhasebe@beta.com.tr")
         find(By.CSS_SELECTOR, "button[type=submit]").click()
         _main_text(driver, "Teşekkür ederiz")
-        _shot(driver, "beta_done", 390, 844, bottom=True)
+        _shot(driver, "beta_done", 390, 844)
         # Alfa disagrees on a desktop, in English, with a balance and a PDF.
         driver.set_window_size(1280, 800)  # type: ignore[attr-defined]
         driver.get(f"{address}/m/{link_token(database, alfa.id)}")  # type: ignore[attr-defined]
@@ -136,6 +144,12 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
         _main_text(driver, "We do not agree")
         _shot(driver, "alfa_page_en", 1280, 800)
         _shot(driver, "alfa_form_en", 1280, 800, bottom=True)
+        # the letter's PDF is a real download from the same server, behind the same link
+        href = find(By.PARTIAL_LINK_TEXT, ".pdf").get_attribute("href")
+        assert href.startswith(f"{address}/m/")
+        got = httpx.get(href, timeout=10)
+        assert got.status_code == 200 and got.content.startswith(b"%PDF")
+        assert got.headers["content-disposition"].startswith("attachment;")
         find(By.CSS_SELECTOR, "input[value=disagreed]").click()
         find(By.ID, "amount_TRY").send_keys("11.500,00")
         Select(find(By.ID, "side_TRY")).select_by_value("B")
@@ -145,7 +159,7 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
         find(By.ID, "email").send_keys("mali@alfa.com.tr")
         find(By.CSS_SELECTOR, "button[type=submit]").click()
         assert "ekstremiz.pdf" in _main_text(driver, "Thank you")
-        _shot(driver, "alfa_done_en", 1280, 800, bottom=True)
+        _shot(driver, "alfa_done_en", 1280, 800)
     with database.reader() as session:
         states = {x.id: x.state for x in session.scalars(select(Letter))}
         assert states[beta.id] is LetterState.AGREED

@@ -10,8 +10,11 @@ answered from, and the SHA-256 of the message as sent and of the page as shown.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +42,24 @@ CHANNEL = "web"
 OPEN_STATES = (LetterState.SENT, LetterState.NO_ANSWER, LetterState.BOUNCED, LetterState.UNCLEAR)
 
 
+#: The kinds of a letter's own attachments the page offers for download.
+DOCUMENT_TYPES = {"application/pdf": "pdf", "text/csv": "csv"}
+_DOCUMENT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file the letter carried (its statement, its PDF), as it was sent."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class PageView:
     """What the page shows of one letter; `digest` is the proof of it."""
@@ -52,6 +73,8 @@ class PageView:
     answer_by: dt.date
     balances: tuple[BalanceFigure, ...]
     open_items: Mapping[str, tuple[OpenItem, ...]] = field(default_factory=dict)
+    #: The letter's own files offered for download: (name, kind, size, sha256).
+    documents: tuple[tuple[str, str, int, str], ...] = ()
 
     def digest(self) -> str:
         """SHA-256 of a canonical text of everything shown."""
@@ -67,6 +90,8 @@ class PageView:
                 for currency, items in sorted(self.open_items.items())
             },
         }
+        if self.documents:
+            shown["documents"] = [[name, sha] for name, _kind, _size, sha in self.documents]
         text = json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -116,6 +141,30 @@ def page_language(session: Session, letter: Letter) -> str:
         return "tr"
 
 
+def letter_documents(session: Session, letter: Letter) -> list[Document]:
+    """The statement and the PDF the letter carried, taken from the message as it was sent
+    (nothing is made anew: the file downloaded is the file e-mailed)."""
+    batch = letter.batch
+    if not (batch.attach_statement or batch.attach_pdf):
+        return []
+    raw = session.scalar(select(LetterMessage.message).where(LetterMessage.letter_id == letter.id))
+    if not raw:
+        return []
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    found: list[Document] = []
+    for part in message.walk():
+        content_type = part.get_content_type()
+        if part.get_content_disposition() != "attachment" or content_type not in DOCUMENT_TYPES:
+            continue
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes):
+            continue
+        kind = DOCUMENT_TYPES[content_type]
+        stem = _DOCUMENT_NAME.sub("_", (part.get_filename() or "").rsplit(".", 1)[0])
+        found.append(Document(f"{stem.strip('._-')[:80] or 'belge'}.{kind}", content_type, content))
+    return found
+
+
 def page_view(session: Session, letter: Letter) -> PageView:
     batch = letter.batch
     figures = tuple(figures_of(session, letter))
@@ -135,6 +184,10 @@ def page_view(session: Session, letter: Letter) -> PageView:
         answer_by=batch.answer_by,
         balances=figures,
         open_items=items,
+        documents=tuple(
+            (d.name, DOCUMENT_TYPES[d.content_type], len(d.content), d.sha256)
+            for d in letter_documents(session, letter)
+        ),
     )
 
 
