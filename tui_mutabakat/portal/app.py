@@ -16,6 +16,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ from tui_mutabakat.services.portal import (
     Responder,
     StoredFile,
     attachments_of,
+    can_replace,
     letter_documents,
     open_letter,
     page_view,
@@ -123,9 +125,10 @@ class Portal:
         asked = request.query_params.get("lang", "")
         return asked if asked in LANGUAGES else view.language
 
-    def _load(self, token: str) -> tuple[PageView, dict[str, Any] | None, bool] | None:
+    def _load(self, token: str) -> tuple[PageView, dict[str, Any] | None, bool, bool] | None:
         """The page view of the token's letter, the web answer already given (as the
-        done page needs it) and whether the letter still takes one; None: invalid."""
+        done page needs it), whether the letter still takes a first answer and whether
+        the given one may still be replaced; None: invalid."""
         with self.database.reader() as session:
             letter = open_letter(session, self.links, token, self.today())
             if letter is None:
@@ -140,7 +143,8 @@ class Portal:
                     "balances": balances,
                     "files": attachments_of(session, answer.id),
                 }
-            return view, recorded, letter.state in OPEN_STATES
+            replaceable = answer is not None and can_replace(session, letter, self.today())
+            return view, recorded, letter.state in OPEN_STATES, replaceable
 
     def _form_page(
         self,
@@ -172,6 +176,7 @@ class Portal:
         recorded: dict[str, Any],
         message: str,
         fresh: bool,
+        replaceable: bool,
     ) -> HTMLResponse:
         return self._page(
             "done.html",
@@ -180,6 +185,7 @@ class Portal:
             token=token,
             message=message,
             fresh=fresh,
+            replaceable=replaceable,
             **recorded,
         )
 
@@ -196,14 +202,16 @@ class Portal:
         loaded = await run_in_threadpool(self._load, token)
         if loaded is None:
             return self.invalid()
-        view, recorded, open_ = loaded
+        view, recorded, open_, replaceable = loaded
         language = self._language(request, view)
         w = words_for(language)
         if recorded is not None:
+            if replaceable and request.query_params.get("change") == "1":
+                replaces = {"replaces": str(recorded["answer"].id)}
+                return self._form_page(token, view, language, form=replaces)
             fresh = request.query_params.get("done") == "1"
-            return self._done_page(
-                token, view, language, recorded, w["thanks" if fresh else "already"], fresh
-            )
+            message = w["thanks" if fresh else "already"]
+            return self._done_page(token, view, language, recorded, message, fresh, replaceable)
         if not open_:
             return self._page("invalid.html", 200, w=w | {"invalid": w["closed"]})
         return self._form_page(token, view, language)
@@ -215,15 +223,22 @@ class Portal:
         loaded = await run_in_threadpool(self._load, token)
         if loaded is None:
             return self.invalid()
-        view, recorded, open_ = loaded
+        view, recorded, open_, replaceable = loaded
         language = self._language(request, view)
         w = words_for(language)
-        if recorded is not None:
-            return self._done_page(token, view, language, recorded, w["already"], False)
-        if not open_:
+        already = partial(
+            self._done_page, token, view, language, recorded or {}, w["already"], False
+        )
+        if recorded is not None and not replaceable:
+            return already(False)
+        if recorded is None and not open_:
             return self._page("invalid.html", 200, w=w | {"invalid": w["closed"]})
         async with request.form(max_files=10, max_fields=40) as form:
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            replaces = recorded["answer"].id if recorded is not None else None
+            if replaces is not None and fields.get("replaces") != str(replaces):
+                # Not a change asked for from the recorded answer: a second send.
+                return already(True)
             uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
             if not self.links.check_form_token(
                 token, fields.get("form_token", ""), int(self.clock()), FORM_MAX_AGE
@@ -262,7 +277,7 @@ class Portal:
             )
         try:
             await run_in_threadpool(
-                self._record, token, kind, theirs, note, responder, view.digest(), stored
+                self._record, token, kind, theirs, note, responder, view.digest(), stored, replaces
             )
         except InvalidInput as error:
             self._discard(stored)
@@ -288,12 +303,25 @@ class Portal:
         responder: Responder,
         digest: str,
         stored: list[StoredFile],
+        replaces: int | None,
     ) -> None:
         with self.database.unit_of_work() as session:
-            letter = open_letter(session, self.links, token, self.today())
+            today = self.today()
+            letter = open_letter(session, self.links, token, today)
             if letter is None:
                 raise Refused("gone")
-            record_web_answer(session, letter, kind, theirs, note, responder, digest, stored)
+            record_web_answer(
+                session,
+                letter,
+                kind,
+                theirs,
+                note,
+                responder,
+                digest,
+                stored,
+                replaces=replaces,
+                today=today,
+            )
 
     def _discard(self, stored: list[StoredFile]) -> None:
         for f in stored:

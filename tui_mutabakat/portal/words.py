@@ -48,6 +48,10 @@ WORDS: dict[str, dict[str, str]] = {
         "thanks": "Teşekkür ederiz, yanıtınız kaydedildi.",
         "recorded": "Kaydedilen yanıt",
         "letter": "Yanıtlanan mektup",
+        "change": "Yanıtımı değiştir",
+        "change_note": "Son yanıt tarihine ({day}) kadar yanıtınızı değiştirebilirsiniz; "
+        "önceki yanıt da kayıtta kalır.",
+        "replacing": "Bu yanıt önceki yanıtınızın yerine geçecek; ikisi de kayıtta kalır.",
         "already": "Bu mektubun yanıtı bu sayfadan daha önce verildi.",
         "closed": "Bu mektuba artık yanıt verilemez.",
         "answered_at": "Yanıt zamanı",
@@ -107,6 +111,10 @@ WORDS: dict[str, dict[str, str]] = {
         "thanks": "Thank you, your answer has been recorded.",
         "recorded": "The recorded answer",
         "letter": "The letter answered",
+        "change": "Change my answer",
+        "change_note": "You may change your answer until the answer-by date ({day}); "
+        "the earlier answer stays on record.",
+        "replacing": "This answer will replace your earlier one; both stay on record.",
         "already": "This letter has already been answered on this page.",
         "closed": "This letter can no longer be answered.",
         "answered_at": "Answered at",

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
-from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent, LetterMessage, Recipient
 from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
@@ -40,6 +40,8 @@ from tui_mutabakat.services.tracking import checked_balances
 CHANNEL = "web"
 #: States a letter can be answered in on the page (an unclear e-mail may be made clear here).
 OPEN_STATES = (LetterState.SENT, LetterState.NO_ANSWER, LetterState.BOUNCED, LetterState.UNCLEAR)
+#: States a page answer leaves a letter in (the ones a later page answer may replace).
+ANSWERED_STATES = (LetterState.AGREED, LetterState.DISAGREED)
 
 
 #: The kinds of a letter's own attachments the page offers for download.
@@ -221,6 +223,20 @@ def _is_recipient(session: Session, letter: Letter, address: str) -> bool:
     return bool(found)
 
 
+def can_replace(session: Session, letter: Letter, today: dt.date) -> bool:
+    """An answer given on the page may be replaced by a later one until the answer-by date,
+    while it is still the letter's latest answer (nobody recorded or decided another)."""
+    if today > letter.batch.answer_by or letter.state not in ANSWERED_STATES:
+        return False
+    latest = session.scalars(
+        select(LetterAnswer.channel)
+        .where(LetterAnswer.letter_id == letter.id)
+        .order_by(LetterAnswer.id.desc())
+        .limit(1)
+    ).first()
+    return latest == CHANNEL
+
+
 def record_web_answer(
     session: Session,
     letter: Letter,
@@ -230,15 +246,22 @@ def record_web_answer(
     responder: Responder,
     shown_sha256: str,
     files: Sequence[StoredFile] = (),
+    *,
+    replaces: int | None = None,
+    today: dt.date | None = None,
 ) -> LetterAnswer:
-    """Land a page answer in tracking. Refused when the page already has this letter's
-    answer or the letter cannot take one any more."""
+    """Land a page answer in tracking. A later answer replaces the page's earlier one (the
+    answer `replaces` names, which must still be the latest, see `can_replace`) until the
+    answer-by date; both stay in the history. Refused otherwise when the page already has
+    this letter's answer, or when the letter cannot take one any more."""
     if kind not in (AnswerKind.AGREED, AnswerKind.DISAGREED):
         raise InvalidInput(_("Yanıt mutabık ya da mutabık değil olmalı."), "kind")
-    if web_answer(session, letter.id) is not None:
-        raise Refused(_("Bu mektubun yanıtı bu sayfadan zaten verildi."))
     target = KIND_TO_STATE[kind]
-    if letter.state not in OPEN_STATES or not can_transition(letter.state, target):
+    previous = web_answer(session, letter.id)
+    if previous is not None:
+        if replaces != previous.id or today is None or not can_replace(session, letter, today):
+            raise Refused(_("Bu mektubun yanıtı bu sayfadan zaten verildi."))
+    elif letter.state not in OPEN_STATES or not can_transition(letter.state, target):
         raise Refused(_("Bu mektuba artık yanıt verilemez."))
     checked = checked_balances(session, letter, theirs) if theirs else {}
     foreign = not _is_recipient(session, letter, responder.email)
@@ -281,6 +304,21 @@ def record_web_answer(
     )
     why = f"portal: {responder.name} <{responder.email}>, {responder.client_address}"
     why += f": {kind.value}" + (f" — {note}" if note else "")
-    change_letter_state(session, letter, target, "portal", why[:500], now)
+    if previous is not None:
+        why = _("{why} (önceki yanıtın yerine)").format(why=why)
+    if letter.state is target:
+        # The same answer again (other figures, say): the history still says so.
+        session.add(
+            LetterEvent(
+                letter_id=letter.id,
+                actor="portal",
+                from_state=target.value,
+                to_state=target.value,
+                reason=why[:500],
+                at=now,
+            )
+        )
+    else:
+        change_letter_state(session, letter, target, "portal", why[:500], now)
     session.flush()
     return answer
