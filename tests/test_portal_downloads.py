@@ -5,9 +5,11 @@ download behind the same link check as the page."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.portal_data import link_token, message_of, portal_on, sent_letters
@@ -25,8 +27,9 @@ def _client(database: Database, links: PortalLinks, data_dir: Path, today: dt.da
 
 
 async def test_the_letters_files_and_open_items_are_downloads(
-    database: Database, actor: Actor, tmp_path: Path
+    database: Database, actor: Actor, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="mutabakat.portal")
     links = portal_on(database, tmp_path)
     [alfa, _beta] = await sent_letters(
         database, actor, tmp_path, open_items=True, attach_statement=True, attach_pdf=True
@@ -64,6 +67,10 @@ async def test_the_letters_files_and_open_items_are_downloads(
     for path in (f"/m/{token}/file/2", f"/m/{token}x/file/0", f"/m/{token[1:]}/open-items.csv"):
         refused = client.get(path)
         assert refused.status_code == 404 and INVALID in refused.text
+    # the log names the route, never the whole token
+    logged = [r.getMessage() for r in caplog.records if "/file/0" in r.getMessage()]
+    assert logged and all(token not in line for line in logged)
+    assert f'"GET /m/{token[:8]}…/file/0"' in logged[0]
     late = _client(database, links, tmp_path, dt.date(2027, 2, 1))
     assert late.get(f"/m/{token}/file/0").status_code == 404
     assert late.get(f"/m/{token}/open-items.csv").status_code == 404

@@ -84,7 +84,8 @@ class Guard:
         finally:
             path = str(scope.get("path", ""))
             if path.startswith("/m/"):
-                path = "/m/" + short(path[3:])
+                token, slash, rest = path[3:].partition("/")
+                path = "/m/" + short(token) + slash + rest[:40]
             client = scope.get("client") or ("-", 0)
             agent = headers.get(b"user-agent", b"-").decode("latin-1")[:200]
             log.info(

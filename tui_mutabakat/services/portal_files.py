@@ -177,7 +177,7 @@ def save_copy(data_dir: Path, attachment: AnswerAttachment, folder: Path) -> Pat
         )
     name = safe_name(attachment.file_name, attachment.kind)
     stem, suffix = name.rsplit(".", 1)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for n in range(1, 1000):
         target = folder / (name if n == 1 else f"{stem}-{n}.{suffix}")
         try:
