@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, LetterMessage, Recipient
@@ -130,7 +130,11 @@ def open_letter(session: Session, links: PortalLinks, token: str, today: dt.date
     target = links.verify(token, today)
     if target is None:
         return None
-    letter = session.scalars(select(Letter).where(Letter.token == target.reply_token)).first()
+    letter = session.scalars(
+        select(Letter)
+        .options(joinedload(Letter.batch))  # the page needs the batch: one query, not two
+        .where(Letter.token == target.reply_token)
+    ).first()
     if letter is None or letter.state is LetterState.CANCELLED:
         return None
     return letter
