@@ -107,6 +107,27 @@ async def test_the_portal_role_records_answers_and_nothing_else(
             assert answer.channel == "web" and answer.responder == "Ayşe Demir"
             assert session.scalars(select(AnswerBalance.their_balance)).one() == Decimal("11500")
             assert session.scalars(select(AnswerAttachment.file_name)).one() == "ekstre.pdf"
+        # a role the database refuses to record with: the visitor is told, nothing is kept
+        with pg_database.engine.begin() as connection:
+            connection.exec_driver_sql("REVOKE INSERT ON letter_answer FROM mutabakat_portal")
+        uploads = sorted((tmp_path / "portal_uploads").iterdir())
+        token = link_token(pg_database, beta.id)
+        form = client.get(f"/m/{token}").text
+        found = re.search(r'name="form_token" value="([^"]+)"', form)
+        assert found is not None
+        refused_answer = client.post(
+            f"/m/{token}",
+            data={
+                "form_token": found.group(1),
+                "choice": "agreed",
+                "name": "Mehmet Kaya",
+                "email": "muhasebe@beta.com.tr",
+            },
+            files=[("files", ("ekstre.pdf", PDF, "application/pdf"))],
+        )
+        assert refused_answer.status_code == 503
+        assert "şu an kaydedilemedi" in refused_answer.text
+        assert sorted((tmp_path / "portal_uploads").iterdir()) == uploads
         # `portal --check` tells the roles apart
         capsys.readouterr()
         web_url = web.engine.url.render_as_string(hide_password=False)

@@ -13,6 +13,7 @@ token cut short. The use cases are `services/portal.py`'s; this module only read
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -44,7 +45,7 @@ from tui_mutabakat.portal.downloads import (
 from tui_mutabakat.portal.guard import ASGIApp, Guard
 from tui_mutabakat.portal.limits import RateLimiter
 from tui_mutabakat.portal.words import LANGUAGES, words_for
-from tui_mutabakat.services.errors import InvalidInput, Refused
+from tui_mutabakat.services.errors import InvalidInput, PermissionDenied, Refused
 from tui_mutabakat.services.portal import (
     OPEN_STATES,
     Document,
@@ -62,6 +63,7 @@ from tui_mutabakat.services.portal import (
 from tui_mutabakat.services.portal_files import MAX_BYTES, MAX_FILES, UploadRefused, store_file
 from tui_mutabakat.services.portal_links import PortalLinks
 
+log = logging.getLogger("mutabakat.portal")
 HERE = Path(__file__).resolve().parent
 #: How long a shown form may be sent back (seconds).
 FORM_MAX_AGE = 4 * 3600
@@ -289,6 +291,11 @@ class Portal:
                 form=fields,
                 status=400,
             )
+        except PermissionDenied as denied:
+            # The database refused the portal's role: a fault of the set-up, not the visitor's.
+            self._discard(stored)
+            log.error("the database refused to record an answer: %s", denied)
+            return self._page("invalid.html", 503, w=w | {"invalid": w["unavailable"]})
         except Refused:
             self._discard(stored)
             return await self.show(request)
