@@ -32,8 +32,6 @@ from starlette.routing import Route
 from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance
-from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.formatting import parse_amount
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.mail.templates import fast_amount, fast_day, fast_money
 from tui_mutabakat.portal.downloads import (
@@ -42,6 +40,7 @@ from tui_mutabakat.portal.downloads import (
     open_items_csv,
     open_items_name,
 )
+from tui_mutabakat.portal.form import read_answer
 from tui_mutabakat.portal.guard import ASGIApp, Guard
 from tui_mutabakat.portal.limits import RateLimiter
 from tui_mutabakat.portal.words import LANGUAGES, words_for
@@ -67,7 +66,6 @@ log = logging.getLogger("mutabakat.portal")
 HERE = Path(__file__).resolve().parent
 #: How long a shown form may be sent back (seconds).
 FORM_MAX_AGE = 4 * 3600
-MAX_NOTE = 2000
 
 
 def _environment() -> Environment:
@@ -248,7 +246,7 @@ class Portal:
                 return self._form_page(
                     token, view, language, errors=[w["e_form"]], form=fields, status=400
                 )
-            errors, kind, theirs = _read_answer(fields, view, w)
+            errors, kind, theirs = read_answer(fields, view, w)
             if len(uploads) > MAX_FILES:
                 errors.append(w["e_files"])
             contents: list[tuple[str, bytes]] = []
@@ -368,46 +366,6 @@ class Portal:
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self.invalid()
-
-
-def _read_answer(
-    fields: dict[str, str], view: PageView, w: dict[str, str]
-) -> tuple[list[str], AnswerKind, dict[str, tuple[Decimal, str]]]:
-    """The choice and their balances from the form, with what is wrong in the page's words."""
-    errors: list[str] = []
-    choice = fields.get("choice", "")
-    kind = AnswerKind.AGREED if choice == "agreed" else AnswerKind.DISAGREED
-    if choice not in ("agreed", "disagreed"):
-        errors.append(w["e_choice"])
-    if not fields.get("name", "").strip():
-        errors.append(w["e_name"])
-    if not check_email(fields.get("email", "")[:254]).ok:
-        errors.append(w["e_email"])
-    if len(fields.get("note", "")) > MAX_NOTE:
-        errors.append(w["e_note"])
-    theirs: dict[str, tuple[Decimal, str]] = {}
-    wrong = len(errors)
-    if choice == "disagreed":
-        for figure in view.balances:
-            text = fields.get(f"amount_{figure.currency}", "").strip()
-            side = fields.get(f"side_{figure.currency}", "")
-            if not text:
-                continue
-            try:
-                amount = parse_amount(text[:40])
-            except ValueError:
-                errors.append(w["e_amount"].format(currency=figure.currency))
-                continue
-            if amount < 0:
-                errors.append(w["e_amount"].format(currency=figure.currency))
-                continue
-            if side not in ("B", "A"):
-                errors.append(w["e_side"].format(currency=figure.currency))
-                continue
-            theirs[figure.currency] = (amount, side)
-        if not theirs and len(errors) == wrong:
-            errors.append(w["e_none"])
-    return errors, kind, theirs
 
 
 def make_portal(
