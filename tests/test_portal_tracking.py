@@ -65,6 +65,9 @@ async def test_page_answers_are_seen_in_tracking_from_the_keys(
         ],
     )
     async with app.run_test(size=(80, 24)) as pilot:
+        # the main menu counts the page's answers like e-mailed ones
+        status = str(app.screen.query_one("#main-status", Static).content)
+        assert "Görülmemiş yanıt: 2" in status
         await press(pilot, "f2")
         assert isinstance(app.screen, TrackBatchesScreen)
         cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
