@@ -2,12 +2,15 @@
 answers against a real `mutabakat portal` (uvicorn) on loopback, beside a bare Starlette
 "hello" on the same uvicorn in the same run.
 
-    PYTHONPATH=. python bench/portal.py [--letters 500] [--views 2000] [--clients 50]
+    PYTHONPATH=. python bench/portal.py [--letters 500] [--views 2000] [--clients 50] [--runs 3]
 
-Reports requests/s and p50/p95 latency of each part, the errors (any status but the
-expected one, any exception) and the answers lost (posted and acknowledged, yet not in the
-database). SQLite in a temporary directory; the letters are really composed and sent to the
-file backend first.
+Each run is a portal part (the views and the answers shuffled together; an answer is a GET
+of its page then the POST of its form, on fresh letters every run) followed by the hello
+part with as many requests (bench/paired.py: product and anchor interleaved, the paired
+ratios as min / median / max). Reports requests/s and p50/p95 latency of each part, the
+errors (any status but the expected one, any exception) and the answers lost (acknowledged
+with a 303, yet not in the database). SQLite in a temporary directory; the letters are
+really composed and sent to the file backend first.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import paired  # noqa: E402
 from tests.send_data import add_account, add_company, add_movement, configure_sender  # noqa: E402
 from tui_mutabakat.config import Settings, sqlite_url  # noqa: E402
 from tui_mutabakat.data import migrate  # noqa: E402
@@ -53,7 +57,8 @@ from starlette.routing import Route
 async def hello(request):
     return PlainTextResponse("hello")
 app = Starlette(routes=[Route("/", hello)])
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, server_header=False)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, server_header=False,
+            log_level="warning")
 """
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 
@@ -124,6 +129,8 @@ async def run(jobs: list[tuple[str, str, str]], clients: int, address: str) -> d
                     if page.status_code != 200 or found is None:
                         errors.append(f"page {page.status_code}")
                         continue
+                    latencies.setdefault("answer page", []).append(time.perf_counter() - started)
+                    kind, started = "answer post", time.perf_counter()
                     answer = await client.post(
                         path,
                         data={
@@ -155,21 +162,28 @@ async def run(jobs: list[tuple[str, str, str]], clients: int, address: str) -> d
     return {"elapsed": elapsed, "latencies": latencies, "errors": errors, "ok": acknowledged}
 
 
-def report(name: str, result: dict[str, object], requests: int) -> None:
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def report(name: str, result: dict[str, object], requests: int) -> tuple[float, float]:
+    """Print one part; return its requests/s and the p95 of all its requests (s)."""
     elapsed = float(result["elapsed"])  # type: ignore[arg-type]
     latencies: dict[str, list[float]] = result["latencies"]  # type: ignore[assignment]
     errors: list[str] = result["errors"]  # type: ignore[assignment]
+    rate = requests / elapsed
     print(
-        f"{name}: {requests} requests in {elapsed:.2f} s = {requests / elapsed:.0f} req/s, "
+        f"  {name}: {requests} requests in {elapsed:.2f} s = {rate:.0f} req/s, "
         f"{len(errors)} errors {sorted(set(errors))[:5]}"
     )
     for kind, values in latencies.items():
-        values.sort()
-        p95 = values[int(len(values) * 0.95) - 1]
         print(
-            f"  {kind}: n={len(values)} p50 {statistics.median(values) * 1000:.1f} ms, "
-            f"p95 {p95 * 1000:.1f} ms"
+            f"    {kind}: n={len(values)} p50 {statistics.median(values) * 1000:.1f} ms, "
+            f"p95 {p95(values) * 1000:.1f} ms"
         )
+    every = [v for values in latencies.values() for v in values]
+    return rate, p95(every) if every else float("nan")
 
 
 async def main() -> None:
@@ -177,13 +191,14 @@ async def main() -> None:
     parser.add_argument("--letters", type=int, default=500)
     parser.add_argument("--views", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3, help="paired runs (default 3)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         data_dir = Path(temp)
         database = Database.from_url(sqlite_url(data_dir / "bench.sqlite3"))
         migrate.upgrade(database.engine)
-        print(f"composing and sending {args.letters} letters…")
-        tokens = await make_letters(database, data_dir, args.letters)
+        print(f"composing and sending {args.letters} letters for each of {args.runs} runs…")
+        tokens = await make_letters(database, data_dir, args.letters * args.runs)
         env = dict(
             os.environ,
             MUTABAKAT_DATA_DIR=str(data_dir),
@@ -209,20 +224,32 @@ async def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         hello = subprocess.Popen([sys.executable, "-c", HELLO, str(hello_port)], env=env)
+        rates: list[paired.Pair] = []
+        latencies: list[paired.Pair] = []
+        errors = acknowledged = 0
         try:
             wait_port(port, portal)
             wait_port(hello_port, hello)
-            views = [("view", "GET", f"/m/{tokens[n % len(tokens)]}") for n in range(args.views)]
-            answers = [("answer", "POST", f"/m/{token}") for token in tokens]
-            mixed = views + answers
-            random.Random(7).shuffle(mixed)  # answers among the views
-            result = await run(mixed, args.clients, f"http://127.0.0.1:{port}")
-            requests = len(views) + 2 * len(answers)
-            report("portal (page views; answers are a GET and a POST each)", result, requests)
-            base = await run(
-                [("hello", "GET", "/")] * args.views, args.clients, f"http://127.0.0.1:{hello_port}"
-            )
-            report("bare Starlette hello", base, args.views)
+            for run_no in range(args.runs):
+                mine = tokens[run_no * args.letters : (run_no + 1) * args.letters]
+                views = [("view", "GET", f"/m/{mine[n % len(mine)]}") for n in range(args.views)]
+                answers = [("answer", "POST", f"/m/{token}") for token in mine]
+                mixed = views + answers
+                random.Random(7 + run_no).shuffle(mixed)  # answers among the views
+                requests = len(views) + 2 * len(answers)
+                print(f"run {run_no + 1}:")
+                result = await run(mixed, args.clients, f"http://127.0.0.1:{port}")
+                product = report("portal (views; an answer is a GET and a POST)", result, requests)
+                base = await run(
+                    [("hello", "GET", "/")] * requests,
+                    args.clients,
+                    f"http://127.0.0.1:{hello_port}",
+                )
+                anchor = report("bare Starlette hello, as many requests", base, requests)
+                rates.append(paired.Pair(product[0], anchor[0]))
+                latencies.append(paired.Pair(product[1] * 1000, anchor[1] * 1000))
+                errors += len(result["errors"]) + len(base["errors"])  # type: ignore[arg-type]
+                acknowledged += int(result["ok"])  # type: ignore[call-overload]
         finally:
             for process in (portal, hello):
                 process.terminate()
@@ -232,8 +259,10 @@ async def main() -> None:
                 select(func.count()).select_from(LetterAnswer).where(LetterAnswer.channel == "web")
             )
         database.dispose()
-        lost = int(result["ok"]) - int(stored or 0)  # type: ignore[call-overload]
-        print(f"answers acknowledged {result['ok']}, stored {stored}, lost {lost}")
+        lost = acknowledged - int(stored or 0)
+        print(f"errors {errors}; answers acknowledged {acknowledged}, stored {stored}, lost {lost}")
+        paired.report("requests/s, portal vs hello", rates, " req/s")
+        paired.report("p95 latency of every request, portal vs hello", latencies, " ms")
 
 
 if __name__ == "__main__":

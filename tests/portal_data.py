@@ -35,23 +35,40 @@ def portal_on(database: Database, data_dir: Path, base_url: str = BASE_URL) -> P
 
 
 async def sent_letters(
-    database: Database, actor: Actor, data_dir: Path, *, open_items: bool = False
+    database: Database,
+    actor: Actor,
+    data_dir: Path,
+    *,
+    open_items: bool = False,
+    attach_statement: bool = False,
+    attach_pdf: bool = False,
+    smtp_port: int | None = None,
 ) -> list[Letter]:
-    """Two accounts' letters, sent: Alfa in TRY and USD, Beta in TRY only."""
+    """Two accounts' letters, sent: Alfa in TRY and USD, Beta in TRY only — to the file
+    backend, or with `smtp_port` to the SMTP server on 127.0.0.1 there."""
     with database.unit_of_work() as session:
         add_company(session)
-        configure_sender(session, actor.login)
+        if smtp_port is None:
+            configure_sender(session, actor.login)
+        else:
+            configure_sender(session, actor.login, host="127.0.0.1", port=smtp_port)
         alfa = add_account(session, "120.001", "Alfa Ltd.", emails=("mali@alfa.com.tr",))
         add_movement(session, alfa, date(2026, 10, 1), debit="12000")
         add_movement(session, alfa, date(2026, 10, 2), credit="3000", currency="USD")
         beta = add_account(session, "120.002", "Beta A.Ş.", emails=("muhasebe@beta.com.tr",))
         add_movement(session, beta, date(2026, 10, 3), debit="1500.50")
         session.flush()
-        options = SendOptions(answer_by=ANSWER_BY, open_items=open_items)
+        options = SendOptions(
+            answer_by=ANSWER_BY,
+            open_items=open_items,
+            attach_statement=attach_statement,
+            attach_pdf=attach_pdf,
+        )
         created = create_batch(session, actor, AS_OF, [(alfa.id, ""), (beta.id, "")], options)
     assert created.batch_id is not None and created.letters == 2
     url = database.engine.url.render_as_string(hide_password=False)
-    settings = Settings(data_dir=data_dir, database_url=url, mail_backend="file")
+    backend = "file" if smtp_port is None else "smtp"
+    settings = Settings(data_dir=data_dir, database_url=url, mail_backend=backend)
     await send_batch(database, settings, created.batch_id)
     with database.reader() as session:
         letters = list(session.scalars(select(Letter).order_by(Letter.account_code)))
@@ -73,7 +90,11 @@ def message_of(database: Database, letter_id: int) -> EmailMessage:
 
 def link_token(database: Database, letter_id: int) -> str:
     """The token of the link in the letter's text part (the HTML part has it too)."""
-    message = message_of(database, letter_id)
+    return token_in(message_of(database, letter_id))
+
+
+def token_in(message: EmailMessage) -> str:
+    """The token of the link in a letter's text part, also in its HTML part."""
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
     assert text is not None and html is not None

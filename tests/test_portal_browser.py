@@ -12,15 +12,23 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
+from textual.widgets import DataTable, Static
 
-from tests.portal_data import link_token, portal_on, sent_letters
+from tests.pilot_keys import press
+from tests.portal_data import portal_on, sent_letters, token_in
 from tests.portal_server import running_portal
+from tests.smtp_server import running_server
+from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerAttachment, AnswerBalance, LetterAnswer
 from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
 
 DRIVER = "/usr/bin/chromedriver"
@@ -98,6 +106,11 @@ def _shot(driver: object, name: str, width: int, height: int, bottom: bool = Fal
     """A screenshot of the window (`bottom`: scrolled to the end of the page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.set_window_size(width, height)  # type: ignore[attr-defined]
+    # The viewport itself at that size (a window's size includes the browser's frame).
+    driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
     if bottom:
         driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
     path = ARTIFACTS / f"{name}_{width}x{height}.png"
@@ -106,20 +119,32 @@ def _shot(driver: object, name: str, width: int, height: int, bottom: bool = Fal
 
 
 async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
-    database: Database, actor: Actor, tmp_path: Path, browser: object
+    app: MutabakatApp, database: Database, actor: Actor, tmp_path: Path, browser: object
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     driver = browser
     portal_on(database, tmp_path)
-    [alfa, beta] = await sent_letters(database, actor, tmp_path, open_items=True)
+    # the letters as the product really sends them, to aiosmtpd; the links from what it got
+    with running_server() as (handler, port):
+        [alfa, beta] = await sent_letters(
+            database,
+            actor,
+            tmp_path,
+            open_items=True,
+            attach_statement=True,
+            attach_pdf=True,
+            smtp_port=port,
+        )
+    received = {r.rcpt_tos[0]: token_in(r.message) for r in handler.received}
+    assert sorted(received) == ["mali@alfa.com.tr", "muhasebe@beta.com.tr"]
     attachment = tmp_path / "ekstremiz.pdf"
     attachment.write_bytes(PDF)
     with running_portal(database, tmp_path) as address:
         find = driver.find_element  # type: ignore[attr-defined]
         # Beta agrees, seen on a phone first.
-        driver.get(f"{address}/m/{link_token(database, beta.id)}")  # type: ignore[attr-defined]
+        driver.get(f"{address}/m/{received['muhasebe@beta.com.tr']}")  # type: ignore[attr-defined]
         _shot(driver, "beta_page", 390, 844)
         _main_text(driver, "Beta A.Ş.")
         find(By.CSS_SELECTOR, "input[value=agreed]").click()
@@ -128,14 +153,20 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
         find(By.ID, "email").send_keys("muhasebe@beta.com.tr")
         find(By.CSS_SELECTOR, "button[type=submit]").click()
         _main_text(driver, "Teşekkür ederiz")
-        _shot(driver, "beta_done", 390, 844, bottom=True)
+        _shot(driver, "beta_done", 390, 844)
         # Alfa disagrees on a desktop, in English, with a balance and a PDF.
         driver.set_window_size(1280, 800)  # type: ignore[attr-defined]
-        driver.get(f"{address}/m/{link_token(database, alfa.id)}")  # type: ignore[attr-defined]
+        driver.get(f"{address}/m/{received['mali@alfa.com.tr']}")  # type: ignore[attr-defined]
         find(By.LINK_TEXT, "English").click()
         _main_text(driver, "We do not agree")
         _shot(driver, "alfa_page_en", 1280, 800)
         _shot(driver, "alfa_form_en", 1280, 800, bottom=True)
+        # the letter's PDF is a real download from the same server, behind the same link
+        href = find(By.PARTIAL_LINK_TEXT, ".pdf").get_attribute("href")
+        assert href.startswith(f"{address}/m/")
+        got = httpx.get(href, timeout=10)
+        assert got.status_code == 200 and got.content.startswith(b"%PDF")
+        assert got.headers["content-disposition"].startswith("attachment;")
         find(By.CSS_SELECTOR, "input[value=disagreed]").click()
         find(By.ID, "amount_TRY").send_keys("11.500,00")
         Select(find(By.ID, "side_TRY")).select_by_value("B")
@@ -145,7 +176,7 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
         find(By.ID, "email").send_keys("mali@alfa.com.tr")
         find(By.CSS_SELECTOR, "button[type=submit]").click()
         assert "ekstremiz.pdf" in _main_text(driver, "Thank you")
-        _shot(driver, "alfa_done_en", 1280, 800, bottom=True)
+        _shot(driver, "alfa_done_en", 1280, 800)
     with database.reader() as session:
         states = {x.id: x.state for x in session.scalars(select(Letter))}
         assert states[beta.id] is LetterState.AGREED
@@ -164,3 +195,21 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
         )
         [attached] = session.scalars(select(AnswerAttachment)).all()
         assert attached.file_name == "ekstremiz.pdf"
+    # and a Pilot test sees both in tracking, from the keys
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TrackBatchesScreen)
+        cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
+        assert cells[6:8] == ["1", "1"]  # agreed, not agreed
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+        table = app.screen.query_one(DataTable)
+        assert "Mutabık değil" in [str(c) for c in table.get_row(str(alfa.id))]
+        assert "Mutabık" in [str(c) for c in table.get_row(str(beta.id))]
+        table.move_cursor(row=table.get_row_index(str(alfa.id)))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        text = str(app.screen.query_one("#letter-details", Static).content)
+        assert "Ayşe Demir <mali@alfa.com.tr>" in text and "HeadlessChrome" in text
+        assert "11.500,00 TL borç" in text and "Fark: -500,00 TL" in text
+        assert "Ek: ekstremiz.pdf" in text

@@ -8,19 +8,22 @@ import re
 from pathlib import Path
 
 from starlette.testclient import TestClient
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
-from tests.pilot_keys import press
+from tests.pilot_keys import press, type_text
 from tests.portal_data import link_token, portal_on, sent_letters
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.portal.app import make_portal
+from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.dialogs.text_prompt import TextPrompt
 from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
 
 PDF = b"%PDF-1.4\n%%EOF\n"
+CSV = b"Tarih;Belge;Tutar\n01.10.2026;F-118;11.500,00\n"
 
 
 def _answer(client: TestClient, token: str, fields: dict[str, str], files: list[object]) -> None:
@@ -56,9 +59,15 @@ async def test_page_answers_are_seen_in_tracking_from_the_keys(
             "name": "Ayşe Demir",
             "email": "mali@alfa.com.tr",
         },
-        [("files", ("mutabakat.pdf", PDF, "application/pdf"))],
+        [
+            ("files", ("mutabakat.pdf", PDF, "application/pdf")),
+            ("files", ("../../ekstre bizim.csv", CSV, "text/csv")),
+        ],
     )
     async with app.run_test(size=(80, 24)) as pilot:
+        # the main menu counts the page's answers like e-mailed ones
+        status = str(app.screen.query_one("#main-status", Static).content)
+        assert "Görülmemiş yanıt: 2" in status
         await press(pilot, "f2")
         assert isinstance(app.screen, TrackBatchesScreen)
         cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
@@ -75,3 +84,35 @@ async def test_page_answers_are_seen_in_tracking_from_the_keys(
         text = str(app.screen.query_one("#letter-details", Static).content)
         assert "yanıt sayfası" in text and "Ayşe Demir <mali@alfa.com.tr>" in text
         assert "11.500,00" in text and "-500,00" in text and "mutabakat.pdf" in text
+        # F9 → the last entry saves an attached file to a folder: two here, so which one
+        folder = tmp_path / "kayit"
+        await press(pilot, "f9")
+        assert isinstance(app.screen, ActionMenu)
+        await press(pilot, "end", "enter")
+        assert isinstance(app.screen, ActionMenu)  # which file
+        await press(pilot, "down", "enter")
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one(Input).value == str(tmp_path / "yanit-ekleri")
+        await press(pilot, "ctrl+u")
+        await type_text(pilot, str(folder))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, LetterDetailsScreen)
+        assert (folder / "ekstre_bizim.csv").read_bytes() == CSV
+        # the same from the letter list, on the row; saved again: a new name, nothing lost
+        await press(pilot, "escape")
+        assert isinstance(app.screen, TrackLettersScreen)
+        await press(pilot, "f9", "end", "enter")
+        await press(pilot, "enter")  # the first file
+        assert isinstance(app.screen, TextPrompt)
+        await press(pilot, "ctrl+u")
+        await type_text(pilot, str(folder))
+        await press(pilot, "enter", "f9", "end", "enter", "enter", "ctrl+u")
+        await type_text(pilot, str(folder))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TrackLettersScreen)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "ekstre_bizim.csv",
+        "mutabakat-2.pdf",
+        "mutabakat.pdf",
+    ]
+    assert (folder / "mutabakat-2.pdf").read_bytes() == PDF

@@ -21,6 +21,11 @@ def roles_parser(db_commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     roles.add_argument("--add", metavar="LOGIN", help="make LOGIN a login role in a group")
     roles.add_argument("--role", choices=("admin", "accountant"), default="accountant")
+    roles.add_argument(
+        "--portal",
+        metavar="LOGIN",
+        help="make LOGIN the answer page's login role: reads letters, writes answers only",
+    )
 
 
 def regrant(database: Database) -> None:
@@ -54,10 +59,12 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
     role = Role(args.role)
     try:
         login = check_login(args.add) if args.add else None
+        portal = check_login(args.portal) if args.portal else None
         migrate.upgrade(database.engine)
         with database.engine.begin() as connection:
             roles.create_groups(connection)
             created = roles.add_login(connection, login, role) if login else False
+            portal_created = roles.add_portal_login(connection, portal) if portal else False
         with database.unit_of_work() as session:
             # Rows an accountant could not create on first use.
             get_company(session)
@@ -84,7 +91,12 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     finally:
         database.dispose()
-    print(f"group roles {roles.ADMIN_GROUP} and {roles.ACCOUNTANT_GROUP}: granted")
+    print(
+        f"group roles {roles.ADMIN_GROUP}, {roles.ACCOUNTANT_GROUP} and {roles.PORTAL_GROUP}: "
+        "granted"
+    )
+    if portal:
+        print(f"{portal}: {'created, ' if portal_created else ''}member of {roles.PORTAL_GROUP}")
     if login:
         print(f"{login}: {'created, ' if created else ''}member of {roles.GROUPS[role]}")
     return 0

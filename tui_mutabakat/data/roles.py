@@ -15,6 +15,13 @@ a user) — that is a member of one group (`--add LOGIN --role admin|accountant`
 login holds both groups WITH ADMIN OPTION, so the users screen can move a login between
 them. Run the command again after `mutabakat db upgrade` adds tables (the upgrade does it
 itself when the groups exist).
+
+A third group, `mutabakat_portal`, is the answer page's (`mutabakat portal`, issue 15): it
+reads the letters (and what the page shows of them: the batch, the stated balances, the
+message as sent, the recipients, the company's title, the template's language, the open
+movements) and writes answers — an answer row, its balances and files, the letter's state
+and the event that says so — and nothing else: no user, no setting, no account is even
+readable to it. `--portal LOGIN` makes the login role the service runs as.
 """
 
 from __future__ import annotations
@@ -25,7 +32,26 @@ from tui_mutabakat.domain.enums import Role
 
 ADMIN_GROUP = "mutabakat_admin"
 ACCOUNTANT_GROUP = "mutabakat_accountant"
+PORTAL_GROUP = "mutabakat_portal"
 GROUPS = {Role.ADMIN: ADMIN_GROUP, Role.ACCOUNTANT: ACCOUNTANT_GROUP}
+
+#: What the answer page reads (a letter and what its page shows).
+PORTAL_READS = (
+    "alembic_version",
+    "company",
+    "letter",
+    "letter_balance",
+    "letter_message",
+    "letter_template",
+    "movement",
+    "recipient",
+    "reconciliation_batch",
+    "settlement",
+)
+#: What the answer page writes: an answer, its balances and files, the letter's event.
+PORTAL_WRITES = ("answer_attachment", "answer_balance", "letter_answer", "letter_event")
+#: The letter's columns an answer changes.
+PORTAL_LETTER_COLUMNS = ("state", "state_at")
 
 #: Tables only an admin writes (SPEC A3: settings, users, templates).
 ADMIN_TABLES = ("app_user", "company", "working_settings", "letter_template")
@@ -72,7 +98,7 @@ def groups_exist(connection: Connection) -> bool:
 
 def create_groups(connection: Connection) -> None:
     """The two group roles (without login), created when missing, and their grants."""
-    for group in (ADMIN_GROUP, ACCOUNTANT_GROUP):
+    for group in (ADMIN_GROUP, ACCOUNTANT_GROUP, PORTAL_GROUP):
         if not role_exists(connection, group):
             connection.execute(text(f"CREATE ROLE {quote(connection, group)} NOLOGIN"))
     grant(connection)
@@ -99,6 +125,40 @@ def grant(connection: Connection) -> None:
             run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {accountant}")
     if "app_user" in _tables(connection):
         _own_row_policy(connection)
+    if role_exists(connection, PORTAL_GROUP):
+        _grant_portal(connection)
+
+
+#: The sequences of a table's columns (serial or identity), as regclass text.
+_OWNED_SEQUENCES = text(
+    "SELECT s.oid::regclass::text FROM pg_class s "
+    "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+    "JOIN pg_class t ON t.oid = d.refobjid "
+    "WHERE s.relkind = 'S' AND t.relname = :t AND t.relnamespace = current_schema()::regnamespace"
+)
+
+
+def _grant_portal(connection: Connection) -> None:
+    """The answer page's group: reads letters, writes answers, nothing else."""
+    portal = quote(connection, PORTAL_GROUP)
+    schema = _schema_q(connection)
+    run = connection.exec_driver_sql
+    run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {portal}")
+    run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {portal}")
+    run(f"GRANT USAGE ON SCHEMA {schema} TO {portal}")
+    tables = set(_tables(connection))
+    for table in PORTAL_READS:
+        if table in tables:
+            run(f"GRANT SELECT ON {quote(connection, table)} TO {portal}")
+    for table in PORTAL_WRITES:
+        if table not in tables:
+            continue
+        run(f"GRANT SELECT, INSERT ON {quote(connection, table)} TO {portal}")
+        for sequence in connection.execute(_OWNED_SEQUENCES, {"t": table}).scalars():
+            run(f"GRANT USAGE ON SEQUENCE {sequence} TO {portal}")
+    if "letter" in tables:
+        columns = ", ".join(PORTAL_LETTER_COLUMNS)
+        run(f"GRANT UPDATE ({columns}) ON letter TO {portal}")
 
 
 def _schema(connection: Connection) -> str:
@@ -136,6 +196,19 @@ def add_login(connection: Connection, login: str, role: Role) -> bool:
     if created:
         connection.execute(text(f"CREATE ROLE {quote(connection, login)} LOGIN"))
     set_membership(connection, login, role)
+    return created
+
+
+def add_portal_login(connection: Connection, login: str) -> bool:
+    """Make `login` a login role (created when missing) in the answer page's group and in
+    no other; True when the role was created."""
+    created = not role_exists(connection, login)
+    name = quote(connection, login)
+    if created:
+        connection.execute(text(f"CREATE ROLE {name} LOGIN"))
+    admin, accountant = quote(connection, ADMIN_GROUP), quote(connection, ACCOUNTANT_GROUP)
+    connection.exec_driver_sql(f"REVOKE {admin}, {accountant} FROM {name}")
+    connection.exec_driver_sql(f"GRANT {quote(connection, PORTAL_GROUP)} TO {name}")
     return created
 
 

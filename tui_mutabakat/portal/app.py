@@ -1,11 +1,13 @@
 """The answer page as a Starlette application (SPEC E5, issue 15).
 
 Routes: `GET /m/<token>` shows a letter and its form (or the answer already recorded);
-`POST /m/<token>` records an answer; `GET /static/portal.css`. Anything else, and every
-link that does not verify, gets one plain page that reveals nothing. The form carries a
-signed token (CSRF without cookies or JavaScript); every response carries the security
-headers; every request is logged with its time, address and user agent, the token cut
-short. The use cases are `services/portal/answers.py`'s; this module only reads and shows.
+`POST /m/<token>` records an answer; `GET /m/<token>/file/<n>` downloads the letter's n-th
+own file (its statement, its PDF, as e-mailed) and `GET /m/<token>/open-items.csv` the open
+items the page shows, both behind the same link check; `GET /static/portal.css`. Anything
+else, and every link that does not verify, gets one plain page that reveals nothing. The
+form carries a signed token (CSRF without cookies or JavaScript); every response carries
+the security headers; every request is logged with its time, address and user agent, the
+token cut short. The use cases are `services/portal/answers.py`'s; this module only reads and shows.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +25,35 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance
-from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.errors import InvalidInput, Refused
-from tui_mutabakat.domain.formatting import parse_amount
+from tui_mutabakat.domain.errors import InvalidInput, PermissionDenied, Refused
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.mail.templates import fast_amount, fast_day, fast_money
+from tui_mutabakat.portal.downloads import (
+    attachment,
+    document_response,
+    open_items_csv,
+    open_items_name,
+)
+from tui_mutabakat.portal.form import read_answer
+from tui_mutabakat.portal.guard import ASGIApp, Guard
 from tui_mutabakat.portal.limits import RateLimiter
 from tui_mutabakat.portal.words import LANGUAGES, words_for
 from tui_mutabakat.services.portal.answers import (
     OPEN_STATES,
+    Document,
     PageView,
     Responder,
     StoredFile,
     attachments_of,
+    can_replace,
+    letter_documents,
     open_letter,
     page_view,
     record_web_answer,
@@ -54,22 +66,6 @@ log = logging.getLogger("mutabakat.portal")
 HERE = Path(__file__).resolve().parent
 #: How long a shown form may be sent back (seconds).
 FORM_MAX_AGE = 4 * 3600
-#: A request body larger than this is refused before it is read (3 files and the fields).
-MAX_BODY = MAX_FILES * MAX_BYTES + 256 * 1024
-MAX_NOTE = 2000
-SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"cache-control", b"no-store"),
-]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def _environment() -> Environment:
@@ -82,73 +78,18 @@ def _environment() -> Environment:
     env.filters["money"] = fast_money
     env.filters["amount"] = fast_amount
     env.filters["day"] = fast_day
+    env.filters["moment"] = _moment
     return env
 
 
-def short(token: str) -> str:
-    """A token as the log shows it: never in full."""
-    return token[:8] + "…" if len(token) > 8 else token
+#: Turkey's time, all year round since 2016.
+TURKEY = dt.timezone(dt.timedelta(hours=3))
 
 
-class Guard:
-    """ASGI middleware: the security headers on every response, a body size limit, and a
-    log line for every request (time, address, user agent, path with the token cut)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.monotonic()
-        status = 0
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
-            await send(message)
-
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length", b"0")
-        try:
-            too_big = int(length) > MAX_BODY
-        except ValueError:
-            too_big = True
-        received = 0
-
-        async def counted_receive() -> Message:
-            # A body without a length (chunked) is counted as it comes.
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > MAX_BODY:
-                # Starlette answers it (413) from wherever the body was being read.
-                raise HTTPException(413, "Request too large")
-            return message
-
-        try:
-            if too_big:
-                await Response("Request too large", 413)(scope, receive, send_with_headers)
-            else:
-                await self.app(scope, counted_receive, send_with_headers)
-        finally:
-            path = str(scope.get("path", ""))
-            if path.startswith("/m/"):
-                path = "/m/" + short(path[3:])
-            client = scope.get("client") or ("-", 0)
-            agent = headers.get(b"user-agent", b"-").decode("latin-1")[:200]
-            log.info(
-                '%s "%s %s" %s %.0fms "%s"',
-                client[0],
-                scope.get("method", ""),
-                path,
-                status,
-                (time.monotonic() - started) * 1000,
-                agent,
-            )
+def _moment(moment: dt.datetime) -> str:
+    """A recorded time as the visitor reads it: `05.12.2026 14:30 (UTC+3)`."""
+    local = as_utc(moment).astimezone(TURKEY)
+    return f"{fast_day(local.date())} {local:%H:%M} (UTC+3)"
 
 
 class Portal:
@@ -184,9 +125,10 @@ class Portal:
         asked = request.query_params.get("lang", "")
         return asked if asked in LANGUAGES else view.language
 
-    def _load(self, token: str) -> tuple[PageView, dict[str, Any] | None, bool] | None:
+    def _load(self, token: str) -> tuple[PageView, dict[str, Any] | None, bool, bool] | None:
         """The page view of the token's letter, the web answer already given (as the
-        done page needs it) and whether the letter still takes one; None: invalid."""
+        done page needs it), whether the letter still takes a first answer and whether
+        the given one may still be replaced; None: invalid."""
         with self.database.reader() as session:
             letter = open_letter(session, self.links, token, self.today())
             if letter is None:
@@ -201,7 +143,8 @@ class Portal:
                     "balances": balances,
                     "files": attachments_of(session, answer.id),
                 }
-            return view, recorded, letter.state in OPEN_STATES
+            replaceable = answer is not None and can_replace(session, letter, self.today())
+            return view, recorded, letter.state in OPEN_STATES, replaceable
 
     def _form_page(
         self,
@@ -226,10 +169,24 @@ class Portal:
         )
 
     def _done_page(
-        self, view: PageView, language: str, recorded: dict[str, Any], message: str, fresh: bool
+        self,
+        token: str,
+        view: PageView,
+        language: str,
+        recorded: dict[str, Any],
+        message: str,
+        fresh: bool,
+        replaceable: bool,
     ) -> HTMLResponse:
         return self._page(
-            "done.html", w=words_for(language), view=view, message=message, fresh=fresh, **recorded
+            "done.html",
+            w=words_for(language),
+            view=view,
+            token=token,
+            message=message,
+            fresh=fresh,
+            replaceable=replaceable,
+            **recorded,
         )
 
     def _limited(self, request: Request, token: str, post: bool) -> bool:
@@ -245,14 +202,16 @@ class Portal:
         loaded = await run_in_threadpool(self._load, token)
         if loaded is None:
             return self.invalid()
-        view, recorded, open_ = loaded
+        view, recorded, open_, replaceable = loaded
         language = self._language(request, view)
         w = words_for(language)
         if recorded is not None:
+            if replaceable and request.query_params.get("change") == "1":
+                replaces = {"replaces": str(recorded["answer"].id)}
+                return self._form_page(token, view, language, form=replaces)
             fresh = request.query_params.get("done") == "1"
-            return self._done_page(
-                view, language, recorded, w["thanks" if fresh else "already"], fresh
-            )
+            message = w["thanks" if fresh else "already"]
+            return self._done_page(token, view, language, recorded, message, fresh, replaceable)
         if not open_:
             return self._page("invalid.html", 200, w=w | {"invalid": w["closed"]})
         return self._form_page(token, view, language)
@@ -264,15 +223,22 @@ class Portal:
         loaded = await run_in_threadpool(self._load, token)
         if loaded is None:
             return self.invalid()
-        view, recorded, open_ = loaded
+        view, recorded, open_, replaceable = loaded
         language = self._language(request, view)
         w = words_for(language)
-        if recorded is not None:
-            return self._done_page(view, language, recorded, w["already"], False)
-        if not open_:
+        already = partial(
+            self._done_page, token, view, language, recorded or {}, w["already"], False
+        )
+        if recorded is not None and not replaceable:
+            return already(False)
+        if recorded is None and not open_:
             return self._page("invalid.html", 200, w=w | {"invalid": w["closed"]})
         async with request.form(max_files=10, max_fields=40) as form:
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            replaces = recorded["answer"].id if recorded is not None else None
+            if replaces is not None and fields.get("replaces") != str(replaces):
+                # Not a change asked for from the recorded answer: a second send.
+                return already(True)
             uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
             if not self.links.check_form_token(
                 token, fields.get("form_token", ""), int(self.clock()), FORM_MAX_AGE
@@ -280,7 +246,7 @@ class Portal:
                 return self._form_page(
                     token, view, language, errors=[w["e_form"]], form=fields, status=400
                 )
-            errors, kind, theirs = _read_answer(fields, view, w)
+            errors, kind, theirs = read_answer(fields, view, w)
             if len(uploads) > MAX_FILES:
                 errors.append(w["e_files"])
             contents: list[tuple[str, bytes]] = []
@@ -311,7 +277,7 @@ class Portal:
             )
         try:
             await run_in_threadpool(
-                self._record, token, kind, theirs, note, responder, view.digest(), stored
+                self._record, token, kind, theirs, note, responder, view.digest(), stored, replaces
             )
         except InvalidInput as error:
             self._discard(stored)
@@ -323,6 +289,11 @@ class Portal:
                 form=fields,
                 status=400,
             )
+        except PermissionDenied as denied:
+            # The database refused the portal's role: a fault of the set-up, not the visitor's.
+            self._discard(stored)
+            log.error("the database refused to record an answer: %s", denied)
+            return self._page("invalid.html", 503, w=w | {"invalid": w["unavailable"]})
         except Refused:
             self._discard(stored)
             return await self.show(request)
@@ -337,16 +308,57 @@ class Portal:
         responder: Responder,
         digest: str,
         stored: list[StoredFile],
+        replaces: int | None,
     ) -> None:
         with self.database.unit_of_work() as session:
-            letter = open_letter(session, self.links, token, self.today())
+            today = self.today()
+            letter = open_letter(session, self.links, token, today)
             if letter is None:
                 raise Refused("gone")
-            record_web_answer(session, letter, kind, theirs, note, responder, digest, stored)
+            record_web_answer(
+                session,
+                letter,
+                kind,
+                theirs,
+                note,
+                responder,
+                digest,
+                stored,
+                replaces=replaces,
+                today=today,
+            )
 
     def _discard(self, stored: list[StoredFile]) -> None:
         for f in stored:
             (self.data_dir / "portal_uploads" / f.stored_name).unlink(missing_ok=True)
+
+    async def document(self, request: Request) -> Response:
+        """One of the letter's own files, as it was e-mailed."""
+        token = request.path_params["token"]
+        if self._limited(request, token, post=False):
+            return Response("Too many requests", 429, {"retry-after": "60"})
+        found = await run_in_threadpool(self._document, token, request.path_params["n"])
+        return self.invalid() if found is None else document_response(found)
+
+    def _document(self, token: str, n: int) -> Document | None:
+        with self.database.reader() as session:
+            letter = open_letter(session, self.links, token, self.today())
+            if letter is None:
+                return None
+            documents = letter_documents(session, letter)
+            return documents[n] if 0 <= n < len(documents) else None
+
+    async def open_items(self, request: Request) -> Response:
+        """The open items the page shows, as a CSV in the page's language."""
+        token = request.path_params["token"]
+        if self._limited(request, token, post=False):
+            return Response("Too many requests", 429, {"retry-after": "60"})
+        loaded = await run_in_threadpool(self._load, token)
+        if loaded is None or not loaded[0].open_items:
+            return self.invalid()
+        view = loaded[0]
+        content = open_items_csv(view, words_for(self._language(request, view)))
+        return attachment(content, "text/csv; charset=utf-8", open_items_name(view))
 
     async def style(self, request: Request) -> Response:
         css = (HERE / "static" / "portal.css").read_bytes()
@@ -354,46 +366,6 @@ class Portal:
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self.invalid()
-
-
-def _read_answer(
-    fields: dict[str, str], view: PageView, w: dict[str, str]
-) -> tuple[list[str], AnswerKind, dict[str, tuple[Decimal, str]]]:
-    """The choice and their balances from the form, with what is wrong in the page's words."""
-    errors: list[str] = []
-    choice = fields.get("choice", "")
-    kind = AnswerKind.AGREED if choice == "agreed" else AnswerKind.DISAGREED
-    if choice not in ("agreed", "disagreed"):
-        errors.append(w["e_choice"])
-    if not fields.get("name", "").strip():
-        errors.append(w["e_name"])
-    if not check_email(fields.get("email", "")[:254]).ok:
-        errors.append(w["e_email"])
-    if len(fields.get("note", "")) > MAX_NOTE:
-        errors.append(w["e_note"])
-    theirs: dict[str, tuple[Decimal, str]] = {}
-    wrong = len(errors)
-    if choice == "disagreed":
-        for figure in view.balances:
-            text = fields.get(f"amount_{figure.currency}", "").strip()
-            side = fields.get(f"side_{figure.currency}", "")
-            if not text:
-                continue
-            try:
-                amount = parse_amount(text[:40])
-            except ValueError:
-                errors.append(w["e_amount"].format(currency=figure.currency))
-                continue
-            if amount < 0:
-                errors.append(w["e_amount"].format(currency=figure.currency))
-                continue
-            if side not in ("B", "A"):
-                errors.append(w["e_side"].format(currency=figure.currency))
-                continue
-            theirs[figure.currency] = (amount, side)
-        if not theirs and len(errors) == wrong:
-            errors.append(w["e_none"])
-    return errors, kind, theirs
 
 
 def make_portal(
@@ -411,6 +383,8 @@ def make_portal(
         routes=[
             Route("/m/{token}", portal.show, methods=["GET", "HEAD"]),
             Route("/m/{token}", portal.answer, methods=["POST"]),
+            Route("/m/{token}/file/{n:int}", portal.document, methods=["GET", "HEAD"]),
+            Route("/m/{token}/open-items.csv", portal.open_items, methods=["GET", "HEAD"]),
             Route("/static/portal.css", portal.style, methods=["GET", "HEAD"]),
         ],
         exception_handlers={404: portal.not_found, 405: portal.not_found},

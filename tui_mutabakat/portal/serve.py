@@ -60,11 +60,36 @@ def check(settings: Settings) -> int:
         print(f"database: {database.engine.url.render_as_string(hide_password=True)}")
         try:
             print(f"  revision: {migrate.current_revision(database.engine)}")
+            if database.engine.dialect.name == "postgresql":
+                missing += _role_check(database)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             missing.append(f"database not reachable: {str(error).splitlines()[0]}")
     finally:
         database.dispose()
     return _verdict(missing)
+
+
+def _role_check(database: Database) -> list[str]:
+    """On PostgreSQL: the role the portal connects as must not read users or accounts."""
+    from sqlalchemy import text
+
+    with database.engine.connect() as connection:
+        user = connection.execute(text("SELECT current_user")).scalar_one()
+        wide = [
+            table
+            for table in ("app_user", "account", "working_settings")
+            if connection.execute(
+                text("SELECT has_table_privilege(current_user, :t, 'SELECT')"), {"t": table}
+            ).scalar_one()
+        ]
+    reach = f"reads {', '.join(wide)}" if wide else "letters and answers only"
+    print(f"  role: {user} ({reach})")
+    if not wide:
+        return []
+    return [
+        f"the portal connects as {user}, who may read {', '.join(wide)}: connect it as a role "
+        "made by `mutabakat db roles --portal LOGIN` (see the README)"
+    ]
 
 
 def _verdict(missing: list[str]) -> int:
@@ -88,7 +113,14 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     database = Database.from_url(settings.database_url)
-    migrate.upgrade(database.engine)
+    if database.engine.dialect.name == "postgresql":
+        # Its role may not change the schema: the database must be at the head already.
+        if migrate.database_revision(database.engine) != migrate.head_revision():
+            database.dispose()
+            print("mutabakat portal: the database is not upgraded: run `mutabakat db upgrade`")
+            return 2
+    else:
+        migrate.upgrade(database.engine)
     limiter = RateLimiter(per_address=max(1, args.per_address))
     app = make_portal(database, links, settings.data_dir, limiter=limiter)
     os.umask(0o077)

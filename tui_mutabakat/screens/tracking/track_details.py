@@ -25,6 +25,7 @@ from tui_mutabakat.domain.states import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.tracking.track_actions import LetterActions
+from tui_mutabakat.screens.tracking.track_files import SAVE_FILE_ITEM, AnswerFiles
 from tui_mutabakat.screens.tracking.track_letters import when
 from tui_mutabakat.services.sending.doubt import IN_DOUBT, RESENT
 from tui_mutabakat.services.sending.error_list import address_warnings
@@ -156,7 +157,7 @@ def _web_lines(details: LetterDetails, answer_id: int) -> list[str]:
     return lines
 
 
-class LetterDetailsScreen(LetterActions, Screen[None]):
+class LetterDetailsScreen(LetterActions, AnswerFiles, Screen[None]):
     TITLE = _("Mektup ayrıntısı")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+a", "answer", _("Yanıt gir"), id="details_answer"),
@@ -204,6 +205,7 @@ class LetterDetailsScreen(LetterActions, Screen[None]):
             ("answer", _("Yanıtı elle gir (telefon, kâğıt)"), "Ctrl+A"),
             ("resend", _("Aynı adreslere yeniden gönder"), "F4"),
             ("remind", _("Hatırlatma gönder"), "Ctrl+T"),
+            SAVE_FILE_ITEM,
         ]
         self.app.push_screen(ActionMenu(_("İşlemler"), items), callback=self._chosen)
 
@@ -214,6 +216,7 @@ class LetterDetailsScreen(LetterActions, Screen[None]):
             "answer": self.action_answer,
             "resend": self.action_resend,
             "remind": self.action_remind,
+            "save_file": self.action_save_file,
         }
         if action_id in actions:
             actions[action_id]()

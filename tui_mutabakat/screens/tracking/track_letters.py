@@ -24,6 +24,7 @@ from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.tracking.track_actions import LetterActions
 from tui_mutabakat.screens.tracking.track_batches import MailboxTimer, evidence_folder
+from tui_mutabakat.screens.tracking.track_files import SAVE_FILE_ITEM, AnswerFiles
 from tui_mutabakat.services.sending.doubt import in_doubt_by_letter
 from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.tracking.letter_export import export_letters
@@ -41,7 +42,7 @@ def when(moment: dt.datetime | None) -> str:
     return f"{format_day(local.date())} {local:%H:%M}"
 
 
-class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
+class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None]):
     TITLE = _("Gönderilmiş mektuplar")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "details", _("Ayrıntı"), id="letters_details"),
@@ -198,6 +199,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             ("export", _("Listeyi CSV olarak kaydet"), "Ctrl+X"),
             ("export_xlsx", _("Listeyi Excel (xlsx) olarak kaydet"), ""),
             ("evidence", _("Kanıt dosyası (PDF)"), ""),
+            SAVE_FILE_ITEM,
         ]
         count = len(self.target_letters())
         title = _("İşlemler ({count} mektup)").format(count=count)
@@ -215,6 +217,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
             "export": self.action_export,
             "export_xlsx": partial(self.action_export, "xlsx"),
             "evidence": self.action_evidence,
+            "save_file": self.action_save_file,
         }
         if action_id in actions:
             actions[action_id]()

@@ -10,17 +10,20 @@ answered from, and the SHA-256 of the message as sent and of the page as shown.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tui_mutabakat.data.base import utcnow
-from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Recipient
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent, LetterMessage, Recipient
 from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
 from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.states import LetterState, can_transition
@@ -37,6 +40,26 @@ from tui_mutabakat.services.tracking.tracking import checked_balances
 CHANNEL = "web"
 #: States a letter can be answered in on the page (an unclear e-mail may be made clear here).
 OPEN_STATES = (LetterState.SENT, LetterState.NO_ANSWER, LetterState.BOUNCED, LetterState.UNCLEAR)
+#: States a page answer leaves a letter in (the ones a later page answer may replace).
+ANSWERED_STATES = (LetterState.AGREED, LetterState.DISAGREED)
+
+
+#: The kinds of a letter's own attachments the page offers for download.
+DOCUMENT_TYPES = {"application/pdf": "pdf", "text/csv": "csv"}
+_DOCUMENT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file the letter carried (its statement, its PDF), as it was sent."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +75,8 @@ class PageView:
     answer_by: dt.date
     balances: tuple[BalanceFigure, ...]
     open_items: Mapping[str, tuple[OpenItem, ...]] = field(default_factory=dict)
+    #: The letter's own files offered for download: (name, kind, size, sha256).
+    documents: tuple[tuple[str, str, int, str], ...] = ()
 
     def digest(self) -> str:
         """SHA-256 of a canonical text of everything shown."""
@@ -67,6 +92,8 @@ class PageView:
                 for currency, items in sorted(self.open_items.items())
             },
         }
+        if self.documents:
+            shown["documents"] = [[name, sha] for name, _kind, _size, sha in self.documents]
         text = json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -103,7 +130,11 @@ def open_letter(session: Session, links: PortalLinks, token: str, today: dt.date
     target = links.verify(token, today)
     if target is None:
         return None
-    letter = session.scalars(select(Letter).where(Letter.token == target.reply_token)).first()
+    letter = session.scalars(
+        select(Letter)
+        .options(joinedload(Letter.batch))  # the page needs the batch: one query, not two
+        .where(Letter.token == target.reply_token)
+    ).first()
     if letter is None or letter.state is LetterState.CANCELLED:
         return None
     return letter
@@ -114,6 +145,30 @@ def page_language(session: Session, letter: Letter) -> str:
         return load_template(session, letter.batch.template_name).language
     except Exception:  # a template deleted since: the page is Turkish
         return "tr"
+
+
+def letter_documents(session: Session, letter: Letter) -> list[Document]:
+    """The statement and the PDF the letter carried, taken from the message as it was sent
+    (nothing is made anew: the file downloaded is the file e-mailed)."""
+    batch = letter.batch
+    if not (batch.attach_statement or batch.attach_pdf):
+        return []
+    raw = session.scalar(select(LetterMessage.message).where(LetterMessage.letter_id == letter.id))
+    if not raw:
+        return []
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    found: list[Document] = []
+    for part in message.walk():
+        content_type = part.get_content_type()
+        if part.get_content_disposition() != "attachment" or content_type not in DOCUMENT_TYPES:
+            continue
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes):
+            continue
+        kind = DOCUMENT_TYPES[content_type]
+        stem = _DOCUMENT_NAME.sub("_", (part.get_filename() or "").rsplit(".", 1)[0])
+        found.append(Document(f"{stem.strip('._-')[:80] or 'belge'}.{kind}", content_type, content))
+    return found
 
 
 def page_view(session: Session, letter: Letter) -> PageView:
@@ -135,6 +190,10 @@ def page_view(session: Session, letter: Letter) -> PageView:
         answer_by=batch.answer_by,
         balances=figures,
         open_items=items,
+        documents=tuple(
+            (d.name, DOCUMENT_TYPES[d.content_type], len(d.content), d.sha256)
+            for d in letter_documents(session, letter)
+        ),
     )
 
 
@@ -168,6 +227,20 @@ def _is_recipient(session: Session, letter: Letter, address: str) -> bool:
     return bool(found)
 
 
+def can_replace(session: Session, letter: Letter, today: dt.date) -> bool:
+    """An answer given on the page may be replaced by a later one until the answer-by date,
+    while it is still the letter's latest answer (nobody recorded or decided another)."""
+    if today > letter.batch.answer_by or letter.state not in ANSWERED_STATES:
+        return False
+    latest = session.scalars(
+        select(LetterAnswer.channel)
+        .where(LetterAnswer.letter_id == letter.id)
+        .order_by(LetterAnswer.id.desc())
+        .limit(1)
+    ).first()
+    return latest == CHANNEL
+
+
 def record_web_answer(
     session: Session,
     letter: Letter,
@@ -177,18 +250,29 @@ def record_web_answer(
     responder: Responder,
     shown_sha256: str,
     files: Sequence[StoredFile] = (),
+    *,
+    replaces: int | None = None,
+    today: dt.date | None = None,
 ) -> LetterAnswer:
-    """Land a page answer in tracking. Refused when the page already has this letter's
-    answer or the letter cannot take one any more."""
+    """Land a page answer in tracking. A later answer replaces the page's earlier one (the
+    answer `replaces` names, which must still be the latest, see `can_replace`) until the
+    answer-by date; both stay in the history. Refused otherwise when the page already has
+    this letter's answer, or when the letter cannot take one any more."""
     if kind not in (AnswerKind.AGREED, AnswerKind.DISAGREED):
         raise InvalidInput(_("Yanıt mutabık ya da mutabık değil olmalı."), "kind")
-    if web_answer(session, letter.id) is not None:
-        raise Refused(_("Bu mektubun yanıtı bu sayfadan zaten verildi."))
     target = KIND_TO_STATE[kind]
-    if letter.state not in OPEN_STATES or not can_transition(letter.state, target):
+    previous = web_answer(session, letter.id)
+    if previous is not None:
+        if replaces != previous.id or today is None or not can_replace(session, letter, today):
+            raise Refused(_("Bu mektubun yanıtı bu sayfadan zaten verildi."))
+    elif letter.state not in OPEN_STATES or not can_transition(letter.state, target):
         raise Refused(_("Bu mektuba artık yanıt verilemez."))
     checked = checked_balances(session, letter, theirs) if theirs else {}
+    foreign = not _is_recipient(session, letter, responder.email)
+    sent = session.scalar(select(LetterMessage.message).where(LetterMessage.letter_id == letter.id))
     now = utcnow()
+    # Every column is set before the row is first written: the portal's database role
+    # inserts answers and may not update them.
     answer = add_answer(
         session,
         letter,
@@ -203,9 +287,8 @@ def record_web_answer(
         recorded_by="portal",
         message_key=None,
         now=now,
-        foreign_sender=not _is_recipient(session, letter, responder.email),
+        foreign_sender=foreign,
     )
-    sent = session.scalar(select(LetterMessage.message).where(LetterMessage.letter_id == letter.id))
     answer.responder = responder.described()
     answer.client_address = responder.client_address[:64]
     answer.user_agent = responder.user_agent[:400]
@@ -225,6 +308,21 @@ def record_web_answer(
     )
     why = f"portal: {responder.name} <{responder.email}>, {responder.client_address}"
     why += f": {kind.value}" + (f" — {note}" if note else "")
-    change_letter_state(session, letter, target, "portal", why[:500], now)
+    if previous is not None:
+        why = _("{why} (önceki yanıtın yerine)").format(why=why)
+    if letter.state is target:
+        # The same answer again (other figures, say): the history still says so.
+        session.add(
+            LetterEvent(
+                letter_id=letter.id,
+                actor="portal",
+                from_state=target.value,
+                to_state=target.value,
+                reason=why[:500],
+                at=now,
+            )
+        )
+    else:
+        change_letter_state(session, letter, target, "portal", why[:500], now)
     session.flush()
     return answer

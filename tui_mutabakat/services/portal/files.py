@@ -16,8 +16,16 @@ import secrets
 import stat
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
+from tui_mutabakat.domain.errors import InvalidInput
+from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.portal.answers import StoredFile
 
 MAX_FILES = 3
@@ -111,6 +119,22 @@ def store_file(data_dir: Path, name: str, content: bytes) -> StoredFile:
     return StoredFile(clean, stored, kind, len(content), hashlib.sha256(content).hexdigest())
 
 
+def _stored_bytes(data_dir: Path, stored_name: str) -> bytes | None:
+    """The bytes of a stored upload (a plain file in the upload directory), or None."""
+    if not _STORED.fullmatch(stored_name):
+        return None
+    try:
+        fd = os.open(
+            data_dir / UPLOAD_DIR / stored_name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+        )
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(MAX_BYTES + 1)
+
+
 def stored_sha256(data_dir: Path, stored_name: str) -> str | None:
     """SHA-256 of a stored upload as it is on disk now, or None when it is not there (or
     is not a plain file in the upload directory: a stored name is never trusted as a path)."""
@@ -128,3 +152,65 @@ def stored_sha256(data_dir: Path, stored_name: str) -> str | None:
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class AttachedFile(Protocol):
+    """What a stored attachment is known by (a row of `answer_attachment`, or its copy)."""
+
+    @property
+    def file_name(self) -> str: ...
+    @property
+    def stored_name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFile:
+    """A file attached to an answer, as the tracking screens list it."""
+
+    id: int
+    file_name: str
+    stored_name: str
+    kind: str
+    size: int
+    sha256: str
+
+
+def letter_files(session: Session, letter_id: int) -> list[AnswerFile]:
+    """The files attached to the answers of a letter, the newest answer's first."""
+    rows = session.scalars(
+        select(AnswerAttachment)
+        .join(LetterAnswer, LetterAnswer.id == AnswerAttachment.answer_id)
+        .where(LetterAnswer.letter_id == letter_id)
+        .order_by(LetterAnswer.id.desc(), AnswerAttachment.id)
+    )
+    return [AnswerFile(a.id, a.file_name, a.stored_name, a.kind, a.size, a.sha256) for a in rows]
+
+
+def save_copy(data_dir: Path, attachment: AttachedFile, folder: Path) -> Path:
+    """Copy a stored attachment into `folder` (made when missing) under its own sanitised
+    name, never over an existing file (`ad-2.pdf`, …), after checking that the stored bytes
+    are still the ones the answer recorded (their SHA-256). Returns the new file's path."""
+    content = _stored_bytes(data_dir, attachment.stored_name)
+    if content is None or hashlib.sha256(content).hexdigest() != attachment.sha256:
+        raise InvalidInput(
+            _("Ek dosyası bulunamadı ya da kaydedildiğinden beri değişmiş: {name}").format(
+                name=attachment.file_name
+            )
+        )
+    name = safe_name(attachment.file_name, attachment.kind)
+    stem, suffix = name.rsplit(".", 1)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for n in range(1, 1000):
+        target = folder / (name if n == 1 else f"{stem}-{n}.{suffix}")
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        return target
+    raise InvalidInput(_("Klasörde bu adla çok fazla dosya var: {name}").format(name=name))
