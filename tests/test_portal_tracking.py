@@ -19,6 +19,7 @@ from tui_mutabakat.screens.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -66,10 +67,11 @@ async def test_page_answers_are_seen_in_tracking_from_the_keys(
         assert cells[6:8] == ["1", "1"]
         await press(pilot, "enter")
         assert isinstance(app.screen, TrackLettersScreen)
-        table = app.screen.query_one(DataTable)
-        assert "Mutabık değil" in [str(c) for c in table.get_row(str(alfa.id))]
-        assert "Mutabık" in [str(c) for c in table.get_row(str(beta.id))]
-        table.move_cursor(row=table.get_row_index(str(alfa.id)))
+        table = app.screen.query_one(PagedTable)
+        rows = {r.key: r for r in map(table.row_at, range(table.row_count)) if r is not None}
+        assert "Mutabık değil" in rows[alfa.id].cells
+        assert "Mutabık" in rows[beta.id].cells
+        table.move_cursor(next(i for i, key in enumerate(rows) if key == alfa.id))
         await press(pilot, "enter")
         assert isinstance(app.screen, LetterDetailsScreen)
         text = str(app.screen.query_one("#letter-details", Static).content)

@@ -43,6 +43,7 @@ from tui_mutabakat.services.intake import Outcome, process_message
 from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import latest_answer
 from tui_mutabakat.services.worker import send_batch
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 SIZE = (80, 24)
 
@@ -90,7 +91,10 @@ def state_of(database: Database, letter_id: int) -> LetterState:
 
 
 def row(app: MutabakatApp, key: int) -> list[str]:
-    return [str(cell) for cell in app.screen.query_one(DataTable).get_row(str(key))]
+    """The cells of letter `key` in the letter list on screen."""
+    table = app.screen.query_one(PagedTable)
+    found = [table.row_at(i) for i in range(table.row_count)]
+    return next(list(r.cells) for r in found if r is not None and r.key == key)
 
 
 async def test_counts_details_phone_answer_and_an_emailed_disagreement(

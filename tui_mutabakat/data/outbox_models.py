@@ -165,6 +165,8 @@ class Letter(Base):
         # batches, or of one).
         Index("ix_letter_due", "next_attempt_at", "id"),
         Index("ix_letter_batch_due", "batch_id", "next_attempt_at"),
+        # The letter list of a batch opens in account-code order, a page at a time.
+        Index("ix_letter_batch_code", "batch_id", "account_code", "id"),
     )
 
 
