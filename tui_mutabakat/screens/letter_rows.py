@@ -50,9 +50,9 @@ def when(moment: dt.datetime | None) -> str:
 def letter_columns() -> tuple[Column, ...]:
     return (
         Column(" ", 1),
-        Column(_("Hesap kodu"), 12),
+        Column(_("Kod"), 11),
         Column(_("Hesap adı"), 12, flex=True),
-        Column(_("Gönderilen bakiye"), 17, align="right", flex=True),
+        Column(_("Bakiye"), 16, align="right", flex=True),
         Column(_("Durum"), 14),
         Column(_("Son olay"), 16),
     )

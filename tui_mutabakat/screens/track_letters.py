@@ -206,6 +206,8 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         if self.selected:
             parts.append(_("{count} mektup seçili").format(count=len(self.selected)))
         row = table.row_at(table.cursor_row)
+        if row is not None and " · " in row.cells[3]:
+            parts.append(row.cells[3])  # every currency of the letter: the cell cuts them
         if row is not None and "⚠" in row.cells[4]:
             parts.append(row.cells[4])
         self.query_one("#letters-hint", Static).update(" · ".join(parts))
