@@ -163,19 +163,19 @@ class BatchSource:
 
 def batch_line(info: BatchInfo) -> str:
     """The highlighted batch in full, below the table: its title, dates, sender and every
-    count, the cancelled letters too."""
+    count that is not zero, the cancelled letters too."""
     sent = info.sent_at if info.sent_at.tzinfo else info.sent_at.replace(tzinfo=dt.UTC)
     local = sent.astimezone()
-    dates = _(
-        "Gönderim {sent} ({sender}) · Mutabakat tarihi {as_of} · Son yanıt {answer_by}"
-    ).format(
+    dates = _("Gönderim {sent} ({sender}) · Tarih {as_of} · Son yanıt {answer_by}").format(
         sent=f"{format_day(local.date())} {local:%H:%M}",
         as_of=format_day(info.as_of),
         answer_by=format_day(info.answer_by),
         sender=info.sender,
     )
     counts = " · ".join(
-        f"{label} {info.counts.get(key, 0)}" for key, label in count_labels().items()
+        f"{label} {info.counts[key]}"
+        for key, label in count_labels().items()
+        if info.counts.get(key)
     )
     summary = _("{total} mektup: {counts}").format(total=info.total, counts=counts)
     progress = f"{progress_bar(info.counts)} {info.answered}/{info.live}"

@@ -80,12 +80,26 @@ def letter_cells(row: LetterRow) -> tuple[str, ...]:
     )
 
 
+def letter_note(row: LetterRow) -> str:
+    """What the marks of a flagged letter mean, in words (for the status line)."""
+    notes = []
+    if row.foreign:
+        notes.append(_("⚠ yanıt alıcılardan biri olmayan bir adresten geldi"))
+    if row.in_doubt:
+        notes.append(
+            _("⚠{count}: {count} alıcının teslimi belirsiz (F9: karar)").format(count=row.in_doubt)
+        )
+    return " · ".join(notes)
+
+
 class LetterSource:
     """The letters matching `flt`, a page at a time (a short read session per call)."""
 
     def __init__(self, database: Database, flt: LetterFilter) -> None:
         self.database = database
         self.filter = flt
+        #: `letter_note` of the flagged letters read so far, by letter id.
+        self.notes: dict[int, str] = {}
 
     def count(self) -> int:
         with self.database.reader() as session:
@@ -94,6 +108,7 @@ class LetterSource:
     def rows(self, offset: int, limit: int) -> Sequence[TableRow]:
         with self.database.reader() as session:
             page = letter_page(session, self.filter, offset, limit)
+        self.notes.update((r.id, letter_note(r)) for r in page if r.foreign or r.in_doubt)
         return [
             TableRow(r.id, letter_cells(r), muted=r.state is LetterState.CANCELLED) for r in page
         ]

@@ -27,7 +27,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.screens.account_rows import SEARCH_DELAY, literal
+from tui_mutabakat.screens.account_rows import SEARCH_DELAY, literal, redirect_typing
 from tui_mutabakat.screens.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.keys import key_label
 from tui_mutabakat.screens.letter_rows import (
@@ -66,7 +66,7 @@ QUICK_KEYS: dict[str, str] = {
 
 def _quick_bindings() -> list[BindingType]:
     labels = {
-        "waiting": _("Yanıtsız"),
+        "waiting": _("Bekleyen"),
         "agreed": _("Mutabık"),
         "disagreed": _("Değil"),
         "unclear": _("Belirsiz"),
@@ -137,11 +137,12 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         with self.database.reader() as session:
             heading = batch_heading(session, self.batch_id)
         if heading is not None:
-            title = _("{title} · gönderim {sent} · son yanıt {answer_by}").format(
-                title=heading.title,
+            dates = _("Gönderim {sent} · Mutabakat tarihi {as_of} · Son yanıt {answer_by}").format(
                 sent=when(heading.sent_at),
+                as_of=format_day(heading.as_of),
                 answer_by=format_day(heading.answer_by),
             )
+            title = f"{heading.title}\n{dates}"
             self.query_one("#letters-title", Label).update(literal(title))
         self.table.focus()
         self.start_mailbox_timer()
@@ -208,8 +209,9 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         row = table.row_at(table.cursor_row)
         if row is not None and " · " in row.cells[3]:
             parts.append(row.cells[3])  # every currency of the letter: the cell cuts them
-        if row is not None and "⚠" in row.cells[4]:
-            parts.append(row.cells[4])
+        source = table.source
+        if row is not None and isinstance(source, LetterSource) and row.key in source.notes:
+            parts.append(source.notes[row.key])
         self.query_one("#letters-hint", Static).update(" · ".join(parts))
 
     # --------------------------------------------------------------- search
@@ -235,12 +237,8 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         """A letter or digit typed on the table goes to the search field (Space ticks)."""
-        table = self.table
-        if table.has_focus and event.is_printable and event.character not in (None, " "):
-            self.search.focus()
-            self.search.insert_text_at_cursor(event.character or "")
-            event.stop()
-            event.prevent_default()
+        if event.character != " ":
+            redirect_typing(event, self.table, self.search)
 
     def action_focus_table(self) -> None:
         self._apply_search()
