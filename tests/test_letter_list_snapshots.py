@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.letter_data import add_letters
 from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.config import Settings
 from tui_mutabakat.data.session import Database
 
 SIZES = [(80, 24), (120, 40)]
@@ -43,13 +44,21 @@ async def _settle(pilot: Pilot[None]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_batch_list_snapshot(
-    snap_compare: Any, app: MutabakatApp, database: Database, size: tuple[int, int]
+    snap_compare: Any,
+    app: MutabakatApp,
+    database: Database,
+    settings: Settings,
+    size: tuple[int, int],
 ) -> None:
     add_letters(database)
 
     async def open_batches(pilot: Pilot[None]) -> None:
         await pilot.press("f2")
         await _settle(pilot)
+        # The folder read is the test's temporary directory: named the same in every run.
+        place = pilot.app.screen.query_one("#track-mailbox-place", Static)
+        place.update(str(place.content).replace(str(settings.data_dir), "/veri"))
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_batches)
 

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
+from tui_mutabakat.data.outbox_models import Letter, LetterBalance, Recipient, ReconciliationBatch
 from tui_mutabakat.data.text_sql import folded, search_fold
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.services.letter_balances import BalanceFigure, letter_figures
+from tui_mutabakat.services.letter_balances import BalanceFigure
 from tui_mutabakat.services.tracking import foreign_answer_letters
 
 
@@ -141,34 +141,58 @@ def count_letters(session: Session, flt: LetterFilter) -> int:
 
 
 def letter_page(session: Session, flt: LetterFilter, offset: int, limit: int) -> list[LetterRow]:
-    """Rows `offset` … `offset + limit` of the filtered, sorted letters of the batch."""
-    letters = list(
-        session.scalars(
-            select(Letter)
-            .where(and_(*_where(flt)))
-            .order_by(*_order_by(flt))
-            .offset(offset)
-            .limit(limit)
+    """Rows `offset` … `offset + limit` of the filtered, sorted letters of the batch.
+
+    Only the columns shown are read (not whole `Letter` objects), then the balances, the
+    in-doubt counts and the foreign-answer flags of these letters in one query each.
+    """
+    rows = session.execute(
+        select(
+            Letter.id,
+            Letter.account_code,
+            Letter.account_title,
+            Letter.state,
+            Letter.state_at,
+            Letter.currency,
+            Letter.debit_total,
+            Letter.credit_total,
+            Letter.balance,
         )
-    )
-    if not letters:
+        .where(and_(*_where(flt)))
+        .order_by(*_order_by(flt))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    if not rows:
         return []
-    ids = [letter.id for letter in letters]
-    figures = letter_figures(session, letters)
+    ids = [row.id for row in rows]
+    figures: dict[int, list[BalanceFigure]] = {}
+    for item in session.scalars(
+        select(LetterBalance)
+        .where(LetterBalance.letter_id.in_(ids))
+        .order_by(LetterBalance.letter_id, LetterBalance.position)
+    ):
+        figures.setdefault(item.letter_id, []).append(
+            BalanceFigure(item.currency, item.debit_total, item.credit_total, item.balance)
+        )
     foreign = foreign_answer_letters(session, ids)
     doubt = in_doubt_of(session, ids)
     return [
         LetterRow(
-            letter.id,
-            letter.account_code,
-            letter.account_title,
-            LetterState(letter.state),
-            letter.state_at,
-            tuple(figures[letter.id]),
-            letter.id in foreign,
-            doubt.get(letter.id, 0),
+            row.id,
+            row.account_code,
+            row.account_title,
+            LetterState(row.state),
+            row.state_at,
+            # A letter without balance rows (older ones, reminders' copies) states its own.
+            tuple(
+                figures.get(row.id)
+                or [BalanceFigure(row.currency, row.debit_total, row.credit_total, row.balance)]
+            ),
+            row.id in foreign,
+            doubt.get(row.id, 0),
         )
-        for letter in letters
+        for row in rows
     ]
 
 
