@@ -7,7 +7,7 @@ its balance row and a recipient, states spread like a batch some weeks after sen
 recipients in doubt — then measures, paired and interleaved (`paired.py`: the big batch is
 the product, the small one the anchor, so the ratio says how much slower the big one opens):
 
-- first page: what the screen asks for when it opens — the count and the first page of 200
+- first page: what the screen asks for when it opens — the count and the first page of 100
   rows (balances, in-doubt counts and foreign-answer flags of those rows), sorted by code;
 - the same sorted by title descending, and with a search typed ("iptal");
 - the last page (End);
@@ -53,7 +53,7 @@ from tui_mutabakat.services.letter_list import (  # noqa: E402
 )
 
 SIZES = (50, 50_000)
-PAGE = 200
+PAGE = 100  # the letter table's page (screens/letter_rows.py)
 CHUNK = 10_000
 WORDS = ("Anadolu", "Marmara", "Ege", "Yıldız", "Güneş", "Çınar", "Ilgaz", "İPTAL", "Öz")
 TRADES = ("Gıda", "Tekstil", "İnşaat", "Lojistik", "Makina", "Kimya", "Mobilya")
