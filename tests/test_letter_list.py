@@ -6,20 +6,27 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import insert
 from textual.widgets import OptionList, Static
 
 from tests.letter_data import ROWS, SENT_AT, add_letters
 from tests.pilot_keys import press, type_text, wait_for
+from tests.send_data import add_account, add_company, add_movement, configure_sender
 from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.config import Settings, sqlite_url
+from tui_mutabakat.data import migrate
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.screens.letter_rows import StatePicker
 from tui_mutabakat.screens.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.track_letters import TrackLettersScreen
+from tui_mutabakat.services.batches import SendOptions, create_batch
+from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.letter_list import (
     LetterFilter,
     LetterSort,
@@ -280,3 +287,68 @@ async def test_filter_search_and_sort_from_the_keys(app: MutabakatApp, database:
         assert _shown(screen) == ["120.001"] and screen.selected == set()
         await press(pilot, "escape", "escape")
         assert isinstance(app.screen, TrackBatchesScreen)
+
+
+def _filler(column: sa.Column[object]) -> object:
+    """A value for a NOT NULL column of a reflected table."""
+    kind = column.type.python_type if hasattr(column.type, "python_type") else str
+    values: dict[type, object] = {
+        bool: False,
+        int: 0,
+        Decimal: 0,
+        dt.date: dt.date(2026, 12, 31),
+        dt.datetime: SENT_AT,
+        str: "x",
+        bytes: b"",
+    }
+    return values.get(kind, "x")
+
+
+def test_migration_folds_the_titles_of_letters_written_before_it(tmp_path: Path) -> None:
+    """0007l_letter_list fills `title_folded` of the letters already stored."""
+    database = Database.from_url(sqlite_url(tmp_path / "old.sqlite3"))
+    migrate.upgrade(database.engine, "0006n_seed_rules")
+    meta = sa.MetaData()
+    meta.reflect(database.engine, only=["reconciliation_batch", "letter"])
+    given = {
+        "reconciliation_batch": {"title": "Eski", "state": "done"},
+        "letter": {"account_title": "İPTAL Işık Çınar", "account_code": "120.9", "state": "sent"},
+    }
+    with database.engine.begin() as conn:
+        ids = {}
+        for name in ("reconciliation_batch", "letter"):
+            table = meta.tables[name]
+            row = {
+                c.name: given[name].get(c.name, _filler(c))
+                for c in table.columns
+                if not c.nullable and c.server_default is None and not c.primary_key
+            }
+            if name == "letter":
+                row["batch_id"] = ids["reconciliation_batch"]
+            ids[name] = conn.execute(table.insert().values(row)).inserted_primary_key[0]
+    migrate.upgrade(database.engine)
+    batch = int(ids["reconciliation_batch"])
+    assert codes(database, LetterFilter(batch, search="iptal isik")) == ["120.9"]
+    database.dispose()
+
+
+async def test_letters_written_by_a_send_are_found_by_their_folded_title(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    """The bulk writer of a send fills the folded title too (a column default, per row)."""
+    with database.unit_of_work() as session:
+        add_company(session)
+        configure_sender(session, actor.login)
+        keys = []
+        for n, title in enumerate(("İPTAL YAPI", "Işıklar Ltd", "Düz Firma"), start=1):
+            account = add_account(session, f"120.00{n}", title, emails=(f"m{n}@x.com.tr",))
+            add_movement(session, account, dt.date(2026, 3, 1), debit="1000")
+            keys.append((account.id, "TRY"))
+        created = create_batch(
+            session, actor, dt.date(2026, 12, 31), keys, SendOptions(answer_by=dt.date(2027, 1, 31))
+        )
+    assert created.batch_id is not None
+    batch = created.batch_id
+    assert codes(database, LetterFilter(batch, search="iptal")) == ["120.001"]
+    assert codes(database, LetterFilter(batch, search="ISIKLAR")) == ["120.002"]
+    assert codes(database, LetterFilter(batch, search="düz")) == ["120.003"]

@@ -1,5 +1,5 @@
-"""Engines and sessions. SQLite gets WAL, foreign keys, the exact `money_sum()`
-aggregate (data/money.py) and Turkish folding (data/text_sql.py); PostgreSQL works as it is."""
+"""Engines and sessions. SQLite gets WAL, foreign keys and the exact `money_sum()`
+aggregate (data/money.py); PostgreSQL works as it is."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tui_mutabakat.data.money import register_sqlite_functions
-from tui_mutabakat.data.text_sql import register_fold
 
 log = logging.getLogger("mutabakat.data")
 
@@ -84,7 +83,6 @@ def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> 
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", register_sqlite_functions)
-        event.listen(engine, "connect", register_fold)
         if transactional_ddl:
             event.listen(engine, "connect", _sqlite_driverless_transactions)
             event.listen(engine, "connect", _sqlite_foreign_keys_off)

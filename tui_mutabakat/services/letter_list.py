@@ -7,8 +7,9 @@ shows, and the balances, the in-doubt counts and the foreign-answer flags are re
 letters of a page only. A batch of 50 000 letters opens as fast as one of 50
 (`bench/letter_list.py`).
 
-Searching a title folds Turkish letters and case on both sides ("iptal", "IPTAL" and
-"İptal" all find "İPTAL"), in SQL (`data/text_sql.py`), so nothing needs a stored copy.
+Searching a title compares the folded search with the letter's folded title (stored when
+the letter is written, `Letter.title_folded`), so Turkish letters and case do not matter:
+"iptal", "IPTAL" and "İptal" all find "İPTAL".
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, case, func,
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.outbox_models import Letter, LetterBalance, Recipient, ReconciliationBatch
-from tui_mutabakat.data.text_sql import folded, search_fold
 from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.domain.text import fold
 from tui_mutabakat.services.letter_balances import BalanceFigure
 from tui_mutabakat.services.tracking import foreign_answer_letters
 
@@ -104,11 +105,11 @@ def _where(flt: LetterFilter) -> list[ColumnElement[bool]]:
         clauses.append(Letter.id.in_(_doubtful_letters()))
     text = flt.search.strip()
     if text:
-        pattern = _escape_like(search_fold(text))
+        pattern = _escape_like(fold(text))
         clauses.append(
             or_(
                 Letter.account_code.like(f"%{_escape_like(text)}%", escape="\\"),
-                folded(Letter.account_title).like(f"%{pattern}%", escape="\\"),
+                Letter.title_folded.like(f"%{pattern}%", escape="\\"),
             )
         )
     return clauses
