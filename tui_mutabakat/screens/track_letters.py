@@ -86,9 +86,10 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         Binding("enter", "details", _("Ayrıntı"), id="letters_details"),
         Binding("space", "tick", _("Seç"), id="letters_toggle"),
         Binding("f9,ctrl+o", "menu", _("İşlemler"), id="letters_menu"),
-        *_quick_bindings(),
+        # Before the state keys: the footer at 80 columns shows these first.
         Binding("f10,ctrl+f", "pick_state", _("Durum süz"), id="letters_pick_state"),
         Binding("ctrl+s", "next_sort", _("Sırala"), id="letters_sort"),
+        *_quick_bindings(),
         Binding("ctrl+v", "toggle_direction", _("Ters sıra"), id="letters_direction"),
         Binding("ctrl+a", "answer", _("Yanıt gir"), id="letters_answer"),
         Binding("f4,ctrl+e", "resend", _("Yeniden gönder"), id="letters_resend"),
