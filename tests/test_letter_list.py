@@ -352,3 +352,24 @@ async def test_letters_written_by_a_send_are_found_by_their_folded_title(
     assert codes(database, LetterFilter(batch, search="iptal")) == ["120.001"]
     assert codes(database, LetterFilter(batch, search="ISIKLAR")) == ["120.002"]
     assert codes(database, LetterFilter(batch, search="düz")) == ["120.003"]
+
+
+async def test_the_list_is_saved_as_shown(
+    app: MutabakatApp, database: Database, settings: Settings
+) -> None:
+    """Ctrl+X with a filter and a sort: the CSV holds the letters shown, in their order (a
+    letter of two currencies a line each)."""
+    add_letters(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2", "enter", "f2", "ctrl+s", "ctrl+s", "ctrl+x")
+        assert any("yalnız listede görünen" in n.message for n in app._notifications)
+    [saved] = list((Path(settings.data_dir) / "exports").glob("*.csv"))
+    lines = saved.read_text(encoding="utf-8-sig").splitlines()
+    # Waiting for an answer, by balance: EUR first, then TRY from the largest credit.
+    assert [line.split(";")[0] for line in lines[1:]] == [
+        "120.007",
+        "320.001",
+        "120.006",
+        "120.006",
+    ]
+    assert lines[3].split(";")[2:5] == ["TRY", "12.000,00", "borç"]

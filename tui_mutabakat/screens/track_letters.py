@@ -373,8 +373,11 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
         path = folder / f"mutabakat-{self.batch_id}-{stamp}.{kind}"
         with self.database.reader() as session:
-            export_letters(session, self.batch_id, path)
-        self.notify(_("Liste kaydedildi: {path}").format(path=path), timeout=10)
+            export_letters(session, self.batch_id, path, self.filter)
+        said = _("Liste kaydedildi: {path}").format(path=path)
+        if self.filter.narrows:
+            said += " — " + _("yalnız listede görünen mektuplar")
+        self.notify(said, timeout=10)
 
     def action_evidence(self) -> None:
         """The evidence file (PDF) of the selected letters, or of the row (SPEC F1)."""

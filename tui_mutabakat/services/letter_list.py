@@ -197,6 +197,12 @@ def letter_page(session: Session, flt: LetterFilter, offset: int, limit: int) ->
     ]
 
 
+def letters_in_order(session: Session, flt: LetterFilter) -> list[Letter]:
+    """Every letter the filter shows, in its order: the list as shown, for an export."""
+    statement = select(Letter).where(and_(*_where(flt))).order_by(*_order_by(flt))
+    return list(session.scalars(statement))
+
+
 def in_doubt_of(session: Session, letter_ids: Sequence[int]) -> dict[int, int]:
     """Recipients in doubt per letter, for these letters (letters without any left out)."""
     if not letter_ids:
