@@ -109,11 +109,6 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         self.filter = LetterFilter(batch_id)
         self._search_timer: Timer | None = None
 
-    @property
-    def only_doubt(self) -> bool:
-        """Only the letters with recipients in doubt are shown (F6)."""
-        return self.filter.in_doubt
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="letters-title", classes="section-title")
@@ -330,10 +325,6 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
 
     def action_refresh(self) -> None:
         self.reload()
-
-    def action_only_doubt(self) -> None:
-        """Show only the letters with recipients in doubt, or all of them again."""
-        self.action_quick("in_doubt")
 
     def action_menu(self) -> None:
         items: list[MenuItem] = [
