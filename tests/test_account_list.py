@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
+from tests.pilot_keys import type_text
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.session import Database
@@ -77,6 +78,22 @@ async def test_list_shows_accounts_with_balance(
         beta = table.render_line(3).text
         assert "Beta Tekstil" in beta and "Bursa" in beta and "1.234,56 B" in beta
         assert "4 / 4 hesap" in status(app)
+
+
+async def test_no_letter_typed_is_lost(app: MutabakatApp, database: Database, actor: Actor) -> None:
+    """Typed one key at a time, as a person does: focusing the search field must not select
+    the first letter, which the second would then replace."""
+    add_accounts(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_list(pilot, app)
+        await type_text(pilot, "tek")
+        search = app.screen.query_one("#account-search", Input)
+        assert search.value == "tek"
+        await pilot.press("enter")
+        await pilot.pause(SEARCH_WAIT)
+        assert codes(table) == ["120.003"]
+        await type_text(pilot, "x")  # back on the table: added to the search, not instead
+        assert search.value == "tekx"
 
 
 async def test_typing_narrows_the_list(app: MutabakatApp, database: Database, actor: Actor) -> None:

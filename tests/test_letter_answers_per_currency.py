@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
@@ -32,6 +32,7 @@ from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import process_message, tie_figures
 from tui_mutabakat.services.tracking.letter_balances import BalanceFigure
 from tui_mutabakat.services.tracking.tracking import letter_details, record_manual_answer
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 AS_OF = date(2026, 11, 30)
 TWO = [
@@ -180,7 +181,9 @@ async def test_tracking_shows_every_currency_and_the_dialog_asks_for_each(
         await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, TrackLettersScreen)
-        cells = [str(c) for c in screen.query_one(DataTable).get_row_at(0)]
+        first = screen.query_one(PagedTable).row_at(0)
+        assert first is not None
+        cells = list(first.cells)
         assert "12.000,00 TL B · 3.000,00 USD A" in cells
         await press(pilot, "ctrl+a")
         dialog = app.screen

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from starlette.testclient import TestClient
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from tests.pilot_keys import press, type_text
 from tests.portal_data import link_token, portal_on, sent_letters
@@ -21,6 +21,7 @@ from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 CSV = b"Tarih;Belge;Tutar\n01.10.2026;F-118;11.500,00\n"
@@ -70,15 +71,17 @@ async def test_page_answers_are_seen_in_tracking_from_the_keys(
         assert "Görülmemiş yanıt: 2" in status
         await press(pilot, "f2")
         assert isinstance(app.screen, TrackBatchesScreen)
-        cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
-        # title, as-of, queued, sent, failed, bounced, agreed, not agreed, …
-        assert cells[6:8] == ["1", "1"]
+        batches = app.screen
+        batch = batches.query_one(PagedTable).cursor_id
+        assert batch is not None
+        assert (batches.cell(batch, "agreed"), batches.cell(batch, "disagreed")) == ("1", "1")
         await press(pilot, "enter")
         assert isinstance(app.screen, TrackLettersScreen)
-        table = app.screen.query_one(DataTable)
-        assert "Mutabık değil" in [str(c) for c in table.get_row(str(alfa.id))]
-        assert "Mutabık" in [str(c) for c in table.get_row(str(beta.id))]
-        table.move_cursor(row=table.get_row_index(str(alfa.id)))
+        table = app.screen.query_one(PagedTable)
+        rows = {r.key: r for r in map(table.row_at, range(table.row_count)) if r is not None}
+        assert "Mutabık değil" in rows[alfa.id].cells
+        assert "Mutabık" in rows[beta.id].cells
+        table.move_cursor(next(i for i, key in enumerate(rows) if key == alfa.id))
         await press(pilot, "enter")
         assert isinstance(app.screen, LetterDetailsScreen)
         text = str(app.screen.query_one("#letter-details", Static).content)

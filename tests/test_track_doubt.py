@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select, update
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from tests.pilot_keys import press, wait_for
 from tests.send_data import add_account, add_company, add_movement, configure_sender
@@ -35,6 +35,7 @@ from tui_mutabakat.services.sending.doubt import (
     resend_in_doubt,
 )
 from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 REASON = "Yarıda kalan gönderim kurtarıldı: teslim edilmiş sayıldı, tekrar gönderilmeyecek."
 AS_OF = date(2026, 12, 31)
@@ -184,20 +185,21 @@ async def test_in_doubt_from_the_keys(
         assert "Teslimi belirsiz alıcı: 2" in _status(app)
         await press(pilot, "f2")
         assert isinstance(app.screen, TrackBatchesScreen)
-        table = app.screen.query_one(DataTable)
-        cells = [str(c) for c in table.get_row_at(0)]
-        assert cells[10] == "2"  # after the eight counts: the in-doubt column
+        batches = app.screen
+        batch = batches.query_one(PagedTable).cursor_id
+        assert batch is not None
+        assert batches.cell(batch, "in_doubt") == "2"
         assert "Teslimi belirsiz alıcı: 2" in str(app.screen.query_one("#track-info").content)  # type: ignore[attr-defined]
         await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, TrackLettersScreen)
-        letters = screen.query_one(DataTable)
+        letters = screen.query_one(PagedTable)
         assert letters.row_count == 3
         # F6: only the letters with recipients in doubt; F6 again: all.
         await press(pilot, "f6")
         assert letters.row_count == 2
-        assert [str(letters.get_row_at(i)[1]) for i in range(2)] == ["120.001", "120.003"]
-        assert "⚠1" in str(letters.get_row_at(0)[4])
+        assert [row_cells(letters, i)[1] for i in range(2)] == ["120.001", "120.003"]
+        assert "⚠1" in row_cells(letters, 0)[4]
         # The reason in the details.
         await press(pilot, "enter")
         assert isinstance(app.screen, LetterDetailsScreen)
@@ -224,7 +226,7 @@ async def test_in_doubt_from_the_keys(
         await press(pilot, "f6")
         assert letters.row_count == 3
         await press(pilot, "escape")
-        await wait_for(pilot, lambda: str(table.get_row_at(0)[10]) == "0")
+        await wait_for(pilot, lambda: batches.cell(batch, "in_doubt") == "0")
         await press(pilot, "escape")
         assert "Teslimi belirsiz" not in _status(app)
     assert events_of(database, doubtful)[-1][1:3] == ("in_doubt", "resent")
@@ -234,6 +236,12 @@ async def test_in_doubt_from_the_keys(
         ).all()
     assert addresses == ["c@dere.com.tr", "c@dere.com.tr"]
     assert second not in (first, third)
+
+
+def row_cells(table: PagedTable, index: int) -> tuple[str, ...]:
+    found = table.row_at(index)
+    assert found is not None
+    return found.cells
 
 
 async def _choose(pilot: object, app: MutabakatApp, action_id: str) -> None:

@@ -43,6 +43,7 @@ from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import Outcome, process_message
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.tracking import latest_answer
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 SIZE = (80, 24)
 
@@ -90,7 +91,10 @@ def state_of(database: Database, letter_id: int) -> LetterState:
 
 
 def row(app: MutabakatApp, key: int) -> list[str]:
-    return [str(cell) for cell in app.screen.query_one(DataTable).get_row(str(key))]
+    """The cells of letter `key` in the letter list on screen."""
+    table = app.screen.query_one(PagedTable)
+    found = [table.row_at(i) for i in range(table.row_count)]
+    return next(list(r.cells) for r in found if r is not None and r.key == key)
 
 
 async def test_counts_details_phone_answer_and_an_emailed_disagreement(
@@ -105,21 +109,29 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         await press(pilot, "f2")
         screen = app.screen
         assert isinstance(screen, TrackBatchesScreen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(PagedTable)
         assert table.row_count == 1
-        cells = [str(c) for c in table.get_row_at(0)]
-        # title, as-of, queued, sent, failed, bounced, agreed, not agreed, …, answer-by, sender
-        assert cells[1:4] == ["31.12.2026", "0", "3"]
-        assert cells[-2:] == ["31.01.2027", "tester"]
+        batch = table.cursor_id
+        assert batch is not None
+        cells = {key: screen.cell(batch, key) for key in ("as_of", "queued", "sent", "total")}
+        assert cells == {"as_of": "31.12.2026", "queued": "0", "sent": "3", "total": "3"}
+        assert (screen.cell(batch, "answer_by"), screen.cell(batch, "sender")) == (
+            "31.01.2027",
+            "tester",
+        )
+        # At 80 columns the row shows the title, the send date, the letters and the answered
+        # share; the rest is written out below the table.
+        top = table.row_at(0)
+        assert top is not None and top.cells[2:4] == ("3", "░░░░░ 0/3")
         info = str(screen.query_one("#track-info", Static).content)
-        assert "31.01.2027" in info and "0/3" in info
+        assert "31.01.2027" in info and "3 mektup: Gitti 3 · ░" in info
         # The folder read is shown in one dim line (issue 11.13).
         place = str(screen.query_one("#track-mailbox-place", Static).content)
         assert place == f"Yanıtlar okunur: {settings.mail_inbox}"
         # The mailbox pass from the keyboard reads the demo inbox and says what it read.
         await press(pilot, "ctrl+u")
         await wait_for(pilot, lambda: state_of(database, third) is LetterState.DISAGREED)
-        await wait_for(pilot, lambda: [str(c) for c in table.get_row_at(0)][7] == "1")
+        await wait_for(pilot, lambda: screen.cell(batch, "disagreed") == "1")
         await wait_for(pilot, lambda: any(n.message == "1 yeni yanıt" for n in app._notifications))
         # A second pass finds nothing new, and says so.
         await press(pilot, "ctrl+u")
@@ -165,7 +177,7 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
             )
         await press(pilot, "escape")
         assert isinstance(app.screen, TrackBatchesScreen)
-        assert [str(c) for c in table.get_row_at(0)][7] == "2"
+        assert screen.cell(batch, "disagreed") == "2"
 
 
 async def test_bounced_letter_resent_after_the_address_is_corrected(

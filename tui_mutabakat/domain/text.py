@@ -39,8 +39,10 @@ _FOLD = str.maketrans(
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII-ish form of `text`: `"Çınar İNŞAAT"` → `"cinar insaat"`."""
-    return " ".join(text.translate(_FOLD).lower().split())
+    """Lower-case ASCII-ish form of `text`: `"Çınar İNŞAAT"` → `"cinar insaat"`. The
+    combining dot above goes too: `"İ".lower()` is an "i" with one, and a decomposed "İ" an
+    "I" with one."""
+    return " ".join(text.translate(_FOLD).lower().replace("\u0307", "").split())
 
 
 def search_key(*parts: str) -> str:

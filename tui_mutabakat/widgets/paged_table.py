@@ -190,7 +190,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, Sequence[TableRow]] = OrderedDict()
         self._count = 0
         self._cursor = 0
-        self._widths: tuple[int, tuple[int, ...]] = (-1, ())
+        self._widths: tuple[tuple[int, tuple[Column, ...]], tuple[int, ...]] = ((-1, ()), ())
 
     # ----------------------------------------------------------------- data
 
@@ -341,24 +341,25 @@ class PagedTable(ScrollView, can_focus=True):
     def column_widths(self, width: int) -> tuple[int, ...]:
         """Widths of the columns for a table `width` cells wide (one space between columns).
 
-        Flex columns share what the fixed ones leave; when even their minimum does not fit,
-        the line is simply cut at the right edge.
+        Flex columns get their minimum and share equally what is left beyond the minimums;
+        when even their minimum does not fit, the line is simply cut at the right edge.
         """
-        if self._widths[0] == width:
+        # Keyed by the columns too: a screen may give the table other columns.
+        if self._widths[0] == (width, self.columns):
             return self._widths[1]
         gaps = len(self.columns) + 1
         fixed = sum(c.width for c in self.columns if not c.flex)
         flexible = [c for c in self.columns if c.flex]
-        spare = width - gaps - fixed
+        spare = width - gaps - fixed - sum(c.width for c in flexible)
         widths: list[int] = []
         share, extra = divmod(max(0, spare), len(flexible)) if flexible else (0, 0)
         for column in self.columns:
             if column.flex:
-                widths.append(max(column.width, share + (1 if extra > 0 else 0)))
+                widths.append(column.width + share + (1 if extra > 0 else 0))
                 extra -= 1
             else:
                 widths.append(column.width)
-        self._widths = (width, tuple(widths))
+        self._widths = ((width, self.columns), tuple(widths))
         return self._widths[1]
 
     def _line(self, cells: Sequence[str], width: int, style: Style) -> Strip:

@@ -139,7 +139,10 @@ def redirect_typing(event: events.Key, table: PagedTable, search: Input) -> bool
     Returns whether the key was taken.
     """
     if table.has_focus and event.is_printable and event.character:
+        # Added to what is there: focusing must not select it (the next key would replace it).
+        search.select_on_focus = False
         search.focus()
+        search.cursor_position = len(search.value)
         search.insert_text_at_cursor(event.character)
         event.stop()
         event.prevent_default()

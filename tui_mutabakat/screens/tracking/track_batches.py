@@ -6,16 +6,21 @@ import datetime as dt
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import Footer, Header, Label, Static
 
-from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
+from tui_mutabakat.screens.tracking.batch_rows import (
+    BatchInfo,
+    BatchSource,
+    batch_cell,
+    batch_columns,
+    batch_line,
+)
 from tui_mutabakat.screens.tracking.track_mailbox import (
     failure_text,
     place_text,
@@ -28,29 +33,7 @@ from tui_mutabakat.services.settings.users import imap_host_of
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.mailbox_pass import POLL_SECONDS, intake_once
 from tui_mutabakat.services.tracking.tracking import batch_counts, tracking_batches
-
-
-def count_labels() -> dict[str, str]:
-    return {
-        "queued": _("Kuyruk"),
-        "sent": _("Gitti"),
-        "failed": _("Hata"),
-        "bounced": _("Döndü"),
-        "agreed": _("Mutabık"),
-        "disagreed": _("Değil"),
-        "unclear": _("Belirsiz"),
-        "no_answer": _("Yanıtsız"),
-    }
-
-
-def progress_bar(counts: dict[str, int], width: int = 10) -> str:
-    """Answered share of the letters as `███░░░░░░░`: agreed, not agreed or decided."""
-    total = sum(v for k, v in counts.items() if k != "cancelled")
-    if not total:
-        return "░" * width
-    done = counts.get("agreed", 0) + counts.get("disagreed", 0)
-    filled = round(width * done / total)
-    return "█" * filled + "░" * (width - filled)
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 
 class MailboxTimer(AppAccess):
@@ -98,23 +81,6 @@ class MailboxTimer(AppAccess):
         raise NotImplementedError
 
 
-def batch_line(
-    title: str, answer_by: dt.date, sender: str, counts: dict[str, int], in_doubt: int = 0
-) -> str:
-    """The highlighted batch in full, below the table."""
-    total = sum(v for k, v in counts.items() if k != "cancelled")
-    answered = counts.get("agreed", 0) + counts.get("disagreed", 0)
-    line = (
-        f"{title}\n{_('Son yanıt')}: {format_day(answer_by)} · {_('Gönderen')}: {sender} · "
-        f"{progress_bar(counts)} {answered}/{total}"
-    )
-    if in_doubt:
-        line += "\n" + _(
-            "⚠ Teslimi belirsiz alıcı: {count} (Enter, sonra F6: yalnız bunlar; F9: karar)"
-        ).format(count=in_doubt)
-    return line
-
-
 class TrackBatchesScreen(MailboxTimer, Screen[None]):
     TITLE = _("Gönderilmiş e-Mutabakatlar")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -129,15 +95,22 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._info: dict[int, str] = {}
+        self._batches: list[BatchInfo] = []
+        self._keys: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(_("Gönderilmiş e-Mutabakatlar"), classes="section-title")
-        yield DataTable(id="track-batches", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(
+            batch_columns(80)[1], empty_text=_("Gönderilmiş mektup yok."), id="track-batches"
+        )
         yield Static("", id="track-info", markup=False)
         yield Static(self._mailbox_place(), id="track-mailbox-place", classes="hint", markup=False)
         yield Footer()
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#track-batches", PagedTable)
 
     def _mailbox_place(self) -> str:
         with self.database.reader() as session:
@@ -145,67 +118,73 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         return place_text(self.settings, host)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # At 80 columns the counts must show: the title is cut short here and shown in
-        # full, with the answer-by date, the sender and the bar, below the table.
-        table.add_column(_("Başlık"), key="title", width=12)
-        table.add_column(_("Tarih"), key="as_of")
-        for key, label in count_labels().items():
-            table.add_column(label, key=key)
-        table.add_column(_("Şüpheli"), key="in_doubt")
-        table.add_column(_("İlerleme"), key="bar")
-        table.add_column(_("Son yanıt"), key="answer_by")
-        table.add_column(_("Gönderen"), key="sender")
-        table.focus()
+        self.table.focus()
         self.start_mailbox_timer()
 
     def on_screen_resume(self) -> None:
         """Also right after mounting: Textual resumes a screen it has just pushed."""
         self.reload()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """A wider terminal shows more of the counts (`batch_columns`)."""
+        self._show_rows()
+
     def reload(self) -> None:
-        table = self.query_one(DataTable)
-        current = table.cursor_row
-        table.clear()
         with self.database.reader() as session:
             batches = tracking_batches(session)
-            counts = batch_counts(session, [b.id for b in batches])
-            doubt = in_doubt_by_batch(session, [b.id for b in batches])
-            rows = [
-                (b.id, b.title, b.as_of, b.answer_by, b.sender_login, counts[b.id]) for b in batches
+            ids = [b.id for b in batches]
+            counts = batch_counts(session, ids)
+            doubt = in_doubt_by_batch(session, ids)
+            self._batches = [
+                BatchInfo(
+                    b.id,
+                    b.title,
+                    b.as_of,
+                    b.answer_by,
+                    b.sender_login,
+                    b.created_at,
+                    counts[b.id],
+                    doubt.get(b.id, 0),
+                )
+                for b in batches
             ]
-        for batch_id, title, as_of, answer_by, sender, row in rows:
-            table.add_row(
-                title,
-                format_day(as_of),
-                *(str(row.get(key, 0)) for key in count_labels()),
-                str(doubt.get(batch_id, 0)),
-                progress_bar(row),
-                format_day(answer_by),
-                sender,
-                key=str(batch_id),
-            )
-        self._info = {
-            batch_id: batch_line(title, answer_by, sender, row, doubt.get(batch_id, 0))
-            for batch_id, title, _as_of, answer_by, sender, row in rows
-        }
-        if rows:
-            table.move_cursor(row=min(max(current, 0), len(rows) - 1))
+        self._keys = ()
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        """The rows for the columns that fit the table's width now."""
+        table = self.table
+        # The screen's width, less room for a scrollbar: known before the table's layout.
+        keys, columns = batch_columns(max(40, self.size.width - 2))
+        if keys == self._keys and table.source.count() == len(self._batches):
+            self._show_info()
+            return
+        self._keys = keys
+        table.columns = columns
+        table.source = BatchSource(self._batches, keys)
+        table.refresh_data(keep_id=table.cursor_id)
         self._show_info()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def cell(self, batch_id: int, key: str) -> str:
+        """The text of column `key` of a batch, whether the table shows the column or not."""
+        info = next(b for b in self._batches if b.id == batch_id)
+        return batch_cell(info, key)
+
+    @on(PagedTable.CursorMoved, "#track-batches")
+    def _cursor_moved(self) -> None:
         self._show_info()
 
     def _show_info(self) -> None:
         batch_id = self.selected_batch()
-        text = self._info.get(batch_id, "") if batch_id is not None else ""
-        self.query_one("#track-info", Static).update(text or _("Gönderilmiş mektup yok."))
+        info = next((b for b in self._batches if b.id == batch_id), None)
+        text = batch_line(info) if info is not None else _("Gönderilmiş mektup yok.")
+        self.query_one("#track-info", Static).update(text)
 
     def selected_batch(self) -> int | None:
-        key = cursor_key(self.query_one(DataTable))
-        return int(key) if key is not None else None
+        return self.table.cursor_id
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(PagedTable.RowSelected, "#track-batches")
+    def _row_selected(self, event: PagedTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 

@@ -1,61 +1,105 @@
-"""The letters of one sent batch (SPEC E2, E3): status per letter, multi-selection with
-Space, details on Enter, and the actions from F9 on the row or the selection."""
+"""The letters of one sent batch (SPEC E2, E3, issue 16 point 4): status per letter,
+multi-selection with Space, details on Enter, and the actions from F9 on the row or the
+selection.
+
+The table pages from the database (`LetterSource`), so a batch of 50 000 letters opens as
+quickly as one of 50. Typing searches the account code and title; a key per common state
+filters (F10: any state), Ctrl+S / Ctrl+V sort by any column; Esc clears the search and the
+filter before it leaves.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import select
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Label, Static
 
-from tui_mutabakat.data.base import as_utc
-from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.domain.formatting import format_day
-from tui_mutabakat.domain.states import LetterState, letter_state_label
+from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.account_rows import SEARCH_DELAY, literal, redirect_typing
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
-from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
+from tui_mutabakat.screens.keys import key_label
+from tui_mutabakat.screens.tracking.letter_rows import (
+    ALL_STATES,
+    SORT_ORDER,
+    LetterSource,
+    LetterTable,
+    StatePicker,
+    filter_label,
+    picker_items,
+    quick_filters,
+)
+from tui_mutabakat.screens.tracking.letter_rows import when as when  # used by the details screens
 from tui_mutabakat.screens.tracking.track_actions import LetterActions
 from tui_mutabakat.screens.tracking.track_batches import MailboxTimer, evidence_folder
 from tui_mutabakat.screens.tracking.track_files import SAVE_FILE_ITEM, AnswerFiles
-from tui_mutabakat.services.sending.doubt import in_doubt_by_letter
-from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.tracking.letter_export import export_letters
-from tui_mutabakat.services.tracking.tracking import foreign_answer_letters
+from tui_mutabakat.services.tracking.letter_list import (
+    LetterFilter,
+    batch_heading,
+    in_doubt_letters,
+    matching,
+    state_counts,
+)
+from tui_mutabakat.widgets.paged_table import Column, PagedTable
 
-TICK = "✓"
+#: The key of each quick filter (its Ctrl twin follows in the binding).
+QUICK_KEYS: dict[str, str] = {
+    "waiting": "f2,ctrl+y",
+    "agreed": "f3,ctrl+k",
+    "disagreed": "f7,ctrl+l",
+    "unclear": "f11,ctrl+w",
+    "bounced": "f12,ctrl+n",
+    "in_doubt": "f6,ctrl+b",
+}
 
 
-def when(moment: dt.datetime | None) -> str:
-    """A stored moment in local time, `31.12.2026 14:05`."""
-    if moment is None:
-        return ""
-    aware = as_utc(moment)
-    local = aware.astimezone()
-    return f"{format_day(local.date())} {local:%H:%M}"
+def _quick_bindings() -> list[BindingType]:
+    labels = {
+        "waiting": _("Bekleyen"),
+        "agreed": _("Mutabık"),
+        "disagreed": _("Değil"),
+        "unclear": _("Belirsiz"),
+        "bounced": _("Döndü"),
+        "in_doubt": _("Şüpheli"),
+    }
+    return [
+        Binding(keys, f"quick('{name}')", labels[name], id=f"letters_only_{name}")
+        for name, keys in QUICK_KEYS.items()
+    ]
 
 
 class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None]):
     TITLE = _("Gönderilmiş mektuplar")
+    AUTO_FOCUS = "#track-letters"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "details", _("Ayrıntı"), id="letters_details"),
         Binding("space", "tick", _("Seç"), id="letters_toggle"),
         Binding("f9,ctrl+o", "menu", _("İşlemler"), id="letters_menu"),
+        # Before the state keys: the footer at 80 columns shows these first.
+        Binding("f10,ctrl+f", "pick_state", _("Durum süz"), id="letters_pick_state"),
+        Binding("ctrl+s", "next_sort", _("Sırala"), id="letters_sort"),
+        *_quick_bindings(),
+        Binding("ctrl+v", "toggle_direction", _("Ters sıra"), id="letters_direction"),
         Binding("ctrl+a", "answer", _("Yanıt gir"), id="letters_answer"),
         Binding("f4,ctrl+e", "resend", _("Yeniden gönder"), id="letters_resend"),
         Binding("ctrl+t", "remind", _("Hatırlat"), id="letters_remind"),
         Binding("ctrl+x", "export", _("CSV"), id="letters_export"),
         Binding("f8,ctrl+d", "cancel_letters", _("İptal"), id="letters_cancel"),
-        Binding("f6,ctrl+b", "only_doubt", _("Belirsiz teslim"), id="letters_doubt"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="letters_refresh"),
-        Binding("escape", "app.pop_screen", _("Geri"), id="letters_back"),
+        Binding("escape", "back", _("Geri"), id="letters_back"),
+        Binding("down", "focus_table", show=False, id="letters_focus_table"),
     ]
 
     def __init__(self, batch_id: int) -> None:
@@ -63,89 +107,193 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         self.batch_id = batch_id
         #: Ids of the ticked letters.
         self.selected: set[int] = set()
-        #: Show only the letters with recipients in doubt (F6).
-        self.only_doubt = False
-        self._rows: list[tuple[int, list[str]]] = []
+        self.filter = LetterFilter(batch_id)
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="letters-title", classes="section-title")
-        yield DataTable(id="track-letters", cursor_type="row", zebra_stripes=True)
-        yield Label("", id="letters-hint")
+        yield Input(
+            placeholder=_("Ara: hesap kodu veya adı (yazdıkça süzülür)"), id="letters-search"
+        )
+        yield LetterTable(
+            self.selected, empty_text=_("Bu süzgece uyan mektup yok."), id="track-letters"
+        )
+        yield Static("", id="letters-hint", markup=False)
         yield Footer()
 
+    @property
+    def table(self) -> LetterTable:
+        return self.query_one("#track-letters", LetterTable)
+
+    @property
+    def search(self) -> Input:
+        return self.query_one("#letters-search", Input)
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in (
-            ("tick", " "),
-            ("code", _("Hesap kodu")),
-            ("title", _("Hesap adı")),
-            ("balance", _("Gönderilen bakiye")),
-            ("state", _("Durum")),
-            ("last", _("Son olay")),
-        ):
-            table.add_column(label, key=key)
-        table.focus()
+        with self.database.reader() as session:
+            heading = batch_heading(session, self.batch_id)
+        if heading is not None:
+            dates = _("Gönderim {sent} · Mutabakat tarihi {as_of} · Son yanıt {answer_by}").format(
+                sent=when(heading.sent_at),
+                as_of=format_day(heading.as_of),
+                answer_by=format_day(heading.answer_by),
+            )
+            title = f"{heading.title}\n{dates}"
+            self.query_one("#letters-title", Label).update(literal(title))
+        self.table.focus()
         self.start_mailbox_timer()
 
     def on_screen_resume(self) -> None:
         """Also right after mounting: Textual resumes a screen it has just pushed."""
         self.reload()
 
-    def letter_rows(self) -> list[tuple[int, list[str]]]:
-        with self.database.reader() as session:
-            batch = session.get(ReconciliationBatch, self.batch_id)
-            title = batch.title if batch else ""
-            letters = session.scalars(
-                select(Letter).where(Letter.batch_id == self.batch_id).order_by(Letter.id)
-            ).all()
-            figures = letter_figures(session, letters)
-            foreign = foreign_answer_letters(session, [letter.id for letter in letters])
-            doubt = in_doubt_by_letter(session, self.batch_id)
-            if self.only_doubt:
-                letters = [x for x in letters if x.id in doubt]
-            rows = [
-                (
-                    letter.id,
-                    [
-                        letter.account_code,
-                        letter.account_title,
-                        figures_text(figures[letter.id]),
-                        letter_state_label(LetterState(letter.state))
-                        + (f" ⚠ {_('başka adres')}" if letter.id in foreign else "")
-                        + (f" ⚠{doubt[letter.id]}" if letter.id in doubt else ""),
-                        when(letter.state_at),
-                    ],
-                )
-                for letter in letters
-            ]
-        if self.only_doubt:
-            title = _("{title} — yalnız teslimi belirsiz olanlar").format(title=title)
-        self.query_one("#letters-title", Label).update(title)
-        return rows
+    # ------------------------------------------------------------- the list
 
-    def reload(self) -> None:
-        table = self.query_one(DataTable)
-        current = table.cursor_row
-        table.clear()
-        self._rows = self.letter_rows()
-        self.selected &= {letter_id for letter_id, _cells in self._rows}
-        for letter_id, cells in self._rows:
-            mark = TICK if letter_id in self.selected else ""
-            table.add_row(mark, *cells, key=str(letter_id))
-        if self._rows:
-            table.move_cursor(row=min(max(current, 0), len(self._rows) - 1))
-        self._show_selection()
-
-    def _show_selection(self) -> None:
-        text = _("Space: seç · Enter: ayrıntı · F9: işlemler")
+    def reload(self, *, reset: bool = False) -> None:
+        """Count and page again, the cursor kept on its letter; ticks of letters the filter
+        no longer shows are dropped."""
+        table = self.table
+        keep = None if reset else table.cursor_id
+        table.columns = self._marked_columns()
+        table.source = LetterSource(self.database, self.filter)
         if self.selected:
-            text = _("{count} mektup seçili · ").format(count=len(self.selected)) + text
-        self.query_one("#letters-hint", Label).update(text)
+            with self.database.reader() as session:
+                shown = matching(session, self.filter, self.selected)
+            self.selected.intersection_update(shown)
+        table.refresh_data(keep_id=keep, reset=reset)
+        self._show_status()
+
+    def _set_filter(self, flt: LetterFilter, *, reset: bool = True) -> None:
+        self.filter = flt
+        self.reload(reset=reset)
+
+    def _marked_columns(self) -> tuple[Column, ...]:
+        """The columns, the sorted one marked with ▲ or ▼."""
+        columns = list(self.table.columns)
+        marked = SORT_ORDER.index(self.filter.sort) + 1
+        arrow = " ▼" if self.filter.descending else " ▲"
+        return tuple(
+            replace(column, title=column.title.removesuffix(" ▲").removesuffix(" ▼") + arrow)
+            if index == marked
+            else replace(column, title=column.title.removesuffix(" ▲").removesuffix(" ▼"))
+            for index, column in enumerate(columns)
+        )
+
+    @on(PagedTable.CursorMoved, "#track-letters")
+    def _cursor_moved(self) -> None:
+        self._show_status()
+
+    def _show_status(self) -> None:
+        table = self.table
+        flt = self.filter
+        parts = []
+        if table.row_count:
+            parts.append(
+                _("Satır {row} / {count}").format(row=table.cursor_row + 1, count=table.row_count)
+            )
+        else:
+            parts.append(_("Mektup yok"))
+        label = filter_label(flt)
+        if label:
+            parts.append(_("Süzgeç: {label} (Esc: kaldır)").format(label=label))
+        if flt.search:
+            parts.append(_("Ara: {text}").format(text=flt.search))
+        sort = table.columns[SORT_ORDER.index(flt.sort) + 1].title
+        parts.append(_("Sıra: {column}").format(column=sort))
+        if self.selected:
+            parts.append(_("{count} mektup seçili").format(count=len(self.selected)))
+        row = table.row_at(table.cursor_row)
+        if row is not None and " · " in row.cells[3]:
+            parts.append(row.cells[3])  # every currency of the letter: the cell cuts them
+        source = table.source
+        if row is not None and isinstance(source, LetterSource) and row.key in source.notes:
+            parts.append(source.notes[row.key])
+        self.query_one("#letters-hint", Static).update(" · ".join(parts))
+
+    # --------------------------------------------------------------- search
+
+    @on(Input.Changed, "#letters-search")
+    def _search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._apply_search)
+
+    @on(Input.Submitted, "#letters-search")
+    def _search_submitted(self) -> None:
+        self._apply_search()
+        self.table.focus()
+
+    def _apply_search(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        text = self.search.value.strip()
+        if text != self.filter.search:
+            self._set_filter(replace(self.filter, search=text))
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter or digit typed on the table goes to the search field (Space ticks)."""
+        if event.character != " ":
+            redirect_typing(event, self.table, self.search)
+
+    def action_focus_table(self) -> None:
+        self._apply_search()
+        self.table.focus()
+
+    def action_back(self) -> None:
+        """Esc: the search and the filter go first, then the screen."""
+        if self.search.value or self.filter.narrows:
+            self.search.value = ""
+            self._set_filter(replace(self.filter, search="", states=frozenset(), in_doubt=False))
+            self.table.focus()
+            return
+        self.app.pop_screen()
+
+    # ------------------------------------------------------ filter and sort
+
+    def action_quick(self, name: str) -> None:
+        """A state's key: only those letters; the same key again shows all of them."""
+        quick = quick_filters()[name]
+        if quick.active(self.filter):
+            self._set_filter(replace(self.filter, states=frozenset(), in_doubt=False))
+            return
+        self._set_filter(quick.applied(self.filter))
+        if not self.table.row_count:
+            self.notify(_('Bu gönderimde "{label}" mektup yok.').format(label=quick.label))
+
+    def action_pick_state(self) -> None:
+        with self.database.reader() as session:
+            counts = state_counts(session, self.batch_id)
+            doubt = in_doubt_letters(session, self.batch_id)
+        keys = {name: key_label(keys.split(",")[0]) for name, keys in QUICK_KEYS.items()}
+        items = picker_items(counts, doubt, keys)
+        self.app.push_screen(StatePicker(_("Durum seçin"), items), callback=self._state_picked)
+
+    def _state_picked(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        quick = quick_filters().get(choice)
+        if choice == ALL_STATES:
+            self._set_filter(replace(self.filter, states=frozenset(), in_doubt=False))
+        elif quick is not None:
+            self._set_filter(quick.applied(self.filter))
+        else:
+            state = LetterState(choice)
+            self._set_filter(replace(self.filter, states=frozenset({state}), in_doubt=False))
+
+    def action_next_sort(self) -> None:
+        index = SORT_ORDER.index(self.filter.sort)
+        sort = SORT_ORDER[(index + 1) % len(SORT_ORDER)]
+        self._set_filter(replace(self.filter, sort=sort, descending=False), reset=False)
+
+    def action_toggle_direction(self) -> None:
+        self._set_filter(replace(self.filter, descending=not self.filter.descending), reset=False)
+
+    # ------------------------------------------------------------- the rows
 
     def current_letter(self) -> int | None:
-        key = cursor_key(self.query_one(DataTable))
-        return int(key) if key is not None else None
+        return self.table.cursor_id
 
     def target_letters(self) -> list[int]:
         """The selection, or the row under the cursor when nothing is ticked."""
@@ -159,14 +307,13 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         if letter_id is None:
             return
         self.selected ^= {letter_id}
-        table = self.query_one(DataTable)
-        mark = TICK if letter_id in self.selected else ""
-        table.update_cell(str(letter_id), "tick", mark)
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
-        self._show_selection()
+        table = self.table
+        table.refresh()
+        table.move_cursor(table.cursor_row + 1)
+        self._show_status()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(PagedTable.RowSelected, "#track-letters")
+    def _row_selected(self, event: PagedTable.RowSelected) -> None:
         event.stop()
         self.action_details()
 
@@ -179,13 +326,6 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
 
     def action_refresh(self) -> None:
         self.reload()
-
-    def action_only_doubt(self) -> None:
-        """Show only the letters with recipients in doubt, or all of them again."""
-        self.only_doubt = not self.only_doubt
-        self.reload()
-        if self.only_doubt and not self._rows:
-            self.notify(_("Bu gönderimde teslimi belirsiz alıcı yok."))
 
     def action_menu(self) -> None:
         items: list[MenuItem] = [
@@ -227,8 +367,11 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
         path = folder / f"mutabakat-{self.batch_id}-{stamp}.{kind}"
         with self.database.reader() as session:
-            export_letters(session, self.batch_id, path)
-        self.notify(_("Liste kaydedildi: {path}").format(path=path), timeout=10)
+            export_letters(session, self.batch_id, path, self.filter)
+        said = _("Liste kaydedildi: {path}").format(path=path)
+        if self.filter.narrows:
+            said += " — " + _("yalnız listede görünen mektuplar")
+        self.notify(said, timeout=10)
 
     def action_evidence(self) -> None:
         """The evidence file (PDF) of the selected letters, or of the row (SPEC F1)."""

@@ -28,6 +28,7 @@ from tui_mutabakat.domain.formatting import format_amount
 from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.tracking.letter_balances import letter_figures
+from tui_mutabakat.services.tracking.letter_list import LetterFilter, letters_in_order
 
 FORMATS = ("csv", "xlsx")
 
@@ -94,12 +95,18 @@ def _answer_balances(
     return found
 
 
-def letter_lines(session: Session, batch_id: int) -> list[LetterLine]:
+def letter_lines(
+    session: Session, batch_id: int, flt: LetterFilter | None = None
+) -> list[LetterLine]:
     """A line per letter and currency: a letter of several currencies has a line for
-    each balance it stated (the amounts stay numbers a spreadsheet can sum by currency)."""
-    letters = session.scalars(
-        select(Letter).where(Letter.batch_id == batch_id).order_by(Letter.account_code)
-    ).all()
+    each balance it stated (the amounts stay numbers a spreadsheet can sum by currency).
+    With `flt` (of this batch): only the letters it shows, in its order."""
+    if flt is not None and flt.batch_id == batch_id:
+        letters: Sequence[Letter] = letters_in_order(session, flt)
+    else:
+        letters = session.scalars(
+            select(Letter).where(Letter.batch_id == batch_id).order_by(Letter.account_code)
+        ).all()
     figures = letter_figures(session, letters)
     answers = _latest_answers(session, [x.id for x in letters])
     theirs = _answer_balances(session, list(answers.values()))
@@ -178,9 +185,12 @@ def _answer_cells(line: LetterLine) -> list[object]:
     ]
 
 
-def export_letters(session: Session, batch_id: int, path: Path) -> int:
-    """Write the batch's letters to `path` (`.csv` or `.xlsx`); returns how many rows."""
-    lines = letter_lines(session, batch_id)
+def export_letters(
+    session: Session, batch_id: int, path: Path, flt: LetterFilter | None = None
+) -> int:
+    """Write the batch's letters to `path` (`.csv` or `.xlsx`) — with `flt`, those the list
+    shows, in its order; returns how many rows."""
+    lines = letter_lines(session, batch_id, flt)
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ValueError(f"export format must be one of {FORMATS}, not {suffix!r}")
