@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import func, select
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -14,12 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.doubt import in_doubt_total
-from tui_mutabakat.services.unseen import unseen_counts
-from tui_mutabakat.services.working_settings import get_company
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +151,20 @@ class MainScreen(AppAccess, Screen[None]):
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self._refresh_status()
+        # The menu is drawn first; the status (its queries and the models they load)
+        # right after: `mutabakat` shows its first frame sooner (issue 14.4).
+        self.call_after_refresh(self._refresh_status)
 
     def _refresh_status(self) -> None:
+        from sqlalchemy import func, select
+
+        from tui_mutabakat.data.models import Account
+        from tui_mutabakat.services.doubt import in_doubt_total
+        from tui_mutabakat.services.unseen import unseen_counts
+        from tui_mutabakat.services.working_settings import get_company
+
+        if not self.is_attached:
+            return
         with self.database.reader() as session:
             company = get_company(session)
             accounts = session.scalar(select(func.count(Account.id))) or 0
