@@ -15,6 +15,13 @@ aggregate over the same movements (`sqlite3`, no join, no sort), run right after
 per measure: min / median / max of product time / anchor time (lower is better; the goal
 in issue 14 is ≤ 0.1 for any page once the list is open, ≤ 0.5 for the count).
 
+Measured again, load average ~10, same data, 3 pairs each, before → after: a later page
+(mean of 10) 0.19× → 0.11× on SQLite (half of it was Babel formatting the amounts) and
+0.41× → 0.16× on PostgreSQL (it hashed every movement for a page of 50 accounts; now it
+reads their index entries); count 0.70× / 0.76× (PostgreSQL), first deep page 2.2× / 1.9×
+unchanged: both read every movement's index entry (SQL alone without sums: keys 0.8×,
+count 0.6× of the bare aggregate; a loose index scan by recursive CTE no better).
+
 Measured 2026-12-05, 5 000 accounts, 200 000 movements, 3 pairs (load average ~10):
 count 0.69× (before 0.71×); the first deep page, which reads the list's keys once, 1.44×
 (before: every deep page 1.70×); every later page 0.16× (0.09–0.18). Left: a page of 50

@@ -7,9 +7,10 @@ Each letter is one file, written in `tmp/`, fsynced, renamed into `new/` (the du
 is the same for both). Printed: ms a letter, and min / median / max of the paired ratios
 (product / anchor: below 1, the product's writers are faster).
 
-Measured 2026-12-05 on the shared 2-core machine (load average ~9), 2 000 letters, 3
-pairs: 8 writers 0.58–0.88 ms a letter, 2 writers 1.10–1.53 ms; ratio 0.57 (0.49–0.58).
-Not yet measured: the whole send to the file backend against the SMTP backend.
+Measured 2026-12-05 on the shared 2-core machine (load average ~9), 3 pairs: 2 000
+letters, 8 writers 0.58–0.88 ms a letter, 2 writers 1.10–1.53 ms, ratio 0.58 (0.49–0.58);
+1 000 letters, 0.76–0.85 ms against 0.90–1.25 ms, ratio 0.85 (0.64–0.92). Not yet
+measured: the whole send to the file backend against the SMTP backend (issue 14.7).
 """
 
 from __future__ import annotations

@@ -16,6 +16,17 @@ recipients in one query each, text fast paths) 0.025× (0.021–0.029), 2.1 s CP
 half of the CPU left is parsing (`email` package, `read_message`), a fifth the chunk's
 flush; 10k → 40k messages: CPU per message +7 %, wall per message grows with Dovecot's
 `UID STORE +FLAGS (\Seen)` (maildir renames in a big folder: 0.15 → 2.0 ms a message).
+
+Measured again the same day, load average 9–11, 3 000 messages, two rounds of 3 pairs, the
+tree before and after in turn: 0.027× / 0.034× (1.93–2.02 s CPU) → 0.045× / 0.042×
+(1.37–1.49 s CPU) after a chunk's new rows went by one executemany per table
+(`data/bulk_insert.BulkRows`: the ORM wrote each in its own INSERT … RETURNING on SQLite)
+and a plain From went without `parseaddr`. Where the CPU goes now (cProfile of the
+processing alone, 3 000 messages): reading ~200 µs a message, of which the `email` parser
+~60 µs and the rest `email.message` header lookups, header decoding, reply classification
+and HTML; applying ~200 µs, mostly the ORM loading the chunk's letters and recipients
+(`LetterLookup`) and flushing the changed letters. The 0.1× goal needs both halves
+rewritten (no `email.message.Message`, Core rows instead of ORM letters).
 """
 
 from __future__ import annotations
