@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from email.utils import parseaddr
 
 import pytest
 
@@ -18,6 +19,7 @@ from tui_mutabakat.mail.answers import (
     Unreadable,
     read_message,
     read_safely,
+    sender_address,
 )
 from tui_mutabakat.mail.bounces import guess_failed
 from tui_mutabakat.mail.headers import decode_words
@@ -104,6 +106,8 @@ ADVERSARIAL: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
         lambda n: "mutabık değil" + " " * n + "x 12",
     ),
     "=? in a header": (decode_words, lambda n: "=?utf-8?q?" * (n // 10)),
+    "From of dots and atoms": (sender_address, lambda n: "a <" + "a." * (n // 2)),
+    "From of angle brackets": (sender_address, lambda n: "a <" * (n // 3)),
     "message-id of @": (
         lambda t: read_message(_bounce(t)),
         lambda n: "Message-ID: <" + "@" * n,
@@ -242,3 +246,31 @@ def test_exchange_report_names_the_original_recipient_too() -> None:
 def test_free_text_bounce_addresses_end_before_a_full_stop() -> None:
     found = guess_failed("Delivery to ali@alfa.com.tr. failed: 550 5.1.1 no such user\n", "")
     assert [(f.address, f.status) for f in found] == [("ali@alfa.com.tr", "5.1.1")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Muhasebe <f1@firma.example>",
+        "<f1@firma.example>",
+        "  Çağrı Öztürk  <Ali.Veli@Firma.Example>  ",
+        "f1@firma.example",
+        "Firma, A.Ş. <a@b.example>",
+        '"Quoted <x@y.example>" <a@b.example>',
+        "Ali (yorum) <a@b.example>",
+        "Ali <a@b.example>, Veli <c@d.example>",
+        "Ali <a..b@c.example>",
+        "Ali <@route:a@b.example>",
+        "Ali <a@b.example",
+        "Ali <a b@c.example>",
+        "Ali <a@[192.0.2.1]>",
+        "Ali <a@b.example> trailing",
+        "Ali\t<a@b.example>",
+        "<>",
+        "",
+        "=?utf-8?q?x?= <a@b.example>",
+        "Ali <" + "a" * 300 + "@b.example>",
+    ],
+)
+def test_sender_address_reads_as_parseaddr_does(value: str) -> None:
+    assert sender_address(value) == parseaddr(value)[1].lower()[:254]

@@ -50,3 +50,19 @@ def test_a_database_behind_is_migrated(tmp_path: Path) -> None:
     migrate.upgrade(database.engine)
     assert migrate.current_revision(database.engine) == migrate.head_revision()
     database.dispose()
+
+
+def test_the_command_line_loads_no_import_machinery() -> None:
+    """`mutabakat` builds its parser from the import kinds alone: openpyxl and the import
+    run (ORM, stores) are loaded only by `mutabakat import`/`export` and the screen."""
+    code = (
+        "import sys\n"
+        "from tui_mutabakat.cli import _parser\n"
+        "_parser()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'openpyxl'"
+        " or m.startswith('tui_mutabakat.services.importing.run')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

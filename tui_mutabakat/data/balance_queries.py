@@ -203,6 +203,9 @@ def _join_and_where(
         where.append(or_(Movement.currency.is_not(None), Account.currency == criteria.currency))
     if account_ids is not None:
         where.append(Account.id.in_(account_ids))
+        # Said of the movements too: PostgreSQL then reads just their index entries
+        # instead of hashing the whole table (a later page: 42 ms → see issue 14.6).
+        on.append(Movement.account_id.in_(account_ids))
     return on, where
 
 

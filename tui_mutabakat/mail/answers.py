@@ -164,7 +164,7 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
     fields = header_map(message)
     key = message_key(fields.get("message-id", ""), raw)
     subject = decode_words(fields.get("subject", ""))
-    from_address = parseaddr(decode_words(fields.get("from", "")))[1].lower()[:254]
+    from_address = sender_address(decode_words(fields.get("from", "")))
     if _is_bounce(message, fields, subject, from_address):
         return _read_bounce(message, leaves, raw, key, subject, from_address, limits)
     refers = tuple(_MESSAGE_ID.findall(fields.get("in-reply-to", "")))
@@ -207,8 +207,25 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
     )
 
 
+# `Name <local@domain>` with no special character in the name and a plain dot-atom
+# address: what `parseaddr` gives is the address, found here without its tokenizer.
+# No repetition can match what another next to it does: linear.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_FROM = re.compile(
+    rf"[^\"<>()\[\]\\,;:@.]*<({_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>\s*"
+)
+
+
+def sender_address(value: str) -> str:
+    """The address of a `From` value, lower case (as `email.utils.parseaddr` reads it)."""
+    plain = _PLAIN_FROM.fullmatch(value[:2000])
+    address = plain.group(1) if plain else parseaddr(value)[1]
+    return address.lower()[:254]
+
+
 def clean_text(text: str) -> str:
     """Text as stored: no NUL or other control characters but line breaks and tabs."""
+    text = text.replace("\r\n", "\n")  # as the loop below would leave it, at C speed
     if text.replace("\n", "").replace("\t", "").isprintable():
         return text
     return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")

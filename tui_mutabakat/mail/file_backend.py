@@ -28,7 +28,10 @@ class FileTransport:
 
     @property
     def concurrency(self) -> int:
-        return 2
+        # Each file is fsynced before it counts as delivered; the file system commits
+        # several writers' fsyncs together (measured on this machine's disk: 8 writers
+        # 0.37 ms a file, 2 writers 0.5–1.5 ms). asyncio's default thread pool caps it.
+        return 8
 
     def name_for(self, envelope: Envelope) -> str:
         first = min(rid for rid, _address in envelope.recipients)

@@ -15,10 +15,6 @@ from textual.widgets.option_list import Option
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.accounts.cards import count_accounts
-from tui_mutabakat.services.sending.doubt import in_doubt_total
-from tui_mutabakat.services.settings.working_settings import get_company
-from tui_mutabakat.services.tracking.unseen import unseen_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +151,18 @@ class MainScreen(AppAccess, Screen[None]):
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self._refresh_status()
+        # The menu is drawn first; the status (its queries and the models they load)
+        # right after: `mutabakat` shows its first frame sooner (issue 14.4).
+        self.call_after_refresh(self._refresh_status)
 
     def _refresh_status(self) -> None:
+        from tui_mutabakat.services.accounts.cards import count_accounts
+        from tui_mutabakat.services.sending.doubt import in_doubt_total
+        from tui_mutabakat.services.settings.working_settings import get_company
+        from tui_mutabakat.services.tracking.unseen import unseen_counts
+
+        if not self.is_attached:
+            return
         with self.database.reader() as session:
             company = get_company(session)
             accounts = count_accounts(session)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.bulk_insert import Rows, SessionRows
 from tui_mutabakat.data.outbox_models import Letter, Recipient, RecipientEvent
 from tui_mutabakat.data.tracking_models import BounceNotice
 from tui_mutabakat.domain.states import RecipientState
@@ -38,8 +39,11 @@ def record_bounce(
     actor: str,
     now: dt.datetime,
     recipients: list[Recipient] | None = None,
+    rows: Rows | None = None,
 ) -> RecordedBounce:
-    """`recipients`: the letter's, when the caller has read them already (a chunk's)."""
+    """`recipients`: the letter's, when the caller has read them already (a chunk's);
+    `rows`: where the new history rows go (by default each an ORM object)."""
+    rows = SessionRows(session) if rows is None else rows
     if recipients is None:
         statement = select(Recipient).where(Recipient.letter_id == letter.id)
         recipients = list(session.scalars(statement.order_by(Recipient.id)))
@@ -65,17 +69,16 @@ def record_bounce(
             continue
         diagnostic = info.diagnostic or read.text[:300]
         reason = f"{info.status} {diagnostic}".strip()
-        _event(session, recipient, RecipientState.BOUNCED, actor, reason, diagnostic, now)
-        session.add(
-            BounceNotice(
-                letter_id=letter.id,
-                recipient_id=recipient.id,
-                address=recipient.address,
-                status=info.status[:32],
-                diagnostic=diagnostic,
-                message_key=read.key,
-                received_at=now,
-            )
+        _event(rows, recipient, RecipientState.BOUNCED, actor, reason, diagnostic, now)
+        rows.add(
+            BounceNotice,
+            letter_id=letter.id,
+            recipient_id=recipient.id,
+            address=recipient.address,
+            status=info.status[:32],
+            diagnostic=diagnostic,
+            message_key=read.key,
+            received_at=now,
         )
         recipient.state = RecipientState.BOUNCED
         recorded.bounced.append(f"{recipient.address}: {reason}")
@@ -84,7 +87,7 @@ def record_bounce(
         if late is None:
             continue
         note = f"Gecikme bildirimi (hâlâ deneniyor): {info.status} {info.diagnostic}".strip()
-        _event(session, late, late.state, actor, note, info.diagnostic, now)
+        _event(rows, late, late.state, actor, note, info.diagnostic, now)
         recorded.delayed.append(f"{late.address}: {note}")
     delivered = [r for r in recipients if r.state is RecipientState.ACCEPTED]
     bounced = [r for r in recipients if r.state is RecipientState.BOUNCED]
@@ -93,7 +96,7 @@ def record_bounce(
 
 
 def _event(
-    session: Session,
+    rows: Rows,
     recipient: Recipient,
     to: RecipientState,
     actor: str,
@@ -101,16 +104,15 @@ def _event(
     diagnostic: str,
     now: dt.datetime,
 ) -> None:
-    session.add(
-        RecipientEvent(
-            recipient_id=recipient.id,
-            actor=actor,
-            from_state=recipient.state.value,
-            to_state=to.value,
-            smtp_code=_smtp_code(diagnostic),
-            reason=reason,
-            at=now,
-        )
+    rows.add(
+        RecipientEvent,
+        recipient_id=recipient.id,
+        actor=actor,
+        from_state=recipient.state.value,
+        to_state=to.value,
+        smtp_code=_smtp_code(diagnostic),
+        reason=reason,
+        at=now,
     )
 
 

@@ -28,11 +28,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.bulk_insert import Rows, SessionRows
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient
 from tui_mutabakat.data.tracking_models import (
     AnswerBalance,
@@ -221,15 +223,18 @@ def process_read(
     now: dt.datetime | None = None,
     lookup: LetterLookup | None = None,
     raw: bytes = b"",
+    rows: Rows | None = None,
 ) -> IntakeResult:
     """`process_message` for a message already read; `lookup` serves a whole chunk;
-    `raw` gives the headers listed with a message that names two letters."""
+    `raw` gives the headers listed with a message that names two letters; `rows` takes
+    the new history rows (a chunk's `BulkRows`; by default each an ORM object)."""
     done = (read.key in lookup.processed) if lookup else already_processed(session, read.key)
     if done:
         return IntakeResult(Outcome.DUPLICATE, read.key)
     now = now or utcnow()
     standalone = lookup is None
     lookup = lookup or LetterLookup(session, [read])
+    rows = SessionRows(session) if rows is None else rows
     letter = lookup.find(read)
     conflict = lookup.conflict(read) if read.kind != MessageKind.BOUNCE else None
     if conflict is not None:
@@ -253,24 +258,24 @@ def process_read(
     elif letter is None:
         result = IntakeResult(Outcome.UNMATCHED, read.key, detail=read.subject[:200])
     elif read.kind == MessageKind.BOUNCE:
-        result = _apply_bounce(session, letter, read, now, lookup.recipients(session, letter))
+        recipients = lookup.recipients(session, letter)
+        result = _apply_bounce(session, letter, read, now, recipients, rows)
     elif read.kind == MessageKind.AUTO:
         result = IntakeResult(Outcome.AUTO, read.key, letter.id, letter.state, read.subject[:200])
     else:
         ours = lookup.figures(session, letter)
         addresses = lookup.addresses(session, letter)
-        result = _apply_answer(session, letter, read, now, addresses, ours)
-    session.add(
-        ProcessedMessage(
-            message_key=read.key,
-            mailbox=mailbox,
-            uid=uid,
-            outcome=result.outcome,
-            from_address=read.from_address,
-            letter_id=result.letter_id,
-            detail=result.detail,
-            processed_at=now,
-        )
+        result = _apply_answer(session, letter, read, now, addresses, ours, rows)
+    rows.add(
+        ProcessedMessage,
+        message_key=read.key,
+        mailbox=mailbox,
+        uid=uid,
+        outcome=result.outcome,
+        from_address=read.from_address,
+        letter_id=result.letter_id,
+        detail=result.detail,
+        processed_at=now,
     )
     if standalone:
         session.flush()
@@ -335,20 +340,25 @@ def signed_balance(amount: Decimal, side: str, ours: Decimal) -> Decimal:
 
 
 def change_letter_state(
-    session: Session, letter: Letter, new: LetterState, actor: str, why: str, now: dt.datetime
+    session: Session,
+    letter: Letter,
+    new: LetterState,
+    actor: str,
+    why: str,
+    now: dt.datetime,
+    rows: Rows | None = None,
 ) -> bool:
     """Move the letter and append the event; False when the move is not allowed."""
     if letter.state is new or not can_transition(letter.state, new):
         return False
-    session.add(
-        LetterEvent(
-            letter_id=letter.id,
-            actor=actor,
-            from_state=letter.state.value,
-            to_state=new.value,
-            reason=why,
-            at=now,
-        )
+    (SessionRows(session) if rows is None else rows).add(
+        LetterEvent,
+        letter_id=letter.id,
+        actor=actor,
+        from_state=letter.state.value,
+        to_state=new.value,
+        reason=why,
+        at=now,
     )
     letter.state = new
     letter.state_at = now
@@ -377,9 +387,48 @@ def add_answer(
     balance in the letter's (first) currency. `figures`: the letter's, when known."""
     if figures is None:
         figures = figures_of(session, letter)
-    ours = {f.currency: f for f in figures}
     if theirs is None:
         theirs = {} if balance is None else {letter.currency: (balance, side)}
+    values, balances = answer_row(
+        letter,
+        kind,
+        theirs,
+        figures,
+        note=note,
+        excerpt=excerpt,
+        from_address=from_address,
+        channel=channel,
+        recorded_by=recorded_by,
+        message_key=message_key,
+        now=now,
+        foreign_sender=foreign_sender,
+        balance=balance,
+        side=side,
+    )
+    return write_answer(session, values, balances)
+
+
+def answer_row(
+    letter: Letter,
+    kind: AnswerKind,
+    theirs: Mapping[str, tuple[Decimal, str]],
+    figures: Sequence[BalanceFigure],
+    *,
+    note: str,
+    excerpt: str,
+    from_address: str,
+    channel: str,
+    recorded_by: str,
+    message_key: str | None,
+    now: dt.datetime,
+    foreign_sender: bool,
+    balance: Decimal | None = None,
+    side: str = "",
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The `LetterAnswer` row's values and those of its `AnswerBalance` rows (their
+    balance per currency of the letter, with the difference to ours); `balance` and
+    `side` are kept only when `theirs` is empty."""
+    ours = {f.currency: f for f in figures}
     differences = {
         currency: signed_balance(amount, their_side, ours[currency].balance)
         - ours[currency].balance
@@ -392,33 +441,39 @@ def add_answer(
         difference = differences.get(currency)
     elif theirs:
         balance, side = None, ""
-    answer = LetterAnswer(
-        letter_id=letter.id,
-        kind=kind.value,
-        their_balance=balance,
-        their_side=side,
-        difference=difference,
-        note=note,
-        excerpt=excerpt,
-        from_address=from_address,
-        foreign_sender=foreign_sender,
-        channel=channel,
-        recorded_by=recorded_by,
-        message_key=message_key,
-        answered_at=now,
-    )
+    values = {
+        "letter_id": letter.id,
+        "kind": kind.value,
+        "their_balance": balance,
+        "their_side": side,
+        "difference": difference,
+        "note": note,
+        "excerpt": excerpt,
+        "from_address": from_address,
+        "foreign_sender": foreign_sender,
+        "channel": channel,
+        "recorded_by": recorded_by,
+        "message_key": message_key,
+        "answered_at": now,
+    }
+    balances = [
+        {
+            "currency": currency,
+            "their_balance": theirs[currency][0],
+            "their_side": theirs[currency][1],
+            "difference": value,
+        }
+        for currency, value in differences.items()
+    ]
+    return values, balances
+
+
+def write_answer(
+    session: Session, values: Mapping[str, Any], balances: Sequence[Mapping[str, Any]]
+) -> LetterAnswer:
+    answer = LetterAnswer(**values)
     session.add(answer)
-    if differences:
-        session.add_all(
-            AnswerBalance(
-                answer=answer,
-                currency=currency,
-                their_balance=theirs[currency][0],
-                their_side=theirs[currency][1],
-                difference=value,
-            )
-            for currency, value in differences.items()
-        )
+    session.add_all(AnswerBalance(answer=answer, **balance) for balance in balances)
     return answer
 
 
@@ -461,6 +516,7 @@ def _apply_answer(
     now: dt.datetime,
     addresses: set[str],
     ours: Sequence[BalanceFigure],
+    rows: Rows,
 ) -> IntakeResult:
     foreign = read.from_address not in addresses
     theirs: dict[str, tuple[Decimal, str]] | None = {}
@@ -471,13 +527,11 @@ def _apply_answer(
             theirs = {}
         # A figure no balance column holds (18 digits) is no balance: the text keeps it.
         theirs = {c: v for c, v in theirs.items() if abs(v[0]) < _MAX_FIGURE}
-    add_answer(
-        session,
+    values, balances = answer_row(
         letter,
         read.answer,
-        balance=None,
-        side="",
-        theirs=theirs,
+        theirs or {},
+        ours,
         note="",
         excerpt=read.text,
         from_address=read.from_address,
@@ -486,8 +540,11 @@ def _apply_answer(
         message_key=read.key,
         now=now,
         foreign_sender=foreign,
-        figures=ours,
     )
+    if balances:
+        write_answer(session, values, balances)  # its balances need its key
+    else:
+        rows.add(LetterAnswer, **values)
     target = KIND_TO_STATE[read.answer]
     sender = read.from_address or "?"
     if foreign:
@@ -497,7 +554,7 @@ def _apply_answer(
         detail += f", bakiye {amount} {currency} {side}".rstrip()
     if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
         change_letter_state(
-            session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now
+            session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now, rows
         )
     return IntakeResult(Outcome.ANSWER, read.key, letter.id, letter.state, detail)
 
@@ -508,14 +565,14 @@ def _apply_bounce(
     read: ReadMessage,
     now: dt.datetime,
     recipients: list[Recipient],
+    rows: Rows,
 ) -> IntakeResult:
-    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now, recipients)
+    recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now, recipients, rows)
     if not recorded.bounced:
         detail = "; ".join(recorded.delayed) or "başarısız alıcı yok"
         return IntakeResult(Outcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
     detail = "; ".join(recorded.bounced)
     if recorded.all_bounced:
-        change_letter_state(
-            session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, f"Geri döndü: {detail}", now
-        )
+        why = f"Geri döndü: {detail}"
+        change_letter_state(session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, why, now, rows)
     return IntakeResult(Outcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.bulk_insert import BulkRows
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import MailboxState
@@ -107,13 +108,16 @@ def _process_chunk(
     lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
     before = set(lookup.processed)
     # No flush before each query: what a message's queries need is either already in the
-    # session's identity map (letters, recipients) or kept by `lookup` (processed keys);
-    # the chunk is written by one flush when its savepoint ends.
+    # session's identity map (letters, recipients) or kept by `lookup` (processed keys).
+    # The chunk's new history rows are written by one statement per table (`BulkRows`),
+    # its changed letters and recipients by one flush when its savepoint ends.
     try:
         with session.no_autoflush, session.begin_nested():
+            rows = BulkRows()
             results = [
-                _one(session, lookup, uid, raw, read, key, alone=False) for uid, raw, read in reads
+                _one(session, lookup, uid, raw, read, key, rows=rows) for uid, raw, read in reads
             ]
+            rows.write(session)
     except Exception as exc:  # noqa: BLE001 — then one message at a time
         log.warning("mailbox %s: chunk rolled back (%s); message by message", key, exc)
         lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
@@ -140,12 +144,16 @@ def _one(
     read: ReadMessage | Unreadable,
     key: str,
     *,
-    alone: bool = True,
+    rows: BulkRows | None = None,
 ) -> IntakeResult:
-    """One message; `alone`: in its own savepoint, a failure listed instead of raised."""
+    """One message: in a chunk's savepoint, its new rows into the chunk's `rows`; else
+    alone, in its own savepoint, a failure listed instead of raised."""
+    alone = rows is None
     if isinstance(read, ReadMessage):
-        if not alone:
-            return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+        if rows is not None:
+            return process_read(
+                session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw, rows=rows
+            )
         try:
             with session.begin_nested():
                 return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)

@@ -1,0 +1,67 @@
+"""New rows of append-only tables (history, marks), written one by one or in bulk.
+
+The ORM writes each new object of a table with an integer key in its own `INSERT …
+RETURNING` on SQLite (it cannot trust the order of a batch's returned keys there), and
+building, adding and flushing an ORM object costs more than the row itself. A chunk of
+mailbox messages adds a processed-message mark, a history row and often an answer for
+each: written through `BulkRows` they are plain values until the chunk ends, then one
+`executemany` per table, in the same transaction, with the same column defaults. Their
+keys are never read back, so only rows nothing needs the key of go this way.
+
+`SessionRows` writes through the ORM as before: what a single message outside a chunk
+uses, and what a chunk's message-by-message retry uses (each in its own savepoint).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from tui_mutabakat.data.base import Base
+
+
+class Rows(Protocol):
+    """Where new append-only rows go."""
+
+    def add(self, model: type[Base], **values: Any) -> None: ...
+
+
+class SessionRows:
+    """Each row an ORM object added to the session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, model: type[Base], **values: Any) -> None:
+        self._session.add(model(**values))
+
+
+class BulkRows:
+    """Rows kept as values until `write`: one statement per table and set of columns."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[Table, frozenset[str]], list[dict[str, Any]]] = {}
+
+    def add(self, model: type[Base], **values: Any) -> None:
+        table = model.__table__
+        assert isinstance(table, Table)
+        columns = table.columns
+        # As the ORM writes it: None on a column with a default means the default.
+        row = {
+            key: value
+            for key, value in values.items()
+            if value is not None
+            or (columns[key].default is None and columns[key].server_default is None)
+        }
+        self._rows.setdefault((table, frozenset(row)), []).append(row)
+
+    def __len__(self) -> int:
+        return sum(len(rows) for rows in self._rows.values())
+
+    def write(self, session: Session) -> None:
+        """Insert every row kept, in the session's transaction; then keep none."""
+        for (table, _columns), rows in self._rows.items():
+            session.execute(insert(table), rows)
+        self._rows.clear()
