@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Label, Static
 
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, Recipient
@@ -26,7 +26,7 @@ from tui_mutabakat.screens.tracking.dashboard import DashboardScreen, stacked_ba
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.dashboard import (
     WorkKind,
@@ -55,7 +55,7 @@ async def _batch(
             keys.append((account.id, "TRY"))
         session.flush()
         options = SendOptions(answer_by=answer_by or TODAY + dt.timedelta(days=10))
-        created = create_batch(session, actor, AS_OF, keys, options)
+    created = write_batch(database, actor, AS_OF, keys, options)
     assert created.batch_id is not None
     url = database.engine.url.render_as_string(hide_password=False)
     await send_batch(

@@ -28,7 +28,7 @@ from tests.mail_samples import (
     postfix_dsn,
     spam,
 )
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings, os_login
 from tui_mutabakat.data.models import User
@@ -47,7 +47,7 @@ from tui_mutabakat.mail.imap import ImapError, ImapSettings
 from tui_mutabakat.mail.limits import ReadLimits
 from tui_mutabakat.mail.secrets import Secret
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking import mailbox as mailbox_service
 from tui_mutabakat.services.tracking.intake import IntakeResult
@@ -92,7 +92,7 @@ async def _send(database: Database, actor: Actor, settings: Settings) -> dict[st
                 account = add_account(session, f"120.{index:03d}", name.title(), emails=emails)
                 add_movement(session, account, date(2026, 3, 1), debit=debit, credit=credit)
                 keys.append((account.id, "TRY"))
-            created = create_batch(session, actor, date(2026, 12, 31), keys, SendOptions())
+        created = write_batch(database, actor, date(2026, 12, 31), keys, SendOptions())
         assert created.batch_id is not None
         await send_batch(database, replace(settings, mail_backend="smtp"), created.batch_id)
     with database.reader() as session:

@@ -39,7 +39,7 @@ from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.sending.send_criteria import default_as_of
 from tui_mutabakat.services.errors import InvalidInput, Refused, ServiceError
-from tui_mutabakat.services.sending.batches import LetterPreview, SendOptions, preview_letter
+from tui_mutabakat.services.sending.compose import LetterPreview, SendOptions, preview_letter
 from tui_mutabakat.services.sending.letters import load_template, save_template, template_choices
 from tui_mutabakat.widgets.form import FormScreen, field_row, input_text, text_input
 
