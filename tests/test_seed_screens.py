@@ -22,6 +22,7 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import OrderStatus
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.accounts.account_list import AccountListScreen
@@ -35,7 +36,6 @@ from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
 from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.cards import AccountData, save_account
-from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,

@@ -40,7 +40,7 @@ from tui_mutabakat.screens.tracking.track_unreadable import UnreadableScreen
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
-from tui_mutabakat.services.tracking.intake import Outcome, process_message
+from tui_mutabakat.services.tracking.intake import IntakeOutcome, process_message
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.tracking import latest_answer
 
@@ -343,7 +343,7 @@ async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
 
 
 def test_what_a_pass_read_is_said_in_words() -> None:
-    run = IntakeRun(outcomes=Counter({Outcome.BOUNCE: 1, Outcome.DUPLICATE: 4}))
+    run = IntakeRun(outcomes=Counter({IntakeOutcome.BOUNCE: 1, IntakeOutcome.DUPLICATE: 4}))
     assert read_text(run) == "1 geri dönen ileti"
     assert read_text(IntakeRun()) == "Yeni ileti yok"
     assert read_text(IntakeRun(unreadable=["UID 7: bozuk"])) == (

@@ -22,13 +22,13 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
 from tui_mutabakat.data.models import Account
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
-from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.widgets.form import (
     amount_input,

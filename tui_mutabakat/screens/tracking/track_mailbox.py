@@ -11,7 +11,7 @@ from pathlib import Path
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.tracking.intake import Outcome
+from tui_mutabakat.services.tracking.intake import IntakeOutcome as Outcome
 from tui_mutabakat.services.tracking.mailbox import IntakeRun, read_maildir, read_user_mailbox
 
 #: Seconds between two passes while a tracking screen is open.

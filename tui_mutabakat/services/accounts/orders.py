@@ -27,6 +27,7 @@ from tui_mutabakat.data.ops_models import (
     SalesOrderLine,
     line_amount,
 )
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.money import check_quantity
@@ -40,7 +41,6 @@ from tui_mutabakat.services.accounts.movements import (
     DueCheck,
     MovementData,
     enforce_due_tracking,
-    local_today,
     open_balance,
     open_debit_items,
 )

@@ -25,7 +25,7 @@ from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
-from tui_mutabakat.mail.templates import OpenItem
+from tui_mutabakat.mail.templates import OpenItemLine
 from tui_mutabakat.services.errors import InvalidInput, Refused
 from tui_mutabakat.services.portal.links import PortalLinks
 from tui_mutabakat.services.sending.letters import company_info, load_template
@@ -51,7 +51,7 @@ class PageView:
     as_of: dt.date
     answer_by: dt.date
     balances: tuple[BalanceFigure, ...]
-    open_items: Mapping[str, tuple[OpenItem, ...]] = field(default_factory=dict)
+    open_items: Mapping[str, tuple[OpenItemLine, ...]] = field(default_factory=dict)
 
     def digest(self) -> str:
         """SHA-256 of a canonical text of everything shown."""
@@ -119,7 +119,7 @@ def page_language(session: Session, letter: Letter) -> str:
 def page_view(session: Session, letter: Letter) -> PageView:
     batch = letter.batch
     figures = tuple(figures_of(session, letter))
-    items: dict[str, tuple[OpenItem, ...]] = {}
+    items: dict[str, tuple[OpenItemLine, ...]] = {}
     account_id = letter.account_id
     if batch.open_items and account_id is not None:
         keys = [(account_id, f.currency) for f in figures]

@@ -12,6 +12,7 @@ import logging
 import signal
 import threading
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -285,7 +286,8 @@ def worker_main(argv: Sequence[str] | None = None, settings: Settings | None = N
         if args.once:
             track_once(database, settings)
         else:
-            tracker = TrackingThread(database, settings, args.track_seconds).start()
+            run = partial(track_once, database, settings)
+            tracker = TrackingThread(run, args.track_seconds).start()
     try:
         reports = asyncio.run(main())
     finally:
