@@ -14,7 +14,8 @@ from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Routing, SmtpSecurity
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import queue_letters
+from tui_mutabakat.services.sending.batch_writer import write_chunks
+from tui_mutabakat.services.sending.batches import start_batch
 from tui_mutabakat.services.sending.compose import BatchCreated, SendOptions, SkippedAccount
 from tui_mutabakat.services.sending.error_list import stored_items
 
@@ -137,10 +138,12 @@ def write_batch(
     options: SendOptions,
 ) -> BatchCreated:
     """A batch of `keys` written to the outbox the way the application writes one
-    (`batches.queue_letters`: the send planned, the batch opened, its letters written chunk
-    by chunk), all `queued`, nothing delivered yet. Without the duplicate guard: a test may
-    write more than one batch for an account and a date."""
-    return queue_letters(database, actor, as_of, keys, options, again=True)
+    (`batches.start_batch`: the send planned, the batch opened; `batch_writer.write_chunks`:
+    its letters written chunk by chunk), all `queued`, nothing delivered yet — what
+    `mutabakat send --queue-only` does. Without the duplicate guard: a test may write more
+    than one batch for an account and a date."""
+    writer = start_batch(database, actor, as_of, keys, options, again=True)
+    return write_chunks(database, writer)
 
 
 def batch_skipped(session: Session, batch_id: int) -> list[SkippedAccount]:

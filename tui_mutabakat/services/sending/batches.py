@@ -1,11 +1,12 @@
 """Opening a batch of letters (SPEC D4, D5) and writing its letters to the outbox (D6).
 
-`start_batch` is where every send begins — the send screen's and `mutabakat send`'s, through
-`send_now.create_and_send` or `queue_letters`: in one transaction it leaves out the rows
-whose account already has its letter (`send_guard`), plans the send (`SendPlan`: the
-options checked, the template compiled) and writes the batch's own row; the writer it
-returns fills the batch chunk by chunk. Rows that cannot be sent are kept on the batch with
-the reason.
+`start_batch` is where every batch begins — the send screen's and `mutabakat send`'s: in
+one transaction it leaves out the rows whose account already has its letter (`send_guard`),
+plans the send (`SendPlan`: the options checked, the template compiled) and writes the
+batch's own row. The writer it returns fills the batch chunk by chunk: `send_now` while the
+sender delivers, or `batch_writer.write_chunks` alone (`mutabakat send --queue-only`, for
+`mutabakat worker` to deliver). Rows that cannot be sent are kept on the batch with the
+reason.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from tui_mutabakat.domain.states import BatchState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
-from tui_mutabakat.services.sending.batch_writer import BatchWriter, SendPlan, write_chunks
-from tui_mutabakat.services.sending.compose import BatchCreated, SendOptions
+from tui_mutabakat.services.sending.batch_writer import BatchWriter, SendPlan
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.send_guard import guard_keys
 from tui_mutabakat.services.text_input import checked_text
 
@@ -50,22 +51,6 @@ def start_batch(
         writer = BatchWriter(plan, batch_id)
         writer.skipped += duplicates
     return writer
-
-
-def queue_letters(
-    database: Database,
-    actor: Actor,
-    as_of: date,
-    keys: Sequence[BalanceKey],
-    options: SendOptions,
-    *,
-    criteria: dict[str, Any] | None = None,
-    again: bool = False,
-) -> BatchCreated:
-    """Write the batch's letters to the outbox, chunk by chunk, with the duplicate guard;
-    `mutabakat worker` (or the next send) delivers them."""
-    writer = start_batch(database, actor, as_of, keys, options, criteria=criteria, again=again)
-    return write_chunks(database, writer)
 
 
 def open_batch(session: Session, plan: SendPlan, *, criteria: dict[str, Any] | None = None) -> int:

@@ -31,7 +31,8 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.errors import InvalidInput
 from tui_mutabakat.services.sending.batch_status import BatchSummary, stored_summary
-from tui_mutabakat.services.sending.batches import queue_letters
+from tui_mutabakat.services.sending.batch_writer import write_chunks
+from tui_mutabakat.services.sending.batches import start_batch
 from tui_mutabakat.services.sending.compose import BatchCreated, Composer, SendOptions
 from tui_mutabakat.services.sending.error_list import ErrorList, error_list
 from tui_mutabakat.services.sending.letters import template_choices
@@ -237,15 +238,10 @@ async def run_send(
     report: RunReport | None = None
     fill_error: str | None = None
     if command.queue_only:
-        created: BatchCreated | None = queue_letters(
-            database,
-            actor,
-            as_of,
-            keys,
-            command.options,
-            criteria=criteria,
-            again=command.again,
+        writer = start_batch(
+            database, actor, as_of, keys, command.options, criteria=criteria, again=command.again
         )
+        created: BatchCreated | None = write_chunks(database, writer)
         assert created is not None and created.batch_id is not None
         batch_id = created.batch_id
     else:
