@@ -21,6 +21,7 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.screens.tracking.dashboard import DashboardScreen, stacked_bar
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
@@ -37,7 +38,7 @@ from tui_mutabakat.services.tracking.dashboard import (
 from tui_mutabakat.services.tracking.intake import process_message
 
 AS_OF = dt.date(2026, 11, 30)
-TODAY = dt.datetime.now().astimezone().date()
+TODAY = local_today()
 
 
 async def _batch(
