@@ -55,8 +55,8 @@ def start_batch(
 
 def open_batch(session: Session, plan: SendPlan, *, criteria: dict[str, Any] | None = None) -> int:
     """The batch's own row, with no letter yet; refuses what the send dialog got wrong
-    (no row selected, an answer-by date before the as-of date, a template that does not
-    compile) before anything is written."""
+    (no row selected, a title that is no text) before anything is written — the plan has
+    checked the dates and compiled the template."""
     if not plan.keys:
         raise InvalidInput(_("Gönderilecek hesap seçilmedi."))
     options, composer, actor = plan.options, plan.composer, plan.actor
