@@ -67,7 +67,7 @@ from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBa
 from tui_mutabakat.data.session import Database  # noqa: E402
 from tui_mutabakat.domain.enums import SmtpSecurity  # noqa: E402
 from tui_mutabakat.domain.states import LetterState, RecipientState  # noqa: E402
-from tui_mutabakat.mail.imap import ImapSettings  # noqa: E402
+from tui_mutabakat.mail.imap import ImapConfig  # noqa: E402
 from tui_mutabakat.mail.message import new_message_id, new_token, subject_with_token  # noqa: E402
 from tui_mutabakat.mail.secrets import Secret  # noqa: E402
 from tui_mutabakat.services.tracking.mailbox import read_mailbox  # noqa: E402
@@ -217,7 +217,7 @@ def main() -> None:
             how = _deliver(server, originals, args.append_up_to)
             took = time.perf_counter() - started
             print(f"set-up: {args.messages} messages by {how} in {took:.1f} s")
-            settings = ImapSettings(
+            settings = ImapConfig(
                 server.host, server.port, SmtpSecurity.NONE, server.login, Secret(server.password)
             )
             warm, _ = bare_fetch(server, args.chunk)  # Dovecot builds its index once

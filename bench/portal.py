@@ -36,7 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import paired  # noqa: E402
-from tests.send_data import add_account, add_company, add_movement, configure_sender  # noqa: E402
+from tests.send_data import (  # noqa: E402
+    add_account,
+    add_company,
+    add_movement,
+    configure_sender,
+    write_batch,  # noqa: E402
+)
 from tui_mutabakat.config import Settings, sqlite_url  # noqa: E402
 from tui_mutabakat.data import migrate  # noqa: E402
 from tui_mutabakat.data.outbox_models import Letter  # noqa: E402
@@ -44,7 +50,7 @@ from tui_mutabakat.data.session import Database  # noqa: E402
 from tui_mutabakat.data.tracking_models import LetterAnswer  # noqa: E402
 from tui_mutabakat.services.context import resolve_actor  # noqa: E402
 from tui_mutabakat.services.portal.links import PortalLinks, load_key  # noqa: E402
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch  # noqa: E402
+from tui_mutabakat.services.sending.compose import SendOptions  # noqa: E402
 from tui_mutabakat.services.sending.worker import send_batch  # noqa: E402
 
 BASE_URL = "https://mutabakat.bench.com.tr"
@@ -96,9 +102,9 @@ async def make_letters(database: Database, data_dir: Path, count: int) -> list[s
             ids.append(account.id)
         session.flush()
         answer_by = AS_OF + dt.timedelta(days=15)
-        created = create_batch(
-            session, actor, AS_OF, [(i, "") for i in ids], SendOptions(answer_by=answer_by)
-        )
+    created = write_batch(
+        database, actor, AS_OF, [(i, "") for i in ids], SendOptions(answer_by=answer_by)
+    )
     assert created.batch_id is not None
     url = database.engine.url.render_as_string(hide_password=False)
     await send_batch(database, Settings(data_dir=data_dir, database_url=url), created.batch_id)

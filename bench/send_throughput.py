@@ -40,7 +40,9 @@ from tui_mutabakat.data.models import Account, Company, Contact, Movement, User 
 from tui_mutabakat.data.session import Database  # noqa: E402
 from tui_mutabakat.domain.enums import DocumentType, SmtpSecurity  # noqa: E402
 from tui_mutabakat.services.context import resolve_actor  # noqa: E402
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch  # noqa: E402
+from tui_mutabakat.services.sending.batch_writer import write_chunks  # noqa: E402
+from tui_mutabakat.services.sending.batches import start_batch  # noqa: E402
+from tui_mutabakat.services.sending.compose import SendOptions  # noqa: E402
 from tui_mutabakat.services.sending.worker import send_batch  # noqa: E402
 
 AS_OF = date(2026, 12, 31)
@@ -145,7 +147,7 @@ def one_after_the_other(letters: int, connections: int, workdir: Path) -> tuple[
     started = time.perf_counter()
     with database.unit_of_work() as session:
         actor = resolve_actor(session, "bench")
-        created = create_batch(session, actor, AS_OF, keys, SendOptions())
+    created = write_chunks(database, start_batch(database, actor, AS_OF, keys, SendOptions()))
     queued = time.perf_counter()
     assert created.batch_id is not None and created.letters == letters
     report = asyncio.run(
@@ -166,7 +168,6 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
 
     from tui_mutabakat.data.outbox_models import Letter
     from tui_mutabakat.domain.states import LetterState
-    from tui_mutabakat.services.sending.batches import create_batch_streaming
 
     sink, database, keys = _prepared(workdir, "overlap", letters)
     url = sqlite_url(workdir / "overlap.sqlite3")
@@ -189,7 +190,7 @@ def overlapped(letters: int, connections: int, workdir: Path) -> float:
     started = time.perf_counter()
     with database.unit_of_work() as session:
         actor = resolve_actor(session, "bench")
-    create_batch_streaming(database, actor, AS_OF, keys, SendOptions())
+    write_chunks(database, start_batch(database, actor, AS_OF, keys, SendOptions()))
     sent = 0
     while sent < letters:
         time.sleep(0.02)

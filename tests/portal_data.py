@@ -11,14 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.portal.links import SESSION_KEY, PortalLinks, load_key
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 
 AS_OF = date(2026, 11, 30)
@@ -64,7 +64,7 @@ async def sent_letters(
             attach_statement=attach_statement,
             attach_pdf=attach_pdf,
         )
-        created = create_batch(session, actor, AS_OF, [(alfa.id, ""), (beta.id, "")], options)
+    created = write_batch(database, actor, AS_OF, [(alfa.id, ""), (beta.id, "")], options)
     assert created.batch_id is not None and created.letters == 2
     url = database.engine.url.render_as_string(hide_password=False)
     backend = "file" if smtp_port is None else "smtp"

@@ -1,16 +1,23 @@
-"""Small builders of accounts, contacts and movements for the sending tests."""
+"""Small builders of accounts, contacts, movements and batches for the sending tests."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.models import Account, Company, Contact, Movement, User
+from tui_mutabakat.data.outbox_models import ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, Routing, SmtpSecurity
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.sending.batch_writer import write_chunks
+from tui_mutabakat.services.sending.batches import start_batch
+from tui_mutabakat.services.sending.compose import BatchCreated, SendOptions, SkippedAccount
+from tui_mutabakat.services.sending.error_list import stored_items
 
 
 def add_company(session: Session) -> Company:
@@ -121,3 +128,25 @@ def accounts_to_send(
             add_movement(session, account, date(2026, 2, 1), debit=f"{n + 1}00.50")
             keys.append((account.id, "TRY"))
         return keys
+
+
+def write_batch(
+    database: Database,
+    actor: Actor,
+    as_of: date,
+    keys: Sequence[BalanceKey],
+    options: SendOptions,
+) -> BatchCreated:
+    """A batch of `keys` written to the outbox the way the application writes one
+    (`batches.start_batch`: the send planned, the batch opened; `batch_writer.write_chunks`:
+    its letters written chunk by chunk), all `queued`, nothing delivered yet — what
+    `mutabakat send --queue-only` does. Without the duplicate guard: a test may write more
+    than one batch for an account and a date."""
+    writer = start_batch(database, actor, as_of, keys, options, again=True)
+    return write_chunks(database, writer)
+
+
+def batch_skipped(session: Session, batch_id: int) -> list[SkippedAccount]:
+    """The accounts kept on a batch's error list."""
+    batch = session.get(ReconciliationBatch, batch_id)
+    return [] if batch is None else stored_items(batch)

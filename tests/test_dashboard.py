@@ -16,17 +16,18 @@ from textual.widgets import DataTable, Label, Static
 
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.screens.tracking.dashboard import DashboardScreen, stacked_bar
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.dashboard import (
     WorkKind,
@@ -37,7 +38,7 @@ from tui_mutabakat.services.tracking.dashboard import (
 from tui_mutabakat.services.tracking.intake import process_message
 
 AS_OF = dt.date(2026, 11, 30)
-TODAY = dt.datetime.now().astimezone().date()
+TODAY = local_today()
 
 
 async def _batch(
@@ -55,7 +56,7 @@ async def _batch(
             keys.append((account.id, "TRY"))
         session.flush()
         options = SendOptions(answer_by=answer_by or TODAY + dt.timedelta(days=10))
-        created = create_batch(session, actor, AS_OF, keys, options)
+    created = write_batch(database, actor, AS_OF, keys, options)
     assert created.batch_id is not None
     url = database.engine.url.render_as_string(hide_password=False)
     await send_batch(

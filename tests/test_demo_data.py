@@ -29,10 +29,10 @@ from tui_mutabakat.demo.data import (
     create_demo_company,
     generate_bulk,
     is_demo_ready,
-    local_today,
 )
 from tui_mutabakat.demo.movements import HISTORY_DAYS
 from tui_mutabakat.demo.names import PROVINCES
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import DocumentType, Routing, RuleAction
 from tui_mutabakat.domain.errors import InvalidInput, Refused

@@ -17,7 +17,7 @@ from textual.widgets import OptionList
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
 from tests.portal_data import portal_on, sent_letters
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.test_letter_pdf import needs_poppler, pdf_text
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.cli import main
@@ -34,7 +34,7 @@ from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.portal.answers import Responder, record_web_answer
 from tui_mutabakat.services.portal.files import UPLOAD_DIR, store_file
 from tui_mutabakat.services.reports.evidence import write_batch_evidence, write_letter_evidence
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import process_message
 
@@ -53,7 +53,7 @@ async def _answered_batch(database: Database, actor: Actor, tmp_path: Path) -> t
         add_movement(session, second, date(2026, 10, 3), debit="500")
         session.flush()
         keys = [(first.id, "TRY"), (second.id, "TRY")]
-        created = create_batch(session, actor, AS_OF, keys, SendOptions())
+    created = write_batch(database, actor, AS_OF, keys, SendOptions())
     assert created.batch_id is not None and created.letters == 2
     url = database.engine.url.render_as_string(hide_password=False)
     settings = Settings(data_dir=tmp_path, database_url=url, mail_backend="file")

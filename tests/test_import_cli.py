@@ -189,10 +189,10 @@ def test_erp_files_in_then_letters_out(
     from datetime import date
 
     from tests.import_files import vkn, write_csv_1254
-    from tests.send_data import add_company, configure_sender
+    from tests.send_data import add_company, configure_sender, write_batch
     from tui_mutabakat.data.outbox_models import Letter
     from tui_mutabakat.services.context import resolve_actor
-    from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+    from tui_mutabakat.services.sending.compose import SendOptions
 
     db = ["--db", url_of(database)]
     accounts = [["Cari Kodu", "Cari Adı", "Vergi No", "İl"]] + [
@@ -238,9 +238,9 @@ def test_erp_files_in_then_letters_out(
         add_company(session)
         configure_sender(session, "tester")
         ids = session.scalars(select(Account.id).order_by(Account.code)).all()
-        created = create_batch(
-            session, actor, date(2026, 12, 31), [(i, "TRY") for i in ids], SendOptions()
-        )
+    created = write_batch(
+        database, actor, date(2026, 12, 31), [(i, "TRY") for i in ids], SendOptions()
+    )
     assert created.letters == 5
     assert cli.main([*db, "worker", "--once", "--poll", "0.1"]) == 0
     letters = sorted((tmp_path / "outbox" / "new").glob("*.eml"))

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label
 
 from tests.ops_data import make_account
 from tests.pilot_keys import press, type_text
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.outbox_models import ReconciliationBatch
@@ -39,7 +39,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.settings.working_settings import WorkingExtras, validate_extras
 
 SIZE = (80, 24)
@@ -148,8 +148,8 @@ def test_a_send_as_of_or_answer_by_a_date_out_of_range_is_refused(
         account = add_account(session, "120.001", "Anadolu", emails=("ali@anadolu.com.tr",))
         add_movement(session, account, date(2026, 6, 30), debit="10.00")
         key = (account.id, "TRY")
-    with database.unit_of_work() as session, pytest.raises(InvalidInput) as refused:
-        create_batch(session, actor, as_of, [key], SendOptions(answer_by=answer_by))
+    with pytest.raises(InvalidInput) as refused:
+        write_batch(database, actor, as_of, [key], SendOptions(answer_by=answer_by))
     assert str(refused.value) == DATE_MESSAGE
     assert refused.value.field == ("as_of" if answer_by is None else "answer_by")
 

@@ -210,9 +210,15 @@ async def test_the_card_names_a_hidden_character_as_typed_and_refuses_to_save(
 def test_a_batch_title_and_a_template_name_are_checked_too(
     any_database: Database, any_actor: Actor
 ) -> None:
-    from tests.send_data import add_account, add_company, add_movement, configure_sender
+    from tests.send_data import (
+        add_account,
+        add_company,
+        add_movement,
+        configure_sender,
+        write_batch,
+    )
     from tui_mutabakat.mail.templates import TemplateSource
-    from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+    from tui_mutabakat.services.sending.compose import SendOptions
     from tui_mutabakat.services.sending.letters import save_template
 
     with any_database.unit_of_work() as session:
@@ -221,8 +227,8 @@ def test_a_batch_title_and_a_template_name_are_checked_too(
         account = add_account(session, "120.1", "Firma", emails=("a@b.com",))
         add_movement(session, account, date(2026, 1, 5), debit="100")
         key = (account.id, "TRY")
-    with any_database.unit_of_work() as session, pytest.raises(InvalidInput) as refused:
-        create_batch(session, any_actor, date(2026, 12, 31), [key], SendOptions(title="Q4\x00"))
+    with pytest.raises(InvalidInput) as refused:
+        write_batch(any_database, any_actor, date(2026, 12, 31), [key], SendOptions(title="Q4\x00"))
     assert refused.value.field == "title"
     for name in ("ozel\x00", "o" * 65, "ozel\u202e"):
         with any_database.unit_of_work() as session, pytest.raises(InvalidInput) as refused:

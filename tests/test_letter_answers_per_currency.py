@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from tests.mail_samples import Original, plain_reply
 from tests.pilot_keys import press
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter
@@ -27,7 +27,7 @@ from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import process_message, tie_figures
 from tui_mutabakat.services.tracking.letter_balances import BalanceFigure
@@ -85,7 +85,7 @@ async def _sent_letter(database: Database, actor: Actor, tmp_path: Path) -> Lett
         add_movement(session, account, date(2026, 10, 1), debit="12000")
         add_movement(session, account, date(2026, 10, 2), credit="3000", currency="USD")
         session.flush()
-        created = create_batch(session, actor, AS_OF, [(account.id, "TRY")], SendOptions())
+    created = write_batch(database, actor, AS_OF, [(account.id, "TRY")], SendOptions())
     assert created.batch_id is not None and created.letters == 1
     url = database.engine.url.render_as_string(hide_password=False)
     settings = Settings(data_dir=tmp_path, database_url=url, mail_backend="file")

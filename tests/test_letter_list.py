@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 
 from tests.letter_data import ROWS, SENT_AT, add_letters
 from tests.pilot_keys import press, type_text, wait_for
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings, sqlite_url
 from tui_mutabakat.data import migrate
@@ -26,7 +26,7 @@ from tui_mutabakat.screens.tracking.letter_rows import StatePicker
 from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.tracking.letter_list import (
     LetterFilter,
     LetterSort,
@@ -344,9 +344,9 @@ async def test_letters_written_by_a_send_are_found_by_their_folded_title(
             account = add_account(session, f"120.00{n}", title, emails=(f"m{n}@x.com.tr",))
             add_movement(session, account, dt.date(2026, 3, 1), debit="1000")
             keys.append((account.id, "TRY"))
-        created = create_batch(
-            session, actor, dt.date(2026, 12, 31), keys, SendOptions(answer_by=dt.date(2027, 1, 31))
-        )
+    created = write_batch(
+        database, actor, dt.date(2026, 12, 31), keys, SendOptions(answer_by=dt.date(2027, 1, 31))
+    )
     assert created.batch_id is not None
     batch = created.batch_id
     assert codes(database, LetterFilter(batch, search="iptal")) == ["120.001"]

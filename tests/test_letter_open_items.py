@@ -16,7 +16,8 @@ from tui_mutabakat.data.balance_queries import balances_for_keys
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.demo.data import create_demo_company, local_today
+from tui_mutabakat.demo.data import create_demo_company
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.mail.letter_words import doc_type_words
 from tui_mutabakat.mail.statement_file import statement_csv

@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.portal_data import portal_on
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.data.outbox_models import Letter, LetterMessage, ReconciliationBatch
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.mail.letter_pdf import letter_pdf, pdf_name
 from tui_mutabakat.mail.templates import sample_facts
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.error_list import batch_options
 
 AS_OF = date(2026, 11, 30)
@@ -105,7 +105,7 @@ async def test_a_sent_letters_pdf_carries_its_own_link(
         add_movement(session, account, date(2026, 10, 1), debit="12000")
         session.flush()
         options = SendOptions(attach_pdf=True, answer_by=date(2026, 12, 20))
-        created = create_batch(session, any_actor, AS_OF, [(account.id, "TRY")], options)
+    created = write_batch(any_database, any_actor, AS_OF, [(account.id, "TRY")], options)
     with any_database.reader() as session:
         [raw] = session.scalars(select(LetterMessage))
         [letter] = session.scalars(select(Letter))
@@ -158,7 +158,7 @@ def test_the_send_option_attaches_the_pdf_beside_the_statement(
         add_movement(session, account, date(2026, 10, 5), credit="3000", currency="USD")
         session.flush()
         options = SendOptions(attach_statement=True, attach_pdf=True, open_items=True)
-        created = create_batch(session, any_actor, AS_OF, [(account.id, "TRY")], options)
+    created = write_batch(any_database, any_actor, AS_OF, [(account.id, "TRY")], options)
     assert created.letters == 1
     with any_database.reader() as session:
         [raw] = session.scalars(select(LetterMessage))

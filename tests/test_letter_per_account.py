@@ -15,7 +15,7 @@ from sqlalchemy import select
 from textual.widgets import Static
 
 from tests.pilot_keys import press, wait_for
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, LetterBalance, LetterMessage, LetterTemplate
@@ -26,7 +26,7 @@ from tui_mutabakat.screens.sending.send_dialog import SendDialog
 from tui_mutabakat.screens.sending.send_list import SendListScreen
 from tui_mutabakat.screens.sending.send_progress import SendProgressScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch, preview_letter
+from tui_mutabakat.services.sending.compose import SendOptions, preview_letter
 from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.tracking.letter_export import export_letters
 
@@ -76,8 +76,7 @@ def test_choosing_the_usd_row_sends_the_accounts_one_letter_with_both_balances(
     any_database: Database, any_actor: Actor
 ) -> None:
     account = _account(any_database, any_actor)
-    with any_database.unit_of_work() as session:
-        created = create_batch(session, any_actor, AS_OF, [(account, "USD")], SendOptions())
+    created = write_batch(any_database, any_actor, AS_OF, [(account, "USD")], SendOptions())
     assert created.letters == 1 and not created.skipped
     [(letter, rows, message)] = _letters(any_database)
     assert [(r.currency, r.balance, r.side) for r in rows] == [
@@ -98,16 +97,14 @@ def test_every_row_of_an_account_still_makes_one_letter(
 ) -> None:
     account = _account(any_database, any_actor)
     keys = [(account, "TRY"), (account, "USD")]
-    with any_database.unit_of_work() as session:
-        created = create_batch(session, any_actor, AS_OF, keys, SendOptions())
+    created = write_batch(any_database, any_actor, AS_OF, keys, SendOptions())
     assert created.letters == 1
 
 
 def test_one_letter_per_currency_is_an_option(any_database: Database, any_actor: Actor) -> None:
     account = _account(any_database, any_actor)
     keys = [(account, "TRY"), (account, "USD")]
-    with any_database.unit_of_work() as session:
-        created = create_batch(session, any_actor, AS_OF, keys, SendOptions(per_currency=True))
+    created = write_batch(any_database, any_actor, AS_OF, keys, SendOptions(per_currency=True))
     assert created.letters == 2
     letters = _letters(any_database)
     assert [[r.currency for r in rows] for _l, rows, _m in letters] == [["TRY"], ["USD"]]
@@ -117,8 +114,7 @@ def test_one_letter_per_currency_is_an_option(any_database: Database, any_actor:
 
 def test_english_letter_lists_every_currency(database: Database, actor: Actor) -> None:
     account = _account(database, actor)
-    with database.unit_of_work() as session:
-        create_batch(session, actor, AS_OF, [(account, "TRY")], SendOptions(template="letter_en"))
+    write_batch(database, actor, AS_OF, [(account, "TRY")], SendOptions(template="letter_en"))
     [(_letter, _rows, message)] = _letters(database)
     text = _text(message)
     assert "shows the following balances: 12.000,00 TL debit" in text
@@ -132,9 +128,8 @@ def test_english_letter_lists_every_currency(database: Database, actor: Actor) -
 
 def test_open_items_and_the_statement_as_of_the_date(database: Database, actor: Actor) -> None:
     account = _account(database, actor)
-    with database.unit_of_work() as session:
-        options = SendOptions(open_items=True, attach_statement=True)
-        create_batch(session, actor, AS_OF, [(account, "TRY")], options)
+    options = SendOptions(open_items=True, attach_statement=True)
+    write_batch(database, actor, AS_OF, [(account, "TRY")], options)
     [(_letter, _rows, message)] = _letters(database)
     text = _text(message)
     assert "30.11.2026 tarihinde açık kalemler (TL)" in text
@@ -188,16 +183,14 @@ def test_a_one_currency_template_cannot_write_a_letter_of_two_currencies(
         preview = preview_letter(
             session, actor, AS_OF, (account, "USD"), SendOptions("", None, "tek")
         )
-        created = create_batch(
-            session, actor, AS_OF, [(account, "USD")], SendOptions(template="tek")
-        )
-        per_currency = create_batch(
-            session,
-            actor,
-            AS_OF,
-            [(account, "USD")],
-            SendOptions(template="tek", per_currency=True),
-        )
+    created = write_batch(database, actor, AS_OF, [(account, "USD")], SendOptions(template="tek"))
+    per_currency = write_batch(
+        database,
+        actor,
+        AS_OF,
+        [(account, "USD")],
+        SendOptions(template="tek", per_currency=True),
+    )
     assert "balances" in preview.problems[0]
     assert created.letters == 0 and "balances" in created.skipped[0].reason
     assert created.skipped[0].currency == "TRY/USD"
@@ -253,8 +246,7 @@ def test_the_export_has_a_line_per_currency_of_a_letter(
     database: Database, actor: Actor, tmp_path: Path
 ) -> None:
     account = _account(database, actor)
-    with database.unit_of_work() as session:
-        created = create_batch(session, actor, AS_OF, [(account, "USD")], SendOptions())
+    created = write_batch(database, actor, AS_OF, [(account, "USD")], SendOptions())
     assert created.batch_id is not None
     with database.reader() as session:
         count = export_letters(session, created.batch_id, tmp_path / "mektuplar.xlsx")

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from tests.mail_samples import Original, plain_reply, postfix_dsn
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import Received, running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter
@@ -20,7 +20,7 @@ from tui_mutabakat.data.tracking_models import SentMessageId
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import LetterLookup, process_message
 from tui_mutabakat.services.tracking.reminders import send_reminders
@@ -44,13 +44,13 @@ async def _one_letter(database: Database, actor: Actor, settings: Settings) -> R
         configure_sender(session, actor.login)
         account = add_account(session, "120.1", "Firma", emails=("f@x.com",))
         add_movement(session, account, date(2026, 3, 1), debit="100")
-        created = create_batch(
-            session,
-            actor,
-            date(2026, 12, 31),
-            [(account.id, "TRY")],
-            SendOptions(answer_by=ANSWER_BY),
-        )
+    created = write_batch(
+        database,
+        actor,
+        date(2026, 12, 31),
+        [(account.id, "TRY")],
+        SendOptions(answer_by=ANSWER_BY),
+    )
     assert created.batch_id is not None
     return await _deliver(database, actor, settings, created.batch_id)
 

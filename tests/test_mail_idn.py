@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.mail_samples import Original, postfix_dsn
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, Recipient
@@ -23,7 +23,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.addresses import needs_smtputf8, wire_address
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking.intake import process_message
 
@@ -60,7 +60,7 @@ def _batch(
             account = add_account(session, code, f"Firma {code}", emails=emails)
             add_movement(session, account, date(2026, 3, 1), debit="100")
             keys.append((account.id, "TRY"))
-        created = create_batch(session, actor, date(2026, 12, 31), keys, SendOptions())
+    created = write_batch(database, actor, date(2026, 12, 31), keys, SendOptions())
     assert created.batch_id is not None
     with database.reader() as session:
         # Every account has its letter: none was skipped for its address.

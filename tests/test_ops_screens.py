@@ -15,6 +15,7 @@ from tests.pilot_keys import press
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -24,7 +25,6 @@ from tui_mutabakat.screens.operations.ops_dialogs import NumberPrompt, TableDial
 from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
 from tui_mutabakat.screens.operations.settle import SettleScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
-from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,

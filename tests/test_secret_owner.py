@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings, private_directory, sqlite_url
 from tui_mutabakat.data import migrate
@@ -26,7 +26,7 @@ from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.imap import ImapError
 from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned, resolve_secret
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import run_worker
 from tui_mutabakat.services.settings.mail_servers import check_servers
 from tui_mutabakat.services.settings.user_admin import set_send_via
@@ -54,8 +54,8 @@ def _queue_for(database: Database, login: str, port: int, ref: str) -> None:
             account = add_account(session, f"120.{n:03d}", f"Firma {n}", emails=(f"a{n}@x.com.tr",))
             add_movement(session, account, date(2026, 5, 1), debit=f"{100 + n}.25")
             keys.append((account.id, "TRY"))
-        created = create_batch(session, actor, AS_OF, keys, SendOptions())
-        assert created.letters == 2
+    created = write_batch(database, actor, AS_OF, keys, SendOptions())
+    assert created.letters == 2
 
 
 def test_a_reference_of_another_login_runs_nothing(tmp_path: Path) -> None:

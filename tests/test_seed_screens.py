@@ -21,6 +21,7 @@ from tests.test_ops_screens import (
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
 from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.accounts.account_list import AccountListScreen
@@ -34,7 +35,6 @@ from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
 from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.cards import AccountData, save_account
-from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,

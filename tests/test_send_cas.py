@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import RecordingHandler, running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.base import utcnow
@@ -22,7 +22,7 @@ from tui_mutabakat.mail.transport import Delivery, RecipientResult
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending import outbox, recovery
 from tui_mutabakat.services.sending.batch_status import cancel_letters
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.outbox import (
     ClaimedLetter,
     LetterOutcome,
@@ -41,7 +41,7 @@ def one_letter(database: Database, actor: Actor, emails: tuple[str, ...]) -> int
         configure_sender(session, actor.login)
         account = add_account(session, "120.001", "Firma", emails=emails)
         add_movement(session, account, date(2026, 2, 1), debit="100")
-        create_batch(session, actor, date(2026, 12, 31), [(account.id, "TRY")], SendOptions())
+    write_batch(database, actor, date(2026, 12, 31), [(account.id, "TRY")], SendOptions())
     with database.reader() as session:
         return session.scalars(select(Letter.id)).one()
 

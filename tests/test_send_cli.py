@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tui_mutabakat import cli
 from tui_mutabakat.config import os_login
@@ -18,7 +18,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.services.context import resolve_actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 
 AS_OF = date(2026, 10, 31)
 #: The command line acts as the login of the process's real user id.
@@ -48,9 +48,9 @@ def queue_batch(database: Database, letters: int) -> int:
             )
             add_movement(session, account, date(2026, 1, 5), credit=f"{500 + n}.50")
             keys.append((account.id, "TRY"))
-        created = create_batch(session, actor, AS_OF, keys, SendOptions())
-        assert created.batch_id is not None and created.letters == letters
-        return created.batch_id
+    created = write_batch(database, actor, AS_OF, keys, SendOptions())
+    assert created.batch_id is not None and created.letters == letters
+    return created.batch_id
 
 
 def url_of(database: Database) -> str:

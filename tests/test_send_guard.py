@@ -19,8 +19,7 @@ from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.batch_status import stored_summary
-from tui_mutabakat.services.sending.batches import SendOptions
-from tui_mutabakat.services.sending.compose import SkipKind
+from tui_mutabakat.services.sending.compose import SendOptions, SkipKind
 from tui_mutabakat.services.sending.error_list import (
     address_warnings,
     error_list,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.data.outbox_models import LetterTemplate
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.formatting import format_amount, format_day
@@ -41,7 +41,7 @@ from tui_mutabakat.mail.templates import (
     shipped_template,
 )
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch, preview_letter
+from tui_mutabakat.services.sending.compose import SendOptions, preview_letter
 
 FACTS = LetterFacts(
     company=CompanyInfo("Örnek Ticaret A.Ş.", "Kadıköy", "1234567890", "Moda Cad. 1", "İstanbul"),
@@ -121,9 +121,9 @@ def test_a_user_template_with_a_missing_field_skips_every_account_with_the_reaso
         preview = preview_letter(
             session, actor, date(2026, 12, 31), (account.id, "TRY"), SendOptions(template="ozel")
         )
-        created = create_batch(
-            session, actor, date(2026, 12, 31), [(account.id, "TRY")], SendOptions(template="ozel")
-        )
+    created = write_batch(
+        database, actor, date(2026, 12, 31), [(account.id, "TRY")], SendOptions(template="ozel")
+    )
     assert preview.problems == ("Şablon hatası (düz metin): tanımsız alan 'yetkili'.",)
     assert created.letters == 0
     assert [s.reason for s in created.skipped] == list(preview.problems)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.send_data import accounts_to_send
+from tests.send_data import accounts_to_send, batch_skipped
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
@@ -28,13 +28,8 @@ from tui_mutabakat.domain.states import BatchState, LetterState
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending import batch_writer, batches, send_now
 from tui_mutabakat.services.sending.batch_status import cancel_batch
-from tui_mutabakat.services.sending.batches import (
-    BatchCreated,
-    SendOptions,
-    batch_skipped,
-    fill_batch,
-    open_batch,
-)
+from tui_mutabakat.services.sending.batches import start_batch
+from tui_mutabakat.services.sending.compose import BatchCreated, SendOptions
 from tui_mutabakat.services.sending.send_now import create_and_send
 from tui_mutabakat.services.sending.sender_types import SendProgress
 from tui_mutabakat.services.sending.worker import run_worker
@@ -129,8 +124,8 @@ def test_a_batch_cancelled_while_being_written_stops_and_cancels_late_letters(
 ) -> None:
     _small_chunks(monkeypatch, 4)
     keys = accounts_to_send(database, actor, 12)
-    with database.unit_of_work() as session:
-        batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())
+    writer = start_batch(database, actor, AS_OF, keys, SendOptions())
+    batch_id = writer.batch_id
     real_check = batch_writer.cancel_requested
     checks: list[int] = []
 
@@ -144,7 +139,7 @@ def test_a_batch_cancelled_while_being_written_stops_and_cancels_late_letters(
         return real_check(session, batch)
 
     monkeypatch.setattr(batch_writer, "cancel_requested", cancel_during_the_second_chunk)
-    created = fill_batch(database, actor, batch_id, AS_OF, keys, SendOptions())
+    created = batch_writer.write_chunks(database, writer)
     assert created.letters == 8 and len(checks) == 3
     with database.reader() as session:
         states = list(session.scalars(select(Letter.state)))
@@ -360,9 +355,9 @@ async def test_a_batch_left_half_written_by_a_killed_program_is_closed_later(
     database: Database, actor: Actor, settings: Settings
 ) -> None:
     keys = accounts_to_send(database, actor, 4)
+    writer = start_batch(database, actor, AS_OF, keys, SendOptions())
+    batch_id = writer.batch_id
     with database.unit_of_work() as session:
-        batch_id = open_batch(session, actor, AS_OF, keys, SendOptions())
-        writer = batch_writer.BatchWriter(session, actor, batch_id, AS_OF, keys, SendOptions())
         chunk = writer.compose(session, keys[:2])
         writer.write(session, chunk)  # then the program was killed: no close
     with database.unit_of_work() as session:

@@ -20,7 +20,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending import batch_writer, send_now
-from tui_mutabakat.services.sending.batches import SendOptions
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.send_now import create_and_send
 
 AS_OF = date(2026, 12, 31)

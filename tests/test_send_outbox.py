@@ -19,6 +19,7 @@ from tests.send_data import (
     accounts_to_send,
     add_account,
     add_movement,
+    write_batch,
 )
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings
@@ -34,16 +35,16 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending import outbox
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch, create_batch_streaming
-from tui_mutabakat.services.sending.sender import DeliveryOptions, OutboxSender, SendProgress
+from tui_mutabakat.services.sending.compose import SendOptions
+from tui_mutabakat.services.sending.sender import OutboxSender
+from tui_mutabakat.services.sending.sender_types import DeliveryOptions, SendProgress
 from tui_mutabakat.services.sending.worker import run_worker, send_batch
 
 AS_OF = date(2026, 12, 31)
 
 
 def _batch(database: Database, actor: Actor, keys: list) -> int:
-    with database.unit_of_work() as session:
-        created = create_batch(session, actor, AS_OF, keys, SendOptions())
+    created = write_batch(database, actor, AS_OF, keys, SendOptions())
     assert created.batch_id is not None
     return created.batch_id
 
@@ -134,7 +135,7 @@ async def test_streaming_creation_commits_chunks_and_the_batch_ends_after_the_la
     database: Database, actor: Actor, settings: Settings
 ) -> None:
     keys = accounts_to_send(database, actor, 3)
-    created = create_batch_streaming(database, actor, AS_OF, keys, SendOptions())
+    created = write_batch(database, actor, AS_OF, keys, SendOptions())
     assert created.letters == 3 and created.batch_id is not None
     await send_batch(database, settings, created.batch_id)
     with database.reader() as session:
@@ -164,8 +165,8 @@ def test_no_sender_address_refuses_the_batch(database: Database, actor: Actor) -
         account = add_account(session, "120.001", "Alfa", emails=("a@alfa.com",))
         add_movement(session, account, date(2026, 1, 1), debit="5")
         key = (account.id, "TRY")
-    with pytest.raises(InvalidInput, match="Gönderen"), database.unit_of_work() as session:
-        create_batch(session, actor, AS_OF, [key], SendOptions())
+    with pytest.raises(InvalidInput, match="Gönderen"):
+        write_batch(database, actor, AS_OF, [key], SendOptions())
 
 
 def test_outbox_directory_default(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from tests.send_data import (
     add_company,
     add_movement,
     configure_sender,
+    write_batch,
 )
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
@@ -51,7 +52,7 @@ from tui_mutabakat.screens.settings.templates_editor import (
 )
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending import batch_writer, send_now
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions
 from tui_mutabakat.services.sending.worker import run_worker
 
@@ -228,8 +229,7 @@ async def test_cancel_while_sending(
     app: MutabakatApp, database: Database, settings: Settings, actor: Actor
 ) -> None:
     keys = accounts_to_send(database, actor, 20)
-    with database.unit_of_work() as session:
-        created = create_batch(session, actor, default_as_of(), keys, SendOptions())
+    created = write_batch(database, actor, default_as_of(), keys, SendOptions())
     assert created.batch_id is not None
     # Two letters a second: the stop arrives long before the last letter, even on a machine
     # busy with other tests (at ten a second a loaded run had sent all twenty first).
@@ -264,8 +264,7 @@ async def test_quitting_while_sending_leaves_the_rest_queued_for_the_worker(
     app: MutabakatApp, database: Database, settings: Settings, actor: Actor
 ) -> None:
     keys = accounts_to_send(database, actor, 12)
-    with database.unit_of_work() as session:
-        created = create_batch(session, actor, default_as_of(), keys, SendOptions())
+    created = write_batch(database, actor, default_as_of(), keys, SendOptions())
     assert created.batch_id is not None
     slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
     async with app.run_test(size=SIZE) as pilot:

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import RecordingHandler, free_port, running_server
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.outbox_models import (
@@ -26,9 +26,9 @@ from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.mail.delivery import dot_stuff
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.batch_status import cancel_batch, stored_summary
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.outbox import RetryPolicy
-from tui_mutabakat.services.sending.sender import DeliveryOptions
+from tui_mutabakat.services.sending.sender_types import DeliveryOptions
 from tui_mutabakat.services.sending.worker import send_batch
 
 AS_OF = date(2026, 12, 31)
@@ -58,8 +58,7 @@ def _smtp(settings: Settings) -> Settings:
 
 def _create(database: Database, actor: Actor, ids: dict[str, int], **options: object) -> int:
     keys = [(ids[name], "TRY") for name in ("alfa", "gama", "bos", "sifir")]
-    with database.unit_of_work() as session:
-        created = create_batch(session, actor, AS_OF, keys, SendOptions(**options))  # type: ignore[arg-type]
+    created = write_batch(database, actor, AS_OF, keys, SendOptions(**options))  # type: ignore[arg-type]
     assert created.batch_id is not None
     return created.batch_id
 

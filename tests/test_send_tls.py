@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.certificates import self_signed
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import RecordingHandler, free_port
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import SmtpSecurity
@@ -22,7 +22,7 @@ from tui_mutabakat.mail.delivery import SmtpConfig, SmtpTransport
 from tui_mutabakat.mail.secrets import resolve_secret
 from tui_mutabakat.mail.transport import TransportUnavailable
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.sender import OutboxSender
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
@@ -74,9 +74,9 @@ async def test_letters_go_over_tls_with_login(
             configure_sender(session, actor.login)
             account = add_account(session, "120.001", "Alfa", emails=("a@alfa.com.tr",))
             add_movement(session, account, date(2026, 3, 1), debit="1234.56")
-            created = create_batch(
-                session, actor, date(2026, 12, 31), [(account.id, "TRY")], SendOptions()
-            )
+        created = write_batch(
+            database, actor, date(2026, 12, 31), [(account.id, "TRY")], SendOptions()
+        )
         monkeypatch.setenv("MUTABAKAT_TEST_SMTP_PASSWORD", "s3cret!")
         config = SmtpConfig(
             host="127.0.0.1",

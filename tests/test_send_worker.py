@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import RecordingHandler, running_server
 from tui_mutabakat.config import sqlite_url
 from tui_mutabakat.data import migrate
@@ -26,7 +26,7 @@ from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.services.context import resolve_actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 12, 31)
@@ -59,8 +59,8 @@ def make_batch(url: str, port: int, letters: int) -> Database:
             account = add_account(session, f"120.{n:05d}", f"Firma {n}", emails=emails)
             add_movement(session, account, date(2026, 5, 1), debit=f"{1000 + n}.25")
             keys.append((account.id, "TRY"))
-        created = create_batch(session, actor, AS_OF, keys, SendOptions())
-        assert created.letters == letters
+    created = write_batch(database, actor, AS_OF, keys, SendOptions())
+    assert created.letters == letters
     return database
 
 

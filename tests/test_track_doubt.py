@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from textual.widgets import OptionList, Static
 
 from tests.pilot_keys import press, wait_for
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tests.test_track_screens import SIZE, sent_batch
 from tui_mutabakat.app import MutabakatApp
@@ -26,7 +26,7 @@ from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.doubt import (
     in_doubt_by_batch,
     in_doubt_by_letter,
@@ -111,7 +111,7 @@ async def test_resend_goes_to_the_doubtful_address_only(
                 session, "120.001", "Firma", emails=("a@firma.com.tr", "b@firma.com.tr")
             )
             add_movement(session, account, AS_OF, debit="100")
-            created = create_batch(session, actor, AS_OF, [(account.id, "TRY")], SendOptions())
+        created = write_batch(database, actor, AS_OF, [(account.id, "TRY")], SendOptions())
         assert created.batch_id is not None
         smtp = replace(settings, mail_backend="smtp")
         await send_batch(database, smtp, created.batch_id)

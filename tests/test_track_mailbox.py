@@ -28,7 +28,7 @@ from tests.mail_samples import (
     postfix_dsn,
     spam,
 )
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tui_mutabakat.config import Settings, os_login
 from tui_mutabakat.data.models import User
@@ -43,17 +43,16 @@ from tui_mutabakat.data.tracking_models import (
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.answers import ReadMessage
-from tui_mutabakat.mail.imap import ImapError, ImapSettings
+from tui_mutabakat.mail.imap import ImapConfig, ImapError
 from tui_mutabakat.mail.limits import ReadLimits
 from tui_mutabakat.mail.secrets import Secret
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.tracking import mailbox as mailbox_service
 from tui_mutabakat.services.tracking.intake import IntakeResult
 from tui_mutabakat.services.tracking.mailbox import (
     IntakeRun,
-    MailboxPoller,
     mailbox_of,
     read_mailbox,
     read_maildir,
@@ -70,6 +69,7 @@ from tui_mutabakat.services.tracking.tracking import (
     unreadable_messages,
     unseen_counts,
 )
+from tui_mutabakat.services.tracking.tracking_worker import TrackingThread
 
 SENDER = "mutabakat@ornek.com.tr"
 ACCOUNTS = {
@@ -92,7 +92,7 @@ async def _send(database: Database, actor: Actor, settings: Settings) -> dict[st
                 account = add_account(session, f"120.{index:03d}", name.title(), emails=emails)
                 add_movement(session, account, date(2026, 3, 1), debit=debit, credit=credit)
                 keys.append((account.id, "TRY"))
-            created = create_batch(session, actor, date(2026, 12, 31), keys, SendOptions())
+        created = write_batch(database, actor, date(2026, 12, 31), keys, SendOptions())
         assert created.batch_id is not None
         await send_batch(database, replace(settings, mail_backend="smtp"), created.batch_id)
     with database.reader() as session:
@@ -105,8 +105,8 @@ def _original(letter: Letter, to: str) -> Original:
     return Original(letter.subject, letter.message_id, letter.token, SENDER, to)
 
 
-def _imap(server: Dovecot) -> ImapSettings:
-    return ImapSettings(
+def _imap(server: Dovecot) -> ImapConfig:
+    return ImapConfig(
         server.host, server.port, SmtpSecurity.NONE, server.login, Secret(server.password)
     )
 
@@ -269,8 +269,8 @@ def test_user_settings_poller_and_refusals(
             done.set()
 
         login = actor.login
-        poller = MailboxPoller(
-            database, lambda: mailbox_of(database, login, acting=login), 60, on_run
+        poller = TrackingThread(
+            lambda: read_user_mailbox(database, login, acting=login), 60, on_run=on_run
         )
         poller.start()
         assert done.wait(20)
@@ -480,14 +480,16 @@ def test_the_mailbox_thread_reports_any_error_and_lives_on(database: Database) -
     two = threading.Event()
     calls = 0
 
-    def settings() -> ImapSettings | None:
+    def settings() -> ImapConfig | None:
         nonlocal calls
         calls += 1
         if calls >= 2:
             two.set()
         raise RuntimeError(f"beklenmeyen {calls}")
 
-    poller = MailboxPoller(database, settings, 0.01, on_error=errors.append)
+    poller = TrackingThread(
+        lambda: read_mailbox(database, settings()), 0.01, on_error=errors.append
+    )
     poller.start()
     assert two.wait(10)
     poller.stop()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.mail_samples import Original, plain_reply, postfix_dsn
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tests.smtp_server import running_server
 from tui_mutabakat.cli_worker import worker_main
 from tui_mutabakat.config import Settings
@@ -31,7 +31,7 @@ from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
 from tui_mutabakat.services.settings.working_settings import get_working_settings
 from tui_mutabakat.services.tracking.intake import process_message
@@ -67,9 +67,9 @@ async def _sent(database: Database, actor: Actor, settings: Settings) -> tuple[i
                 )
                 add_movement(session, account, date(2026, 3, 1), debit=f"{100 * (index + 1)}")
                 keys.append((account.id, "TRY"))
-            created = create_batch(
-                session, actor, date(2026, 12, 31), keys, SendOptions(answer_by=ANSWER_BY)
-            )
+        created = write_batch(
+            database, actor, date(2026, 12, 31), keys, SendOptions(answer_by=ANSWER_BY)
+        )
         assert created.batch_id is not None
         await send_batch(database, replace(settings, mail_backend="smtp"), created.batch_id)
     with database.reader() as session:

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, Static
 from tests.hostile_mail import nested
 from tests.mail_samples import Original, plain_reply, postfix_dsn
 from tests.pilot_keys import press, wait_for
-from tests.send_data import add_account, add_company, add_movement, configure_sender
+from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.app import MutabakatApp, make_app
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Contact, User
@@ -38,9 +38,9 @@ from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.screens.tracking.track_mailbox import read_text
 from tui_mutabakat.screens.tracking.track_unreadable import UnreadableScreen
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batches import SendOptions, create_batch
+from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
-from tui_mutabakat.services.tracking.intake import Outcome, process_message
+from tui_mutabakat.services.tracking.intake import IntakeOutcome, process_message
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.tracking import latest_answer
 from tui_mutabakat.widgets.paged_table import PagedTable
@@ -60,9 +60,9 @@ async def sent_batch(database: Database, actor: Actor, settings: Settings) -> li
             )
             add_movement(session, account, date(2026, 3, 1), debit=f"{1000 * (index + 1)}")
             keys.append((account.id, "TRY"))
-        created = create_batch(
-            session, actor, date(2026, 12, 31), keys, SendOptions(answer_by=date(2027, 1, 31))
-        )
+    created = write_batch(
+        database, actor, date(2026, 12, 31), keys, SendOptions(answer_by=date(2027, 1, 31))
+    )
     assert created.batch_id is not None
     await send_batch(database, settings, created.batch_id)
     with database.reader() as session:
@@ -355,7 +355,7 @@ async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
 
 
 def test_what_a_pass_read_is_said_in_words() -> None:
-    run = IntakeRun(outcomes=Counter({Outcome.BOUNCE: 1, Outcome.DUPLICATE: 4}))
+    run = IntakeRun(outcomes=Counter({IntakeOutcome.BOUNCE: 1, IntakeOutcome.DUPLICATE: 4}))
     assert read_text(run) == "1 geri dönen ileti"
     assert read_text(IntakeRun()) == "Yeni ileti yok"
     assert read_text(IntakeRun(unreadable=["UID 7: bozuk"])) == (

@@ -13,12 +13,13 @@ import logging
 import signal
 import threading
 from collections.abc import Sequence
+from functools import partial
 
 from tui_mutabakat.config import Settings, load_settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.services.portal.links import open_database
 from tui_mutabakat.services.sending.outbox import RetryPolicy
-from tui_mutabakat.services.sending.sender import DeliveryOptions, RunReport
+from tui_mutabakat.services.sending.sender_types import DeliveryOptions, RunReport
 from tui_mutabakat.services.sending.worker import DEFAULT_SMTP_CONNECTIONS, run_worker
 from tui_mutabakat.services.tracking.tracking_worker import TrackingThread, track_once
 
@@ -81,7 +82,8 @@ def worker_main(argv: Sequence[str] | None = None, settings: Settings | None = N
         if args.once:
             track_once(database, settings)
         else:
-            tracker = TrackingThread(database, settings, args.track_seconds).start()
+            run = partial(track_once, database, settings)
+            tracker = TrackingThread(run, args.track_seconds).start()
     try:
         reports = asyncio.run(main())
     finally:

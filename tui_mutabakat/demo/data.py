@@ -41,6 +41,7 @@ from tui_mutabakat.demo.accounts import (
     account_code,
 )
 from tui_mutabakat.demo.movements import Match, MovementFactory, spread
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType, Role, RuleAction
 from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.tax_number import vkn_check_digit
@@ -137,11 +138,6 @@ def generate_bulk(
         actor = Actor(os_login(), Role.ADMIN)
         detail = f"{accounts} hesap, {movements} hareket, tohum {seed}"
         record(session, actor, "demo_bulk", "account", "*", detail)
-
-
-def local_today() -> dt.date:
-    """Today on this machine's calendar (what `date.today()` gives), time-zone aware."""
-    return dt.datetime.now(dt.UTC).astimezone().date()
 
 
 def demo_vkn() -> str:

@@ -1,4 +1,4 @@
-"""The range of every date the product accepts (one place).
+"""The range of every date the product accepts (one place), and today's date.
 
 01.01.1900 – 31.12.2199: wide enough for any document, due date or as-of date an accountant
 enters and for the dates computed from them (answer-by, reminders: a few hundred days
@@ -9,6 +9,7 @@ where it comes in (domain/formatting.py `parse_day`, the services, the command l
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 from tui_mutabakat.domain.money import OutOfRange
@@ -32,3 +33,8 @@ def check_day(value: date) -> date:
     if not MIN_DAY <= value <= MAX_DAY:
         raise day_out_of_range()
     return value
+
+
+def local_today() -> date:
+    """Today on this machine's calendar, where the user sits (the "sistem tarihi")."""
+    return dt.datetime.now().astimezone().date()

@@ -28,7 +28,10 @@ class ImapError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class ImapSettings:
+class ImapConfig:
+    """How to reach one mailbox, the password resolved (what a user stores is
+    `services.settings.users.ImapSettings`, like `SmtpConfig` and `SmtpSettings`)."""
+
     host: str
     port: int
     security: SmtpSecurity
@@ -52,7 +55,7 @@ def default_port(security: SmtpSecurity) -> int:
 class Mailbox:
     """One open IMAP session on one folder."""
 
-    def __init__(self, settings: ImapSettings) -> None:
+    def __init__(self, settings: ImapConfig) -> None:
         self.settings = settings
         self._conn = _connect(settings)
         try:
@@ -133,7 +136,7 @@ class Mailbox:
             pass
 
 
-def _connect(settings: ImapSettings) -> imaplib.IMAP4:
+def _connect(settings: ImapConfig) -> imaplib.IMAP4:
     if settings.security is SmtpSecurity.NONE and not is_loopback(settings.host):
         raise ImapError(
             _("{host}: şifresiz IMAP yalnız bu bilgisayarda kullanılabilir").format(

@@ -121,7 +121,9 @@ class AccountInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenItem:
+class OpenItemLine:
+    """An open item as a letter lists it (the rules weigh a movement as `rules.OpenItem`)."""
+
     date: dt.date
     doc_no: str
     description: str
@@ -157,7 +159,7 @@ class CurrencyBalance:
     credit_total: Decimal
     #: Debit minus credit; positive: the counterparty owes us (B).
     balance: Decimal
-    open_items: tuple[OpenItem, ...] = ()
+    open_items: tuple[OpenItemLine, ...] = ()
 
     @property
     def items_total(self) -> Decimal:
@@ -200,7 +202,7 @@ def sample_facts(language: str = "tr") -> LetterFacts:
     items and an attachment name, so a template that lists them is tried too."""
     day = date(2026, 12, 31)
     items = tuple(
-        OpenItem(
+        OpenItemLine(
             date=date(2026, 11, n),
             doc_no=f"A-{n:04d}",
             description="Örnek fatura" if language == "tr" else "Sample invoice",
@@ -323,7 +325,7 @@ def _balance_context(
     }
 
 
-def _item_context(item: OpenItem, currency: str, language: str) -> dict[str, str]:
+def _item_context(item: OpenItemLine, currency: str, language: str) -> dict[str, str]:
     return {
         "date": fast_day(item.date),
         "doc_no": item.doc_no,

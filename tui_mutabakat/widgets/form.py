@@ -24,11 +24,18 @@ from tui_mutabakat.i18n import gettext as _
 ResultT = TypeVar("ResultT")
 
 
-def field_row(label: str, control: Widget, name: str, *, classes: str = "") -> Vertical:
-    """A label, the control and an (initially hidden) error line under it."""
+def field_row(
+    label: str, control: Widget, name: str | None = None, *, classes: str = ""
+) -> Vertical:
+    """A label and the control on one line. With a field `name`, the control is `f-<name>`
+    and an (initially hidden) error line `err-<name>` goes under it; without, the control
+    keeps its own id and the form shows its errors elsewhere (a dialog's one error line)."""
+    line = Horizontal(Label(label, classes="field-label"), control, classes="field-line")
+    if name is None:
+        return Vertical(line, classes=f"field {classes}".strip())
     control.id = f"f-{name}"
     return Vertical(
-        Horizontal(Label(label, classes="field-label"), control, classes="field-line"),
+        line,
         Label("", id=f"err-{name}", classes="field-error", markup=False),
         classes=f"field {classes}".strip(),
     )

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import (
@@ -31,7 +32,6 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
     ask_due_tracking,
     cursor_key,
-    field_row,
     plain,
     refuse_for_due_tracking,
     right,
@@ -45,12 +45,11 @@ from tui_mutabakat.services.accounts.movements import (
     doc_type_label,
     list_movements,
     load_movement,
-    local_today,
     open_balance,
     save_movement,
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
-from tui_mutabakat.widgets.form import date_input, parse_problem
+from tui_mutabakat.widgets.form import date_input, field_row, parse_problem
 
 #: What the account list's F9 menu can offer for the highlighted account (see `open_for_account`).
 ACCOUNT_ACTIONS: list[MenuItem] = [

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label
 
 from tui_mutabakat.domain.formatting import format_day, format_money
@@ -29,7 +28,7 @@ from tui_mutabakat.services.accounts.movements import (
     record_declined,
     record_refusal,
 )
-from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.widgets.form import field_row, parse_problem
 
 
 def cursor_key(table: DataTable[object]) -> str | None:
@@ -46,11 +45,6 @@ def plain(value: str) -> Text:
 
 def right(value: str) -> Text:
     return Text(value, justify="right")
-
-
-def field_row(label: str, control: Widget) -> Horizontal:
-    """One line of a compact form: a fixed-width label and its control."""
-    return Horizontal(Label(label, classes="ops-label"), control, classes="ops-row")
 
 
 class TableDialog(ModalScreen[bool]):

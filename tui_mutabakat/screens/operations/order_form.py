@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OrderStatus
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
@@ -22,7 +23,6 @@ from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.ops_dialogs import (
     ask_due_tracking,
     cursor_key,
-    field_row,
     plain,
     refuse_for_due_tracking,
     right,
@@ -31,7 +31,6 @@ from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
-    local_today,
 )
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
@@ -44,7 +43,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
     status_label,
 )
-from tui_mutabakat.widgets.form import parse_problem
+from tui_mutabakat.widgets.form import field_row, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 
 

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
@@ -20,7 +21,6 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
     ask_due_tracking,
     cursor_key,
-    field_row,
     plain,
     refuse_for_due_tracking,
     right,
@@ -35,7 +35,6 @@ from tui_mutabakat.services.accounts.invoices import (
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
-    local_today,
 )
 from tui_mutabakat.services.accounts.orders import (
     ApprovalRefused,
@@ -48,6 +47,7 @@ from tui_mutabakat.services.accounts.orders import (
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
+from tui_mutabakat.widgets.form import field_row
 from tui_mutabakat.widgets.tick import Tick
 
 

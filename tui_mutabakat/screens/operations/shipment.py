@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_day, parse_day
 from tui_mutabakat.i18n import gettext as _
@@ -25,7 +26,6 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     NumberPrompt,
     ask_due_tracking,
     cursor_key,
-    field_row,
     plain,
     refuse_for_due_tracking,
     right,
@@ -34,12 +34,11 @@ from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
-    local_today,
 )
 from tui_mutabakat.services.accounts.orders import format_quantity, parse_quantity
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import ShipmentView, ship_order, shipment_view
-from tui_mutabakat.widgets.form import date_input, hint_text, parse_problem
+from tui_mutabakat.widgets.form import date_input, field_row, hint_text, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 
 ZERO = Decimal("0")

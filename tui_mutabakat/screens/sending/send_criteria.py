@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select
 
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES
 from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import format_day
@@ -29,7 +30,6 @@ from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.services.accounts.cards import account_name
-from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.widgets.form import (
     amount_input,
     clear_errors,

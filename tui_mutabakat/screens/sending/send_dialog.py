@@ -22,7 +22,7 @@ from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.sending.batches import SendOptions, answer_by_default, preview_letter
+from tui_mutabakat.services.sending.compose import SendOptions, answer_by_default, preview_letter
 from tui_mutabakat.services.sending.letters import template_choices
 from tui_mutabakat.widgets.form import (
     clear_errors,

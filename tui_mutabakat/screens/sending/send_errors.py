@@ -27,8 +27,12 @@ from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
-from tui_mutabakat.services.sending.batches import BatchCreated, SendOptions, SkippedAccount
-from tui_mutabakat.services.sending.compose import SkipKind
+from tui_mutabakat.services.sending.compose import (
+    BatchCreated,
+    SendOptions,
+    SkipKind,
+    SkippedAccount,
+)
 from tui_mutabakat.services.sending.error_list import (
     ErrorList,
     ErrorRow,

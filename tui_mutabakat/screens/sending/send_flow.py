@@ -16,8 +16,7 @@ from typing import Any
 
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.sending.batches import BatchCreated, SendOptions
-from tui_mutabakat.services.sending.compose import sent_keys
+from tui_mutabakat.services.sending.compose import BatchCreated, SendOptions, sent_keys
 from tui_mutabakat.services.sending.send_guard import find_duplicates, nothing_left_message
 
 #: Told which rows got a letter in the batch.

@@ -29,8 +29,7 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.sending.send_flow import SendRequest
 from tui_mutabakat.services.sending.batch_status import BatchSummary, cancel_batch, stored_summary
-from tui_mutabakat.services.sending.batches import BatchCreated
-from tui_mutabakat.services.sending.compose import SkipKind, letter_keys
+from tui_mutabakat.services.sending.compose import BatchCreated, SkipKind, letter_keys
 from tui_mutabakat.services.sending.send_now import create_and_send
 from tui_mutabakat.services.sending.send_report import summary_lines
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions, RunReport, SendProgress

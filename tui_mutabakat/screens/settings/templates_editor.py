@@ -34,7 +34,7 @@ from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.sending.send_criteria import default_as_of
 from tui_mutabakat.services.accounts.cards import account_name
-from tui_mutabakat.services.sending.batches import LetterPreview, SendOptions, preview_letter
+from tui_mutabakat.services.sending.compose import LetterPreview, SendOptions, preview_letter
 from tui_mutabakat.services.sending.letters import (
     load_template,
     preview_key,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.tracking.intake import Outcome
+from tui_mutabakat.services.tracking.intake import IntakeOutcome
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.mailbox_pass import demo_inbox
 
@@ -19,7 +19,7 @@ def failure_text(error: str) -> str:
 
 def news_text(run: IntakeRun) -> str:
     return _("Posta kutusu: {answers} yanıt, {bounces} geri dönen mektup geldi.").format(
-        answers=run.outcomes[Outcome.ANSWER], bounces=run.outcomes[Outcome.BOUNCE]
+        answers=run.outcomes[IntakeOutcome.ANSWER], bounces=run.outcomes[IntakeOutcome.BOUNCE]
     )
 
 
@@ -29,10 +29,10 @@ def read_text(run: IntakeRun | None) -> str:
     if run is None:
         return _("Posta kutusu okunmadı: başka bir okuma sürüyor ya da posta kutusu tanımlı değil.")
     parts = []
-    if run.outcomes[Outcome.ANSWER]:
-        parts.append(_("{count} yeni yanıt").format(count=run.outcomes[Outcome.ANSWER]))
-    if run.outcomes[Outcome.BOUNCE]:
-        parts.append(_("{count} geri dönen ileti").format(count=run.outcomes[Outcome.BOUNCE]))
+    if run.outcomes[IntakeOutcome.ANSWER]:
+        parts.append(_("{count} yeni yanıt").format(count=run.outcomes[IntakeOutcome.ANSWER]))
+    if run.outcomes[IntakeOutcome.BOUNCE]:
+        parts.append(_("{count} geri dönen ileti").format(count=run.outcomes[IntakeOutcome.BOUNCE]))
     if not parts:
         parts.append(_("Yeni ileti yok"))
     if run.unreadable:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.ops_models import Invoice
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused, ServiceError
 from tui_mutabakat.domain.formatting import format_money
@@ -40,11 +41,6 @@ from tui_mutabakat.services.text_input import cleaned
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-
-
-def local_today() -> dt.date:
-    """The system date where the user sits ("sistem tarihi" of the seed)."""
-    return dt.datetime.now().astimezone().date()
 
 
 def doc_type_label(kind: DocumentType) -> str:

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.ops_models import Invoice, SalesOrder, SalesOrderLine, line_amount
+from tui_mutabakat.data.ops_models import (
+    Invoice,
+    SalesOrder,
+    SalesOrderLine,
+    line_amount,
+)
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, OrderStatus
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.formatting import LOCALE
@@ -34,7 +40,6 @@ from tui_mutabakat.services.accounts.movements import (
     DueCheck,
     MovementData,
     enforce_due_tracking,
-    local_today,
     open_balance,
     open_debit_items,
 )

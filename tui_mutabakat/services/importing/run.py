@@ -47,7 +47,8 @@ from tui_mutabakat.services.importing.readers import (
     sheet_names,
 )
 from tui_mutabakat.services.importing.rows import Parsed, Problem, Record, parse
-from tui_mutabakat.services.importing.store import Outcome, Store
+from tui_mutabakat.services.importing.store import Store
+from tui_mutabakat.services.importing.store_base import RowChange
 from tui_mutabakat.services.importing.values import is_empty
 
 CHUNK = 2_000
@@ -218,7 +219,7 @@ def _import_rows(
             summary.read += 1
             result = stored.get(row.number)
             problems = p.problems if result is None else result.problems
-            if p.problems or (result is not None and result.outcome is Outcome.REFUSED):
+            if p.problems or (result is not None and result.outcome is RowChange.REFUSED):
                 _refuse(summary, errors, mapping, row, problems)
                 continue
             _note_warnings(summary, mapping, row, p.warnings)
@@ -226,9 +227,9 @@ def _import_rows(
                 _note_warnings(summary, mapping, row, result.warnings)
             if result is None:
                 summary.unchanged += 1  # a zero opening balance: nothing to store
-            elif result.outcome is Outcome.ADDED:
+            elif result.outcome is RowChange.ADDED:
                 summary.added += 1
-            elif result.outcome is Outcome.UPDATED:
+            elif result.outcome is RowChange.UPDATED:
                 summary.updated += 1
             else:
                 summary.unchanged += 1

@@ -29,7 +29,7 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.cards import AccountData
 from tui_mutabakat.services.importing.fields import Kind, fields_of
 from tui_mutabakat.services.importing.rows import ContactRecord, Problem, Record
-from tui_mutabakat.services.importing.store_base import Outcome, Result, refused, unknown_code
+from tui_mutabakat.services.importing.store_base import Result, RowChange, refused, unknown_code
 from tui_mutabakat.services.importing.store_movements import MovementWriter
 from tui_mutabakat.services.settings.working_settings import get_working_settings, parameter_values
 
@@ -53,14 +53,12 @@ ACCOUNT_FIELDS = (
 )
 _CONTACT_COLUMNS = ("name", "email", "title", "department", "phone", "receives_reconciliation")
 
-__all__ = ["Outcome", "Result", "Store"]
-
 
 def _differs(kind: Kind, names: list[str]) -> Result:
     headers = {f.name: f.header for f in fields_of(kind)}
     shown = [headers.get(n, n) for n in names]
     return Result(
-        Outcome.UNCHANGED,
+        RowChange.UNCHANGED,
         warnings=[
             Problem(
                 names[0],
@@ -104,19 +102,22 @@ class Store(MovementWriter):
             self.codes_in_file[record.code] = number
             if record.code in self.accounts:
                 known[record.code] = record
-                results.append(Result(Outcome.UNCHANGED))
+                results.append(Result(RowChange.UNCHANGED))
             else:
                 new.append((len(results), record))
-                results.append(Result(Outcome.ADDED))
+                results.append(Result(RowChange.ADDED))
         if known:
             changed = self._update_accounts(known)
             for index, (_number, record) in enumerate(records):
                 if not isinstance(record, AccountData) or record.code not in changed:
                     continue
-                if results[index].outcome is Outcome.UNCHANGED and known.get(record.code) is record:
+                if (
+                    results[index].outcome is RowChange.UNCHANGED
+                    and known.get(record.code) is record
+                ):
                     differs = changed[record.code]
                     results[index] = (
-                        Result(Outcome.UPDATED) if self.update else _differs(self.kind, differs)
+                        Result(RowChange.UPDATED) if self.update else _differs(self.kind, differs)
                     )
         if new:
             self._insert_accounts([record for _i, record in new])
@@ -228,25 +229,25 @@ class Store(MovementWriter):
             added: dict[str, Any] = {"account_id": account_id, **values}
             new.append(added)
             existing[key] = {**added, "id": None}
-            return Result(Outcome.ADDED)
+            return Result(RowChange.ADDED)
         names = [n for n in values if _contact_field(n) in self.present]
         differs = [n for n in names if found[n] != values[n]]
         if not differs or found["id"] is None:
-            return Result(Outcome.UNCHANGED)
+            return Result(RowChange.UNCHANGED)
         if not self.update:
             return _differs(self.kind, [_contact_field(n) for n in differs])
         changes = {n: values[n] for n in differs}
         self._core.execute(update(Contact).where(Contact.id == found["id"]).values(changes))
         found.update(changes)
-        return Result(Outcome.UPDATED)
+        return Result(RowChange.UPDATED)
 
 
 def _combined(results: list[Result]) -> Result:
     """A row that gave several contacts: added if any was, else updated if any was."""
-    for outcome in (Outcome.ADDED, Outcome.UPDATED):
+    for outcome in (RowChange.ADDED, RowChange.UPDATED):
         if any(r.outcome is outcome for r in results):
             return Result(outcome, warnings=[w for r in results for w in r.warnings])
-    return Result(Outcome.UNCHANGED, warnings=[w for r in results for w in r.warnings])
+    return Result(RowChange.UNCHANGED, warnings=[w for r in results for w in r.warnings])
 
 
 def _contact_key(account_id: int, email: str, name: str) -> tuple[int, str]:

@@ -21,7 +21,9 @@ from tui_mutabakat.services.importing.rows import Problem
 ZERO = Decimal("0")
 
 
-class Outcome(Enum):
+class RowChange(Enum):
+    """What importing did with one row."""
+
     ADDED = "added"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
@@ -30,14 +32,14 @@ class Outcome(Enum):
 
 @dataclass(slots=True)
 class Result:
-    outcome: Outcome
+    outcome: RowChange
     problems: list[Problem] = field(default_factory=list)
     #: Kept as it is, but worth saying (differs from what is stored; no `update`).
     warnings: list[Problem] = field(default_factory=list)
 
 
 def refused(name: str, reason: str) -> Result:
-    return Result(Outcome.REFUSED, [Problem(name, reason)])
+    return Result(RowChange.REFUSED, [Problem(name, reason)])
 
 
 def unknown_code() -> Result:

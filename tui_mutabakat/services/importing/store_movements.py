@@ -15,8 +15,8 @@ from tui_mutabakat.services.importing.fields import Kind
 from tui_mutabakat.services.importing.rows import MovementRecord, Record
 from tui_mutabakat.services.importing.store_base import (
     ZERO,
-    Outcome,
     Result,
+    RowChange,
     StoreBase,
     refused,
     unknown_code,
@@ -54,11 +54,11 @@ class MovementWriter(StoreBase):
                 currency,
             )
             if key in existing:
-                results.append(Result(Outcome.UNCHANGED))
+                results.append(Result(RowChange.UNCHANGED))
                 continue
             existing[key] = (0, ZERO, ZERO, ZERO)
             new.append(self._movement_row(record, account_id, currency))
-            results.append(Result(Outcome.ADDED))
+            results.append(Result(RowChange.ADDED))
         if new:
             self._core.execute(insert(Movement), new)
         return results
@@ -154,11 +154,11 @@ class MovementWriter(StoreBase):
             stored = existing.get(key)
             if stored is None:
                 new.append(self._movement_row(record, account_id, currency))
-                results.append(Result(Outcome.ADDED))
+                results.append(Result(RowChange.ADDED))
                 continue
             movement_id, debit, credit, settled = stored
             if (debit, credit) == (record.debit, record.credit):
-                results.append(Result(Outcome.UNCHANGED))
+                results.append(Result(RowChange.UNCHANGED))
             elif not self.update:
                 results.append(
                     refused(
@@ -180,7 +180,7 @@ class MovementWriter(StoreBase):
                 movement = self.session.get(Movement, movement_id)
                 assert movement is not None
                 movement.debit, movement.credit = record.debit, record.credit
-                results.append(Result(Outcome.UPDATED))
+                results.append(Result(RowChange.UPDATED))
         if new:
             self._core.execute(insert(Movement), new)
         self.session.flush()

@@ -29,7 +29,7 @@ from tui_mutabakat.domain.errors import InvalidInput, Refused
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
-from tui_mutabakat.mail.templates import OpenItem
+from tui_mutabakat.mail.templates import OpenItemLine
 from tui_mutabakat.services.portal.links import PortalLinks
 from tui_mutabakat.services.sending.letters import company_info, load_template
 from tui_mutabakat.services.sending.statement import open_items_for
@@ -74,7 +74,7 @@ class PageView:
     as_of: dt.date
     answer_by: dt.date
     balances: tuple[BalanceFigure, ...]
-    open_items: Mapping[str, tuple[OpenItem, ...]] = field(default_factory=dict)
+    open_items: Mapping[str, tuple[OpenItemLine, ...]] = field(default_factory=dict)
     #: The letter's own files offered for download: (name, kind, size, sha256).
     documents: tuple[tuple[str, str, int, str], ...] = ()
 
@@ -174,7 +174,7 @@ def letter_documents(session: Session, letter: Letter) -> list[Document]:
 def page_view(session: Session, letter: Letter) -> PageView:
     batch = letter.batch
     figures = tuple(figures_of(session, letter))
-    items: dict[str, tuple[OpenItem, ...]] = {}
+    items: dict[str, tuple[OpenItemLine, ...]] = {}
     account_id = letter.account_id
     if batch.open_items and account_id is not None:
         keys = [(account_id, f.currency) for f in figures]

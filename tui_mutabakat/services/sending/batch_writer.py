@@ -1,8 +1,11 @@
 """Writing a batch's letters into the outbox, chunk by chunk (SPEC D4–D6).
 
-A chunk is composed (balances read, every letter checked, rendered and its MIME message
-built: `compose_chunk`, reads only) and then written (`BatchWriter.write`, one transaction);
-the two halves can run in different threads or processes. `fill_batch` does both in turn.
+A send is planned once (`SendPlan`: who, as of when, which rows, with which options and
+the composer built for them) and the plan goes down the whole path. A chunk is composed
+(balances read, every letter checked, rendered and its MIME message built: `compose_chunk`,
+reads only) and then written (`BatchWriter.write`, one transaction); the two halves can run
+in different threads or processes. `write_chunks` does both in turn; `send_now` overlaps
+them with the sender.
 """
 
 from __future__ import annotations
@@ -54,24 +57,30 @@ CHUNK = 500
 FIRST_CHUNK = 100
 
 
-def fill_batch(
-    database: Database,
-    actor: Actor,
-    batch_id: int,
-    as_of: date,
-    keys: Sequence[BalanceKey],
-    options: SendOptions,
-) -> BatchCreated:
-    """Queue the letters of an opened batch, committing every chunk as soon as it is built,
-    so a running sender starts on the first letters while the others are being rendered.
-    The batch cannot end before its last chunk is in (`prepared_at`).
+@dataclass(frozen=True, slots=True)
+class SendPlan:
+    """What one send writes, checked once: the same for opening the batch, composing its
+    chunks (here or in a child process) and writing them."""
 
-    Should a chunk fail (the database went away, say), the letters already committed stay
-    queued and go out; the batch is closed with every account not yet queued listed among
-    the skipped with the reason, and the error is raised for the caller to show."""
-    with database.unit_of_work() as session:
-        writer = BatchWriter(session, actor, batch_id, as_of, keys, options)
-    return write_chunks(database, writer)
+    actor: Actor
+    as_of: date
+    #: The selected (account, currency) rows, after the duplicate guard.
+    keys: tuple[BalanceKey, ...]
+    options: SendOptions
+    #: Built for `actor`, `as_of` and `options` (loads the template, the sender and the
+    #: company; refuses bad options with `InvalidInput`).
+    composer: Composer
+
+    @classmethod
+    def build(
+        cls,
+        session: Session,
+        actor: Actor,
+        as_of: date,
+        keys: Sequence[BalanceKey],
+        options: SendOptions,
+    ) -> SendPlan:
+        return cls(actor, as_of, tuple(keys), options, Composer(session, actor, as_of, options))
 
 
 def write_chunks(database: Database, writer: BatchWriter) -> BatchCreated:
@@ -106,26 +115,11 @@ class ComposedChunk:
 class BatchWriter:
     """Fills one opened batch, chunk by chunk, and closes it."""
 
-    def __init__(
-        self,
-        session: Session,
-        actor: Actor,
-        batch_id: int,
-        as_of: date,
-        keys: Sequence[BalanceKey],
-        options: SendOptions,
-        *,
-        composer: Composer | None = None,
-    ) -> None:
-        """`composer`: the one the batch was opened with, if the caller has it (building
-        one loads the template, the sender and the company)."""
-        self.actor = actor
+    def __init__(self, plan: SendPlan, batch_id: int) -> None:
+        self.plan = plan
         self.batch_id = batch_id
-        self.as_of = as_of
-        self.options = options
         #: The letters to write: one per account, or per (account, currency).
-        self.keys = letter_keys(keys, options)
-        self.composer = composer or Composer(session, actor, as_of, options)
+        self.keys = letter_keys(plan.keys, plan.options)
         self.skipped: list[SkippedAccount] = []
         self.warnings: list[SkippedAccount] = []
         self.letters = 0
@@ -143,7 +137,7 @@ class BatchWriter:
         return list(self.pending)
 
     def compose(self, session: Session, part: list[BalanceKey]) -> ComposedChunk:
-        return compose_chunk(session, self.composer, part)
+        return compose_chunk(session, self.plan.composer, part)
 
     def commit(self, database: Database, chunk: ComposedChunk) -> bool:
         """Write the chunk in a transaction of its own and count it. If the batch was
@@ -159,7 +153,7 @@ class BatchWriter:
 
     def write(self, session: Session, chunk: ComposedChunk) -> None:
         """Insert the chunk's letters, all `queued`; `take` counts them after the commit."""
-        insert_letters(session, self.actor, self.batch_id, chunk.prepared)
+        insert_letters(session, self.plan.actor, self.batch_id, chunk.prepared)
 
     def finish(self, database: Database) -> BatchCreated:
         """Close the batch in a transaction of its own (`close`)."""
@@ -202,7 +196,7 @@ class BatchWriter:
         batch = session.get(ReconciliationBatch, self.batch_id)
         assert batch is not None
         now = utcnow()
-        if not self.options.title.strip() and self.first_subject:
+        if not self.plan.options.title.strip() and self.first_subject:
             batch.title = self.first_subject.rsplit(" [", 1)[0][:400]
         batch.letter_count = self.letters
         skipped = _with_names(session, self.skipped)
@@ -216,7 +210,7 @@ class BatchWriter:
         session.flush()
         record(
             session,
-            self.actor,
+            self.plan.actor,
             "create",
             "batch",
             self.batch_id,
@@ -227,7 +221,7 @@ class BatchWriter:
         if batch.cancel_requested:
             # Cancelled while being written: a chunk that committed after the cancel
             # queued letters the cancel did not see.
-            cancel_batch(session, self.actor, self.batch_id)  # which also finishes it
+            cancel_batch(session, self.plan.actor, self.batch_id)  # which also finishes it
         else:
             finish_batches(session.connection(), {self.batch_id}, now)
         return BatchCreated(self.batch_id, self.letters, skipped, self.warnings)

@@ -1,10 +1,12 @@
-"""Create a batch of letters (SPEC D4, D5) and end or cancel it (D6, D7).
+"""Opening a batch of letters (SPEC D4, D5) and writing its letters to the outbox (D6).
 
-`create_batch` checks every selected row, renders and builds each letter's message and
-writes the batch, its letters and recipients, all `queued`, with their first history event,
-in the caller's transaction: once it commits, the outbox holds everything the sender needs,
-and nothing has gone to a server yet. Rows that cannot be sent are returned (and kept on the
-batch) with the reason.
+`start_batch` is where every batch begins — the send screen's and `mutabakat send`'s: in
+one transaction it leaves out the rows whose account already has its letter (`send_guard`),
+plans the send (`SendPlan`: the options checked, the template compiled) and writes the
+batch's own row. The writer it returns fills the batch chunk by chunk: `send_now` while the
+sender delivers, or `batch_writer.write_chunks` alone (`mutabakat send --queue-only`, for
+`mutabakat worker` to deliver). Rows that cannot be sent are kept on the batch with the
+reason.
 """
 
 from __future__ import annotations
@@ -23,76 +25,47 @@ from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.states import BatchState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batch_writer import BatchWriter, fill_batch
+from tui_mutabakat.services.sending.batch_writer import BatchWriter, SendPlan
 from tui_mutabakat.services.sending.compose import (
-    BatchCreated,
-    Composer,
-    LetterPreview,
     SendOptions,
-    SkippedAccount,
-    answer_by_default,
-    preview_letter,
 )
+from tui_mutabakat.services.sending.send_guard import guard_keys
 from tui_mutabakat.services.text_input import checked_text
 
-__all__ = [
-    "BatchCreated",
-    "LetterPreview",
-    "SendOptions",
-    "SkippedAccount",
-    "answer_by_default",
-    "batch_skipped",
-    "create_batch",
-    "create_batch_streaming",
-    "fill_batch",
-    "open_batch",
-    "preview_letter",
-]
 
-
-def create_batch(
-    session: Session,
+def start_batch(
+    database: Database,
     actor: Actor,
     as_of: date,
     keys: Sequence[BalanceKey],
     options: SendOptions,
     *,
     criteria: dict[str, Any] | None = None,
-) -> BatchCreated:
-    """Check, render and queue a letter for every selected (account, currency) row, all in
-    the caller's transaction."""
-    composer = Composer(session, actor, as_of, options)
-    batch_id = open_batch(
-        session, actor, as_of, keys, options, criteria=criteria, composer=composer
-    )
-    writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
-    for part in writer.parts():
-        chunk = writer.compose(session, part)
-        writer.write(session, chunk)
-        writer.take(chunk)
-    return writer.close(session)
+    again: bool = False,
+) -> BatchWriter:
+    """Open the batch (refusing bad options before anything is written, `ServiceError`)
+    and return the writer that fills it. Accounts that already have a live letter for the
+    date are left out (and listed on the batch's error list) unless `again`."""
+    with database.unit_of_work() as session:
+        keys, duplicates = guard_keys(session, as_of, keys, again=again)
+        plan = SendPlan.build(session, actor, as_of, keys, options)
+        batch_id = open_batch(session, plan, criteria=criteria)
+        writer = BatchWriter(plan, batch_id)
+        writer.skipped += duplicates
+    return writer
 
 
-def open_batch(
-    session: Session,
-    actor: Actor,
-    as_of: date,
-    keys: Sequence[BalanceKey],
-    options: SendOptions,
-    *,
-    criteria: dict[str, Any] | None = None,
-    composer: Composer | None = None,
-) -> int:
+def open_batch(session: Session, plan: SendPlan, *, criteria: dict[str, Any] | None = None) -> int:
     """The batch's own row, with no letter yet; refuses what the send dialog got wrong
-    (no row selected, an answer-by date before the as-of date, a template that does not
-    compile) before anything is written."""
-    if not keys:
+    (no row selected, a title that is no text) before anything is written — the plan has
+    checked the dates and compiled the template."""
+    if not plan.keys:
         raise InvalidInput(_("Gönderilecek hesap seçilmedi."))
-    composer = composer or Composer(session, actor, as_of, options)
+    options, composer, actor = plan.options, plan.composer, plan.actor
     batch = ReconciliationBatch(
         title=checked_text(options.title, ReconciliationBatch.title, _("Başlık"), "title")
         or _("Cari hesap mutabakatı"),
-        as_of=as_of,
+        as_of=plan.as_of,
         answer_by=composer.answer_by,
         template_name=options.template,
         attach_statement=options.attach_statement,
@@ -111,25 +84,3 @@ def open_batch(
     session.add(batch)
     session.flush()
     return batch.id
-
-
-def create_batch_streaming(
-    database: Database,
-    actor: Actor,
-    as_of: date,
-    keys: Sequence[BalanceKey],
-    options: SendOptions,
-    *,
-    criteria: dict[str, Any] | None = None,
-) -> BatchCreated:
-    """`open_batch` and `fill_batch` in one call."""
-    with database.unit_of_work() as session:
-        batch_id = open_batch(session, actor, as_of, keys, options, criteria=criteria)
-    return fill_batch(database, actor, batch_id, as_of, keys, options)
-
-
-def batch_skipped(session: Session, batch_id: int) -> list[SkippedAccount]:
-    batch = session.get(ReconciliationBatch, batch_id)
-    if batch is None:
-        return []
-    return [SkippedAccount(**item) for item in json.loads(batch.skipped or "[]")]

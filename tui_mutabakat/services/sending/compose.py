@@ -43,7 +43,7 @@ from tui_mutabakat.mail.templates import (
     LetterFacts,
     LetterRenderer,
     LetterTemplateError,
-    OpenItem,
+    OpenItemLine,
     RenderedLetter,
     TemplateSource,
     letter_context,
@@ -199,7 +199,7 @@ class Composer:
         rows: Sequence[BalanceRow],
         who: AccountRecipients,
         token: str,
-        items: dict[BalanceKey, list[OpenItem]],
+        items: dict[BalanceKey, list[OpenItemLine]],
     ) -> LetterFacts:
         attachment = ""
         if self.options.attach_statement:
@@ -247,7 +247,7 @@ class LetterData:
 
     rows: dict[BalanceKey, list[BalanceRow]]
     people: dict[int, AccountRecipients]
-    items: dict[BalanceKey, list[OpenItem]]
+    items: dict[BalanceKey, list[OpenItemLine]]
     statements: dict[BalanceKey, Statement]
 
 

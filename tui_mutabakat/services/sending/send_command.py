@@ -31,12 +31,12 @@ from tui_mutabakat.domain.money import MAX_AMOUNT, OutOfRange
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.batch_status import BatchSummary, stored_summary
-from tui_mutabakat.services.sending.batch_writer import BatchWriter, write_chunks
-from tui_mutabakat.services.sending.batches import BatchCreated, SendOptions, open_batch
-from tui_mutabakat.services.sending.compose import Composer
+from tui_mutabakat.services.sending.batch_writer import write_chunks
+from tui_mutabakat.services.sending.batches import start_batch
+from tui_mutabakat.services.sending.compose import BatchCreated, Composer, SendOptions
 from tui_mutabakat.services.sending.error_list import ErrorList, error_list
 from tui_mutabakat.services.sending.letters import template_choices
-from tui_mutabakat.services.sending.send_guard import Duplicates, find_duplicates, guard_keys
+from tui_mutabakat.services.sending.send_guard import Duplicates, find_duplicates
 from tui_mutabakat.services.sending.send_now import create_and_send
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions, RunReport
 
@@ -222,29 +222,6 @@ class SendOutcome:
         return self.summary.sent == 0
 
 
-def queue_letters(
-    database: Database,
-    actor: Actor,
-    as_of: date,
-    keys: Sequence[BalanceKey],
-    options: SendOptions,
-    *,
-    criteria: dict[str, Any] | None = None,
-    again: bool = False,
-) -> BatchCreated:
-    """Write the batch's letters to the outbox, chunk by chunk, with the duplicate guard;
-    `mutabakat worker` (or the next send) delivers them."""
-    with database.unit_of_work() as session:
-        keys, duplicates = guard_keys(session, as_of, keys, again=again)
-        composer = Composer(session, actor, as_of, options)
-        batch_id = open_batch(
-            session, actor, as_of, keys, options, criteria=criteria, composer=composer
-        )
-        writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
-        writer.skipped += duplicates
-    return write_chunks(database, writer)
-
-
 async def run_send(
     database: Database,
     settings: Settings,
@@ -261,15 +238,10 @@ async def run_send(
     report: RunReport | None = None
     fill_error: str | None = None
     if command.queue_only:
-        created: BatchCreated | None = queue_letters(
-            database,
-            actor,
-            as_of,
-            keys,
-            command.options,
-            criteria=criteria,
-            again=command.again,
+        writer = start_batch(
+            database, actor, as_of, keys, command.options, criteria=criteria, again=command.again
         )
+        created: BatchCreated | None = write_chunks(database, writer)
         assert created is not None and created.batch_id is not None
         batch_id = created.batch_id
     else:

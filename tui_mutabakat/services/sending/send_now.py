@@ -34,10 +34,14 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import current_language, set_language
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
-from tui_mutabakat.services.sending.batch_writer import BatchWriter, ComposedChunk, compose_chunk
-from tui_mutabakat.services.sending.batches import BatchCreated, SendOptions, open_batch
-from tui_mutabakat.services.sending.compose import Composer
-from tui_mutabakat.services.sending.send_guard import guard_keys
+from tui_mutabakat.services.sending.batch_writer import (
+    BatchWriter,
+    ComposedChunk,
+    SendPlan,
+    compose_chunk,
+)
+from tui_mutabakat.services.sending.batches import start_batch
+from tui_mutabakat.services.sending.compose import BatchCreated, Composer, SendOptions
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions, ProgressCallback, RunReport
 from tui_mutabakat.services.sending.worker import send_batch
 
@@ -81,20 +85,13 @@ async def create_and_send(
     has had its turn. `process_from=None` always composes in a thread. Accounts that
     already have a live letter for the date are left out (and listed on the batch's
     error list) unless `again`: `send_guard`."""
-    with database.unit_of_work() as session:
-        keys, duplicates = guard_keys(session, as_of, keys, again=again)
-        composer = Composer(session, actor, as_of, options)
-        batch_id = open_batch(
-            session, actor, as_of, keys, options, criteria=criteria, composer=composer
-        )
-        writer = BatchWriter(session, actor, batch_id, as_of, keys, options, composer=composer)
-        writer.skipped += duplicates
+    writer = start_batch(database, actor, as_of, keys, options, criteria=criteria, again=again)
+    batch_id = writer.batch_id
     # From here on the batch exists: whatever happens, it is closed before this returns.
     try:
         if on_opened is not None:
             on_opened(batch_id)
-        rows = len(keys)
-        with _composer(database, writer, rows, process_from) as compose:
+        with _composer(database, writer, process_from) as compose:
             filling = asyncio.ensure_future(_fill(database, writer, compose))
             if on_created is not None:
                 filling.add_done_callback(lambda done: _announce(done, on_created))
@@ -167,34 +164,26 @@ async def _fill(database: Database, writer: BatchWriter, compose: Compose) -> Ba
 
 @contextmanager
 def _composer(
-    database: Database, writer: BatchWriter, rows: int, process_from: int | None
+    database: Database, writer: BatchWriter, process_from: int | None
 ) -> Iterator[Compose]:
     """How chunks get composed: by a thread, and for a large batch by a child process from
     the third chunk on — the thread composes the first two while the child starts, so the
     first letters leave without waiting for it. Should the child not start, or die, its
     chunks are composed by the thread (see the module's doc)."""
     loop = asyncio.get_running_loop()
-    composer = writer.composer
+    plan = writer.plan
     with ExitStack() as stack:
         # Shut down without waiting: after a cancel or an error, a chunk still being
         # composed must not hold up the event loop; its result is dropped.
         threads = ThreadPoolExecutor(1, thread_name_prefix="mutabakat-compose")
         stack.callback(threads.shutdown, wait=False, cancel_futures=True)
         processes = None
-        if _child_wanted(database, rows, process_from):
+        if _child_wanted(database, len(plan.keys), process_from):
             processes = _start_child()
         if processes is not None:
             stack.callback(processes.shutdown, wait=False, cancel_futures=True)
         url = database.engine.url.render_as_string(hide_password=False)
-        job = _ChildJob(
-            url,
-            current_language(),
-            writer.actor,
-            writer.batch_id,
-            writer.as_of,
-            writer.options,
-            dict(database.info),
-        )
+        job = _ChildJob.of(plan, url, current_language(), writer.batch_id, dict(database.info))
 
         child = [processes]  # emptied once the child is found broken: said once, not per chunk
 
@@ -207,7 +196,7 @@ def _composer(
                     if child[0] is not None:
                         child[0] = None
                         log.warning(_CHILD_BROKEN)
-            return await loop.run_in_executor(threads, _compose_here, database, composer, part)
+            return await loop.run_in_executor(threads, _compose_here, database, plan.composer, part)
 
         yield compose
 
@@ -268,6 +257,9 @@ def _announce(
 
 @dataclass(frozen=True, slots=True)
 class _ChildJob:
+    """What the child process needs to compose the plan's chunks: the plan without its
+    composer (which holds a compiled template and cannot be pickled), rebuilt there."""
+
     url: str
     language: str
     actor: Actor
@@ -276,6 +268,12 @@ class _ChildJob:
     options: SendOptions
     #: The parent's `Database.info` (the portal's link maker).
     info: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, plan: SendPlan, url: str, language: str, batch_id: int, info: dict[str, Any]
+    ) -> _ChildJob:
+        return cls(url, language, plan.actor, batch_id, plan.as_of, plan.options, info)
 
 
 #: In the child process: the database and composer of the job it serves.

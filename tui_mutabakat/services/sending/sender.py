@@ -94,15 +94,6 @@ log = logging.getLogger("mutabakat.sending")
 #: RCPT, the function that writes the final ".", and what the connection awaits.
 _Handover = tuple[ClaimedLetter, list[int], Callable[[], None], asyncio.Future[None]]
 
-__all__ = [
-    "DeliveryOptions",
-    "LetterResult",
-    "OutboxSender",
-    "ProgressCallback",
-    "RunReport",
-    "SendProgress",
-]
-
 
 class OutboxSender:
     """One run of the sender over the outbox, for one transport.

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.mail.statement_file import Statement
-from tui_mutabakat.mail.templates import OpenItem, StatementLine
+from tui_mutabakat.mail.templates import OpenItemLine, StatementLine
 
 ZERO = Decimal("0")
 #: (account id, currency).
@@ -31,7 +31,7 @@ Key = tuple[int, str]
 _CHUNK = 500
 
 
-def items_total(items: Iterable[OpenItem]) -> Decimal:
+def items_total(items: Iterable[OpenItemLine]) -> Decimal:
     """Open debit items less open credit items: signed like a balance (debit positive)."""
     return sum((i.open_amount if i.debit > ZERO else -i.open_amount for i in items), ZERO)
 
@@ -64,10 +64,12 @@ def _late_settlements(session: Session, as_of: date, ids: list[int]) -> dict[int
     return reopened
 
 
-def open_items_for(session: Session, as_of: date, keys: Sequence[Key]) -> dict[Key, list[OpenItem]]:
+def open_items_for(
+    session: Session, as_of: date, keys: Sequence[Key]
+) -> dict[Key, list[OpenItemLine]]:
     """The items open on `as_of`, per (account, currency), oldest first."""
     wanted = set(keys)
-    items: dict[Key, list[OpenItem]] = defaultdict(list)
+    items: dict[Key, list[OpenItemLine]] = defaultdict(list)
     for ids in _chunks(sorted({a for a, _c in wanted})):
         reopened = _late_settlements(session, as_of, ids)
         open_now = (Movement.debit + Movement.credit) > Movement.settled
@@ -89,7 +91,7 @@ def open_items_for(session: Session, as_of: date, keys: Sequence[Key]) -> dict[K
             if left <= ZERO:
                 continue
             items[key].append(
-                OpenItem(
+                OpenItemLine(
                     date=movement.date,
                     doc_no=movement.doc_no,
                     description=movement.description,

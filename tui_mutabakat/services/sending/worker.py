@@ -26,9 +26,9 @@ from tui_mutabakat.mail.secrets import NotOwner, SecretError, resolve_owned
 from tui_mutabakat.mail.transport import Transport, TransportUnavailable
 from tui_mutabakat.services.sending.batch_status import close_abandoned_batches
 from tui_mutabakat.services.sending.outbox import SenderIdentity
-from tui_mutabakat.services.sending.sender import (
+from tui_mutabakat.services.sending.sender import OutboxSender
+from tui_mutabakat.services.sending.sender_types import (
     DeliveryOptions,
-    OutboxSender,
     ProgressCallback,
     RunReport,
     SendProgress,

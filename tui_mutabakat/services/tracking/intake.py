@@ -79,7 +79,9 @@ _KIND_WORD = {
 }
 
 
-class Outcome:
+class IntakeOutcome:
+    """What intake did with a message (`IntakeResult.outcome`)."""
+
     ANSWER = "answer"
     BOUNCE = "bounce"
     AUTO = "auto"
@@ -230,7 +232,7 @@ def process_read(
     the new history rows (a chunk's `BulkRows`; by default each an ORM object)."""
     done = (read.key in lookup.processed) if lookup else already_processed(session, read.key)
     if done:
-        return IntakeResult(Outcome.DUPLICATE, read.key)
+        return IntakeResult(IntakeOutcome.DUPLICATE, read.key)
     now = now or utcnow()
     standalone = lookup is None
     lookup = lookup or LetterLookup(session, [read])
@@ -247,21 +249,23 @@ def process_read(
         record_unreadable(
             session,
             read.key,
-            reason=Outcome.CONFLICT,
+            reason=IntakeOutcome.CONFLICT,
             error=why,
             headers=header_block(raw),
             mailbox=mailbox,
             uid=uid,
             now=now,
         )
-        result = IntakeResult(Outcome.CONFLICT, read.key, detail=why)
+        result = IntakeResult(IntakeOutcome.CONFLICT, read.key, detail=why)
     elif letter is None:
-        result = IntakeResult(Outcome.UNMATCHED, read.key, detail=read.subject[:200])
+        result = IntakeResult(IntakeOutcome.UNMATCHED, read.key, detail=read.subject[:200])
     elif read.kind == MessageKind.BOUNCE:
         recipients = lookup.recipients(session, letter)
         result = _apply_bounce(session, letter, read, now, recipients, rows)
     elif read.kind == MessageKind.AUTO:
-        result = IntakeResult(Outcome.AUTO, read.key, letter.id, letter.state, read.subject[:200])
+        result = IntakeResult(
+            IntakeOutcome.AUTO, read.key, letter.id, letter.state, read.subject[:200]
+        )
     else:
         ours = lookup.figures(session, letter)
         addresses = lookup.addresses(session, letter)
@@ -321,7 +325,7 @@ def record_unreadable(
                 message_key=key,
                 mailbox=mailbox[:400],
                 uid=uid,
-                outcome=Outcome.ERROR,
+                outcome=IntakeOutcome.ERROR,
                 detail=error[:500].replace("\x00", ""),
                 processed_at=now,
             )
@@ -556,7 +560,7 @@ def _apply_answer(
         change_letter_state(
             session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now, rows
         )
-    return IntakeResult(Outcome.ANSWER, read.key, letter.id, letter.state, detail)
+    return IntakeResult(IntakeOutcome.ANSWER, read.key, letter.id, letter.state, detail)
 
 
 def _apply_bounce(
@@ -570,9 +574,9 @@ def _apply_bounce(
     recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now, recipients, rows)
     if not recorded.bounced:
         detail = "; ".join(recorded.delayed) or "başarısız alıcı yok"
-        return IntakeResult(Outcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
+        return IntakeResult(IntakeOutcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
     detail = "; ".join(recorded.bounced)
     if recorded.all_bounced:
         why = f"Geri döndü: {detail}"
         change_letter_state(session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, why, now, rows)
-    return IntakeResult(Outcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])
+    return IntakeResult(IntakeOutcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])

@@ -8,18 +8,16 @@ fails as a whole: one that cannot be read, is over the `ReadLimits` or fails to 
 recorded as processed ("error") and listed as unreadable with its raw headers, so it never
 blocks the mailbox; the last UID advances. When two readers race on one mailbox, the
 loser's messages fail on the unique Message-ID and are then found processed: duplicates,
-not errors. `MailboxPoller` runs it on a timer in a thread (for the interface and
-`mutabakat worker`).
+not errors. `mutabakat worker` runs it on a timer in a thread (`TrackingThread`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +31,13 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import MailboxState
 from tui_mutabakat.mail.answers import ReadMessage, Unreadable, read_safely
 from tui_mutabakat.mail.headers import header_block
-from tui_mutabakat.mail.imap import ImapError, ImapSettings, Mailbox, default_port
+from tui_mutabakat.mail.imap import ImapConfig, ImapError, Mailbox, default_port
 from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.secrets import SecretError, resolve_owned
 from tui_mutabakat.services.tracking.intake import (
+    IntakeOutcome,
     IntakeResult,
     LetterLookup,
-    Outcome,
     already_processed,
     process_read,
     record_unreadable,
@@ -61,10 +59,10 @@ class IntakeRun:
     @property
     def news(self) -> int:
         """Answers and bounces found: what the user is told about."""
-        return self.outcomes[Outcome.ANSWER] + self.outcomes[Outcome.BOUNCE]
+        return self.outcomes[IntakeOutcome.ANSWER] + self.outcomes[IntakeOutcome.BOUNCE]
 
 
-def imap_settings_for(user: User, *, acting: str) -> ImapSettings | None:
+def imap_config_for(user: User, *, acting: str) -> ImapConfig | None:
     """The user's IMAP settings, None when no IMAP host is set. The password reference is
     resolved only when the process acts as the user (`acting`, see `mail/secrets.py`)."""
     if not user.imap_host:
@@ -73,7 +71,7 @@ def imap_settings_for(user: User, *, acting: str) -> ImapSettings | None:
         password = resolve_owned(user.imap_password_ref, owner=user.login, acting=acting)
     except SecretError as exc:
         raise ImapError(str(exc)) from None
-    return ImapSettings(
+    return ImapConfig(
         host=user.imap_host,
         port=user.imap_port or default_port(user.imap_security),
         security=user.imap_security,
@@ -128,7 +126,7 @@ def _process_chunk(
     for (uid, _raw, _read), result in zip(reads, results, strict=True):
         run.fetched += 1
         run.outcomes[result.outcome] += 1
-        if result.outcome in (Outcome.ERROR, Outcome.CONFLICT):
+        if result.outcome in (IntakeOutcome.ERROR, IntakeOutcome.CONFLICT):
             run.unreadable.append(f"UID {uid}: {result.detail}"[:300])
         if result.letter_id is not None:
             matched.append(uid)
@@ -162,7 +160,7 @@ def _one(
             lookup.processed.discard(read.key)  # rolled back with its savepoint
             read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
     if read.key in lookup.processed or already_processed(session, read.key):
-        return IntakeResult(Outcome.DUPLICATE, read.key)
+        return IntakeResult(IntakeOutcome.DUPLICATE, read.key)
     if not alone:
         _list(session, read, raw, key, uid)
     else:
@@ -173,19 +171,19 @@ def _one(
             log.warning("mailbox %s UID %s: %s", key, uid, exc)
             digest = "sha256:" + hashlib.sha256(raw).hexdigest()
             if already_processed(session, digest):
-                return IntakeResult(Outcome.DUPLICATE, digest)
+                return IntakeResult(IntakeOutcome.DUPLICATE, digest)
             read = Unreadable(digest, "", ascii(read.error)[:1000], "")
             with session.begin_nested():
                 _list(session, read, b"", key, uid)
     lookup.processed.add(read.key)
-    return IntakeResult(Outcome.ERROR, read.key, detail=read.error)
+    return IntakeResult(IntakeOutcome.ERROR, read.key, detail=read.error)
 
 
 def _list(session: Session, read: Unreadable, raw: bytes, key: str, uid: int) -> None:
     record_unreadable(
         session,
         read.key,
-        reason=Outcome.ERROR,
+        reason=IntakeOutcome.ERROR,
         error=read.error,
         headers=read.headers or header_block(raw),
         mailbox=key,
@@ -249,7 +247,7 @@ def chunks(
 
 def read_mailbox(
     database: Database,
-    settings: ImapSettings,
+    settings: ImapConfig,
     *,
     chunk: int = 200,
     limits: ReadLimits = DEFAULT_LIMITS,
@@ -280,58 +278,12 @@ def read_mailbox(
     return run
 
 
-class MailboxPoller:
-    """Reads the mailbox every `interval` seconds in a daemon thread until `stop()`.
-
-    `on_run` gets each run's result, `on_error` the message of a failed run (the next
-    run tries again). Both are called in the poller's thread.
-    """
-
-    def __init__(
-        self,
-        database: Database,
-        settings: Callable[[], ImapSettings | None],
-        interval: float,
-        on_run: Callable[[IntakeRun], None] | None = None,
-        on_error: Callable[[str], None] | None = None,
-    ) -> None:
-        self._database = database
-        self._settings = settings
-        self._interval = interval
-        self._on_run = on_run
-        self._on_error = on_error
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="mailbox", daemon=True)
-
-    def start(self) -> MailboxPoller:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                settings = self._settings()
-                if settings is not None:
-                    run = read_mailbox(self._database, settings)
-                    if self._on_run is not None:
-                        self._on_run(run)
-            except Exception as exc:  # noqa: BLE001 — the thread lives on, the user is told
-                log.exception("mailbox run failed")
-                if self._on_error is not None:
-                    self._on_error(f"{type(exc).__name__}: {exc}")
-            self._stop.wait(self._interval)
-
-
-def mailbox_of(database: Database, login: str, *, acting: str) -> ImapSettings | None:
+def mailbox_of(database: Database, login: str, *, acting: str) -> ImapConfig | None:
     """The IMAP settings of user `login` (None when the user has no IMAP host), for a
     process acting as `acting`."""
     with database.reader() as session:
         user = session.scalar(select(User).where(User.login == login))
-        return imap_settings_for(user, acting=acting) if user is not None else None
+        return imap_config_for(user, acting=acting) if user is not None else None
 
 
 def read_user_mailbox(

@@ -11,24 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import User
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.mail.imap import ImapError
-from tui_mutabakat.services.accounts.movements import local_today
 from tui_mutabakat.services.tracking.mailbox import (
     IntakeRun,
-    imap_settings_for,
+    imap_config_for,
     read_mailbox,
     read_maildir,
 )
 from tui_mutabakat.services.tracking.reminders import run_daily
 
 log = logging.getLogger("mutabakat.tracking")
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,7 +58,7 @@ def track_once(
             log.debug("mailbox of %s is left to a worker of %s", user.login, user.login)
             continue
         try:
-            mailbox = imap_settings_for(user, acting=acting)
+            mailbox = imap_config_for(user, acting=acting)
             run = (
                 read_mailbox(database, mailbox, limits=settings.read_limits)
                 if mailbox is not None
@@ -87,17 +91,31 @@ def track_once(
     return report
 
 
-class TrackingThread:
-    """`track_once` every `interval` seconds in a daemon thread, until `stop()`."""
+class TrackingThread(Generic[T]):
+    """`run()` every `interval` seconds in a daemon thread, until `stop()`: the worker's
+    `track_once`, or one mailbox's `read_mailbox`.
 
-    def __init__(self, database: Database, settings: Settings, interval: float = 60.0) -> None:
-        self._database = database
-        self._settings = settings
+    `on_run` gets each run's result, `on_error` the message of a failed run (logged too;
+    the next run tries again). Both are called in the thread.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[], T],
+        interval: float = 60.0,
+        *,
+        on_run: Callable[[T], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        name: str = "tracking",
+    ) -> None:
+        self._run = run
         self._interval = interval
+        self._on_run = on_run
+        self._on_error = on_error
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="tracking", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
-    def start(self) -> TrackingThread:
+    def start(self) -> TrackingThread[T]:
         self._thread.start()
         return self
 
@@ -108,7 +126,11 @@ class TrackingThread:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                track_once(self._database, self._settings)
-            except Exception:  # noqa: BLE001 — the worker keeps sending whatever happens here
-                log.exception("tracking run failed")
+                result = self._run()
+                if self._on_run is not None:
+                    self._on_run(result)
+            except Exception as exc:  # noqa: BLE001 — the thread lives on, the caller is told
+                log.exception("%s run failed", self._thread.name)
+                if self._on_error is not None:
+                    self._on_error(f"{type(exc).__name__}: {exc}")
             self._stop.wait(self._interval)
