@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandListItem, SimpleProvider
 from textual.screen import Screen
+from textual.theme import ThemeProvider
+from textual.widget import AwaitMount
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.keys import key_label, screen_keys
 from tui_mutabakat.services.context import Actor, resolve_actor
+from tui_mutabakat.widgets.textual_words import Palette, translate_textual
 
 
 class MutabakatApp(App[None]):
@@ -30,6 +34,7 @@ class MutabakatApp(App[None]):
     ]
 
     def __init__(self, settings: Settings, database: Database) -> None:
+        translate_textual()
         super().__init__()
         self.settings = settings
         self.database = database
@@ -50,6 +55,26 @@ class MutabakatApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, in the interface's language (widgets/textual_words.py)."""
+        if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(Palette(id="--command-palette"))
+
+    def search_commands(
+        self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…"
+    ) -> AwaitMount:
+        # As Textual's own, which its annotations do not quite describe.
+        provider = SimpleProvider(self.screen, list(commands))
+        return self.push_screen(Palette(providers=[provider], placeholder=placeholder))  # type: ignore[list-item]
+
+    def search_themes(self) -> None:
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's key names, with the one word among them in the interface's language."""
+        shown = super().get_key_display(binding)
+        return _("Boşluk") if shown == "space" else shown
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (Ctrl+P)."""

@@ -29,6 +29,7 @@ from tui_mutabakat.data.account_queries import (
 )
 from tui_mutabakat.domain.formatting import LOCALE, currency_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.account_rows import (
     FULL_CURRENCY_CELL,
     SEARCH_DELAY,
@@ -330,7 +331,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             with self.database.reader() as session:
                 self._total = count_accounts(session, AccountFilter())
         parts = [
-            _("{shown} / {total} hesap").format(
+            ngettext("{shown} / {total} hesap", "{shown} / {total} hesap", self._total or 0).format(
                 shown=_number(table.row_count), total=_number(self._total or 0)
             ),
         ]

@@ -20,6 +20,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.batches import SendOptions, answer_by_default, preview_letter
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
@@ -67,10 +68,11 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
         template = DEFAULT_TEMPLATE if DEFAULT_TEMPLATE in names else names[0]
         with Vertical(classes="dialog send-dialog"):
             yield Label(
-                _("{count} hesaba mutabakat gönder — {day}").format(
-                    count=len({account for account, _currency in self.keys}),
-                    day=format_day(self.as_of),
-                ),
+                ngettext(
+                    "{count} hesaba mutabakat gönder — {day}",
+                    "{count} hesaba mutabakat gönder — {day}",
+                    len(accounts := {account for account, _currency in self.keys}),
+                ).format(count=len(accounts), day=format_day(self.as_of)),
                 classes="dialog-title",
             )
             yield field_row(_("Başlık"), text_input(max_length=400), "title")

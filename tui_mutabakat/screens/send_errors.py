@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.services.batches import BatchCreated, SendOptions, SkippedAccount
@@ -263,4 +264,9 @@ class SendErrorsScreen(AppAccess, Screen[None]):
             update_reasons(session, self.batch_id, keys, created.skipped)
         self.fixed -= accounts
         self.reload()
-        self.notify(_("{count} mektup kuyruğa alındı.").format(count=created.letters), timeout=4)
+        self.notify(
+            ngettext(
+                "{count} mektup kuyruğa alındı.", "{count} mektup kuyruğa alındı.", created.letters
+            ).format(count=created.letters),
+            timeout=4,
+        )

@@ -16,6 +16,7 @@ from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog
 from tui_mutabakat.screens.track_answer import AnswerDialog, TypedAnswer
@@ -270,7 +271,8 @@ class LetterActions(AppAccess):
         why = _("Kullanıcı mektubu iptal etti.")
         with self.database.unit_of_work() as session:
             done = cancel_letters(session, self.actor, ids, why)
-        self.notify(_("{count} mektup iptal edildi.").format(count=done))  # type: ignore[attr-defined]
+        text = ngettext("{count} mektup iptal edildi.", "{count} mektup iptal edildi.", done)
+        self.notify(text.format(count=done))  # type: ignore[attr-defined]
         self.reload()
 
     # -- sending ---------------------------------------------------------------------------

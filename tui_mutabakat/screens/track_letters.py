@@ -137,7 +137,7 @@ class TrackLettersScreen(LetterActions, MailboxTimer, Screen[None]):
         self._show_selection()
 
     def _show_selection(self) -> None:
-        text = _("Space: seç · Enter: ayrıntı · F9: işlemler")
+        text = _("Boşluk: seç · Enter: ayrıntı · F9: işlemler")
         if self.selected:
             text = _("{count} mektup seçili · ").format(count=len(self.selected)) + text
         self.query_one("#letters-hint", Label).update(text)

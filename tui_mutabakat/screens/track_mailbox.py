@@ -11,6 +11,7 @@ from pathlib import Path
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.intake import Outcome
 from tui_mutabakat.services.mailbox import IntakeRun, read_maildir, read_user_mailbox
 
@@ -57,7 +58,10 @@ def read_text(run: IntakeRun | None) -> str:
         return _("Posta kutusu okunmadı: başka bir okuma sürüyor ya da posta kutusu tanımlı değil.")
     parts = []
     if run.outcomes[Outcome.ANSWER]:
-        parts.append(_("{count} yeni yanıt").format(count=run.outcomes[Outcome.ANSWER]))
+        answers = run.outcomes[Outcome.ANSWER]
+        parts.append(
+            ngettext("{count} yeni yanıt", "{count} yeni yanıt", answers).format(count=answers)
+        )
     if run.outcomes[Outcome.BOUNCE]:
         parts.append(_("{count} geri dönen ileti").format(count=run.outcomes[Outcome.BOUNCE]))
     if not parts:
