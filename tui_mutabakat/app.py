@@ -17,13 +17,14 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.keys import key_label, screen_keys
 from tui_mutabakat.services.context import Actor, resolve_actor
-from tui_mutabakat.widgets.textual_words import Palette, translate_textual
+from tui_mutabakat.widgets.textual_words import Commands, Palette, translate_textual
 
 
 class MutabakatApp(App[None]):
     """A thin app: it holds the database, the acting user and the settings; screens do the rest."""
 
     CSS_PATH = "styles/app.tcss"
+    COMMANDS = {Commands}
     TITLE = "e-Mutabakat"
     BINDINGS = [
         Binding("f1,ctrl+g", "help", _("Yardım"), id="help"),
@@ -86,6 +87,13 @@ class MutabakatApp(App[None]):
                 f"{_('Tuş')}: " + " / ".join(key_label(k) for k in entry.keys),
                 partial(self.run_action, entry.action, entry.node),
             )
+        # The entries of the screen's F9 menu that have no key of their own (Excel export…).
+        menu = getattr(screen, "palette_menu", None)
+        if callable(menu):
+            items, chosen = menu()
+            for action_id, label, hint in items:
+                if not hint:
+                    yield SystemCommand(label, _("F9 menüsünde"), partial(chosen, action_id))
         yield SystemCommand(_("Tema"), _("Renk temasını değiştir"), self.action_change_theme)
         yield SystemCommand(_("Çıkış"), _("Uygulamadan çık"), self.action_quit)
 

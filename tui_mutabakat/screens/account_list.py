@@ -45,7 +45,7 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.lookup import ValueLookupScreen
 from tui_mutabakat.screens.movements import ACCOUNT_ACTIONS, open_for_account
-from tui_mutabakat.services.accounts import delete_account
+from tui_mutabakat.services.accounts import check_deletable, delete_account
 from tui_mutabakat.services.errors import NotFound, Refused
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 
@@ -262,6 +262,15 @@ class AccountListScreen(AppAccess, Screen[None]):
             self.notify(_("Silinecek hesap yok."), severity="warning")
             return
         code, title = row.cells[0], row.cells[1]
+        try:  # what cannot be deleted is refused before the question
+            with self.database.reader() as session:
+                check_deletable(session, row.key)
+        except Refused as exc:
+            self.app.push_screen(MessageDialog(literal(str(exc)), title=_("Hesap silinemez")))
+            return
+        except NotFound as exc:
+            self.notify(literal(str(exc)), severity="warning")
+            return
         question = _("{code} — {title}\nhesabı silinsin mi? Bu işlem geri alınamaz.").format(
             code=literal(code), title=literal(title)
         )

@@ -30,6 +30,7 @@ from tui_mutabakat.screens.ops_dialogs import (
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.services.movements import DueTrackingStop, DueTrackingWarning, local_today
 from tui_mutabakat.services.orders import (
+    CODE_TITLE,
     OrderData,
     OrderLineData,
     account_by_code,
@@ -255,9 +256,9 @@ class OrderFormScreen(AppAccess, Screen[None]):
             with self.database.reader() as session:
                 return account_codes(session, prefix)
 
-        def chosen(code: str | None) -> None:
-            if code:
-                self._value("o-account", code)
+        def chosen(entry: str | None) -> None:
+            if entry:
+                self._value("o-account", entry.split(CODE_TITLE, 1)[0])
                 self.query_one("#o-date", Input).focus()
 
         title = _("Cari hesap seçin")

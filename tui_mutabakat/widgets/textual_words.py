@@ -15,11 +15,21 @@ from typing import ClassVar
 from rich.align import Align
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.command import CommandList, CommandPalette, ProviderSource
+from textual.command import (
+    CommandList,
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Provider,
+    ProviderSource,
+)
+from textual.content import Content
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 from textual.widgets.option_list import Option
 
+from tui_mutabakat.domain.text import fold_each, sort_key
 from tui_mutabakat.i18n import gettext as _
 
 
@@ -69,6 +79,32 @@ class Palette(CommandPalette):
                 self._list_visible = False
 
         self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+class Commands(Provider):
+    """The app's commands (every key of the screen, its menu's entries, …) for the palette,
+    found the way the account search finds: Turkish letters and case aside — "iptal",
+    "İptal", "IPTAL" all find "İptal et" — and listed in Turkish order."""
+
+    async def discover(self) -> Hits:
+        commands = sorted(
+            self.app.get_system_commands(self.screen), key=lambda command: sort_key(command[0])
+        )
+        for name, help_text, callback, discover in commands:
+            if discover:
+                yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(fold_each(query))
+        for name, help_text, callback, *_rest in self.app.get_system_commands(self.screen):
+            folded = fold_each(name)
+            score = matcher.match(folded)
+            if score <= 0:
+                continue
+            shown = Content(name)
+            if len(folded) == len(name):  # the marks of the folded match fit the name
+                shown = Content(name, spans=list(matcher.highlight(folded).spans))
+            yield Hit(score, shown, callback, help=help_text)
 
 
 _done = False
