@@ -101,7 +101,7 @@ async def walk(directory: Path) -> dict[str, str]:
         await press(pilot, "escape", "escape", "f4")
         await look(pilot, "send-criteria")
         app.screen.query(Select).first().focus()
-        await press(pilot, "enter")
+        await press(pilot, "space")  # opens it (Enter moves to the next field)
         await look(pilot, "dropdown-open")
         await press(pilot, "escape", "f2")
         await look(pilot, "send-list")

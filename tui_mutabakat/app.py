@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import partial
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandListItem, SimpleProvider
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.widget import AwaitMount
+from textual.widgets import Checkbox, Input, Select
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.keys import key_label, screen_keys
 from tui_mutabakat.services.context import Actor, resolve_actor
+from tui_mutabakat.widgets.form import clear_stale_error
 from tui_mutabakat.widgets.textual_words import Commands, Palette, translate_textual
 
 
@@ -71,6 +74,13 @@ class MutabakatApp(App[None]):
 
     def search_themes(self) -> None:
         self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        """In any form: a corrected field's error goes (widgets/form.py)."""
+        clear_stale_error(event.control)
 
     def get_key_display(self, binding: Binding) -> str:
         """Textual's key names, with the one word among them in the interface's language."""

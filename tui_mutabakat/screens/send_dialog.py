@@ -25,6 +25,7 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.batches import SendOptions, answer_by_default, preview_letter
 from tui_mutabakat.services.errors import InvalidInput, ServiceError
 from tui_mutabakat.services.letters import template_choices
+from tui_mutabakat.services.movements import local_today
 from tui_mutabakat.widgets.form import (
     clear_errors,
     field_row,
@@ -118,6 +119,11 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
     def options(self) -> SendOptions:
         """The options in the form; `InvalidInput` names the field that is wrong."""
         answer_by = optional_day(self, "answer_by")
+        if answer_by is not None and answer_by < local_today():
+            raise InvalidInput(
+                _("Geçerlilik tarihi geçmiş bir gün olamaz: bugün ya da sonrası olmalı."),
+                "answer_by",
+            )
         if answer_by is not None and answer_by < self.as_of:
             raise InvalidInput(
                 _("Geçerlilik tarihi mutabakat tarihinden önce olamaz."), "answer_by"

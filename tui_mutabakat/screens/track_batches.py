@@ -32,6 +32,11 @@ from tui_mutabakat.services.mailbox import IntakeRun
 from tui_mutabakat.services.tracking import batch_counts, tracking_batches
 
 
+def nothing_sent() -> str:
+    """What an empty tracking screen says: that nothing was sent, and how to start."""
+    return _("Henüz gönderim yok — ana menüde F4 (e-Mutabakat Gönder) ile gönderin.")
+
+
 def count_labels() -> dict[str, str]:
     return {
         "queued": _("Kuyruk"),
@@ -202,7 +207,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
     def _show_info(self) -> None:
         batch_id = self.selected_batch()
         text = self._info.get(batch_id, "") if batch_id is not None else ""
-        self.query_one("#track-info", Static).update(text or _("Gönderilmiş mektup yok."))
+        self.query_one("#track-info", Static).update(text or nothing_sent())
 
     def selected_batch(self) -> int | None:
         key = cursor_key(self.query_one(DataTable))
@@ -217,7 +222,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
         batch_id = self.selected_batch()
         if batch_id is None:
-            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            self.notify(nothing_sent(), severity="warning")
             return
         self.app.push_screen(TrackLettersScreen(batch_id))
 
@@ -227,7 +232,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
         batch_id = self.selected_batch()
         if batch_id is None:
-            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            self.notify(nothing_sent(), severity="warning")
             return
         with self.database.reader() as session:
             errors = error_list(session, batch_id)
@@ -250,7 +255,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
         batch_id = self.selected_batch()
         if batch_id is None:
-            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            self.notify(nothing_sent(), severity="warning")
             return
         folder = evidence_folder(Path(self.settings.data_dir), f"toplu-{batch_id}")
         try:

@@ -1,4 +1,4 @@
-"""Textual's own words in the interface's language.
+"""Textual's own words in the interface's language, and its widgets' keys as our forms use them.
 
 Textual writes a few English texts of its own where a user sees them: the command palette's
 placeholder ("Search for commands…"), its "No matches found" line and its keys, the open
@@ -118,6 +118,13 @@ def translate_textual() -> None:
     _done = True
     SelectOverlay.BINDINGS = [Binding("escape", "dismiss", _("Listeyi kapat"))]
     SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
+    # Enter on a closed dropdown moves to the next field, as the forms' "Enter: sonraki
+    # alan" says (and as in an input); Space or ↓ opens it.
+    Select.BINDINGS = [
+        Binding("down,space,up", "show_overlay", _("Listeyi aç"), show=False),
+        Binding("enter", "app.focus_next", _("Sonraki alan"), show=False),
+    ]
+    Select._merged_bindings = Select._merge_bindings()
     defaults = Select.__init__.__kwdefaults__
     if defaults is not None and "prompt" in defaults:
         defaults["prompt"] = _("Seçin")
