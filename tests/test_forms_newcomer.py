@@ -155,7 +155,7 @@ async def test_a_big_send_shows_its_progress_and_the_error_list_on_a_key(
         assert app.screen is progress
         assert not any(isinstance(s, SendErrorsScreen) for s in app.screen_stack)
         summary = str(progress.query_one("#send-summary", Static).content)
-        assert "Gönderildi: 294" in summary and "F4: hata listesi" in summary
+        assert "Gönderildi: 294" in summary and "F4 hata listesi" in summary
         await press(pilot, "f4")
         assert isinstance(app.screen, SendErrorsScreen)
         assert len(app.screen.skipped) == 6

@@ -120,7 +120,7 @@ async def test_select_three_send_see_errors_and_summary(
         assert isinstance(shown, SendProgressScreen)
         await wait_for(pilot, lambda: not shown.running)
         assert app.screen is shown  # the progress stays in view; the list opens on F4
-        assert "F4: hata listesi" in str(shown.query_one("#send-summary", Static).content)
+        assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
         await press(pilot, "f4")
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)
@@ -199,7 +199,7 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         assert isinstance(shown, SendProgressScreen)
         await wait_for(pilot, lambda: not shown.running)
         assert app.screen is shown  # the progress stays in view; the list opens on F4
-        assert "F4: hata listesi" in str(shown.query_one("#send-summary", Static).content)
+        assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
         await press(pilot, "f4")
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)

@@ -95,7 +95,7 @@ async def test_the_error_list_is_a_work_list(
         assert isinstance(shown, SendProgressScreen)
         await wait_for(pilot, lambda: not shown.running)
         assert app.screen is shown  # the progress stays in view; the list opens on F4
-        assert "F4: hata listesi" in str(shown.query_one("#send-summary", Static).content)
+        assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
         await press(pilot, "f4")
         first = app.screen
         assert isinstance(first, SendErrorsScreen)

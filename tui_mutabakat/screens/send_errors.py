@@ -43,7 +43,7 @@ from tui_mutabakat.services.error_list import (
 FIXED = "✎"
 DONE = "✓"
 #: The reason column's width: with the others the table fits 80 columns.
-REASON_WIDTH = 28
+REASON_WIDTH = 26
 
 
 class SendErrorsScreen(AppAccess, Screen[None]):
@@ -93,9 +93,9 @@ class SendErrorsScreen(AppAccess, Screen[None]):
     def on_mount(self) -> None:
         table = self.table
         table.add_column("", width=1, key="mark")
-        table.add_column(_("Kod"), width=9, key="code")
-        table.add_column(_("Ünvan"), width=14, key="title")
-        table.add_column(_("Dvz"), width=3, key="currency")
+        table.add_column(_("Kod"), width=10, key="code")  # 120.01.008 whole
+        table.add_column(_("Ünvan"), width=12, key="title")
+        table.add_column(_("Dvz"), width=7, key="currency")  # TRY/EUR
         table.add_column(_("Tür"), width=6, key="kind")
         table.add_column(_("Neden"), width=REASON_WIDTH, key="reason")
 

@@ -285,8 +285,6 @@ class SendProgressScreen(AppAccess, Screen[None]):
             error = message.report.transport_error
             problems.append(_("Sunucu hatası: {error}").format(error=error))
         lines = summary_lines(summary, self._outbox())
-        if self.check_action("errors", ()):
-            lines.append(_("F4: hata listesi (gönderilmeyen hesaplar ve nedenleri)"))
         if problems:
             title = _("Gönderim tamamlanamadı.")
             lines[0:0] = [*problems, ""]
