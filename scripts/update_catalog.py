@@ -3,10 +3,10 @@
     python scripts/update_catalog.py            # or: bash scripts/update_catalog.sh
     python scripts/update_catalog.py --pot OUT  # only extract, into OUT (the i18n test uses it)
 
-Every `_("…")` / `gettext("…")` call under `tui_mutabakat/` is extracted into
-`tui_mutabakat/locale/mutabakat.pot` (what `pybabel extract -k _ -k gettext` does, except that
-the calls are found in the syntax tree: Babel's tokenizer misses `_()` inside f-strings before
-Python 3.12, as in `f"{_('Kullanıcı')}: {login}"`); then each
+Every `_("…")` / `gettext("…")` / `ngettext("…", "…", n)` call under `tui_mutabakat/` is
+extracted into `tui_mutabakat/locale/mutabakat.pot` (what `pybabel extract -k _ -k gettext`
+does, except that the calls are found in the syntax tree: Babel's tokenizer misses `_()` inside
+f-strings before Python 3.12, as in `f"{_('Kullanıcı')}: {login}"`); then each
 `locale/<lang>/LC_MESSAGES/mutabakat.po` (English is created when missing) is updated from it
 like `pybabel update`: existing translations are kept, new messages arrive untranslated, a
 message whose Turkish text changed arrives fuzzy with its old translation for review, and
@@ -38,7 +38,7 @@ POT_PATH = LOCALE_DIR / "mutabakat.pot"
 DOMAIN = "mutabakat"
 #: Languages with a catalog; Turkish is the source language and has none.
 LANGUAGES = ("en",)
-KEYWORDS = ("_", "gettext")
+KEYWORDS = ("_", "gettext", "ngettext")
 PROJECT = "tui-mutabakat"
 HEADER = (
     "# {title} of the tui-mutabakat interface; the source language is Turkish.\n"
@@ -52,15 +52,18 @@ def _version() -> str:
         return str(tomllib.load(handle)["project"]["version"])
 
 
+Message = str | tuple[str, str]
+
+
 def find_messages(
     package: Path = PACKAGE,
-) -> tuple[list[tuple[str, int, str]], list[str]]:
+) -> tuple[list[tuple[str, int, Message]], list[str]]:
     """Every `_("…")` call as (file, line, message), and the calls that cannot be extracted.
 
     A call whose argument is not one plain string literal (`_(name)`, `_(f"…")`, `_("a" + b)`)
     cannot be translated, since its text is not known before it runs; those are the problems.
     """
-    found: list[tuple[str, int, str]] = []
+    found: list[tuple[str, int, Message]] = []
     problems: list[str] = []
     for path in sorted(package.rglob("*.py")):
         relative = path.relative_to(package.parent).as_posix()
@@ -72,6 +75,18 @@ def find_messages(
             ):
                 continue
             args = node.args
+            if node.func.id == "ngettext":
+                if (
+                    len(args) == 3
+                    and not node.keywords
+                    and all(
+                        isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:2]
+                    )
+                ):
+                    found.append((relative, node.lineno, (args[0].value, args[1].value)))  # type: ignore[attr-defined]
+                else:
+                    problems.append(f"{relative}:{node.lineno}: {ast.unparse(node)}")
+                continue
             if (
                 len(args) == 1
                 and not node.keywords
@@ -81,11 +96,11 @@ def find_messages(
                 found.append((relative, node.lineno, args[0].value))
             else:
                 problems.append(f"{relative}:{node.lineno}: {ast.unparse(node)}")
-    found.sort()
+    found.sort(key=lambda item: (item[0], item[1], str(item[2])))
     return found, problems
 
 
-def extract(found: Iterable[tuple[str, int, str]]) -> Catalog:
+def extract(found: Iterable[tuple[str, int, Message]]) -> Catalog:
     """The template: every message marked in the package, with the files it occurs in."""
     template = Catalog(
         project=PROJECT,

@@ -347,7 +347,7 @@ async def test_department_routing_checks_its_address(app: MutabakatApp, database
         card = app.screen
         await pilot.press(*"D1", "tab", *"Departmanlı A.Ş.")
         card.query_one("#f-routing").focus()
-        await pilot.press("enter", "down", "enter")  # "Departmana"
+        await pilot.press("space", "down", "enter")  # "Departmana" (Enter moves on)
         await pilot.pause()
         assert text_of(card, "#recipient-status") == (
             "Mutabakat gönderilemez: Departman adresi: E-posta adresi boş."

@@ -85,7 +85,7 @@ async def test_import_from_the_keyboard(
         await press(pilot, "home", "shift+end", "backspace")
         await type_text(pilot, str(contacts))
         await tab_to(pilot, "f-kind")
-        await press(pilot, "enter", "down", "enter")  # Yetkililer
+        await press(pilot, "space", "down", "enter")  # Yetkililer (Enter moves on)
         assert screen.kind is Kind.CONTACTS
         await press(pilot, "ctrl+r")
         await wait_for(pilot, lambda: screen.shown is not None)

@@ -3,6 +3,7 @@ that cannot be tied to one currency is unclear (issue 9 point 2)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -122,6 +123,12 @@ async def test_an_emailed_answer_per_currency(
         details = letter_details(session, letter.id)
         assert [f.currency for f in details.balances] == ["TRY", "USD"]
         assert len(details.answer_balances[answer.id]) == 2
+        # The history says it in words and Turkish money (issue 11.11), no raw values.
+        reasons = " ".join(line.reason for line in details.history)
+        assert "mutabık değil" in reasons and "bakiye 11.500,00 TL borç" in reasons
+        assert "11500.00" not in reasons and " B" not in reasons
+        assert not re.search(r":\d+:[0-9a-f]{8}", reasons)  # no sender run's id ("vm:9174:…")
+        assert details.recipients[0].smtp_answer.startswith("Dosyaya yazıldı: ")
 
 
 async def test_an_emailed_figure_without_a_currency_is_unclear(
@@ -167,6 +174,8 @@ async def test_a_manual_answer_takes_a_balance_per_currency(
         ]
         stored = session.get(Letter, letter.id)
         assert stored is not None and stored.state is LetterState.DISAGREED
+        reasons = [line.reason for line in letter_details(session, letter.id).history]
+        assert "Telefon: mutabık değil" in reasons and "disagreed" not in str(reasons)
 
 
 async def test_tracking_shows_every_currency_and_the_dialog_asks_for_each(

@@ -97,7 +97,7 @@ async def set_defaults_by_keys(app: MutabakatApp, pilot: Pilot[None]) -> None:
     await pilot.press("tab", *"10.000,00")  # due-track amount
     await pilot.press("tab")
     assert screen.focused is screen.query_one("#f-due_track_action")
-    await pilot.press("enter", "down", "enter")  # "Kullanıcı uyarılsın"
+    await pilot.press("space", "down", "enter")  # "Kullanıcı uyarılsın" (Enter moves on)
     await pilot.pause()
     await pilot.press("f2")
     await pilot.pause()

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tests.pilot_keys import press
 from tests.portal_data import portal_on, sent_letters, token_in
@@ -30,6 +30,7 @@ from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
 from tui_mutabakat.screens.tracking.track_details import LetterDetailsScreen
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 DRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = (
@@ -199,14 +200,17 @@ async def test_a_browser_agrees_on_one_letter_and_disagrees_on_another(
     async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "f2")
         assert isinstance(app.screen, TrackBatchesScreen)
-        cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
-        assert cells[6:8] == ["1", "1"]  # agreed, not agreed
+        batches = app.screen
+        batch = batches.query_one(PagedTable).cursor_id
+        assert batch is not None
+        assert (batches.cell(batch, "agreed"), batches.cell(batch, "disagreed")) == ("1", "1")
         await press(pilot, "enter")
         assert isinstance(app.screen, TrackLettersScreen)
-        table = app.screen.query_one(DataTable)
-        assert "Mutabık değil" in [str(c) for c in table.get_row(str(alfa.id))]
-        assert "Mutabık" in [str(c) for c in table.get_row(str(beta.id))]
-        table.move_cursor(row=table.get_row_index(str(alfa.id)))
+        table = app.screen.query_one(PagedTable)
+        rows = {r.key: r for r in map(table.row_at, range(table.row_count)) if r is not None}
+        assert "Mutabık değil" in rows[alfa.id].cells
+        assert "Mutabık" in rows[beta.id].cells
+        table.move_cursor(next(i for i, key in enumerate(rows) if key == alfa.id))
         await press(pilot, "enter")
         assert isinstance(app.screen, LetterDetailsScreen)
         text = str(app.screen.query_one("#letter-details", Static).content)

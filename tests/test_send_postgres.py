@@ -39,11 +39,9 @@ def test_two_workers_send_each_letter_exactly_once(postgres: Database, tmp_path:
     with database.reader() as session:
         ids = set(session.scalars(select(Letter.message_id)))
         states = Counter(session.scalars(select(Letter.state)))
+        # Who claimed each letter: the sender run's actor ("worker@host:pid").
         claimers = Counter(
-            reason.rsplit(":", 1)[0]
-            for reason in session.scalars(
-                select(LetterEvent.reason).where(LetterEvent.to_state == "sending")
-            )
+            session.scalars(select(LetterEvent.actor).where(LetterEvent.to_state == "sending"))
         )
     database.dispose()
     assert set(counts) == ids

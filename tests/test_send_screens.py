@@ -116,7 +116,13 @@ async def test_select_three_send_see_errors_and_summary(
         title = dialog.query_one("#f-title", Input)
         assert title.value.startswith("Cari hesap mutabakatı")
         await press(pilot, "f2")
-        await wait_for(pilot, lambda: isinstance(app.screen, SendErrorsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SendProgressScreen))
+        shown = app.screen
+        assert isinstance(shown, SendProgressScreen)
+        await wait_for(pilot, lambda: not shown.running)
+        assert app.screen is shown  # the progress stays in view; the list opens on F4
+        assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
+        await press(pilot, "f4")
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)
         assert [s.code for s in errors.skipped] == ["120.002"]
@@ -189,7 +195,13 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         await press(pilot, "space", "space", "space", "f2")
         assert isinstance(app.screen, SendDialog)
         await press(pilot, "f2")
-        await wait_for(pilot, lambda: isinstance(app.screen, SendErrorsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SendProgressScreen))
+        shown = app.screen
+        assert isinstance(shown, SendProgressScreen)
+        await wait_for(pilot, lambda: not shown.running)
+        assert app.screen is shown  # the progress stays in view; the list opens on F4
+        assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
+        await press(pilot, "f4")
         errors = app.screen
         assert isinstance(errors, SendErrorsScreen)
         await press(pilot, "f2")  # nothing fixed yet: it asks first

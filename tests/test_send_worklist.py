@@ -90,7 +90,13 @@ async def test_the_error_list_is_a_work_list(
         await press(pilot, "plus", "f2")
         assert isinstance(app.screen, SendDialog)
         await press(pilot, "f2")
-        await wait_for(pilot, lambda: isinstance(app.screen, SendErrorsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SendProgressScreen))
+        shown = app.screen
+        assert isinstance(shown, SendProgressScreen)
+        await wait_for(pilot, lambda: not shown.running)
+        assert app.screen is shown  # the progress stays in view; the list opens on F4
+        assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
+        await press(pilot, "f4")
         first = app.screen
         assert isinstance(first, SendErrorsScreen)
         # grouped: the errors first, then the skipped address, then the zero balance

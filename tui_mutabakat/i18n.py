@@ -17,6 +17,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED_LANGUAGES = ("tr", "en")
 
 _catalog: dict[str, str] = {}
+#: Messages with plural forms (`ngettext`): Turkish singular → the translation's forms.
+_plurals: dict[str, tuple[str, ...]] = {}
 _language = "tr"
 
 
@@ -27,9 +29,11 @@ def set_language(language: str) -> None:
         raise ValueError(f"unsupported language {language!r}; use one of {SUPPORTED_LANGUAGES}")
     _language = language
     _catalog.clear()
+    _plurals.clear()
     po_path = LOCALE_DIR / language / "LC_MESSAGES" / "mutabakat.po"
     if language != "tr" and po_path.exists():
         _catalog.update(read_catalog(po_path))
+        _plurals.update(read_plurals(po_path))
 
 
 def read_catalog(po_path: Path) -> dict[str, str]:
@@ -39,11 +43,37 @@ def read_catalog(po_path: Path) -> dict[str, str]:
 
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
-    return {
-        message.id: str(message.string)
-        for message in catalog
-        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
-    }
+    found: dict[str, str] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        forms = _forms(message.string)
+        if isinstance(message.id, str) and message.string:
+            found[message.id] = str(message.string)
+        elif isinstance(message.id, tuple | list) and forms and all(forms):
+            # A plural message, by its singular: its first form (placeholders are compared).
+            found[str(message.id[0])] = forms[0]
+    return found
+
+
+def _forms(string: object) -> tuple[str, ...]:
+    """The forms of a plural message's translation (empty for a singular message)."""
+    return tuple(str(form) for form in string) if isinstance(string, tuple | list) else ()
+
+
+def read_plurals(po_path: Path) -> dict[str, tuple[str, ...]]:
+    """Turkish singular → every form of the translation, for the translated plural messages
+    of `po_path` (English: the form for one, the form for any other number)."""
+    from babel.messages.pofile import read_po
+
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    plurals: dict[str, tuple[str, ...]] = {}
+    for message in catalog:
+        forms = _forms(message.string)
+        if isinstance(message.id, tuple | list) and forms and all(forms) and not message.fuzzy:
+            plurals[str(message.id[0])] = forms
+    return plurals
 
 
 def current_language() -> str:
@@ -52,6 +82,16 @@ def current_language() -> str:
 
 def gettext(message: str) -> str:
     return _catalog.get(message, message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The message for `count` things: `ngettext("{count} hesap", "{count} hesap", n)` gives
+    "1 account" / "2 accounts" in English (Turkish does not change the noun after a number).
+    Only `count`'s form is chosen here; the caller still formats the placeholders."""
+    forms = _plurals.get(singular)
+    if forms:
+        return forms[0] if count == 1 or len(forms) == 1 else forms[1]
+    return singular if count == 1 else plural
 
 
 _ = gettext

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import Account, Movement
 from tui_mutabakat.data.money import money_sum, overflow_safe
-from tui_mutabakat.domain.text import fold
+from tui_mutabakat.domain.text import fold, sort_key
 
 
 class AccountSort(StrEnum):
@@ -28,7 +28,7 @@ class AccountSort(StrEnum):
 
 _SORT_COLUMNS = {
     AccountSort.CODE: Account.code,
-    AccountSort.TITLE: Account.title,
+    AccountSort.TITLE: Account.title_key,
     AccountSort.CITY: Account.city,
     AccountSort.GROUP: Account.group_code,
 }
@@ -181,7 +181,14 @@ def distinct_values(
         "region_code": Account.region_code,
         "tax_office": Account.tax_office,
     }[column_name]
-    statement = select(column).where(column != "").distinct().order_by(column).limit(limit)
-    if prefix:
-        statement = statement.where(column.ilike(f"{_escape_like(prefix)}%", escape="\\"))
-    return [str(v) for v in session.scalars(statement)]
+    # Few distinct values (cities, tax offices, codes): matched and sorted here, the way the
+    # account search matches — Turkish letters and case aside ("kadik" finds "Kadıköy", "ista"
+    # "İstanbul") — and in Turkish order.
+    values = [str(v) for v in session.scalars(select(column).where(column != "").distinct())]
+    wanted = fold(prefix)
+    if wanted:
+        values = [v for v in values if wanted in fold(v)]
+        values.sort(key=lambda v: (not fold(v).startswith(wanted), sort_key(v), v))
+    else:
+        values.sort(key=lambda v: (sort_key(v), v))
+    return values[:limit]

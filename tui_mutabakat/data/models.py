@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tui_mutabakat.data.base import Base, utcnow
 from tui_mutabakat.data.money import Money
 from tui_mutabakat.domain.enums import DocumentType, Role, Routing, RuleAction, SmtpSecurity
-from tui_mutabakat.domain.text import search_key
+from tui_mutabakat.domain.text import search_key, sort_key
 
 
 def _enum(kind: type) -> Enum:
@@ -177,6 +177,14 @@ class Account(Base):
     department_email: Mapped[str] = mapped_column(String(254), default="")
     #: The folded title, for case- and Turkish-letter-blind search (domain.text).
     search_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: The title's Turkish sort key (domain.text.sort_key): sorting by title is "Akın"
+    #: before "Aksoy". Compared byte by byte ("C" on PostgreSQL), so an index serves it.
+    title_key: Mapped[str] = mapped_column(
+        String(400).with_variant(String(400, collation="C"), "postgresql"),
+        default="",
+        server_default="",
+        index=True,
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -199,6 +207,7 @@ class Account(Base):
 @event.listens_for(Account, "before_update")
 def _fill_search_text(_mapper: object, _connection: object, account: Account) -> None:
     account.search_text = search_key(account.title)
+    account.title_key = sort_key(account.title)
 
 
 class Contact(Base):

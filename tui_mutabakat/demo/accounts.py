@@ -18,7 +18,7 @@ from typing import Any
 from tui_mutabakat.demo import names
 from tui_mutabakat.domain.enums import Routing
 from tui_mutabakat.domain.tax_number import vkn_check_digit
-from tui_mutabakat.domain.text import search_key
+from tui_mutabakat.domain.text import search_key, sort_key
 
 CUSTOMER_PREFIX = "120"
 SUPPLIER_PREFIX = "320"
@@ -143,6 +143,7 @@ class AccountFactory:
             "title": title,
             "tax_number": tax_number,
             "search_text": search_key(title),
+            "title_key": sort_key(title),
             "tax_office": self._tax_office(province.name),
             "address": self._address(province.name),
             "city": province.name,

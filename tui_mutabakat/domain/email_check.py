@@ -54,12 +54,11 @@ def check_email(address: str | None, *, check_dns: bool = False) -> EmailCheck:
     except EmailUndeliverableError:
         return EmailCheck(text, None, _("Alan adı e-posta kabul etmiyor (DNS kaydı yok)."))
     except EmailNotValidError as exc:
-        return EmailCheck(text, None, _("Geçersiz e-posta adresi: {detail}").format(detail=exc))
+        return EmailCheck(text, None, _explain_other(exc))
     return EmailCheck(text, result.normalized, None)
 
 
 def _explain_syntax(text: str, exc: EmailSyntaxError) -> str:
-    message = str(exc)
     if "@" not in text:
         return _("Adreste @ işareti yok.")
     if text.count("@") > 1:
@@ -75,4 +74,44 @@ def _explain_syntax(text: str, exc: EmailSyntaxError) -> str:
         return _("Alan adı eksik (örnek: firma.com.tr).")
     if ".." in text:
         return _("Adreste art arda iki nokta olamaz.")
-    return _("Geçersiz e-posta adresi: {detail}").format(detail=message)
+    return _explain_other(exc)
+
+
+def _phrases() -> tuple[tuple[str, str], ...]:
+    """What `email-validator` says (in English), as words of the interface: the first entry
+    whose phrase occurs in its message. Its own text is never shown."""
+    return (
+        ("too long", _("Adres çok uzun.")),
+        ("period and a hyphen", _("Adreste nokta ile tire yan yana olamaz.")),
+        ("two letters followed by two dashes", _("Alan adında iki harften sonra iki tire olamaz.")),
+        ("special-use or reserved", _("Alan adı e-posta için kullanılamayan ayrılmış bir ad.")),
+        ("top-level domain", _("Alan adının uzantısı geçerli değil (örnek: firma.com.tr).")),
+        ("display name", _("Adı ve köşeli ayraçları yazmayın, yalnız adresi yazın.")),
+        ("angle bracket", _("Adı ve köşeli ayraçları yazmayın, yalnız adresi yazın.")),
+        ("bracket", _("Alan adı yerine köşeli ayraç içinde IP adresi kullanılamaz.")),
+        ("Quoting", _("Adresin @ öncesi tırnak içinde yazılamaz.")),
+        ("close quote", _("Kapanan tırnaktan sonra karakter olamaz.")),
+        ("after the email address", _("Adresten sonra bir şey olamaz.")),
+        ("at-sign", _("Adreste @ yerine ona benzeyen başka bir işaret var.")),
+        (
+            "Internationalized characters before",
+            _("@ işaretinden önce Türkçe ya da özel harf olamaz."),
+        ),
+        ("hyphen", _("Alan adı tire ile başlayamaz ya da bitemez.")),
+        ("period", _("Adres ya da alan adı nokta ile başlayamaz ya da bitemez.")),
+    )
+
+
+def _explain_other(exc: EmailNotValidError) -> str:
+    """A Turkish (or the interface's) reason for any other refusal, naming the offending
+    characters when the library lists them."""
+    message = str(exc)
+    for phrase, reason in _phrases():
+        if phrase in message:
+            return reason
+    listed = message.rpartition(": ")[2].rstrip(".").split(", ") if ": " in message else []
+    # The library names invisible characters in English ("ZERO WIDTH SPACE"): shown as U+….
+    shown = [c if len(c) == 1 and c.isprintable() else "" for c in listed]
+    if listed and all(shown):
+        return _("Adreste geçersiz karakter var: {characters}").format(characters=" ".join(shown))
+    return _("Adreste geçersiz karakter var.")

@@ -45,9 +45,45 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_FOLD).lower().replace("\u0307", "").split())
 
 
+def fold_each(text: str) -> str:
+    """`fold` letter for letter, spaces kept: `"İptal Et"` → `"iptal et"`, the same length
+    as `text` wherever lower-casing keeps it (to mark where a folded match lies)."""
+    return text.translate(_FOLD).lower()
+
+
 def search_key(*parts: str) -> str:
     """The stored search text of a record: its folded parts separated by spaces."""
     return " ".join(fold(part) for part in parts if part)
+
+
+#: The Turkish alphabet (with q, w, x where Turkish dictionaries put them).
+_ALPHABET = "abcçdefgğhıijklmnoöpqrsştuüvwxyz"
+#: Each letter as one ASCII character in alphabetical order ("A" for a … "`" for z), so
+#: the key sorts the Turkish way byte by byte, on any database and in any locale.
+_RANK = {letter: chr(0x41 + index) for index, letter in enumerate(_ALPHABET)}
+_RANK.update({"â": _RANK["a"], "î": _RANK["i"], "û": _RANK["u"]})
+
+
+def turkish_lower(text: str) -> str:
+    """Lower case the Turkish way: `"IŞIK İZMİR"` → `"ışık izmir"`."""
+    return text.replace("I", "ı").replace("İ", "i").lower()
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts `text` in Turkish alphabetical order, case and punctuation aside:
+    `sort_key("Akın") < sort_key("Aksoy")` (ı comes before s), "Çınar" after "Cem", "Ölmez"
+    after "Ozan". Digits come first, a space before any letter; other letters by their
+    base letter (é as e), anything else is left out."""
+    key = []
+    for char in turkish_lower(" ".join(text.split())):
+        if char in _RANK:
+            key.append(_RANK[char])
+        elif char.isdigit() and char.isascii() or char == " ":
+            key.append(char)
+        elif char.isalpha():
+            base = unicodedata.normalize("NFKD", char)[0]
+            key.append(_RANK.get(base, char))
+    return "".join(key)
 
 
 # ---------------------------------------------------------------- what a form may store

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from tui_mutabakat.domain.states import RecipientState
+from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Delivery, Envelope, HandOver, RecipientResult
 
 
@@ -45,7 +46,7 @@ class FileTransport:
         answer = await asyncio.to_thread(self._write, envelope)
         return Delivery(
             results=[
-                RecipientResult(rid, RecipientState.ACCEPTED, 250, answer)
+                RecipientResult(rid, RecipientState.ACCEPTED, None, answer)
                 for rid, _address in envelope.recipients
             ]
         )
@@ -54,7 +55,7 @@ class FileTransport:
         name = self.name_for(envelope)
         target = self.directory / "new" / f"{name}.eml"
         if target.exists() or any((self.directory / "cur").glob(f"{name}.eml*")):
-            return f"250 {target.name} zaten yazılmış"
+            return _("Dosya zaten yazılmış: {name}").format(name=target.name)
         header = "X-Envelope-To: " + ", ".join(a for _r, a in envelope.recipients) + "\r\n"
         temporary = self.directory / "tmp" / f"{name}.{os.getpid()}.eml"
         with temporary.open("wb") as handle:
@@ -63,7 +64,7 @@ class FileTransport:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-        return f"250 {target}"
+        return _("Dosyaya yazıldı: {path}").format(path=target)
 
     async def close(self) -> None:
         return None

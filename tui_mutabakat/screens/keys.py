@@ -23,6 +23,12 @@ _NAMES = {
     "pagedown": "PgDn",
     "home": "Home",
     "end": "End",
+    "plus": "+",
+    "minus": "-",
+    "asterisk": "*",
+    "slash": "/",
+    "full_stop": ".",
+    "comma": ",",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -86,6 +87,36 @@ def show_error(root: Widget, name: str, message: str, *, ok: bool = False) -> No
     label.set_class(ok, "-ok")
     for control in root.query(f"#f-{name}"):
         control.set_class(bool(message) and not ok, "-invalid")
+        _ERROR_FOR[label] = _value_of(control)
+
+
+#: An error line → the value its field held when the error was shown (`clear_stale_error`).
+_ERROR_FOR: WeakKeyDictionary[Label, object] = WeakKeyDictionary()
+
+
+def _value_of(control: Widget) -> object:
+    if isinstance(control, Input | Select | Checkbox | Switch):
+        return control.value
+    if isinstance(control, TextArea):
+        return control.text
+    return None
+
+
+def clear_stale_error(control: Widget) -> None:
+    """A field's error goes once the field changes: it was about the value now corrected (the
+    check runs again on save). Errors shown for the value now in the field stay — those
+    found as it is typed."""
+    name = (control.id or "").removeprefix("f-")
+    if not name or control.id == name:
+        return
+    screen = control.screen
+    labels = screen.query(f"#err-{name}")
+    if not labels:
+        return
+    label = labels.first(Label)
+    shown = label.has_class("-shown") and not label.has_class("-ok")
+    if shown and _ERROR_FOR.get(label, None) != _value_of(control):
+        show_error(screen, name, "")
 
 
 def show_email_check(root: Widget, name: str) -> None:

@@ -30,6 +30,7 @@ from tui_mutabakat.data.account_queries import (
 from tui_mutabakat.domain.errors import NotFound, Refused
 from tui_mutabakat.domain.formatting import LOCALE, currency_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.accounts.account_rows import (
     FULL_CURRENCY_CELL,
     SEARCH_DELAY,
@@ -45,7 +46,7 @@ from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
-from tui_mutabakat.services.accounts.cards import delete_account
+from tui_mutabakat.services.accounts.cards import check_deletable, delete_account
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 
 #: The order F6 walks through; the n-th sort is the n-th column of the table.
@@ -261,6 +262,15 @@ class AccountListScreen(AppAccess, Screen[None]):
             self.notify(_("Silinecek hesap yok."), severity="warning")
             return
         code, title = row.cells[0], row.cells[1]
+        try:  # what cannot be deleted is refused before the question
+            with self.database.reader() as session:
+                check_deletable(session, row.key)
+        except Refused as exc:
+            self.app.push_screen(MessageDialog(literal(str(exc)), title=_("Hesap silinemez")))
+            return
+        except NotFound as exc:
+            self.notify(literal(str(exc)), severity="warning")
+            return
         question = _("{code} — {title}\nhesabı silinsin mi? Bu işlem geri alınamaz.").format(
             code=literal(code), title=literal(title)
         )
@@ -330,7 +340,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             with self.database.reader() as session:
                 self._total = count_accounts(session, AccountFilter())
         parts = [
-            _("{shown} / {total} hesap").format(
+            ngettext("{shown} / {total} hesap", "{shown} / {total} hesap", self._total or 0).format(
                 shown=_number(table.row_count), total=_number(self._total or 0)
             ),
         ]

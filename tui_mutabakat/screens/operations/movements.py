@@ -26,6 +26,7 @@ from tui_mutabakat.domain.formatting import (
 )
 from tui_mutabakat.domain.money import check_rate
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -45,6 +46,7 @@ from tui_mutabakat.services.accounts.movements import (
     doc_type_label,
     list_movements,
     load_movement,
+    movement_to_delete,
     open_balance,
     save_movement,
 )
@@ -366,9 +368,14 @@ class MovementListScreen(AppAccess, Screen[None]):
             self.notify(_("Hareket silindi."))
             self.reload()
 
-        self.app.push_screen(
-            ConfirmDialog(_("Seçili hareket silinsin mi?"), yes=_("Sil"), danger=True), answered
-        )
+        try:  # what cannot be deleted is refused before the question
+            with self.database.reader() as session:
+                document = movement_to_delete(session, current)
+        except ServiceError as error:
+            self.app.push_screen(MessageDialog(str(error), title=_("Silinemedi")))
+            return
+        question = _("{document}\nhareketi silinsin mi?").format(document=literal(document))
+        self.app.push_screen(ConfirmDialog(question, yes=_("Sil"), danger=True), answered)
 
     def action_actions(self) -> None:
         items: list[MenuItem] = [

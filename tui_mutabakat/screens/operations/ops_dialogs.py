@@ -168,15 +168,30 @@ class NumberPrompt(ModalScreen[Decimal | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
+    def _checked(self, text: str) -> Decimal | None:
+        """The value, or `None` with the problem shown under the field."""
+        error = self.query_one("#number-prompt-error", Label)
+        try:
+            value = self._parse(text)
+        except (ValueError, ArithmeticError) as exc:
+            error.update(parse_problem(exc, _("Geçerli bir sayı girin.")))
+            return None
+        error.update("")
+        return value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Checked as it is typed: a quantity above what remains is refused at once."""
+        event.stop()
+        if event.value.strip():
+            self._checked(event.value)
+        else:
+            self.query_one("#number-prompt-error", Label).update("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        try:
-            value = self._parse(event.value)
-        except (ValueError, ArithmeticError) as exc:
-            problem = parse_problem(exc, _("Geçerli bir sayı girin."))
-            self.query_one("#number-prompt-error", Label).update(problem)
-            return
-        self.dismiss(value)
+        value = self._checked(event.value)
+        if value is not None:
+            self.dismiss(value)
 
 
 def ask_due_tracking(

@@ -33,6 +33,7 @@ from tui_mutabakat.services.accounts.movements import (
     DueTrackingWarning,
 )
 from tui_mutabakat.services.accounts.orders import (
+    CODE_TITLE,
     OrderData,
     OrderLineData,
     account_by_code,
@@ -258,9 +259,9 @@ class OrderFormScreen(AppAccess, Screen[None]):
             with self.database.reader() as session:
                 return account_codes(session, prefix)
 
-        def chosen(code: str | None) -> None:
-            if code:
-                self._value("o-account", code)
+        def chosen(entry: str | None) -> None:
+            if entry:
+                self._value("o-account", entry.split(CODE_TITLE, 1)[0])
                 self.query_one("#o-date", Input).focus()
 
         title = _("Cari hesap seçin")

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Label
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_day, parse_day
+from tui_mutabakat.domain.money import OutOfRange
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
@@ -155,7 +156,22 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         title = _("{item}: bu sevkte miktar (kalan {remaining} {unit})").format(
             item=line.item, remaining=format_quantity(line.remaining), unit=line.unit
         )
-        prompt = NumberPrompt(title, _("Miktar"), format_quantity(current), parse_quantity)
+        remaining, unit = line.remaining, line.unit
+
+        def within(text: str) -> Decimal:
+            """The typed quantity, refused above what remains (no over-shipment)."""
+            quantity = parse_quantity(text)
+            if quantity > remaining:
+                raise OutOfRange(
+                    _("Kalandan fazla sevk edilemez: en çok {remaining} {unit}.").format(
+                        remaining=format_quantity(remaining), unit=unit
+                    )
+                )
+            if quantity < ZERO:
+                raise OutOfRange(_("Miktar eksi olamaz."))
+            return quantity
+
+        prompt = NumberPrompt(title, _("Miktar"), format_quantity(current), within)
         self.app.push_screen(prompt, entered)
 
     def _set(self, line_id: int, quantity: Decimal) -> None:

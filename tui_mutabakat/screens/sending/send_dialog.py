@@ -18,9 +18,11 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui_mutabakat.data.balance_queries import BalanceKey
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.sending.compose import SendOptions, answer_by_default, preview_letter
 from tui_mutabakat.services.sending.letters import template_choices
@@ -67,10 +69,11 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
         template = DEFAULT_TEMPLATE if DEFAULT_TEMPLATE in names else names[0]
         with Vertical(classes="dialog send-dialog"):
             yield Label(
-                _("{count} hesaba mutabakat gönder — {day}").format(
-                    count=len({account for account, _currency in self.keys}),
-                    day=format_day(self.as_of),
-                ),
+                ngettext(
+                    "{count} hesaba mutabakat gönder — {day}",
+                    "{count} hesaba mutabakat gönder — {day}",
+                    len(accounts := {account for account, _currency in self.keys}),
+                ).format(count=len(accounts), day=format_day(self.as_of)),
                 classes="dialog-title",
             )
             yield field_row(_("Başlık"), text_input(max_length=400), "title")
@@ -116,6 +119,11 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
     def options(self) -> SendOptions:
         """The options in the form; `InvalidInput` names the field that is wrong."""
         answer_by = optional_day(self, "answer_by")
+        if answer_by is not None and answer_by < local_today():
+            raise InvalidInput(
+                _("Geçerlilik tarihi geçmiş bir gün olamaz: bugün ya da sonrası olmalı."),
+                "answer_by",
+            )
         if answer_by is not None and answer_by < self.as_of:
             raise InvalidInput(
                 _("Geçerlilik tarihi mutabakat tarihinden önce olamaz."), "answer_by"

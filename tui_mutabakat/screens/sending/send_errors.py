@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.services.sending.compose import (
@@ -46,7 +47,7 @@ from tui_mutabakat.services.sending.error_list import (
 FIXED = "✎"
 DONE = "✓"
 #: The reason column's width: with the others the table fits 80 columns.
-REASON_WIDTH = 28
+REASON_WIDTH = 26
 
 
 class SendErrorsScreen(AppAccess, Screen[None]):
@@ -96,9 +97,9 @@ class SendErrorsScreen(AppAccess, Screen[None]):
     def on_mount(self) -> None:
         table = self.table
         table.add_column("", width=1, key="mark")
-        table.add_column(_("Kod"), width=9, key="code")
-        table.add_column(_("Ünvan"), width=14, key="title")
-        table.add_column(_("Dvz"), width=3, key="currency")
+        table.add_column(_("Kod"), width=10, key="code")  # 120.01.008 whole
+        table.add_column(_("Ünvan"), width=12, key="title")
+        table.add_column(_("Dvz"), width=7, key="currency")  # TRY/EUR
         table.add_column(_("Tür"), width=6, key="kind")
         table.add_column(_("Neden"), width=REASON_WIDTH, key="reason")
 
@@ -267,4 +268,9 @@ class SendErrorsScreen(AppAccess, Screen[None]):
             update_reasons(session, self.batch_id, keys, created.skipped)
         self.fixed -= accounts
         self.reload()
-        self.notify(_("{count} mektup kuyruğa alındı.").format(count=created.letters), timeout=4)
+        self.notify(
+            ngettext(
+                "{count} mektup kuyruğa alındı.", "{count} mektup kuyruğa alındı.", created.letters
+            ).format(count=created.letters),
+            timeout=4,
+        )

@@ -77,7 +77,7 @@ class SendListScreen(AppAccess, Screen[None]):
     AUTO_FOCUS = "#send-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Kriterler"), id="send_list_back"),
-        Binding("space", "toggle_row", _("Seç"), key_display="Boşluk", id="send_list_toggle"),
+        Binding("space", "toggle_row", _("Seç"), key_display=_("Boşluk"), id="send_list_toggle"),
         Binding("plus,ctrl+a", "select_all", _("Tümü"), key_display="+", id="send_list_all"),
         Binding("minus,ctrl+u", "select_none", _("Hiçbiri"), key_display="-", id="send_list_none"),
         Binding("asterisk,ctrl+x", "invert", _("Ters seç"), key_display="*", id="send_list_invert"),
@@ -188,7 +188,9 @@ class SendListScreen(AppAccess, Screen[None]):
             parts.append(
                 _("Satır {row}/{count}").format(row=table.cursor_row + 1, count=table.row_count)
             )
-        parts.append(sums_text(len(self.selection), self._sums))
+        keys = self.selection.keys
+        accounts = len({account for account, _currency in keys})
+        parts.append(sums_text(len(keys), self._sums, accounts))
         self.query_one("#send-status", Static).update(literal(" · ".join(parts)))
 
     # -------------------------------------------------------------- actions

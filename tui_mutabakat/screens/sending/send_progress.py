@@ -220,13 +220,10 @@ class SendProgressScreen(AppAccess, Screen[None]):
         # Accounts left out because they already have their letter were the user's choice.
         to_fix = [s for s in created.skipped if s.kind != SkipKind.DUPLICATE]
         if to_fix and request.show_errors:
-            if self.app.screen is self and not self.cancelled:
-                self.action_errors()
-            else:
-                # A question (stop sending?) is open, or the user stopped: the list must
-                # not cover it; F4 opens it.
-                skipped = _("{count} hesaba mektup gönderilmedi; F4: hata listesi.")
-                self.notify(skipped.format(count=len(created.skipped)), severity="warning")
+            # The progress stays in view (a big send is watched as it goes); the error list
+            # opens on F4, never over it by itself.
+            skipped = _("{count} hesaba mektup gönderilmedi; F4: hata listesi.")
+            self.notify(skipped.format(count=len(created.skipped)), severity="warning")
         elif created.skipped and request.show_errors:
             already = _("{count} hesabın bu tarih için mektubu var, atlandı; F4: hata listesi.")
             accounts = len({s.account_id for s in created.skipped})

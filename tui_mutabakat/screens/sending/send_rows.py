@@ -28,6 +28,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.formatting import currency_label, format_amount
 from tui_mutabakat.domain.states import BalanceSide
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 
 #: The mark of a ticked row, and of an account with / without a usable address.
@@ -224,9 +225,16 @@ def subtract_sums(total: Sequence[BalanceSums], part: Sequence[BalanceSums]) -> 
     return result
 
 
-def sums_text(count: int, sums: Sequence[BalanceSums]) -> str:
-    """`Seçili: 3 hesap · toplam 1.234,56 B TL · 50,00 A USD`."""
-    head = _("Seçili: {count} hesap").format(count=count)
+def sums_text(count: int, sums: Sequence[BalanceSums], accounts: int | None = None) -> str:
+    """`Seçili: 3 hesap · toplam 1.234,56 B TL · 50,00 A USD`; when the `count` rows span
+    fewer `accounts` (an account has a row per currency), both: `Seçili: 540 satır, 300
+    hesap`."""
+    accounts = count if accounts is None else accounts
+    what = ngettext("{count} hesap", "{count} hesap", accounts).format(count=accounts)
+    if accounts != count:
+        rows = ngettext("{count} satır", "{count} satır", count).format(count=count)
+        what = f"{rows}, {what}"
+    head = _("Seçili: {what}").format(what=what)
     if not count:
         return head
     parts = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.widgets.paged_table import Column, TableRow
 
 #: The title column never gets narrower than this (nor than a quarter of the width).
@@ -177,7 +178,9 @@ def batch_line(info: BatchInfo) -> str:
         for key, label in count_labels().items()
         if info.counts.get(key)
     )
-    summary = _("{total} mektup: {counts}").format(total=info.total, counts=counts)
+    summary = ngettext("{total} mektup: {counts}", "{total} mektup: {counts}", info.total).format(
+        total=info.total, counts=counts
+    )
     progress = f"{progress_bar(info.counts)} {info.answered}/{info.live}"
     line = f"{info.title}\n{dates}\n{summary} · {progress}"
     if info.in_doubt:

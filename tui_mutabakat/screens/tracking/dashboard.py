@@ -20,6 +20,7 @@ from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
+from tui_mutabakat.screens.tracking.track_batches import nothing_sent
 from tui_mutabakat.services.tracking.dashboard import (
     BatchBar,
     answers_per_day,
@@ -64,7 +65,7 @@ def stacked_bar(counts: dict[str, int], width: int = BAR_WIDTH) -> Text:
 def bars_text(bars: list[BatchBar]) -> Text:
     text = Text()
     if not bars:
-        return text.append(_("Gönderilmiş mektup yok."))
+        return text.append(nothing_sent())
     for bar in bars:
         rate = str(bar.response_rate).replace(".", ",")
         text.append(f"{bar.batch_id:>4} {format_day(bar.as_of)} ")

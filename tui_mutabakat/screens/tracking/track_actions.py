@@ -12,6 +12,7 @@ from textual import work
 
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog, TypedAnswer
@@ -228,7 +229,8 @@ class LetterActions(AppAccess):
         why = _("Kullanıcı mektubu iptal etti.")
         with self.database.unit_of_work() as session:
             done = cancel_letters(session, self.actor, ids, why)
-        self.notify(_("{count} mektup iptal edildi.").format(count=done))  # type: ignore[attr-defined]
+        text = ngettext("{count} mektup iptal edildi.", "{count} mektup iptal edildi.", done)
+        self.notify(text.format(count=done))  # type: ignore[attr-defined]
         self.reload()
 
     # -- sending ---------------------------------------------------------------------------

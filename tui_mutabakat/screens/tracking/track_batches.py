@@ -36,6 +36,11 @@ from tui_mutabakat.services.tracking.tracking import batch_counts, tracking_batc
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 
+def nothing_sent() -> str:
+    """What an empty tracking screen says: that nothing was sent, and how to start."""
+    return _("Henüz gönderim yok — ana menüde F4 (e-Mutabakat Gönder) ile gönderin.")
+
+
 class MailboxTimer(AppAccess):
     """Reads the mailbox every `POLL_SECONDS` while the screen is open; `reload()` after news."""
 
@@ -101,9 +106,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(_("Gönderilmiş e-Mutabakatlar"), classes="section-title")
-        yield PagedTable(
-            batch_columns(80)[1], empty_text=_("Gönderilmiş mektup yok."), id="track-batches"
-        )
+        yield PagedTable(batch_columns(80)[1], empty_text=nothing_sent(), id="track-batches")
         yield Static("", id="track-info", markup=False)
         yield Static(self._mailbox_place(), id="track-mailbox-place", classes="hint", markup=False)
         yield Footer()
@@ -177,7 +180,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
     def _show_info(self) -> None:
         batch_id = self.selected_batch()
         info = next((b for b in self._batches if b.id == batch_id), None)
-        text = batch_line(info) if info is not None else _("Gönderilmiş mektup yok.")
+        text = batch_line(info) if info is not None else ""
         self.query_one("#track-info", Static).update(text)
 
     def selected_batch(self) -> int | None:
@@ -193,7 +196,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
         batch_id = self.selected_batch()
         if batch_id is None:
-            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            self.notify(nothing_sent(), severity="warning")
             return
         self.app.push_screen(TrackLettersScreen(batch_id))
 
@@ -203,7 +206,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
         batch_id = self.selected_batch()
         if batch_id is None:
-            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            self.notify(nothing_sent(), severity="warning")
             return
         with self.database.reader() as session:
             errors = error_list(session, batch_id)
@@ -226,7 +229,7 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
 
         batch_id = self.selected_batch()
         if batch_id is None:
-            self.notify(_("Gönderilmiş mektup yok."), severity="warning")
+            self.notify(nothing_sent(), severity="warning")
             return
         folder = evidence_folder(Path(self.settings.data_dir), f"toplu-{batch_id}")
         try:

@@ -94,7 +94,9 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
                 )
             )
         elif person.smtp_answer or person.smtp_code:
-            lines.append(f"    SMTP: {e(person.smtp_answer or str(person.smtp_code))}")
+            # The server's answer carries its code; the file backend's names its file.
+            where = "SMTP: " if person.smtp_code else ""
+            lines.append(f"    {where}{e(person.smtp_answer or str(person.smtp_code))}")
     for warning in address_warnings:
         lines.append(f"  [yellow]{_('Atlanan adres')}[/yellow]: {e(warning)}")
     for bounce in details.bounces:

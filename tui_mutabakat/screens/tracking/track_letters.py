@@ -328,7 +328,16 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         self.reload()
 
     def action_menu(self) -> None:
-        items: list[MenuItem] = [
+        count = len(self.target_letters())
+        title = _("İşlemler ({count} mektup)").format(count=count)
+        self.app.push_screen(ActionMenu(title, self._menu_items()), callback=self._chosen)
+
+    def palette_menu(self) -> tuple[list[MenuItem], Callable[[str | None], None]]:
+        """The menu's entries for the command palette (app.py), and what runs one."""
+        return self._menu_items(), self._chosen
+
+    def _menu_items(self) -> list[MenuItem]:
+        return [
             ("answer", _("Yanıtı elle gir (telefon, kâğıt)"), "Ctrl+A"),
             ("resend", _("Aynı adreslere yeniden gönder"), "F4"),
             ("resend_card", _("Cari kartta adresi düzelt, sonra gönder"), ""),
@@ -341,9 +350,6 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
             ("evidence", _("Kanıt dosyası (PDF)"), ""),
             SAVE_FILE_ITEM,
         ]
-        count = len(self.target_letters())
-        title = _("İşlemler ({count} mektup)").format(count=count)
-        self.app.push_screen(ActionMenu(title, items), callback=self._chosen)
 
     def _chosen(self, action_id: str | None) -> None:
         actions: dict[str, Callable[[], None]] = {

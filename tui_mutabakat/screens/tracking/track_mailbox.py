@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.tracking.intake import IntakeOutcome
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.mailbox_pass import demo_inbox
@@ -30,7 +31,10 @@ def read_text(run: IntakeRun | None) -> str:
         return _("Posta kutusu okunmadı: başka bir okuma sürüyor ya da posta kutusu tanımlı değil.")
     parts = []
     if run.outcomes[IntakeOutcome.ANSWER]:
-        parts.append(_("{count} yeni yanıt").format(count=run.outcomes[IntakeOutcome.ANSWER]))
+        answers = run.outcomes[IntakeOutcome.ANSWER]
+        parts.append(
+            ngettext("{count} yeni yanıt", "{count} yeni yanıt", answers).format(count=answers)
+        )
     if run.outcomes[IntakeOutcome.BOUNCE]:
         parts.append(_("{count} geri dönen ileti").format(count=run.outcomes[IntakeOutcome.BOUNCE]))
     if not parts:

@@ -240,8 +240,9 @@ def has_movements(session: Session, account_id: int) -> bool:
     return bool(session.scalar(select(exists().where(Movement.account_id == account_id))))
 
 
-def delete_account(session: Session, actor: Actor, account_id: int) -> None:
-    """Delete an account and its contacts; refused where movements exist (SPEC B4)."""
+def check_deletable(session: Session, account_id: int) -> Account:
+    """The account, when it may be deleted; refused where movements exist (SPEC B4) — asked
+    before the delete question too, so that a user is not asked about what cannot be done."""
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
@@ -251,6 +252,12 @@ def delete_account(session: Session, actor: Actor, account_id: int) -> None:
                 code=account.code
             )
         )
+    return account
+
+
+def delete_account(session: Session, actor: Actor, account_id: int) -> None:
+    """Delete an account and its contacts; refused where movements exist (SPEC B4)."""
+    account = check_deletable(session, account_id)
     record(session, actor, "delete", "account", account_id, account.code)
     session.delete(account)
 

@@ -25,7 +25,7 @@ from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused, ServiceError
-from tui_mutabakat.domain.formatting import format_money
+from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.rules import (
     DueTrackingParams,
     DueTrackingResult,
@@ -408,6 +408,30 @@ def delete_movement(session: Session, actor: Actor, movement_id: int) -> None:
     row = session.get(Movement, movement_id, with_for_update=True)
     if row is None:
         raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
+    _check_deletable(session, row)
+    record(session, actor, "delete", "movement", row.id, _summary(row))
+    session.delete(row)
+
+
+def movement_to_delete(session: Session, movement_id: int) -> str:
+    """The document the delete question names ("Satış Faturası F-12, 15.01.2026, 1.234,56
+    TL borç"); refused at once (before any question) when it could not be deleted."""
+    row = session.get(Movement, movement_id)
+    if row is None:
+        raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
+    _check_deletable(session, row)
+    number = f" {row.doc_no}" if row.doc_no else ""
+    amount, side = (row.debit, _("borç")) if row.debit else (row.credit, _("alacak"))
+    return _("{kind}{number}, {day}, {amount} {side}").format(
+        kind=doc_type_label(row.doc_type),
+        number=number,
+        day=format_day(row.date),
+        amount=format_money(amount, row.currency),
+        side=side,
+    )
+
+
+def _check_deletable(session: Session, row: Movement) -> None:
     if row.settled > ZERO:
         raise Refused(
             _(
@@ -422,8 +446,6 @@ def delete_movement(session: Session, actor: Actor, movement_id: int) -> None:
                 number=invoice.number
             )
         )
-    record(session, actor, "delete", "movement", row.id, _summary(row))
-    session.delete(row)
 
 
 def _summary(row: Movement) -> str:

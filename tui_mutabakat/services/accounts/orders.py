@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tui_mutabakat.data.base import utcnow
@@ -35,6 +35,7 @@ from tui_mutabakat.domain.rules import (
     ApprovalResult,
     evaluate_order_approval,
 )
+from tui_mutabakat.domain.text import fold
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import (
     DueCheck,
@@ -79,15 +80,26 @@ def parse_quantity(text: str) -> Decimal:
     return check_quantity(value).quantize(Decimal("0.001"))
 
 
+#: Between an account's code and title in the order form's lookup list.
+CODE_TITLE = " — "
+
+
 def account_codes(session: Session, prefix: str, limit: int = 50) -> list[str]:
-    """Active account codes starting with `prefix` (the order form's F10 lookup)."""
+    """The order form's F10 lookup: "code — title" of the active accounts whose code starts
+    with `prefix` or whose title holds it, Turkish letters and case aside ("kadik" finds
+    "Kadıköy Gıda"), codes first, then titles in Turkish order."""
+    text = prefix.strip()
+    by_code = Account.code.startswith(text, autoescape=True)
     query = (
-        select(Account.code)
-        .where(Account.active.is_(True), Account.code.startswith(prefix.strip(), autoescape=True))
-        .order_by(Account.code)
+        select(Account.code, Account.title)
+        .where(
+            Account.active.is_(True),
+            or_(by_code, Account.search_text.contains(fold(text), autoescape=True)),
+        )
+        .order_by(by_code.desc(), case((by_code, Account.code), else_=""), Account.title_key)
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return [f"{code}{CODE_TITLE}{title}" for code, title in session.execute(query)]
 
 
 def account_by_code(session: Session, code: str) -> tuple[int, str] | None:

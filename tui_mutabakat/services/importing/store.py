@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from tui_mutabakat.data.models import Account, AccountParameters, Contact
-from tui_mutabakat.domain.text import search_key
+from tui_mutabakat.domain.text import search_key, sort_key
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.cards import AccountData
 from tui_mutabakat.services.importing.fields import Kind, fields_of
@@ -151,6 +151,7 @@ class Store(MovementWriter):
             {
                 **{name: getattr(data, name) for name in ACCOUNT_FIELDS},
                 "search_text": search_key(data.title),
+                "title_key": sort_key(data.title),
                 "created_at": self.now,
                 "created_by": self.actor.login,
                 "updated_at": self.now,

@@ -252,10 +252,7 @@ def claim_letters(
     if started:
         write_letter_events(
             conn,
-            [
-                letter_event(i, sender.actor, "queued", "sending", sender.claimed_by, now)
-                for i in started
-            ],
+            [letter_event(i, sender.actor, "queued", "sending", "", now) for i in started],
         )
     return _load_claimed(conn, generations, set(started))
 

@@ -42,7 +42,8 @@ from tui_mutabakat.data.tracking_models import (
     ProcessedMessage,
     UnreadableMessage,
 )
-from tui_mutabakat.domain.states import LetterState, can_transition
+from tui_mutabakat.domain.formatting import format_money
+from tui_mutabakat.domain.states import LetterState, can_transition, side_label
 from tui_mutabakat.mail.answers import (
     MessageKind,
     ReadMessage,
@@ -72,7 +73,7 @@ KIND_TO_STATE = {
     AnswerKind.DISAGREED: LetterState.DISAGREED,
     AnswerKind.UNCLEAR: LetterState.UNCLEAR,
 }
-_KIND_WORD = {
+KIND_WORD = {
     AnswerKind.AGREED: "mutabık",
     AnswerKind.DISAGREED: "mutabık değil",
     AnswerKind.UNCLEAR: "belirsiz",
@@ -553,9 +554,11 @@ def _apply_answer(
     sender = read.from_address or "?"
     if foreign:
         sender += ", alıcılardan değil"
-    detail = f"{_KIND_WORD[read.answer]} ({sender})"
+    detail = f"{KIND_WORD[read.answer]} ({sender})"
     for currency, (amount, side) in (theirs or {}).items():
-        detail += f", bakiye {amount} {currency} {side}".rstrip()
+        detail += (
+            f", bakiye {format_money(amount, currency)} {side_label(side) if side else ''}".rstrip()
+        )
     if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
         change_letter_state(
             session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now, rows

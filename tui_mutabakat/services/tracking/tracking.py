@@ -36,6 +36,7 @@ from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.tracking.intake import (
     KIND_TO_STATE,
+    KIND_WORD,
     add_answer,
     change_letter_state,
     signed_balance,
@@ -275,7 +276,7 @@ def _record(
     )
     # Typed in by the user: nothing new to be told about.
     answer.seen_at = now
-    why = f"{word}: {kind.value}" + (f" — {note}" if note else "")
+    why = f"{word}: {KIND_WORD[kind]}" + (f" — {note}" if note else "")
     change_letter_state(session, letter, KIND_TO_STATE[kind], actor.login, why, now)
     record(session, actor, "answer", "letter", letter.id, why[:500])
     session.flush()
