@@ -33,6 +33,7 @@ from textual.widgets import (
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import parse_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.import_history import ImportHistoryScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
@@ -67,6 +68,7 @@ class ImportScreen(AppAccess, Screen[None]):
         Binding("f2,ctrl+s", "run", _("İçe aktar"), id="import_run"),
         Binding("f6,ctrl+l", "export", _("Dışa aktar"), id="import_export"),
         Binding("f7,ctrl+t", "template", _("Şablon yaz"), id="import_template"),
+        Binding("f8,ctrl+y", "history", _("Geçmiş"), id="import_history"),
         Binding("escape", "stop_or_leave", _("Durdur / Çık"), id="import_leave"),
     ]
 
@@ -370,6 +372,9 @@ class ImportScreen(AppAccess, Screen[None]):
             return
         message = _("{path}: {count} satır yazıldı.").format(path=path, count=rows)
         self.app.call_from_thread(self._finished, None, message)
+
+    def action_history(self) -> None:
+        self.app.push_screen(ImportHistoryScreen())
 
     def action_stop_or_leave(self) -> None:
         if self.running:
