@@ -49,6 +49,7 @@ from tui_mutabakat.services.importing.fields import Kind, kind_label
 from tui_mutabakat.services.importing.mappings import save_mapping
 from tui_mutabakat.services.importing.preview import Preview, preview
 from tui_mutabakat.services.importing.report import summary_lines
+from tui_mutabakat.services.importing.run import locks_out_writers
 from tui_mutabakat.widgets.form import field_row, text_input
 from tui_mutabakat.widgets.path_suggester import PathSuggester
 
@@ -293,7 +294,13 @@ class ImportScreen(AppAccess, Screen[None]):
         self.running = True
         self.stop.clear()
         self.refresh_bindings()
-        self.show(_("İçe aktarılıyor… (Esc: durdur)"))
+        message = _("İçe aktarılıyor… (Esc: durdur)")
+        if locks_out_writers(self.database):
+            message += "\n" + _(
+                "İçe aktarma bitene kadar başka oturumlar veritabanına yazamaz; "
+                "yazmaya çalışanlara veritabanının meşgul olduğu söylenir."
+            )
+        self.show(message)
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self._import(options)
 

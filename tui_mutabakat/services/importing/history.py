@@ -46,6 +46,8 @@ def outcome_label(outcome: str) -> str:
         "dry_run": _("deneme"),
         "refused": _("reddedildi"),
         "cancelled": _("durduruldu"),
+        "failed": _("hata"),
+        "running": _("bitmedi"),
     }
     return labels.get(outcome, outcome)
 
