@@ -66,6 +66,7 @@ async def test_import_from_the_keyboard(
         await wait_for(pilot, lambda: not screen.running)
         text = result_text(app)
         assert "reddedilen: 1" in text and "satır 5, sütun C (VKN)" in text
+        assert "eklenecek: 4" in text and "(kaydedilmedi)" in text
         assert count(database, Account) == 0
         assert (tmp_path / "cari_hatalar.xlsx").exists()
         # "Import the valid rows": to the checkbox by Tab, Space ticks it.
@@ -195,3 +196,30 @@ async def test_f8_lists_the_imports_done_so_far(
         ]
         await press(pilot, "f8")
         assert app.screen is screen
+
+
+async def test_a_sheet_chosen_for_one_file_is_not_asked_of_the_next(
+    app: MutabakatApp, tmp_path: Path
+) -> None:
+    first = write_xlsx(tmp_path / "cari.xlsx", [ACCOUNT_HEADER, *account_rows(2)], sheet="Liste")
+    second = write_xlsx(tmp_path / "yeni.xlsx", [ACCOUNT_HEADER, *account_rows(3)], sheet="Cari")
+    csv_file = write_csv_1254(
+        tmp_path / "bakiye.csv", [ACCOUNT_HEADER, *([str(c) for c in r] for r in account_rows(1))]
+    )
+    async with app.run_test(size=(100, 32)) as pilot:
+        await press(pilot, "f11")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        for path, sheet, rows in (
+            (first, "Liste", 2),
+            (second, "Cari", 3),
+            (csv_file, "bakiye", 1),
+        ):
+            await tab_to(pilot, "f-path")
+            await press(pilot, "home", "shift+end", "backspace")
+            await type_text(pilot, str(path))
+            await press(pilot, "enter")
+            await wait_for(pilot, lambda: screen.shown is not None)
+            assert screen.shown is not None
+            assert (screen.shown.sheet, len(screen.shown.rows)) == (sheet, rows)
+            assert result_text(app).startswith(f"{sheet}: ")

@@ -80,8 +80,9 @@ class ImportScreen(AppAccess, Screen[None]):
         self.stop = threading.Event()
         self.running = False
         self.summary: ImportSummary | None = None
-        #: The sheets the sheet list offers now.
+        #: The sheets the sheet list offers now, and the file they are of.
         self.sheets: list[str] = []
+        self.sheets_of: Path | None = None
         #: Previews asked for so far: only the newest one's result is shown.
         self.previews = 0
 
@@ -132,10 +133,12 @@ class ImportScreen(AppAccess, Screen[None]):
                     _("Tarih geçersiz: {text}").format(text=as_of_text), "as_of"
                 ) from exc
         path = Path(raw_path).expanduser()
+        # A sheet chosen for another file means nothing for this one: its first sheet.
+        chosen_sheet = sheet if isinstance(sheet, str) and path == self.sheets_of else None
         return ImportOptions(
             self.kind,
             path,
-            sheet=sheet if isinstance(sheet, str) else None,
+            sheet=chosen_sheet,
             mapping=dict(self.chosen) or None,
             update=self.query_one("#f-update", Checkbox).value,
             valid_only=self.query_one("#f-valid_only", Checkbox).value,
@@ -203,15 +206,18 @@ class ImportScreen(AppAccess, Screen[None]):
                 self._show_preview, number, None, _("Hata: {error}").format(error=exc)
             )
         else:
-            self.app.call_from_thread(self._show_preview, number, shown, "")
+            self.app.call_from_thread(self._show_preview, number, shown, "", options.path)
 
-    def _show_preview(self, number: int, shown: Preview | None, message: str) -> None:
+    def _show_preview(
+        self, number: int, shown: Preview | None, message: str, path: Path | None = None
+    ) -> None:
         if number != self.previews:
             return  # a later preview was asked for (another kind, sheet or mapping)
         if shown is None:
             self.show(message)
             return
         self.shown = shown
+        self.sheets_of = path
         sheet = self.query_one("#f-sheet", Select)
         if shown.sheets != self.sheets:
             self.sheets = shown.sheets

@@ -16,11 +16,19 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
     if summary.refused > SHOWN_PROBLEMS:
         lines.append(_("… ve {count} hata daha.").format(count=summary.refused - SHOWN_PROBLEMS))
     lines += [_("UYARI {problem}").format(problem=w) for w in summary.warnings[:SHOWN_PROBLEMS]]
-    lines.append(
+    counts = (
         _(
             "Okunan: {read}, eklenen: {added}, güncellenen: {updated}, değişmeyen: "
             "{unchanged}, reddedilen: {refused}"
-        ).format(
+        )
+        if summary.stored
+        else _(
+            "Okunan: {read}, eklenecek: {added}, güncellenecek: {updated}, değişmeyen: "
+            "{unchanged}, reddedilen: {refused} (kaydedilmedi)"
+        )
+    )
+    lines.append(
+        counts.format(
             read=summary.read,
             added=summary.added,
             updated=summary.updated,
@@ -33,6 +41,19 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
     if summary.outcome == "refused":
         lines.append(
             _("Hatalı satırlar olduğu için hiçbir satır alınmadı. {hint}").format(hint=refused_hint)
+        )
+    elif summary.stored and summary.refused and summary.errors_written is not None:
+        lines.append(
+            _(
+                "Geçerli satırlar alındı. Reddedilen {count} satırı hata dosyasında düzeltip "
+                "o dosyayı içe aktarın."
+            ).format(count=summary.refused)
+        )
+    elif summary.stored and summary.refused:
+        lines.append(
+            _("Geçerli satırlar alındı; reddedilen {count} satır alınmadı.").format(
+                count=summary.refused
+            )
         )
     elif summary.outcome == "dry_run":
         lines.append(_("Deneme: hiçbir şey kaydedilmedi."))
