@@ -191,8 +191,8 @@ async def test_f8_lists_the_imports_done_so_far(
         table = history.query_one(DataTable)
         lines = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [line[1:] for line in lines] == [
-            ["tester", "Hesaplar", "cari.xlsx", digest[:12], "alındı", "3", "2", "0", "0", "1"],
-            ["tester", "Hesaplar", "cari.xlsx", digest[:12], "reddedildi", "3", "0", "0", "0", "1"],
+            ["Hesaplar", "alındı", "3", "2", "0", "0", "1", "cari.xlsx", "tester", digest[:12]],
+            ["Hesaplar", "reddedildi", "3", "0", "0", "0", "1", "cari.xlsx", "tester", digest[:12]],
         ]
         await press(pilot, "f8")
         assert app.screen is screen

@@ -34,34 +34,35 @@ class ImportHistoryScreen(AppAccess, ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # What came of it first: at 80 columns the file, user and digest scroll in (→).
         table.add_columns(
             _("Tarih"),
-            _("Kullanıcı"),
             _("Tür"),
-            _("Dosya"),
-            "SHA-256",
             _("Sonuç"),
             _("Okunan"),
             _("Eklenen"),
             _("Güncellenen"),
             _("Değişmeyen"),
             _("Reddedilen"),
+            _("Dosya"),
+            _("Kullanıcı"),
+            "SHA-256",
         )
         with self.database.reader() as session:
             runs = past_imports(session)
         for run in runs:
             table.add_row(
                 run.at.strftime("%d.%m.%Y %H:%M"),
-                run.user,
                 run.kind,
-                run.file_name,
-                run.short_digest,
                 run.outcome,
                 str(run.read),
                 str(run.added),
                 str(run.updated),
                 str(run.unchanged),
                 str(run.refused),
+                run.file_name,
+                run.user,
+                run.short_digest,
                 key=str(run.id),
             )
         if not runs:
