@@ -42,7 +42,11 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
         lines.append(
             _("Hatalı satırlar olduğu için hiçbir satır alınmadı. {hint}").format(hint=refused_hint)
         )
-    elif summary.stored and summary.refused and summary.errors_written is not None:
+    elif summary.outcome == "dry_run":
+        lines.append(_("Deneme: hiçbir şey kaydedilmedi."))
+    elif not (summary.added or summary.updated):
+        lines.append(_("Yeni ya da değişen satır yok: hiçbir şey eklenmedi."))
+    if summary.stored and summary.refused and summary.errors_written is not None:
         lines.append(
             _(
                 "Geçerli satırlar alındı. Reddedilen {count} satırı hata dosyasında düzeltip "
@@ -55,8 +59,4 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
                 count=summary.refused
             )
         )
-    elif summary.outcome == "dry_run":
-        lines.append(_("Deneme: hiçbir şey kaydedilmedi."))
-    elif not (summary.added or summary.updated):
-        lines.append(_("Yeni ya da değişen satır yok: hiçbir şey eklenmedi."))
     return lines
