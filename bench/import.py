@@ -1,20 +1,21 @@
 """How fast the import reads ERP files, and how much memory it takes, beside a bare read.
 
     PYTHONPATH=. python bench/import.py --accounts 100000 --contacts 200000 \
-        --movements 2000000 [--db URL] [--formats xlsx,csv] [--dir /tmp/import-bench]
+        --movements 2000000 [--formats xlsx,csv] [--kinds accounts,movements] [--runs 3]
 
 Writes an accounts, a contacts and a movements file in each format (xlsx with openpyxl's
 write-only mode, CSV as Windows-1254 with `;` and Turkish numbers, as Turkish Excel saves
-it), then, each in a child process of its own so that peak memory is per step:
+it; kept in `--dir` for the next run), then for each file `--runs` pairs (`paired.py`),
+each side in a child process of its own so that peak memory is per step:
 
-- the bare read: every row of the file through `python-calamine` (xlsx) or `csv.reader`
-  over the decoded file (CSV) — the floor any import stands on;
-- the import: `run_import` into the database (accounts, then contacts, then movements).
+- the import: `run_import` into a fresh copy of a SQLite database (migrated, with the
+  accounts already imported for contacts and movements);
+- the anchor, the bare read: every row of the file through `python-calamine` (xlsx) or
+  `csv.reader` over the decoded file (CSV) — the floor any import stands on.
 
-For each it prints the wall and CPU seconds, rows per second (wall), the peak resident
-memory (MB, getrusage) and the import's time as a multiple of the bare read's (wall and
-CPU: on a shared machine the CPU figure is the steadier one). Without `--db` a new SQLite file in
-`--dir` is used (PostgreSQL: pass an empty database's URL; it is migrated first).
+It prints CPU seconds of both sides and their ratio as min / median / max (on a shared
+machine CPU is the steadier clock), the import's rows per second (wall) and its peak
+resident memory (MB, getrusage).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ import datetime as dt
 import multiprocessing
 import random
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+
+sys.path.insert(0, str(Path(__file__).parent))
+from paired import interleave, report, spread  # noqa: E402
 
 ACCOUNT_HEADER = ["Cari Kodu", "Ünvanı", "Vergi No", "Vergi Dairesi", "İl", "Telefon", "Döviz"]
 CONTACT_HEADER = ["Cari Kodu", "Adı Soyadı", "E-Posta", "Görevi", "Telefon"]
@@ -159,45 +164,77 @@ def in_child(target: Any, *args: Any) -> tuple[float, float, int, float]:
     return result  # type: ignore[no-any-return]
 
 
+def _fresh(url_path: Path, base: Path) -> str:
+    """A copy of `base` (a migrated database, with the accounts when the kind needs them)."""
+    for stale in url_path.parent.glob(url_path.name + "*"):
+        stale.unlink()
+    shutil.copyfile(base, url_path)
+    return f"sqlite:///{url_path}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--contacts", type=int, default=None)
     parser.add_argument("--movements", type=int, default=2_000_000)
     parser.add_argument("--formats", default="xlsx,csv")
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--kinds", default="accounts,contacts,movements")
+    parser.add_argument("--runs", type=int, default=3, help="pairs (import, bare read) per file")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/import-bench"))
     args = parser.parse_args()
     contacts = args.contacts if args.contacts is not None else args.accounts * 2
     counts = {"accounts": args.accounts, "contacts": contacts, "movements": args.movements}
     headers = {"accounts": ACCOUNT_HEADER, "contacts": CONTACT_HEADER, "movements": MOVEMENT_HEADER}
     args.dir.mkdir(parents=True, exist_ok=True)
-    print(
-        f"{'file':<16}{'rows':>9}{'bare s':>8}{'cpu':>7}{'r/s':>9}{'MB':>6}"
-        f"{'imp s':>8}{'cpu':>7}{'r/s':>7}{'MB':>6}{'×wall':>7}{'×cpu':>6}"
-    )
-    for suffix in args.formats.split(","):
-        from tui_mutabakat.data import migrate
-        from tui_mutabakat.data.session import Database
+    from tui_mutabakat.data import migrate
+    from tui_mutabakat.data.session import Database
 
-        url = args.db or f"sqlite:///{args.dir / f'bench-{suffix}.sqlite3'}"
-        if args.db is None:
-            for stale in args.dir.glob(f"bench-{suffix}.sqlite3*"):
-                stale.unlink()
-        database = Database.from_url(url)
-        migrate.upgrade(database.engine)
-        database.dispose()
-        for kind, count in counts.items():
-            path = args.dir / f"{kind}.{suffix}"
-            write_file(path, headers[kind], rows_of(kind, count, args.accounts))
-            bare_s, bare_cpu, rows, bare_mb = in_child(bare_read, str(path))
-            imp_s, imp_cpu, read, imp_mb = in_child(do_import, url, kind, str(path))
-            assert read == rows == count, (read, rows, count)
-            print(
-                f"{path.name:<16}{rows:>9}{bare_s:>8.1f}{bare_cpu:>7.1f}{rows / bare_s:>9.0f}"
-                f"{bare_mb:>6.0f}{imp_s:>8.1f}{imp_cpu:>7.1f}{rows / imp_s:>7.0f}{imp_mb:>6.0f}"
-                f"{imp_s / bare_s:>7.1f}{imp_cpu / max(bare_cpu, 0.01):>6.1f}"
-            )
+    empty = args.dir / "empty.sqlite3"
+    with_accounts = args.dir / "accounts.sqlite3"
+    for stale in args.dir.glob("*.sqlite3*"):
+        stale.unlink()
+    database = Database.from_url(f"sqlite:///{empty}")
+    migrate.upgrade(database.engine)
+    database.dispose()
+    for suffix in args.formats.split(","):
+        for kind in args.kinds.split(","):
+            count = counts[kind]
+            path = args.dir / f"{kind}-{count}.{suffix}"
+            if not path.exists():
+                write_file(path, headers[kind], rows_of(kind, count, args.accounts))
+            if kind != "accounts" and not with_accounts.exists():
+                accounts = args.dir / f"accounts-{args.accounts}.{suffix}"
+                if not accounts.exists():
+                    write_file(accounts, ACCOUNT_HEADER, rows_of("accounts", args.accounts, 0))
+                url = _fresh(with_accounts, empty)
+                in_child(do_import, url, "accounts", str(accounts))
+            base = empty if kind == "accounts" else with_accounts
+            size = path.stat().st_size / 2**20
+            print(f"{path.name}: {count} rows, {size:.0f} MB; CPU seconds, import vs bare read")
+            peaks: list[float] = []
+            walls: list[float] = []
+
+            def product(
+                path: Path = path,
+                kind: str = kind,
+                base: Path = base,
+                peaks: list[float] = peaks,
+                walls: list[float] = walls,
+            ) -> float:
+                url = _fresh(args.dir / "run.sqlite3", base)
+                seconds, cpu, read, peak = in_child(do_import, url, kind, str(path))
+                assert read == counts[kind], (read, counts[kind])
+                peaks.append(peak)
+                walls.append(seconds)
+                return cpu
+
+            def anchor(path: Path = path) -> float:
+                return in_child(bare_read, str(path))[1]
+
+            pairs = interleave(args.runs, product, anchor, kind, " s")
+            report(f"{path.name} import/bare CPU", pairs, " s")
+            rates = [count / w for w in walls]
+            print(f"  import rows/s (wall): {spread(rates)}; peak RSS MB: {spread(peaks)}")
             sys.stdout.flush()
     return 0
 

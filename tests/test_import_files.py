@@ -478,3 +478,50 @@ def test_several_addresses_in_one_cell_give_one_contact_each(
     with database.reader() as session:
         emails = session.scalars(select(Contact.email).order_by(Contact.id)).all()
     assert emails == ["muhasebe@x.com.tr", "finans@x.com.tr", "yanlis@"]
+
+
+def test_a_genuine_xls_from_an_older_erp(database: Database, actor: Actor) -> None:
+    """A real Excel 97-2003 (BIFF8) file, written by xlwt (tests/data/make_xls.py): a title
+    above the header, codes and tax numbers stored as numbers, numeric balances with B/A,
+    date cells, a second sheet."""
+    xls = Path(__file__).with_name("data") / "cari_mikro.xls"
+    assert xls.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # OLE2, not a zip
+    accounts = run_import(database, actor, ImportOptions(Kind.ACCOUNTS, xls))
+    assert (accounts.outcome, accounts.sheet, accounts.added) == ("imported", "Cari Bakiye", 3)
+    balances = run_import(database, actor, ImportOptions(Kind.BALANCES, xls, sheet="Cari Bakiye"))
+    assert (balances.outcome, balances.added, balances.unchanged) == ("imported", 2, 1)
+    with database.reader() as session:
+        rows = session.execute(
+            select(
+                Account.code,
+                Account.title,
+                Account.tax_number,
+                Movement.date,
+                Movement.debit,
+                Movement.credit,
+            )
+            .outerjoin(Movement, Movement.account_id == Account.id)
+            .order_by(Account.code)
+        ).all()
+    day = dt.date(2026, 12, 31)
+    assert [tuple(r) for r in rows] == [
+        (
+            "120.01.001",
+            "Çağlar Gıda Sanayi ve Ticaret A.Ş.",
+            "1000079190",
+            day,
+            Decimal("1234.56"),
+            Decimal("0"),
+        ),
+        (
+            "120.01.002",
+            "Şölen Öztürk İnşaat Ltd. Şti.",
+            "1000158383",
+            day,
+            Decimal("0"),
+            Decimal("99.90"),
+        ),
+        ("12001003", "Ilgın Ağaç Ürünleri", "", None, None, None),
+    ]
+    again = run_import(database, actor, ImportOptions(Kind.ACCOUNTS, xls))
+    assert (again.added, again.unchanged) == (0, 3)

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from textual.binding import Binding
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Label, Static
 
 from tests.import_files import ACCOUNT_HEADER, account_rows, write_csv_1254, write_xlsx
 from tests.pilot_keys import press, type_text, wait_for
@@ -19,9 +20,11 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.models import Account, Contact
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.screens.accounts import import_screen
+from tui_mutabakat.screens.accounts.import_history import ImportHistoryScreen
 from tui_mutabakat.screens.accounts.import_screen import ImportScreen
 from tui_mutabakat.services.importing.fields import Kind
 from tui_mutabakat.services.importing.mappings import load_mapping, mapping_names
+from tui_mutabakat.services.importing.readers import file_digest
 
 
 def count(database: Database, model: type) -> int:
@@ -63,6 +66,7 @@ async def test_import_from_the_keyboard(
         await wait_for(pilot, lambda: not screen.running)
         text = result_text(app)
         assert "reddedilen: 1" in text and "satır 5, sütun C (VKN)" in text
+        assert "eklenecek: 4" in text and "(kaydedilmedi)" in text
         assert count(database, Account) == 0
         assert (tmp_path / "cari_hatalar.xlsx").exists()
         # "Import the valid rows": to the checkbox by Tab, Space ticks it.
@@ -154,3 +158,68 @@ async def test_esc_stops_a_long_import_and_leaves_nothing(
         await press(pilot, "escape")
         assert not isinstance(app.screen, ImportScreen)
     assert count(database, Account) == 0
+
+
+async def test_f8_lists_the_imports_done_so_far(
+    app: MutabakatApp, database: Database, tmp_path: Path
+) -> None:
+    rows = account_rows(3)
+    rows[1][2] = "1234567899"  # row 3: wrong check digit
+    path = write_xlsx(tmp_path / "cari.xlsx", [ACCOUNT_HEADER, *rows])
+    digest = file_digest(path)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await press(pilot, "f11")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        assert "import_history" in {b.id for b in screen.BINDINGS if isinstance(b, Binding)}
+        await press(pilot, "f8")
+        history = app.screen
+        assert isinstance(history, ImportHistoryScreen)
+        assert history.query_one(DataTable).row_count == 0
+        assert "Henüz" in str(history.query_one("#import-history-title", Label).content)
+        await press(pilot, "escape")
+        assert app.screen is screen
+        await type_text(pilot, str(path))
+        await press(pilot, "f2")  # refused: one bad row
+        await wait_for(pilot, lambda: not screen.running)
+        await tab_to(pilot, "f-valid_only")
+        await press(pilot, "space", "f2")  # the valid rows
+        await wait_for(pilot, lambda: not screen.running)
+        await press(pilot, "ctrl+y")
+        history = app.screen
+        assert isinstance(history, ImportHistoryScreen)
+        table = history.query_one(DataTable)
+        lines = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [line[1:] for line in lines] == [
+            ["Hesaplar", "alındı", "3", "2", "0", "0", "1", "cari.xlsx", "tester", digest[:12]],
+            ["Hesaplar", "reddedildi", "3", "0", "0", "0", "1", "cari.xlsx", "tester", digest[:12]],
+        ]
+        await press(pilot, "f8")
+        assert app.screen is screen
+
+
+async def test_a_sheet_chosen_for_one_file_is_not_asked_of_the_next(
+    app: MutabakatApp, tmp_path: Path
+) -> None:
+    first = write_xlsx(tmp_path / "cari.xlsx", [ACCOUNT_HEADER, *account_rows(2)], sheet="Liste")
+    second = write_xlsx(tmp_path / "yeni.xlsx", [ACCOUNT_HEADER, *account_rows(3)], sheet="Cari")
+    csv_file = write_csv_1254(
+        tmp_path / "bakiye.csv", [ACCOUNT_HEADER, *([str(c) for c in r] for r in account_rows(1))]
+    )
+    async with app.run_test(size=(100, 32)) as pilot:
+        await press(pilot, "f11")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        for path, sheet, rows in (
+            (first, "Liste", 2),
+            (second, "Cari", 3),
+            (csv_file, "bakiye", 1),
+        ):
+            await tab_to(pilot, "f-path")
+            await press(pilot, "home", "shift+end", "backspace")
+            await type_text(pilot, str(path))
+            await press(pilot, "enter")
+            await wait_for(pilot, lambda: screen.shown is not None)
+            assert screen.shown is not None
+            assert (screen.shown.sheet, len(screen.shown.rows)) == (sheet, rows)
+            assert result_text(app).startswith(f"{sheet}: ")

@@ -131,6 +131,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.services.importing import ImportOptions, run_import
     from tui_mutabakat.services.importing.mappings import load_mapping, save_mapping
     from tui_mutabakat.services.importing.report import summary_lines
+    from tui_mutabakat.services.importing.run import locks_out_writers
 
     kind = Kind(args.kind)
     as_of = None
@@ -158,6 +159,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             errors_path=args.errors,
             as_of=as_of,
         )
+        if locks_out_writers(database):
+            print(
+                _("Not: içe aktarma bitene kadar başka oturumlar veritabanına yazamaz."),
+                file=sys.stderr,
+            )
         summary = run_import(database, actor, options, progress=_StderrProgress())
     finally:
         database.dispose()

@@ -13,8 +13,9 @@ from tui_mutabakat.data.base import Base, utcnow
 class ImportRun(Base):
     """One import of one file: who, when, which file (its SHA-256), what came of it.
 
-    Written in the import's own transaction when rows were stored, in a transaction of its
-    own when nothing was (refused, dry run, cancelled): every attempt leaves a line.
+    Written "running" when the import starts; finished in the import's own transaction
+    when rows were stored, in a transaction of its own when nothing was (refused, dry run,
+    cancelled, failed): every attempt leaves a line.
     """
 
     __tablename__ = "import_run"
@@ -28,7 +29,8 @@ class ImportRun(Base):
     user_login: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    #: imported / dry_run / refused / cancelled.
+    #: running (started, not finished: going on, or its process was killed) / imported /
+    #: dry_run / refused / cancelled / failed.
     outcome: Mapped[str] = mapped_column(String(16))
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     added: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import BigInteger, Numeric, SQLColumnExpression, TypeDecorator
@@ -48,20 +48,23 @@ PRECISION = DIGITS
 SQLITE_SUM = "money_sum"
 
 
+#: Wide enough for any amount: scaling and rounding to units are exact in it.
+_WIDE = Context(prec=60, rounding=ROUND_HALF_EVEN)
+
+
 def to_units(value: Decimal | int, scale: int, precision: int = PRECISION) -> int:
     """`Decimal("12.34")`, scale 2 → `1234`; rounded half-even; `ValueError` when the
     value does not fit `precision` digits."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise TypeError(f"money must be a Decimal or an int, not {type(value).__name__}")
-    number = Decimal(value)
+    number = value if type(value) is Decimal else Decimal(value)
     if not number.is_finite():
         raise ValueError(f"not a finite amount: {value}")
-    with localcontext() as context:
-        context.prec = 60
-        try:
-            units = number.scaleb(scale).to_integral_value(rounding=ROUND_HALF_EVEN)
-        except InvalidOperation as exc:  # pragma: no cover - prec 60 holds any sane value
-            raise ValueError(f"amount out of range: {value}") from exc
+    try:
+        # An explicit context, not `localcontext()`: this runs for every money value bound.
+        units = number.scaleb(scale, _WIDE).to_integral_value(ROUND_HALF_EVEN, _WIDE)
+    except InvalidOperation as exc:  # pragma: no cover - prec 60 holds any sane value
+        raise ValueError(f"amount out of range: {value}") from exc
     if abs(units) >= 10**precision:
         raise ValueError(f"amount out of range for NUMERIC({precision}, {scale}): {value}")
     return int(units)

@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tui_mutabakat.data.money import register_sqlite_functions
-from tui_mutabakat.domain.errors import PermissionDenied
+from tui_mutabakat.domain.errors import DatabaseBusy, PermissionDenied
 
 log = logging.getLogger("mutabakat.data")
 
@@ -115,34 +115,67 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back when it raises."""
-        with _privileges(), self._sessions() as session, session.begin():
+        with _privileges(self.engine), self._sessions() as session, session.begin():
             yield session
         self.commits += 1
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """A session for reading only."""
-        with _privileges(), self._sessions() as session:
+        with _privileges(self.engine), self._sessions() as session:
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+#: `import_run.outcome` of an import that has started and not finished (or was killed).
+RUNNING = "running"
+
 #: SQLSTATE of PostgreSQL's "permission denied" (insufficient_privilege).
 INSUFFICIENT_PRIVILEGE = "42501"
 
 
+#: SQLite's words for a write lock held by another connection past `busy_timeout`.
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+
+
 @contextmanager
-def _privileges() -> Iterator[None]:
+def _privileges(engine: Engine) -> Iterator[None]:
     """A statement the database refused to the connected role (the GRANTs of `mutabakat db
-    roles`) becomes a `PermissionDenied` the user can read."""
+    roles`) becomes a `PermissionDenied` the user can read; a write that waited in vain for
+    another session's lock (on SQLite an import holds it for its whole file) a
+    `DatabaseBusy` that names the running import."""
     try:
         yield
     except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
-            raise
-        raise PermissionDenied.from_database(str(error.orig).split("\n", 1)[0]) from error
+        if getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            raise PermissionDenied.from_database(str(error.orig).split("\n", 1)[0]) from error
+        if any(words in str(error.orig) for words in _SQLITE_BUSY):
+            raise busy_error(engine) from error
+        raise
+
+
+def busy_error(engine: Engine) -> DatabaseBusy:
+    """What to tell a user whose write found the database locked: the import running now
+    when there is one (an `import_run` line not finished yet; WAL lets this read through)."""
+    from tui_mutabakat.data.base import as_utc
+    from tui_mutabakat.data.import_models import ImportRun
+
+    try:
+        with Session(engine) as session:
+            running = session.execute(
+                select(ImportRun.user_login, ImportRun.file_name, ImportRun.started_at)
+                .where(ImportRun.outcome == RUNNING)
+                .order_by(ImportRun.started_at.desc())
+                .limit(1)
+            ).first()
+    except DBAPIError:
+        running = None
+    if running is None:
+        return DatabaseBusy.other()
+    started = as_utc(running.started_at).astimezone().strftime("%d.%m.%Y %H:%M")
+    return DatabaseBusy.during_import(running.user_login, running.file_name, started)
 
 
 @contextmanager

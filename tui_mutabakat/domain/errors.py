@@ -41,3 +41,30 @@ class InvalidInput(ServiceError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class DatabaseBusy(ServiceError):
+    """Another session holds the database's write lock longer than the wait (SQLite: an
+    import writes a whole file in one transaction); nothing of this action was stored."""
+
+    @classmethod
+    def during_import(cls, user: str, file_name: str, started: str) -> DatabaseBusy:
+        from tui_mutabakat.i18n import gettext as _
+
+        return cls(
+            _(
+                "Veritabanı şu an bir içe aktarma ile meşgul ({user}: {file}, başlangıç "
+                "{started}); bu işlem kaydedilmedi. İçe aktarma bitince yeniden deneyin."
+            ).format(user=user, file=file_name, started=started)
+        )
+
+    @classmethod
+    def other(cls) -> DatabaseBusy:
+        from tui_mutabakat.i18n import gettext as _
+
+        return cls(
+            _(
+                "Veritabanı şu an başka bir oturumun işlemi ile meşgul; bu işlem kaydedilmedi. "
+                "Biraz sonra yeniden deneyin."
+            )
+        )

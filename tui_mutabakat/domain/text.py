@@ -131,7 +131,12 @@ def clean_text(value: str, *, max_length: int | None = None, multiline: bool = F
     text = value
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii() or any(c < " " or c == "\x7f" for c in text):
+    if not multiline and text.isprintable():
+        # No control, format, surrogate or separator character (other than the space):
+        # nothing to refuse or remove — the loop below would keep every character.
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+    elif not text.isascii() or any(c < " " or c == "\x7f" for c in text):
         kept: list[str] = []
         for index, char in enumerate(text, 1):
             if char in _ZERO_WIDTH:

@@ -19,11 +19,18 @@ TEXT_LIMIT = 4000
 T = TypeVar("T")
 
 
+#: id of a mapped column → its size (the mapped attributes live as long as the program).
+_LENGTHS: dict[int, int] = {}
+
+
 def column_length(column: Any) -> int:
     """The size of a mapped `String(n)` column (`Account.code` → 32); `TEXT_LIMIT` for
     `Text`."""
-    length = getattr(column.property.columns[0].type, "length", None)
-    return int(length) if length else TEXT_LIMIT
+    known = _LENGTHS.get(id(column))
+    if known is None:
+        length = getattr(column.property.columns[0].type, "length", None)
+        known = _LENGTHS[id(column)] = int(length) if length else TEXT_LIMIT
+    return known
 
 
 def checked_text(
@@ -49,3 +56,10 @@ def cleaned(data: T, spec: TextFields, *, field_prefix: str = "") -> T:
         for name, (column, label, multiline) in spec.items()
     }
     return replace(data, **changes)  # type: ignore[type-var]
+
+
+def check_texts(data: object, spec: TextFields, *, field_prefix: str = "") -> None:
+    """`InvalidInput` for the first field of `spec` that `cleaned` would refuse; no copy
+    is made (an import checks every row this way)."""
+    for name, (column, label, multiline) in spec.items():
+        checked_text(getattr(data, name), column, label, field_prefix or name, multiline=multiline)

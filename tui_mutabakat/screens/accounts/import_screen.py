@@ -33,6 +33,7 @@ from textual.widgets import (
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import parse_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.import_history import ImportHistoryScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
@@ -48,6 +49,7 @@ from tui_mutabakat.services.importing.fields import Kind, kind_label
 from tui_mutabakat.services.importing.mappings import save_mapping
 from tui_mutabakat.services.importing.preview import Preview, preview
 from tui_mutabakat.services.importing.report import summary_lines
+from tui_mutabakat.services.importing.run import locks_out_writers
 from tui_mutabakat.widgets.form import field_row, text_input
 from tui_mutabakat.widgets.path_suggester import PathSuggester
 
@@ -67,6 +69,7 @@ class ImportScreen(AppAccess, Screen[None]):
         Binding("f2,ctrl+s", "run", _("İçe aktar"), id="import_run"),
         Binding("f6,ctrl+l", "export", _("Dışa aktar"), id="import_export"),
         Binding("f7,ctrl+t", "template", _("Şablon yaz"), id="import_template"),
+        Binding("f8,ctrl+y", "history", _("Geçmiş"), id="import_history"),
         Binding("escape", "stop_or_leave", _("Durdur / Çık"), id="import_leave"),
     ]
 
@@ -77,8 +80,9 @@ class ImportScreen(AppAccess, Screen[None]):
         self.stop = threading.Event()
         self.running = False
         self.summary: ImportSummary | None = None
-        #: The sheets the sheet list offers now.
+        #: The sheets the sheet list offers now, and the file they are of.
         self.sheets: list[str] = []
+        self.sheets_of: Path | None = None
         #: Previews asked for so far: only the newest one's result is shown.
         self.previews = 0
 
@@ -129,10 +133,12 @@ class ImportScreen(AppAccess, Screen[None]):
                     _("Tarih geçersiz: {text}").format(text=as_of_text), "as_of"
                 ) from exc
         path = Path(raw_path).expanduser()
+        # A sheet chosen for another file means nothing for this one: its first sheet.
+        chosen_sheet = sheet if isinstance(sheet, str) and path == self.sheets_of else None
         return ImportOptions(
             self.kind,
             path,
-            sheet=sheet if isinstance(sheet, str) else None,
+            sheet=chosen_sheet,
             mapping=dict(self.chosen) or None,
             update=self.query_one("#f-update", Checkbox).value,
             valid_only=self.query_one("#f-valid_only", Checkbox).value,
@@ -200,15 +206,18 @@ class ImportScreen(AppAccess, Screen[None]):
                 self._show_preview, number, None, _("Hata: {error}").format(error=exc)
             )
         else:
-            self.app.call_from_thread(self._show_preview, number, shown, "")
+            self.app.call_from_thread(self._show_preview, number, shown, "", options.path)
 
-    def _show_preview(self, number: int, shown: Preview | None, message: str) -> None:
+    def _show_preview(
+        self, number: int, shown: Preview | None, message: str, path: Path | None = None
+    ) -> None:
         if number != self.previews:
             return  # a later preview was asked for (another kind, sheet or mapping)
         if shown is None:
             self.show(message)
             return
         self.shown = shown
+        self.sheets_of = path
         sheet = self.query_one("#f-sheet", Select)
         if shown.sheets != self.sheets:
             self.sheets = shown.sheets
@@ -291,7 +300,13 @@ class ImportScreen(AppAccess, Screen[None]):
         self.running = True
         self.stop.clear()
         self.refresh_bindings()
-        self.show(_("İçe aktarılıyor… (Esc: durdur)"))
+        message = _("İçe aktarılıyor… (Esc: durdur)")
+        if locks_out_writers(self.database):
+            message += "\n" + _(
+                "İçe aktarma bitene kadar başka oturumlar veritabanına yazamaz; "
+                "yazmaya çalışanlara veritabanının meşgul olduğu söylenir."
+            )
+        self.show(message)
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self._import(options)
 
@@ -370,6 +385,9 @@ class ImportScreen(AppAccess, Screen[None]):
             return
         message = _("{path}: {count} satır yazıldı.").format(path=path, count=rows)
         self.app.call_from_thread(self._finished, None, message)
+
+    def action_history(self) -> None:
+        self.app.push_screen(ImportHistoryScreen())
 
     def action_stop_or_leave(self) -> None:
         if self.running:

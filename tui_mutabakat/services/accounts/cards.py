@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -14,11 +15,12 @@ from tui_mutabakat.domain.email_check import EmailCheck, check_email
 from tui_mutabakat.domain.enums import CURRENCIES, Routing
 from tui_mutabakat.domain.errors import ConcurrentChange, InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
+from tui_mutabakat.i18n import current_language
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.settings.working_settings import copy_defaults, get_working_settings
-from tui_mutabakat.services.text_input import TextFields, cleaned
+from tui_mutabakat.services.text_input import TextFields, check_texts, cleaned
 
 
 @dataclass(slots=True)
@@ -87,6 +89,12 @@ def recipient_problems(data: AccountData) -> list[str]:
 
 
 def _account_text() -> TextFields:
+    return _account_text_in(current_language())
+
+
+@functools.cache
+def _account_text_in(language: str) -> TextFields:
+    """The account's text fields with their labels in `language` (built once each)."""
     return {
         "code": (Account.code, _("Hesap kodu"), False),
         "title": (Account.title, _("Ünvan"), False),
@@ -105,6 +113,11 @@ def _account_text() -> TextFields:
 
 
 def _contact_text() -> TextFields:
+    return _contact_text_in(current_language())
+
+
+@functools.cache
+def _contact_text_in(language: str) -> TextFields:
     return {
         "name": (Contact.name, _("Yetkilinin adı"), False),
         "title": (Contact.title, _("Yetkilinin unvanı"), False),
@@ -126,7 +139,9 @@ def clean_account(data: AccountData) -> AccountData:
 
 def validate(data: AccountData) -> None:
     """Refuse what cannot be stored. Wrong e-mails are stored: they block only sending."""
-    clean_account(data)
+    check_texts(data, _account_text())
+    for contact in data.contacts:
+        check_texts(contact, _contact_text(), field_prefix="contacts")
     if not data.code.strip():
         raise InvalidInput(_("Hesap kodu boş olamaz."), "code")
     if len(data.code.strip()) > 32:

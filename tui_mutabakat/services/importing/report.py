@@ -16,11 +16,19 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
     if summary.refused > SHOWN_PROBLEMS:
         lines.append(_("… ve {count} hata daha.").format(count=summary.refused - SHOWN_PROBLEMS))
     lines += [_("UYARI {problem}").format(problem=w) for w in summary.warnings[:SHOWN_PROBLEMS]]
-    lines.append(
+    counts = (
         _(
             "Okunan: {read}, eklenen: {added}, güncellenen: {updated}, değişmeyen: "
             "{unchanged}, reddedilen: {refused}"
-        ).format(
+        )
+        if summary.stored
+        else _(
+            "Okunan: {read}, eklenecek: {added}, güncellenecek: {updated}, değişmeyen: "
+            "{unchanged}, reddedilen: {refused} (kaydedilmedi)"
+        )
+    )
+    lines.append(
+        counts.format(
             read=summary.read,
             added=summary.added,
             updated=summary.updated,
@@ -38,4 +46,17 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
         lines.append(_("Deneme: hiçbir şey kaydedilmedi."))
     elif not (summary.added or summary.updated):
         lines.append(_("Yeni ya da değişen satır yok: hiçbir şey eklenmedi."))
+    if summary.stored and summary.refused and summary.errors_written is not None:
+        lines.append(
+            _(
+                "Geçerli satırlar alındı. Reddedilen {count} satırı hata dosyasında düzeltip "
+                "o dosyayı içe aktarın."
+            ).format(count=summary.refused)
+        )
+    elif summary.stored and summary.refused:
+        lines.append(
+            _("Geçerli satırlar alındı; reddedilen {count} satır alınmadı.").format(
+                count=summary.refused
+            )
+        )
     return lines

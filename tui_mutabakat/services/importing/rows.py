@@ -236,6 +236,18 @@ def _doc_type_words(language: str) -> dict[str, DocumentType]:
 
 def document_type(cell: Cell) -> DocumentType:
     """A document type from its label (Turkish or the interface's), value or ERP word."""
+    if isinstance(cell, str):
+        return _document_type_text(cell, current_language())
+    return _document_type(cell)
+
+
+@functools.lru_cache(maxsize=1024)
+def _document_type_text(cell: str, language: str) -> DocumentType:
+    """A file repeats a handful of type words: each folded and looked up once."""
+    return _document_type(cell)
+
+
+def _document_type(cell: Cell) -> DocumentType:
     found = _doc_type_words(current_language()).get(fold_header(cell))
     if found is None:
         names = ", ".join(movements.doc_type_label(k) for k in DocumentType)

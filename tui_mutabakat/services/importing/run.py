@@ -8,8 +8,10 @@
    caller asked for the valid rows alone (`valid_only`), and never for a dry run. Otherwise
    it is rolled back: nothing of the file stays. A process killed on the way leaves an
    unfinished transaction, which the database discards — the same outcome.
-4. An `ImportRun` line records the attempt: in the import's transaction when it commits,
-   in one of its own when it does not.
+4. An `ImportRun` line records the attempt: written "running" before the import's
+   transaction begins (so that a user whose write finds the database locked is told by
+   which import), finished in the import's transaction when it commits, in one of its own
+   when it does not.
 
 `cancelled()` is asked after every chunk; when it says yes the transaction is rolled back
 and `ImportCancelled` raised.
@@ -17,6 +19,7 @@ and `ImportCancelled` raised.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator, Mapping
@@ -27,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.import_models import ImportRun
-from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.session import RUNNING, Database
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
@@ -107,7 +110,7 @@ class ImportSummary:
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     warning_count: int = 0
-    #: imported / dry_run / refused / cancelled.
+    #: imported / dry_run / refused / cancelled / failed.
     outcome: str = ""
     errors_written: Path | None = None
     run_id: int | None = None
@@ -119,6 +122,13 @@ class ImportSummary:
 
 #: Called after every chunk with the rows read so far and about how many there are.
 Progress = Callable[[int, int], None]
+
+
+def locks_out_writers(database: Database) -> bool:
+    """Whether other sessions cannot write while an import runs: SQLite has one write lock
+    for the whole file, and the import holds it from its first row to its commit (one
+    transaction, SPEC B6); PostgreSQL locks only the rows written."""
+    return database.engine.dialect.name == "sqlite"
 
 
 def _never() -> bool:
@@ -162,6 +172,10 @@ def run_import(
     summary = ImportSummary(options.kind, options.path.name, sheet, digest, mapping, total=total)
     errors = ErrorsFile(options.errors_path, mapping.headers) if options.errors_path else None
     started = utcnow()
+    # Committed before the import's transaction: while that holds the write lock, a user
+    # whose write waits in vain is told which import it is (`data.session.busy_error`). A
+    # killed process leaves this line "running" and nothing else.
+    run_id = _start(database, actor, options, summary, started)
     with database.reader() as session:
         transaction = session.begin()
         try:
@@ -175,12 +189,18 @@ def run_import(
                 summary.outcome = "dry_run"
             else:
                 summary.outcome = "imported"
-                summary.run_id = _record(session, actor, options, summary, started)
+                summary.run_id = _record(session, actor, options, summary, run_id)
                 transaction.commit()
         except ImportCancelled:
             transaction.rollback()
             summary.outcome = "cancelled"
-            _record_apart(database, actor, options, summary, started)
+            _record_apart(database, actor, options, summary, run_id)
+            raise
+        except Exception:
+            transaction.rollback()
+            summary.outcome = "failed"
+            with contextlib.suppress(Exception):
+                _record_apart(database, actor, options, summary, run_id)
             raise
         finally:
             if transaction.is_active:
@@ -190,7 +210,7 @@ def run_import(
     if errors is not None and errors.rows:
         summary.errors_written = errors.path
     if not summary.stored:
-        summary.run_id = _record_apart(database, actor, options, summary, started)
+        summary.run_id = _record_apart(database, actor, options, summary, run_id)
     return summary
 
 
@@ -290,30 +310,46 @@ def _note_warnings(
             )
 
 
-def _record(
-    session: Session,
+def _start(
+    database: Database,
     actor: Actor,
     options: ImportOptions,
     summary: ImportSummary,
     started: dt.datetime,
 ) -> int:
-    run = ImportRun(
-        kind=options.kind.value,
-        file_name=options.path.name[:255],
-        sheet=summary.sheet[:100],
-        sha256=summary.sha256,
-        user_login=actor.login,
-        started_at=started,
-        finished_at=utcnow(),
-        outcome=summary.outcome,
-        rows_read=summary.read,
-        added=summary.added if summary.stored else 0,
-        updated=summary.updated if summary.stored else 0,
-        unchanged=summary.unchanged,
-        refused=summary.refused,
-        warnings=summary.warning_count,
-    )
-    session.add(run)
+    with database.unit_of_work() as session:
+        run = ImportRun(
+            kind=options.kind.value,
+            file_name=options.path.name[:255],
+            sheet=summary.sheet[:100],
+            sha256=summary.sha256,
+            user_login=actor.login,
+            started_at=started,
+            outcome=RUNNING,
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    options: ImportOptions,
+    summary: ImportSummary,
+    run_id: int,
+) -> int:
+    """The import's line finished with what came of it, and the audit record."""
+    run = session.get(ImportRun, run_id)
+    assert run is not None
+    run.finished_at = utcnow()
+    run.outcome = summary.outcome
+    run.rows_read = summary.read
+    run.added = summary.added if summary.stored else 0
+    run.updated = summary.updated if summary.stored else 0
+    run.unchanged = summary.unchanged
+    run.refused = summary.refused
+    run.warnings = summary.warning_count
     session.flush()
     detail = (
         f"{options.kind.value} {options.path.name} sha256={summary.sha256[:16]} "
@@ -329,7 +365,7 @@ def _record_apart(
     actor: Actor,
     options: ImportOptions,
     summary: ImportSummary,
-    started: dt.datetime,
+    run_id: int,
 ) -> int:
     with database.unit_of_work() as session:
-        return _record(session, actor, options, summary, started)
+        return _record(session, actor, options, summary, run_id)

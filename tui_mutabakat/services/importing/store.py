@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from tui_mutabakat.data.models import Account, AccountParameters, Contact
 from tui_mutabakat.domain.text import search_key, sort_key
@@ -162,15 +162,15 @@ class Store(MovementWriter):
         ]
         # One executemany, then the ids by code: an INSERT … RETURNING in parameter order
         # runs row by row on SQLite.
-        self._core.execute(insert(Account), rows)
+        self._insert(Account, rows)
         codes = [data.code for data in records]
         created = self._core.execute(
             select(Account.id, Account.code, Account.currency).where(Account.code.in_(codes))
         ).all()
         for account_id, code, currency in created:
             self.accounts[code] = (account_id, currency)
-        self._core.execute(
-            insert(AccountParameters),
+        self._insert(
+            AccountParameters,
             [{"account_id": row[0], "version_id": 1, **self._parameters} for row in created],
         )
 
@@ -204,7 +204,7 @@ class Store(MovementWriter):
             ]
             results.append(_combined(outcomes))
         if new:
-            self._core.execute(insert(Contact), new)
+            self._insert(Contact, new)
         return results
 
     def _contact(

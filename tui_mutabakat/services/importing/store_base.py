@@ -8,10 +8,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.base import Base, utcnow
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
@@ -74,6 +75,58 @@ class StoreBase:
     def _core(self) -> Connection:
         """The session's connection: Core inserts of many rows, no ORM bookkeeping."""
         return self.session.connection()
+
+    def _insert(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        """`INSERT` of `rows` (all with the same keys) in one driver `executemany`.
+
+        SQLAlchemy's Core executemany costs about as much per row as checking the row: it
+        builds and processes every row's parameters through the compiled statement. Here
+        each column's bind processor (the models' types: money in units on SQLite, dates,
+        enums) is looked up once and applied to a plain tuple. Columns left out must have
+        no Python-side default that is not a constant; otherwise, and for a driver whose
+        parameter style is not handled, Core does it."""
+        if not rows:
+            return
+        table = model.__table__
+        assert isinstance(table, Table)
+        connection = self._core
+        dialect = connection.dialect
+        names = list(rows[0])
+        constants: dict[str, Any] = {}
+        for column in table.columns:
+            if column.name in names or column.primary_key or column.default is None:
+                continue
+            if not isinstance(column.default, ScalarElementColumnDefault):
+                connection.execute(insert(model), rows)
+                return
+            constants[column.name] = column.default.arg
+        style = dialect.paramstyle
+        if style not in ("qmark", "pyformat"):
+            connection.execute(insert(model), rows)
+            return
+        columns = [*names, *constants]
+        processors = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+        ]
+        quote = dialect.identifier_preparer
+        marks = ", ".join("?" if style == "qmark" else f"%(p{i})s" for i in range(len(columns)))
+        sql = (
+            f"INSERT INTO {quote.format_table(table)} "
+            f"({', '.join(quote.quote(name) for name in columns)}) VALUES ({marks})"
+        )
+        fixed = [constants[name] for name in constants]
+        prepared: list[Any] = []
+        for row in rows:
+            values = [row[name] for name in names]
+            values += fixed
+            cells = [
+                v if p is None or v is None else p(v)
+                for p, v in zip(processors, values, strict=True)
+            ]
+            prepared.append(
+                tuple(cells) if style == "qmark" else {f"p{i}": v for i, v in enumerate(cells)}
+            )
+        connection.exec_driver_sql(sql, prepared)
 
     def _account(self, code: str) -> tuple[int, str] | None:
         return self.accounts.get(code)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.domain.enums import DocumentType
@@ -60,7 +60,7 @@ class MovementWriter(StoreBase):
             new.append(self._movement_row(record, account_id, currency))
             results.append(Result(RowChange.ADDED))
         if new:
-            self._core.execute(insert(Movement), new)
+            self._insert(Movement, new)
         return results
 
     def _movement_row(
@@ -182,7 +182,7 @@ class MovementWriter(StoreBase):
                 movement.debit, movement.credit = record.debit, record.credit
                 results.append(Result(RowChange.UPDATED))
         if new:
-            self._core.execute(insert(Movement), new)
+            self._insert(Movement, new)
         self.session.flush()
         self.session.expunge_all()
         return results

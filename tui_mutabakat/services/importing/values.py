@@ -17,6 +17,7 @@ Dates: date cells, Excel serial numbers (days since 1899-12-30), `31.12.2026`,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +29,9 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _CURRENCY_WORDS = re.compile(r"(?i)\b(?:tl|try|ytl|usd|eur|gbp)\b|[₺$€£]")
 _NUMBER = re.compile(r"\d+(?:[.,' ]\d+)*")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_ISO_DAY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_TURKISH_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
+_SERIAL = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def is_empty(cell: Cell) -> bool:
@@ -129,19 +133,25 @@ def day(cell: Cell) -> dt.date:
         return _serial(float(cell))
     if not isinstance(cell, str):
         raise ValueError(_("tarih değil"))
+    return _day_text(cell)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(cell: str) -> dt.date:
+    """A date written as text; a ledger repeats its days, so each text is read once."""
     raw = cell.strip()
     cleaned = _TIME_TAIL.sub("", raw).strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", cleaned):
+        if _ISO_DAY.fullmatch(cleaned):
             year, month, mday = (int(p) for p in cleaned.split("-"))
             return dt.date(year, month, mday)
-        match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})", cleaned)
+        match = _TURKISH_DAY.fullmatch(cleaned)
         if match:
             mday, month, year = (int(p) for p in match.groups())
             if year < 100:
                 year += 2000
             return dt.date(year, month, mday)
-        if re.fullmatch(r"\d+(?:[.,]\d+)?", cleaned):
+        if _SERIAL.fullmatch(cleaned):
             return _serial(float(cleaned.replace(",", ".")))
     except ValueError as exc:
         raise ValueError(_("geçersiz tarih: {text}").format(text=raw[:40])) from exc

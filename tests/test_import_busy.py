@@ -1,0 +1,90 @@
+"""SQLite has one write lock, and an import holds it from its first row to its commit (one
+file, one transaction). Another session that writes meanwhile is told, in Turkish, that an
+import — whose, which file — keeps the database busy, and nothing of its action is stored;
+it neither hangs nor crashes. Once the import is done the same write goes through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from tests.import_files import ACCOUNT_HEADER, account_rows, write_csv_1254
+from tui_mutabakat.data.import_models import ImportRun
+from tui_mutabakat.data.models import Account
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.errors import DatabaseBusy
+from tui_mutabakat.services.accounts.cards import AccountData, save_account
+from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.importing import ImportOptions, Kind, run_import
+from tui_mutabakat.services.importing.history import past_imports
+from tui_mutabakat.services.importing.run import CHUNK, locks_out_writers
+
+
+def other_session(database: Database) -> Database:
+    """A second user of the same SQLite file, waiting a short while for a lock."""
+    other = Database.from_url(str(database.engine.url))
+
+    @event.listens_for(other.engine, "connect")
+    def _short_wait(connection: Any, _record: Any) -> None:
+        connection.execute("PRAGMA busy_timeout=300")
+
+    return other
+
+
+def test_a_write_during_an_import_is_told_the_database_is_busy(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    assert locks_out_writers(database)
+    rows = [[str(c) for c in row] for row in account_rows(CHUNK * 2)]
+    path = write_csv_1254(tmp_path / "cari_listesi.csv", [ACCOUNT_HEADER, *rows])
+    other = other_session(database)
+    typed = AccountData(code="320.01.001", title="Elle Girilen Tedarikçi")
+    seen: list[str] = []
+
+    def meanwhile() -> bool:
+        """After the first chunk: the import's transaction holds the write lock."""
+        if not seen:
+            with pytest.raises(DatabaseBusy) as busy:
+                with other.unit_of_work() as session:
+                    save_account(session, actor, typed)
+            seen.append(str(busy.value))
+            # Reading is not blocked (WAL): the other session sees the running import.
+            with other.reader() as session:
+                assert [p.outcome for p in past_imports(session)] == ["bitmedi"]
+        return False
+
+    try:
+        summary = run_import(
+            database, actor, ImportOptions(Kind.ACCOUNTS, path), cancelled=meanwhile
+        )
+        assert (summary.outcome, summary.added) == ("imported", CHUNK * 2)
+        assert len(seen) == 1
+        assert seen[0].startswith("Veritabanı şu an bir içe aktarma ile meşgul (tester: ")
+        assert "cari_listesi.csv" in seen[0] and "kaydedilmedi" in seen[0]
+        # Nothing of the refused write was stored; after the import it goes through.
+        with other.unit_of_work() as session:
+            save_account(session, actor, typed)
+    finally:
+        other.dispose()
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Account)) == CHUNK * 2 + 1
+        outcomes = session.scalars(select(ImportRun.outcome)).all()
+    assert outcomes == ["imported"]
+
+
+def test_a_lock_held_by_something_else_says_so_without_naming_an_import(
+    database: Database, actor: Actor
+) -> None:
+    other = other_session(database)
+    try:
+        with database.unit_of_work() as session:
+            save_account(session, actor, AccountData(code="120.01.001", title="Birinci"))
+            session.flush()  # this session now holds the write lock
+            with pytest.raises(DatabaseBusy, match="başka bir oturumun işlemi ile meşgul"):
+                with other.unit_of_work() as busy:
+                    save_account(busy, actor, AccountData(code="120.01.002", title="İkinci"))
+    finally:
+        other.dispose()
