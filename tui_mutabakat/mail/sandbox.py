@@ -55,7 +55,8 @@ MAX_INT_BITS = 13_300
 MAX_RANGE = 10_000
 #: The widest field or precision in `str.format`, `%` and the `format` filter.
 MAX_WIDTH = 1_000
-#: Seconds a letter (all its parts) may take to render.
+#: Seconds of CPU time a letter (all its parts) may take to render: the thread's own time,
+#: so a loaded machine does not make a plain letter look like a hostile template.
 RENDER_SECONDS = 2.0
 #: Loop iterations between two looks at the clock.
 _CHECK_EVERY = 256
@@ -293,7 +294,7 @@ _clock = threading.local()
 def _check_time() -> None:
     """Raise `RenderTimeout` when this thread's render has passed its deadline."""
     until = getattr(_clock, "until", None)
-    if until is not None and time.monotonic() > until:
+    if until is not None and time.thread_time() > until:
         raise RenderTimeout
 
 
@@ -313,7 +314,7 @@ def render_limited(
     `MAX_OUTPUT` characters. Whatever goes wrong — a limit, an error in the template,
     recursion, memory — raises `TemplateFailed`, and nothing else."""
     previous = getattr(_clock, "until", None)
-    _clock.until = time.monotonic() + seconds
+    _clock.until = time.thread_time() + seconds
     parts: dict[str, str] = {}
     part = ""
     try:

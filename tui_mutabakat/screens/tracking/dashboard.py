@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
 
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
@@ -118,7 +119,7 @@ class DashboardScreen(AppAccess, Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        today = dt.datetime.now().astimezone().date()
+        today = local_today()
         with self.database.reader() as session:
             bars = batch_bars(session)
             per_day = answers_per_day(session, dt.datetime.now(dt.UTC).date())

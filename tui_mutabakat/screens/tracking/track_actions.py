@@ -5,11 +5,11 @@ and reminders are sent at once on a thread, the way the send screens do."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from functools import partial
 
 from textual import work
 
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
@@ -200,7 +200,7 @@ class LetterActions(AppAccess):
         if not ids:
             return
         with self.database.unit_of_work() as session:
-            today = dt.datetime.now().astimezone().date()
+            today = local_today()
             queued = send_reminders(session, self.actor, ids, today)
             batches = reminder_batches(session, queued, today)
         if not queued:
