@@ -95,11 +95,11 @@ async def test_a_letters_evidence_holds_what_was_sent_its_hash_the_answer_and_hi
     assert "12.000,00 TL B · 3.000,00 USD A" in flat  # our balance
     assert "Şirketimiz nezdindeki cari hesabınız" in flat  # the letter's text as sent
     assert "Dosyaya yazıldı" in flat  # the (file) backend's answer to the delivery
-    assert "Yanıtlar" in flat and "disagreed · m@alfa.com.tr" in flat  # the responder
+    assert "Yanıtlar" in flat and "Mutabık değil · m@alfa.com.tr" in flat  # the responder
     assert "11.500,00 B" in flat and "fark -500,00" in flat
     assert "Mutabık değiliz: bizde 11.500,00 TL borç" in flat
-    assert "queued -> sending" in flat or "— -> queued" in flat  # the history
-    assert "sent -> disagreed" in flat
+    assert "Kuyrukta -> Gönderiliyor" in flat or "— -> Kuyrukta" in flat  # the history
+    assert "Gönderildi -> Mutabık" in flat  # to "Mutabık değil", the cell wraps
 
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -138,7 +138,7 @@ async def test_a_page_answer_shows_its_responder_proof_and_files(
     with any_database.reader() as session:
         path = write_letter_evidence(session, alfa.id, tmp_path / "kanit", data_dir=tmp_path)
     flat = " ".join(pdf_text(path.read_bytes(), tmp_path).split())
-    assert "disagreed · ayse@alfa.com.tr" in flat and "Kanal web" in flat
+    assert "Mutabık değil · ayse@alfa.com.tr" in flat and "Kanal yanıt sayfası" in flat
     assert "Yanıtlayan Ayşe Demir, Muhasebe Müdürü" in flat
     assert "IP adresi 85.105.1.2" in flat
     assert f"İleti SHA-256 {sent}" in flat and f"Sayfa SHA-256 {shown}" in flat

@@ -131,3 +131,24 @@ def side_label(side: BalanceSide | str) -> str:
     if side == BalanceSide.CREDIT:
         return _("alacak")
     return _("sıfır")
+
+
+def answer_kind_label(kind: str) -> str:
+    """An answer's kind in the interface's words (stored: agreed, disagreed, unclear)."""
+    words = {
+        "agreed": _("Mutabık"),
+        "disagreed": _("Mutabık değil"),
+        "unclear": _("Belirsiz"),
+    }
+    return words.get(kind, kind)
+
+
+def answer_channel_label(channel: str) -> str:
+    """How an answer came, in the interface's words (stored: email, phone, paper, web)."""
+    words = {
+        "email": _("e-posta"),
+        "phone": _("telefon"),
+        "paper": _("kâğıt"),
+        "web": _("yanıt sayfası"),
+    }
+    return words.get(channel, channel)

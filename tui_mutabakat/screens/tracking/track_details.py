@@ -18,6 +18,8 @@ from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.states import (
     LetterState,
     RecipientState,
+    answer_channel_label,
+    answer_kind_label,
     letter_state_label,
     recipient_state_label,
     side_label,
@@ -27,43 +29,14 @@ from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.tracking.track_actions import LetterActions
 from tui_mutabakat.screens.tracking.track_files import SAVE_FILE_ITEM, AnswerFiles
 from tui_mutabakat.screens.tracking.track_letters import when
-from tui_mutabakat.services.sending.doubt import IN_DOUBT, RESENT
 from tui_mutabakat.services.sending.error_list import address_warnings
 from tui_mutabakat.services.tracking.letter_balances import figures_text
-from tui_mutabakat.services.tracking.tracking import LetterDetails, letter_details, mark_seen
-
-
-def _state_word(value: str | None) -> str:
-    if not value:
-        return "—"
-    if value == IN_DOUBT:
-        return _("Teslimi belirsiz")
-    if value == RESENT:
-        return _("Yeniden gönderildi")
-    if value in LetterState.__members__.values():
-        return letter_state_label(LetterState(value))
-    if value in RecipientState.__members__.values():
-        return recipient_state_label(RecipientState(value))
-    return value
-
-
-def _kind_word(kind: str) -> str:
-    words = {
-        "agreed": _("Mutabık"),
-        "disagreed": _("Mutabık değil"),
-        "unclear": _("Belirsiz"),
-    }
-    return words.get(kind, kind)
-
-
-def _channel_word(channel: str) -> str:
-    words = {
-        "email": _("e-posta"),
-        "phone": _("telefon"),
-        "paper": _("kâğıt"),
-        "web": _("yanıt sayfası"),
-    }
-    return words.get(channel, channel)
+from tui_mutabakat.services.tracking.tracking import (
+    LetterDetails,
+    history_state_label,
+    letter_details,
+    mark_seen,
+)
 
 
 def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -> str:
@@ -108,7 +81,7 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
     if not details.answers:
         lines.append(_("Henüz yanıt yok."))
     for answer in details.answers:
-        text = f"• {_kind_word(answer.kind)} ({_channel_word(answer.channel)}, "
+        text = f"• {answer_kind_label(answer.kind)} ({answer_channel_label(answer.channel)}, "
         text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
         if answer.foreign_sender:
             text += f" [yellow]⚠ {_('gönderen mektubun alıcılarından biri değil')}[/yellow]"
@@ -135,8 +108,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
         who = f"{e(line.address)}: " if line.address else ""
         code = f" [{line.smtp_code}]" if line.smtp_code else ""
         lines.append(
-            f"{when(line.at)} {e(line.actor)} — {who}{_state_word(line.from_state)} → "
-            f"{_state_word(line.to_state)}{e(code)} {e(line.reason)}"
+            f"{when(line.at)} {e(line.actor)} — {who}{history_state_label(line.from_state)} → "
+            f"{history_state_label(line.to_state)}{e(code)} {e(line.reason)}"
         )
     return "\n".join(lines)
 

@@ -33,13 +33,24 @@ from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Reconciliati
 from tui_mutabakat.data.tracking_models import AnswerAttachment
 from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import currency_label
-from tui_mutabakat.domain.states import LetterState, letter_state_label, recipient_state_label
+from tui_mutabakat.domain.states import (
+    LetterState,
+    answer_channel_label,
+    answer_kind_label,
+    letter_state_label,
+    recipient_state_label,
+)
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.pdf_flow import Column, Flow
 from tui_mutabakat.mail.templates import fast_amount, fast_day
 from tui_mutabakat.services.portal.files import CONTENT_TYPES, stored_sha256
 from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
-from tui_mutabakat.services.tracking.tracking import batch_counts, latest_answer, letter_details
+from tui_mutabakat.services.tracking.tracking import (
+    batch_counts,
+    history_state_label,
+    latest_answer,
+    letter_details,
+)
 
 ANSWERED = ("agreed", "disagreed", "unclear")
 
@@ -167,8 +178,12 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
         flow.paragraph(_("Yanıt yok."), 9)
     for answer in details.answers:
         who = answer.from_address or answer.recorded_by
-        flow.paragraph(f"{_when(answer.answered_at)} · {answer.kind} · {who}", 9.5, bold=True)
-        rows = [(_("Kanal"), answer.channel), (_("Kaydeden"), answer.recorded_by)]
+        kind = answer_kind_label(answer.kind)
+        flow.paragraph(f"{_when(answer.answered_at)} · {kind} · {who}", 9.5, bold=True)
+        rows = [
+            (_("Kanal"), answer_channel_label(answer.channel)),
+            (_("Kaydeden"), answer.recorded_by),
+        ]
         if answer.responder:
             rows.append((_("Yanıtlayan"), answer.responder))
         if answer.client_address:
@@ -208,7 +223,7 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
                 _when(line.at),
                 line.actor,
                 line.address,
-                f"{line.from_state or '—'} -> {line.to_state}",
+                f"{history_state_label(line.from_state)} -> {history_state_label(line.to_state)}",
                 f"{line.smtp_code or ''} {line.reason}".strip(),
             ]
             for line in details.history

@@ -29,11 +29,18 @@ from tui_mutabakat.data.tracking_models import (
 )
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.formatting import format_money
-from tui_mutabakat.domain.states import LetterState, can_transition
+from tui_mutabakat.domain.states import (
+    LetterState,
+    RecipientState,
+    can_transition,
+    letter_state_label,
+    recipient_state_label,
+)
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import amount_in_range
+from tui_mutabakat.services.sending.doubt import IN_DOUBT, RESENT
 from tui_mutabakat.services.tracking.intake import (
     KIND_TO_STATE,
     KIND_WORD,
@@ -405,3 +412,18 @@ def foreign_answer_letters(session: Session, letter_ids: Sequence[int]) -> set[i
             .distinct()
         )
     )
+
+
+def history_state_label(value: str | None) -> str:
+    """A state in a history line (a letter's, a recipient's, or in doubt / resent) in words."""
+    if not value:
+        return "—"
+    if value == IN_DOUBT:
+        return _("Teslimi belirsiz")
+    if value == RESENT:
+        return _("Yeniden gönderildi")
+    if value in LetterState.__members__.values():
+        return letter_state_label(LetterState(value))
+    if value in RecipientState.__members__.values():
+        return recipient_state_label(RecipientState(value))
+    return value
