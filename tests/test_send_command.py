@@ -8,7 +8,7 @@ import email.policy
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from tui_mutabakat.config import load_settings, os_login
 from tui_mutabakat.data.models import Company, User
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.services.context import resolve_actor
 
@@ -231,6 +232,19 @@ def test_wrong_arguments_are_refused_with_exit_2(
     make_accounts(database)
     assert cli.main(["--db", url_of(database), "send", *args]) == 2
     assert expected in capsys.readouterr().err
+    assert live_letters(database) == 0
+
+
+def test_a_past_answer_by_date_is_refused(
+    database: Database, environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As in the send dialog: an answer-by date already gone is refused, even after the
+    as-of date (issue 11.17)."""
+    make_accounts(database)
+    yesterday = (local_today() - timedelta(days=1)).strftime("%d.%m.%Y")
+    args = ["--as-of", "01.01.2020", "--answer-by", yesterday]
+    assert cli.main(["--db", url_of(database), "send", *args]) == 2
+    assert "geçmiş bir gün olamaz" in capsys.readouterr().err
     assert live_letters(database) == 0
 
 

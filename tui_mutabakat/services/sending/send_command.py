@@ -24,6 +24,7 @@ from tui_mutabakat.data.balance_queries import (
     balance_keys,
 )
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES
 from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import parse_amount, parse_day
@@ -129,6 +130,11 @@ def build_command(
     `InvalidInput` says what is wrong."""
     day = checked_day(as_of, "--as-of")
     answer_day = checked_day(answer_by, "--answer-by") if answer_by.strip() else None
+    if answer_day is not None and answer_day < local_today():
+        raise InvalidInput(
+            _("--answer-by: geçerlilik tarihi geçmiş bir gün olamaz: bugün ya da sonrası olmalı."),
+            "answer_by",
+        )
     if answer_day is not None and answer_day < day:
         raise InvalidInput(
             _("--answer-by: geçerlilik tarihi mutabakat tarihinden önce olamaz."), "answer_by"
