@@ -30,6 +30,7 @@ from tui_mutabakat.screens.sending.send_errors import SendErrorsScreen
 from tui_mutabakat.screens.sending.send_list import SendListScreen
 from tui_mutabakat.screens.sending.send_progress import SendProgressScreen
 from tui_mutabakat.screens.tracking.track_batches import TrackBatchesScreen
+from tui_mutabakat.widgets.paged_table import PagedTable
 
 SIZE = (80, 24)
 OLD = date(2020, 3, 1)
@@ -182,4 +183,6 @@ async def test_empty_tracking_says_how_to_start(app: MutabakatApp, screen: str) 
         if screen == "tracking":
             assert isinstance(app.screen, TrackBatchesScreen)
         text = " ".join(str(s.content) for s in app.screen.query(Static))
+        # the batches table says it in its empty row (`PagedTable.empty_text`)
+        text += " ".join(t.empty_text for t in app.screen.query(PagedTable) if not t.row_count)
         assert "Henüz gönderim yok" in text and "F4" in text
