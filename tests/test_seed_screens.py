@@ -252,7 +252,7 @@ async def test_decisions_yes_and_no_are_logged_and_shown(
         assert "Vade takibi" in rows[0] and "Uyarı — evet" in rows[0]
         assert "Uyarı — hayır" in rows[1] and "FT-YENI" in rows[1]
         detail = str(app.screen.query_one("#decisions-detail", Label).content)
-        assert "S=5000.00" in detail
+        assert "gecikmiş toplam 5.000,00 TL" in detail and "=" not in detail  # in words
     [declined] = audit(database, "due_tracking_declined")
     assert declined.entity_id == str(account) and "outcome=warn" in declined.detail
 

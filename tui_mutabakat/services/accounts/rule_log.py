@@ -13,13 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import AuditEvent, Movement
 from tui_mutabakat.data.ops_models import SalesOrder, Settlement
+from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.rules.order_approval import Criterion
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.accounts.movements import doc_type_label
 from tui_mutabakat.services.context import Actor, record
 
 #: Audit actions that are rule decisions, on the account itself.
@@ -87,6 +92,139 @@ def _decision_of(action: str, detail: str) -> str:
     return _("İşleme devam (kaydedildi)")
 
 
+def _action_word(value: str) -> str:
+    words = {
+        RuleAction.CONTINUE.value: _("işleme devam"),
+        RuleAction.WARN.value: _("kullanıcı uyarılsın"),
+        RuleAction.STOP.value: _("işlem durdurulsun"),
+    }
+    return words.get(value, value)
+
+
+def _day(value: str) -> str:
+    try:
+        return format_day(dt.date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _money(value: str) -> str:
+    try:
+        return format_amount(Decimal(value))
+    except (ArithmeticError, ValueError):
+        return value
+
+
+def _criterion(name: str, value: str) -> str:
+    """`risk=ticked:fail` → "Risk kriteri: işaretli, sağlanmadı"."""
+    ticked, _sep, verdict = value.partition(":")
+    try:
+        label = Criterion(name).label
+    except ValueError:
+        label = name
+    mark = _("işaretli") if ticked == "ticked" else _("işaretsiz")
+    result = _("sağlandı") if verdict == "pass" else _("sağlanmadı")
+    return f"{label}: {mark}, {result}"
+
+
+def _changes(value: str) -> str:
+    """`risk:on->off` → "Risk kriteri: işaretli → işaretsiz"."""
+    parts = []
+    for change in value.split():
+        name, _sep, move = change.partition(":")
+        before, _arrow, after = move.partition("->")
+        try:
+            label = Criterion(name).label
+        except ValueError:
+            label = name
+        words = {"on": _("işaretli"), "off": _("işaretsiz")}
+        parts.append(f"{label}: {words.get(before, before)} → {words.get(after, after)}")
+    return "; ".join(parts)
+
+
+def detail_text(detail: str) -> str:
+    """The logged line of a decision in the interface's words: the rule's figures with their
+    names, dates and amounts written the Turkish way (the log keeps a language-neutral
+    `key=value` line; what the decision was about is the document column)."""
+    head = re.split(r" (?:refused|declined)=", detail, maxsplit=1)[0]
+    reason = changed = ""
+    if " reason=" in head:
+        head, reason = head.split(" reason=", 1)
+    if (found := re.search(r"(?:^| )changed=(.*)$", head)) is not None:
+        head, changed = head[: found.start()], found.group(1)
+    parts: list[str] = []
+    for token in head.split():
+        key, sep, value = token.partition("=")
+        if not sep:
+            if token in ("manual", "fifo"):
+                parts.append(_("elle eşleme") if token == "manual" else _("FIFO eşleme"))
+            continue
+        if key == "fired":
+            parts.append(_("kural çalıştı") if value == "1" else _("kural çalışmadı"))
+        elif key == "action":
+            parts.append(_("ayar: {action}").format(action=_action_word(value)))
+        elif key == "outcome":
+            parts.append(_("sonuç: {action}").format(action=_action_word(value)))
+        elif key == "D":
+            parts.append(_("gün sınırı {days}").format(days=value))
+        elif key == "A":
+            limit = _("yok") if value == "-" else _money(value)
+            parts.append(_("tutar sınırı {amount}").format(amount=limit))
+        elif key == "S":
+            parts.append(_("gecikmiş toplam {amount} TL").format(amount=_money(value)))
+        elif key == "items":
+            count = len([x for x in value.strip("[]").split(",") if x])
+            parts.append(_("gecikmiş kalem {count}").format(count=count))
+        elif key == "today":
+            parts.append(_("tarih {day}").format(day=_day(value)))
+        elif key == "K":
+            parts.append(_("sınır {days} gün").format(days=value))
+        elif key == "gap":
+            parts.append(_("vade farkı {days} gün").format(days=value))
+        elif key == "debit_due":
+            parts.append(_("borç vadesi {day}").format(day=_day(value)))
+        elif key == "credit_due":
+            parts.append(_("alacak vadesi {day}").format(day=_day(value)))
+        elif key == "debit":
+            parts.append(_("borç hareketi #{id}").format(id=value))
+        elif key == "credit":
+            parts.append(_("alacak hareketi #{id}").format(id=value))
+        elif key == "amount":
+            parts.append(_("tutar {amount}").format(amount=_money(value)))
+        elif key == "confirmed":
+            if value == "1":
+                parts.append(_("uyarıya evet dendi"))
+        elif key == "approved":
+            parts.append(_("kriterler sağlandı") if value == "1" else _("kriter sağlanmadı"))
+        elif key in {c.value for c in Criterion}:
+            parts.append(_criterion(key, value))
+        else:
+            parts.append(token)
+    if changed.strip():
+        parts.append(_("bu onayda değiştirilen: {changes}").format(changes=_changes(changed)))
+    if reason:
+        parts.append(_("gerekçe: {reason}").format(reason=reason))
+    return " · ".join(parts)
+
+
+def document_text(document: str) -> str:
+    """`sales_invoice T3` → "Satış Faturası T3"; `sales_order 2` → "Satış siparişi #2"."""
+    kind, _sep, rest = document.partition(" ")
+    try:
+        return f"{doc_type_label(DocumentType(kind))} {rest}".strip()
+    except ValueError:
+        pass
+    entities = {
+        "sales_order": _("Satış siparişi"),
+        "settlement": _("Borç kapama"),
+        "movement": _("Hareket"),
+        "account": _("Hesap"),
+    }
+    if kind in entities:
+        return f"{entities[kind]} #{rest}".strip()
+    return document
+
+
 def list_decisions(session: Session, account_id: int) -> list[Decision]:
     movements = select(Movement.id).where(Movement.account_id == account_id)
     orders = select(SalesOrder.id).where(SalesOrder.account_id == account_id)
@@ -127,7 +265,7 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
     )
     found = []
     for event in session.scalars(query):
-        document = _document(event.detail) or f"{event.entity} {event.entity_id}"
+        document = document_text(_document(event.detail) or f"{event.entity} {event.entity_id}")
         found.append(
             Decision(
                 event.at,
@@ -135,7 +273,7 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
                 _rule_of(event.action, event.detail),
                 _decision_of(event.action, event.detail),
                 document,
-                event.detail,
+                detail_text(event.detail),
             )
         )
     return found
