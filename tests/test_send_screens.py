@@ -278,7 +278,7 @@ async def test_quitting_while_sending_leaves_the_rest_queued_for_the_worker(
     keys = accounts_to_send(database, actor, 12)
     created = write_batch(database, actor, default_as_of(), keys, SendOptions())
     assert created.batch_id is not None
-    slow = DeliveryOptions(rate_per_minute=600, claim_size=2)
+    slow = DeliveryOptions(rate_per_minute=120, claim_size=2)
     async with app.run_test(size=SIZE) as pilot:
         screen = SendProgressScreen(batch_id=created.batch_id, letters=12, delivery=slow)
         await app.push_screen(screen)
