@@ -302,6 +302,25 @@ async def test_new_order_by_keys(app: MutabakatApp, database: Database, actor: A
         assert "SS-000001" in row and "30,00" in row and "Taslak" in row
 
 
+async def test_a_new_order_is_the_row_under_the_cursor(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """After F4 … F2 the list's cursor is on the new order, not the one it was on before:
+    F9's actions then act on what the user just made (found in the seed-004 walk)."""
+    account = make_account(database, actor)
+    first = order_for(database, actor, account, "10")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        screen = app.screen
+        assert isinstance(screen, SalesOrderListScreen) and screen.current_id() == first
+        await press(pilot, "f4", "f4", *"Vida", "enter", *"12", "enter", "enter", *"2,5", "enter")
+        await press(pilot, "f2")
+        assert app.screen is screen
+        assert screen.current_id() not in (None, first)
+        assert len(table_rows(app)) == 2
+
+
 async def open_shipment(pilot: Pilot[None], account: int) -> ShipmentDialog:
     pilot.app.push_screen(SalesOrderListScreen(account))
     await press(pilot)

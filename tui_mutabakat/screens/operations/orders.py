@@ -122,6 +122,9 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
         Binding("escape", "app.pop_screen", _("Geri"), id="orders_back"),
     ]
 
+    #: F4 opened the order form: the next reload selects the order it created.
+    _new_order_open = False
+
     def __init__(self, account_id: int | None = None) -> None:
         super().__init__()
         self.account_id = account_id
@@ -150,7 +153,12 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
         with self.database.reader() as session:
             rows = list_orders(session, self.account_id)
             account = account_name(session, self.account_id)
-        self._rows = {row.id: row for row in rows}
+        before, self._rows = self._rows, {row.id: row for row in rows}
+        created = set(self._rows) - set(before)
+        if select is None and self._new_order_open and len(created) == 1:
+            # F4 saved a new order: the cursor goes to it, so F9 acts on the order just made.
+            [keep] = created
+        self._new_order_open = False
         scope = account.label if account else _("Tüm hesaplar")
         self.query_one("#orders-title", Label).update(
             _("{scope} · {count} sipariş").format(scope=scope, count=len(rows))
@@ -185,6 +193,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def action_new(self) -> None:
         from tui_mutabakat.screens.operations.order_form import OrderFormScreen
 
+        self._new_order_open = True
         self.app.push_screen(OrderFormScreen(account_id=self.account_id))
 
     def action_open(self) -> None:
