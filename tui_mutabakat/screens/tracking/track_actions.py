@@ -5,6 +5,7 @@ and reminders are sent at once on a thread, the way the send screens do."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from functools import partial
 
 from textual import work
@@ -135,14 +136,8 @@ class LetterActions(AppAccess):
         with self.database.unit_of_work() as session:
             result = resend_letters(session, self.actor, ids, corrected=corrected)
             batches = batches_of(session, result.queued)
-        for _letter_id, why in result.skipped[:3]:
-            self.notify(why, severity="warning")  # type: ignore[attr-defined]
-        if result.queued:
-            self.notify(  # type: ignore[attr-defined]
-                _("{count} mektup yeniden gönderiliyor.").format(count=len(result.queued))
-            )
-            self.send_queued(batches)
-        self.reload()
+        said = _("{count} mektup yeniden gönderiliyor.").format(count=len(result.queued))
+        self._after_queueing(result.skipped, said if result.queued else "", batches)
 
     # -- in-doubt recipients: the user decides ----------------------------------------------
     def action_resend_doubt(self) -> None:
@@ -162,12 +157,18 @@ class LetterActions(AppAccess):
         with self.database.unit_of_work() as session:
             result = resend_in_doubt(session, self.actor, ids)
             batches = batches_of(session, result.letters)
-        for _letter_id, why in result.skipped[:3]:
+        said = _("{count} alıcıya yeniden gönderiliyor.").format(count=result.recipients)
+        self._after_queueing(result.skipped, said if result.letters else "", batches)
+
+    def _after_queueing(
+        self, skipped: Sequence[tuple[int, str]], said: str, batches: list[int]
+    ) -> None:
+        """The first reasons a letter was left out, what is going (`said`, empty when
+        nothing), then its sending at once, and the list again."""
+        for _letter_id, why in skipped[:3]:
             self.notify(why, severity="warning")  # type: ignore[attr-defined]
-        if result.letters:
-            self.notify(  # type: ignore[attr-defined]
-                _("{count} alıcıya yeniden gönderiliyor.").format(count=result.recipients)
-            )
+        if said:
+            self.notify(said)  # type: ignore[attr-defined]
             self.send_queued(batches)
         self.reload()
 
