@@ -5,6 +5,7 @@ it neither hangs nor crashes. Once the import is done the same write goes throug
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import event, func, select
 from tests.import_files import ACCOUNT_HEADER, account_rows, write_csv_1254
 from tui_mutabakat.data.import_models import ImportRun
 from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.session import Database
+from tui_mutabakat.data.session import SQLITE_BUSY_TIMEOUT_MS, Database
 from tui_mutabakat.domain.errors import DatabaseBusy
 from tui_mutabakat.services.accounts.cards import AccountData, save_account
 from tui_mutabakat.services.context import Actor
@@ -88,3 +89,35 @@ def test_a_lock_held_by_something_else_says_so_without_naming_an_import(
                     save_account(busy, actor, AccountData(code="120.01.002", title="İkinci"))
     finally:
         other.dispose()
+
+
+def test_the_interface_is_told_at_once_instead_of_waiting_for_the_lock(
+    database: Database, actor: Actor, tmp_path: Path
+) -> None:
+    """The interface's writes (`brief_wait_during_import`) wait a moment, not the full ten
+    seconds, while an import holds the lock — and wait the usual time again afterwards."""
+    rows = [[str(c) for c in row] for row in account_rows(CHUNK * 2)]
+    path = write_csv_1254(tmp_path / "cari_listesi.csv", [ACCOUNT_HEADER, *rows])
+    interface = Database.from_url(str(database.engine.url))
+    interface.brief_wait_during_import = True
+    waited: list[float] = []
+
+    def meanwhile() -> bool:
+        if not waited:
+            started = time.monotonic()
+            with pytest.raises(DatabaseBusy, match="içe aktarma ile meşgul"):
+                with interface.unit_of_work() as session:
+                    save_account(session, actor, AccountData(code="320.01.001", title="Elle"))
+            waited.append(time.monotonic() - started)
+        return False
+
+    try:
+        run_import(database, actor, ImportOptions(Kind.ACCOUNTS, path), cancelled=meanwhile)
+        assert len(waited) == 1 and waited[0] < 5, waited  # the full wait is 10 s
+        with interface.engine.connect() as conn:
+            patience = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        assert patience == SQLITE_BUSY_TIMEOUT_MS
+        with interface.unit_of_work() as session:
+            save_account(session, actor, AccountData(code="320.01.001", title="Elle"))
+    finally:
+        interface.dispose()

@@ -110,4 +110,5 @@ class MutabakatApp(App[None]):
 
 def make_app(settings: Settings, database: Database) -> MutabakatApp:
     """The one factory used by the command line and the tests."""
+    database.brief_wait_during_import = True
     return MutabakatApp(settings, database)

@@ -27,15 +27,30 @@ log = logging.getLogger("mutabakat.data")
 #: `bench/send_throughput.py`, and the WAL file stays a few tens of megabytes.
 SQLITE_WAL_AUTOCHECKPOINT = 10_000
 
+#: How long a write waits for SQLite's lock held by another connection (a send's short
+#: transactions hold it for milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+#: How long an interactive write waits instead while an import holds the lock for its whole
+#: file: the user is told at once that the database is busy, the screen does not freeze.
+SQLITE_BRIEF_WAIT_MS = 300
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
     cursor.close()
+
+
+def _sqlite_patience_back(dbapi_connection: Any, record: Any) -> None:
+    """A connection lent with a brief lock wait (`Database.unit_of_work`) waits the usual
+    time again for its next user."""
+    if record.info.pop("brief_wait", False):
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def _sqlite_driverless_transactions(dbapi_connection: Any, _record: Any) -> None:
@@ -84,6 +99,7 @@ def make_engine(url: str, *, transactional_ddl: bool = False, **kwargs: Any) -> 
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", register_sqlite_functions)
+        event.listen(engine, "checkin", _sqlite_patience_back)
         if transactional_ddl:
             event.listen(engine, "connect", _sqlite_driverless_transactions)
             event.listen(engine, "connect", _sqlite_foreign_keys_off)
@@ -107,6 +123,9 @@ class Database:
         #: How many units of work committed through this object: a list that remembers the
         #: number it last showed knows, when it comes back to the screen, whether to reload.
         self.commits = 0
+        #: Set by the interface: while an import holds SQLite's lock, a write is refused
+        #: (`DatabaseBusy`) after a moment instead of freezing the screen for the full wait.
+        self.brief_wait_during_import = False
 
     @classmethod
     def from_url(cls, url: str, info: dict[str, Any] | None = None) -> Database:
@@ -116,6 +135,8 @@ class Database:
     def unit_of_work(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back when it raises."""
         with _privileges(self.engine), self._sessions() as session, session.begin():
+            if self.brief_wait_during_import and is_sqlite(self.engine):
+                _wait_briefly_while_importing(session)
             yield session
         self.commits += 1
 
@@ -154,6 +175,19 @@ def _privileges(engine: Engine) -> Iterator[None]:
         if any(words in str(error.orig) for words in _SQLITE_BUSY):
             raise busy_error(engine) from error
         raise
+
+
+def _wait_briefly_while_importing(session: Session) -> None:
+    """Shorten this connection's lock wait when an import is running (a cheap read that WAL
+    lets through); the pool's check-in gives it back its usual patience."""
+    from tui_mutabakat.data.import_models import ImportRun
+
+    running = session.scalar(select(ImportRun.id).where(ImportRun.outcome == RUNNING).limit(1))
+    if running is None:
+        return
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BRIEF_WAIT_MS}")
+    connection.connection.info["brief_wait"] = True
 
 
 def busy_error(engine: Engine) -> DatabaseBusy:
