@@ -5,7 +5,9 @@ it neither hangs nor crashes. Once the import is done the same write goes throug
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,16 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests.import_files import ACCOUNT_HEADER, account_rows, write_csv_1254
+from tests.pilot_keys import press, wait_for
+from tests.test_track_screens import SIZE, sent_batch, state_of
+from tui_mutabakat.app import make_app
+from tui_mutabakat.config import Settings
 from tui_mutabakat.data.import_models import ImportRun
 from tui_mutabakat.data.models import Account
-from tui_mutabakat.data.session import SQLITE_BUSY_TIMEOUT_MS, Database
+from tui_mutabakat.data.session import RUNNING, SQLITE_BUSY_TIMEOUT_MS, Database
 from tui_mutabakat.domain.errors import DatabaseBusy
+from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
 from tui_mutabakat.services.accounts.cards import AccountData, save_account
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.importing import ImportOptions, Kind, run_import
@@ -121,3 +129,38 @@ def test_the_interface_is_told_at_once_instead_of_waiting_for_the_lock(
             save_account(session, actor, AccountData(code="320.01.001", title="Elle"))
     finally:
         interface.dispose()
+
+
+async def test_a_letter_action_while_an_import_holds_the_lock_is_told_not_fatal(
+    database: Database, actor: Actor, settings: Settings
+) -> None:
+    """F8 (cancel) on the letter list while an import holds SQLite's lock: the user reads
+    that the database is busy, the letter is unchanged, the application goes on."""
+    ids = await sent_batch(database, actor, settings)
+    app = make_app(settings, database)
+    with database.unit_of_work() as session:
+        session.add(
+            ImportRun(
+                user_login="ayse",
+                kind="accounts",
+                file_name="cari.xlsx",
+                sha256="0" * 64,
+                started_at=datetime.now(UTC),
+                outcome=RUNNING,
+            )
+        )
+    holder = sqlite3.connect(database.engine.url.database or "", isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "f2", "enter")
+            holder.execute("BEGIN IMMEDIATE")  # the import's transaction, as it were
+            await press(pilot, "f8", "e")
+            await wait_for(pilot, lambda: bool(app._notifications))
+            said = [n.message for n in app._notifications]
+            assert any("meşgul" in m and "cari.xlsx" in m for m in said), said
+            assert isinstance(app.screen, TrackLettersScreen)
+            holder.execute("ROLLBACK")
+            await press(pilot, "f8", "e")
+            assert state_of(database, ids[0]) is LetterState.CANCELLED
+    finally:
+        holder.close()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, cast
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
+
+from tui_mutabakat.domain.errors import ServiceError
+from tui_mutabakat.i18n import gettext as _
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -49,3 +54,29 @@ class AppAccess:
     @property
     def settings(self) -> Settings:
         return self._services.settings
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+def tells_refusal(
+    method: Callable[Concatenate[S, P], R],
+) -> Callable[Concatenate[S, P], R | None]:
+    """For a screen's action or dialog callback that writes: a service's refusal (the
+    database busy with an import, a change by someone else, a rule) is told to the user
+    and nothing of the action is stored — instead of the error ending the application,
+    which is what Textual does with an exception left in a handler."""
+
+    def telling(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return method(self, *args, **kwargs)
+        except ServiceError as error:
+            cast(Any, self).notify(
+                str(error), title=_("Kaydedilmedi"), severity="error", timeout=10
+            )
+            return None
+
+    functools.update_wrapper(telling, method)
+    return telling

@@ -26,7 +26,7 @@ from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
-from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.base import AppAccess, tells_refusal
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.services.sending.compose import (
     BatchCreated,
@@ -260,6 +260,7 @@ class SendErrorsScreen(AppAccess, Screen[None]):
         )
         self.app.push_screen(SendProgressScreen(request))
 
+    @tells_refusal
     def _sent_again(
         self, keys: list[BalanceKey], accounts: set[int], created: BatchCreated
     ) -> None:

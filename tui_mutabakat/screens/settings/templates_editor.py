@@ -28,7 +28,7 @@ from tui_mutabakat.domain.errors import InvalidInput, Refused, ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.templates import SHIPPED_TEMPLATES, TEMPLATE_FIELDS, TemplateSource
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
-from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.base import AppAccess, tells_refusal
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
@@ -300,6 +300,7 @@ class TemplateEditorScreen(FormScreen[bool]):
         self._generation += 1
         self._preview_worker(self._generation, self.source(), self._key, self._part, True)
 
+    @tells_refusal
     def _store(self) -> None:
         source = self.source()
         try:

@@ -14,7 +14,7 @@ from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
-from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.base import AppAccess, tells_refusal
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog, TypedAnswer
 from tui_mutabakat.services.sending.batch_status import cancel_letters
@@ -129,6 +129,7 @@ class LetterActions(AppAccess):
             callback=lambda yes: self._resend(corrected=True, ids=[letter_id]) if yes else None,
         )
 
+    @tells_refusal
     def _resend(self, *, corrected: bool, ids: list[int] | None = None) -> None:
         ids = ids if ids is not None else self.target_letters()
         if not ids:
@@ -153,6 +154,7 @@ class LetterActions(AppAccess):
             callback=lambda yes: self._resend_doubt(ids) if yes else None,
         )
 
+    @tells_refusal
     def _resend_doubt(self, ids: list[int]) -> None:
         with self.database.unit_of_work() as session:
             result = resend_in_doubt(session, self.actor, ids)
@@ -184,6 +186,7 @@ class LetterActions(AppAccess):
             callback=lambda yes: self._mark_delivered(ids) if yes else None,
         )
 
+    @tells_refusal
     def _mark_delivered(self, ids: list[int]) -> None:
         with self.database.unit_of_work() as session:
             result = mark_delivered(session, self.actor, ids)
@@ -196,6 +199,7 @@ class LetterActions(AppAccess):
         self.reload()
 
     # -- reminders -------------------------------------------------------------------------
+    @tells_refusal
     def action_remind(self) -> None:
         ids = self.target_letters()
         if not ids:
@@ -226,6 +230,7 @@ class LetterActions(AppAccess):
             callback=lambda yes: self._cancel(ids) if yes else None,
         )
 
+    @tells_refusal
     def _cancel(self, ids: list[int]) -> None:
         why = _("Kullanıcı mektubu iptal etti.")
         with self.database.unit_of_work() as session:
