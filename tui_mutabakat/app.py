@@ -9,6 +9,7 @@ the database is open and the user known — or show why it cannot be.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -90,9 +91,24 @@ class MutabakatApp(App[None]):
             self.call_after_refresh(self._open_database)
 
     def _open_database(self) -> None:
+        self._start_child_process_helper()
         self._opening = self.run_worker(
             self._open_in_thread, name="open-database", thread=True, exit_on_error=False
         )
+
+    def _start_child_process_helper(self) -> None:
+        """multiprocessing's resource tracker, which a send's compose process needs, must
+        be given the terminal's stderr (services/sending/child_processes.py). Started after
+        the first frame, not before: its interpreter's start would share the CPU with ours.
+        Textual has replaced `sys.stderr` by now; nothing else runs on this thread."""
+        from tui_mutabakat.services.sending.child_processes import prepare_child_processes
+
+        textual_stderr = sys.stderr
+        sys.stderr = sys.__stderr__
+        try:
+            prepare_child_processes()
+        finally:
+            sys.stderr = textual_stderr
 
     def _open_in_thread(self) -> Opened | str:
         """The database and the user (`services/startup.py`), or what to tell the user."""

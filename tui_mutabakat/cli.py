@@ -217,10 +217,8 @@ def _run_app(settings: Settings) -> int:
     """The interface: its menu is drawn first, the database opened behind it; what keeps
     the database from opening is shown on the menu and said again here on leaving."""
     from tui_mutabakat.app import make_app
-    from tui_mutabakat.services.sending.child_processes import prepare_child_processes
 
-    app = make_app(settings)
-    prepare_child_processes()
+    app = make_app(settings)  # it starts the child processes' helper after its first frame
     app.run()
     if app.ready:
         app.database.dispose()
