@@ -126,6 +126,8 @@ class MutabakatApp(App[None]):
         if event.worker is not self._opening or not event.worker.is_finished:
             return
         self._opening = None
+        if event.state is WorkerState.CANCELLED:
+            return  # the app is closing
         result: Opened | str | None = event.worker.result
         if event.state is not WorkerState.SUCCESS or result is None:
             result = _("Program veritabanını açamadı: {error}").format(error=event.worker.error)
