@@ -67,7 +67,11 @@ class Tmux:
         return subprocess.run(command, capture_output=True, text=True, check=check, env=env)
 
     def close(self) -> None:
+        """Stop the server and remove its socket file (tmux may leave it behind)."""
+        socket = self("display-message", "-p", "#{socket_path}").stdout.strip()
         self("kill-server")
+        if socket:
+            Path(socket).unlink(missing_ok=True)
 
 
 def one_run(tmux: Tmux, command: str, timeout: float, *markers: str) -> list[float]:

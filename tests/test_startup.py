@@ -57,8 +57,11 @@ def test_the_command_line_the_app_and_the_menu_import_no_database_layer() -> Non
 
 def test_the_first_frame_is_drawn_before_the_database_layer_is_imported(tmp_path: Path) -> None:
     """The real start: the menu is drawn (headless) with no SQLAlchemy in the process; then
-    the database opens behind it and the menu works."""
+    the database, at the head already, opens behind it without Alembic."""
     url = sqlite_url(tmp_path / "db.sqlite3")
+    database = Database.from_url(url)
+    migrate.upgrade(database.engine)
+    database.dispose()
     code = f"""
 import asyncio
 from tui_mutabakat.app import make_app
@@ -88,15 +91,17 @@ async def main():
 
 asyncio.run(main())
 print(seen[0]); print(seen[1])
+print(sorted(m for m in sys.modules if m.split(".")[0] == "alembic"))
 """
     script = "import sys\n" + code
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    ready, first_frame_modules, screen = result.stdout.splitlines()[-3:]
+    ready, first_frame_modules, screen, alembic = result.stdout.splitlines()[-4:]
     assert ready == "True None ali"
     assert first_frame_modules == "[]"
     assert screen == "MainScreen"
+    assert alembic == "[]"
 
 
 def _status(app: MutabakatApp) -> str:
