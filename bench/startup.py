@@ -13,12 +13,17 @@ bytecode: the server runs without PYTHONDONTWRITEBYTECODE, as an installed packa
 until the menu's keys work (the database open behind the menu, the user found: the status
 panel's account count drawn) is printed too. Needs tmux.
 
-Measured 2026-12-05 on the shared 2-core machine (SQLite, up-to-date database), 5 pairs:
-see README's benchmark section. Where the time goes (CPU of the imports, best of 5):
-Textual 0.16 s; SQLAlchemy's core +0.25 s, its ORM +0.10 s, the models +0.12 s; then the
-first queries compile (the acting user). The main menu no longer waits for its status
-panel (counts, company) nor imports `services.importing.run` (openpyxl) at start; the ≤ 2×
-goal needs a first frame drawn before SQLAlchemy is imported.
+Measured 2026-12-06 on the shared 2-core machine (SQLite, up-to-date database, load average
+11-12.6), 7 pairs: the first frame 1.49x (1.38-2.08) and 1.51x (1.34-2.16) the anchor, the
+tree before (0fd4d3b) 3.91x (3.51-5.65); see README's benchmark section. The menu is drawn
+before SQLAlchemy is imported: `cli`, `app` and `screens.main` import no database layer
+(tests/test_startup.py). CPU to the first frame, headless, median of 5: 0.28 s against the
+anchor's 0.22 s; the rest is Textual drawing a richer screen (header, footer of 14 keys,
+the option list: their CSS and layout) and 34 modules of ours (~24 ms, screens.main and
+config the largest). Behind the frame a thread imports SQLAlchemy, its ORM and the models
+(~0.35 s of CPU), checks the schema with one SELECT and finds the user; the menu's keys
+work from then on (4.0x the anchor in the same runs; before, 3.9x: the same work, the frame
+now drawn first, and the footer's keys drawn again once they work).
 """
 
 from __future__ import annotations
