@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+
 
 class MutabakatApp(App[None]):
     """A thin app: it holds the database, the acting user and the settings; screens do the rest."""
@@ -123,13 +125,15 @@ class MutabakatApp(App[None]):
             return _("Program veritabanını açamadı: {error}").format(error=error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is not self._opening or not event.worker.is_finished:
+        # By the state the message carries: the worker may have finished by the time an
+        # earlier state's message (RUNNING) is handled.
+        if event.worker is not self._opening or event.state not in _FINISHED:
             return
         self._opening = None
         if event.state is WorkerState.CANCELLED:
             return  # the app is closing
         result: Opened | str | None = event.worker.result
-        if event.state is not WorkerState.SUCCESS or result is None:
+        if event.state is WorkerState.ERROR or result is None:
             result = _("Program veritabanını açamadı: {error}").format(error=event.worker.error)
         if isinstance(result, str):
             self.start_error = result
