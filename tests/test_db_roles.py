@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.engine import URL, make_url
 
+from tests.pilot_keys import wait_for
 from tui_mutabakat import cli
-from tui_mutabakat.config import os_login
-from tui_mutabakat.data import roles
+from tui_mutabakat.app import make_app
+from tui_mutabakat.config import Settings, os_login
+from tui_mutabakat.data import migrate, roles
 from tui_mutabakat.data.models import AuditEvent, Company, User
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import Role
@@ -128,9 +130,11 @@ def test_a_url_without_a_user_connects_as_the_login(
         database.dispose()
 
 
-def test_an_accountant_cannot_migrate_and_is_told_who_can(
-    pg_database: Database, quiet_settings: None, capsys: pytest.CaptureFixture[str]
+async def test_an_accountant_cannot_migrate_and_is_told_who_can(
+    pg_database: Database, quiet_settings: None, tmp_path: Path
 ) -> None:
+    """`mutabakat` draws its menu, finds the schema behind and may not migrate it: the menu
+    says who can (its keys stay off), and the database is left as it was."""
     from alembic import command
 
     from tui_mutabakat.data.migrate import alembic_config
@@ -142,7 +146,12 @@ def test_an_accountant_cannot_migrate_and_is_told_who_can(
         config.attributes["connection"] = connection
         command.downgrade(config, "-1")
     pg_database.dispose()
+    behind = migrate.database_revision(pg_database.engine)
     accountant = make_url(url).set(username=ACCOUNTANT).render_as_string(hide_password=False)
-    assert cli.main(["--db", accountant]) == 1  # the program does not open
-    assert "mutabakat db upgrade" in capsys.readouterr().err
+    app = make_app(Settings(data_dir=tmp_path, database_url=accountant, user_login=ACCOUNTANT))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.start_error is not None)
+        assert not app.ready  # the program does not open
+        assert "mutabakat db upgrade" in str(app.screen.query_one("#main-status").render())
+    assert migrate.database_revision(pg_database.engine) == behind
     assert cli.main(["--db", url, "db", "upgrade"]) == 0

@@ -1,4 +1,9 @@
-"""The `mutabakat` command: the application, the demo, migrations and data generation."""
+"""The `mutabakat` command: the application, the demo, migrations and data generation.
+
+Nothing imported at the top of this module (and of the `cli_*` modules whose parsers it
+builds) loads SQLAlchemy: `mutabakat` draws its first frame before the database layer is
+imported (issue 14.4, tests/test_startup.py). Each command imports what it uses.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,32 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tui_mutabakat.cli_import import register as register_import_commands
 from tui_mutabakat.cli_report import add_report_parser, report_main
 from tui_mutabakat.cli_roles import db_roles, regrant, roles_parser
 from tui_mutabakat.cli_send import add_send_parser, send_main
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
-from tui_mutabakat.data import migrate
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.i18n import set_language
 from tui_mutabakat.portal.serve import add_portal_parser
 from tui_mutabakat.portal.serve import serve as serve_portal
-from tui_mutabakat.services.portal.links import open_database
+
+if TYPE_CHECKING:
+    from tui_mutabakat.data.session import Database
+
+
+def open_database(settings: Settings) -> Database:
+    from tui_mutabakat.services.portal.links import open_database
+
+    return open_database(settings)
+
+
+def _migrate(database: Database) -> None:
+    from tui_mutabakat.data import migrate
+
+    migrate.upgrade(database.engine)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "db" and args.db_command == "roles":
         return db_roles(settings, args)
     if command == "db":
+        from tui_mutabakat.data import migrate
+
         database = open_database(settings)
         migrate.upgrade(database.engine)
         regrant(database)
@@ -135,7 +156,7 @@ def _demo_settings(settings: Settings, *, explicit_db: bool, reset: bool) -> Set
                 stale.unlink()
         settings = settings.with_database(sqlite_url(path))
     database = open_database(settings)
-    migrate.upgrade(database.engine)
+    _migrate(database)
     if not is_demo_ready(database):
         print("Demo şirketi hazırlanıyor…", file=sys.stderr)
         create_demo_company(database)
@@ -150,7 +171,7 @@ def _set_user_mail(settings: Settings, args: argparse.Namespace) -> int:
     from tui_mutabakat.services.settings.users import ImapSettings, SmtpSettings, set_imap, set_smtp
 
     database = open_database(settings)
-    migrate.upgrade(database.engine)
+    _migrate(database)
     security = SmtpSecurity(args.security)
     try:
         with database.unit_of_work() as session:
@@ -186,41 +207,22 @@ def _generate(settings: Settings, accounts: int, movements: int | None, seed: in
     from tui_mutabakat.demo.data import generate_bulk
 
     database = open_database(settings)
-    migrate.upgrade(database.engine)
+    _migrate(database)
     total = movements if movements is not None else accounts * 50
     generate_bulk(database, accounts=accounts, movements=total, seed=seed, progress=print)
     return 0
 
 
 def _run_app(settings: Settings) -> int:
-    from sqlalchemy.exc import DBAPIError
-
+    """The interface: its menu is drawn first, the database opened behind it; what keeps
+    the database from opening is shown on the menu and said again here on leaving."""
     from tui_mutabakat.app import make_app
-    from tui_mutabakat.data.session import INSUFFICIENT_PRIVILEGE
-    from tui_mutabakat.domain.errors import ServiceError
-    from tui_mutabakat.services.sending.child_processes import prepare_child_processes
 
-    database = open_database(settings)
-    try:
-        migrate.upgrade(database.engine)
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
-            raise
-        print(
-            "mutabakat: the database needs `mutabakat db upgrade` by its owner "
-            f"({str(error.orig).splitlines()[0]})",
-            file=sys.stderr,
-        )
-        database.dispose()
-        return 1
-    try:
-        app = make_app(settings, database)
-    except ServiceError as error:
-        # A deactivated user; on PostgreSQL a login the database does not know.
-        print(f"mutabakat: {error}", file=sys.stderr)
-        database.dispose()
-        return 1
-    prepare_child_processes()
+    app = make_app(settings)  # it starts the child processes' helper after its first frame
     app.run()
-    database.dispose()
+    if app.ready:
+        app.database.dispose()
+    if app.start_error:
+        print(f"mutabakat: {app.start_error}", file=sys.stderr)
+        return 1
     return 0

@@ -17,13 +17,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui_mutabakat.config import Settings
-from tui_mutabakat.data import migrate
-from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.importing.fields import Kind
+
+if TYPE_CHECKING:
+    from tui_mutabakat.config import Settings
+    from tui_mutabakat.data.session import Database
 
 
 def register(commands: Any) -> None:
@@ -88,6 +89,9 @@ def _template(given: list[str]) -> int:
 
 
 def _open(settings: Settings) -> Database:
+    from tui_mutabakat.data import migrate
+    from tui_mutabakat.data.session import Database
+
     database = Database.from_url(settings.database_url)
     migrate.upgrade(database.engine)
     return database

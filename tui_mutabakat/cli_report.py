@@ -7,12 +7,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui_mutabakat.config import Settings
-from tui_mutabakat.data import migrate
-from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from tui_mutabakat.config import Settings
 
 
 def add_report_parser(commands: Any) -> None:
@@ -24,6 +24,8 @@ def add_report_parser(commands: Any) -> None:
 
 
 def report_main(settings: Settings, args: argparse.Namespace) -> int:
+    from tui_mutabakat.data import migrate
+    from tui_mutabakat.data.session import Database
     from tui_mutabakat.domain.errors import ServiceError
     from tui_mutabakat.services.reports.evidence import write_batch_evidence
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from tui_mutabakat.config import Settings
-from tui_mutabakat.data import migrate
-from tui_mutabakat.data.session import Database
-from tui_mutabakat.services.portal.links import open_database
+if TYPE_CHECKING:
+    from tui_mutabakat.config import Settings
+    from tui_mutabakat.data.session import Database
 
 
 def roles_parser(db_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,11 +44,12 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.exc import DBAPIError
 
-    from tui_mutabakat.data import roles
+    from tui_mutabakat.data import migrate, roles
     from tui_mutabakat.data.models import User
     from tui_mutabakat.domain.enums import Role
     from tui_mutabakat.domain.errors import ServiceError
     from tui_mutabakat.services.context import Actor, os_login, record
+    from tui_mutabakat.services.portal.links import open_database
     from tui_mutabakat.services.settings.user_admin import check_login
     from tui_mutabakat.services.settings.working_settings import get_company, get_working_settings
 

@@ -19,12 +19,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from tui_mutabakat.config import Settings
-from tui_mutabakat.data import migrate
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.portal.links import open_database
 
 if TYPE_CHECKING:
+    from tui_mutabakat.config import Settings
     from tui_mutabakat.services.sending.send_command import SendCommand, SendOutcome
 
 #: `InvalidInput.field` values that name an argument of the command (exit status 2).
@@ -112,8 +110,10 @@ def send_main(
     ask: Callable[[str], str] | None = None,
 ) -> int:
     """Run `mutabakat send`; `ask` reads an answer (default: `input` on a terminal)."""
+    from tui_mutabakat.data import migrate
     from tui_mutabakat.domain.errors import InvalidInput, ServiceError
     from tui_mutabakat.services.context import resolve_actor
+    from tui_mutabakat.services.portal.links import open_database
     from tui_mutabakat.services.sending.send_command import build_command, run_send, select_rows
 
     say: Out = out or print

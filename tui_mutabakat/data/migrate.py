@@ -36,9 +36,9 @@ def alembic_config(url: str) -> Config:
 
 
 @cache
-def head_revision() -> str | None:
-    """The one revision no migration file names as its `down_revision`; `None` when the
-    files do not say plainly (then Alembic decides)."""
+def _revision_graph() -> tuple[frozenset[str], frozenset[str]] | None:
+    """Every migration file's revision and every revision named as a `down_revision`, read
+    from the files' own lines; `None` when the files do not say plainly."""
     revisions: set[str] = set()
     downs: set[str] = set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
@@ -50,8 +50,24 @@ def head_revision() -> str | None:
             return None
         revisions.add(found.group(1))
         downs.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
-    heads = revisions - downs
-    return heads.pop() if len(heads) == 1 else None
+    return frozenset(revisions), frozenset(downs)
+
+
+def head_revision() -> str | None:
+    """The one revision no migration file names as its `down_revision`; `None` when the
+    files do not say plainly (then Alembic decides)."""
+    graph = _revision_graph()
+    if graph is None:
+        return None
+    heads = graph[0] - graph[1]
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def known_revisions() -> frozenset[str] | None:
+    """The revisions this program's migrations know (a database at another one was
+    migrated by a newer program); `None` when the files do not say plainly."""
+    graph = _revision_graph()
+    return None if graph is None else graph[0]
 
 
 def database_revision(engine: Engine) -> str | None:

@@ -7,12 +7,12 @@ import argparse
 import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui_mutabakat.config import Settings
-from tui_mutabakat.data import migrate
-from tui_mutabakat.data.session import Database
-from tui_mutabakat.services.portal.links import KEY_FILE, portal_links
+if TYPE_CHECKING:
+    # `mutabakat` builds its parser from this module: the rest loads when the portal runs.
+    from tui_mutabakat.config import Settings
+    from tui_mutabakat.data.session import Database
 
 
 def add_portal_parser(commands: Any) -> None:
@@ -32,7 +32,10 @@ def add_portal_parser(commands: Any) -> None:
 
 def check(settings: Settings) -> int:
     """Print the portal's configuration; 0 when it can run, 1 when something is missing."""
+    from tui_mutabakat.data import migrate
+    from tui_mutabakat.data.session import Database
     from tui_mutabakat.services.portal.files import UPLOAD_DIR
+    from tui_mutabakat.services.portal.links import KEY_FILE
 
     missing: list[str] = []
     url = settings.portal_url
@@ -100,6 +103,10 @@ def _verdict(missing: list[str]) -> int:
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
+    from tui_mutabakat.data import migrate
+    from tui_mutabakat.data.session import Database
+    from tui_mutabakat.services.portal.links import portal_links
+
     if args.check:
         return check(settings)
     links = portal_links(settings.data_dir, settings.portal_url, settings.portal_grace_days)

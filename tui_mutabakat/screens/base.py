@@ -24,6 +24,10 @@ class HoldsServices(Protocol):
     settings: Settings
     database: Database
     actor: Actor
+    #: `database` and `actor` are there (`mutabakat` opens the database after the menu).
+    ready: bool
+    #: Why the database could not be opened, else `None`.
+    start_error: str | None
 
 
 class AppAccess:
@@ -54,6 +58,15 @@ class AppAccess:
     @property
     def settings(self) -> Settings:
         return self._services.settings
+
+    @property
+    def services_ready(self) -> bool:
+        """The database is open and the user known (only the main menu is shown before)."""
+        return self._services.ready
+
+    @property
+    def start_error(self) -> str | None:
+        return self._services.start_error
 
 
 P = ParamSpec("P")

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -155,14 +156,27 @@ class MainScreen(AppAccess, Screen[None]):
         # right after: `mutabakat` shows its first frame sooner (issue 14.4).
         self.call_after_refresh(self._refresh_status)
 
+    def show_start(self) -> None:
+        """The app opened the database behind the menu, or could not: the keys and the
+        status say which."""
+        self.refresh_bindings()
+        self._refresh_status()
+
     def _refresh_status(self) -> None:
+        if not self.is_attached:
+            return
+        if not self.services_ready:
+            status = self.query_one("#main-status", Static)
+            status.set_class(self.start_error is not None, "-start-error")
+            # Plain text: a database's message may hold brackets.
+            status.update(Content(self.start_error or _("Veritabanı açılıyor…")))
+            return
         from tui_mutabakat.services.accounts.cards import count_accounts
         from tui_mutabakat.services.sending.doubt import in_doubt_total
         from tui_mutabakat.services.settings.working_settings import get_company
         from tui_mutabakat.services.tracking.unseen import unseen_counts
 
-        if not self.is_attached:
-            return
+        self.query_one("#main-status", Static).remove_class("-start-error")
         with self.database.reader() as session:
             company = get_company(session)
             accounts = count_accounts(session)
@@ -195,6 +209,8 @@ class MainScreen(AppAccess, Screen[None]):
             self.action_open(event.option.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open" and not self.services_ready:
+            return None  # shown, dimmed: they work once the database is open
         if action == "open" and parameters:
             entry = next((e for e in MENU if e.id == parameters[0]), None)
             if entry and entry.admin_only and not self.actor.is_admin:
@@ -202,6 +218,12 @@ class MainScreen(AppAccess, Screen[None]):
         return True
 
     def action_open(self, entry_id: str) -> None:
+        if not self.services_ready:
+            self.notify(
+                self.start_error or _("Veritabanı açılıyor; bir an bekleyin."),
+                severity="error" if self.start_error else "information",
+            )
+            return
         entry = next(e for e in MENU if e.id == entry_id)
         if entry.admin_only and not self.actor.is_admin:
             self.notify(_("Bu bölümü yalnızca yönetici açabilir."), severity="warning")

@@ -1,7 +1,8 @@
-"""Before an interface takes over the standard streams: what child processes need started.
+"""What child processes need started, with the terminal's stderr (not an interface's).
 
 Kept apart from `send_now` (which loads the whole composing and sending machinery) so that
-`mutabakat` can call it before its first frame without importing any of that.
+`mutabakat` can call it right after its first frame without importing any of that (the
+app gives it the terminal's stderr back for the call, app.py).
 """
 
 from __future__ import annotations
