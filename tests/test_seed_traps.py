@@ -34,6 +34,8 @@ from tui_mutabakat.services.accounts.orders import (
     approve_order,
     save_order,
 )
+from tui_mutabakat.services.accounts.rule_log import list_decisions
+from tui_mutabakat.services.accounts.settlement import settle_fifo
 from tui_mutabakat.services.accounts.shipping import ship_order
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.widgets.paged_table import PagedTable
@@ -227,6 +229,21 @@ async def test_fifo_logs_the_pairs_the_gap_control_stopped(
         assert detail.startswith("FT-9 ↔ BNK-4 · FIFO eşleme") and "vade farkı 55 gün" in detail
     [stopped] = audit(database, "closing_stop")
     assert stopped.entity_id == str(account) and stopped.detail.startswith("fifo ")
+
+
+def test_fifo_service_logs_every_skipped_pair(database: Database, actor: Actor) -> None:
+    account = gap_pair(database, actor, RuleAction.STOP)
+    add_movement(database, account, debit="50", date=ago(80), due_date=ago(70))  # no number
+    with database.unit_of_work() as session:
+        outcome = settle_fifo(session, actor, account)
+    assert outcome.count == 0 and outcome.stopped == 2
+    logged = audit(database, "closing_stop")
+    assert len(logged) == 2 and all(e.detail.startswith("fifo ") for e in logged)
+    documents = sorted(e.detail.split("refused=")[1] for e in logged)
+    assert documents[1] == "FT-9 ↔ BNK-4" and documents[0].startswith("#")
+    with database.reader() as session:
+        decisions = list_decisions(session, account)
+    assert {d.decision for d in decisions} == {"Durduruldu — FIFO atladı"}
 
 
 async def test_fifo_warning_answered_no_is_logged(
