@@ -259,7 +259,7 @@ async def test_order_failing_risk_is_not_approved(
     async with app.run_test(size=SIZE) as pilot:
         dialog = await approve_from_list(pilot, account)
         text = str(dialog.query_one("#approval-text", Label).content)
-        assert "Risk kriteri: KALDI" in text and "= 550,00; risk limiti 500,00" in text
+        assert "Risk kriteri: KALDI" in text and "= 550,00 TL; risk limiti 500,00 TL" in text
         await press(pilot, "f2")  # refused without a reason
         assert app.screen is dialog
         await press(pilot, "escape")

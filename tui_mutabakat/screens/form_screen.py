@@ -1,6 +1,7 @@
 """The base of every screen that edits one record: F2 saves, Esc leaves (asking first when
 something changed), Enter moves to the next field, and what a field cannot hold is named
-under it as it is typed."""
+under it as it is typed. `GuardedLeave` is the Esc part alone, for a dialog that edits (the
+movement form)."""
 
 from __future__ import annotations
 
@@ -21,21 +22,15 @@ from tui_mutabakat.widgets.form import show_error, snapshot
 ResultT = TypeVar("ResultT")
 
 
-class FormScreen(AppAccess, Screen[ResultT]):
-    """A screen that edits one record: F2 saves, Esc leaves and asks first if anything changed.
+class GuardedLeave(Screen[ResultT]):
+    """Esc leaves, asking first when the form holds what it was not saved with: a screen
+    or a dialog (`ModalScreen` beside it in the bases) that edits something.
 
-    Subclasses implement `action_save` and `leave_result`, and call `mark_clean()` once the
-    form shows what is stored.
+    The subclass calls `mark_clean()` once the form shows what is stored (or its defaults),
+    and binds Esc to `leave`; `leave_result` is what leaving dismisses with.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2,ctrl+s", "save", _("Kaydet"), id="form_save"),
-        Binding("escape", "leave", _("Çık"), id="form_leave"),
-    ]
-
     _baseline: dict[str, object] | None = None
-    #: Fields whose error line shows a character problem found as the user typed.
-    _text_problems: frozenset[str] = frozenset()
 
     def form_state(self) -> dict[str, object]:
         return snapshot(self)
@@ -49,6 +44,36 @@ class FormScreen(AppAccess, Screen[ResultT]):
 
     def leave_result(self) -> ResultT:
         raise NotImplementedError
+
+    def action_leave(self) -> None:
+        if not self.is_dirty:
+            self.dismiss(self.leave_result())
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(self.leave_result())
+
+        self.app.push_screen(
+            ConfirmDialog(_("Değişiklikler kaydedilmedi. Çıkılsın mı?"), yes=_("Çık"), danger=True),
+            answered,
+        )
+
+
+class FormScreen(AppAccess, GuardedLeave[ResultT]):
+    """A screen that edits one record: F2 saves, Esc leaves and asks first if anything changed.
+
+    Subclasses implement `action_save` and `leave_result`, and call `mark_clean()` once the
+    form shows what is stored.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2,ctrl+s", "save", _("Kaydet"), id="form_save"),
+        Binding("escape", "leave", _("Çık"), id="form_leave"),
+    ]
+
+    #: Fields whose error line shows a character problem found as the user typed.
+    _text_problems: frozenset[str] = frozenset()
 
     @on(Input.Submitted)
     def _enter_moves_on(self, event: Input.Submitted) -> None:
@@ -77,20 +102,6 @@ class FormScreen(AppAccess, Screen[ResultT]):
 
     def action_save(self) -> None:
         raise NotImplementedError
-
-    def action_leave(self) -> None:
-        if not self.is_dirty:
-            self.dismiss(self.leave_result())
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(self.leave_result())
-
-        self.app.push_screen(
-            ConfirmDialog(_("Değişiklikler kaydedilmedi. Çıkılsın mı?"), yes=_("Çık"), danger=True),
-            answered,
-        )
 
     def refuse(self, error: ServiceError) -> None:
         """Tell the user why the record was not saved; the form keeps what they typed."""

@@ -4,6 +4,8 @@ Every criterion is evaluated and reported with its figures, ticked or not, so th
 show them all; the order is approved only when every *ticked* criterion passes (nothing
 ticked: approved).
 
+Amounts are in TL (the open items at their own rates, orders in TL) and their texts say so.
+
 * Risk: open balance + approved-but-unshipped orders (other than this one) + this order ≤ the
   risk limit. An account without a risk limit is not limited: the criterion passes and its
   text says so.
@@ -24,7 +26,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
 from tui_mutabakat.domain.rules.common import ZERO, Figure, OpenItem, total_unsettled
 from tui_mutabakat.i18n import gettext as _
 
@@ -120,7 +122,7 @@ def risk_criterion(
     if risk_limit is None:
         figures["risk_limit"] = "-"
         text = _("Risk limiti tanımlı değil; toplam risk {total}, sınırsız kabul edildi.").format(
-            total=format_amount(total)
+            total=format_money(total)
         )
         return CriterionResult(Criterion.RISK, ticked, True, _frozen(figures), text)
     figures["risk_limit"] = risk_limit
@@ -130,11 +132,11 @@ def risk_criterion(
         "Açık bakiye {balance} + onaylı sevk edilmemiş siparişler {unshipped} + bu sipariş "
         "{order} = {total}; risk limiti {limit}."
     ).format(
-        balance=format_amount(open_balance),
-        unshipped=format_amount(approved_unshipped),
-        order=format_amount(order_total),
-        total=format_amount(total),
-        limit=format_amount(risk_limit),
+        balance=format_money(open_balance),
+        unshipped=format_money(approved_unshipped),
+        order=format_money(order_total),
+        total=format_money(total),
+        limit=format_money(risk_limit),
     )
     return CriterionResult(Criterion.RISK, ticked, passed, _frozen(figures), text)
 
@@ -158,7 +160,7 @@ def due_date_criterion(ticked: bool, items: Sequence[OpenItem], today: dt.date) 
         "Vadesi geçmiş {count} açık kalem, toplam {total}; en eski vade {oldest} ({days} gün)."
     ).format(
         count=len(past_due),
-        total=format_amount(total_unsettled(past_due)),
+        total=format_money(total_unsettled(past_due)),
         oldest=format_day(oldest),
         days=(today - oldest).days,
     )

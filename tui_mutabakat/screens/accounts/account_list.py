@@ -98,6 +98,9 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._search_timer: Timer | None = None
         self._columns = full_columns()
         self._has_rows = False
+        #: `Database.commits` when the rows were last read: a return from a screen that saved
+        #: something (movements, orders, Borç Takip …) reads them again, balances and all.
+        self._seen = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -297,7 +300,15 @@ class AccountListScreen(AppAccess, Screen[None]):
 
     # ------------------------------------------------------------ refreshing
 
+    def on_screen_resume(self) -> None:
+        """Back on the list: when anything was saved meanwhile, the rows (their balances) are
+        read again, the cursor kept on the same account."""
+        if self.database.commits != self._seen:
+            self._total = None
+            self._reload(keep_id=self.table.cursor_id)
+
     def _reload(self, *, keep_id: int | None = None, reset: bool = False) -> None:
+        self._seen = self.database.commits
         table = self.table
         table.columns = self._marked_columns()
         table.source = AccountSource(self.database, self.filter)

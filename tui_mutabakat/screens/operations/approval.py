@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,6 +27,12 @@ class ApprovalChoice:
 
     criteria: ApprovalCriteria
     reason: str
+
+
+#: The key line follows the focus: Space ticks a criterion only while a criterion has it (in
+#: the reason field it types a space).
+CRITERIA_HINT = _("F2: onayla · Boşluk: kriter · Esc: vazgeç")
+REASON_HINT = _("F2: onayla · Esc: vazgeç")
 
 
 class ApprovalDialog(AppAccess, ModalScreen[ApprovalChoice | None]):
@@ -70,11 +76,16 @@ class ApprovalDialog(AppAccess, ModalScreen[ApprovalChoice | None]):
                 max_length=200,
                 compact=True,
             )
-            yield Label(_("F2: onayla · Boşluk: kriter · Esc: vazgeç"), classes="hint")
+            yield Label(CRITERIA_HINT, id="approval-hint", classes="hint")
 
     def on_mount(self) -> None:
         self._evaluate()
         self.query_one(f"#c-{Criterion.RISK.value}", Tick).focus()
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self) -> None:
+        hint = CRITERIA_HINT if isinstance(self.focused, Tick) else REASON_HINT
+        self.query_one("#approval-hint", Label).update(hint)
 
     def criteria(self) -> ApprovalCriteria:
         def ticked(name: Criterion) -> bool:

@@ -30,6 +30,7 @@ from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.form_screen import GuardedLeave
 from tui_mutabakat.screens.operations.ops_dialogs import (
     ask_due_tracking,
     cursor_key,
@@ -103,12 +104,13 @@ def _rate(text: str) -> Decimal | None:
     return check_rate(value).quantize(Decimal("0.000001"))
 
 
-class MovementDialog(AppAccess, ModalScreen[int | None]):
-    """Enter or edit one movement; F2 saves through due-date tracking."""
+class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None]):
+    """Enter or edit one movement; F2 saves through due-date tracking; Esc asks first when
+    something was typed."""
 
     BINDINGS = [
         Binding("f2,ctrl+s", "save", _("Kaydet"), id="movement_save"),
-        Binding("escape", "dismiss(None)", _("Vazgeç"), id="movement_cancel"),
+        Binding("escape", "leave", _("Vazgeç"), id="movement_cancel"),
     ]
 
     def __init__(self, account_id: int, movement_id: int | None = None) -> None:
@@ -161,7 +163,11 @@ class MovementDialog(AppAccess, ModalScreen[int | None]):
             self.query_one("#m-currency", Select).value = data.currency
             self._input("m-fx-rate").value = str(data.fx_rate or "")
             self._input("m-due-date").value = format_day(data.due_date)
+        self.mark_clean()
         self.query_one("#m-type", Select).focus()
+
+    def leave_result(self) -> int | None:
+        return None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter moves to the next field, as in the ERP forms; F2 saves."""

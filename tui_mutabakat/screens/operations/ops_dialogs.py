@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label
 
-from tui_mutabakat.domain.formatting import format_day, format_money
+from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.accounts.movements import (
@@ -97,7 +97,9 @@ class TableDialog(ModalScreen[bool]):
             table: DataTable[object] = self.query_one(DataTable)
             table.add_columns(*self._columns)
             for row in self._rows:
-                table.add_row(*row)
+                # a cell of two lines (a foreign amount over its TL equivalent) gets both
+                lines = max(str(cell).count("\n") + 1 for cell in row) if row else 1
+                table.add_row(*row, height=lines)
             table.can_focus = False
         self.query_one("#no", Button).focus()
 
@@ -117,7 +119,7 @@ def due_tracking_dialog(check: DueCheck, *, stop: bool) -> TableDialog:
             format_day(line.date),
             format_day(line.due_date),
             right(str(line.days_overdue)),
-            right(format_money(line.unsettled)),
+            right(line.amount_text),
         )
         for line in check.lines
     ]

@@ -213,9 +213,11 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             if row.status in OPEN_APPROVED_STATUSES:
                 items.append(("ship", _("Sevk et (faturaya / irsaliyeye aktar)"), ""))
             with self.database.reader() as session:
-                if open_dispatches(session, row.id):
-                    items.append(("invoice_dispatch", _("İrsaliyeyi faturala"), ""))
-            if row.status is not OrderStatus.DRAFT and row.status is not OrderStatus.CANCELLED:
+                dispatches = bool(open_dispatches(session, row.id))
+                invoiced = bool(invoices_of_order(session, row.id))
+            if dispatches:
+                items.append(("invoice_dispatch", _("İrsaliyeyi faturala"), ""))
+            if invoiced:  # a dispatch note alone has no invoice to print
                 items.append(("print", _("Faturayı yazdır"), ""))
             if row.status in (OrderStatus.DRAFT, OrderStatus.APPROVED):
                 items.append(("cancel_order", _("Siparişi iptal et"), "F8"))

@@ -16,7 +16,8 @@ from tui_mutabakat.services.accounts.rule_log import Decision, list_decisions
 
 
 class RuleDecisionsScreen(AppAccess, Screen[None]):
-    """The decisions, a row each; the line under the table shows the figures of the row."""
+    """The decisions, a row each; the line under the table shows the document and the
+    figures of the row."""
 
     TITLE = _("Kural Kararları")
     BINDINGS = [
@@ -70,5 +71,9 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
 
     def _show_detail(self) -> None:
         key = cursor_key(self.query_one(DataTable))
-        detail = self._rows[int(key)].detail if key is not None and self._rows else ""
+        detail = ""
+        if key is not None and self._rows:
+            # the document first: at 80 columns the table cuts its last column off
+            row = self._rows[int(key)]
+            detail = " · ".join(part for part in (row.document, row.detail) if part)
         self.query_one("#decisions-detail", Label).update(detail)

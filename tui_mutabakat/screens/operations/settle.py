@@ -24,7 +24,6 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     right,
 )
 from tui_mutabakat.services.accounts.cards import account_name
-from tui_mutabakat.services.accounts.rule_log import log_on_account
 from tui_mutabakat.services.accounts.settlement import (
     ClosingControl,
     ClosingStop,
@@ -37,6 +36,8 @@ from tui_mutabakat.services.accounts.settlement import (
     closing_control,
     last_match_id,
     load_view,
+    log_closing,
+    pair_document,
     settle_fifo,
     settle_pair,
     undo_match,
@@ -109,17 +110,13 @@ class SettleScreen(AppAccess, Screen[None]):
     def _table(self, name: str) -> DataTable[object]:
         return self.query_one(f"#settle-{name}", DataTable)
 
-    def _log_closing(self, action: str, pair: PairCheck) -> None:
+    def _log_closing(self, action: str, pair: PairCheck, how: str = "manual") -> None:
         """A match the control stopped, or whose warning was answered "no": logged on the
         account in a unit of work of its own (issue 11.8)."""
-        match = pair.match
-        detail = (
-            f"{pair.closing.audit_detail} debit={match.debit_id} credit={match.credit_id} "
-            f"amount={match.amount} {'refused' if action == 'closing_stop' else 'declined'}="
-            f"debit={match.debit_id} credit={match.credit_id}"
-        )
+        documents = {i.movement_id: i.doc_no for i in (*self._view.debits, *self._view.credits)}
+        document = pair_document(documents, pair.match.debit_id, pair.match.credit_id)
         with self.database.unit_of_work() as session:
-            log_on_account(session, self.actor, self.account_id, action, detail)
+            log_closing(session, self.actor, self.account_id, action, pair, document, how=how)
 
     def on_screen_resume(self) -> None:
         """Back from a screen that saved something: show what the database now holds."""
@@ -300,12 +297,16 @@ class SettleScreen(AppAccess, Screen[None]):
             with self.database.unit_of_work() as session:
                 outcome = settle_fifo(session, self.actor, self.account_id, confirmed=confirmed)
         except FifoWarning as warning:
+            plan = warning.plan
 
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._fifo(confirmed=True)
+                    return
+                for pair in plan.warned:  # nothing was matched: each "no" logged
+                    self._log_closing("closing_declined", pair, "fifo")
 
-            self.app.push_screen(self._fifo_dialog(str(warning), warning.plan), answered)
+            self.app.push_screen(self._fifo_dialog(str(warning), plan), answered)
             return
         except ServiceError as error:
             self.app.push_screen(MessageDialog(str(error), title=_("FIFO kapama yapılamadı")))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Checkbox, DataTable, Input, Label
 
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import ServiceError
@@ -71,11 +72,13 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                 Input(
                     id="s-number", placeholder=hint_text(_("boş: otomatik numara")), compact=True
                 ),
+                classes="s-number-row",
             )
-            yield field_row(_("Fatura tarihi"), date_input(id="s-date"))
+            yield field_row(_("Fatura tarihi"), date_input(id="s-date"), classes="s-date-row")
             yield field_row(
                 _("Vade tarihi"),
                 date_input(id="s-due", placeholder=_("boş: fatura tarihinde vadeli")),
+                classes="s-due-row",
             )
             yield field_row(
                 _("Belge"),
@@ -93,14 +96,7 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         self.query_one("#shipment-title", Label).update(
             _("Sevk et — {number} · {who}").format(number=view.number, who=who)
         )
-        if view.partial_allowed:
-            note = _("Parçalı sevkiyat: Enter ile satırın bu sevkteki miktarını değiştirin.")
-        else:
-            note = _(
-                "Parçalı sevkiyat yapılmaz: sipariş bütün olarak, miktar ve birim "
-                "değiştirilmeden faturaya aktarılır."
-            )
-        self.query_one("#shipment-note", Label).update(note)
+        self._name_document()
         self.requested = {line.line_id: line.remaining for line in view.lines if line.remaining}
         table: DataTable[object] = self.query_one(DataTable)
         table.add_column(_("Malzeme"))
@@ -122,6 +118,44 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             due = default_due_date(session, view.account_id, today)
         self.query_one("#s-due", Input).value = format_day(due)
         table.focus()
+
+    @property
+    def dispatch(self) -> bool:
+        """Whether this shipment makes a dispatch note ("irsaliye") rather than an invoice."""
+        return self.query_one("#s-dispatch", Tick).value
+
+    @on(Checkbox.Changed, "#s-dispatch")
+    def _document_changed(self) -> None:
+        self._name_document()
+
+    def _name_document(self) -> None:
+        """Every label names the document this shipment makes: an irsaliye has its own
+        number and date, and no due date (it debits nothing; its invoice, cut later, gets
+        one when it is cut)."""
+        view = self.view
+        if view is None:
+            return
+        dispatch = self.dispatch
+        if view.partial_allowed:
+            note = _("Parçalı sevkiyat: Enter ile satırın bu sevkteki miktarını değiştirin.")
+        elif dispatch:
+            note = _(
+                "Parçalı sevkiyat yapılmaz: sipariş bütün olarak, miktar ve birim "
+                "değiştirilmeden irsaliyeye aktarılır."
+            )
+        else:
+            note = _(
+                "Parçalı sevkiyat yapılmaz: sipariş bütün olarak, miktar ve birim "
+                "değiştirilmeden faturaya aktarılır."
+            )
+        self.query_one("#shipment-note", Label).update(note)
+        labels = {
+            "s-number-row": _("İrsaliye no") if dispatch else _("Fatura no"),
+            "s-date-row": _("İrsaliye tarihi") if dispatch else _("Fatura tarihi"),
+        }
+        for row, text in labels.items():
+            self.query_one(f".{row} .field-label", Label).update(text)
+        self.query_one(".s-due-row").display = not dispatch
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter moves to the next field, as in the ERP forms; F2 saves."""
@@ -212,7 +246,7 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         error = self.query_one("#s-error", Label)
         try:
             date = parse_day(self.query_one("#s-date", Input).value)
-            due_text = self.query_one("#s-due", Input).value
+            due_text = "" if self.dispatch else self.query_one("#s-due", Input).value
             due = parse_day(due_text) if due_text.strip() else None
         except ValueError as exc:
             error.update(parse_problem(exc, _("Tarih geçersiz (31.12.2026 gibi yazın).")))
@@ -230,7 +264,7 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
                     due_date=due,
                     number=number,
                     confirmed=confirmed,
-                    dispatch=self.query_one("#s-dispatch", Tick).value,
+                    dispatch=self.dispatch,
                 )
         except DueTrackingWarning as warning:
             what = f"sales_invoice order={view.number}"

@@ -65,7 +65,13 @@ class InvoiceDocument:
 
 
 def invoices_of_order(session: Session, order_id: int) -> list[InvoiceRow]:
-    query = select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.id)
+    """The order's invoices, oldest first; its dispatch notes are not invoices (they are not
+    printed as one: the print is a "SATIŞ FATURASI")."""
+    query = (
+        select(Invoice)
+        .where(Invoice.order_id == order_id, Invoice.kind == "invoice")
+        .order_by(Invoice.id)
+    )
     return [InvoiceRow(i.id, i.number, i.date, i.due_date, i.total) for i in session.scalars(query)]
 
 

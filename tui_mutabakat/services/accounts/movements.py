@@ -156,7 +156,8 @@ class MovementRow:
 
 @dataclass(frozen=True, slots=True)
 class OverdueLine:
-    """One overdue item of a due-tracking decision, for the dialog (amounts in TL)."""
+    """One overdue item of a due-tracking decision, for the dialog: `unsettled` in TL (as the
+    rule counts it), `own_unsettled` in the item's own `currency`."""
 
     movement_id: int
     doc_type: DocumentType
@@ -165,6 +166,17 @@ class OverdueLine:
     due_date: dt.date
     days_overdue: int
     unsettled: Decimal
+    currency: str = "TRY"
+    own_unsettled: Decimal | None = None
+
+    @property
+    def amount_text(self) -> str:
+        """`5.000,00 TL`; a foreign item in its own currency with the TL equivalent under
+        it: `1.250,00 USD` / `= 40.000,00 TL`."""
+        if self.currency == "TRY" or self.own_unsettled is None:
+            return format_money(self.unsettled)
+        own = format_money(self.own_unsettled, self.currency)
+        return f"{own}\n= {format_money(self.unsettled)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +273,8 @@ def check_movement(session: Session, data: MovementData, today: dt.date | None =
             item.effective_due,
             result.days_overdue(item),
             item.unsettled,
+            rows[item.movement_id].currency,
+            rows[item.movement_id].debit - rows[item.movement_id].settled,
         )
         for item in result.overdue
     )

@@ -3,9 +3,10 @@
 The rules log where they decide: due-date tracking with the movement or order it let through
 (`due_tracking`), or on the account when it stopped an entry (`due_tracking_stop`) or the
 user answered a warning "no" (`due_tracking_declined`); debt closing with the settlement it
-allowed (`settle` with a `closing_gap` detail) or on the account (`closing_stop`,
-`closing_declined`); controlled approval with the order (`approve`, `approval_refused`,
-`approval_override`). `list_decisions` gathers them for the account, newest first.
+allowed (`settle` with a `closing_gap` detail) or on the account (`closing_stop`, also for
+each pair FIFO skipped; `closing_declined`); controlled approval with the order (`approve`,
+`approval_refused`, `approval_override`). `list_decisions` gathers them for the account,
+newest first.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def _document(detail: str) -> str:
 
 
 def _decision_of(action: str, detail: str) -> str:
+    if action == "closing_stop" and detail.startswith("fifo "):
+        return _("Durduruldu — FIFO atladı")
     if action in ("due_tracking_stop", "closing_stop"):
         return _("Durduruldu")
     if action in ("due_tracking_declined", "closing_declined"):

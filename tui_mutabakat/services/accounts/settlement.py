@@ -2,16 +2,17 @@
 
 A match pairs two movements of one currency; its amount is in that currency and raises both
 movements' `settled`. The due-date gap control of the account (K days, action) applies to
-every pair: stop → the pair is refused (FIFO skips it), warn → it needs the user's
-confirmation (FIFO asks once, listing every such pair), continue → done and logged.
+every pair: stop → the pair is refused (FIFO skips it and logs each pair it skipped), warn →
+it needs the user's confirmation (FIFO asks once, listing every such pair), continue → done
+and logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from tui_mutabakat.domain.rules import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import NeedsConfirmation, RuleStop
 from tui_mutabakat.services.accounts.parameters import load_parameters
+from tui_mutabakat.services.accounts.rule_log import log_on_account
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import amount_in_range
 
@@ -108,11 +110,22 @@ class PairCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class StoppedPair:
+    """A pair FIFO would have matched had the gap control not stopped it."""
+
+    debit_id: int
+    credit_id: int
+    closing: ClosingResult
+
+
+@dataclass(frozen=True, slots=True)
 class FifoPlan:
-    """What FIFO would do: the pairs to match, those among them to confirm, those stopped."""
+    """What FIFO would do: the pairs to match, those among them to confirm, those stopped;
+    `documents` names every item involved (movement id → document number)."""
 
     pairs: tuple[PairCheck, ...]
-    stopped: tuple[tuple[int, int], ...]
+    stopped: tuple[StoppedPair, ...]
+    documents: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def warned(self) -> tuple[PairCheck, ...]:
@@ -291,22 +304,26 @@ def settle_pair(
 def plan_fifo_settlement(session: Session, account_id: int) -> FifoPlan:
     """FIFO over every currency of the account; pairs the control stops are skipped."""
     control = closing_control(session, account_id)
+    documents: dict[int, str] = {}
     debits_by_currency: dict[str, list[OpenItem]] = defaultdict(list)
     for item in _open_items(session, account_id, debit=True):
         debits_by_currency[item.currency].append(item.open_item())
+        documents[item.movement_id] = item.doc_no
     credits_by_currency: dict[str, list[OpenItem]] = defaultdict(list)
     for item in _open_items(session, account_id, debit=False):
         credits_by_currency[item.currency].append(item.open_item())
+        documents[item.movement_id] = item.doc_no
     items = {
         i.movement_id: i
         for group in (*debits_by_currency.values(), *credits_by_currency.values())
         for i in group
     }
-    stopped: set[tuple[int, int]] = set()
+    stopped: dict[tuple[int, int], ClosingResult] = {}
 
     def allowed(debit: OpenItem, credit: OpenItem) -> bool:
-        if control.check(debit, credit).outcome is Outcome.STOP:
-            stopped.add((debit.movement_id, credit.movement_id))
+        closing = control.check(debit, credit)
+        if closing.outcome is Outcome.STOP:
+            stopped[(debit.movement_id, credit.movement_id)] = closing
             return False
         return True
 
@@ -317,7 +334,38 @@ def plan_fifo_settlement(session: Session, account_id: int) -> FifoPlan:
         ):
             closing = control.check(items[match.debit_id], items[match.credit_id])
             pairs.append(PairCheck(match, closing, currency))
-    return FifoPlan(tuple(pairs), tuple(sorted(stopped)))
+    skipped = tuple(StoppedPair(d, c, closing) for (d, c), closing in sorted(stopped.items()))
+    return FifoPlan(tuple(pairs), skipped, documents)
+
+
+def pair_document(documents: Mapping[int, str], debit_id: int, credit_id: int) -> str:
+    """`FT-1 ↔ BNK-7`: the two documents of a pair (`#id` for an item without a number)."""
+    return " ↔ ".join(documents.get(i) or f"#{i}" for i in (debit_id, credit_id))
+
+
+def log_closing(
+    session: Session,
+    actor: Actor,
+    account_id: int,
+    action: str,
+    pair: PairCheck | StoppedPair,
+    document: str,
+    *,
+    how: str = "manual",
+) -> None:
+    """Log a pair the gap control stopped (`closing_stop`) or whose warning was answered
+    "no" (`closing_declined`) on the account: nothing else was written to log it with."""
+    if isinstance(pair, StoppedPair):
+        debit_id, credit_id, amount = pair.debit_id, pair.credit_id, ""
+    else:
+        match = pair.match
+        debit_id, credit_id, amount = match.debit_id, match.credit_id, f" amount={match.amount}"
+    tail = "refused" if action == "closing_stop" else "declined"
+    detail = (
+        f"{how} {pair.closing.audit_detail} debit={debit_id} credit={credit_id}{amount} "
+        f"{tail}={document}"
+    )
+    log_on_account(session, actor, account_id, action, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +390,9 @@ def settle_fifo(
         )
         raise FifoWarning(message.format(count=len(plan.warned)), plan)
     _apply(session, actor, account_id, plan.pairs, "fifo")
+    for stopped in plan.stopped:  # every pair the control kept FIFO from matching
+        document = pair_document(plan.documents, stopped.debit_id, stopped.credit_id)
+        log_closing(session, actor, account_id, "closing_stop", stopped, document, how="fifo")
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for pair in plan.pairs:
         totals[pair.currency] += pair.match.amount

@@ -93,7 +93,12 @@ def ship_order(
     plan = plan_order_shipment(shipment_view(session, order_id), requested)
     number = number.strip() or next_invoice_number(session, "IR" if dispatch else "FT")
     if session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None:
-        raise InvalidInput(_("{number} numaralı bir fatura zaten var.").format(number=number))
+        taken = (
+            _("{number} numaralı bir belge (fatura ya da irsaliye) zaten var.")
+            if dispatch
+            else _("{number} numaralı bir fatura zaten var.")
+        )
+        raise InvalidInput(taken.format(number=number))
     by_id = {ln.id: ln for ln in order.lines}
     total = sum((line_amount(p.quantity, by_id[p.line_id].unit_price) for p in plan.lines), ZERO)
     movement_id = None
