@@ -51,6 +51,9 @@ class DriverStatement:
         assert isinstance(compiled, SQLCompiler)
         if compiled.post_compile_params or compiled.escaped_bind_names:
             raise NotImplementedError("expanding or escaped parameters")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # A column default Core computes per row: give every column a value instead.
+            raise NotImplementedError("columns left to their Python defaults")
         positional = dialect.paramstyle == "qmark"
         names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
         # The processors Core itself uses; a tuple-valued one serves only expanding tuples.
