@@ -9,6 +9,11 @@ Each letter to the file backend is one file written in `tmp/`, fsynced, renamed 
 fsync serves every rename made before it started). The batch is written before the clock
 starts. Printed: ms a letter for each, and min / median / max of the paired ratios
 (file / SMTP: at most 1, the file backend is at least as fast).
+
+Measured 2026-12-06, 2 000 letters, 3 pairs, load average 7–8 on 2 cores: before the
+directory fsync (a rename was not yet durable when the letter counted) 0.85 (0.66–0.92),
+1.57 ms against 1.85 ms; with one shared directory fsync 0.70 (0.31–0.91), 1.22 ms against
+1.73 ms (issue 14.7).
 """
 
 from __future__ import annotations
