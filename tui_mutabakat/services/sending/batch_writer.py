@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.driver_sql import DriverStatement
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.outbox_models import (
     Letter,
@@ -243,6 +244,24 @@ def compose_chunk(session: Session, composer: Composer, part: list[BalanceKey]) 
     return chunk
 
 
+def _insert_of(model: type[LetterBalance | LetterMessage], *names: str) -> DriverStatement:
+    return DriverStatement(insert(model).values({name: bindparam(name) for name in names}))
+
+
+#: The rows written with each letter that nothing reads back: through the driver.
+_BALANCES = _insert_of(
+    LetterBalance,
+    "letter_id",
+    "currency",
+    "position",
+    "debit_total",
+    "credit_total",
+    "balance",
+    "side",
+)
+_MESSAGES = _insert_of(LetterMessage, "letter_id", "message")
+
+
 def insert_letters(
     session: Session,
     actor: Actor,
@@ -273,16 +292,16 @@ def insert_letters(
         inserted = conn.execute(insert(Letter).returning(Letter.token, Letter.id), letter_rows)
         by_token = {token: letter_id for token, letter_id in inserted}
         ids = [by_token[letter["token"]] for letter, _r in part]
-        conn.execute(
-            insert(LetterBalance),
+        _BALANCES.executemany(
+            conn,
             [
                 {**balance, "letter_id": letter_id}
                 for letter_id, (letter, _r) in zip(ids, part, strict=True)
                 for balance in letter["balances"]
             ],
         )
-        conn.execute(
-            insert(LetterMessage),
+        _MESSAGES.executemany(
+            conn,
             [
                 {"letter_id": letter_id, "message": letter["message"]}
                 for letter_id, (letter, _r) in zip(ids, part, strict=True)

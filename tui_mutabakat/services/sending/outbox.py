@@ -21,6 +21,7 @@ nothing (see `services/sending/sender.py`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import socket
 import uuid
@@ -28,9 +29,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Update,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from tui_mutabakat.data.base import utcnow
+from tui_mutabakat.data.driver_sql import DriverStatement
 from tui_mutabakat.data.outbox_models import (
     Letter,
     LetterEvent,
@@ -91,17 +104,21 @@ def held_letters(
     ids = sorted(wanted)
     held: set[int] = set()
     for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            update(Letter)
-            .where(
-                Letter.id.in_(ids[start : start + 500]),
-                Letter.claim_token == sender.token,
-            )
-            .values(claim_gen=Letter.claim_gen)
-            .returning(Letter.id, Letter.claim_gen)
-        ).all()
+        part = {"ids": ids[start : start + 500], "held_token": sender.token}
+        rows = conn.execute(_HELD, part).all()
         held.update(i for i, gen in rows if wanted[i] == gen)
     return held
+
+
+_HELD = (
+    update(Letter)
+    .where(
+        Letter.id.in_(bindparam("ids", expanding=True)),
+        Letter.claim_token == bindparam("held_token"),
+    )
+    .values(claim_gen=Letter.claim_gen)
+    .returning(Letter.id, Letter.claim_gen)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +202,70 @@ def recipient_event(
     }
 
 
+def _event_insert(model: type[LetterEvent | RecipientEvent], *names: str) -> DriverStatement:
+    return DriverStatement(insert(model).values({name: bindparam(name) for name in names}))
+
+
+_LETTER_EVENTS = _event_insert(
+    LetterEvent, "letter_id", "actor", "from_state", "to_state", "reason", "at"
+)
+_RECIPIENT_EVENTS = _event_insert(
+    RecipientEvent, "recipient_id", "actor", "from_state", "to_state", "smtp_code", "reason", "at"
+)
+
+
 def write_letter_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
-    if events:
-        conn.execute(insert(LetterEvent), list(events))
+    """Insert `letter_event` rows made by `letter_event`."""
+    _LETTER_EVENTS.executemany(conn, events)
 
 
 def write_recipient_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
-    if events:
-        conn.execute(insert(RecipientEvent), list(events))
+    """Insert `recipient_event` rows made by `recipient_event`."""
+    _RECIPIENT_EVENTS.executemany(conn, events)
+
+
+@functools.cache
+def _claim_statement(of_batch: bool, of_sender: bool) -> Update:
+    """The claim (one statement: built once for each kind of run, cached by Core)."""
+    batch_ok = [
+        ReconciliationBatch.id == Letter.batch_id,
+        ReconciliationBatch.cancel_requested.is_(False),
+    ]
+    if of_sender:
+        batch_ok.append(ReconciliationBatch.sender_login == bindparam("c_login"))
+    now = bindparam("c_now", type_=Letter.next_attempt_at.type)
+    # `next_attempt_at` set and no claim: queued, or sent with a deferred recipient.
+    conditions = [
+        Letter.next_attempt_at <= now,
+        Letter.claim_token.is_(None),
+        exists().where(*batch_ok),
+    ]
+    if of_batch:
+        conditions.append(Letter.batch_id == bindparam("c_batch"))
+    due = (
+        select(Letter.id)
+        .where(*conditions)
+        .order_by(Letter.next_attempt_at, Letter.id)
+        .limit(bindparam("c_limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(Letter)
+        .where(Letter.id.in_(due.scalar_subquery()), Letter.claim_token.is_(None))
+        .values(
+            state=case(
+                (Letter.state == LetterState.QUEUED, LetterState.SENDING.value),
+                else_=Letter.state,
+            ),
+            state_at=case((Letter.state == LetterState.QUEUED, now), else_=Letter.state_at),
+            claim_token=bindparam("c_token"),
+            claimed_by=bindparam("c_by"),
+            lease_until=bindparam("c_lease"),
+            attempts=Letter.attempts + 1,
+            claim_gen=Letter.claim_gen + 1,
+        )
+        .returning(Letter.id, Letter.state, Letter.claim_gen)
+    )
 
 
 def claim_letters(
@@ -207,44 +280,19 @@ def claim_letters(
 ) -> list[ClaimedLetter]:
     """Take up to `limit` letters that are due, oldest first, for this run."""
     now = now or utcnow()
-    batch_ok = [
-        ReconciliationBatch.id == Letter.batch_id,
-        ReconciliationBatch.cancel_requested.is_(False),
-    ]
-    if sender_login is not None:
-        batch_ok.append(ReconciliationBatch.sender_login == sender_login)
-    # `next_attempt_at` set and no claim: queued, or sent with a deferred recipient.
-    conditions = [
-        Letter.next_attempt_at <= now,
-        Letter.claim_token.is_(None),
-        exists().where(*batch_ok),
-    ]
+    parameters: dict[str, Any] = {
+        "c_now": now,
+        "c_limit": limit,
+        "c_token": sender.token,
+        "c_by": sender.claimed_by,
+        "c_lease": now + lease,
+    }
     if batch_id is not None:
-        conditions.append(Letter.batch_id == batch_id)
-    due = (
-        select(Letter.id)
-        .where(*conditions)
-        .order_by(Letter.next_attempt_at, Letter.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = conn.execute(
-        update(Letter)
-        .where(Letter.id.in_(due.scalar_subquery()), Letter.claim_token.is_(None))
-        .values(
-            state=case(
-                (Letter.state == LetterState.QUEUED, LetterState.SENDING.value),
-                else_=Letter.state,
-            ),
-            state_at=case((Letter.state == LetterState.QUEUED, now), else_=Letter.state_at),
-            claim_token=sender.token,
-            claimed_by=sender.claimed_by,
-            lease_until=now + lease,
-            attempts=Letter.attempts + 1,
-            claim_gen=Letter.claim_gen + 1,
-        )
-        .returning(Letter.id, Letter.state, Letter.claim_gen)
-    ).all()
+        parameters["c_batch"] = batch_id
+    if sender_login is not None:
+        parameters["c_login"] = sender_login
+    statement = _claim_statement(batch_id is not None, sender_login is not None)
+    claimed = conn.execute(statement, parameters).all()
     if not claimed:
         return []
     generations = {i: gen for i, _state, gen in claimed}
@@ -257,42 +305,50 @@ def claim_letters(
     return _load_claimed(conn, generations, set(started))
 
 
+_PENDING_RECIPIENTS = (
+    select(
+        Recipient.letter_id,
+        Recipient.id,
+        Recipient.address,
+        Recipient.state,
+        Recipient.attempts,
+        Recipient.handover_at,
+    )
+    .where(
+        Recipient.letter_id.in_(bindparam("ids", expanding=True)),
+        Recipient.state.in_(PENDING_RECIPIENT_STATES),
+    )
+    .order_by(Recipient.id)
+)
+
+_CLAIMED_LETTERS = (
+    select(
+        Letter.id,
+        Letter.batch_id,
+        Letter.token,
+        LetterMessage.message,
+        ReconciliationBatch.from_address,
+    )
+    .join(ReconciliationBatch, ReconciliationBatch.id == Letter.batch_id)
+    .join(LetterMessage, LetterMessage.letter_id == Letter.id)
+    .where(Letter.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Letter.id)
+)
+
+
 def _load_claimed(
     conn: Connection, generations: dict[int, int], started: set[int]
 ) -> list[ClaimedLetter]:
     ids = sorted(generations)
     pending: dict[int, list[PendingRecipient]] = {i: [] for i in ids}
     handed_over: dict[int, list[int]] = {i: [] for i in ids}
-    rows = conn.execute(
-        select(
-            Recipient.letter_id,
-            Recipient.id,
-            Recipient.address,
-            Recipient.state,
-            Recipient.attempts,
-            Recipient.handover_at,
-        )
-        .where(Recipient.letter_id.in_(ids), Recipient.state.in_(PENDING_RECIPIENT_STATES))
-        .order_by(Recipient.id)
-    )
+    rows = conn.execute(_PENDING_RECIPIENTS, {"ids": ids})
     for letter_id, rid, address, state, attempts, handover in rows:
         if handover is not None:
             handed_over[letter_id].append(rid)
             continue
         pending[letter_id].append(PendingRecipient(rid, address, RecipientState(state), attempts))
-    letters = conn.execute(
-        select(
-            Letter.id,
-            Letter.batch_id,
-            Letter.token,
-            LetterMessage.message,
-            ReconciliationBatch.from_address,
-        )
-        .join(ReconciliationBatch, ReconciliationBatch.id == Letter.batch_id)
-        .join(LetterMessage, LetterMessage.letter_id == Letter.id)
-        .where(Letter.id.in_(ids))
-        .order_by(Letter.id)
-    )
+    letters = conn.execute(_CLAIMED_LETTERS, {"ids": ids})
     return [
         ClaimedLetter(
             id=i,
@@ -309,7 +365,7 @@ def _load_claimed(
     ]
 
 
-_HANDOVER = (
+_HANDOVER = DriverStatement(
     update(Recipient)
     .where(Recipient.id == bindparam("h_id"), Recipient.handover_at.is_(None))
     .values(handover_at=bindparam("h_at"))
@@ -329,8 +385,7 @@ def record_handover(
     if held is None:
         held = held_letters(conn, sender, [letter for letter, _ids in handovers])
     rows = [{"h_id": i, "h_at": now} for letter, ids in handovers if letter.id in held for i in ids]
-    if rows:
-        conn.execute(_HANDOVER, rows)
+    _HANDOVER.executemany(conn, rows)
     return {letter.id for letter, _ids in handovers if letter.id in held}
 
 

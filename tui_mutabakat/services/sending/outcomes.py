@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, or_, update
 
+from tui_mutabakat.data.driver_sql import DriverStatement
 from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.domain.states import LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
@@ -30,7 +31,7 @@ from tui_mutabakat.services.sending.outbox import (
     write_recipient_events,
 )
 
-_RECIPIENT_UPDATE = (
+_RECIPIENT_UPDATE = DriverStatement(
     update(Recipient)
     .where(Recipient.id == bindparam("r_id"))
     .values(
@@ -45,7 +46,7 @@ _RECIPIENT_UPDATE = (
     )
 )
 
-_CLEAR_HANDOVER = (
+_CLEAR_HANDOVER = DriverStatement(
     update(Recipient)
     .where(
         Recipient.letter_id == bindparam("c_letter"),
@@ -55,7 +56,7 @@ _CLEAR_HANDOVER = (
     .values(handover_at=None)
 )
 
-_LETTER_UPDATE = (
+_LETTER_UPDATE = DriverStatement(
     update(Letter)
     # Only while this run still holds the claim: a run whose lease ran out (and whose
     # letters another run recovered) must not overwrite the newer state.
@@ -68,7 +69,7 @@ _LETTER_UPDATE = (
         state=bindparam("l_state"),
         state_at=bindparam("l_state_at"),
         next_attempt_at=bindparam("l_next"),
-        sent_at=func.coalesce(Letter.sent_at, bindparam("l_sent_at")),
+        sent_at=func.coalesce(Letter.sent_at, bindparam("l_sent_at", type_=Letter.sent_at.type)),
         last_error=bindparam("l_error"),
         claim_token=None,
         claimed_by="",
@@ -161,15 +162,12 @@ def record_outcomes(
             letter_events.append(
                 letter_event(letter.id, sender.actor, old.value, new_state.value, error, now)
             )
-    if recipient_rows:
-        conn.execute(_RECIPIENT_UPDATE, recipient_rows)
+    _RECIPIENT_UPDATE.executemany(conn, recipient_rows)
     # A hand-over whose "." never left (the connection broke first) is void: clear it, so
     # that only a hand-over of the attempt in progress can ever count as delivered.
     unfinished = [{"c_letter": o.letter.id} for o in outcomes if o.delivery.connection_error]
-    if unfinished:
-        conn.execute(_CLEAR_HANDOVER, unfinished)
-    if letter_rows:
-        conn.execute(_LETTER_UPDATE, letter_rows)
+    _CLEAR_HANDOVER.executemany(conn, unfinished)
+    _LETTER_UPDATE.executemany(conn, letter_rows)
     write_recipient_events(conn, recipient_events)
     write_letter_events(conn, letter_events)
 

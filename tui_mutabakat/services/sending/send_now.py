@@ -24,24 +24,24 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.i18n import current_language, set_language
+from tui_mutabakat.i18n import current_language
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.batch_writer import (
     BatchWriter,
     ComposedChunk,
-    SendPlan,
     compose_chunk,
 )
 from tui_mutabakat.services.sending.batches import start_batch
 from tui_mutabakat.services.sending.compose import BatchCreated, Composer, SendOptions
+from tui_mutabakat.services.sending.compose_child import ChildJob, compose_in_child, warm_up
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions, ProgressCallback, RunReport
 from tui_mutabakat.services.sending.worker import send_batch
 
@@ -183,7 +183,7 @@ def _composer(
         if processes is not None:
             stack.callback(processes.shutdown, wait=False, cancel_futures=True)
         url = database.engine.url.render_as_string(hide_password=False)
-        job = _ChildJob.of(plan, url, current_language(), writer.batch_id, dict(database.info))
+        job = ChildJob.of(plan, url, current_language(), writer.batch_id, dict(database.info))
 
         child = [processes]  # emptied once the child is found broken: said once, not per chunk
 
@@ -191,7 +191,7 @@ def _composer(
             pool = child[0]
             if pool is not None and index >= _THREAD_PARTS:
                 try:
-                    return await loop.run_in_executor(pool, _compose_in_child, job, part)
+                    return await loop.run_in_executor(pool, compose_in_child, job, part)
                 except BrokenProcessPool:
                     if child[0] is not None:
                         child[0] = None
@@ -227,17 +227,12 @@ def _start_child() -> ProcessPoolExecutor | None:
         log.warning("no compose process (%s); composing in this process", exc)
         return None
     try:
-        executor.submit(_warm_up)
+        executor.submit(warm_up)
     except (OSError, ValueError) as exc:
         executor.shutdown(wait=False, cancel_futures=True)
         log.warning("no compose process (%s); composing in this process", exc)
         return None
     return executor
-
-
-def _warm_up() -> None:
-    """Runs in the child process: load what composing needs before the first chunk."""
-    import tui_mutabakat.services.sending.batch_writer  # noqa: F401
 
 
 def _compose_here(database: Database, composer: Composer, part: list[BalanceKey]) -> ComposedChunk:
@@ -253,42 +248,3 @@ def _announce(
             on_created(done.result())
         except Exception:
             log.exception("on_created failed")
-
-
-@dataclass(frozen=True, slots=True)
-class _ChildJob:
-    """What the child process needs to compose the plan's chunks: the plan without its
-    composer (which holds a compiled template and cannot be pickled), rebuilt there."""
-
-    url: str
-    language: str
-    actor: Actor
-    batch_id: int
-    as_of: date
-    options: SendOptions
-    #: The parent's `Database.info` (the portal's link maker).
-    info: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(
-        cls, plan: SendPlan, url: str, language: str, batch_id: int, info: dict[str, Any]
-    ) -> _ChildJob:
-        return cls(url, language, plan.actor, batch_id, plan.as_of, plan.options, info)
-
-
-#: In the child process: the database and composer of the job it serves.
-_child_state: dict[int, tuple[Database, Composer]] = {}
-
-
-def _compose_in_child(job: _ChildJob, part: list[BalanceKey]) -> ComposedChunk:
-    """Runs in the child process: compose one chunk, on the child's own engine, in the
-    user's language (the reasons an account is skipped are stored as they will be read)."""
-    if job.batch_id not in _child_state:
-        set_language(job.language)
-        database = Database.from_url(job.url, job.info)
-        with database.reader() as session:
-            composer = Composer(session, job.actor, job.as_of, job.options)
-        _child_state[job.batch_id] = (database, composer)
-    database, composer = _child_state[job.batch_id]
-    with database.reader() as session:
-        return compose_chunk(session, composer, part)
