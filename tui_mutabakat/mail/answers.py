@@ -18,7 +18,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.message import Message
@@ -32,10 +32,11 @@ from tui_mutabakat.mail.bounces import (
     dsn_report,
     guess_failed,
 )
-from tui_mutabakat.mail.headers import decode_words, header_block, header_map
+from tui_mutabakat.mail.headers import decode_words, field_map, header_block, header_map
 from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.message import TOKEN_HEADER, TOKEN_PATTERN
 from tui_mutabakat.mail.reply_text import AnswerKind, Figure, classify, html_to_text, new_text
+from tui_mutabakat.mail.simple_part import simple_part
 
 __all__ = ["FailedRecipient", "MessageKind", "ReadLimits", "ReadMessage", "Unreadable"]
 
@@ -156,29 +157,68 @@ def check_limits(raw: bytes, limits: ReadLimits) -> None:
 
 def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
     check_limits(raw, limits)
+    simple = simple_part(raw)
+    if simple is None:
+        return read_parsed(raw, limits)
+    # One text part (most answers): read as `email` would read it, without building a
+    # `Message` (`simple_part`); a text part is never a delivery report.
+    text = _decode_text(simple.payload, simple.charset, limits)
+    if simple.content_type == "text/plain" and text.strip():
+        body = text
+    elif simple.content_type == "text/html" and text:
+        body = html_to_text(text)[: limits.max_text]
+    else:
+        body = ""
+    fields = field_map(simple.fields)
+    return _read(raw, fields, simple.content_type, "", body, list, limits)
+
+
+def read_parsed(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
+    """`read_message` through the `email` parser, whatever the message's shape."""
+    check_limits(raw, limits)
     # compat32 parsing: `policy.default` parses every header it is asked for through the
     # header registry, which costs more than the rest of the intake; only Subject and From
     # need decoding here (raw UTF-8 and RFC 2047 alike, `headers`).
     message = email.message_from_bytes(raw)
     leaves = list(_leaf_parts(message, limits))
+    content_type = message.get_content_type()
+    report_type = ""
+    if content_type == "multipart/report":
+        report_type = str(message.get_param("report-type", "")).lower()
+    body = _body_text(leaves, limits)
     fields = header_map(message)
+    return _read(
+        raw, fields, content_type, report_type, body, lambda: _reports(message, limits), limits
+    )
+
+
+def _read(
+    raw: bytes,
+    fields: dict[str, str],
+    content_type: str,
+    report_type: str,
+    body: str,
+    reports: Callable[[], list[Message]],
+    limits: ReadLimits,
+) -> ReadMessage:
+    """What the message is, from its fields, its type and its text; `reports`: its
+    delivery-status parts (asked for a bounce only)."""
     key = message_key(fields.get("message-id", ""), raw)
     subject = decode_words(fields.get("subject", ""))
     from_address = sender_address(decode_words(fields.get("from", "")))
-    if _is_bounce(message, fields, subject, from_address):
-        return _read_bounce(message, leaves, raw, key, subject, from_address, limits)
+    if _is_bounce(content_type, report_type, fields, subject, from_address):
+        return _read_bounce(body, reports(), raw, key, subject, from_address, limits)
     refers = tuple(_MESSAGE_ID.findall(fields.get("in-reply-to", "")))
     refers += tuple(m for m in _MESSAGE_ID.findall(fields.get("references", "")) if m not in refers)
     named = _tokens([fields.get(TOKEN_HEADER.lower(), ""), subject])
     tokens = _tokens(
         list(named) + [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
     )
-    body = _body_text(leaves, limits)
     text = new_text(body)
     if not tokens:
         # Last resort: a token quoted in the body (the letter carries it in its text).
         tokens = _tokens([body])
-    if _is_auto(message, fields, subject):
+    if _is_auto(content_type, fields, subject):
         return ReadMessage(
             key,
             MessageKind.AUTO,
@@ -248,8 +288,8 @@ def _tokens(texts: list[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _is_auto(message: Message, fields: dict[str, str], subject: str) -> bool:
-    if message.get_content_type() == "multipart/report":
+def _is_auto(content_type: str, fields: dict[str, str], subject: str) -> bool:
+    if content_type == "multipart/report":
         # A report that is not about delivery: a read receipt (RFC 8098) and the like.
         return True
     auto = fields.get("auto-submitted", "").strip().lower()
@@ -262,12 +302,11 @@ def _is_auto(message: Message, fields: dict[str, str], subject: str) -> bool:
     return bool(_AUTO_SUBJECT.search(fold(subject)))
 
 
-def _is_bounce(message: Message, fields: dict[str, str], subject: str, from_address: str) -> bool:
-    if message.get_content_type() == "multipart/report":
-        return str(message.get_param("report-type", "")).lower() in (
-            "delivery-status",
-            "global-delivery-status",
-        )
+def _is_bounce(
+    content_type: str, report_type: str, fields: dict[str, str], subject: str, from_address: str
+) -> bool:
+    if content_type == "multipart/report":
+        return report_type in ("delivery-status", "global-delivery-status")
     lowered = subject.lower()
     auto = fields.get("auto-submitted", "").strip().lower()
     return bool(_BOUNCE_SUBJECT.search(lowered)) and (
@@ -283,8 +322,12 @@ def _text_of(part: Message, limits: ReadLimits) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
+    return _decode_text(payload, part.get_content_charset(), limits)
+
+
+def _decode_text(payload: bytes, charset: str | None, limits: ReadLimits) -> str:
     payload = payload[: limits.max_text * 4]
-    charset = str(part.get_content_charset() or "utf-8")
+    charset = str(charset or "utf-8")
     try:
         if "escape" in charset.lower():  # unicode-escape and the like: not a charset
             raise LookupError(charset)
@@ -348,16 +391,14 @@ def _reports(message: Message, limits: ReadLimits) -> list[Message]:
 
 
 def _read_bounce(
-    message: Message,
-    leaves: list[Message],
+    human: str,
+    reports: list[Message],
     raw: bytes,
     key: str,
     subject: str,
     from_address: str,
     limits: ReadLimits,
 ) -> ReadMessage:
-    human = _body_text(leaves, limits)
-    reports = _reports(message, limits)
     failed: tuple[FailedRecipient, ...] = ()
     delayed: tuple[FailedRecipient, ...] = ()
     if reports:
