@@ -125,7 +125,7 @@ _VALUE = st.sampled_from(
         "text/plain; charset*=utf-8''x",
         "TEXT/PLAIN; CHARSET=ISO-8859-9",
         "text/plain; charset=utf-8; charset=ascii",
-        "text/plain; name=\"a;b\"",
+        'text/plain; name="a;b"',
         "text/plain;",
         "text",
         "multipart/mixed; boundary=x",

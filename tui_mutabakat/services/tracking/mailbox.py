@@ -37,11 +37,11 @@ from tui_mutabakat.mail.secrets import SecretError, resolve_owned
 from tui_mutabakat.services.tracking.intake import (
     IntakeOutcome,
     IntakeResult,
-    LetterLookup,
     already_processed,
     process_read,
     record_unreadable,
 )
+from tui_mutabakat.services.tracking.letter_rows import LetterLookup
 
 log = logging.getLogger("mutabakat.mailbox")
 
@@ -105,16 +105,17 @@ def _process_chunk(
     reads = [(uid, raw, read_safely(raw, limits)) for uid, raw in fetched]
     lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
     before = set(lookup.processed)
-    # No flush before each query: what a message's queries need is either already in the
-    # session's identity map (letters, recipients) or kept by `lookup` (processed keys).
-    # The chunk's new history rows are written by one statement per table (`BulkRows`),
-    # its changed letters and recipients by one flush when its savepoint ends.
+    # No flush before each query: what a message's queries need is kept by `lookup` (the
+    # letters and recipients as rows, the processed keys). The chunk's changed letters and
+    # recipients are written by one statement per table (`lookup.write`), and so are its
+    # new history rows (`BulkRows`).
     try:
         with session.no_autoflush, session.begin_nested():
             rows = BulkRows()
             results = [
                 _one(session, lookup, uid, raw, read, key, rows=rows) for uid, raw, read in reads
             ]
+            lookup.write(session)
             rows.write(session)
     except Exception as exc:  # noqa: BLE001 — then one message at a time
         log.warning("mailbox %s: chunk rolled back (%s); message by message", key, exc)
@@ -154,10 +155,13 @@ def _one(
             )
         try:
             with session.begin_nested():
-                return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+                result = process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+                lookup.write(session)
+                return result
         except Exception as exc:  # noqa: BLE001 — one message never stops the intake
             log.warning("mailbox %s UID %s: %s", key, uid, exc)
             lookup.processed.discard(read.key)  # rolled back with its savepoint
+            lookup.undo()
             read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
     if read.key in lookup.processed or already_processed(session, read.key):
         return IntakeResult(IntakeOutcome.DUPLICATE, read.key)
