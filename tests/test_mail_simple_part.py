@@ -22,7 +22,7 @@ from tests.mail_samples import (
     postfix_dsn,
     spam,
 )
-from tui_mutabakat.mail.answers import LimitExceeded, read_message, read_parsed
+from tui_mutabakat.mail.answers import LimitExceeded, _leaf_parts, read_message, read_parsed
 from tui_mutabakat.mail.limits import DEFAULT_LIMITS
 from tui_mutabakat.mail.simple_part import simple_part
 
@@ -33,12 +33,21 @@ def _as_parsed(raw: bytes) -> bool:
     if simple is None:
         return False
     message = email.message_from_bytes(raw)
-    assert not message.is_multipart()
     assert simple.fields == list(message.raw_items())
     assert simple.content_type == message.get_content_type()
-    assert message.get_content_disposition() is None
-    assert simple.payload == message.get_payload(decode=True)
-    assert simple.charset == message.get_content_charset()
+    assert message.is_multipart() == simple.content_type.startswith("multipart/")
+    if message.is_multipart():
+        children = message.get_payload()
+        assert isinstance(children, list) and len(children) == len(simple.leaves)
+    parts = list(_leaf_parts(message, DEFAULT_LIMITS))
+    for leaf, part in zip(simple.leaves, parts, strict=True):
+        assert leaf.content_type == part.get_content_type()
+        assert leaf.disposition == part.get_content_disposition()
+        if leaf.payload is None:
+            assert not leaf.content_type.startswith("text/")
+        else:
+            assert leaf.payload == part.get_payload(decode=True)
+            assert leaf.charset == part.get_content_charset()
     return True
 
 
@@ -67,14 +76,28 @@ SAMPLES = {
     "exchange": exchange_dsn(ORIG),
     "exim": exim_bounce(ORIG),
     "spam": spam(),
+    "attachment": (
+        b"From: Ali <ali@alfa.com.tr>\r\nSubject: Re: Mutabakat [MTB-0123456789AB]\r\n"
+        b"Message-ID: <x1@alfa.com.tr>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed;\r\n\tboundary="----=_Part_1_2.3"\r\n\r\n'
+        b"This is a multi-part message in MIME format.\r\n"
+        b"------=_Part_1_2.3\r\nContent-Type: text/plain; charset=windows-1254\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"Mutab=FDk de=F0iliz, bakiye 1.500,00 TL A.\r\n\r\n"
+        b"------=_Part_1_2.3\r\n"
+        b'Content-Type: application/pdf; name="=?utf-8?q?Mutabakat_formu.pdf?="\r\n'
+        b"Content-Disposition: attachment; filename*=utf-8''Mutabakat%20formu.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n"
+        b"------=_Part_1_2.3--\r\n\r\nepilogue\r\n"
+    ),
 }
 
 
 def test_the_common_answers_take_the_fast_path_and_read_the_same() -> None:
     taken = {name for name, raw in SAMPLES.items() if _as_parsed(raw)}
-    # One text part each: read without the parser. Multiparts go to the parser.
-    assert {"plain", "outlook", "thunderbird", "html", "exim"} <= taken
-    assert not taken & {"alternative", "postfix", "exchange"}
+    # One text part, or one level of parts: read without the parser. Reports go to it.
+    assert {"plain", "outlook", "thunderbird", "html", "exim", "alternative", "attachment"} <= taken
+    assert not taken & {"postfix", "exchange"}
     for raw in SAMPLES.values():
         _same_reading(raw)
         _same_reading(raw.replace(b"\r\n", b"\n"))
@@ -172,4 +195,106 @@ def test_generated_header_blocks_read_as_the_parser_reads_them(
     head = "".join(f"{name}:{value}{sep}" for name, value, sep in fields)
     raw = (head + blank + body).encode("utf-8", "surrogateescape")
     _as_parsed(raw)
+    _same_reading(raw)
+
+
+_PART_FIELD = st.sampled_from(
+    [
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Type: text/html",
+        'Content-Type: text/plain;\r\n\tcharset="iso-8859-9"',
+        "Content-Type: application/pdf; name=a.pdf",
+        'Content-Type: application/pdf; name="=?utf-8?q?=C5=9F.pdf?="',
+        "Content-Type: image/png",
+        "Content-Type: message/rfc822",
+        "Content-Type: multipart/alternative; boundary=b",
+        "Content-Type: message/delivery-status",
+        "Content-Type: text/plain; charset*=utf-8''x",
+        "Content-Disposition: attachment",
+        "Content-Disposition: inline; filename=x",
+        "Content-Disposition: ATTACHMENT ; x=y",
+        "Content-Transfer-Encoding: base64",
+        "Content-Transfer-Encoding: quoted-printable",
+        "Content-Transfer-Encoding: 8bit",
+        "X-Other: y",
+        "From x",
+        " folded",
+    ]
+    + ["Content-Type: text/plain", "Content-Type: text/html; charset=utf-8"] * 4
+)
+_PART_BODY = st.sampled_from(
+    [
+        "Mutabıkız.",
+        "Mutabık değiliz, bakiye 1.234,56 TL B",
+        "TXV0YWLEsWvEsXo=",
+        "TXV0YWLEsWvEsX",
+        "=C5=9Fimdi=",
+        "<p>MUTABIKIZ</p>",
+        "",
+        "--bb",
+        "--b -",
+        "-- b",
+        " --b",
+        "--b",
+        "--b--",
+        "\x00\xff",
+    ]
+)
+_EOL = st.sampled_from(["\r\n"] * 12 + ["\n"] * 6 + ["\r"])
+_SEPARATOR = st.sampled_from(["--b", "--b", "--b ", "--b\t \t", "--b--"])
+
+
+_MOSTLY = st.sampled_from([True] * 9 + [False])
+
+
+@st.composite
+def _multipart_body(draw: st.DrawFn) -> str:
+    """Preamble, parts (a separator, fields, an empty line, body lines), a close boundary
+    and an epilogue — each piece now and then out of shape."""
+    out = [draw(st.sampled_from(["", "This is a multi-part message.\r\n", "--bb\r\n"]))]
+    for _part in range(draw(st.sampled_from([2, 1, 3, 4]))):
+        out.append(draw(_SEPARATOR) + draw(_EOL))
+        for field in draw(st.lists(_PART_FIELD, max_size=3)):
+            out.append(field + draw(_EOL))
+        if draw(_MOSTLY):
+            out.append(draw(_EOL))  # the empty line, mostly there
+        for line in draw(st.lists(_PART_BODY, min_size=1, max_size=3)):
+            out.append(line + draw(_EOL))
+    if draw(_MOSTLY):
+        out.append(draw(st.sampled_from(["--b--", "--b-- ", "--b--x"])) + draw(_EOL))
+    out.append(draw(st.sampled_from(["", "epilogue\r\n", "\r\n--b\r\n"])))
+    return "".join(out)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "multipart/alternative; boundary=b",
+            'multipart/mixed; boundary="b"',
+            "multipart/related;\r\n boundary=b; type=text/html",
+            "multipart/report; report-type=delivery-status; boundary=b",
+            "multipart/digest; boundary=b",
+            "multipart/alternative",
+            "multipart/alternative; boundary=b; boundary=c",
+            "Multipart/Alternative; BOUNDARY=b",
+        ]
+    ),
+    _multipart_body(),
+)
+def test_generated_multiparts_read_as_the_parser_reads_them(content_type: str, body: str) -> None:
+    raw = f"Subject: Re: x\r\nContent-Type: {content_type}\r\n\r\n{body}".encode(
+        "utf-8", "surrogateescape"
+    )
+    _as_parsed(raw)
+    _same_reading(raw)
+
+
+def test_generated_multiparts_take_the_fast_path_when_plain() -> None:
+    raw = (
+        b"Subject: x\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\npre\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nMutabikiz.\r\n\r\n--b  \r\n\r\n<p>x</p>\r\n"
+        b"--b--\r\n"
+    )
+    assert _as_parsed(raw)
     _same_reading(raw)

@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import Base
 
+#: Per table, the columns with a default (a None for them means the default).
+_defaulted: dict[Table, frozenset[str]] = {}
+
 
 class Rows(Protocol):
     """Where new append-only rows go."""
@@ -47,13 +50,16 @@ class BulkRows:
     def add(self, model: type[Base], **values: Any) -> None:
         table = model.__table__
         assert isinstance(table, Table)
-        columns = table.columns
+        defaulted = _defaulted.get(table)
+        if defaulted is None:
+            defaulted = _defaulted[table] = frozenset(
+                c.key
+                for c in table.columns
+                if c.default is not None or c.server_default is not None
+            )
         # As the ORM writes it: None on a column with a default means the default.
         row = {
-            key: value
-            for key, value in values.items()
-            if value is not None
-            or (columns[key].default is None and columns[key].server_default is None)
+            key: value for key, value in values.items() if value is not None or key not in defaulted
         }
         self._rows.setdefault((table, frozenset(row)), []).append(row)
 

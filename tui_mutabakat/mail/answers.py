@@ -157,18 +157,20 @@ def check_limits(raw: bytes, limits: ReadLimits) -> None:
 
 def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
     check_limits(raw, limits)
-    simple = simple_part(raw)
+    simple = simple_part(raw, limits.max_parts, limits.max_depth)
     if simple is None:
         return read_parsed(raw, limits)
-    # One text part (most answers): read as `email` would read it, without building a
-    # `Message` (`simple_part`); a text part is never a delivery report.
-    text = _decode_text(simple.payload, simple.charset, limits)
-    if simple.content_type == "text/plain" and text.strip():
-        body = text
-    elif simple.content_type == "text/html" and text:
-        body = html_to_text(text)[: limits.max_text]
-    else:
-        body = ""
+    # One text part, or one level of parts (most answers): read as `email` would read it,
+    # without building a `Message` (`simple_part`); no delivery report is read so.
+    plain = html = ""
+    for leaf in simple.leaves:
+        if leaf.disposition == "attachment" or leaf.payload is None:
+            continue
+        if leaf.content_type == "text/plain" and not plain:
+            plain = _decode_text(leaf.payload, leaf.charset, limits)
+        elif leaf.content_type == "text/html" and not html:
+            html = _decode_text(leaf.payload, leaf.charset, limits)
+    body = _body_of(plain, html, limits)
     fields = field_map(simple.fields)
     return _read(raw, fields, simple.content_type, "", body, list, limits)
 
@@ -369,6 +371,11 @@ def _body_text(leaves: list[Message], limits: ReadLimits) -> str:
             plain = _text_of(part, limits)
         elif kind == "text/html" and not html:
             html = _text_of(part, limits)
+    return _body_of(plain, html, limits)
+
+
+def _body_of(plain: str, html: str, limits: ReadLimits) -> str:
+    """The text of the first plain part, else of the first HTML part."""
     if plain.strip():
         return plain
     return html_to_text(html)[: limits.max_text] if html else ""

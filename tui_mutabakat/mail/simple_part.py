@@ -28,48 +28,192 @@ _SPACE = r"[ \t\r\n]*"
 # parser's parameter handling could read another way.
 _PARAMETER = (
     rf";{_SPACE}([A-Za-z][A-Za-z0-9-]{{0,30}}){_SPACE}={_SPACE}"
-    rf"(?:\"([A-Za-z0-9_.:+-]{{1,64}})\"|([A-Za-z0-9_.:+-]{{1,64}})){_SPACE}"
+    rf"(?:\"([A-Za-z0-9'()+_,./:=?-]{{1,70}})\"|([A-Za-z0-9_.+-]{{1,70}})){_SPACE}"
 )
-_CONTENT_TYPE = re.compile(rf"{_SPACE}(text/[A-Za-z0-9.+-]{{1,64}}){_SPACE}((?:{_PARAMETER})*)")
+_CONTENT_TYPE = re.compile(
+    rf"{_SPACE}([A-Za-z]{{1,20}}/[A-Za-z0-9.+-]{{1,64}}){_SPACE}((?:{_PARAMETER})*)"
+)
 _PARAMETERS = re.compile(_PARAMETER)
 _UUENCODE = ("x-uuencode", "uuencode", "uue", "x-uue")
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A part that is not a container, as `_leaf_parts` in `answers` yields them."""
+
+    #: `get_content_type()`.
+    content_type: str
+    #: `get_content_disposition()`.
+    disposition: str | None
+    #: The body, its transfer encoding undone (`get_payload(decode=True)`); read only for
+    #: a text part (None for another).
+    payload: bytes | None
+    #: `get_content_charset()`: lower case, None when not given.
+    charset: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class SimplePart:
     #: (name, value) of every header field, as `Message.raw_items()` gives them.
     fields: list[tuple[str, str]]
-    #: `text/…`, lower case.
+    #: `get_content_type()`: `text/…`, or `multipart/…` with one level of leaves.
     content_type: str
-    #: The body, its transfer encoding undone (`get_payload(decode=True)`).
-    payload: bytes
-    #: `get_content_charset()`: lower case, None when not given.
-    charset: str | None
+    #: The message itself when it is one part; else its parts, in order.
+    leaves: list[Leaf]
 
 
-def simple_part(raw: bytes) -> SimplePart | None:
-    """The message read as `email` reads it, or None when it is not one plain text part."""
+#: Containers read here: one level of parts, none of them a container. (A report, a digest
+#: and an attached message are parsed by `email`.)
+_MULTIPARTS = ("multipart/alternative", "multipart/mixed", "multipart/related")
+
+
+def simple_part(raw: bytes, max_parts: int = 500, max_depth: int = 30) -> SimplePart | None:
+    """The message read as `email` reads it, or None when it is not of a plain shape (or
+    when its parts would be over `max_parts` or `max_depth`: the parser says so then)."""
+    if max_parts < 2 or max_depth < 1:
+        return None
+    if b"\r" in raw.replace(b"\r\n", b""):
+        return None  # a bare CR ends a line for the parser
+    head = _head(raw)
+    if head is None:
+        return None
+    fields, body = head
+    first = _first(fields)
+    value = first.get("content-type")
+    if value is not None and _split(value).startswith("multipart/"):
+        content_type = _split(value)
+        boundary = _boundary(value)
+        if content_type not in _MULTIPARTS or boundary is None:
+            return None
+        parts = _parts(body, "--" + boundary)
+        if parts is None or len(parts) + 1 > max_parts:
+            return None
+        leaves = []
+        for part in parts:
+            leaf = _leaf(part)
+            if leaf is None:
+                return None
+            leaves.append(leaf)
+        return SimplePart(fields, content_type, leaves)
+    leaf = _leaf_of(first, body)
+    if leaf is None or leaf.payload is None:
+        return None
+    return SimplePart(fields, leaf.content_type, [leaf])
+
+
+def _head(raw: bytes) -> tuple[list[tuple[str, str]], bytes] | None:
+    """The header fields and the body; None when a line before the first empty one is not
+    a field (nor its continuation). An empty first line: no fields."""
+    if raw.startswith((b"\n", b"\r\n")):
+        return [], raw[1 if raw[:1] == b"\n" else 2 :]
     blank = _blank_line(raw)
     if blank <= 0:
         return None
-    head = raw[:blank]
-    if b"\r" in head.replace(b"\r\n", b""):
-        return None  # a bare CR ends a line for the parser
-    fields = _fields(head.decode("ascii", "surrogateescape"))
+    fields = _fields(raw[:blank].decode("ascii", "surrogateescape"))
     if fields is None:
         return None
+    return fields, raw[blank + (1 if raw[blank : blank + 1] == b"\n" else 2) :]
+
+
+def _first(fields: list[tuple[str, str]]) -> dict[str, str]:
+    """The first value of each field (as `Message.get`), lower-case name."""
     first: dict[str, str] = {}
     for name, value in fields:
         first.setdefault(name.lower(), value)
-    if "content-disposition" in first:
+    return first
+
+
+def _split(value: str) -> str:
+    """`get_content_type()` of a `Content-Type` value (ASCII only, else "")."""
+    if not value.isascii():
+        return ""
+    kind = value.partition(";")[0].strip().lower()
+    return kind if kind.count("/") == 1 else "text/plain"
+
+
+def _boundary(value: str) -> str | None:
+    match = _CONTENT_TYPE.fullmatch(value) if value.isascii() else None
+    if match is None:
         return None
+    for parameter in _PARAMETERS.finditer(match.group(2)):
+        if parameter.group(1).lower() == "boundary":
+            return parameter.group(2) or parameter.group(3)
+    return None
+
+
+def _parts(body: bytes, separator: str) -> list[bytes] | None:
+    """The parts between the boundary lines, each without the line end before the next
+    boundary (as the parser leaves them); None unless a plain sequence of separators
+    ends in a close boundary."""
+    mark = separator.encode("ascii")
+    parts: list[bytes] = []
+    start = -1  # where the current part starts; -1 in the preamble
+    at = 0
+    closed = False
+    previous_was_boundary = False
+    for line in body.splitlines(keepends=True):
+        kind = _boundary_line(line, mark)
+        if kind is None:
+            previous_was_boundary = False
+            at += len(line)
+            continue
+        if previous_was_boundary:
+            return None  # the parser skips a boundary line right after another
+        if start >= 0:
+            part = body[start:at]
+            parts.append(
+                part[:-2] if part.endswith(b"\r\n") else part[:-1] if part.endswith(b"\n") else part
+            )
+        elif kind == "close":
+            return None  # a close boundary before any part
+        at += len(line)
+        if kind == "close":
+            closed = True
+            break
+        start = at
+        previous_was_boundary = True
+    return parts if closed and parts else None
+
+
+_AFTER_SEPARATOR = re.compile(rb"(--)?[ \t]*(?:\r\n|\n)?")
+
+
+def _boundary_line(line: bytes, mark: bytes) -> str | None:
+    """ "close", "separator", or None: the parser's `boundaryre` on one line."""
+    if not line.startswith(mark):
+        return None
+    after = _AFTER_SEPARATOR.fullmatch(line, len(mark))
+    if after is None:
+        return None
+    return "close" if after.group(1) else "separator"
+
+
+def _leaf(part: bytes) -> Leaf | None:
+    head = _head(part)
+    if head is None:
+        return None
+    fields, body = head
+    return _leaf_of(_first(fields), body)
+
+
+def _leaf_of(first: dict[str, str], body: bytes) -> Leaf | None:
+    """A part that is no container, from its fields; None when it is one, or when a field
+    that decides how it reads is out of the plain shape."""
+    disposition = first.get("content-disposition")
+    if disposition is not None:
+        if not disposition.isascii():
+            return None
+        disposition = disposition.partition(";")[0].strip().lower()
     content_type, charset = "text/plain", None
     if "content-type" in first:
-        value = first["content-type"]
-        match = _CONTENT_TYPE.fullmatch(value) if value.isascii() else None
+        content_type = _split(first["content-type"])
+        if not content_type or content_type.startswith(("multipart/", "message/")):
+            return None
+        if not content_type.startswith("text/"):
+            return Leaf(content_type, disposition, None, None)
+        match = _CONTENT_TYPE.fullmatch(first["content-type"])
         if match is None:
             return None
-        content_type = match.group(1).lower()
         for parameter in _PARAMETERS.finditer(match.group(2)):
             if parameter.group(1).lower() == "charset":
                 charset = (parameter.group(2) or parameter.group(3)).lower()
@@ -80,14 +224,13 @@ def simple_part(raw: bytes) -> SimplePart | None:
     encoding = encoding.lower()
     if encoding in _UUENCODE:
         return None
-    body = raw[blank + (1 if raw[blank : blank + 1] == b"\n" else 2) :]
     if encoding == "quoted-printable":
         payload = quopri.decodestring(body)
     elif encoding == "base64":
         payload, _defects = decode_b(b"".join(body.splitlines()))
     else:
         payload = body
-    return SimplePart(fields, content_type, bytes(payload), charset)
+    return Leaf(content_type, disposition, bytes(payload), charset)
 
 
 def _blank_line(raw: bytes) -> int:

@@ -16,8 +16,9 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -77,6 +78,12 @@ _SET_RECIPIENT_STATE = (
 )
 
 
+def _rows(session: Session, statement: Executable) -> list[Any]:
+    """Plain rows, by the session's connection (in its transaction), without the ORM's
+    per-row work."""
+    return list(session.connection().execute(statement))
+
+
 class LetterLookup:
     """What a chunk of messages needs from the database, read in a few queries instead of
     several per message: which were processed already, and the letters their tokens and
@@ -86,13 +93,17 @@ class LetterLookup:
         keys = [r.key for r in reads]
         tokens = {t for r in reads for t in r.tokens}
         ids = {m for r in reads for m in r.refers_to}
+        if session.autoflush:
+            session.flush()  # as an ORM query would: the queries below go by the connection
         self.processed: set[str] = set()
         if keys:
             self.processed.update(
-                session.scalars(
+                key
+                for (key,) in _rows(
+                    session,
                     select(ProcessedMessage.message_key).where(
                         ProcessedMessage.message_key.in_(keys)
-                    )
+                    ),
                 )
             )
         self._letters: dict[int, LetterRow] = {}
@@ -106,7 +117,7 @@ class LetterLookup:
         self._stored: dict[int, tuple[LetterState, dt.datetime]] = {}
         self._stored_recipients: dict[int, RecipientState] = {}
         if tokens:
-            for row in session.execute(select(*_LETTER_COLUMNS).where(Letter.token.in_(tokens))):
+            for row in _rows(session, select(*_LETTER_COLUMNS).where(Letter.token.in_(tokens))):
                 letter = self._row(row)
                 self._by_token[letter.token] = letter
         if ids:
@@ -130,13 +141,14 @@ class LetterLookup:
             letter.message_id: letter
             for letter in map(
                 self._row,
-                session.execute(select(*_LETTER_COLUMNS).where(Letter.message_id.in_(ids))),
+                _rows(session, select(*_LETTER_COLUMNS).where(Letter.message_id.in_(ids))),
             )
         }
-        rows = session.execute(
+        rows = _rows(
+            session,
             select(SentMessageId.message_id, *_LETTER_COLUMNS)
             .join(Letter, Letter.id == SentMessageId.letter_id)
-            .where(SentMessageId.message_id.in_(ids))
+            .where(SentMessageId.message_id.in_(ids)),
         )
         for message_id, *letter in rows:
             found[message_id] = self._row(letter)
@@ -160,10 +172,11 @@ class LetterLookup:
         if letter.id not in self._recipients:
             ids = self._missing(letter, self._recipients)
             found: dict[int, list[RecipientRow]] = {i: [] for i in ids}
-            rows = session.execute(
+            rows = _rows(
+                session,
                 select(Recipient.id, Recipient.letter_id, Recipient.address, Recipient.state)
                 .where(Recipient.letter_id.in_(ids))
-                .order_by(Recipient.id)
+                .order_by(Recipient.id),
             )
             for row in rows:
                 recipient = RecipientRow(*row)
@@ -177,8 +190,9 @@ class LetterLookup:
         if letter.id not in self._addresses:
             ids = self._missing(letter, self._addresses)
             found: dict[int, set[str]] = {i: set() for i in ids}
-            rows = session.execute(
-                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids))
+            rows = _rows(
+                session,
+                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids)),
             )
             for letter_id, address in rows:
                 found[letter_id].add(address.lower())
