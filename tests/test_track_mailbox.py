@@ -585,3 +585,41 @@ async def test_two_readers_racing_on_a_mailbox_list_nothing(
     with database.reader() as session:
         assert unreadable_messages(session) == []
         assert session.scalar(select(func.count()).select_from(LetterAnswer)) == 6
+
+
+async def test_matched_mail_is_flagged_seen_by_batches_and_when_a_later_chunk_fails(
+    any_database: Database,
+    any_actor: Actor,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Flags go a few thousand at a time (here 3), only for committed chunks: a chunk that
+    fails as a whole stops the run, and what was committed before it is flagged all the
+    same; nothing of the failed chunk is."""
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    names = ["alfa", "gama", "beta", "delta", "eps", "zeta"]
+    with dovecot_or_skip() as server:
+        server.append(
+            *(plain_reply(_original(letters[n], f"x@{n}.com.tr"), "Mutabıkız.") for n in names)
+        )
+        monkeypatch.setattr(mailbox_service, "SEEN_AT_ONCE", 3)
+        real = mailbox_service._process_chunk
+        calls: list[int] = []
+
+        def fails_third(*args: Any, **kwargs: Any) -> list[int]:
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("bağlantı koptu")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(mailbox_service, "_process_chunk", fails_third)
+        with pytest.raises(RuntimeError):
+            read_mailbox(database, _imap(server), chunk=1)
+        flags = server.flags()
+        assert [uid for uid in sorted(flags) if "\\Seen" in flags[uid]] == sorted(flags)[:2]
+        monkeypatch.setattr(mailbox_service, "_process_chunk", real)
+        run = read_mailbox(database, _imap(server), chunk=1)
+        assert run.outcomes == {"answer": 4}
+        assert all("\\Seen" in f for f in server.flags().values())

@@ -2,18 +2,21 @@
 
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
 processes them in chunks (at most `chunk` messages and `CHUNK_BYTES`), each chunk and its
-new `last_uid` in one transaction, and then flags as seen only the messages that matched a
-letter. Each message is read on its own, and applied in its own savepoint when its chunk
-fails as a whole: one that cannot be read, is over the `ReadLimits` or fails to apply is
-recorded as processed ("error") and listed as unreadable with its raw headers, so it never
-blocks the mailbox; the last UID advances. When two readers race on one mailbox, the
+new `last_uid` in one transaction, and flags as seen only the messages that matched a
+letter, once their chunk is committed (`SEEN_AT_ONCE` at a time). Each message is read
+on its own, and applied in its own savepoint when its chunk fails as a whole: one that
+cannot be read, is over the `ReadLimits` or fails to apply is recorded as processed
+("error") and listed as unreadable with its raw headers, so it never blocks the mailbox;
+the last UID advances. When two readers race on one mailbox, the
 loser's messages fail on the unique Message-ID and are then found processed: duplicates,
 not errors. `mutabakat worker` runs it on a timer in a thread (`TrackingThread`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import imaplib
 import logging
 import time
 from collections import Counter
@@ -226,6 +229,9 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         return handle.read(max_bytes + 1)
 
 
+#: Matched messages flagged as seen by one STORE (at most; the rest when the run ends).
+SEEN_AT_ONCE = 2_000
+
 #: Bytes fetched for one chunk at most (each message counted up to the size limit): a
 #: mailbox of big messages is read in smaller chunks, never all in memory at once.
 CHUNK_BYTES = 64_000_000
@@ -270,14 +276,26 @@ def read_mailbox(
             last_uid = state.last_uid
         uids = mailbox.uids_after(last_uid)
         sizes = mailbox.sizes_after(last_uid) if uids else {}
-        for part in chunks(uids, sizes, chunk, limits.max_bytes):
-            with database.unit_of_work() as session:
-                fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
-                matched = _process_chunk(session, fetched, settings.key, run, limits)
-                state = _state(session, settings.key)
-                state.last_uid = max(part)
-                state.checked_at = utcnow()
-            mailbox.mark_seen(matched)
+        # Flagged once their chunk is committed, a few thousand at a time: in a big maildir
+        # folder each STORE costs the server more than the messages it names.
+        seen: list[int] = []
+        try:
+            for part in chunks(uids, sizes, chunk, limits.max_bytes):
+                with database.unit_of_work() as session:
+                    fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
+                    matched = _process_chunk(session, fetched, settings.key, run, limits)
+                    state = _state(session, settings.key)
+                    state.last_uid = max(part)
+                    state.checked_at = utcnow()
+                seen += matched
+                if len(seen) >= SEEN_AT_ONCE:
+                    mailbox.mark_seen(seen)
+                    seen = []
+        except BaseException:
+            with contextlib.suppress(ImapError, OSError, imaplib.IMAP4.error):
+                mailbox.mark_seen(seen)  # what was committed before the failure
+            raise
+        mailbox.mark_seen(seen)
     run.seconds = time.perf_counter() - started
     return run
 
