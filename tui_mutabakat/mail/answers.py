@@ -29,8 +29,10 @@ from tui_mutabakat.mail.bounces import (
     BOUNCE_SENDER,
     REPORT_TYPES,
     FailedRecipient,
+    Report,
     dsn_report,
     guess_failed,
+    report_of,
 )
 from tui_mutabakat.mail.headers import decode_words, field_map, header_block, header_map
 from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
@@ -172,7 +174,9 @@ def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage
             html = _decode_text(leaf.payload, leaf.charset, limits)
     body = _body_of(plain, html, limits)
     fields = field_map(simple.fields)
-    return _read(raw, fields, simple.content_type, "", body, list, limits)
+    blocks = simple.report_blocks
+    report = None if blocks is None else report_of(field_map(block) for block in blocks)
+    return _read(raw, fields, simple.content_type, simple.report_type, body, lambda: report, limits)
 
 
 def read_parsed(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
@@ -189,9 +193,12 @@ def read_parsed(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
         report_type = str(message.get_param("report-type", "")).lower()
     body = _body_text(leaves, limits)
     fields = header_map(message)
-    return _read(
-        raw, fields, content_type, report_type, body, lambda: _reports(message, limits), limits
-    )
+
+    def report() -> Report | None:
+        parts = _reports(message, limits)
+        return dsn_report(parts) if parts else None
+
+    return _read(raw, fields, content_type, report_type, body, report, limits)
 
 
 def _read(
@@ -200,16 +207,16 @@ def _read(
     content_type: str,
     report_type: str,
     body: str,
-    reports: Callable[[], list[Message]],
+    report: Callable[[], Report | None],
     limits: ReadLimits,
 ) -> ReadMessage:
-    """What the message is, from its fields, its type and its text; `reports`: its
-    delivery-status parts (asked for a bounce only)."""
+    """What the message is, from its fields, its type and its text; `report`: what its
+    delivery-status parts say, None without any (asked for a bounce only)."""
     key = message_key(fields.get("message-id", ""), raw)
     subject = decode_words(fields.get("subject", ""))
     from_address = sender_address(decode_words(fields.get("from", "")))
     if _is_bounce(content_type, report_type, fields, subject, from_address):
-        return _read_bounce(body, reports(), raw, key, subject, from_address, limits)
+        return _read_bounce(body, report(), raw, key, subject, from_address, limits)
     refers = tuple(_MESSAGE_ID.findall(fields.get("in-reply-to", "")))
     refers += tuple(m for m in _MESSAGE_ID.findall(fields.get("references", "")) if m not in refers)
     named = _tokens([fields.get(TOKEN_HEADER.lower(), ""), subject])
@@ -399,7 +406,7 @@ def _reports(message: Message, limits: ReadLimits) -> list[Message]:
 
 def _read_bounce(
     human: str,
-    reports: list[Message],
+    report: Report | None,
     raw: bytes,
     key: str,
     subject: str,
@@ -408,9 +415,8 @@ def _read_bounce(
 ) -> ReadMessage:
     failed: tuple[FailedRecipient, ...] = ()
     delayed: tuple[FailedRecipient, ...] = ()
-    if reports:
+    if report is not None:
         # A standard report is taken at its word: a "delayed" report names no failure.
-        report = dsn_report(reports)
         failed, delayed = report.failed, report.delayed
     else:
         # Only free-text bounces are searched for addresses.
@@ -436,6 +442,6 @@ def _read_bounce(
         clean_text(human[:2000]).strip(),
         failed=failed,
         delayed=delayed,
-        standard_report=bool(reports),
+        standard_report=report is not None,
         quotes_letter=quotes,
     )

@@ -56,15 +56,28 @@ class Leaf:
 class SimplePart:
     #: (name, value) of every header field, as `Message.raw_items()` gives them.
     fields: list[tuple[str, str]]
-    #: `get_content_type()`: `text/…`, or `multipart/…` with one level of leaves.
+    #: `get_content_type()`: `text/…`, or `multipart/…` with one level of parts.
     content_type: str
-    #: The message itself when it is one part; else its parts, in order.
+    #: The message itself when it is one part; else its parts that are no container
+    #: (`message/…`), in order.
     leaves: list[Leaf]
+    #: Parts of a multipart (containers too); 0 for one part.
+    parts: int = 0
+    #: `get_param("report-type")` of a `multipart/report`, lower case ("" when none).
+    report_type: str = ""
+    #: Of its one `message/delivery-status` part: the header fields of each block that
+    #: has any (as `bounces._blocks` gives them); None when it has no such part.
+    report_blocks: list[list[tuple[str, str]]] | None = None
 
 
-#: Containers read here: one level of parts, none of them a container. (A report, a digest
-#: and an attached message are parsed by `email`.)
-_MULTIPARTS = ("multipart/alternative", "multipart/mixed", "multipart/related")
+#: Containers read here: one level of parts, none of them a multipart. (A digest, nested
+#: multiparts and anything out of shape are parsed by `email`.)
+_MULTIPARTS = (
+    "multipart/alternative",
+    "multipart/mixed",
+    "multipart/related",
+    "multipart/report",
+)
 
 
 def simple_part(raw: bytes, max_parts: int = 500, max_depth: int = 30) -> SimplePart | None:
@@ -81,24 +94,86 @@ def simple_part(raw: bytes, max_parts: int = 500, max_depth: int = 30) -> Simple
     first = _first(fields)
     value = first.get("content-type")
     if value is not None and _split(value).startswith("multipart/"):
-        content_type = _split(value)
-        boundary = _boundary(value)
-        if content_type not in _MULTIPARTS or boundary is None:
-            return None
-        parts = _parts(body, "--" + boundary)
-        if parts is None or len(parts) + 1 > max_parts:
-            return None
-        leaves = []
-        for part in parts:
-            leaf = _leaf(part)
-            if leaf is None:
-                return None
-            leaves.append(leaf)
-        return SimplePart(fields, content_type, leaves)
+        return _multipart(fields, _split(value), value, body, max_parts)
     leaf = _leaf_of(first, body)
     if leaf is None or leaf.payload is None:
         return None
     return SimplePart(fields, leaf.content_type, [leaf])
+
+
+def _multipart(
+    fields: list[tuple[str, str]], content_type: str, value: str, body: bytes, max_parts: int
+) -> SimplePart | None:
+    parameters = _parameters(value)
+    boundary = parameters.get("boundary")
+    if content_type not in _MULTIPARTS or boundary is None:
+        return None
+    parts = _parts(body, "--" + boundary)
+    if parts is None or len(parts) + 1 > max_parts:
+        return None
+    leaves: list[Leaf] = []
+    blocks: list[list[tuple[str, str]]] | None = None
+    for part in parts:
+        head = _head(part)
+        if head is None:
+            return None
+        part_first = _first(head[0])
+        kind = _split(part_first.get("content-type", "text/plain"))
+        if kind == "message/delivery-status":
+            if blocks is not None:
+                return None  # one report part only
+            blocks = _report_blocks(head[1])
+            if blocks is None:
+                return None
+        elif kind.startswith("message/"):
+            # An attached message: neither a leaf nor read, unless it holds a report.
+            if kind == "message/global-delivery-status" or b"delivery-status" in part.lower():
+                return None
+        else:
+            leaf = _leaf_of(part_first, head[1])
+            if leaf is None:
+                return None
+            leaves.append(leaf)
+    report_type = ""
+    if content_type == "multipart/report":
+        report_type = parameters.get("report-type", "").lower()
+    return SimplePart(fields, content_type, leaves, len(parts), report_type, blocks)
+
+
+def _parameters(value: str) -> dict[str, str]:
+    """The parameters of a plain `Content-Type` value (the first of each name, lower
+    case), as `get_param` reads them; empty when the value is out of shape."""
+    match = _CONTENT_TYPE.fullmatch(value) if value.isascii() else None
+    found: dict[str, str] = {}
+    if match is not None:
+        for parameter in _PARAMETERS.finditer(match.group(2)):
+            found.setdefault(parameter.group(1).lower(), parameter.group(2) or parameter.group(3))
+    return found
+
+
+def _report_blocks(body: bytes) -> list[list[tuple[str, str]]] | None:
+    """The header fields of each block of a delivery-status part (blocks separated by
+    empty lines, as the parser splits them); None when a line is no field."""
+    blocks: list[list[tuple[str, str]]] = []
+    lines: list[str] = []
+    text = body.decode("ascii", "surrogateescape")
+    # Lines end at LF only (no bare CR here), as the parser's lines do.
+    for line in (x + "\n" for x in text.split("\n")) if text else ():
+        if line in ("\n", "\r\n"):
+            if lines:
+                block = _fields("".join(lines))
+                if block is None:
+                    return None
+                blocks.append(block)
+            lines = []
+        else:
+            lines.append(line)
+    if lines:
+        block = _fields("".join(lines))
+        if block is None:
+            return None
+        blocks.append(block)
+    return blocks
 
 
 def _head(raw: bytes) -> tuple[list[tuple[str, str]], bytes] | None:
@@ -129,16 +204,6 @@ def _split(value: str) -> str:
         return ""
     kind = value.partition(";")[0].strip().lower()
     return kind if kind.count("/") == 1 else "text/plain"
-
-
-def _boundary(value: str) -> str | None:
-    match = _CONTENT_TYPE.fullmatch(value) if value.isascii() else None
-    if match is None:
-        return None
-    for parameter in _PARAMETERS.finditer(match.group(2)):
-        if parameter.group(1).lower() == "boundary":
-            return parameter.group(2) or parameter.group(3)
-    return None
 
 
 def _parts(body: bytes, separator: str) -> list[bytes] | None:
@@ -186,14 +251,6 @@ def _boundary_line(line: bytes, mark: bytes) -> str | None:
     if after is None:
         return None
     return "close" if after.group(1) else "separator"
-
-
-def _leaf(part: bytes) -> Leaf | None:
-    head = _head(part)
-    if head is None:
-        return None
-    fields, body = head
-    return _leaf_of(_first(fields), body)
 
 
 def _leaf_of(first: dict[str, str], body: bytes) -> Leaf | None:
