@@ -52,20 +52,27 @@ class RecipientRow:
     state: RecipientState
 
 
-_LETTER_COLUMNS = (
-    Letter.id,
-    Letter.token,
-    Letter.message_id,
-    Letter.currency,
-    Letter.debit_total,
-    Letter.credit_total,
-    Letter.balance,
-    Letter.state,
-    Letter.state_at,
-)
 _LETTER = Letter.__table__
 _RECIPIENT = Recipient.__table__
+_PROCESSED = ProcessedMessage.__table__
+_SENT = SentMessageId.__table__
 assert isinstance(_LETTER, Table) and isinstance(_RECIPIENT, Table)
+assert isinstance(_PROCESSED, Table) and isinstance(_SENT, Table)
+# Core columns, not ORM attributes: statements built and compiled without the ORM.
+_LETTER_COLUMNS = tuple(
+    _LETTER.c[name]
+    for name in (
+        "id",
+        "token",
+        "message_id",
+        "currency",
+        "debit_total",
+        "credit_total",
+        "balance",
+        "state",
+        "state_at",
+    )
+)
 _SET_LETTER_STATE = (
     update(_LETTER)
     .where(_LETTER.c.id == bindparam("row_id"))
@@ -101,9 +108,7 @@ class LetterLookup:
                 key
                 for (key,) in _rows(
                     session,
-                    select(ProcessedMessage.message_key).where(
-                        ProcessedMessage.message_key.in_(keys)
-                    ),
+                    select(_PROCESSED.c.message_key).where(_PROCESSED.c.message_key.in_(keys)),
                 )
             )
         self._letters: dict[int, LetterRow] = {}
@@ -117,7 +122,7 @@ class LetterLookup:
         self._stored: dict[int, tuple[LetterState, dt.datetime]] = {}
         self._stored_recipients: dict[int, RecipientState] = {}
         if tokens:
-            for row in _rows(session, select(*_LETTER_COLUMNS).where(Letter.token.in_(tokens))):
+            for row in _rows(session, select(*_LETTER_COLUMNS).where(_LETTER.c.token.in_(tokens))):
                 letter = self._row(row)
                 self._by_token[letter.token] = letter
         if ids:
@@ -141,14 +146,14 @@ class LetterLookup:
             letter.message_id: letter
             for letter in map(
                 self._row,
-                _rows(session, select(*_LETTER_COLUMNS).where(Letter.message_id.in_(ids))),
+                _rows(session, select(*_LETTER_COLUMNS).where(_LETTER.c.message_id.in_(ids))),
             )
         }
         rows = _rows(
             session,
-            select(SentMessageId.message_id, *_LETTER_COLUMNS)
-            .join(Letter, Letter.id == SentMessageId.letter_id)
-            .where(SentMessageId.message_id.in_(ids)),
+            select(_SENT.c.message_id, *_LETTER_COLUMNS)
+            .select_from(_SENT.join(_LETTER, _LETTER.c.id == _SENT.c.letter_id))
+            .where(_SENT.c.message_id.in_(ids)),
         )
         for message_id, *letter in rows:
             found[message_id] = self._row(letter)
@@ -174,9 +179,10 @@ class LetterLookup:
             found: dict[int, list[RecipientRow]] = {i: [] for i in ids}
             rows = _rows(
                 session,
-                select(Recipient.id, Recipient.letter_id, Recipient.address, Recipient.state)
-                .where(Recipient.letter_id.in_(ids))
-                .order_by(Recipient.id),
+                select(_RECIPIENT.c.id, _RECIPIENT.c.letter_id, _RECIPIENT.c.address)
+                .add_columns(_RECIPIENT.c.state)
+                .where(_RECIPIENT.c.letter_id.in_(ids))
+                .order_by(_RECIPIENT.c.id),
             )
             for row in rows:
                 recipient = RecipientRow(*row)
@@ -192,7 +198,9 @@ class LetterLookup:
             found: dict[int, set[str]] = {i: set() for i in ids}
             rows = _rows(
                 session,
-                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids)),
+                select(_RECIPIENT.c.letter_id, _RECIPIENT.c.address).where(
+                    _RECIPIENT.c.letter_id.in_(ids)
+                ),
             )
             for letter_id, address in rows:
                 found[letter_id].add(address.lower())
