@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
-from tui_mutabakat.data.bulk_insert import Rows, SessionRows
+from tui_mutabakat.data.bulk_insert import BulkRows, Rows, SessionRows
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent
 from tui_mutabakat.data.tracking_models import (
     AnswerBalance,
@@ -450,7 +450,9 @@ def _apply_answer(
         now=now,
         foreign_sender=foreign,
     )
-    if balances:
+    if balances and isinstance(rows, BulkRows):
+        rows.add_tree(LetterAnswer, values, AnswerBalance, balances, "answer_id")
+    elif balances:
         write_answer(session, values, balances)  # its balances need its key
     else:
         rows.add(LetterAnswer, **values)
