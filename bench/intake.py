@@ -15,7 +15,7 @@ Measured 2026-12-05, 3 000 messages, 3 pairs, load average ~10 on 2 cores: befor
 recipients in one query each, text fast paths) 0.025× (0.021–0.029), 2.1 s CPU. About
 half of the CPU left is parsing (`email` package, `read_message`), a fifth the chunk's
 flush; 10k → 40k messages: CPU per message +7 %, wall per message grows with Dovecot's
-`UID STORE +FLAGS (\Seen)` (maildir renames in a big folder: 0.15 → 2.0 ms a message).
+`UID STORE +FLAGS (\\Seen)` (maildir renames in a big folder: 0.15 → 2.0 ms a message).
 
 Measured again the same day, load average 9–11, 3 000 messages, two rounds of 3 pairs, the
 tree before and after in turn: 0.027× / 0.034× (1.93–2.02 s CPU) → 0.045× / 0.042×
@@ -37,7 +37,7 @@ the `email` parser (`mail/simple_part.py`, held equal to the parser's reading by
 tests/test_mail_simple_part.py; every message of this bench now goes that way); a chunk's
 letters and recipients are plain Core rows (`services/tracking/letter_rows.py`), their
 changed states one executemany per table, answers with balances one INSERT … RETURNING;
-`\Seen` is set 2 000 messages a STORE. The wall clock is ~3× the CPU at that load (the
+`\\Seen` is set 2 000 messages a STORE. The wall clock is ~3× the CPU at that load (the
 process gets a third of a core), so the 0.1× goal is not shown here; 0.3 ms of CPU a
 message against an anchor of 25–35k msg/s would be about 0.1× on a quiet machine (not
 measured: there was none). Where the CPU goes
