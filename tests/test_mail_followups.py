@@ -22,7 +22,8 @@ from tui_mutabakat.mail.answers import read_message
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
-from tui_mutabakat.services.tracking.intake import LetterLookup, process_message
+from tui_mutabakat.services.tracking.intake import process_message
+from tui_mutabakat.services.tracking.letter_rows import LetterLookup
 from tui_mutabakat.services.tracking.reminders import send_reminders
 from tui_mutabakat.services.tracking.resend import resend_letters
 

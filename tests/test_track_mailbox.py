@@ -35,6 +35,7 @@ from tui_mutabakat.data.models import User
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import (
+    AnswerBalance,
     BounceNotice,
     LetterAnswer,
     MailboxState,
@@ -173,6 +174,15 @@ async def test_sent_answered_bounced_read_once(
             assert answer.their_side == "B"
             assert answer.difference == Decimal("11111.11")
             assert answer.recorded_by == "mailbox"
+            # Its balance per currency, written with the chunk (keyed by the answer's id).
+            [balance] = session.scalars(
+                select(AnswerBalance).where(AnswerBalance.answer_id == answer.id)
+            ).all()
+            assert (balance.currency, balance.their_balance, balance.difference) == (
+                "TRY",
+                Decimal("12345.67"),
+                Decimal("11111.11"),
+            )
             veli = session.scalars(
                 select(Recipient).where(Recipient.address == "veli@alfa.com.tr")
             ).one()
@@ -585,3 +595,69 @@ async def test_two_readers_racing_on_a_mailbox_list_nothing(
     with database.reader() as session:
         assert unreadable_messages(session) == []
         assert session.scalar(select(func.count()).select_from(LetterAnswer)) == 6
+
+
+async def test_matched_mail_is_flagged_seen_by_batches_and_when_a_later_chunk_fails(
+    any_database: Database,
+    any_actor: Actor,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Flags go a few thousand at a time (here 3), only for committed chunks: a chunk that
+    fails as a whole stops the run, and what was committed before it is flagged all the
+    same; nothing of the failed chunk is."""
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    names = ["alfa", "gama", "beta", "delta", "eps", "zeta"]
+    with dovecot_or_skip() as server:
+        server.append(
+            *(plain_reply(_original(letters[n], f"x@{n}.com.tr"), "Mutabıkız.") for n in names)
+        )
+        monkeypatch.setattr(mailbox_service, "SEEN_AT_ONCE", 3)
+        real = mailbox_service._process_chunk
+        calls: list[int] = []
+
+        def fails_third(*args: Any, **kwargs: Any) -> list[int]:
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("bağlantı koptu")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(mailbox_service, "_process_chunk", fails_third)
+        with pytest.raises(RuntimeError):
+            read_mailbox(database, _imap(server), chunk=1)
+        flags = server.flags()
+        assert [uid for uid in sorted(flags) if "\\Seen" in flags[uid]] == sorted(flags)[:2]
+        monkeypatch.setattr(mailbox_service, "_process_chunk", real)
+        run = read_mailbox(database, _imap(server), chunk=1)
+        assert run.outcomes == {"answer": 4}
+        assert all("\\Seen" in f for f in server.flags().values())
+
+
+async def test_a_chunk_of_disagreements_keeps_each_balance_with_its_answer(
+    any_database: Database, any_actor: Actor, settings: Settings, tmp_path: Path
+) -> None:
+    """A chunk's answers with balances are written together, their keys read back in
+    order: each balance row belongs to its own answer."""
+    database, actor = any_database, any_actor
+    url = database.engine.url.render_as_string(hide_password=False)
+    letters = await _send(database, actor, replace(settings, database_url=url))
+    inbox = tmp_path / "disagree-inbox"
+    inbox.mkdir()
+    for index, (name, letter) in enumerate(sorted(letters.items())):
+        text = f"Mutabık değiliz, bakiye {index + 1}.234,56 TL B"
+        (inbox / f"{index}.eml").write_bytes(plain_reply(_original(letter, f"x@{name}.tr"), text))
+    assert read_maildir(database, inbox, chunk=50).outcomes == {"answer": len(letters)}
+    with database.reader() as session:
+        rows = session.execute(
+            select(LetterAnswer.letter_id, LetterAnswer.their_balance, AnswerBalance.their_balance)
+            .join(AnswerBalance, AnswerBalance.answer_id == LetterAnswer.id)
+            .order_by(LetterAnswer.letter_id)
+        ).all()
+    expected = {
+        letter.id: Decimal(f"{index + 1}234.56")
+        for index, (_name, letter) in enumerate(sorted(letters.items()))
+    }
+    assert {letter_id: ours for letter_id, ours, _theirs in rows} == expected
+    assert all(answer == balance for _id, answer, balance in rows)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.message import Message
@@ -29,13 +29,16 @@ from tui_mutabakat.mail.bounces import (
     BOUNCE_SENDER,
     REPORT_TYPES,
     FailedRecipient,
+    Report,
     dsn_report,
     guess_failed,
+    report_of,
 )
-from tui_mutabakat.mail.headers import decode_words, header_block, header_map
+from tui_mutabakat.mail.headers import decode_words, field_map, header_block, header_map
 from tui_mutabakat.mail.limits import DEFAULT_LIMITS, ReadLimits
 from tui_mutabakat.mail.message import TOKEN_HEADER, TOKEN_PATTERN
 from tui_mutabakat.mail.reply_text import AnswerKind, Figure, classify, html_to_text, new_text
+from tui_mutabakat.mail.simple_part import simple_part
 
 __all__ = ["FailedRecipient", "MessageKind", "ReadLimits", "ReadMessage", "Unreadable"]
 
@@ -156,29 +159,75 @@ def check_limits(raw: bytes, limits: ReadLimits) -> None:
 
 def read_message(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
     check_limits(raw, limits)
+    simple = simple_part(raw, limits.max_parts, limits.max_depth)
+    if simple is None:
+        return read_parsed(raw, limits)
+    # One text part, or one level of parts (most answers): read as `email` would read it,
+    # without building a `Message` (`simple_part`); no delivery report is read so.
+    plain = html = ""
+    for leaf in simple.leaves:
+        if leaf.disposition == "attachment" or leaf.payload is None:
+            continue
+        if leaf.content_type == "text/plain" and not plain:
+            plain = _decode_text(leaf.payload, leaf.charset, limits)
+        elif leaf.content_type == "text/html" and not html:
+            html = _decode_text(leaf.payload, leaf.charset, limits)
+    body = _body_of(plain, html, limits)
+    fields = field_map(simple.fields)
+    blocks = simple.report_blocks
+    report = None if blocks is None else report_of(field_map(block) for block in blocks)
+    return _read(raw, fields, simple.content_type, simple.report_type, body, lambda: report, limits)
+
+
+def read_parsed(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ReadMessage:
+    """`read_message` through the `email` parser, whatever the message's shape."""
+    check_limits(raw, limits)
     # compat32 parsing: `policy.default` parses every header it is asked for through the
     # header registry, which costs more than the rest of the intake; only Subject and From
     # need decoding here (raw UTF-8 and RFC 2047 alike, `headers`).
     message = email.message_from_bytes(raw)
     leaves = list(_leaf_parts(message, limits))
+    content_type = message.get_content_type()
+    report_type = ""
+    if content_type == "multipart/report":
+        report_type = str(message.get_param("report-type", "")).lower()
+    body = _body_text(leaves, limits)
     fields = header_map(message)
+
+    def report() -> Report | None:
+        parts = _reports(message, limits)
+        return dsn_report(parts) if parts else None
+
+    return _read(raw, fields, content_type, report_type, body, report, limits)
+
+
+def _read(
+    raw: bytes,
+    fields: dict[str, str],
+    content_type: str,
+    report_type: str,
+    body: str,
+    report: Callable[[], Report | None],
+    limits: ReadLimits,
+) -> ReadMessage:
+    """What the message is, from its fields, its type and its text; `report`: what its
+    delivery-status parts say, None without any (asked for a bounce only)."""
     key = message_key(fields.get("message-id", ""), raw)
     subject = decode_words(fields.get("subject", ""))
     from_address = sender_address(decode_words(fields.get("from", "")))
-    if _is_bounce(message, fields, subject, from_address):
-        return _read_bounce(message, leaves, raw, key, subject, from_address, limits)
+    if _is_bounce(content_type, report_type, fields, subject, from_address):
+        return _read_bounce(body, report(), raw, key, subject, from_address, limits)
     refers = tuple(_MESSAGE_ID.findall(fields.get("in-reply-to", "")))
     refers += tuple(m for m in _MESSAGE_ID.findall(fields.get("references", "")) if m not in refers)
     named = _tokens([fields.get(TOKEN_HEADER.lower(), ""), subject])
     tokens = _tokens(
         list(named) + [m.group(1) for ref in refers for m in [_OUR_MESSAGE_ID.match(ref)] if m]
     )
-    body = _body_text(leaves, limits)
     text = new_text(body)
     if not tokens:
         # Last resort: a token quoted in the body (the letter carries it in its text).
         tokens = _tokens([body])
-    if _is_auto(message, fields, subject):
+    if _is_auto(content_type, fields, subject):
         return ReadMessage(
             key,
             MessageKind.AUTO,
@@ -248,8 +297,8 @@ def _tokens(texts: list[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _is_auto(message: Message, fields: dict[str, str], subject: str) -> bool:
-    if message.get_content_type() == "multipart/report":
+def _is_auto(content_type: str, fields: dict[str, str], subject: str) -> bool:
+    if content_type == "multipart/report":
         # A report that is not about delivery: a read receipt (RFC 8098) and the like.
         return True
     auto = fields.get("auto-submitted", "").strip().lower()
@@ -262,12 +311,11 @@ def _is_auto(message: Message, fields: dict[str, str], subject: str) -> bool:
     return bool(_AUTO_SUBJECT.search(fold(subject)))
 
 
-def _is_bounce(message: Message, fields: dict[str, str], subject: str, from_address: str) -> bool:
-    if message.get_content_type() == "multipart/report":
-        return str(message.get_param("report-type", "")).lower() in (
-            "delivery-status",
-            "global-delivery-status",
-        )
+def _is_bounce(
+    content_type: str, report_type: str, fields: dict[str, str], subject: str, from_address: str
+) -> bool:
+    if content_type == "multipart/report":
+        return report_type in ("delivery-status", "global-delivery-status")
     lowered = subject.lower()
     auto = fields.get("auto-submitted", "").strip().lower()
     return bool(_BOUNCE_SUBJECT.search(lowered)) and (
@@ -283,8 +331,12 @@ def _text_of(part: Message, limits: ReadLimits) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
+    return _decode_text(payload, part.get_content_charset(), limits)
+
+
+def _decode_text(payload: bytes, charset: str | None, limits: ReadLimits) -> str:
     payload = payload[: limits.max_text * 4]
-    charset = str(part.get_content_charset() or "utf-8")
+    charset = str(charset or "utf-8")
     try:
         if "escape" in charset.lower():  # unicode-escape and the like: not a charset
             raise LookupError(charset)
@@ -326,6 +378,11 @@ def _body_text(leaves: list[Message], limits: ReadLimits) -> str:
             plain = _text_of(part, limits)
         elif kind == "text/html" and not html:
             html = _text_of(part, limits)
+    return _body_of(plain, html, limits)
+
+
+def _body_of(plain: str, html: str, limits: ReadLimits) -> str:
+    """The text of the first plain part, else of the first HTML part."""
     if plain.strip():
         return plain
     return html_to_text(html)[: limits.max_text] if html else ""
@@ -348,21 +405,18 @@ def _reports(message: Message, limits: ReadLimits) -> list[Message]:
 
 
 def _read_bounce(
-    message: Message,
-    leaves: list[Message],
+    human: str,
+    report: Report | None,
     raw: bytes,
     key: str,
     subject: str,
     from_address: str,
     limits: ReadLimits,
 ) -> ReadMessage:
-    human = _body_text(leaves, limits)
-    reports = _reports(message, limits)
     failed: tuple[FailedRecipient, ...] = ()
     delayed: tuple[FailedRecipient, ...] = ()
-    if reports:
+    if report is not None:
         # A standard report is taken at its word: a "delayed" report names no failure.
-        report = dsn_report(reports)
         failed, delayed = report.failed, report.delayed
     else:
         # Only free-text bounces are searched for addresses.
@@ -388,6 +442,6 @@ def _read_bounce(
         clean_text(human[:2000]).strip(),
         failed=failed,
         delayed=delayed,
-        standard_report=bool(reports),
+        standard_report=report is not None,
         quotes_letter=quotes,
     )

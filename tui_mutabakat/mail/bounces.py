@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
 
@@ -49,28 +50,31 @@ class Report:
 
 def dsn_report(parts: list[Message]) -> Report:
     """Failures and delays of the per-recipient blocks of every delivery-status part."""
+    return report_of(header_map(block) for part in parts for block in _blocks(part))
+
+
+def report_of(blocks: Iterable[dict[str, str]]) -> Report:
+    """`dsn_report` of the blocks' fields (`headers.header_map` of each)."""
     failed: list[FailedRecipient] = []
     delayed: list[FailedRecipient] = []
-    for part in parts:
-        for block in _blocks(part):
-            fields = header_map(block)
-            if not ("final-recipient" in fields or "original-recipient" in fields):
-                continue  # the per-message block
-            action = fields.get("action", "").strip().lower()
-            status = printable(fields.get("status", ""))[:32]
-            final = _address(fields.get("final-recipient", ""))
-            original = _address(fields.get("original-recipient", ""))
-            if not (final or original):
-                continue
-            diagnostic = printable(fields.get("diagnostic-code", ""))
-            if diagnostic.lower().startswith("smtp;"):
-                diagnostic = diagnostic[5:].strip()
-            entry = FailedRecipient(final or original, status, diagnostic[:1000], original)
-            # The action decides; a report without a known one is read by its status.
-            if action == "failed" or (action not in _ACTIONS and status.startswith("5.")):
-                failed.append(entry)
-            elif action == "delayed" or (action not in _ACTIONS and status.startswith("4.")):
-                delayed.append(entry)
+    for fields in blocks:
+        if not ("final-recipient" in fields or "original-recipient" in fields):
+            continue  # the per-message block
+        action = fields.get("action", "").strip().lower()
+        status = printable(fields.get("status", ""))[:32]
+        final = _address(fields.get("final-recipient", ""))
+        original = _address(fields.get("original-recipient", ""))
+        if not (final or original):
+            continue
+        diagnostic = printable(fields.get("diagnostic-code", ""))
+        if diagnostic.lower().startswith("smtp;"):
+            diagnostic = diagnostic[5:].strip()
+        entry = FailedRecipient(final or original, status, diagnostic[:1000], original)
+        # The action decides; a report without a known one is read by its status.
+        if action == "failed" or (action not in _ACTIONS and status.startswith("5.")):
+            failed.append(entry)
+        elif action == "delayed" or (action not in _ACTIONS and status.startswith("4.")):
+            delayed.append(entry)
     return Report(tuple(failed), tuple(delayed))
 
 

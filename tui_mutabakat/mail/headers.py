@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterable
 from email.message import Message
 
 #: Longest header value kept (characters): a Subject is short, a flood is cut.
@@ -36,8 +37,13 @@ def unescape(value: str) -> str:
 
 def header_map(message: Message) -> dict[str, str]:
     """The first value of each header, lower-case name → raw text (unfolded, bounded)."""
+    return field_map(message.raw_items())
+
+
+def field_map(items: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """`header_map` of (name, value) pairs as `Message.raw_items()` gives them."""
     found: dict[str, str] = {}
-    for name, value in message.raw_items():
+    for name, value in items:
         key = str(name).strip().lower()
         if key not in found:
             text = value if isinstance(value, str) else str(value)

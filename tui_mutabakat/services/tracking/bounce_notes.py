@@ -9,6 +9,7 @@ it quotes the letter. The letter's own state is left to the caller (`intake`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from tui_mutabakat.data.tracking_models import BounceNotice
 from tui_mutabakat.domain.states import RecipientState
 from tui_mutabakat.mail.addresses import wire_address
 from tui_mutabakat.mail.answers import FailedRecipient, ReadMessage
+from tui_mutabakat.services.tracking.letter_rows import LetterRow, RecipientRow
 
 
 @dataclass
@@ -34,11 +36,11 @@ class RecordedBounce:
 
 def record_bounce(
     session: Session,
-    letter: Letter,
+    letter: Letter | LetterRow,
     read: ReadMessage,
     actor: str,
     now: dt.datetime,
-    recipients: list[Recipient] | None = None,
+    recipients: Sequence[Recipient | RecipientRow] | None = None,
     rows: Rows | None = None,
 ) -> RecordedBounce:
     """`recipients`: the letter's, when the caller has read them already (a chunk's);
@@ -47,12 +49,13 @@ def record_bounce(
     if recipients is None:
         statement = select(Recipient).where(Recipient.letter_id == letter.id)
         recipients = list(session.scalars(statement.order_by(Recipient.id)))
+    recipients = list(recipients)
     # A report names an IDN domain as the server saw it: in A-labels (`xn--…`).
     by_address = {
         key: r for r in recipients for key in (r.address.lower(), wire_address(r.address).lower())
     }
 
-    def named(info: FailedRecipient) -> Recipient | None:
+    def named(info: FailedRecipient) -> Recipient | RecipientRow | None:
         return by_address.get(info.address) or by_address.get(info.original)
 
     hits = [(r, f) for f in read.failed for r in [named(f)] if r is not None]
@@ -97,7 +100,7 @@ def record_bounce(
 
 def _event(
     rows: Rows,
-    recipient: Recipient,
+    recipient: Recipient | RecipientRow,
     to: RecipientState,
     actor: str,
     reason: str,

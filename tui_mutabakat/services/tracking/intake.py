@@ -34,8 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
-from tui_mutabakat.data.bulk_insert import Rows, SessionRows
-from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient
+from tui_mutabakat.data.bulk_insert import BulkRows, Rows, SessionRows
+from tui_mutabakat.data.outbox_models import Letter, LetterEvent
 from tui_mutabakat.data.tracking_models import (
     AnswerBalance,
     LetterAnswer,
@@ -48,17 +48,12 @@ from tui_mutabakat.mail.answers import (
     MessageKind,
     ReadMessage,
     read_message,
-    tokens_in_ids,
 )
 from tui_mutabakat.mail.headers import header_block
 from tui_mutabakat.mail.reply_text import AnswerKind, Figure
-from tui_mutabakat.services.sending.message_ids import letters_by_message_id
 from tui_mutabakat.services.tracking.bounce_notes import record_bounce
-from tui_mutabakat.services.tracking.letter_balances import (
-    BalanceFigure,
-    figures_of,
-    letter_figures,
-)
+from tui_mutabakat.services.tracking.letter_balances import BalanceFigure, figures_of
+from tui_mutabakat.services.tracking.letter_rows import LetterLookup, LetterRow, RecipientRow
 
 MAILBOX_ACTOR = "mailbox"
 
@@ -111,98 +106,6 @@ def already_processed(session: Session, key: str) -> bool:
         session.scalar(select(ProcessedMessage.id).where(ProcessedMessage.message_key == key))
         is not None
     )
-
-
-class LetterLookup:
-    """What a chunk of messages needs from the database, read in three queries instead of
-    two per message: which were processed already, and the letters their tokens and
-    Message-IDs name."""
-
-    def __init__(self, session: Session, reads: Sequence[ReadMessage]) -> None:
-        keys = [r.key for r in reads]
-        tokens = {t for r in reads for t in r.tokens}
-        ids = {m for r in reads for m in r.refers_to}
-        self.processed: set[str] = set(
-            session.scalars(
-                select(ProcessedMessage.message_key).where(ProcessedMessage.message_key.in_(keys))
-            )
-        )
-        self._by_token: dict[str, Letter] = {}
-        self._by_id: dict[str, Letter] = {}
-        self._addresses: dict[int, set[str]] = {}
-        self._figures: dict[int, list[BalanceFigure]] = {}
-        self._recipients: dict[int, list[Recipient]] = {}
-        if tokens:
-            for letter in session.scalars(select(Letter).where(Letter.token.in_(tokens))):
-                self._by_token[letter.token] = letter
-        if ids:
-            self._by_id = letters_by_message_id(session, ids)
-
-    def _found_ids(self, letter: Letter, have: Mapping[int, object]) -> set[int]:
-        ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
-        ids.add(letter.id)
-        return ids - set(have)
-
-    def figures(self, session: Session, letter: Letter) -> list[BalanceFigure]:
-        """The letter's balances; those of every letter found, in one query."""
-        if letter.id not in self._figures:
-            ids = self._found_ids(letter, self._figures)
-            letters = {x.id: x for x in (*self._by_token.values(), *self._by_id.values())}
-            letters[letter.id] = letter
-            self._figures.update(letter_figures(session, [letters[i] for i in sorted(ids)]))
-        return self._figures[letter.id]
-
-    def recipients(self, session: Session, letter: Letter) -> list[Recipient]:
-        """The letter's recipients (rows); those of every letter found, in one query."""
-        if letter.id not in self._recipients:
-            ids = self._found_ids(letter, self._recipients)
-            found: dict[int, list[Recipient]] = {i: [] for i in ids}
-            rows = session.scalars(
-                select(Recipient).where(Recipient.letter_id.in_(ids)).order_by(Recipient.id)
-            )
-            for recipient in rows:
-                found[recipient.letter_id].append(recipient)
-            self._recipients.update(found)
-        return self._recipients[letter.id]
-
-    def addresses(self, session: Session, letter: Letter) -> set[str]:
-        """The letter's recipients (lower case); those of every letter found, in one query."""
-        if letter.id not in self._addresses:
-            ids = {x.id for x in (*self._by_token.values(), *self._by_id.values())}
-            ids.add(letter.id)
-            ids -= set(self._addresses)
-            found: dict[int, set[str]] = {i: set() for i in ids}
-            rows = session.execute(
-                select(Recipient.letter_id, Recipient.address).where(Recipient.letter_id.in_(ids))
-            )
-            for letter_id, address in rows:
-                found[letter_id].add(address.lower())
-            self._addresses.update(found)
-        return self._addresses[letter.id]
-
-    def conflict(self, read: ReadMessage) -> tuple[Letter, Letter] | None:
-        """The letter the message names itself (token) and a different one it replies to
-        (`In-Reply-To`/`References`), when they share nothing."""
-        named = [self._by_token[t] for t in read.named_tokens if t in self._by_token]
-        referred = [self._by_id[m] for m in read.refers_to if m in self._by_id]
-        # Our Message-IDs carry the letter's token (a reminder's, the original's).
-        referred += [
-            self._by_token[t] for t in tokens_in_ids(read.refers_to) if t in self._by_token
-        ]
-        if not named or not referred:
-            return None
-        if {letter.id for letter in named} & {letter.id for letter in referred}:
-            return None
-        return named[0], referred[0]
-
-    def find(self, read: ReadMessage) -> Letter | None:
-        for token in read.tokens:
-            if token in self._by_token:
-                return self._by_token[token]
-        for message_id in read.refers_to:
-            if message_id in self._by_id:
-                return self._by_id[message_id]
-        return None
 
 
 def process_message(
@@ -283,6 +186,7 @@ def process_read(
         processed_at=now,
     )
     if standalone:
+        lookup.write(session)
         session.flush()
     lookup.processed.add(read.key)
     return result
@@ -346,7 +250,7 @@ def signed_balance(amount: Decimal, side: str, ours: Decimal) -> Decimal:
 
 def change_letter_state(
     session: Session,
-    letter: Letter,
+    letter: Letter | LetterRow,
     new: LetterState,
     actor: str,
     why: str,
@@ -414,7 +318,7 @@ def add_answer(
 
 
 def answer_row(
-    letter: Letter,
+    letter: Letter | LetterRow,
     kind: AnswerKind,
     theirs: Mapping[str, tuple[Decimal, str]],
     figures: Sequence[BalanceFigure],
@@ -516,7 +420,7 @@ def tie_figures(
 
 def _apply_answer(
     session: Session,
-    letter: Letter,
+    letter: LetterRow,
     read: ReadMessage,
     now: dt.datetime,
     addresses: set[str],
@@ -546,7 +450,9 @@ def _apply_answer(
         now=now,
         foreign_sender=foreign,
     )
-    if balances:
+    if balances and isinstance(rows, BulkRows):
+        rows.add_tree(LetterAnswer, values, AnswerBalance, balances, "answer_id")
+    elif balances:
         write_answer(session, values, balances)  # its balances need its key
     else:
         rows.add(LetterAnswer, **values)
@@ -568,10 +474,10 @@ def _apply_answer(
 
 def _apply_bounce(
     session: Session,
-    letter: Letter,
+    letter: LetterRow,
     read: ReadMessage,
     now: dt.datetime,
-    recipients: list[Recipient],
+    recipients: list[RecipientRow],
     rows: Rows,
 ) -> IntakeResult:
     recorded = record_bounce(session, letter, read, MAILBOX_ACTOR, now, recipients, rows)

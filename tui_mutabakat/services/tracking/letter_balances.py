@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.outbox_models import Letter, LetterBalance
 from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.mail.templates import side_of
+
+if TYPE_CHECKING:
+    from tui_mutabakat.services.tracking.letter_rows import LetterRow
 
 _CHUNK = 500
 
@@ -40,25 +44,28 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value if value is not None else 0)).quantize(Decimal("0.01"))
 
 
-def letter_figures(session: Session, letters: Sequence[Letter]) -> dict[int, list[BalanceFigure]]:
+def letter_figures(
+    session: Session, letters: Sequence[Letter | LetterRow]
+) -> dict[int, list[BalanceFigure]]:
     """Each letter's balances in its order; a letter without rows (written before letters
     had several currencies, or a reminder's copy) states its own columns."""
     found: dict[int, list[BalanceFigure]] = defaultdict(list)
     ids = [letter.id for letter in letters]
     for start in range(0, len(ids), _CHUNK):
         statement = (
-            select(LetterBalance)
+            select(
+                LetterBalance.letter_id,
+                LetterBalance.currency,
+                LetterBalance.debit_total,
+                LetterBalance.credit_total,
+                LetterBalance.balance,
+            )
             .where(LetterBalance.letter_id.in_(ids[start : start + _CHUNK]))
             .order_by(LetterBalance.letter_id, LetterBalance.position)
         )
-        for row in session.scalars(statement):
-            found[row.letter_id].append(
-                BalanceFigure(
-                    row.currency,
-                    _money(row.debit_total),
-                    _money(row.credit_total),
-                    _money(row.balance),
-                )
+        for letter_id, currency, debit, credit, balance in session.execute(statement):
+            found[letter_id].append(
+                BalanceFigure(currency, _money(debit), _money(credit), _money(balance))
             )
     for letter in letters:
         if letter.id not in found:

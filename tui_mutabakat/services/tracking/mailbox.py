@@ -2,18 +2,21 @@
 
 `read_mailbox` fetches the UIDs above the last one seen (per mailbox and UIDVALIDITY),
 processes them in chunks (at most `chunk` messages and `CHUNK_BYTES`), each chunk and its
-new `last_uid` in one transaction, and then flags as seen only the messages that matched a
-letter. Each message is read on its own, and applied in its own savepoint when its chunk
-fails as a whole: one that cannot be read, is over the `ReadLimits` or fails to apply is
-recorded as processed ("error") and listed as unreadable with its raw headers, so it never
-blocks the mailbox; the last UID advances. When two readers race on one mailbox, the
+new `last_uid` in one transaction, and flags as seen only the messages that matched a
+letter, once their chunk is committed (`SEEN_AT_ONCE` at a time). Each message is read
+on its own, and applied in its own savepoint when its chunk fails as a whole: one that
+cannot be read, is over the `ReadLimits` or fails to apply is recorded as processed
+("error") and listed as unreadable with its raw headers, so it never blocks the mailbox;
+the last UID advances. When two readers race on one mailbox, the
 loser's messages fail on the unique Message-ID and are then found processed: duplicates,
 not errors. `mutabakat worker` runs it on a timer in a thread (`TrackingThread`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import imaplib
 import logging
 import time
 from collections import Counter
@@ -37,11 +40,11 @@ from tui_mutabakat.mail.secrets import SecretError, resolve_owned
 from tui_mutabakat.services.tracking.intake import (
     IntakeOutcome,
     IntakeResult,
-    LetterLookup,
     already_processed,
     process_read,
     record_unreadable,
 )
+from tui_mutabakat.services.tracking.letter_rows import LetterLookup
 
 log = logging.getLogger("mutabakat.mailbox")
 
@@ -105,16 +108,17 @@ def _process_chunk(
     reads = [(uid, raw, read_safely(raw, limits)) for uid, raw in fetched]
     lookup = LetterLookup(session, [r for _u, _raw, r in reads if isinstance(r, ReadMessage)])
     before = set(lookup.processed)
-    # No flush before each query: what a message's queries need is either already in the
-    # session's identity map (letters, recipients) or kept by `lookup` (processed keys).
-    # The chunk's new history rows are written by one statement per table (`BulkRows`),
-    # its changed letters and recipients by one flush when its savepoint ends.
+    # No flush before each query: what a message's queries need is kept by `lookup` (the
+    # letters and recipients as rows, the processed keys). The chunk's changed letters and
+    # recipients are written by one statement per table (`lookup.write`), and so are its
+    # new history rows (`BulkRows`).
     try:
         with session.no_autoflush, session.begin_nested():
             rows = BulkRows()
             results = [
                 _one(session, lookup, uid, raw, read, key, rows=rows) for uid, raw, read in reads
             ]
+            lookup.write(session)
             rows.write(session)
     except Exception as exc:  # noqa: BLE001 — then one message at a time
         log.warning("mailbox %s: chunk rolled back (%s); message by message", key, exc)
@@ -154,10 +158,13 @@ def _one(
             )
         try:
             with session.begin_nested():
-                return process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+                result = process_read(session, read, mailbox=key, uid=uid, lookup=lookup, raw=raw)
+                lookup.write(session)
+                return result
         except Exception as exc:  # noqa: BLE001 — one message never stops the intake
             log.warning("mailbox %s UID %s: %s", key, uid, exc)
             lookup.processed.discard(read.key)  # rolled back with its savepoint
+            lookup.undo()
             read = Unreadable(read.key, read.key, f"{type(exc).__name__}: {exc}"[:1000], "")
     if read.key in lookup.processed or already_processed(session, read.key):
         return IntakeResult(IntakeOutcome.DUPLICATE, read.key)
@@ -222,6 +229,9 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         return handle.read(max_bytes + 1)
 
 
+#: Matched messages flagged as seen by one STORE (at most; the rest when the run ends).
+SEEN_AT_ONCE = 2_000
+
 #: Bytes fetched for one chunk at most (each message counted up to the size limit): a
 #: mailbox of big messages is read in smaller chunks, never all in memory at once.
 CHUNK_BYTES = 64_000_000
@@ -266,14 +276,26 @@ def read_mailbox(
             last_uid = state.last_uid
         uids = mailbox.uids_after(last_uid)
         sizes = mailbox.sizes_after(last_uid) if uids else {}
-        for part in chunks(uids, sizes, chunk, limits.max_bytes):
-            with database.unit_of_work() as session:
-                fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
-                matched = _process_chunk(session, fetched, settings.key, run, limits)
-                state = _state(session, settings.key)
-                state.last_uid = max(part)
-                state.checked_at = utcnow()
-            mailbox.mark_seen(matched)
+        # Flagged once their chunk is committed, a few thousand at a time: in a big maildir
+        # folder each STORE costs the server more than the messages it names.
+        seen: list[int] = []
+        try:
+            for part in chunks(uids, sizes, chunk, limits.max_bytes):
+                with database.unit_of_work() as session:
+                    fetched = list(mailbox.fetch(part, max_bytes=limits.max_bytes))
+                    matched = _process_chunk(session, fetched, settings.key, run, limits)
+                    state = _state(session, settings.key)
+                    state.last_uid = max(part)
+                    state.checked_at = utcnow()
+                seen += matched
+                if len(seen) >= SEEN_AT_ONCE:
+                    mailbox.mark_seen(seen)
+                    seen = []
+        except BaseException:
+            with contextlib.suppress(ImapError, OSError, imaplib.IMAP4.error):
+                mailbox.mark_seen(seen)  # what was committed before the failure
+            raise
+        mailbox.mark_seen(seen)
     run.seconds = time.perf_counter() - started
     return run
 
