@@ -74,16 +74,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _early_language(argv: Sequence[str]) -> str | None:
+    """`--lang` read before the parser is built: the help texts are translated when their
+    parsers are made, so `mutabakat --lang en send --help` must find English set."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=("tr", "en"))
+    try:
+        known, _rest = early.parse_known_args(argv)
+    except SystemExit:  # a wrong --lang: the real parser says so
+        return None
+    return known.lang  # type: ignore[no-any-return]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    loaded: Settings | Exception
+    try:
+        loaded = load_settings()
+    except (ValueError, OSError) as error:
+        loaded = error
+    # The language first (option, settings, Turkish): the parsers' help texts use it.
+    default = loaded.language if isinstance(loaded, Settings) else "tr"
+    set_language(_early_language(argv) or default)
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "worker":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    try:
-        settings = load_settings()
-    except (ValueError, OSError) as error:
-        print(f"mutabakat: settings: {error}", file=sys.stderr)
+    if not isinstance(loaded, Settings):
+        print(f"mutabakat: settings: {loaded}", file=sys.stderr)
         return 2
+    settings = loaded
     if args.db:
         settings = settings.with_database(args.db)
     try:
@@ -91,7 +111,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"mutabakat: data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 2
-    set_language(args.lang or settings.language)
     command = args.command or "run"
     if command == "db" and args.db_command == "roles":
         return db_roles(settings, args)

@@ -288,6 +288,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
             title = _("Gönderim tamamlanamadı.")
             lines[0:0] = [*problems, ""]
         self.query_one("#send-progress-title", Label).update(title)
+        # The summary's first line is the final count: the running counts give way to it.
+        self.query_one("#send-progress-counts", Label).display = False
         self.query_one("#send-summary", Static).update("\n".join(lines))
         self.refresh_bindings()
 

@@ -164,7 +164,7 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
             for r in details.recipients
         ],
     )
-    flow.heading(_("Geri dönenler (bounce)"))
+    flow.heading(_("Geri dönenler"))
     if not details.bounces:
         flow.paragraph(_("Geri dönen ileti yok."), 9)
     for bounce in details.bounces:
