@@ -14,8 +14,8 @@ import asyncio
 import os
 from pathlib import Path
 
+from tui_mutabakat.domain.history import HistoryReason, reason
 from tui_mutabakat.domain.states import RecipientState
-from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Delivery, Envelope, HandOver, RecipientResult
 
 
@@ -43,19 +43,20 @@ class FileTransport:
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
 
     async def deliver(self, envelope: Envelope, handover: HandOver) -> Delivery:
-        answer = await asyncio.to_thread(self._write, envelope)
+        answer, why = await asyncio.to_thread(self._write, envelope)
         return Delivery(
             results=[
-                RecipientResult(rid, RecipientState.ACCEPTED, None, answer)
+                RecipientResult(rid, RecipientState.ACCEPTED, None, answer, why=why)
                 for rid, _address in envelope.recipients
             ]
         )
 
-    def _write(self, envelope: Envelope) -> str:
+    def _write(self, envelope: Envelope) -> tuple[str, HistoryReason]:
+        """The file written (its path, or its name when it was there already)."""
         name = self.name_for(envelope)
         target = self.directory / "new" / f"{name}.eml"
         if target.exists() or any((self.directory / "cur").glob(f"{name}.eml*")):
-            return _("Dosya zaten yazılmış: {name}").format(name=target.name)
+            return target.name, reason("already_written", name=target.name)
         header = "X-Envelope-To: " + ", ".join(a for _r, a in envelope.recipients) + "\r\n"
         temporary = self.directory / "tmp" / f"{name}.{os.getpid()}.eml"
         with temporary.open("wb") as handle:
@@ -64,7 +65,7 @@ class FileTransport:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-        return _("Dosyaya yazıldı: {path}").format(path=target)
+        return str(target), reason("written", path=str(target))
 
     async def close(self) -> None:
         return None

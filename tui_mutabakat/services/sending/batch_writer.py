@@ -30,6 +30,7 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
@@ -251,7 +252,7 @@ def insert_letters(
 ) -> None:
     now = utcnow()
     conn = session.connection()
-    reason = _("Gönderim kuyruğuna alındı")
+    reason = history_reason("queued")
     for start in range(0, len(prepared), CHUNK):
         part = prepared[start : start + CHUNK]
         letter_rows = [

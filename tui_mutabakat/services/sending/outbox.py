@@ -40,6 +40,7 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.session import is_sqlite
+from tui_mutabakat.domain.history import HistoryReason, reason_columns
 from tui_mutabakat.domain.states import (
     PENDING_RECIPIENT_STATES,
     LetterState,
@@ -153,14 +154,19 @@ class LetterOutcome:
 
 
 def letter_event(
-    letter_id: int, actor: str, old: str | None, new: str, reason: str, at: dt.datetime
+    letter_id: int,
+    actor: str,
+    old: str | None,
+    new: str,
+    reason: str | HistoryReason,
+    at: dt.datetime,
 ) -> dict[str, Any]:
     return {
         "letter_id": letter_id,
         "actor": actor,
         "from_state": old,
         "to_state": new,
-        "reason": reason,
+        **reason_columns(reason),
         "at": at,
     }
 
@@ -171,7 +177,7 @@ def recipient_event(
     old: str | None,
     new: str,
     code: int | None,
-    reason: str,
+    reason: str | HistoryReason,
     at: dt.datetime,
 ) -> dict[str, Any]:
     return {
@@ -180,7 +186,7 @@ def recipient_event(
         "from_state": old,
         "to_state": new,
         "smtp_code": code,
-        "reason": reason,
+        **reason_columns(reason),
         "at": at,
     }
 
@@ -338,7 +344,7 @@ def release_letters(
     conn: Connection,
     sender: SenderIdentity,
     letters: Sequence[ClaimedLetter],
-    reason: str,
+    reason: str | HistoryReason,
     now: dt.datetime,
     *,
     cancel: bool = False,
