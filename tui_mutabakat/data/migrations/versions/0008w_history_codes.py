@@ -73,7 +73,7 @@ _PATTERNS = [
     (
         re.compile(
             r"E-posta yanıtı: " + _KIND + r" \((?P<sender>[^()]*?)(?P<foreign>, alıcılardan "
-            r"değil)?\)(?P<balances>(?:, bakiye [^,]*)*)"
+            r"değil)?\)(?P<balances>(?:, bakiye .*)?)"
         ),
         "email_answer",
     ),
