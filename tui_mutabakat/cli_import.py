@@ -23,6 +23,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.importing.fields import Kind
 
 
@@ -102,7 +103,11 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
             count = export(session, Kind(args.kind), args.file)
     finally:
         database.dispose()
-    print(_("{path}: {count} satır yazıldı.").format(path=args.file, count=count))
+    print(
+        ngettext("{path}: {count} satır yazıldı.", "{path}: {count} satır yazıldı.", count).format(
+            path=args.file, count=count
+        )
+    )
     return 0
 
 
@@ -119,9 +124,11 @@ class _StderrProgress:
             return
         self.last = now
         rate = done / max(now - self.started, 1e-6)
-        text = _("{rows}/{total} satır okundu ({rate} satır/sn)").format(
-            rows=done, total=total, rate=int(rate)
-        )
+        text = ngettext(
+            "{rows}/{total} satır okundu ({rate} satır/sn)",
+            "{rows}/{total} satır okundu ({rate} satır/sn)",
+            total,
+        ).format(rows=done, total=total, rate=int(rate))
         print(text, file=sys.stderr, flush=True)
 
 

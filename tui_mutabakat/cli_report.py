@@ -13,6 +13,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 
 def add_report_parser(commands: Any) -> None:
@@ -42,5 +43,9 @@ def report_main(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     finally:
         database.dispose()
-    print(_("{count} dosya yazıldı: {path}").format(count=len(written), path=args.out))
+    print(
+        ngettext(
+            "{count} dosya yazıldı: {path}", "{count} dosya yazıldı: {path}", len(written)
+        ).format(count=len(written), path=args.out)
+    )
     return 0

@@ -33,6 +33,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.sending.batch_status import cancel_batch, finish_batches
 from tui_mutabakat.services.sending.compose import (
@@ -215,8 +216,13 @@ class BatchWriter:
             "create",
             "batch",
             self.batch_id,
-            _("{letters} mektup kuyrukta, {skipped} hesap atlandı").format(
-                letters=self.letters, skipped=len(self.skipped)
+            _("{letters} kuyrukta, {skipped} atlandı").format(
+                letters=ngettext("{count} mektup", "{count} mektup", self.letters).format(
+                    count=self.letters
+                ),
+                skipped=ngettext("{count} hesap", "{count} hesap", len(self.skipped)).format(
+                    count=len(self.skipped)
+                ),
             ),
         )
         if batch.cancel_requested:
