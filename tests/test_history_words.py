@@ -109,6 +109,9 @@ def test_a_servers_repeated_code_is_said_once() -> None:
         == "Dosyaya yazıldı: /x/outbox/new/a-1.eml"
     )
     assert server_answer_text(None, "a-1.eml") == "Dosya zaten yazılmış: a-1.eml"
+    # The file backend before the codes: "250 250 <file>".
+    assert server_answer_text(250, "250 250 /x/new/a-1.eml") == "Dosyaya yazıldı: /x/new/a-1.eml"
+    assert server_answer_text(None, "bir yanıt.eml değil") == "bir yanıt.eml değil"
 
 
 #: Old reasons as the application wrote them before the codes, and what each reads as now.

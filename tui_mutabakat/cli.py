@@ -14,7 +14,7 @@ from tui_mutabakat.cli_send import add_send_parser, send_main
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
 from tui_mutabakat.data import migrate
 from tui_mutabakat.domain.enums import SmtpSecurity
-from tui_mutabakat.i18n import set_language
+from tui_mutabakat.i18n import SUPPORTED_LANGUAGES, set_language
 from tui_mutabakat.portal.serve import add_portal_parser
 from tui_mutabakat.portal.serve import serve as serve_portal
 from tui_mutabakat.services.portal.links import open_database
@@ -76,14 +76,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _early_language(argv: Sequence[str]) -> str | None:
     """`--lang` read before the parser is built: the help texts are translated when their
-    parsers are made, so `mutabakat --lang en send --help` must find English set."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--lang", choices=("tr", "en"))
-    try:
-        known, _rest = early.parse_known_args(argv)
-    except SystemExit:  # a wrong --lang: the real parser says so
-        return None
-    return known.lang  # type: ignore[no-any-return]
+    parsers are made, so `mutabakat --lang en send --help` must find English set. A wrong
+    value is left to the parser to refuse (once)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value in SUPPORTED_LANGUAGES:
+            return value
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

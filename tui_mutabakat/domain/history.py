@@ -157,10 +157,18 @@ def server_answer_text(code: int | None, answer: str, translate: Translate = get
             answer = answer[len(head) :]
         if answer.strip() in ("", str(code)):
             return f"SMTP: {code}"
+        if code == 250 and _file_name(answer):  # the file backend, before the codes
+            return translate(TEXTS["written"]).format(path=answer)
         return f"SMTP: {code} {answer}"
-    path = PurePosixPath(answer.strip())
-    if answer and path.suffix == ".eml" and "\n" not in answer:
-        if path.is_absolute():
+    if _file_name(answer):
+        if PurePosixPath(answer).is_absolute():
             return translate(TEXTS["written"]).format(path=answer)
         return translate(TEXTS["already_written"]).format(name=answer)
     return answer
+
+
+def _file_name(answer: str) -> bool:
+    """The file backend's answer: the message's file (`….eml`), nothing else."""
+    if not answer.endswith(".eml") or "\n" in answer:
+        return False
+    return PurePosixPath(answer).is_absolute() or " " not in answer
