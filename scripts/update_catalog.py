@@ -38,7 +38,7 @@ POT_PATH = LOCALE_DIR / "mutabakat.pot"
 DOMAIN = "mutabakat"
 #: Languages with a catalog; Turkish is the source language and has none.
 LANGUAGES = ("en",)
-KEYWORDS = ("_", "gettext", "ngettext")
+KEYWORDS = ("_", "gettext", "ngettext", "N_")
 PROJECT = "tui-mutabakat"
 HEADER = (
     "# {title} of the tui-mutabakat interface; the source language is Turkish.\n"

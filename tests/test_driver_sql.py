@@ -81,10 +81,20 @@ def test_an_update_many_stores_what_core_stores(any_database: Database, any_acto
 
 def test_an_insert_many_and_one_execute(any_database: Database, any_actor: Actor) -> None:
     letter_id = queue_letters(any_database, any_actor, 1)[0]
-    names = ("letter_id", "actor", "from_state", "to_state", "reason", "at")
-    statement = insert(LetterEvent).values({name: bindparam(name) for name in names})
+    names = ("letter_id", "actor", "from_state", "to_state", "reason", "reason_code")
+    statement = insert(LetterEvent).values(
+        {name: bindparam(name) for name in (*names, "reason_args", "at")}
+    )
     at = dt.datetime(2026, 12, 6, 1, 2, 3, tzinfo=dt.UTC)
-    row = {"letter_id": letter_id, "actor": "t", "from_state": None, "to_state": "x", "at": at}
+    row = {
+        "letter_id": letter_id,
+        "actor": "t",
+        "from_state": None,
+        "to_state": "x",
+        "reason_code": "written",
+        "reason_args": {"path": "/tmp/ş.eml"},  # JSON, processed as Core does
+        "at": at,
+    }
     with any_database.engine.begin() as conn:
         conn.execute(statement, [{**row, "reason": "core"}])
         DriverStatement(statement).executemany(conn, [{**row, "reason": "driver"}])
@@ -92,11 +102,17 @@ def test_an_insert_many_and_one_execute(any_database: Database, any_actor: Actor
         DriverStatement(statement).executemany(conn, [])
     with any_database.engine.connect() as conn:
         stored = conn.execute(
-            select(LetterEvent.reason, LetterEvent.at, text("CAST(at AS TEXT)"))
+            select(
+                LetterEvent.reason,
+                LetterEvent.at,
+                text("CAST(at AS TEXT)"),
+                LetterEvent.reason_args,
+            )
             .where(LetterEvent.actor == "t")
             .order_by(LetterEvent.id)
         ).all()
     assert [r[0] for r in stored] == ["core", "driver", "one"]
+    assert [r[3] for r in stored] == [{"path": "/tmp/ş.eml"}] * 3
     assert {r[1].replace(tzinfo=dt.UTC) if r[1].tzinfo is None else r[1] for r in stored} == {at}
     assert len({r[2] for r in stored}) == 1
 

@@ -95,6 +95,7 @@ async def test_a_letters_evidence_holds_what_was_sent_its_hash_the_answer_and_hi
     assert "12.000,00 TL B · 3.000,00 USD A" in flat  # our balance
     assert "Şirketimiz nezdindeki cari hesabınız" in flat  # the letter's text as sent
     assert "Dosyaya yazıldı" in flat  # the (file) backend's answer to the delivery
+    assert "Geri dönenler" in flat and "bounce" not in flat  # in Turkish only
     assert "Yanıtlar" in flat and "Mutabık değil · m@alfa.com.tr" in flat  # the responder
     assert "11.500,00 B" in flat and "fark -500,00" in flat
     assert "Mutabık değiliz: bizde 11.500,00 TL borç" in flat

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tui_mutabakat.domain.history import reason
 from tui_mutabakat.mail import file_backend
 from tui_mutabakat.mail.file_backend import FileTransport
 from tui_mutabakat.mail.transport import Delivery, Envelope
@@ -78,7 +79,10 @@ def test_a_file_already_in_new_is_not_written_again_but_waits_for_an_fsync(
     first, again = asyncio.run(run())
     written = list((tmp_path / "outbox" / "new").iterdir())
     assert len(written) == 1
-    assert "zaten" in again.results[0].answer and "zaten" not in first.results[0].answer
+    assert [first.results[0].why, again.results[0].why] == [
+        reason("written", path=str(written[0])),
+        reason("already_written", name=written[0].name),
+    ]
     # A run that died between its rename and the fsync left the file unsaved: the one
     # that finds it makes it durable before counting it.
     assert len(fsyncs) == 2

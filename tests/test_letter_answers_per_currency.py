@@ -21,6 +21,7 @@ from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance, LetterAnswer
 from tui_mutabakat.domain.errors import InvalidInput
+from tui_mutabakat.domain.history import server_answer_text
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.mail.answers import ReadMessage, read_message
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog
@@ -128,7 +129,11 @@ async def test_an_emailed_answer_per_currency(
         assert "mutabık değil" in reasons and "bakiye 11.500,00 TL borç" in reasons
         assert "11500.00" not in reasons and " B" not in reasons
         assert not re.search(r":\d+:[0-9a-f]{8}", reasons)  # no sender run's id ("vm:9174:…")
-        assert details.recipients[0].smtp_answer.startswith("Dosyaya yazıldı: ")
+        # The file backend's answer is stored as its file and said in words when shown.
+        person = details.recipients[0]
+        assert person.smtp_answer.endswith(".eml") and person.smtp_code is None
+        shown = server_answer_text(person.smtp_code, person.smtp_answer)
+        assert shown == f"Dosyaya yazıldı: {person.smtp_answer}"
 
 
 async def test_an_emailed_figure_without_a_currency_is_unclear(

@@ -220,7 +220,8 @@ async def test_an_agreement_lands_in_tracking_with_its_proof(
         assert letter is not None
         assert answer.shown_sha256 == page_view(session, letter).digest()
         details = letter_details(session, alfa.id)
-        assert any("portal: Ayşe Demir <mali@alfa.com.tr>" in h.reason for h in details.history)
+        said = "Yanıt sayfası: Ayşe Demir <mali@alfa.com.tr>"
+        assert any(said in h.reason for h in details.history)
     # A second answer is refused politely: the recorded one is shown, nothing is added.
     again = client.post(
         f"/m/{token}",

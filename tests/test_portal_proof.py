@@ -80,7 +80,7 @@ async def test_the_responder_and_the_hashes_are_in_the_details_and_the_exports(
     assert "Ayşe Demir, Muhasebe Müdürü <ayse.demir@gmail.com>, testclient" in text
     assert "gönderen mektubun alıcılarından biri değil" in text
     assert proof.sent_sha256 in text and proof.shown_sha256 in text
-    assert "portal: Ayşe Demir <ayse.demir@gmail.com>, testclient" in text
+    assert "Yanıt sayfası: Ayşe Demir <ayse.demir@gmail.com>, testclient" in text
     assert "alıcılarından biri değil" not in beta_text
     assert batch_id is not None
     # the exports: a line per currency, the answer on each

@@ -134,3 +134,44 @@ def test_set_smtp_refuses_a_password_instead_of_a_reference(
     with database.reader() as session:
         user = session.scalars(select(User).where(User.login == ME)).one()
         assert user.smtp_host == "" and user.smtp_password_ref == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "wanted", "unwanted"),
+    [
+        (["--lang", "en", "send", "--help"], "as-of date", "mutabakat tarihi"),
+        (["send", "--help"], "mutabakat tarihi", "as-of date"),
+    ],
+)
+def test_send_help_is_in_the_language_asked_for(
+    environment: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    wanted: str,
+    unwanted: str,
+) -> None:
+    """`--lang` takes effect before the parsers' help texts are made (issue 11.11)."""
+    from tui_mutabakat.i18n import set_language
+
+    try:
+        with pytest.raises(SystemExit) as done:
+            cli.main(argv)
+    finally:
+        set_language("tr")
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert wanted in out and unwanted not in out, out
+
+
+def test_the_settings_language_sets_the_help_language(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui_mutabakat.i18n import set_language
+
+    monkeypatch.setenv("MUTABAKAT_LANGUAGE", "en")
+    try:
+        with pytest.raises(SystemExit):
+            cli.main(["send", "--help"])
+    finally:
+        set_language("tr")
+    assert "as-of date" in capsys.readouterr().out

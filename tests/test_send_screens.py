@@ -134,6 +134,12 @@ async def test_select_three_send_see_errors_and_summary(
         await wait_for(pilot, lambda: not progress.running)
         summary = str(progress.query_one("#send-summary", Static).content)
         assert "Gönderildi: 2" in summary and "Atlandı: 1" in summary
+        # One final count: the running counts give way to the summary's first line.
+        shown_text = (
+            "\n".join(str(w.content) for w in progress.query(Label).results() if w.display)
+            + summary
+        )
+        assert shown_text.count("Gönderildi:") == 1, shown_text
         assert str(settings.mail_outbox / "new") in summary
         assert len(outbox_files(settings)) == 2
         await press(pilot, "f4")  # the error list again, from the summary

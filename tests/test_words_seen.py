@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from string import Formatter
 
 import pytest
 from babel.messages.pofile import read_po
@@ -140,3 +141,93 @@ def test_an_email_address_is_refused_in_the_interface_language(address: str) -> 
     english = {"the", "is", "not", "must", "character", "characters", "address", "domain"}
     assert not english & words(reason), reason
     assert words(reason) <= catalogue_words("tr") | words(address), reason
+
+
+#: Count phrases that must stay plural messages (issue 11.11): an English "1 letters" comes
+#: back the day one of them is turned into a plain _() again.
+COUNT_PHRASES = [
+    "{count} hesap",
+    "{count} satır",
+    "{count} mektup",
+    "{count} yanıt",
+    "{count} geri dönen mektup",
+    "{letters} mektup gönderiliyor…",
+    "{count} hesabın mektupları hazırlanıyor…",
+    "{count} hesaba mektup gönderilmedi; F4: hata listesi.",
+    "{count} mektup seçili",
+    "İşlemler ({count} mektup)",
+    "{count} mektup yeniden gönderiliyor.",
+    "{count} alıcıya yeniden gönderiliyor.",
+    "{count} alıcı teslim edilmiş sayıldı.",
+    "{count} ileti okunamadı (F8)",
+    "Kanıt paketi yazıldı ({count} dosya): {path}",
+    "{scope} · {count} sipariş",
+    "{account} · {count} hareket · açık bakiye {balance}",
+    "{count} kalem, toplam {total}",
+    "{count} satır · toplam {total}",
+    "{path}: {count} satır yazıldı.",
+    "{count} dosya yazıldı: {path}",
+    "… ve {count} hata daha.",
+    "Vadesi geçmiş {count} kalem",
+    "{count} mektup: {codes}",
+]
+ONE_THINGS = re.compile(r"(?<![\d.,])\b1 ([a-z]+s)\b")
+TWO_THING = re.compile(
+    r"(?<![\d.,])\b2 (account|letter|row|item|recipient|message|file|order|movement|line|"
+    r"answer|error|day)\b"
+)
+
+
+#: The placeholder a plural message counts by, the first of these it holds.
+COUNT_NAMES = ("count", "n", "letters", "rows", "total", "accounts", "answers", "gap", "days")
+
+
+class _Counted(dict[str, object]):
+    """Placeholders for a test format: the counted one `number`, every other one a word."""
+
+    def __init__(self, text: str, number: int) -> None:
+        super().__init__()
+        fields = {name for _l, name, _s, _c in Formatter().parse(text) if name}
+        self.counted = next((n for n in COUNT_NAMES if n in fields), "")
+        self.number = number
+
+    def __missing__(self, key: str) -> object:
+        return self.number if key == self.counted else "x"
+
+
+def _plural_messages() -> list[tuple[str, tuple[str, ...]]]:
+    with (LOCALE_DIR / "en" / "LC_MESSAGES" / "mutabakat.po").open("rb") as handle:
+        catalog = read_po(handle)
+    return [
+        (str(m.id[0]), tuple(str(s) for s in m.string))
+        for m in catalog
+        if isinstance(m.id, tuple | list)
+    ]
+
+
+def test_count_phrases_are_plural_messages() -> None:
+    plural = {singular for singular, _forms in _plural_messages()}
+    assert not [p for p in COUNT_PHRASES if p not in plural]
+
+
+def test_no_english_count_says_1_things_or_2_thing() -> None:
+    wrong = []
+    for singular, (one, other) in _plural_messages():
+        if ONE_THINGS.search(one.format_map(_Counted(singular, 1))):
+            wrong.append((singular, one))
+        if TWO_THING.search(other.format_map(_Counted(singular, 2))):
+            wrong.append((singular, other))
+    assert not wrong, wrong
+
+
+def test_a_count_in_a_sentence_agrees_in_english() -> None:
+    from tui_mutabakat.i18n import set_language
+    from tui_mutabakat.services.sending.send_guard import nothing_left_message
+
+    try:
+        set_language("en")
+        one, two = nothing_left_message(1), nothing_left_message(2)
+    finally:
+        set_language("tr")
+    assert "1 selected account already has" in one and "All 2 selected accounts" in two
+    assert nothing_left_message(1).startswith("Seçilen 1 hesabın")

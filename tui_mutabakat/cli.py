@@ -19,7 +19,7 @@ from tui_mutabakat.cli_roles import db_roles, regrant, roles_parser
 from tui_mutabakat.cli_send import add_send_parser, send_main
 from tui_mutabakat.config import Settings, load_settings, private_directory, sqlite_url
 from tui_mutabakat.domain.enums import SmtpSecurity
-from tui_mutabakat.i18n import set_language
+from tui_mutabakat.i18n import SUPPORTED_LANGUAGES, set_language
 from tui_mutabakat.portal.serve import add_portal_parser
 from tui_mutabakat.portal.serve import serve as serve_portal
 
@@ -93,16 +93,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _early_language(argv: Sequence[str]) -> str | None:
+    """`--lang` read before the parser is built: the help texts are translated when their
+    parsers are made, so `mutabakat --lang en send --help` must find English set. A wrong
+    value is left to the parser to refuse (once)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value in SUPPORTED_LANGUAGES:
+            return value
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    loaded: Settings | Exception
+    try:
+        loaded = load_settings()
+    except (ValueError, OSError) as error:
+        loaded = error
+    # The language first (option, settings, Turkish): the parsers' help texts use it.
+    default = loaded.language if isinstance(loaded, Settings) else "tr"
+    set_language(_early_language(argv) or default)
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "worker":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    try:
-        settings = load_settings()
-    except (ValueError, OSError) as error:
-        print(f"mutabakat: settings: {error}", file=sys.stderr)
+    if not isinstance(loaded, Settings):
+        print(f"mutabakat: settings: {loaded}", file=sys.stderr)
         return 2
+    settings = loaded
     if args.db:
         settings = settings.with_database(args.db)
     try:
@@ -110,7 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"mutabakat: data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 2
-    set_language(args.lang or settings.language)
     command = args.command or "run"
     if command == "db" and args.db_command == "roles":
         return db_roles(settings, args)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.importing.fields import Kind
 
 if TYPE_CHECKING:
@@ -106,7 +107,11 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
             count = export(session, Kind(args.kind), args.file)
     finally:
         database.dispose()
-    print(_("{path}: {count} satır yazıldı.").format(path=args.file, count=count))
+    print(
+        ngettext("{path}: {count} satır yazıldı.", "{path}: {count} satır yazıldı.", count).format(
+            path=args.file, count=count
+        )
+    )
     return 0
 
 
@@ -123,9 +128,11 @@ class _StderrProgress:
             return
         self.last = now
         rate = done / max(now - self.started, 1e-6)
-        text = _("{rows}/{total} satır okundu ({rate} satır/sn)").format(
-            rows=done, total=total, rate=int(rate)
-        )
+        text = ngettext(
+            "{rows}/{total} satır okundu ({rate} satır/sn)",
+            "{rows}/{total} satır okundu ({rate} satır/sn)",
+            total,
+        ).format(rows=done, total=total, rate=int(rate))
         print(text, file=sys.stderr, flush=True)
 
 

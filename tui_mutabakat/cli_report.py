@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 if TYPE_CHECKING:
     from tui_mutabakat.config import Settings
@@ -44,5 +45,9 @@ def report_main(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     finally:
         database.dispose()
-    print(_("{count} dosya yazıldı: {path}").format(count=len(written), path=args.out))
+    print(
+        ngettext(
+            "{count} dosya yazıldı: {path}", "{count} dosya yazıldı: {path}", len(written)
+        ).format(count=len(written), path=args.out)
+    )
     return 0

@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 if TYPE_CHECKING:
     from tui_mutabakat.config import Settings
@@ -158,8 +159,13 @@ def send_main(
             _error(str(error))
             return 2 if getattr(error, "field", None) in ARGUMENT_FIELDS else 1
         say(
-            _("{rows} satır seçildi ({accounts} hesap).").format(
-                rows=len(selection.keys), accounts=selection.accounts
+            _("{rows} seçildi ({accounts}).").format(
+                rows=ngettext("{count} satır", "{count} satır", len(selection.keys)).format(
+                    count=len(selection.keys)
+                ),
+                accounts=ngettext("{count} hesap", "{count} hesap", selection.accounts).format(
+                    count=selection.accounts
+                ),
             )
         )
         decided = _decide_duplicates(command, selection.duplicates.accounts, say, ask)
@@ -186,16 +192,21 @@ def _decide_duplicates(
     if not accounts or command.again:
         if accounts:
             say(
-                _(
-                    "{count} hesabın bu tarih için mektubu var; --again ile yine gönderiliyor."
+                ngettext(
+                    "{count} hesabın bu tarih için mektubu var; --again ile yine gönderiliyor.",
+                    "{count} hesabın bu tarih için mektubu var; --again ile yine gönderiliyor.",
+                    accounts,
                 ).format(count=accounts)
             )
         return command
     if ask is not None:
         answer = ask(
-            _(
+            ngettext(
                 "{count} hesabın bu tarih için mektubu var. Atla (A), yine gönder (T), "
-                "vazgeç (V)? [A] "
+                "vazgeç (V)? [A] ",
+                "{count} hesabın bu tarih için mektubu var. Atla (A), yine gönder (T), "
+                "vazgeç (V)? [A] ",
+                accounts,
             ).format(count=accounts)
         )
         choice = answer.strip().lower()[:1]
@@ -204,8 +215,10 @@ def _decide_duplicates(
         if choice == "t":
             return replace(command, again=True)
     say(
-        _(
-            "{count} hesabın bu tarih için mektubu var; atlandı (yine göndermek için --again)."
+        ngettext(
+            "{count} hesabın bu tarih için mektubu var; atlandı (yine göndermek için --again).",
+            "{count} hesabın bu tarih için mektubu var; atlandı (yine göndermek için --again).",
+            accounts,
         ).format(count=accounts)
     )
     return command
@@ -223,8 +236,10 @@ def _print_outcome(settings: Settings, queue_only: bool, outcome: SendOutcome, s
         say(_("Sunucu hatası: {error}").format(error=report.transport_error))
     if queue_only:
         say(
-            _(
-                "{letters} mektup kuyruğa yazıldı; `mutabakat worker` gönderir. Atlandı: {skipped}"
+            ngettext(
+                "{letters} mektup kuyruğa yazıldı; `mutabakat worker` gönderir. Atlandı: {skipped}",
+                "{letters} mektup kuyruğa yazıldı; `mutabakat worker` gönderir. Atlandı: {skipped}",
+                outcome.letters,
             ).format(letters=outcome.letters, skipped=outcome.summary.skipped)
         )
     else:

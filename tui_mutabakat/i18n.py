@@ -94,4 +94,10 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return singular if count == 1 else plural
 
 
+def N_(message: str) -> str:  # noqa: N802 - the usual name of the marker
+    """Mark a Turkish text for the catalogue without translating it (yet): for texts kept
+    in module tables and translated where they are shown (`gettext(text)`)."""
+    return message
+
+
 _ = gettext

@@ -88,6 +88,9 @@ class DriverStatement:
                     if value is None:
                         processed.append(None)
                         continue
+                    if isinstance(value, dict | list):  # JSON: not a key, rarely repeated
+                        processed.append(processor(value))
+                        continue
                     key = (type(value), value)
                     if key not in done:
                         done[key] = processor(value)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -251,7 +252,11 @@ class LetterEvent(Base):
     actor: Mapped[str] = mapped_column(String(200))
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str] = mapped_column(String(32))
+    #: The reason in Turkish words; shown as it is when `reason_code` is "".
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: The reason as a code and its values, put into words when shown (domain/history.py).
+    reason_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    reason_args: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class RecipientEvent(Base):
@@ -268,7 +273,10 @@ class RecipientEvent(Base):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str] = mapped_column(String(32))
     smtp_code: Mapped[int | None] = mapped_column(Integer)
+    #: As `LetterEvent`'s three reason columns.
     reason: Mapped[str] = mapped_column(Text, default="")
+    reason_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    reason_args: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class HistoryIsAppendOnly(Exception):

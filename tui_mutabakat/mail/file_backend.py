@@ -17,8 +17,8 @@ import asyncio
 import os
 from pathlib import Path
 
+from tui_mutabakat.domain.history import HistoryReason, reason
 from tui_mutabakat.domain.states import RecipientState
-from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Delivery, Envelope, HandOver, RecipientResult
 
 
@@ -84,26 +84,27 @@ class FileTransport:
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
 
     async def deliver(self, envelope: Envelope, handover: HandOver) -> Delivery:
-        answer, in_new = await asyncio.to_thread(self._write, envelope)
+        answer, why, in_new = await asyncio.to_thread(self._write, envelope)
         if in_new:
             # Renamed now, or by a run that may have died before its directory fsync.
             await self._new.after_rename()
         return Delivery(
             results=[
-                RecipientResult(rid, RecipientState.ACCEPTED, None, answer)
+                RecipientResult(rid, RecipientState.ACCEPTED, None, answer, why=why)
                 for rid, _address in envelope.recipients
             ]
         )
 
-    def _write(self, envelope: Envelope) -> tuple[str, bool]:
-        """Write the letter's file unless it is there already; whether it is in `new/`
+    def _write(self, envelope: Envelope) -> tuple[str, HistoryReason, bool]:
+        """Write the letter's file unless it is there already: the file (its path, or its
+        name when it was there already), the history's words, and whether it is in `new/`
         (and so counts only after the directory's fsync)."""
         name = self.name_for(envelope)
         target = self.directory / "new" / f"{name}.eml"
         if target.exists():
-            return _("Dosya zaten yazılmış: {name}").format(name=target.name), True
+            return target.name, reason("already_written", name=target.name), True
         if any((self.directory / "cur").glob(f"{name}.eml*")):
-            return _("Dosya zaten yazılmış: {name}").format(name=target.name), False
+            return target.name, reason("already_written", name=target.name), False
         header = "X-Envelope-To: " + ", ".join(a for _r, a in envelope.recipients) + "\r\n"
         temporary = self.directory / "tmp" / f"{name}.{os.getpid()}.eml"
         with temporary.open("wb") as handle:
@@ -112,7 +113,7 @@ class FileTransport:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-        return _("Dosyaya yazıldı: {path}").format(path=target), True
+        return str(target), reason("written", path=str(target)), True
 
     async def close(self) -> None:
         return None

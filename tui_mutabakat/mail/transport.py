@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tui_mutabakat.domain.history import HistoryReason
 from tui_mutabakat.domain.states import RecipientState
 
 
@@ -33,6 +34,9 @@ class RecipientResult:
     answer: str
     #: Accepted although the server's answer to the final "." was never read.
     in_doubt: bool = False
+    #: The history's reason, when it is ours rather than the server's words (the file
+    #: backend's "written to this file").
+    why: HistoryReason | None = None
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.domain.rules.common import ZERO, OpenItem, Outcome, Refusal, outcome_for
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +56,24 @@ def evaluate_closing_gap(
     if days is not None and days < 0:
         raise ValueError("closing check day count must not be negative")
     gap = abs((debit_due - credit_due).days)
-    pair = _("Borç vadesi {debit}, alacak vadesi {credit}: {gap} gün fark").format(
-        debit=format_day(debit_due), credit=format_day(credit_due), gap=gap
-    )
+    pair = ngettext(
+        "Borç vadesi {debit}, alacak vadesi {credit}: {gap} gün fark",
+        "Borç vadesi {debit}, alacak vadesi {credit}: {gap} gün fark",
+        gap,
+    ).format(debit=format_day(debit_due), credit=format_day(credit_due), gap=gap)
     if days is None:
         checked, fired = False, False
         text = _("{pair}; kontrol gün sayısı girilmemiş, kontrol yapılmaz.").format(pair=pair)
     else:
         checked, fired = True, gap > days
         template = (
-            _("{pair}; {days} günlük sınırı aşıyor.")
+            ngettext(
+                "{pair}; {days} günlük sınırı aşıyor.", "{pair}; {days} günlük sınırı aşıyor.", days
+            )
             if fired
-            else _("{pair}; {days} günlük sınır içinde.")
+            else ngettext(
+                "{pair}; {days} günlük sınır içinde.", "{pair}; {days} günlük sınır içinde.", days
+            )
         )
         text = template.format(pair=pair, days=days)
     return ClosingResult(

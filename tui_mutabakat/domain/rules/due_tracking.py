@@ -27,6 +27,7 @@ from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_money
 from tui_mutabakat.domain.rules.common import ZERO, OpenItem, Outcome, outcome_for
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +153,21 @@ def _describe(
     if count == 0:
         if days == 0:
             return _("Vadesi geçmiş açık kalem yok.")
-        return _("Vadesinden en az {days} gün geçmiş açık kalem yok.").format(days=days)
+        return ngettext(
+            "Vadesinden en az {days} gün geçmiş açık kalem yok.",
+            "Vadesinden en az {days} gün geçmiş açık kalem yok.",
+            days,
+        ).format(days=days)
     if days == 0:
-        what = _("Vadesi geçmiş {count} kalem").format(count=count)
+        what = ngettext("Vadesi geçmiş {count} kalem", "Vadesi geçmiş {count} kalem", count).format(
+            count=count
+        )
     else:
-        what = _("Vadesinden en az {days} gün geçmiş {count} kalem").format(days=days, count=count)
+        what = ngettext(
+            "Vadesinden en az {days} gün geçmiş {count} kalem",
+            "Vadesinden en az {days} gün geçmiş {count} kalem",
+            count,
+        ).format(days=days, count=count)
     money = format_money(total, currency)
     if limit is None:
         return _("{what}, toplam {total} (tutar sınırı yok).").format(what=what, total=money)

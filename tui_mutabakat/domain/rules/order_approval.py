@@ -29,6 +29,7 @@ from types import MappingProxyType
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
 from tui_mutabakat.domain.rules.common import ZERO, Figure, OpenItem, total_unsettled
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 
 class Criterion(StrEnum):
@@ -156,8 +157,10 @@ def due_date_criterion(ticked: bool, items: Sequence[OpenItem], today: dt.date) 
     oldest = past_due[0].effective_due
     figures["oldest_due"] = oldest
     figures["max_days_past_due"] = (today - oldest).days
-    text = _(
-        "Vadesi geçmiş {count} açık kalem, toplam {total}; en eski vade {oldest} ({days} gün)."
+    text = ngettext(
+        "Vadesi geçmiş {count} açık kalem, toplam {total}; en eski vade {oldest} ({days} gün).",
+        "Vadesi geçmiş {count} açık kalem, toplam {total}; en eski vade {oldest} ({days} gün).",
+        len(past_due),
     ).format(
         count=len(past_due),
         total=format_money(total_unsettled(past_due)),

@@ -33,6 +33,7 @@ from textual.widgets import (
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import parse_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.accounts.import_history import ImportHistoryScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
@@ -234,8 +235,10 @@ class ImportScreen(AppAccess, Screen[None]):
             table.add_row(*line)
         self.refresh_bindings()
         self.show(
-            _(
-                "{sheet}: yaklaşık {total} satır. Sütunu F4 ile değiştirin, F2 ile içe aktarın."
+            ngettext(
+                "{sheet}: yaklaşık {total} satır. Sütunu F4 ile değiştirin, F2 ile içe aktarın.",
+                "{sheet}: yaklaşık {total} satır. Sütunu F4 ile değiştirin, F2 ile içe aktarın.",
+                shown.total,
             ).format(sheet=shown.sheet, total=shown.total)
         )
 
@@ -383,7 +386,9 @@ class ImportScreen(AppAccess, Screen[None]):
         except (ServiceError, OSError) as error:
             self.app.call_from_thread(self._finished, None, str(error))
             return
-        message = _("{path}: {count} satır yazıldı.").format(path=path, count=rows)
+        message = ngettext(
+            "{path}: {count} satır yazıldı.", "{path}: {count} satır yazıldı.", rows
+        ).format(path=path, count=rows)
         self.app.call_from_thread(self._finished, None, message)
 
     def action_history(self) -> None:

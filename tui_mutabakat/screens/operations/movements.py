@@ -26,6 +26,7 @@ from tui_mutabakat.domain.formatting import (
 )
 from tui_mutabakat.domain.money import check_rate
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
@@ -312,9 +313,11 @@ class MovementListScreen(AppAccess, Screen[None]):
             balance = open_balance(session, self.account_id)
         title = account.label if account else "?"
         self.query_one("#movements-title", Label).update(
-            _("{account} · {count} hareket · açık bakiye {balance}").format(
-                account=title, count=len(rows), balance=format_money(balance)
-            )
+            ngettext(
+                "{account} · {count} hareket · açık bakiye {balance}",
+                "{account} · {count} hareket · açık bakiye {balance}",
+                len(rows),
+            ).format(account=title, count=len(rows), balance=format_money(balance))
         )
         keep = select if select is not None else self._current()
         table.clear()

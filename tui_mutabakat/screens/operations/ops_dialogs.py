@@ -19,6 +19,7 @@ from textual.widgets import Button, DataTable, Input, Label
 
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.services.accounts.movements import (
     DueCheck,
@@ -124,9 +125,9 @@ def due_tracking_dialog(check: DueCheck, *, stop: bool) -> TableDialog:
         for line in check.lines
     ]
     columns = (_("Belge No"), _("Tür"), _("Tarih"), _("Vade"), _("Gün"), _("Açık Tutar"))
-    footer = _("{count} kalem, toplam {total}").format(
-        count=len(check.lines), total=check.total_text
-    )
+    footer = ngettext(
+        "{count} kalem, toplam {total}", "{count} kalem, toplam {total}", len(check.lines)
+    ).format(count=len(check.lines), total=check.total_text)
     if stop:
         return TableDialog(
             _("Vade Takibi — İşlem Durduruldu"),

@@ -17,6 +17,7 @@ from tui_mutabakat.domain.formatting import format_amount, format_day, format_mo
 from tui_mutabakat.domain.formatting import parse_day as parse_date
 from tui_mutabakat.domain.money import check_amount
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
@@ -215,9 +216,9 @@ class OrderFormScreen(AppAccess, Screen[None]):
             table.move_cursor(row=min(select, len(self.lines) - 1))
         total = sum((line.amount for line in self.lines), Decimal("0"))
         self.query_one("#order-total", Label).update(
-            _("{count} satır · toplam {total}").format(
-                count=len(self.lines), total=format_money(total)
-            )
+            ngettext(
+                "{count} satır · toplam {total}", "{count} satır · toplam {total}", len(self.lines)
+            ).format(count=len(self.lines), total=format_money(total))
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

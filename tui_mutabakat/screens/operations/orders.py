@@ -15,6 +15,7 @@ from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -161,7 +162,9 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
         self._new_order_open = False
         scope = account.label if account else _("Tüm hesaplar")
         self.query_one("#orders-title", Label).update(
-            _("{scope} · {count} sipariş").format(scope=scope, count=len(rows))
+            ngettext("{scope} · {count} sipariş", "{scope} · {count} sipariş", len(rows)).format(
+                scope=scope, count=len(rows)
+            )
         )
         table.clear()
         for row in rows:

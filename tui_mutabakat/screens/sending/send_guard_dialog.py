@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 
 #: The answer: leave those accounts out, or write them a letter again.
 Choice = Literal["skip", "again"]
@@ -34,10 +35,14 @@ class DuplicateDialog(ModalScreen[Choice | None]):
         with Vertical(classes="dialog"):
             yield Label(_("Bu tarih için mektubu olan hesaplar"), classes="dialog-title")
             yield Label(
-                _(
+                ngettext(
                     "Seçilen {selected} hesaptan {count} hesabın bu mutabakat tarihi için "
                     "gönderilmiş ya da bekleyen mektubu var. Onlar atlansın mı, yoksa "
-                    "yine gönderilsin mi?"
+                    "yine gönderilsin mi?",
+                    "Seçilen {selected} hesaptan {count} hesabın bu mutabakat tarihi için "
+                    "gönderilmiş ya da bekleyen mektubu var. Onlar atlansın mı, yoksa "
+                    "yine gönderilsin mi?",
+                    self.accounts,
                 ).format(selected=self.selected, count=self.accounts),
                 classes="question",
                 id="duplicates-question",

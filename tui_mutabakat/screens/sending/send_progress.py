@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.sending.send_flow import SendRequest
@@ -102,11 +103,15 @@ class SendProgressScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         preparing = self.request is not None
         title = (
-            _("{count} hesabın mektupları hazırlanıyor…").format(
-                count=len({account for account, _currency in self.request.keys})
-            )
+            ngettext(
+                "{count} hesabın mektupları hazırlanıyor…",
+                "{count} hesabın mektupları hazırlanıyor…",
+                len({account for account, _currency in self.request.keys}),
+            ).format(count=len({account for account, _currency in self.request.keys}))
             if self.request is not None
-            else _("{letters} mektup gönderiliyor…").format(letters=self.letters)
+            else ngettext(
+                "{letters} mektup gönderiliyor…", "{letters} mektup gönderiliyor…", self.letters
+            ).format(letters=self.letters)
         )
         yield Header()
         yield Label(title, id="send-progress-title", markup=False)
@@ -213,7 +218,11 @@ class SendProgressScreen(AppAccess, Screen[None]):
         self.query_one("#send-progress-bar", ProgressBar).update(total=created.letters)
         if self.running:
             self.query_one("#send-progress-title", Label).update(
-                _("{letters} mektup gönderiliyor…").format(letters=created.letters)
+                ngettext(
+                    "{letters} mektup gönderiliyor…",
+                    "{letters} mektup gönderiliyor…",
+                    created.letters,
+                ).format(letters=created.letters)
             )
         self.created = created
         self.refresh_bindings()
@@ -222,18 +231,29 @@ class SendProgressScreen(AppAccess, Screen[None]):
         if to_fix and request.show_errors:
             # The progress stays in view (a big send is watched as it goes); the error list
             # opens on F4, never over it by itself.
-            skipped = _("{count} hesaba mektup gönderilmedi; F4: hata listesi.")
+            skipped = ngettext(
+                "{count} hesaba mektup gönderilmedi; F4: hata listesi.",
+                "{count} hesaba mektup gönderilmedi; F4: hata listesi.",
+                len(created.skipped),
+            )
             self.notify(skipped.format(count=len(created.skipped)), severity="warning")
         elif created.skipped and request.show_errors:
-            already = _("{count} hesabın bu tarih için mektubu var, atlandı; F4: hata listesi.")
             accounts = len({s.account_id for s in created.skipped})
+            already = ngettext(
+                "{count} hesabın bu tarih için mektubu var, atlandı; F4: hata listesi.",
+                "{count} hesabın bu tarih için mektubu var, atlandı; F4: hata listesi.",
+                accounts,
+            )
             self.notify(already.format(count=accounts), timeout=6)
         if created.warnings:
-            warning = _(
-                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider. "
-                "F4: hata listesi."
-            )
             accounts = len({s.account_id for s in created.warnings})
+            warning = ngettext(
+                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider. "
+                "F4: hata listesi.",
+                "{count} hesabın geçersiz bazı adresleri atlandı; mektup diğerlerine gider. "
+                "F4: hata listesi.",
+                accounts,
+            )
             self.notify(warning.format(count=accounts), severity="warning", timeout=6)
         if request.on_created is not None:
             request.on_created(created)
@@ -288,6 +308,8 @@ class SendProgressScreen(AppAccess, Screen[None]):
             title = _("Gönderim tamamlanamadı.")
             lines[0:0] = [*problems, ""]
         self.query_one("#send-progress-title", Label).update(title)
+        # The summary's first line is the final count: the running counts give way to it.
+        self.query_one("#send-progress-counts", Label).display = False
         self.query_one("#send-summary", Static).update("\n".join(lines))
         self.refresh_bindings()
 

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Label
 
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.parameters import RuleParametersForm
@@ -136,9 +137,11 @@ class WorkingSettingsScreen(FormScreen[None]):
                 return
             self.app.push_screen(
                 MessageDialog(
-                    _("{count} hesabın parametreleri öndeğerlerle güncellendi.").format(
-                        count=changed
-                    ),
+                    ngettext(
+                        "{count} hesabın parametreleri öndeğerlerle güncellendi.",
+                        "{count} hesabın parametreleri öndeğerlerle güncellendi.",
+                        changed,
+                    ).format(count=changed),
                     title=_("Tüm hesaplara uygulandı"),
                 )
             )

@@ -19,6 +19,7 @@ from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.tracking.track_batches import nothing_sent
@@ -71,7 +72,13 @@ def bars_text(bars: list[BatchBar]) -> Text:
         rate = str(bar.response_rate).replace(".", ",")
         text.append(f"{bar.batch_id:>4} {format_day(bar.as_of)} ")
         text.append_text(stacked_bar(bar.counts))
-        text.append(" " + _("{n} mektup · yanıt %{rate}").format(n=bar.total, rate=rate) + "\n")
+        text.append(
+            " "
+            + ngettext(
+                "{n} mektup · yanıt %{rate}", "{n} mektup · yanıt %{rate}", bar.total
+            ).format(n=bar.total, rate=rate)
+            + "\n"
+        )
     text.append(_("Renkler: "))
     for state in COUNT_COLUMNS:
         text.append("█", style=STATE_STYLES[state])
@@ -133,7 +140,9 @@ class DashboardScreen(AppAccess, Screen[None]):
         )
         counts = queue_counts(items)
         parts = [f"{work_kind_label(kind)} {n}" for kind, n in counts.items()]
-        title = _("İş kuyruğu: {count} mektup").format(count=len(items))
+        title = ngettext(
+            "İş kuyruğu: {count} mektup", "İş kuyruğu: {count} mektup", len(items)
+        ).format(count=len(items))
         self.query_one("#dash-queue-title", Label).update(
             title + (" — " + " · ".join(parts) if parts else "")
         )

@@ -14,6 +14,7 @@ from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.services.tracking.letter_balances import figures_text
 from tui_mutabakat.services.tracking.letter_list import (
@@ -86,7 +87,11 @@ def letter_note(row: LetterRow) -> str:
         notes.append(_("⚠ yanıt alıcılardan biri olmayan bir adresten geldi"))
     if row.in_doubt:
         notes.append(
-            _("⚠{count}: {count} alıcının teslimi belirsiz (F9: karar)").format(count=row.in_doubt)
+            ngettext(
+                "⚠{count}: {count} alıcının teslimi belirsiz (F9: karar)",
+                "⚠{count}: {count} alıcının teslimi belirsiz (F9: karar)",
+                row.in_doubt,
+            ).format(count=row.in_doubt)
         )
     return " · ".join(notes)
 

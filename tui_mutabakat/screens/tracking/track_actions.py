@@ -63,7 +63,9 @@ class LetterActions(AppAccess):
                 title, context.message or "", context.currencies, subject=context.subject
             )
         else:
-            title = _("Yanıtı elle gir ({count} mektup)").format(count=len(ids))
+            title = ngettext(
+                "Yanıtı elle gir ({count} mektup)", "Yanıtı elle gir ({count} mektup)", len(ids)
+            ).format(count=len(ids))
             dialog = AnswerDialog(title, None, context.currencies, subject=context.subject)
         self.app.push_screen(dialog, callback=partial(self._answered, ids, unclear))  # type: ignore[attr-defined]
 
@@ -137,7 +139,11 @@ class LetterActions(AppAccess):
         with self.database.unit_of_work() as session:
             result = resend_letters(session, self.actor, ids, corrected=corrected)
             batches = batches_of(session, result.queued)
-        said = _("{count} mektup yeniden gönderiliyor.").format(count=len(result.queued))
+        said = ngettext(
+            "{count} mektup yeniden gönderiliyor.",
+            "{count} mektup yeniden gönderiliyor.",
+            len(result.queued),
+        ).format(count=len(result.queued))
         self._after_queueing(result.skipped, said if result.queued else "", batches)
 
     # -- in-doubt recipients: the user decides ----------------------------------------------
@@ -145,9 +151,12 @@ class LetterActions(AppAccess):
         ids = self.target_letters()
         if not ids:
             return
-        question = _(
+        question = ngettext(
             "Teslimi belirsiz alıcılara ({count} mektup) yeniden gönderilsin mi? Önceki ileti "
-            "ulaşmışsa ikinci kez alırlar."
+            "ulaşmışsa ikinci kez alırlar.",
+            "Teslimi belirsiz alıcılara ({count} mektup) yeniden gönderilsin mi? Önceki ileti "
+            "ulaşmışsa ikinci kez alırlar.",
+            len(ids),
         ).format(count=len(ids))
         self.app.push_screen(  # type: ignore[attr-defined]
             ConfirmDialog(question),
@@ -159,7 +168,11 @@ class LetterActions(AppAccess):
         with self.database.unit_of_work() as session:
             result = resend_in_doubt(session, self.actor, ids)
             batches = batches_of(session, result.letters)
-        said = _("{count} alıcıya yeniden gönderiliyor.").format(count=result.recipients)
+        said = ngettext(
+            "{count} alıcıya yeniden gönderiliyor.",
+            "{count} alıcıya yeniden gönderiliyor.",
+            result.recipients,
+        ).format(count=result.recipients)
         self._after_queueing(result.skipped, said if result.letters else "", batches)
 
     def _after_queueing(
@@ -178,8 +191,10 @@ class LetterActions(AppAccess):
         ids = self.target_letters()
         if not ids:
             return
-        question = _(
-            "Teslimi belirsiz alıcılar ({count} mektup) teslim edilmiş sayılsın mı?"
+        question = ngettext(
+            "Teslimi belirsiz alıcılar ({count} mektup) teslim edilmiş sayılsın mı?",
+            "Teslimi belirsiz alıcılar ({count} mektup) teslim edilmiş sayılsın mı?",
+            len(ids),
         ).format(count=len(ids))
         self.app.push_screen(  # type: ignore[attr-defined]
             ConfirmDialog(question),
@@ -194,7 +209,11 @@ class LetterActions(AppAccess):
             self.notify(why, severity="warning")  # type: ignore[attr-defined]
         if result.letters:
             self.notify(  # type: ignore[attr-defined]
-                _("{count} alıcı teslim edilmiş sayıldı.").format(count=result.recipients)
+                ngettext(
+                    "{count} alıcı teslim edilmiş sayıldı.",
+                    "{count} alıcı teslim edilmiş sayıldı.",
+                    result.recipients,
+                ).format(count=result.recipients)
             )
         self.reload()
 

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.tracking.batch_rows import (
     BatchInfo,
@@ -240,7 +241,11 @@ class TrackBatchesScreen(MailboxTimer, Screen[None]):
         except OSError as error:
             self.notify(str(error), severity="error", timeout=10)
             return
-        message = _("Kanıt paketi yazıldı ({count} dosya): {path}")
+        message = ngettext(
+            "Kanıt paketi yazıldı ({count} dosya): {path}",
+            "Kanıt paketi yazıldı ({count} dosya): {path}",
+            len(written),
+        )
         self.notify(message.format(count=len(written), path=folder), timeout=15)
 
 

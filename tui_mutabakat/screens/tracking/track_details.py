@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui_mutabakat.domain.formatting import format_day, format_money
+from tui_mutabakat.domain.history import server_answer_text
 from tui_mutabakat.domain.states import (
     LetterState,
     RecipientState,
@@ -59,7 +60,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             f", {when(person.last_attempt_at)}"
         )
         if person.in_doubt:
-            lines.append(f"    [b yellow]⚠ {_('Teslimi belirsiz')}[/]: {e(person.smtp_answer)}")
+            said = f": {e(person.smtp_answer)}" if person.smtp_answer else ""
+            lines.append(f"    [b yellow]⚠ {_('Teslimi belirsiz')}[/]{said}")
             lines.append(
                 "    "
                 + _(
@@ -67,9 +69,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
                 )
             )
         elif person.smtp_answer or person.smtp_code:
-            # The server's answer carries its code; the file backend's names its file.
-            where = "SMTP: " if person.smtp_code else ""
-            lines.append(f"    {where}{e(person.smtp_answer or str(person.smtp_code))}")
+            # The server's answer with its code; the file backend's names its file.
+            lines.append(f"    {e(server_answer_text(person.smtp_code, person.smtp_answer))}")
     for warning in address_warnings:
         lines.append(f"  [yellow]{_('Atlanan adres')}[/yellow]: {e(warning)}")
     for bounce in details.bounces:

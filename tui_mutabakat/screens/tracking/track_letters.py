@@ -27,6 +27,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.accounts.account_rows import SEARCH_DELAY, literal, redirect_typing
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.keys import key_label
@@ -202,7 +203,11 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         sort = table.columns[SORT_ORDER.index(flt.sort) + 1].title
         parts.append(_("Sıra: {column}").format(column=sort))
         if self.selected:
-            parts.append(_("{count} mektup seçili").format(count=len(self.selected)))
+            parts.append(
+                ngettext(
+                    "{count} mektup seçili", "{count} mektup seçili", len(self.selected)
+                ).format(count=len(self.selected))
+            )
         row = table.row_at(table.cursor_row)
         if row is not None and " · " in row.cells[3]:
             parts.append(row.cells[3])  # every currency of the letter: the cell cuts them
@@ -329,7 +334,9 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
 
     def action_menu(self) -> None:
         count = len(self.target_letters())
-        title = _("İşlemler ({count} mektup)").format(count=count)
+        title = ngettext("İşlemler ({count} mektup)", "İşlemler ({count} mektup)", count).format(
+            count=count
+        )
         self.app.push_screen(ActionMenu(title, self._menu_items()), callback=self._chosen)
 
     def palette_menu(self) -> tuple[list[MenuItem], Callable[[str | None], None]]:

@@ -19,8 +19,13 @@ def failure_text(error: str) -> str:
 
 
 def news_text(run: IntakeRun) -> str:
-    return _("Posta kutusu: {answers} yanıt, {bounces} geri dönen mektup geldi.").format(
-        answers=run.outcomes[IntakeOutcome.ANSWER], bounces=run.outcomes[IntakeOutcome.BOUNCE]
+    answers = run.outcomes[IntakeOutcome.ANSWER]
+    bounces = run.outcomes[IntakeOutcome.BOUNCE]
+    return _("Posta kutusu: {answers}, {bounces} geldi.").format(
+        answers=ngettext("{count} yanıt", "{count} yanıt", answers).format(count=answers),
+        bounces=ngettext("{count} geri dönen mektup", "{count} geri dönen mektup", bounces).format(
+            count=bounces
+        ),
     )
 
 
@@ -40,7 +45,11 @@ def read_text(run: IntakeRun | None) -> str:
     if not parts:
         parts.append(_("Yeni ileti yok"))
     if run.unreadable:
-        parts.append(_("{count} ileti okunamadı (F8)").format(count=len(run.unreadable)))
+        parts.append(
+            ngettext(
+                "{count} ileti okunamadı (F8)", "{count} ileti okunamadı (F8)", len(run.unreadable)
+            ).format(count=len(run.unreadable))
+        )
     return " · ".join(parts)
 
 
@@ -59,9 +68,11 @@ def tell(notify: Callable[..., None], run: IntakeRun | None) -> bool:
     something changed."""
     if run is not None and run.unreadable:
         notify(
-            _("{count} ileti okunamadı; Okunamayan iletiler listesinde (F8).").format(
-                count=len(run.unreadable)
-            ),
+            ngettext(
+                "{count} ileti okunamadı; Okunamayan iletiler listesinde (F8).",
+                "{count} ileti okunamadı; Okunamayan iletiler listesinde (F8).",
+                len(run.unreadable),
+            ).format(count=len(run.unreadable)),
             title=_("Posta kutusu"),
             severity="warning",
         )

@@ -25,6 +25,7 @@ from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.domain.rules.order_approval import Criterion
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.accounts.movements import doc_type_label
 from tui_mutabakat.services.context import Actor, record
 
@@ -181,9 +182,11 @@ def detail_text(detail: str) -> str:
         elif key == "today":
             parts.append(_("tarih {day}").format(day=_day(value)))
         elif key == "K":
-            parts.append(_("sınır {days} gün").format(days=value))
+            days = ngettext("sınır {days} gün", "sınır {days} gün", _number(value))
+            parts.append(days.format(days=value))
         elif key == "gap":
-            parts.append(_("vade farkı {days} gün").format(days=value))
+            gap = ngettext("vade farkı {days} gün", "vade farkı {days} gün", _number(value))
+            parts.append(gap.format(days=value))
         elif key == "debit_due":
             parts.append(_("borç vadesi {day}").format(day=_day(value)))
         elif key == "credit_due":
@@ -280,3 +283,8 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
             )
         )
     return found
+
+
+def _number(value: str) -> int:
+    """A count from the log (for the plural of its words); 0 when it is not a number."""
+    return int(value) if value.strip().isdigit() else 0

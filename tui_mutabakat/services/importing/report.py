@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.importing.run import ImportSummary
 
 #: Row problems listed; the errors file holds every refused row.
@@ -14,7 +15,13 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
     `refused_hint` says how to import the valid rows where the user is (option or checkbox)."""
     lines = [_("HATA  {problem}").format(problem=p) for p in summary.problems[:SHOWN_PROBLEMS]]
     if summary.refused > SHOWN_PROBLEMS:
-        lines.append(_("… ve {count} hata daha.").format(count=summary.refused - SHOWN_PROBLEMS))
+        lines.append(
+            ngettext(
+                "… ve {count} hata daha.",
+                "… ve {count} hata daha.",
+                summary.refused - SHOWN_PROBLEMS,
+            ).format(count=summary.refused - SHOWN_PROBLEMS)
+        )
     lines += [_("UYARI {problem}").format(problem=w) for w in summary.warnings[:SHOWN_PROBLEMS]]
     counts = (
         _(
@@ -48,15 +55,20 @@ def summary_lines(summary: ImportSummary, refused_hint: str) -> list[str]:
         lines.append(_("Yeni ya da değişen satır yok: hiçbir şey eklenmedi."))
     if summary.stored and summary.refused and summary.errors_written is not None:
         lines.append(
-            _(
+            ngettext(
                 "Geçerli satırlar alındı. Reddedilen {count} satırı hata dosyasında düzeltip "
-                "o dosyayı içe aktarın."
+                "o dosyayı içe aktarın.",
+                "Geçerli satırlar alındı. Reddedilen {count} satırı hata dosyasında düzeltip "
+                "o dosyayı içe aktarın.",
+                summary.refused,
             ).format(count=summary.refused)
         )
     elif summary.stored and summary.refused:
         lines.append(
-            _("Geçerli satırlar alındı; reddedilen {count} satır alınmadı.").format(
-                count=summary.refused
-            )
+            ngettext(
+                "Geçerli satırlar alındı; reddedilen {count} satır alınmadı.",
+                "Geçerli satırlar alındı; reddedilen {count} satır alınmadı.",
+                summary.refused,
+            ).format(count=summary.refused)
         )
     return lines

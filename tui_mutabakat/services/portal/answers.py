@@ -26,6 +26,7 @@ from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, LetterMessage, Recipient
 from tui_mutabakat.data.tracking_models import AnswerAttachment, LetterAnswer
 from tui_mutabakat.domain.errors import InvalidInput, Refused
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import LetterState, can_transition
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.reply_text import AnswerKind
@@ -306,10 +307,15 @@ def record_web_answer(
         )
         for f in files
     )
-    why = f"portal: {responder.name} <{responder.email}>, {responder.client_address}"
-    why += f": {kind.value}" + (f" — {note}" if note else "")
-    if previous is not None:
-        why = _("{why} (önceki yanıtın yerine)").format(why=why)
+    why = history_reason(
+        "portal_answer",
+        name=responder.name[:200],
+        email=responder.email[:200],
+        address=responder.client_address,
+        kind=kind.value,
+        note=note[:200],
+        replaced=previous is not None or None,
+    )
     if letter.state is target:
         # The same answer again (other figures, say): the history still says so.
         session.add(
@@ -318,11 +324,11 @@ def record_web_answer(
                 actor="portal",
                 from_state=target.value,
                 to_state=target.value,
-                reason=why[:500],
+                **why.columns(),
                 at=now,
             )
         )
     else:
-        change_letter_state(session, letter, target, "portal", why[:500], now)
+        change_letter_state(session, letter, target, "portal", why, now)
     session.flush()
     return answer

@@ -33,6 +33,7 @@ from tui_mutabakat.data.outbox_models import Letter, LetterMessage, Reconciliati
 from tui_mutabakat.data.tracking_models import AnswerAttachment
 from tui_mutabakat.domain.errors import InvalidInput
 from tui_mutabakat.domain.formatting import currency_label
+from tui_mutabakat.domain.history import server_answer_text
 from tui_mutabakat.domain.states import (
     LetterState,
     answer_channel_label,
@@ -159,12 +160,12 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
                 recipient_state_label(r.state),
                 str(r.attempts),
                 _when(r.last_attempt_at),
-                f"{r.smtp_code or ''} {r.smtp_answer}".strip(),
+                server_answer_text(r.smtp_code, r.smtp_answer),
             ]
             for r in details.recipients
         ],
     )
-    flow.heading(_("Geri dönenler (bounce)"))
+    flow.heading(_("Geri dönenler"))
     if not details.bounces:
         flow.paragraph(_("Geri dönen ileti yok."), 9)
     for bounce in details.bounces:

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
 from tui_mutabakat.domain.errors import NotFound
+from tui_mutabakat.domain.history import HistoryReason, reason_columns
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import (
     LETTER_TRANSITIONS,
     BatchState,
@@ -236,7 +238,7 @@ def cancel_batch(session: Session, actor: Actor, batch_id: int, reason: str = ""
         )
         .values(next_attempt_at=None)
     )
-    why = reason or _("Kullanıcı gönderimi iptal etti.")
+    why: str | HistoryReason = reason or history_reason("user_cancelled")
     write_letter_events(
         conn,
         [
@@ -246,7 +248,7 @@ def cancel_batch(session: Session, actor: Actor, batch_id: int, reason: str = ""
             for i in waiting
         ],
     )
-    record(session, actor, "cancel", "batch", batch_id, why)
+    record(session, actor, "cancel", "batch", batch_id, reason_columns(why)["reason"])
     finish_batches(conn, {batch_id}, now)
     return len(waiting)
 

@@ -31,8 +31,10 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.sending.batch_status import cancel_batch, finish_batches
 from tui_mutabakat.services.sending.compose import (
@@ -215,8 +217,13 @@ class BatchWriter:
             "create",
             "batch",
             self.batch_id,
-            _("{letters} mektup kuyrukta, {skipped} hesap atlandı").format(
-                letters=self.letters, skipped=len(self.skipped)
+            _("{letters} kuyrukta, {skipped} atlandı").format(
+                letters=ngettext("{count} mektup", "{count} mektup", self.letters).format(
+                    count=self.letters
+                ),
+                skipped=ngettext("{count} hesap", "{count} hesap", len(self.skipped)).format(
+                    count=len(self.skipped)
+                ),
             ),
         )
         if batch.cancel_requested:
@@ -270,7 +277,7 @@ def insert_letters(
 ) -> None:
     now = utcnow()
     conn = session.connection()
-    reason = _("Gönderim kuyruğuna alındı")
+    reason = history_reason("queued")
     for start in range(0, len(prepared), CHUNK):
         part = prepared[start : start + CHUNK]
         letter_rows = [

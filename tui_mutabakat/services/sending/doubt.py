@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBatch
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.context import Actor, record
@@ -117,13 +118,11 @@ def resend_in_doubt(
             .returning(Letter.state)
         ).scalar()
         if state is None:
-            why = _("Mektup şu an gönderiliyor ya da yanıtlanmış/kapanmış; yeniden gönderilemez.")
-            result.skipped.append((letter_id, why))
+            busy = _("Mektup şu an gönderiliyor ya da yanıtlanmış/kapanmış; yeniden gönderilemez.")
+            result.skipped.append((letter_id, busy))
             continue
         addresses = ", ".join(p.address for p in people)
-        why = _("Teslimi belirsiz alıcılara yeniden gönderim: {addresses}").format(
-            addresses=addresses
-        ) + (f" — {note}" if note else "")
+        why = history_reason("resend_in_doubt", addresses=addresses, note=note)
         fresh = [
             Recipient(letter_id=letter_id, contact_id=p.contact_id, name=p.name, address=p.address)
             for p in people
@@ -150,7 +149,7 @@ def resend_in_doubt(
             )
             .values(state=BatchState.OPEN, finished_at=None)
         )
-        record(session, actor, "resend_in_doubt", "letter", letter_id, why[:500])
+        record(session, actor, "resend_in_doubt", "letter", letter_id, why.turkish[:500])
         result.letters.append(letter_id)
         result.recipients += len(people)
     session.flush()
@@ -169,9 +168,8 @@ def mark_delivered(
         if not people:
             result.skipped.append((letter_id, _("Teslimi belirsiz alıcısı yok.")))
             continue
-        why = _("Kullanıcı teslim edilmiş saydı: {addresses}").format(
-            addresses=", ".join(p.address for p in people)
-        ) + (f" — {note}" if note else "")
+        addresses = ", ".join(p.address for p in people)
+        why = history_reason("marked_delivered", addresses=addresses, note=note)
         for person in people:
             person.in_doubt = False
         session.flush()
@@ -184,7 +182,7 @@ def mark_delivered(
                 for p in people
             ],
         )
-        record(session, actor, "mark_delivered", "letter", letter_id, why[:500])
+        record(session, actor, "mark_delivered", "letter", letter_id, why.turkish[:500])
         result.letters.append(letter_id)
         result.recipients += len(people)
     session.flush()

@@ -53,6 +53,7 @@ from tui_mutabakat.data.outbox_models import (
     ReconciliationBatch,
 )
 from tui_mutabakat.data.session import is_sqlite
+from tui_mutabakat.domain.history import HistoryReason, reason_columns
 from tui_mutabakat.domain.states import (
     PENDING_RECIPIENT_STATES,
     LetterState,
@@ -170,14 +171,19 @@ class LetterOutcome:
 
 
 def letter_event(
-    letter_id: int, actor: str, old: str | None, new: str, reason: str, at: dt.datetime
+    letter_id: int,
+    actor: str,
+    old: str | None,
+    new: str,
+    reason: str | HistoryReason,
+    at: dt.datetime,
 ) -> dict[str, Any]:
     return {
         "letter_id": letter_id,
         "actor": actor,
         "from_state": old,
         "to_state": new,
-        "reason": reason,
+        **reason_columns(reason),
         "at": at,
     }
 
@@ -188,7 +194,7 @@ def recipient_event(
     old: str | None,
     new: str,
     code: int | None,
-    reason: str,
+    reason: str | HistoryReason,
     at: dt.datetime,
 ) -> dict[str, Any]:
     return {
@@ -197,7 +203,7 @@ def recipient_event(
         "from_state": old,
         "to_state": new,
         "smtp_code": code,
-        "reason": reason,
+        **reason_columns(reason),
         "at": at,
     }
 
@@ -206,11 +212,12 @@ def _event_insert(model: type[LetterEvent | RecipientEvent], *names: str) -> Dri
     return DriverStatement(insert(model).values({name: bindparam(name) for name in names}))
 
 
+_REASON = ("reason", "reason_code", "reason_args")
 _LETTER_EVENTS = _event_insert(
-    LetterEvent, "letter_id", "actor", "from_state", "to_state", "reason", "at"
+    LetterEvent, "letter_id", "actor", "from_state", "to_state", *_REASON, "at"
 )
 _RECIPIENT_EVENTS = _event_insert(
-    RecipientEvent, "recipient_id", "actor", "from_state", "to_state", "smtp_code", "reason", "at"
+    RecipientEvent, "recipient_id", "actor", "from_state", "to_state", "smtp_code", *_REASON, "at"
 )
 
 
@@ -393,7 +400,7 @@ def release_letters(
     conn: Connection,
     sender: SenderIdentity,
     letters: Sequence[ClaimedLetter],
-    reason: str,
+    reason: str | HistoryReason,
     now: dt.datetime,
     *,
     cancel: bool = False,

@@ -15,8 +15,9 @@ from sqlalchemy import Connection, bindparam, func, or_, update
 
 from tui_mutabakat.data.driver_sql import DriverStatement
 from tui_mutabakat.data.outbox_models import Letter, Recipient
+from tui_mutabakat.domain.history import HistoryReason
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import LetterState, RecipientState
-from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import RecipientResult
 from tui_mutabakat.services.sending.outbox import (
     ClaimedLetter,
@@ -110,7 +111,7 @@ def record_outcomes(
             if result is None or result.state is RecipientState.QUEUED:
                 pending_left = True
                 continue
-            state, answer = _final_state(result, by_id[recipient.id], policy)
+            state, answer, why = _final_state(result, by_id[recipient.id], policy)
             accepted = state is RecipientState.ACCEPTED
             accepted_now = accepted_now or accepted
             pending_left = pending_left or state is RecipientState.DEFERRED
@@ -135,7 +136,7 @@ def record_outcomes(
                     recipient.state.value,
                     state.value,
                     result.code,
-                    answer,
+                    why,
                     now,
                 )
             )
@@ -174,13 +175,22 @@ def record_outcomes(
 
 def _final_state(
     result: RecipientResult, recipient: PendingRecipient, policy: RetryPolicy
-) -> tuple[RecipientState, str]:
+) -> tuple[RecipientState, str, str | HistoryReason]:
+    """The recipient's state, its stored answer and the reason of its history event (the
+    server's own words, or ours as a code: `domain.history`)."""
     code = f"{result.code} " if result.code is not None else ""
     answer = f"{code}{result.answer}".strip()
     if result.state is RecipientState.DEFERRED and recipient.attempts + 1 >= policy.max_attempts:
-        note = _("{count} denemeden sonra vazgeçildi").format(count=recipient.attempts + 1)
-        return RecipientState.REFUSED, f"{answer} ({note})"
-    return result.state, answer
+        why = history_reason("gave_up", answer=answer, count=recipient.attempts + 1)
+        return RecipientState.REFUSED, why.text(), why
+    if result.why is not None:
+        return result.state, answer, result.why
+    if result.state is RecipientState.ACCEPTED:
+        said = result.answer.strip()
+        if said:
+            return result.state, answer, history_reason("delivered_answer", answer=said)
+        return result.state, answer, history_reason("delivered")
+    return result.state, answer, answer
 
 
 def _letter_state(

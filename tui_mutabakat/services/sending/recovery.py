@@ -18,8 +18,8 @@ from sqlalchemy import Connection, func, select, update
 
 from tui_mutabakat.data.base import as_utc, utcnow
 from tui_mutabakat.data.outbox_models import Letter, Recipient
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import PENDING_RECIPIENT_STATES, LetterState, RecipientState
-from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.sending import outbox
 from tui_mutabakat.services.sending.outbox import (
     ClaimedLetter,
@@ -147,7 +147,7 @@ def _resolve(
             Recipient.letter_id == letter_id
         )
     ).all()
-    reason = _("Yarıda kalan gönderim kurtarıldı: teslim edilmiş sayıldı, tekrar gönderilmeyecek.")
+    reason = history_reason("recovered_delivered")
     accepted_any = any(RecipientState(s) is RecipientState.ACCEPTED for _i, s, _h in recipients)
     pending_left = False
     events = []
@@ -166,7 +166,7 @@ def _resolve(
                 state=RecipientState.ACCEPTED,
                 accepted_at=now,
                 in_doubt=True,
-                smtp_answer=reason,
+                smtp_answer="",  # the reason is in the history, in words
                 attempts=Recipient.attempts + 1,
                 last_attempt_at=handover,
             )
@@ -194,7 +194,7 @@ def _resolve(
         )
     )
     if new is not state:
-        why = _("Gönderen süreç yarıda kaldı; kaldığı yerden sürdürülüyor.")
+        why = history_reason("resumed")
         write_letter_events(
             conn, [letter_event(letter_id, sender.actor, state.value, new.value, why, now)]
         )

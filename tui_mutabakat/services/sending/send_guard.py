@@ -26,6 +26,7 @@ from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.sending.compose import SkipKind, SkippedAccount
 
 #: A letter in one of these states no longer stands for the account: sending again is no
@@ -121,7 +122,10 @@ def guard_keys(
 
 
 def nothing_left_message(accounts: int) -> str:
-    return _(
+    return ngettext(
         "Seçilen {count} hesabın hepsinin bu tarih için mektubu var; yeni mektup yazılmadı. "
-        "Yine de göndermek için tekrar gönder seçeneğini kullanın."
+        "Yine de göndermek için tekrar gönder seçeneğini kullanın.",
+        "Seçilen {count} hesabın hepsinin bu tarih için mektubu var; yeni mektup yazılmadı. "
+        "Yine de göndermek için tekrar gönder seçeneğini kullanın.",
+        accounts,
     ).format(count=accounts)

@@ -64,8 +64,9 @@ from tui_mutabakat.data.session import (
     checkpointing,
     is_sqlite,
 )
+from tui_mutabakat.domain.history import HistoryReason
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import LetterState
-from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.transport import Envelope, Transport, TransportUnavailable
 from tui_mutabakat.services.sending import outbox, recovery
 from tui_mutabakat.services.sending.batch_status import finish_batches
@@ -493,7 +494,7 @@ class OutboxSender:
         letters, self._unsent = self._unsent, []
         cancelled = [x for x in letters if x.batch_id in self._cancelled]
         kept = [x for x in letters if x.batch_id not in self._cancelled]
-        reason = self._transport_down or _("Gönderim durduruldu; mektup kuyrukta bekliyor.")
+        reason = self._transport_down or history_reason("stopped_waiting")
         try:
             await self._db(_release, self.identity, kept, cancelled, reason)
         except Exception as exc:
@@ -538,9 +539,10 @@ def _release(
     identity: SenderIdentity,
     kept: list[ClaimedLetter],
     cancelled: list[ClaimedLetter],
-    reason: str,
+    reason: str | HistoryReason,
 ) -> None:
     now = utcnow()
     outbox.release_letters(conn, identity, kept, reason, now)
-    outbox.release_letters(conn, identity, cancelled, _("Gönderim iptal edildi."), now, cancel=True)
+    cancelled_why = history_reason("send_cancelled")
+    outbox.release_letters(conn, identity, cancelled, cancelled_why, now, cancel=True)
     finish_batches(conn, {x.batch_id for x in cancelled}, now)

@@ -18,6 +18,7 @@ from tui_mutabakat.data.models import (
 from tui_mutabakat.domain.errors import ConcurrentChange, InvalidInput, Refused
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import day_count_in_range
 from tui_mutabakat.services.text_input import cleaned
@@ -76,9 +77,11 @@ def validate_extras(data: WorkingExtras) -> None:
     day_count_in_range(data.reminder_days_before, "reminder_days_before")
     if data.reminder_days_before >= data.answer_period_days:
         raise InvalidInput(
-            _("Hatırlatma, cevap süresinden ({days} gün) az gün önce olmalı.").format(
-                days=data.answer_period_days
-            ),
+            ngettext(
+                "Hatırlatma, cevap süresinden ({days} gün) az gün önce olmalı.",
+                "Hatırlatma, cevap süresinden ({days} gün) az gün önce olmalı.",
+                data.answer_period_days,
+            ).format(days=data.answer_period_days),
             "reminder_days_before",
         )
 

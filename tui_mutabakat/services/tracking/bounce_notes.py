@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.bulk_insert import Rows, SessionRows
 from tui_mutabakat.data.outbox_models import Letter, Recipient, RecipientEvent
 from tui_mutabakat.data.tracking_models import BounceNotice
+from tui_mutabakat.domain.history import HistoryReason, reason_columns
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import RecipientState
 from tui_mutabakat.mail.addresses import wire_address
 from tui_mutabakat.mail.answers import FailedRecipient, ReadMessage
@@ -89,8 +91,9 @@ def record_bounce(
         late = named(info)
         if late is None:
             continue
-        note = f"Gecikme bildirimi (hâlâ deneniyor): {info.status} {info.diagnostic}".strip()
-        _event(rows, late, late.state, actor, note, info.diagnostic, now)
+        delay = history_reason("delayed", detail=f"{info.status} {info.diagnostic}".strip())
+        note = delay.turkish
+        _event(rows, late, late.state, actor, delay, info.diagnostic, now)
         recorded.delayed.append(f"{late.address}: {note}")
     delivered = [r for r in recipients if r.state is RecipientState.ACCEPTED]
     bounced = [r for r in recipients if r.state is RecipientState.BOUNCED]
@@ -103,7 +106,7 @@ def _event(
     recipient: Recipient | RecipientRow,
     to: RecipientState,
     actor: str,
-    reason: str,
+    reason: str | HistoryReason,
     diagnostic: str,
     now: dt.datetime,
 ) -> None:
@@ -114,7 +117,7 @@ def _event(
         from_state=recipient.state.value,
         to_state=to.value,
         smtp_code=_smtp_code(diagnostic),
-        reason=reason,
+        **reason_columns(reason),
         at=now,
     )
 

@@ -43,6 +43,8 @@ from tui_mutabakat.data.tracking_models import (
     UnreadableMessage,
 )
 from tui_mutabakat.domain.formatting import format_money
+from tui_mutabakat.domain.history import HistoryReason, reason_columns
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import LetterState, can_transition, side_label
 from tui_mutabakat.mail.answers import (
     MessageKind,
@@ -253,7 +255,7 @@ def change_letter_state(
     letter: Letter | LetterRow,
     new: LetterState,
     actor: str,
-    why: str,
+    why: str | HistoryReason,
     now: dt.datetime,
     rows: Rows | None = None,
 ) -> bool:
@@ -266,7 +268,7 @@ def change_letter_state(
         actor=actor,
         from_state=letter.state.value,
         to_state=new.value,
-        reason=why,
+        **reason_columns(why),
         at=now,
     )
     letter.state = new
@@ -466,9 +468,15 @@ def _apply_answer(
             f", bakiye {format_money(amount, currency)} {side_label(side) if side else ''}".rstrip()
         )
     if read.answer is not AnswerKind.UNCLEAR or letter.state in _OPEN_FOR_UNCLEAR:
-        change_letter_state(
-            session, letter, target, MAILBOX_ACTOR, f"E-posta yanıtı: {detail}", now, rows
+        why = history_reason(
+            "email_answer_foreign" if foreign else "email_answer",
+            kind=read.answer.value,
+            sender=read.from_address or "?",
+            balances=[[str(amount), currency, side] for currency, (amount, side) in theirs.items()]
+            if theirs
+            else None,
         )
+        change_letter_state(session, letter, target, MAILBOX_ACTOR, why, now, rows)
     return IntakeResult(IntakeOutcome.ANSWER, read.key, letter.id, letter.state, detail)
 
 
@@ -486,6 +494,6 @@ def _apply_bounce(
         return IntakeResult(IntakeOutcome.REPORT, read.key, letter.id, letter.state, detail[:1000])
     detail = "; ".join(recorded.bounced)
     if recorded.all_bounced:
-        why = f"Geri döndü: {detail}"
+        why = history_reason("bounced", detail=detail)
         change_letter_state(session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, why, now, rows)
     return IntakeResult(IntakeOutcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])

@@ -15,6 +15,7 @@ from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.tracking.letter_balances import figures_of, figures_text
 from tui_mutabakat.services.tracking.tracking import latest_answer
 
@@ -32,7 +33,9 @@ def letters_named(session: Session, ids: Sequence[int]) -> str:
         return f"{code} {title}"
     codes = ", ".join(code for code, _title in rows)
     more = "…" if len(ids) > 3 else ""
-    return _("{count} mektup: {codes}").format(count=len(ids), codes=codes + more)
+    return ngettext("{count} mektup: {codes}", "{count} mektup: {codes}", len(ids)).format(
+        count=len(ids), codes=codes + more
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from tui_mutabakat.data.outbox_models import (
 )
 from tui_mutabakat.data.tracking_models import LetterReminder
 from tui_mutabakat.domain.formatting import format_day
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
 from tui_mutabakat.mail.message import (
     OutgoingLetter,
@@ -140,7 +141,9 @@ def send_reminders(
                 actor=who,
                 from_state=letter.state.value,
                 to_state=letter.state.value,
-                reason=f"Hatırlatma kuyruğa alındı ({', '.join(r.address for r in to)})",
+                **history_reason(
+                    "reminder_queued", addresses=", ".join(r.address for r in to)
+                ).columns(),
                 at=now,
             )
         )
@@ -271,7 +274,7 @@ def _queue_reminder(
     ]
     session.add_all(rows)
     session.flush()
-    why = f"Hatırlatma ({letter.account_code}, mektup {letter.id})"
+    why = history_reason("reminder", account=letter.account_code, letter=letter.id)
     conn = session.connection()
     write_letter_events(
         conn,
@@ -299,7 +302,7 @@ def expire_overdue(session: Session, today: dt.date, actor: str = "worker") -> l
     now = utcnow()
     moved = []
     for letter in letters:
-        why = "Yanıt tarihi geçti"
+        why = history_reason("answer_overdue")
         if change_letter_state(session, letter, LetterState.NO_ANSWER, actor, why, now):
             moved.append(letter.id)
     session.flush()

@@ -27,7 +27,9 @@ from tui_mutabakat.data.outbox_models import (
     Recipient,
     RecipientEvent,
 )
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
+from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.message import (
     address_field,
     follow_up_fields,
@@ -91,13 +93,13 @@ def resend_letters(
     current = recipients_for(session, account_ids) if corrected and account_ids else {}
     for letter in letters:
         if letter.state not in RESENDABLE:
-            result.skipped.append((letter.id, "Yalnız geri dönen ya da gönderilemeyen mektup"))
+            result.skipped.append((letter.id, _("Yalnız geri dönen ya da gönderilemeyen mektup")))
             continue
         if corrected:
             people = current.get(letter.account_id) if letter.account_id is not None else None
             if people is None or not people.addressees:
-                why = "; ".join(people.problems) if people else "Hesap bulunamadı"
-                result.skipped.append((letter.id, why or "Geçerli alıcı yok"))
+                problems = "; ".join(people.problems) if people else _("Hesap bulunamadı")
+                result.skipped.append((letter.id, problems or _("Geçerli alıcı yok")))
                 continue
             to = [(a.name, a.address, a.contact_id) for a in people.addressees]
         else:
@@ -115,7 +117,7 @@ def resend_letters(
         rows = [Recipient(letter_id=letter.id, contact_id=c, name=n, address=a) for n, a, c in to]
         session.add_all(rows)
         session.flush()
-        why = "Yeniden gönderim: " + ", ".join(a for _n, a, _c in to)
+        why = history_reason("resend", addresses=", ".join(a for _n, a, _c in to))
         for row in rows:
             session.add(
                 RecipientEvent(
@@ -123,7 +125,7 @@ def resend_letters(
                     actor=actor.login,
                     from_state=None,
                     to_state=RecipientState.QUEUED.value,
-                    reason=why,
+                    **why.columns(),
                     at=now,
                 )
             )
@@ -133,7 +135,7 @@ def resend_letters(
         if letter.batch.state is BatchState.DONE:
             letter.batch.state = BatchState.OPEN
             letter.batch.finished_at = None
-        record(session, actor, "resend", "letter", letter.id, why[:500])
+        record(session, actor, "resend", "letter", letter.id, why.turkish[:500])
         result.queued.append(letter.id)
     session.flush()
     return result

@@ -29,6 +29,8 @@ from tui_mutabakat.data.tracking_models import (
 )
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.formatting import format_money
+from tui_mutabakat.domain.history import event_text
+from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import (
     LetterState,
     RecipientState,
@@ -43,7 +45,6 @@ from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.sending.doubt import IN_DOUBT, RESENT
 from tui_mutabakat.services.tracking.intake import (
     KIND_TO_STATE,
-    KIND_WORD,
     add_answer,
     change_letter_state,
     signed_balance,
@@ -170,7 +171,7 @@ def decide_unclear(
     if letter.state is not LetterState.UNCLEAR:
         raise Refused(_("Bu mektubun karar bekleyen bir yanıtı yok."))
     theirs = _theirs(session, letter, balance, side, balances)
-    return _record(session, actor, letter, value, theirs, note, "email", "Karar")
+    return _record(session, actor, letter, value, theirs, note, "email")
 
 
 def record_manual_answer(
@@ -193,9 +194,8 @@ def record_manual_answer(
     target = KIND_TO_STATE[value]
     if letter.state is not target and not can_transition(letter.state, target):
         raise Refused(_("Bu durumdaki mektuba yanıt kaydedilemez."))
-    word = "Telefon" if channel == "phone" else "Kâğıt"
     theirs = _theirs(session, letter, balance, side, balances)
-    return _record(session, actor, letter, value, theirs, note, channel, word)
+    return _record(session, actor, letter, value, theirs, note, channel)
 
 
 def _theirs(
@@ -248,7 +248,6 @@ def _record(
     theirs: dict[str, tuple[Decimal, str]],
     note: str,
     channel: str,
-    word: str,
 ) -> LetterAnswer:
     ours = {f.currency: f for f in figures_of(session, letter)}
     for currency, (amount, their_side) in theirs.items():
@@ -283,9 +282,12 @@ def _record(
     )
     # Typed in by the user: nothing new to be told about.
     answer.seen_at = now
-    why = f"{word}: {KIND_WORD[kind]}" + (f" — {note}" if note else "")
+    if channel == "email":  # a user's decision on an unclear e-mail reply
+        why = history_reason("decided", kind=kind.value, note=note)
+    else:
+        why = history_reason("manual_answer", channel=channel, kind=kind.value, note=note)
     change_letter_state(session, letter, KIND_TO_STATE[kind], actor.login, why, now)
-    record(session, actor, "answer", "letter", letter.id, why[:500])
+    record(session, actor, "answer", "letter", letter.id, why.turkish[:500])
     session.flush()
     return answer
 
@@ -331,7 +333,14 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
     )
     by_id = {r.id: r.address for r in recipients}
     lines = [
-        HistoryLine(e.at, e.actor, "", e.from_state, e.to_state, e.reason)
+        HistoryLine(
+            e.at,
+            e.actor,
+            "",
+            e.from_state,
+            e.to_state,
+            event_text(e.reason_code, e.reason_args, e.reason),
+        )
         for e in session.scalars(select(LetterEvent).where(LetterEvent.letter_id == letter_id))
     ]
     if by_id:
@@ -342,7 +351,7 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
                 by_id[e.recipient_id],
                 e.from_state,
                 e.to_state,
-                e.reason,
+                event_text(e.reason_code, e.reason_args, e.reason),
                 e.smtp_code,
             )
             for e in session.scalars(
