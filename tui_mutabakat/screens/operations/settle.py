@@ -41,6 +41,7 @@ from tui_mutabakat.services.accounts.settlement import (
     settle_pair,
     undo_match,
 )
+from tui_mutabakat.widgets.fit_table import FitTable
 
 MARK = "✓"
 
@@ -63,6 +64,8 @@ class SettleScreen(AppAccess, Screen[None]):
     """Mark one debit (left) and one credit (right) with Space, then M or Enter matches."""
 
     TITLE = _("Borç Takip")
+    #: `-narrow` stacks the two sides (see `app.tcss`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("space", "mark", _("İşaretle"), id="settle_mark"),
         Binding("m", "match", _("Eşle"), id="settle_match"),
@@ -85,12 +88,12 @@ class SettleScreen(AppAccess, Screen[None]):
         with Horizontal(id="settle-tables"):
             with Vertical(classes="settle-side"):
                 yield Label(_("Borç (kapanmamış)"), classes="section-title")
-                yield DataTable(id="settle-debits", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="settle-debits")
             with Vertical(classes="settle-side"):
                 yield Label(_("Alacak (kapanmamış)"), classes="section-title")
-                yield DataTable(id="settle-credits", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="settle-credits")
         yield Label(_("Eşlemeler (U: seçili ya da son eşlemeyi geri al)"), classes="hint")
-        yield DataTable(id="settle-matches", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="settle-matches", shrink=(("user", 4),))
         yield Label("", id="settle-status")
         yield Footer()
 
@@ -98,11 +101,10 @@ class SettleScreen(AppAccess, Screen[None]):
         for side in ("debits", "credits"):
             table = self._table(side)
             table.add_column(" ", key="mark")
-            # The amount before the document number: on a narrow terminal the table is
-            # cut on the right, and a cut amount would read as a different amount.
             table.add_columns(_("Vade"), _("Açık"), _("Belge"))
         matches = self._table("matches")
-        matches.add_columns(_("Tutar"), _("Borç belge"), _("Alacak belge"), _("Kullanıcı"))
+        matches.add_columns(_("Tutar"), _("Borç belge"), _("Alacak belge"))
+        matches.add_column(_("Kullanıcı"), key="user")
         self.reload()
         self._table("debits").focus()
 
@@ -152,7 +154,7 @@ class SettleScreen(AppAccess, Screen[None]):
                 right(format_money(match.amount, match.currency)),
                 plain(match.debit_doc or f"#{match.debit_id}"),
                 plain(match.credit_doc or f"#{match.credit_id}"),
-                match.created_by,
+                plain(match.created_by),
                 key=str(match.id),
             )
         if self._view.matches:

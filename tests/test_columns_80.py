@@ -1,0 +1,116 @@
+"""At 80 columns nothing a user needs is cut (issue 11, the 80-column leftovers): Pilot tests
+that read the screen as drawn (`screen_text`) and find each date, amount, document number,
+column title and label whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.pilot import Pilot
+
+from tests.ops_data import add_movement, make_account
+from tests.pilot_keys import press
+from tests.words_walk import screen_text
+from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.enums import DocumentType
+from tui_mutabakat.screens.operations.movements import MovementListScreen
+from tui_mutabakat.screens.operations.settle import SettleScreen
+from tui_mutabakat.services.context import Actor
+
+SIZE = (80, 24)
+LONG = "Çok uzun bir açıklama: mal satışı, altmış gün vadeli, iskontolu"
+
+
+def seen(pilot: Pilot[None]) -> str:
+    return screen_text(pilot.app.export_screenshot())
+
+
+def movements_account(database: Database, actor: Actor) -> int:
+    account = make_account(database, actor)
+    add_movement(
+        database,
+        account,
+        debit="128069.64",
+        date=dt.date(2026, 7, 1),
+        due_date=dt.date(2026, 12, 31),
+        doc_type=DocumentType.SALES_ORDER_PAID,
+        doc_no="MTB2026000000003",
+    )
+    add_movement(
+        database,
+        account,
+        credit="1166503.10",
+        date=dt.date(2026, 7, 2),
+        due_date=dt.date(2026, 8, 30),
+        doc_type=DocumentType.BANK,
+        doc_no="BNK2026000000002",
+    )
+    return account
+
+
+async def test_movements_whole_at_80(app: MutabakatApp, database: Database, actor: Actor) -> None:
+    account = movements_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MovementListScreen(account))
+        await press(pilot)
+        text = seen(pilot)
+        print(text)
+        for whole in (
+            "Vade",
+            "Açık",
+            "31.12.2026",
+            "30.08.2026",
+            "MTB2026000000003",
+            "BNK2026000000002",
+            "128.069,64",
+            "1.166.503,10",
+        ):
+            assert whole in text, whole
+
+
+def settle_account(database: Database, actor: Actor) -> int:
+    account = make_account(database, actor)
+    add_movement(
+        database,
+        account,
+        debit="1286.28",
+        date=dt.date(2026, 6, 1),
+        due_date=dt.date(2026, 8, 23),
+        doc_type=DocumentType.EXPORT,
+        doc_no="IHR2026000000123",
+        currency="EUR",
+        fx_rate="36.5",
+    )
+    for day, doc_no in ((10, "BNK2026000000004"), (20, "CEK2026000000011")):
+        add_movement(
+            database,
+            account,
+            credit="72779.31",
+            date=dt.date(2026, 9, day),
+            due_date=dt.date(2026, 10, day),
+            doc_type=DocumentType.BANK,
+            doc_no=doc_no,
+        )
+    return account
+
+
+async def test_settle_document_numbers_whole_at_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = settle_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SettleScreen(account))
+        await press(pilot)
+        text = seen(pilot)
+        print(text)
+        for whole in (
+            "IHR2026000000123",
+            "BNK2026000000004",
+            "CEK2026000000011",
+            "1.286,28 EUR",
+            "72.779,31",
+            "23.08.2026",
+            "20.10.2026",
+        ):
+            assert whole in text, whole
