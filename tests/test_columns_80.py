@@ -5,6 +5,7 @@ column title and label whole."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from textual.pilot import Pilot
 
@@ -16,6 +17,7 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.screens.operations.movements import MovementListScreen
 from tui_mutabakat.screens.operations.settle import SettleScreen
+from tui_mutabakat.services.accounts.cards import load_account, save_account
 from tui_mutabakat.services.context import Actor
 
 SIZE = (80, 24)
@@ -114,3 +116,38 @@ async def test_settle_document_numbers_whole_at_80(
             "20.10.2026",
         ):
             assert whole in text, whole
+
+
+def many_currencies(database: Database, actor: Actor) -> None:
+    account = make_account(database, actor, "120.01.001")
+    for currency, amount in (("TRY", "394779.31"), ("EUR", "1286.28"), ("USD", "627.32")):
+        add_movement(
+            database,
+            account,
+            debit=amount,
+            date=dt.date(2026, 6, 1),
+            doc_no=f"FT-{currency}",
+            currency=currency,
+            fx_rate=None if currency == "TRY" else "36.5",
+        )
+    with database.unit_of_work() as session:
+        data = load_account(session, account)
+        save_account(session, actor, replace(data, city="Şanlıurfa", group_code="PERAKENDE"))
+
+
+async def test_account_list_fits_80(app: MutabakatApp, database: Database, actor: Actor) -> None:
+    many_currencies(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f3")
+        text = seen(pilot)
+        print(text)
+        header = next(line for line in text.splitlines() if "Kod" in line and "Bakiye" in line)
+        assert header.rstrip().endswith("Aktif") and "Grup" not in header
+        row = next(line for line in text.splitlines() if line.startswith(" 120.01.001"))
+        assert row.rstrip().endswith("Evet") and "Şanlıurfa" in row and "394.779,31 B" in row
+        # The status line names every balance whole, wrapped between its parts.
+        for whole in ("1 / 1 hesap", "Bakiye: 1.286,28 B EUR", "627,32 B USD", "394.779,31 B TL"):
+            assert whole in text, whole
+        await press(pilot, "f6", "f6", "f6")  # sorted by group: the group comes back
+        header = next(line for line in seen(pilot).splitlines() if "Bakiye" in line)
+        assert "Grup ▲" in header and "Aktif" not in header

@@ -13,6 +13,7 @@ from functools import partial
 from typing import ClassVar
 
 from babel.numbers import format_decimal
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -69,6 +70,18 @@ def _narrows(flt: AccountFilter) -> bool:
     return bool(flt.search or flt.only_active or flt.city or flt.group_code)
 
 
+def pack_parts(parts: list[str], width: int, separator: str = " · ") -> str:
+    """`parts` joined by `separator`, a new line where the next part would not fit in
+    `width` cells: a status line wraps between its parts, never inside an amount."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1] + separator + part) <= width:
+            lines[-1] += separator + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
 def _all_values() -> str:
     """The first entry of the city/group lookups while a filter is set: it removes the filter."""
     return _("(tümü — süzgeci kaldır)")
@@ -98,6 +111,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._search_timer: Timer | None = None
         self._columns = full_columns()
         self._has_rows = False
+        self._status_parts: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -305,11 +319,11 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._show_status()
 
     def _marked_columns(self) -> tuple[Column, ...]:
-        """The columns, the sorted one marked with ▲ or ▼."""
+        """The columns, the sorted one marked with ▲ or ▼ (and never left out)."""
         marked = _SORT_COLUMN[self.filter.sort]
         arrow = " ▼" if self.filter.descending else " ▲"
         return tuple(
-            replace(column, title=column.title + arrow) if index == marked else column
+            replace(column, title=column.title + arrow, drop=0) if index == marked else column
             for index, column in enumerate(self._columns)
         )
 
@@ -317,20 +331,21 @@ class AccountListScreen(AppAccess, Screen[None]):
     def _cursor_moved(self) -> None:
         self._show_status()
 
-    def _every_balance(self, row: TableRow | None) -> str:
+    def _every_balance(self, row: TableRow | None) -> list[str]:
         """Every currency's balance of the account under the cursor, when it has several
         (its row shows the first and `+N`)."""
         if row is None or "+" not in row.cells[FULL_CURRENCY_CELL]:
-            return ""
+            return []
         with self.database.reader() as session:
             found = balances_for(session, [row.key])
-        return _("Bakiye: {balances}").format(
-            balances=" · ".join(
-                f"{balance_text(amount)} {currency_label(currency)}"
-                for (_id, currency), amount in sorted(found.items())
-                if amount
-            )
-        )
+        balances = [
+            f"{balance_text(amount)} {currency_label(currency)}"
+            for (_id, currency), amount in sorted(found.items())
+            if amount
+        ]
+        if balances:
+            balances[0] = _("Bakiye: {balances}").format(balances=balances[0])
+        return balances
 
     def _show_status(self) -> None:
         table = self.table
@@ -346,9 +361,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         ]
         if table.row_count:
             parts.insert(0, _("Satır {row}").format(row=_number(table.cursor_row + 1)))
-            every = self._every_balance(table.row_at(table.cursor_row))
-            if every:
-                parts.append(every)
+            parts.extend(self._every_balance(table.row_at(table.cursor_row)))
         flt = self.filter
         if flt.city:
             parts.append(_("Şehir: {city}").format(city=literal(flt.city)))
@@ -356,7 +369,16 @@ class AccountListScreen(AppAccess, Screen[None]):
             parts.append(_("Grup: {group}").format(group=literal(flt.group_code)))
         if flt.only_active:
             parts.append(_("yalnız aktif"))
-        self.query_one("#account-status", Static).update(" · ".join(parts))
+        self._status_parts = parts
+        self._write_status()
         if self._has_rows != bool(table.row_count):
             self._has_rows = bool(table.row_count)
             self.refresh_bindings()
+
+    def _write_status(self) -> None:
+        status = self.query_one("#account-status", Static)
+        width = status.content_region.width or self.app.size.width - 2
+        status.update(pack_parts(self._status_parts, width))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._write_status()
