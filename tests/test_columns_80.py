@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from tests.ops_data import add_movement, make_account
 from tests.pilot_keys import press
@@ -151,3 +152,14 @@ async def test_account_list_fits_80(app: MutabakatApp, database: Database, actor
         await press(pilot, "f6", "f6", "f6")  # sorted by group: the group comes back
         header = next(line for line in seen(pilot).splitlines() if "Bakiye" in line)
         assert "Grup ▲" in header and "Aktif" not in header
+
+
+async def test_send_criteria_labels_whole_at_80(app: MutabakatApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f4")
+        text = seen(pilot)
+        print(text)
+        labels = [str(label.content) for label in app.screen.query(".field-label").results(Label)]
+        assert "İlk hesap kodu" in labels and "Son hesap kodu" in labels
+        for label in labels:
+            assert not label.startswith("…") and label in text, label
