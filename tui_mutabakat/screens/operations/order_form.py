@@ -113,6 +113,8 @@ class OrderFormScreen(AppAccess, Screen[None]):
         Binding("f2,ctrl+s", "save", _("Kaydet"), id="order_save"),
         Binding("f4,insert,ctrl+n", "add_line", _("Satır ekle"), id="order_add_line"),
         Binding("f8,ctrl+d", "delete_line", _("Satır sil"), id="order_delete_line"),
+        # The lines table takes Enter itself (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "edit_line", _("Satırı düzelt"), id="order_edit_line"),
         Binding("f10,ctrl+l", "lookup", _("Hesap listesi"), id="order_lookup"),
         Binding("escape", "leave", _("Geri"), id="order_back"),
     ]
@@ -221,13 +223,20 @@ class OrderFormScreen(AppAccess, Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "add_line", "delete_line", "lookup") and not self.editable:
+        if (
+            action in ("save", "add_line", "edit_line", "delete_line", "lookup")
+            and not self.editable
+        ):
             return None
         return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        key = event.row_key.value
+        self.action_edit_line()
+
+    def action_edit_line(self) -> None:
+        """Enter: change the line under the cursor."""
+        key = cursor_key(self.query_one(DataTable))
         if not self.editable or key is None:
             return
         index = int(key)

@@ -69,6 +69,8 @@ class SettleScreen(AppAccess, Screen[None]):
     BINDINGS = [
         Binding("space", "mark", _("İşaretle"), id="settle_mark"),
         Binding("m", "match", _("Eşle"), id="settle_match"),
+        # The tables take Enter themselves (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "choose", _("İşaretle, eşle"), id="settle_choose"),
         Binding("f6,ctrl+k", "fifo", _("FIFO kapat"), id="settle_fifo"),
         Binding("u", "undo", _("Geri al"), id="settle_undo"),
         Binding("escape", "app.pop_screen", _("Geri"), id="settle_back"),
@@ -219,11 +221,17 @@ class SettleScreen(AppAccess, Screen[None]):
         self._set_mark(side, None if self.marked[side] == current else current)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self._focused_side() is not None:
+            event.stop()
+            self.action_choose()
+
+    def action_choose(self) -> None:
+        """Enter: mark the row under the cursor; with both sides marked, match them."""
         side = self._focused_side()
-        if side is None or event.row_key.value is None:
+        key = cursor_key(self._table(side)) if side is not None else None
+        if side is None or key is None:
             return
-        event.stop()
-        self._set_mark(side, int(event.row_key.value))
+        self._set_mark(side, int(key))
         if all(self.marked.values()):
             self.action_match()
         else:

@@ -51,6 +51,8 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "ship", _("Sevk et"), id="shipment_ship"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="shipment_actions"),
+        # The lines table takes Enter itself (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "line", _("Satır miktarı"), id="shipment_line"),
         Binding("escape", "dismiss(None)", _("Vazgeç"), id="shipment_cancel"),
     ]
 
