@@ -6,19 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Label
 
 from tests.ops_data import add_movement, make_account
 from tests.pilot_keys import press
+from tests.test_ops_screens import choose
 from tests.words_walk import screen_text
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.screens.operations.movements import MovementListScreen
+from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
 from tui_mutabakat.screens.operations.settle import SettleScreen
-from tui_mutabakat.services.accounts.cards import load_account, save_account
+from tui_mutabakat.screens.operations.shipment import ShipmentDialog
+from tui_mutabakat.services.accounts.cards import AccountData, load_account, save_account
+from tui_mutabakat.services.accounts.orders import (
+    OrderData,
+    OrderLineData,
+    approve_order,
+    save_order,
+)
 from tui_mutabakat.services.context import Actor
 
 SIZE = (80, 24)
@@ -27,6 +38,13 @@ LONG = "Çok uzun bir açıklama: mal satışı, altmış gün vadeli, iskontolu
 
 def seen(pilot: Pilot[None]) -> str:
     return screen_text(pilot.app.export_screenshot())
+
+
+def shown_in(pilot: Pilot[None], widget: Widget) -> str:
+    """The text the screen shows inside `widget`, its lines joined by a space."""
+    region = widget.content_region
+    lines = seen(pilot).splitlines()[region.y : region.bottom]
+    return " ".join(" ".join(line[region.x : region.right].split()) for line in lines).strip()
 
 
 def movements_account(database: Database, actor: Actor) -> int:
@@ -138,6 +156,9 @@ def many_currencies(database: Database, actor: Actor) -> None:
 
 async def test_account_list_fits_80(app: MutabakatApp, database: Database, actor: Actor) -> None:
     many_currencies(database, actor)
+    with database.unit_of_work() as session:  # more rows than lines: the scroll bar shows
+        for n in range(2, 31):
+            save_account(session, actor, AccountData(code=f"120.01.{n:03}", title=f"Hesap {n}"))
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "f3")
         text = seen(pilot)
@@ -147,7 +168,7 @@ async def test_account_list_fits_80(app: MutabakatApp, database: Database, actor
         row = next(line for line in text.splitlines() if line.startswith(" 120.01.001"))
         assert row.rstrip().endswith("Evet") and "Şanlıurfa" in row and "394.779,31 B" in row
         # The status line names every balance whole, wrapped between its parts.
-        for whole in ("1 / 1 hesap", "Bakiye: 1.286,28 B EUR", "627,32 B USD", "394.779,31 B TL"):
+        for whole in ("30 / 30 hesap", "Bakiye: 1.286,28 B EUR", "627,32 B USD", "394.779,31 B TL"):
             assert whole in text, whole
         await press(pilot, "f6", "f6", "f6")  # sorted by group: the group comes back
         header = next(line for line in seen(pilot).splitlines() if "Bakiye" in line)
@@ -163,3 +184,30 @@ async def test_send_criteria_labels_whole_at_80(app: MutabakatApp) -> None:
         assert "İlk hesap kodu" in labels and "Son hesap kodu" in labels
         for label in labels:
             assert not label.startswith("…") and label in text, label
+
+
+def approved_order(database: Database, actor: Actor, *, partial: bool) -> int:
+    account = make_account(database, actor, partial_shipment=partial)
+    lines = [
+        OrderLineData("Paslanmaz vida M8", Decimal("120"), "Adet", Decimal("2.5")),
+        OrderLineData("Somun M8", Decimal("80"), "Adet", Decimal("0.75")),
+    ]
+    with database.unit_of_work() as session:
+        order = save_order(session, actor, OrderData(account, dt.date(2026, 6, 1), lines=lines))
+        approve_order(session, actor, order)
+    return account
+
+
+async def test_shipment_note_wrapped_not_cut_at_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = approved_order(database, actor, partial=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        await choose(pilot, "ship")
+        assert isinstance(app.screen, ShipmentDialog)
+        note = app.screen.query_one("#shipment-note", Label)
+        assert note.size.height >= 2  # wrapped …
+        assert shown_in(pilot, note) == str(note.content)  # … and every word shown
