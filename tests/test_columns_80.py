@@ -135,6 +135,13 @@ async def test_settle_document_numbers_whole_at_80(
             "20.10.2026",
         ):
             assert whole in text, whole
+        await press(pilot, "space", "tab", "space")  # one of each side marked
+        text = seen(pilot)
+        for whole in (
+            "borç: IHR2026000000123 (1.286,28 EUR)",
+            "alacak: BNK2026000000004 (72.779,31)",
+        ):
+            assert whole in text, whole  # the status line wraps between its parts
 
 
 def many_currencies(database: Database, actor: Actor) -> None:

@@ -13,13 +13,12 @@ from functools import partial
 from typing import ClassVar
 
 from babel.numbers import format_decimal
-from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 
 from tui_mutabakat.data.account_queries import (
     AccountFilter,
@@ -49,6 +48,7 @@ from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts.cards import check_deletable, delete_account
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
+from tui_mutabakat.widgets.status_line import StatusLine
 
 #: The order F6 walks through; the n-th sort is the n-th column of the table.
 SORT_ORDER: tuple[AccountSort, ...] = (
@@ -68,18 +68,6 @@ def _number(value: int) -> str:
 def _narrows(flt: AccountFilter) -> bool:
     """Whether the filter hides some accounts (sorting alone does not)."""
     return bool(flt.search or flt.only_active or flt.city or flt.group_code)
-
-
-def pack_parts(parts: list[str], width: int, separator: str = " · ") -> str:
-    """`parts` joined by `separator`, a new line where the next part would not fit in
-    `width` cells: a status line wraps between its parts, never inside an amount."""
-    lines: list[str] = []
-    for part in parts:
-        if lines and cell_len(lines[-1] + separator + part) <= width:
-            lines[-1] += separator + part
-        else:
-            lines.append(part)
-    return "\n".join(lines)
 
 
 def _all_values() -> str:
@@ -111,7 +99,6 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._search_timer: Timer | None = None
         self._columns = full_columns()
         self._has_rows = False
-        self._status_parts: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,7 +111,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             empty_text=_("Kayıt yok — Ins ile yeni hesap ekleyin"),
             id="account-table",
         )
-        yield Static(id="account-status")
+        yield StatusLine(id="account-status")
         yield Footer()
 
     @property
@@ -369,16 +356,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             parts.append(_("Grup: {group}").format(group=literal(flt.group_code)))
         if flt.only_active:
             parts.append(_("yalnız aktif"))
-        self._status_parts = parts
-        self._write_status()
+        self.query_one("#account-status", StatusLine).show(parts)
         if self._has_rows != bool(table.row_count):
             self._has_rows = bool(table.row_count)
             self.refresh_bindings()
-
-    def _write_status(self) -> None:
-        status = self.query_one("#account-status", Static)
-        width = status.content_region.width or self.app.size.width - 2
-        status.update(pack_parts(self._status_parts, width))
-
-    def on_resize(self, _event: events.Resize) -> None:
-        self._write_status()

@@ -14,6 +14,7 @@ from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
@@ -42,6 +43,7 @@ from tui_mutabakat.services.accounts.settlement import (
     undo_match,
 )
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.status_line import StatusLine
 
 MARK = "✓"
 
@@ -96,7 +98,7 @@ class SettleScreen(AppAccess, Screen[None]):
                 yield FitTable(id="settle-credits")
         yield Label(_("Eşlemeler (U: seçili ya da son eşlemeyi geri al)"), classes="hint")
         yield FitTable(id="settle-matches", shrink=(("user", 4),))
-        yield Label("", id="settle-status")
+        yield StatusLine(id="settle-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -183,15 +185,18 @@ class SettleScreen(AppAccess, Screen[None]):
         return next((i for i in items if i.movement_id == movement_id), None)
 
     def _show_status(self) -> None:
-        parts = []
+        """The marked items and the keys, wrapped between them at 80 columns."""
+        marks = []
         for side, label in (("debits", _("borç")), ("credits", _("alacak"))):
             item = self._item(side, self.marked[side])
             text = f"{item.doc_no or item.movement_id} ({_amount(item)})" if item else "-"
-            parts.append(f"{label}: {text}")
-        self.query_one("#settle-status", Label).update(
-            _("İşaretli — {marks} · Boşluk: işaretle · M/Enter: eşle · F6: FIFO").format(
-                marks=", ".join(parts)
-            )
+            marks.append(f"{label}: {literal(text)}")
+        self.query_one("#settle-status", StatusLine).show(
+            [
+                _("İşaretli — {debit}").format(debit=marks[0]),
+                marks[1],
+                _("Boşluk: işaretle · M/Enter: eşle · F6: FIFO"),
+            ]
         )
 
     def _focused_side(self) -> str | None:
