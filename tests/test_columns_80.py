@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import DataTable, Label
 
 from tests.ops_data import add_movement, make_account
 from tests.pilot_keys import press
@@ -20,7 +20,9 @@ from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.screens.operations.movements import MovementListScreen
+from tui_mutabakat.screens.operations.order_form import OrderFormScreen
 from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
+from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
 from tui_mutabakat.screens.operations.settle import SettleScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.cards import AccountData, load_account, save_account
@@ -196,7 +198,9 @@ async def test_send_criteria_labels_whole_at_80(app: MutabakatApp) -> None:
 def approved_order(database: Database, actor: Actor, *, partial: bool) -> int:
     account = make_account(database, actor, partial_shipment=partial)
     lines = [
-        OrderLineData("Paslanmaz vida M8", Decimal("120"), "Adet", Decimal("2.5")),
+        OrderLineData(
+            "Paslanmaz çelik vida M8x40 DIN 912 kutu", Decimal("1250"), "Adet", Decimal("12.75")
+        ),
         OrderLineData("Somun M8", Decimal("80"), "Adet", Decimal("0.75")),
     ]
     with database.unit_of_work() as session:
@@ -218,3 +222,35 @@ async def test_shipment_note_wrapped_not_cut_at_80(
         note = app.screen.query_one("#shipment-note", Label)
         assert note.size.height >= 2  # wrapped …
         assert shown_in(pilot, note) == str(note.content)  # … and every word shown
+
+
+async def test_order_form_lines_whole_at_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """A long item name gives up its width: the quantities, amounts and "Sevk" stay whole."""
+    account = approved_order(database, actor, partial=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, OrderFormScreen)
+        text = seen(pilot)
+        header = next(line for line in text.splitlines() if "Malzeme" in line)
+        assert header.split()[-2:] == ["Tutar", "Sevk"]
+        assert "Paslanmaz çelik vida" in text and "15.937,50" in text and "1.250" in text
+
+
+async def test_rule_decisions_whole_at_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """The document stays whole; the line under the table says rule, decision and figures."""
+    account = approved_order(database, actor, partial=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(RuleDecisionsScreen(account))
+        await press(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count >= 1
+        document = str(table.get_row_at(0)[-1])
+        detail = app.screen.query_one("#decisions-detail", Label)
+        assert document in seen(pilot)
+        assert shown_in(pilot, detail) == " ".join(str(detail.content).split())

@@ -1,7 +1,8 @@
 """Pictures of the screens the 80-column pass changed, at 80×24 and 120×40: the movements
 (one B/A amount column and a detail line at 80, Borç and Alacak at 120), Borç Takip (sides
-stacked at 80, side by side at 120), the sales orders, the account list (Grup left out at
-80) and the ship dialog with its note wrapped.
+stacked at 80, side by side at 120), the sales orders and an order (a long item name gives
+up its width), the account list (Grup left out at 80) and the ship dialog with its note
+wrapped.
 
 Every date is fixed (the ship dialog's are typed in), so the pictures do not change with
 the day the tests run. Update on purpose: `pytest tests/test_snapshots_columns.py
@@ -109,3 +110,18 @@ def test_ship_dialog_note(
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_dialog)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_order_form(
+    snap_compare: Any, app: MutabakatApp, database: Database, actor: Actor, size: tuple[int, int]
+) -> None:
+    account = approved_order(database, actor, partial=True)
+
+    async def open_form(pilot: Pilot[None]) -> None:
+        pilot.app.push_screen(SalesOrderListScreen(account))
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_form)

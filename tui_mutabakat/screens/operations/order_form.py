@@ -44,6 +44,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
     status_label,
 )
+from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import field_row, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 
@@ -143,15 +144,15 @@ class OrderFormScreen(AppAccess, Screen[None]):
                 _("Ödemeli"),
                 Tick(_("Evet (vade takibi yapılır)"), id="o-paid", compact=True),
             )
-        yield DataTable(id="order-lines", cursor_type="row", zebra_stripes=True)
+        # The item's name gives up its width first: the quantities and amounts stay whole.
+        yield FitTable(id="order-lines", shrink=(("item", 10),))
         yield Label("", id="order-total", classes="section-title")
         yield Footer()
 
     def on_mount(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
-        table.add_columns(
-            _("Malzeme"), _("Miktar"), _("Birim"), _("Birim Fiyat"), _("Tutar"), _("Sevk")
-        )
+        table.add_column(_("Malzeme"), key="item")
+        table.add_columns(_("Miktar"), _("Birim"), _("Birim Fiyat"), _("Tutar"), _("Sevk"))
         status = OrderStatus.DRAFT
         if self._order_id is not None:
             with self.database.reader() as session:
