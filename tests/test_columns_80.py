@@ -254,3 +254,20 @@ async def test_rule_decisions_whole_at_80(
         detail = app.screen.query_one("#decisions-detail", Label)
         assert document in seen(pilot)
         assert shown_in(pilot, detail) == " ".join(str(detail.content).split())
+
+
+async def test_movements_keep_the_cursor_across_a_resize(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = movements_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = MovementListScreen(account)
+        app.push_screen(screen)
+        await press(pilot, "up")  # the first movement
+        first = screen._current()
+        await pilot.resize_terminal(120, 40)
+        await press(pilot)
+        assert "Borç" in seen(pilot) and screen._current() == first
+        await pilot.resize_terminal(80, 24)
+        await press(pilot)
+        assert "Tutar" in seen(pilot) and screen._current() == first

@@ -323,8 +323,9 @@ class MovementListScreen(AppAccess, Screen[None]):
         narrow = event.size.width < NARROW
         if narrow != self._narrow:
             self._narrow = narrow
+            keep = self._current()  # the same movement under the cursor in the other layout
             self._add_columns()
-            self.reload()
+            self.reload(select=keep)
 
     def _amounts(self, row: MovementRow) -> tuple[Text, ...]:
         if self._narrow:
