@@ -13,6 +13,11 @@ the right (a due date, an open amount) are cut or out of sight. `FitTable` appli
 
 A screen whose shrunk columns hold something the user needs shows the cursor row's text in
 full elsewhere (the movement list's detail line).
+
+Textual has no public hook for this: `FitTable` overrides three private `DataTable` methods
+(`_update_dimensions`, `_compute_row_renderables`, `_on_resize`; Textual 8.2). The Pilot
+tests of `tests/test_columns_80.py` read the screens as drawn and fail if an upgrade breaks
+them.
 """
 
 from __future__ import annotations
