@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.style import Style
 from textual.app import App, ComposeResult
 
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow, fit
@@ -179,6 +180,22 @@ async def test_columns_fit_80_columns_with_a_flexible_title() -> None:
         assert widths[0] == 8 and widths[2] == 12
         narrow = table.column_widths(20)
         assert narrow[1] == 10  # never below the flex column's minimum
+
+
+def test_droppable_columns_are_left_out_lowest_drop_first() -> None:
+    table = PagedTable(
+        (
+            Column("Kod", 10),
+            Column("Ünvan", 10, flex=True),
+            Column("Aktif", 5, drop=2),
+            Column("Grup", 6, drop=1),
+        )
+    )
+    assert table.column_widths(40) == (10, 14, 5, 6)  # 31 + 5 gaps fit: all, the spare to Ünvan
+    assert table.column_widths(30) == (10, 11, 5, 0)  # Grup first, the spare to the title
+    assert table.column_widths(22) == (10, 10, 0, 0)
+    line = table._line(("120.01", "Anadolu", "Evet", "TOPTAN"), 30, Style())
+    assert line.text.split() == ["120.01", "Anadolu", "Evet"]
 
 
 def test_fit_cuts_with_an_ellipsis_and_aligns() -> None:

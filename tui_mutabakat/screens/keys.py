@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from textual.binding import ActiveBinding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -52,10 +53,39 @@ class ScreenKey:
     node: DOMNode
 
 
+def _selection_stands_for(
+    screen: Screen[object], key: str, shadow: ActiveBinding
+) -> ActiveBinding | None:
+    """The described binding of `key` further out than `shadow`, when `shadow` is a list's own
+    hidden "select" (a table's Enter posts `RowSelected`, which the screen turns into its
+    action — "Aç", "Düzelt"): the help then names what Enter does, not nothing."""
+    if shadow.binding.show and shadow.binding.description:
+        return None
+    if not shadow.binding.action.startswith("select"):
+        return None
+    found = False
+    # Textual's own walk of the focus chain (Screen.active_bindings), past `shadow`.
+    for namespace, bindings in screen._modal_binding_chain:
+        for bound_key, binding in bindings:
+            if bound_key != key:
+                continue
+            if not found:
+                found = namespace is shadow.node
+                continue
+            if not binding.description or not binding.show:
+                continue
+            state = screen.app._check_action_state(binding.action, namespace)
+            if state is False:
+                continue
+            return ActiveBinding(namespace, binding, bool(state), binding.tooltip)
+    return None
+
+
 def screen_keys(screen: Screen[object]) -> list[ScreenKey]:
     """The described keys active on `screen`, one entry per action with all its keys."""
     grouped: dict[tuple[int, str], ScreenKey] = {}
     for key, active in screen.active_bindings.items():
+        active = _selection_stands_for(screen, key, active) or active
         binding = active.binding
         if not binding.description or not binding.show:
             continue

@@ -30,12 +30,17 @@ Align = Literal["left", "right", "center"]
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column. A `flex` column takes the width left over (at least `width`)."""
+    """One column. A `flex` column takes the width left over (at least `width`).
+
+    `drop` > 0: the column may be left out when the table is too narrow for all columns at
+    their widths — the one with the lowest `drop` first (see `PagedTable.column_widths`).
+    """
 
     title: str
     width: int
     align: Align = "left"
     flex: bool = False
+    drop: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,20 +346,29 @@ class PagedTable(ScrollView, can_focus=True):
     def column_widths(self, width: int) -> tuple[int, ...]:
         """Widths of the columns for a table `width` cells wide (one space between columns).
 
-        Flex columns get their minimum and share equally what is left beyond the minimums;
-        when even their minimum does not fit, the line is simply cut at the right edge.
+        When the columns do not fit at their widths, the droppable ones are left out (width
+        0), lowest `drop` first, until they do. Flex columns get their minimum and share
+        equally what is left beyond the minimums; when even that does not fit, the line is
+        simply cut at the right edge.
         """
         # Keyed by the columns too: a screen may give the table other columns.
         if self._widths[0] == (width, self.columns):
             return self._widths[1]
-        gaps = len(self.columns) + 1
-        fixed = sum(c.width for c in self.columns if not c.flex)
-        flexible = [c for c in self.columns if c.flex]
+        shown = list(self.columns)
+        for candidate in sorted((c for c in self.columns if c.drop), key=lambda c: c.drop):
+            if sum(c.width for c in shown) + len(shown) + 1 <= width:
+                break
+            shown.remove(candidate)
+        gaps = len(shown) + 1
+        fixed = sum(c.width for c in shown if not c.flex)
+        flexible = [c for c in shown if c.flex]
         spare = width - gaps - fixed - sum(c.width for c in flexible)
         widths: list[int] = []
         share, extra = divmod(max(0, spare), len(flexible)) if flexible else (0, 0)
         for column in self.columns:
-            if column.flex:
+            if column not in shown:
+                widths.append(0)
+            elif column.flex:
                 widths.append(column.width + share + (1 if extra > 0 else 0))
                 extra -= 1
             else:
@@ -366,6 +380,8 @@ class PagedTable(ScrollView, can_focus=True):
         widths = self.column_widths(width)
         parts = [" "]
         for column, cell, cell_width in zip(self.columns, cells, widths, strict=False):
+            if not cell_width:
+                continue  # left out at this width
             parts.append(fit(cell, cell_width, column.align))
             parts.append(" ")
         text = "".join(parts)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 
 from tui_mutabakat.data.account_queries import (
     AccountFilter,
@@ -48,6 +48,7 @@ from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts.cards import check_deletable, delete_account
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
+from tui_mutabakat.widgets.status_line import StatusLine
 
 #: The order F6 walks through; the n-th sort is the n-th column of the table.
 SORT_ORDER: tuple[AccountSort, ...] = (
@@ -113,7 +114,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             empty_text=_("Kayıt yok — Ins ile yeni hesap ekleyin"),
             id="account-table",
         )
-        yield Static(id="account-status")
+        yield StatusLine(id="account-status")
         yield Footer()
 
     @property
@@ -316,11 +317,11 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._show_status()
 
     def _marked_columns(self) -> tuple[Column, ...]:
-        """The columns, the sorted one marked with ▲ or ▼."""
+        """The columns, the sorted one marked with ▲ or ▼ (and never left out)."""
         marked = _SORT_COLUMN[self.filter.sort]
         arrow = " ▼" if self.filter.descending else " ▲"
         return tuple(
-            replace(column, title=column.title + arrow) if index == marked else column
+            replace(column, title=column.title + arrow, drop=0) if index == marked else column
             for index, column in enumerate(self._columns)
         )
 
@@ -328,20 +329,21 @@ class AccountListScreen(AppAccess, Screen[None]):
     def _cursor_moved(self) -> None:
         self._show_status()
 
-    def _every_balance(self, row: TableRow | None) -> str:
+    def _every_balance(self, row: TableRow | None) -> list[str]:
         """Every currency's balance of the account under the cursor, when it has several
         (its row shows the first and `+N`)."""
         if row is None or "+" not in row.cells[FULL_CURRENCY_CELL]:
-            return ""
+            return []
         with self.database.reader() as session:
             found = balances_for(session, [row.key])
-        return _("Bakiye: {balances}").format(
-            balances=" · ".join(
-                f"{balance_text(amount)} {currency_label(currency)}"
-                for (_id, currency), amount in sorted(found.items())
-                if amount
-            )
-        )
+        balances = [
+            f"{balance_text(amount)} {currency_label(currency)}"
+            for (_id, currency), amount in sorted(found.items())
+            if amount
+        ]
+        if balances:
+            balances[0] = _("Bakiye: {balances}").format(balances=balances[0])
+        return balances
 
     def _show_status(self) -> None:
         table = self.table
@@ -357,9 +359,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         ]
         if table.row_count:
             parts.insert(0, _("Satır {row}").format(row=_number(table.cursor_row + 1)))
-            every = self._every_balance(table.row_at(table.cursor_row))
-            if every:
-                parts.append(every)
+            parts.extend(self._every_balance(table.row_at(table.cursor_row)))
         flt = self.filter
         if flt.city:
             parts.append(_("Şehir: {city}").format(city=literal(flt.city)))
@@ -367,7 +367,7 @@ class AccountListScreen(AppAccess, Screen[None]):
             parts.append(_("Grup: {group}").format(group=literal(flt.group_code)))
         if flt.only_active:
             parts.append(_("yalnız aktif"))
-        self.query_one("#account-status", Static).update(" · ".join(parts))
+        self.query_one("#account-status", StatusLine).show(parts)
         if self._has_rows != bool(table.row_count):
             self._has_rows = bool(table.row_count)
             self.refresh_bindings()

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar, cast
 
+from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,7 +29,7 @@ from tui_mutabakat.domain.formatting import (
 from tui_mutabakat.domain.money import check_rate
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
-from tui_mutabakat.screens.accounts.account_rows import literal
+from tui_mutabakat.screens.accounts.account_rows import balance_text, literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -44,6 +46,7 @@ from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
     MovementData,
+    MovementRow,
     delete_movement,
     doc_type_label,
     list_movements,
@@ -53,7 +56,12 @@ from tui_mutabakat.services.accounts.movements import (
     save_movement,
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
+from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import date_input, field_row, parse_problem
+
+#: Below this many columns the list shows one amount column ("1.234,56 B") instead of Borç and
+#: Alacak, so the dates, the document number and the open amount stay whole at 80 columns.
+NARROW = 100
 
 #: What the account list's F9 menu can offer for the highlighted account (see `open_for_account`).
 ACCOUNT_ACTIONS: list[MenuItem] = [
@@ -280,29 +288,59 @@ class MovementListScreen(AppAccess, Screen[None]):
         #: `Database.commits` when the list was last read: anything saved since (on this
         #: screen or one opened from it — Borç Takip, orders, shipping) reloads it on return.
         self._seen = -1
+        self._rows: dict[str, MovementRow] = {}
+        self._narrow = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="movements-title", classes="section-title")
-        yield DataTable(id="movements-table", cursor_type="row", zebra_stripes=True)
+        # The description gives up its width first, then the type: the detail line under
+        # the table shows both in full for the row under the cursor.
+        yield FitTable(id="movements-table", shrink=(("desc", 0), ("type", 6)))
+        yield Label("", id="movements-detail")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._narrow = self.app.size.width < NARROW
+        self._add_columns()
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def _add_columns(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
+        table.clear(columns=True)
+        amounts = (
+            [(_("Tutar"), "amount")]
+            if self._narrow
+            else [(_("Borç"), "debit"), (_("Alacak"), "credit")]
+        )
         for label, key in (
             (_("Tarih"), "date"),
             (_("Tür"), "type"),
             (_("Belge No"), "doc"),
-            (_("Borç"), "debit"),
-            (_("Alacak"), "credit"),
+            *amounts,
             (_("Dvz"), "cur"),
             (_("Vade"), "due"),
             (_("Açık"), "open"),
             (_("Açıklama"), "desc"),
         ):
             table.add_column(label, key=key)
-        self.reload()
-        table.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            keep = self._current()  # the same movement under the cursor in the other layout
+            self._add_columns()
+            self.reload(select=keep)
+
+    def _amounts(self, row: MovementRow) -> tuple[Text, ...]:
+        if self._narrow:
+            return (right(balance_text(row.debit - row.credit)),)
+        return (
+            right(format_amount(row.debit) if row.debit else ""),
+            right(format_amount(row.credit) if row.credit else ""),
+        )
 
     def reload(self, select: int | None = None) -> None:
         table: DataTable[object] = self.query_one(DataTable)
@@ -311,6 +349,7 @@ class MovementListScreen(AppAccess, Screen[None]):
             account = account_name(session, self.account_id)
             rows = list_movements(session, self.account_id)
             balance = open_balance(session, self.account_id)
+        self._rows = {str(row.id): row for row in rows}
         title = account.label if account else "?"
         self.query_one("#movements-title", Label).update(
             ngettext(
@@ -324,20 +363,32 @@ class MovementListScreen(AppAccess, Screen[None]):
         for row in rows:
             table.add_row(
                 format_day(row.date),
-                doc_type_label(row.doc_type),
+                plain(doc_type_label(row.doc_type)),
                 plain(row.doc_no),
-                right(format_amount(row.debit) if row.debit else ""),
-                right(format_amount(row.credit) if row.credit else ""),
+                *self._amounts(row),
                 row.currency,
                 format_day(row.due_date),
                 right(format_amount(row.unsettled)),
                 plain(row.description),
                 key=str(row.id),
             )
-        if keep is not None and str(keep) in {str(r.id) for r in rows}:
+        if keep is not None and str(keep) in self._rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         elif rows:
             table.move_cursor(row=len(rows) - 1)
+        self._show_detail()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The cursor row's type, document and description in full (the table may cut them)."""
+        key = cursor_key(self.query_one(DataTable))
+        row = self._rows.get(key) if key is not None else None
+        parts = [doc_type_label(row.doc_type), row.doc_no, row.description] if row else []
+        self.query_one("#movements-detail", Label).update(
+            plain(" · ".join(part for part in parts if part))
+        )
 
     def _current(self) -> int | None:
         key = cursor_key(self.query_one(DataTable))

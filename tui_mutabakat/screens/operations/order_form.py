@@ -45,6 +45,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
     status_label,
 )
+from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import field_row, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 
@@ -114,6 +115,8 @@ class OrderFormScreen(AppAccess, Screen[None]):
         Binding("f2,ctrl+s", "save", _("Kaydet"), id="order_save"),
         Binding("f4,insert,ctrl+n", "add_line", _("Satır ekle"), id="order_add_line"),
         Binding("f8,ctrl+d", "delete_line", _("Satır sil"), id="order_delete_line"),
+        # The lines table takes Enter itself (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "edit_line", _("Satırı düzelt"), id="order_edit_line"),
         Binding("f10,ctrl+l", "lookup", _("Hesap listesi"), id="order_lookup"),
         Binding("escape", "leave", _("Geri"), id="order_back"),
     ]
@@ -142,15 +145,15 @@ class OrderFormScreen(AppAccess, Screen[None]):
                 _("Ödemeli"),
                 Tick(_("Evet (vade takibi yapılır)"), id="o-paid", compact=True),
             )
-        yield DataTable(id="order-lines", cursor_type="row", zebra_stripes=True)
+        # The item's name gives up its width first: the quantities and amounts stay whole.
+        yield FitTable(id="order-lines", shrink=(("item", 10),))
         yield Label("", id="order-total", classes="section-title")
         yield Footer()
 
     def on_mount(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
-        table.add_columns(
-            _("Malzeme"), _("Miktar"), _("Birim"), _("Birim Fiyat"), _("Tutar"), _("Sevk")
-        )
+        table.add_column(_("Malzeme"), key="item")
+        table.add_columns(_("Miktar"), _("Birim"), _("Birim Fiyat"), _("Tutar"), _("Sevk"))
         status = OrderStatus.DRAFT
         if self._order_id is not None:
             with self.database.reader() as session:
@@ -222,13 +225,20 @@ class OrderFormScreen(AppAccess, Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "add_line", "delete_line", "lookup") and not self.editable:
+        if (
+            action in ("save", "add_line", "edit_line", "delete_line", "lookup")
+            and not self.editable
+        ):
             return None
         return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        key = event.row_key.value
+        self.action_edit_line()
+
+    def action_edit_line(self) -> None:
+        """Enter: change the line under the cursor."""
+        key = cursor_key(self.query_one(DataTable))
         if not self.editable or key is None:
             return
         index = int(key)

@@ -48,6 +48,7 @@ from tui_mutabakat.services.accounts.orders import (
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
+from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import field_row
 from tui_mutabakat.widgets.tick import Tick
 
@@ -134,14 +135,14 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="orders-title", classes="section-title")
-        yield DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
+        # The title gives up its width first: the number, dates and amounts stay whole.
+        yield FitTable(id="orders-table", shrink=(("title", 8),))
         yield Footer()
 
     def on_mount(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
-        table.add_columns(
-            _("No"), _("Tarih"), _("Hesap"), _("Durum"), _("Tutar"), _("Kalan"), _("Ünvan")
-        )
+        table.add_columns(_("No"), _("Tarih"), _("Hesap"), _("Durum"), _("Tutar"), _("Kalan"))
+        table.add_column(_("Ünvan"), key="title")
         self.reload()
         table.focus()
 
@@ -172,7 +173,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
                 plain(row.number),
                 format_day(row.date),
                 plain(row.account_code),
-                status_label(row.status),
+                plain(status_label(row.status)),
                 right(format_amount(row.total)),
                 right(format_amount(row.remaining_value)),
                 plain(row.account_title),

@@ -13,6 +13,7 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key, plain
 from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.rule_log import Decision, list_decisions
+from tui_mutabakat.widgets.fit_table import FitTable
 
 
 class RuleDecisionsScreen(AppAccess, Screen[None]):
@@ -33,13 +34,18 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="decisions-title", classes="section-title")
-        yield DataTable(id="decisions-table", cursor_type="row", zebra_stripes=True)
+        # The rule, then the decision give up width first (the line under the table says
+        # both in full); the time and the document stay whole.
+        yield FitTable(id="decisions-table", shrink=(("rule", 8), ("decision", 12)))
         yield Label("", id="decisions-detail", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
-        table.add_columns(_("Zaman"), _("Kullanıcı"), _("Kural"), _("Karar"), _("Belge"))
+        table.add_columns(_("Zaman"), _("Kullanıcı"))
+        table.add_column(_("Kural"), key="rule")
+        table.add_column(_("Karar"), key="decision")
+        table.add_column(_("Belge"))
         self.action_reload()
         table.focus()
 
@@ -59,8 +65,8 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
             table.add_row(
                 row.at.astimezone().strftime("%d.%m.%Y %H:%M"),
                 plain(row.login),
-                row.rule,
-                row.decision,
+                plain(row.rule),
+                plain(row.decision),
                 plain(row.document),
                 key=str(index),
             )
@@ -71,9 +77,11 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
 
     def _show_detail(self) -> None:
         key = cursor_key(self.query_one(DataTable))
+        row = self._rows[int(key)] if key is not None and self._rows else None
         detail = ""
-        if key is not None and self._rows:
-            # the document first: at 80 columns the table cuts its last column off
-            row = self._rows[int(key)]
-            detail = " · ".join(part for part in (row.document, row.detail) if part)
+        if row is not None:
+            # The document first; the rule and the decision, which the table may cut at 80
+            # columns, in full after the detail.
+            parts = (row.document, row.detail, f"{row.rule} — {row.decision}")
+            detail = " · ".join(part for part in parts if part)
         self.query_one("#decisions-detail", Label).update(detail)

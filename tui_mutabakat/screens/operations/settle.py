@@ -14,6 +14,7 @@ from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
@@ -42,6 +43,8 @@ from tui_mutabakat.services.accounts.settlement import (
     settle_pair,
     undo_match,
 )
+from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.status_line import StatusLine
 
 MARK = "✓"
 
@@ -64,9 +67,13 @@ class SettleScreen(AppAccess, Screen[None]):
     """Mark one debit (left) and one credit (right) with Space, then M or Enter matches."""
 
     TITLE = _("Borç Takip")
+    #: `-narrow` stacks the two sides (see `app.tcss`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("space", "mark", _("İşaretle"), id="settle_mark"),
         Binding("m", "match", _("Eşle"), id="settle_match"),
+        # The tables take Enter themselves (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "choose", _("İşaretle, eşle"), id="settle_choose"),
         Binding("f6,ctrl+k", "fifo", _("FIFO kapat"), id="settle_fifo"),
         Binding("u", "undo", _("Geri al"), id="settle_undo"),
         Binding("escape", "app.pop_screen", _("Geri"), id="settle_back"),
@@ -86,24 +93,23 @@ class SettleScreen(AppAccess, Screen[None]):
         with Horizontal(id="settle-tables"):
             with Vertical(classes="settle-side"):
                 yield Label(_("Borç (kapanmamış)"), classes="section-title")
-                yield DataTable(id="settle-debits", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="settle-debits")
             with Vertical(classes="settle-side"):
                 yield Label(_("Alacak (kapanmamış)"), classes="section-title")
-                yield DataTable(id="settle-credits", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="settle-credits")
         yield Label(_("Eşlemeler (U: seçili ya da son eşlemeyi geri al)"), classes="hint")
-        yield DataTable(id="settle-matches", cursor_type="row", zebra_stripes=True)
-        yield Label("", id="settle-status")
+        yield FitTable(id="settle-matches", shrink=(("user", 4),))
+        yield StatusLine(id="settle-status")
         yield Footer()
 
     def on_mount(self) -> None:
         for side in ("debits", "credits"):
             table = self._table(side)
             table.add_column(" ", key="mark")
-            # The amount before the document number: on a narrow terminal the table is
-            # cut on the right, and a cut amount would read as a different amount.
             table.add_columns(_("Vade"), _("Açık"), _("Belge"))
         matches = self._table("matches")
-        matches.add_columns(_("Tutar"), _("Borç belge"), _("Alacak belge"), _("Kullanıcı"))
+        matches.add_columns(_("Tutar"), _("Borç belge"), _("Alacak belge"))
+        matches.add_column(_("Kullanıcı"), key="user")
         self.reload()
         self._table("debits").focus()
 
@@ -149,7 +155,7 @@ class SettleScreen(AppAccess, Screen[None]):
                 right(format_money(match.amount, match.currency)),
                 plain(match.debit_doc or f"#{match.debit_id}"),
                 plain(match.credit_doc or f"#{match.credit_id}"),
-                match.created_by,
+                plain(match.created_by),
                 key=str(match.id),
             )
         if self._view.matches:
@@ -176,15 +182,18 @@ class SettleScreen(AppAccess, Screen[None]):
         return next((i for i in items if i.movement_id == movement_id), None)
 
     def _show_status(self) -> None:
-        parts = []
+        """The marked items and the keys, wrapped between them at 80 columns."""
+        marks = []
         for side, label in (("debits", _("borç")), ("credits", _("alacak"))):
             item = self._item(side, self.marked[side])
             text = f"{item.doc_no or item.movement_id} ({_amount(item)})" if item else "-"
-            parts.append(f"{label}: {text}")
-        self.query_one("#settle-status", Label).update(
-            _("İşaretli — {marks} · Boşluk: işaretle · M/Enter: eşle · F6: FIFO").format(
-                marks=", ".join(parts)
-            )
+            marks.append(f"{label}: {literal(text)}")
+        self.query_one("#settle-status", StatusLine).show(
+            [
+                _("İşaretli — {debit}").format(debit=marks[0]),
+                marks[1],
+                _("Boşluk: işaretle · M/Enter: eşle · F6: FIFO"),
+            ]
         )
 
     def _focused_side(self) -> str | None:
@@ -214,11 +223,17 @@ class SettleScreen(AppAccess, Screen[None]):
         self._set_mark(side, None if self.marked[side] == current else current)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self._focused_side() is not None:
+            event.stop()
+            self.action_choose()
+
+    def action_choose(self) -> None:
+        """Enter: mark the row under the cursor; with both sides marked, match them."""
         side = self._focused_side()
-        if side is None or event.row_key.value is None:
+        key = cursor_key(self._table(side)) if side is not None else None
+        if side is None or key is None:
             return
-        event.stop()
-        self._set_mark(side, int(event.row_key.value))
+        self._set_mark(side, int(key))
         if all(self.marked.values()):
             self.action_match()
         else:

@@ -40,6 +40,7 @@ from tui_mutabakat.services.accounts.movements import (
 from tui_mutabakat.services.accounts.orders import format_quantity, parse_quantity
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import ShipmentView, ship_order, shipment_view
+from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import date_input, field_row, hint_text, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 
@@ -52,6 +53,8 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "ship", _("Sevk et"), id="shipment_ship"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="shipment_actions"),
+        # The lines table takes Enter itself (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "line", _("Satır miktarı"), id="shipment_line"),
         Binding("escape", "dismiss(None)", _("Vazgeç"), id="shipment_cancel"),
     ]
 
@@ -66,7 +69,8 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         with Vertical(classes="dialog ops-dialog ops-form shipment"):
             yield Label("", id="shipment-title", classes="dialog-title")
             yield Label("", id="shipment-note")
-            yield DataTable(id="shipment-lines", cursor_type="row", zebra_stripes=True)
+            # The item's name gives up its width first: the quantities stay whole.
+            yield FitTable(id="shipment-lines", shrink=(("item", 10),))
             yield field_row(
                 _("Fatura no"),
                 Input(
@@ -99,7 +103,7 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         self._name_document()
         self.requested = {line.line_id: line.remaining for line in view.lines if line.remaining}
         table: DataTable[object] = self.query_one(DataTable)
-        table.add_column(_("Malzeme"))
+        table.add_column(_("Malzeme"), key="item")
         table.add_columns(_("Sipariş"), _("Sevk edilen"), _("Kalan"), _("Birim"))
         table.add_column(_("Bu sevk"), key="now")
         for line in view.lines:

@@ -92,10 +92,13 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
                 _("Mutabakat tarihi"), text_input(format_day(c.as_of), max_length=10), "as_of"
             )
             with Horizontal(classes="form-columns"):
+                # Each end of the range says which it is (a lone "… kodu" read as a cut label).
                 yield field_row(
-                    _("Hesap kodu"), text_input(c.code_from, placeholder=f10), "code_from"
+                    _("İlk hesap kodu"), text_input(c.code_from, placeholder=f10), "code_from"
                 )
-                yield field_row(_("… kodu"), text_input(c.code_to, placeholder=f10), "code_to")
+                yield field_row(
+                    _("Son hesap kodu"), text_input(c.code_to, placeholder=f10), "code_to"
+                )
             yield field_row(_("Grup kodu"), text_input(c.group_code, placeholder=f10), "group_code")
             yield field_row(
                 _("Sektör kodu"), text_input(c.sector_code, placeholder=f10), "sector_code"

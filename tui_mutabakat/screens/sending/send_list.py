@@ -83,6 +83,8 @@ class SendListScreen(AppAccess, Screen[None]):
         Binding("asterisk,ctrl+x", "invert", _("Ters seç"), key_display="*", id="send_list_invert"),
         Binding("f2,ctrl+s", "send", _("Gönder"), id="send_list_send"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="send_list_actions"),
+        # The table takes Enter itself (RowSelected); this names it in F1 and Ctrl+P.
+        Binding("enter", "actions", _("İşlemler"), id="send_list_open"),
         Binding("f5,ctrl+r", "reload", _("Yenile"), id="send_list_reload"),
     ]
 
