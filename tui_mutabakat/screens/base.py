@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from tui_mutabakat.domain.errors import ServiceError
@@ -74,22 +75,27 @@ R = TypeVar("R")
 S = TypeVar("S")
 
 
+@contextmanager
+def refusal_told(node: object) -> Iterator[None]:
+    """Around a write in a screen, widget or dialog callback: a service's refusal (the
+    database busy with an import, a change by someone else, a rule) is told to the user and
+    nothing of the write is stored — instead of the error ending the application, which is
+    what Textual does with an exception left in a handler."""
+    try:
+        yield
+    except ServiceError as error:
+        cast(Any, node).notify(str(error), title=_("Kaydedilmedi"), severity="error", timeout=10)
+
+
 def tells_refusal(
     method: Callable[Concatenate[S, P], R],
 ) -> Callable[Concatenate[S, P], R | None]:
-    """For a screen's action or dialog callback that writes: a service's refusal (the
-    database busy with an import, a change by someone else, a rule) is told to the user
-    and nothing of the action is stored — instead of the error ending the application,
-    which is what Textual does with an exception left in a handler."""
+    """`refusal_told` around a whole method (an action or a dialog's callback)."""
 
     def telling(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R | None:
-        try:
+        with refusal_told(self):
             return method(self, *args, **kwargs)
-        except ServiceError as error:
-            cast(Any, self).notify(
-                str(error), title=_("Kaydedilmedi"), severity="error", timeout=10
-            )
-            return None
+        return None
 
     functools.update_wrapper(telling, method)
     return telling

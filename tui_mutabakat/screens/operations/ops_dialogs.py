@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
-from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.base import AppAccess, refusal_told
 from tui_mutabakat.services.accounts.movements import (
     DueCheck,
     DueTrackingStop,
@@ -211,7 +211,7 @@ def ask_due_tracking(
         if yes:
             on_yes()
             return
-        with screen.database.unit_of_work() as session:
+        with refusal_told(screen), screen.database.unit_of_work() as session:
             record_declined(session, screen.actor, account_id, warning.check, what)
 
     screen.mutabakat.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
@@ -222,6 +222,6 @@ def refuse_for_due_tracking(
 ) -> None:
     """A save stopped by due-date tracking: log the refusal (the refused save itself was rolled
     back, so in a unit of work of its own) and show the overdue items behind it."""
-    with screen.database.unit_of_work() as session:
+    with refusal_told(screen), screen.database.unit_of_work() as session:
         record_refusal(session, screen.actor, account_id, stop.check, what)
     screen.mutabakat.push_screen(due_tracking_dialog(stop.check, stop=True))

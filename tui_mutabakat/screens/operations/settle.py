@@ -15,7 +15,7 @@ from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_rows import literal
-from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.base import AppAccess, tells_refusal
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
     NumberPrompt,
@@ -116,6 +116,7 @@ class SettleScreen(AppAccess, Screen[None]):
     def _table(self, name: str) -> DataTable[object]:
         return self.query_one(f"#settle-{name}", DataTable)
 
+    @tells_refusal
     def _log_closing(self, action: str, pair: PairCheck, how: str = "manual") -> None:
         """A match the control stopped, or whose warning was answered "no": logged on the
         account in a unit of work of its own (issue 11.8)."""

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
-from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.screens.base import AppAccess, refusal_told
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.sending.send_flow import SendRequest
 from tui_mutabakat.services.sending.batch_status import BatchSummary, cancel_batch, stored_summary
@@ -288,7 +288,7 @@ class SendProgressScreen(AppAccess, Screen[None]):
             return
         if self.cancelled:
             # Letters the stopped sender held went back to the queue: cancel them too.
-            with self.database.unit_of_work() as session:
+            with refusal_told(self), self.database.unit_of_work() as session:
                 if stored_summary(session, self.batch_id).waiting:
                     cancel_batch(session, self.actor, self.batch_id)
         with self.database.reader() as session:
@@ -347,7 +347,7 @@ class SendProgressScreen(AppAccess, Screen[None]):
                 self.cancelled = True
                 self.stop.set()
                 if self.batch_id is not None:
-                    with self.database.unit_of_work() as session:
+                    with refusal_told(self), self.database.unit_of_work() as session:
                         cancel_batch(session, self.actor, self.batch_id)
                 self.query_one("#send-progress-title", Label).update(_("Durduruluyor…"))
 
