@@ -161,14 +161,14 @@ def _account_where(criteria: BalanceCriteria) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _raw_balance() -> ColumnElement[Decimal]:
+def raw_balance() -> ColumnElement[Decimal]:
     """Debit minus credit of the group, zero without movements: exact, typed `Money`."""
     return type_coerce(
         func.coalesce(money_sum(Movement.debit) - money_sum(Movement.credit), 0), _MONEY
     )
 
 
-def _having(
+def having_clause(
     criteria: BalanceCriteria, balance: ColumnElement[Decimal]
 ) -> ColumnElement[bool] | None:
     match criteria.balance_filter:
@@ -193,7 +193,7 @@ def _side(balance: ColumnElement[Decimal]) -> ColumnElement[str]:
     )
 
 
-def _join_and_where(
+def join_and_where(
     criteria: BalanceCriteria, account_ids: Sequence[int] | None
 ) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
     on = [Movement.account_id == Account.id, Movement.date <= criteria.as_of]
@@ -221,8 +221,8 @@ def balance_statement(
     the rest. (`min()` over the account's own columns keeps PostgreSQL happy: the code is
     unique, so each group holds one account.)
     """
-    on, where = _join_and_where(criteria, account_ids)
-    balance = _raw_balance()
+    on, where = join_and_where(criteria, account_ids)
+    balance = raw_balance()
     statement: AnySelect = (
         select(
             func.min(Account.id).label("account_id"),
@@ -239,7 +239,7 @@ def balance_statement(
         .where(*where)
         .group_by(Account.code, Movement.currency)
     )
-    having = _having(criteria, balance)
+    having = having_clause(criteria, balance)
     if having is not None:
         statement = statement.having(having)
     return statement
@@ -254,7 +254,7 @@ def _ordered(criteria: BalanceCriteria) -> AnySelect:
     if criteria.sort is BalanceSort.TITLE:
         column = func.min(Account.title)
     else:
-        column = _raw_balance()
+        column = raw_balance()
     order = column.desc() if criteria.descending else column.asc()
     return statement.order_by(order, Account.code, Movement.currency)
 
@@ -308,7 +308,7 @@ def _money(value: Decimal | None) -> Decimal:
 def count_balances(session: Session, criteria: BalanceCriteria) -> int:
     """How many rows the list has: the same aggregate, grouped in table order (cheaper
     than code order when every group is read anyway)."""
-    on, where = _join_and_where(criteria, None)
+    on, where = join_and_where(criteria, None)
     groups = (
         select(literal(1))
         .select_from(Account)
@@ -316,7 +316,7 @@ def count_balances(session: Session, criteria: BalanceCriteria) -> int:
         .where(*where)
         .group_by(Account.id, Movement.currency)
     )
-    having = _having(criteria, _raw_balance())
+    having = having_clause(criteria, raw_balance())
     if having is not None:
         groups = groups.having(having)
     return int(session.scalar(select(func.count()).select_from(groups.subquery())) or 0)
@@ -388,8 +388,10 @@ def _zero_row(session: Session, key: BalanceKey) -> BalanceRow | None:
     account = session.get(Account, key[0])
     if account is None:
         return None
+    reachable = select(Account.id).where(Account.id == account.id, _recipient_ok())
+    ok = session.scalar(reachable) is not None
     return BalanceRow(
-        account.id, account.code, account.title, key[1], _ZERO, _ZERO, _ZERO, BalanceSide.NONE, True
+        account.id, account.code, account.title, key[1], _ZERO, _ZERO, _ZERO, BalanceSide.NONE, ok
     )
 
 

@@ -23,7 +23,6 @@ from tui_mutabakat.data.balance_queries import (
     BalanceFilter,
     BalanceKey,
     BalanceSums,
-    balance_keys,
     list_sums,
     selection_sums,
 )
@@ -91,6 +90,8 @@ class SendListScreen(AppAccess, Screen[None]):
         self.criteria = criteria
         self.selection = Selection()
         self.numbers = KeyNumbers()
+        #: The list's rows, read once when the list opens (and again on F5).
+        self.source: BalanceSource | None = None
         #: Every key of the list, read when first needed ("select all", "invert").
         self._every: list[BalanceKey] | None = None
         self._sums: list[BalanceSums] = []
@@ -134,9 +135,9 @@ class SendListScreen(AppAccess, Screen[None]):
         self._selection_changed()
 
     def every_key(self) -> list[BalanceKey]:
+        """Every key of the list in its order: those the list read when it opened."""
         if self._every is None:
-            with self.database.reader() as session:
-                self._every = balance_keys(session, self.criteria)
+            self._every = [] if self.source is None else list(self.source.keys())
         return self._every
 
     def action_select_all(self) -> None:
@@ -278,7 +279,8 @@ class SendListScreen(AppAccess, Screen[None]):
 
     def _reload(self, *, keep_id: int | None = None, reset: bool = False) -> None:
         table = self.table
-        table.source = BalanceSource(self.database, self.criteria, self.numbers)
+        self.source = BalanceSource(self.database, self.criteria, self.numbers)
+        table.source = self.source
         table.refresh_data(keep_id=keep_id, reset=reset)
         self._show_status()
         self.refresh_bindings()
