@@ -31,6 +31,7 @@ keys still costs ~30 ms of SQLite executing the exact money sums (`money_sum`).
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 import tempfile
@@ -49,25 +50,34 @@ from sqlalchemy import create_engine  # noqa: E402
 from bench.paired import Pair, report  # noqa: E402
 from tui_mutabakat.config import sqlite_url  # noqa: E402
 from tui_mutabakat.data import migrate  # noqa: E402
-from tui_mutabakat.data.balance_queries import BalanceCriteria  # noqa: E402
+from tui_mutabakat.data.balance_queries import (  # noqa: E402
+    BalanceCriteria,
+    BalanceFilter,
+    BalanceSort,
+)
 from tui_mutabakat.data.session import Database  # noqa: E402
 from tui_mutabakat.demo.data import generate_bulk  # noqa: E402
 from tui_mutabakat.screens.sending.send_rows import BalanceSource, KeyNumbers  # noqa: E402
 
 AS_OF = date(2026, 12, 31)
-PAGE = 50
+#: Rows the list's table reads at a time (`BalanceTable`).
+PAGE = 100
 BARE = (
     "SELECT account_id, currency, sum(debit), sum(credit), sum(debit) - sum(credit) "
     "FROM movement WHERE date <= '2026-12-31' GROUP BY account_id, currency"
 )
 
 
-def product(url: str) -> dict[str, float]:
-    """The screen's path (`BalanceSource`, what the list's table calls) on a database
-    opened anew: first page, the count, then pages deep in the list."""
+def product(url: str, criteria: BalanceCriteria) -> dict[str, float]:
+    """The screen's path (`BalanceSource`, what the list's table calls, in the table's
+    order: the count, then the first page) on a database opened anew; then the count
+    again and pages deep in the list, each read for the first time."""
     database = Database.from_url(url)
-    source = BalanceSource(database, BalanceCriteria(as_of=AS_OF), KeyNumbers())
+    source = BalanceSource(database, criteria, KeyNumbers())
     times: dict[str, float] = {}
+    started = time.perf_counter()
+    total = source.count()
+    times["open: the count (reads the list's keys)"] = time.perf_counter() - started
     started = time.perf_counter()
     source.rows(0, PAGE)
     times["first page, cold"] = time.perf_counter() - started
@@ -75,17 +85,21 @@ def product(url: str) -> dict[str, float]:
     source.rows(0, PAGE)
     times["first page, warm"] = time.perf_counter() - started
     started = time.perf_counter()
-    total = source.count()
-    times["count"] = time.perf_counter() - started
+    source.count()
+    times["count once open"] = time.perf_counter() - started
     started = time.perf_counter()
     rows = source.rows(max(0, total - PAGE), PAGE)
     times["deep (last) page"] = time.perf_counter() - started
     assert rows, "no rows on the last page"
     offsets = [(total * k) // 11 for k in range(1, 11)]
+    slowest = 0.0
     started = time.perf_counter()
     for offset in offsets:
+        one = time.perf_counter()
         source.rows(offset, PAGE)
+        slowest = max(slowest, time.perf_counter() - one)
     times["later page (mean of 10)"] = (time.perf_counter() - started) / len(offsets)
+    times["later page (slowest of 10)"] = slowest
     database.dispose()
     return times
 
@@ -134,6 +148,8 @@ def main() -> None:
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", action="store_true", help="on PostgreSQL, not SQLite")
+    parser.add_argument("--filter", choices=[f.value for f in BalanceFilter], default="all")
+    parser.add_argument("--sort", choices=[s.value for s in BalanceSort], default="code")
     args = parser.parse_args()
     with ExitStack() as stack:
         if args.postgres:
@@ -152,9 +168,13 @@ def main() -> None:
             f"data: {args.accounts} accounts, {args.movements} movements by generate_bulk "
             f"({time.perf_counter() - started:.0f} s to build)"
         )
+        criteria = BalanceCriteria(
+            as_of=AS_OF, balance_filter=BalanceFilter(args.filter), sort=BalanceSort(args.sort)
+        )
+        print(f"criteria: {args.filter}, sorted by {args.sort}; {load()}")
         pairs: dict[str, list[Pair]] = {}
         for run in range(1, args.runs + 1):
-            times = product(url)
+            times = product(url, criteria)
             bare_took = bare()
             line = ", ".join(f"{k} {v:.3f} s" for k, v in times.items())
             print(f"  run {run}: {line}; bare aggregate {bare_took:.3f} s")
@@ -162,6 +182,12 @@ def main() -> None:
                 pairs.setdefault(measure, []).append(Pair(took, bare_took))
         for measure, measured in pairs.items():
             report(f"{measure} / bare aggregate", measured, " s")
+        print(load())
+
+
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f})"
 
 
 if __name__ == "__main__":

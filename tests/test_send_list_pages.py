@@ -262,3 +262,28 @@ def test_the_list_keeps_its_rows_until_read_again_and_letters_take_fresh_balance
 
     again = BalanceSource(any_database, criteria, KeyNumbers())
     assert list(again.keys()) == [*keys[1:], (newcomer.id, "TRY")]
+
+
+def test_sums_past_64_bits_keep_the_list_exact(any_database: Database) -> None:
+    """Twelve movements of the largest amount a column holds add up past SQLite's 64-bit
+    integers: the keys (filtered and sorted by the sums) and the page are still exact."""
+    largest = "9999999999999999.99"
+    with any_database.unit_of_work() as session:
+        big = add_account(session, "120.0001", "Büyük", emails=("b@b.com.tr",))
+        small = add_account(session, "120.0002", "Küçük", emails=("k@k.com.tr",))
+        for day in range(1, 13):
+            add_movement(session, big, date(2026, 1, day), debit=largest)
+        add_movement(session, small, date(2026, 1, 1), credit="1.00")
+        ids = (big.id, small.id)
+    criteria = BalanceCriteria(
+        as_of=AS_OF,
+        balance_filter=BalanceFilter.ABOVE,
+        amount=Decimal("0.50"),
+        sort=BalanceSort.BALANCE,
+        descending=True,
+    )
+    source = BalanceSource(any_database, criteria, KeyNumbers())
+    assert list(source.keys()) == [(ids[0], "TRY"), (ids[1], "TRY")]
+    [first, second] = source.rows(0, 100)
+    assert first.cells[3] == "119.999.999.999.999.999,88"
+    assert second.cells[5] == "1,00 A"

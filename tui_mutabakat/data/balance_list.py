@@ -16,24 +16,32 @@ takes its balance from this list: the send reads the balances of its keys afresh
 
 from __future__ import annotations
 
+import functools
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import (
     AnySelect,
     BalanceCriteria,
     BalanceKey,
+    BalanceRow,
     BalanceSort,
     having_clause,
     join_and_where,
     raw_balance,
+    recipient_ok,
 )
 from tui_mutabakat.data.models import Account, Movement
-from tui_mutabakat.data.money import overflow_safe
+from tui_mutabakat.data.money import exact_sums, money_sum, overflow_safe
+from tui_mutabakat.domain.states import BalanceSide
+
+_ZERO = Decimal("0.00")
 
 
 class KeyList:
@@ -97,3 +105,75 @@ def list_keys(session: Session, criteria: BalanceCriteria) -> KeyList:
     """The keys of every row of the list in its order, read with one aggregate."""
     result = session.execute(keys_statement(criteria))
     return KeyList((int(account_id), str(currency)) for account_id, currency in result)
+
+
+@functools.cache
+def _page_statement(exact: bool) -> AnySelect:
+    """The rows of some accounts as of a date — every currency of each, an account without
+    movements once in its own — with whether it can be reached: one query, its account
+    ids and date bound as parameters, so it is built and compiled once, not per page (once
+    for each kind of `money_sum`: `exact` says which one it holds)."""
+    ids: BindParameter[int] = bindparam("ids", expanding=True)
+    as_of = bindparam("as_of", type_=Movement.date.type)
+    on = and_(
+        Movement.account_id == Account.id, Movement.date <= as_of, Movement.account_id.in_(ids)
+    )
+    return (
+        select(
+            Account.id,
+            Account.code,
+            Account.title,
+            func.coalesce(Movement.currency, Account.currency),
+            money_sum(Movement.debit),
+            money_sum(Movement.credit),
+            recipient_ok(),
+        )
+        .select_from(Account)
+        .outerjoin(Movement, on)
+        .where(Account.id.in_(ids))
+        .group_by(Account.id, Movement.currency)
+    )
+
+
+@overflow_safe
+def page_rows(session: Session, as_of: date, keys: Sequence[BalanceKey]) -> list[BalanceRow]:
+    """The rows of `keys` (a page of the list) as of `as_of`, in their order. A key whose
+    account has no movement in its currency is a zero row; one whose account is gone is
+    left out."""
+    found: dict[BalanceKey, BalanceRow] = {}
+    accounts: dict[int, tuple[str, str, bool]] = {}
+    ids = sorted({account_id for account_id, _currency in keys})
+    result = session.execute(_page_statement(exact_sums()), {"ids": ids, "as_of": as_of})
+    for account_id, code, title, currency, debit, credit, reachable in result:
+        ok = bool(reachable)
+        debit, credit = _amount(debit), _amount(credit)
+        balance = debit - credit
+        row = BalanceRow(
+            account_id, code, title, currency, debit, credit, balance, side(balance), ok
+        )
+        found[row.key] = row
+        accounts[account_id] = (code, title, ok)
+    rows = []
+    for key in keys:
+        if key in found:
+            rows.append(found[key])
+        elif key[0] in accounts:
+            code, title, ok = accounts[key[0]]
+            zero = BalanceRow(
+                key[0], code, title, key[1], _ZERO, _ZERO, _ZERO, BalanceSide.NONE, ok
+            )
+            rows.append(zero)
+    return rows
+
+
+def side(balance: Decimal) -> BalanceSide:
+    if balance > 0:
+        return BalanceSide.DEBIT
+    if balance < 0:
+        return BalanceSide.CREDIT
+    return BalanceSide.NONE
+
+
+def _amount(value: Decimal | None) -> Decimal:
+    """A sum read through `Money` (a `Decimal`); `None` (no movements) is zero."""
+    return _ZERO if value is None else value.quantize(_ZERO)

@@ -129,7 +129,7 @@ def _plausible_email(column: Any) -> ColumnElement[bool]:
     )
 
 
-def _recipient_ok() -> ColumnElement[bool]:
+def recipient_ok() -> ColumnElement[bool]:
     contact_ok = exists().where(
         Contact.account_id == Account.id,
         Contact.receives_reconciliation.is_(True),
@@ -157,7 +157,7 @@ def _account_where(criteria: BalanceCriteria) -> list[ColumnElement[bool]]:
         if value.strip():
             clauses.append(column == value.strip())
     if criteria.only_valid_recipients:
-        clauses.append(_recipient_ok())
+        clauses.append(recipient_ok())
     return clauses
 
 
@@ -266,7 +266,7 @@ def _rows(session: Session, result: Any) -> list[BalanceRow]:
     ok: set[int] = set()
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
-        statement = select(Account.id).where(Account.id.in_(part), _recipient_ok())
+        statement = select(Account.id).where(Account.id.in_(part), recipient_ok())
         ok.update(int(i) for i in session.scalars(statement))
     return [_row(v, int(v.account_id) in ok) for v in values]
 
@@ -388,7 +388,7 @@ def _zero_row(session: Session, key: BalanceKey) -> BalanceRow | None:
     account = session.get(Account, key[0])
     if account is None:
         return None
-    reachable = select(Account.id).where(Account.id == account.id, _recipient_ok())
+    reachable = select(Account.id).where(Account.id == account.id, recipient_ok())
     ok = session.scalar(reachable) is not None
     return BalanceRow(
         account.id, account.code, account.title, key[1], _ZERO, _ZERO, _ZERO, BalanceSide.NONE, ok

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from tui_mutabakat.data.balance_list import KeyList, list_keys
+from tui_mutabakat.data.balance_list import KeyList, list_keys, page_rows
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
     BalanceKey,
     BalanceRow,
     BalanceSums,
-    balances_for_keys,
 )
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.formatting import currency_label, format_amount
@@ -120,7 +119,7 @@ class BalanceSource:
         if not keys:
             return []
         with self.database.reader() as session:
-            page = balances_for_keys(session, self.criteria.as_of, keys)
+            page = page_rows(session, self.criteria.as_of, keys)
         return [
             TableRow(self.numbers.number(r.key), balance_cells(r), muted=not r.recipient_ok)
             for r in page
