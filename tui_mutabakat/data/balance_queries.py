@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     and_,
@@ -129,11 +130,16 @@ def _plausible_email(column: Any) -> ColumnElement[bool]:
     )
 
 
-def recipient_ok() -> ColumnElement[bool]:
+def recipient_ok(among: BindParameter[int] | None = None) -> ColumnElement[bool]:
+    """Whether the account has an address that looks usable. `among`, the ids of the
+    accounts asked about, is said of the contacts too: PostgreSQL may run the `EXISTS` as
+    one hashed scan of every contact, which it then limits to these accounts' contacts (a
+    page of the list on 5 000 accounts: 18 ms → under 1 ms)."""
     contact_ok = exists().where(
         Contact.account_id == Account.id,
         Contact.receives_reconciliation.is_(True),
         _plausible_email(Contact.email),
+        *([] if among is None else [Contact.account_id.in_(among)]),
     )
     return case(
         (Account.routing == Routing.DEPARTMENT, _plausible_email(Account.department_email)),
