@@ -230,6 +230,10 @@ def test_key_list_is_compact_and_keeps_its_keys() -> None:
     assert listed[99_999] == (100_000, "USD")
     assert listed.slice(99_998, 100_050) == keys[99_998:]
     assert listed.slice(100_000, 100_100) == []
+    assert listed.index((100_000, "USD")) == 99_999
+    assert listed.index((5, "EUR")) == 4
+    assert listed.index((5, "TRY")) is None
+    assert listed.index((0, "TRY")) is None
     assert len({id(currency) for _account, currency in listed}) == 3
 
 
@@ -260,8 +264,12 @@ def test_the_list_keeps_its_rows_until_read_again_and_letters_take_fresh_balance
         )
     assert stated == [Decimal("200.50"), Decimal("300.50")]
 
-    again = BalanceSource(any_database, criteria, KeyNumbers())
+    again = BalanceSource(any_database, criteria, opened.numbers)
     assert list(again.keys()) == [*keys[1:], (newcomer.id, "TRY")]
+    # The cursor's row is found where it is now: the second row is the first.
+    assert opened.index_of(opened.numbers.number(keys[1])) == 1
+    assert again.index_of(opened.numbers.number(keys[1])) == 0
+    assert again.index_of(opened.numbers.number(keys[0])) is None
 
 
 def test_sums_past_64_bits_keep_the_list_exact(any_database: Database) -> None:

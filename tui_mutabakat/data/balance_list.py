@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -66,6 +66,19 @@ class KeyList:
     def __iter__(self) -> Iterator[BalanceKey]:
         return zip(self._ids, self._currencies, strict=True)
 
+    def index(self, key: BalanceKey) -> int | None:
+        """Where `key` is in the list, or `None`."""
+        account_id, currency = key
+        start = 0
+        while True:
+            try:
+                found = self._ids.index(account_id, start)
+            except ValueError:
+                return None
+            if self._currencies[found] == currency:
+                return found
+            start = found + 1
+
     def slice(self, start: int, stop: int) -> list[BalanceKey]:
         """The keys of rows `start` … `stop - 1` (fewer at the end of the list)."""
         return list(zip(self._ids[start:stop], self._currencies[start:stop], strict=True))
@@ -103,8 +116,10 @@ def keys_statement(criteria: BalanceCriteria) -> AnySelect:
 @overflow_safe
 def list_keys(session: Session, criteria: BalanceCriteria) -> KeyList:
     """The keys of every row of the list in its order, read with one aggregate."""
-    result = session.execute(keys_statement(criteria))
-    return KeyList((int(account_id), str(currency)) for account_id, currency in result)
+    # Core, not the ORM's execute, and the driver's ints and texts as they come: on 30 000
+    # rows the ORM's row handling cost a quarter of the query's own time.
+    result = session.connection().execute(keys_statement(criteria))
+    return KeyList(cast("Iterable[BalanceKey]", result))
 
 
 @functools.cache

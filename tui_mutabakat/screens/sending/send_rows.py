@@ -126,9 +126,8 @@ class BalanceSource:
         ]
 
     def index_of(self, key: int) -> int | None:
-        """Not searched in the database: after a refresh the cursor keeps its row number
-        when the row is not on a page already read."""
-        return None
+        """Where the row numbered `key` is now (after F5 the cursor stays on its row)."""
+        return self.keys().index(self.numbers.key(key))
 
 
 class BalanceTable(PagedTable):
