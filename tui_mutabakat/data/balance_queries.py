@@ -2,8 +2,9 @@
 
 One aggregate query over `movement` (date ≤ as-of, grouped by account and currency, read
 from the covering index `ix_movement_balance`) gives one row per account and currency with
-the debit total, credit total, balance and its side; the list screen asks for the count,
-then for the pages it shows, and for the sums of the selected rows by their keys.
+the debit total, credit total, balance and its side. The list screen reads the keys of its
+rows once (`balance_list.py`), then the pages it shows by their keys, and the sums of the
+selected rows by their keys.
 
 Every sum is `money_sum` over `Money` columns (data/money.py): exact on both engines (integer
 kuruş on SQLite), compared with zero as it is and read back as `Decimal`. The queries are

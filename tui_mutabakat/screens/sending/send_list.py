@@ -1,6 +1,8 @@
 """The balance list of "e-Mutabakat Gönder" (SPEC D2, D3): select rows, then send.
 
-One row per account and currency as of the date, paged from the database. Space ticks the
+One row per account and currency as of the date, paged from the database: the keys of the
+list are read once when it opens (and on F5), a page is their slice with its balances read
+for it (`send_rows.BalanceSource`), and "select all" takes the same keys. Space ticks the
 row under the cursor and moves down; `+`, `-` and `*` select all, none, and invert. The
 status line always shows the count and the sums of the selection (summed in the database).
 F9 opens the action menu of the row or the selection; F2 sends the selection at once.
