@@ -148,6 +148,12 @@ class Money(TypeDecorator[Decimal]):
 _exact_sums: ContextVar[bool] = ContextVar("exact_money_sums", default=False)
 
 
+def exact_sums() -> bool:
+    """Whether `money_sum` is the exact aggregate now (inside the second run of an
+    `overflow_safe` query): a cached statement is built once for each."""
+    return _exact_sums.get()
+
+
 def money_sum(expression: SQLColumnExpression[Decimal]) -> ColumnElement[Decimal]:
     """The sum of a money column or expression, typed as it (see the module)."""
     if _exact_sums.get():

@@ -1,6 +1,8 @@
 """The balance list of "e-Mutabakat Gönder" (SPEC D2, D3): select rows, then send.
 
-One row per account and currency as of the date, paged from the database. Space ticks the
+One row per account and currency as of the date, paged from the database: the keys of the
+list are read once when it opens (and on F5), a page is their slice with its balances read
+for it (`send_rows.BalanceSource`), and "select all" takes the same keys. Space ticks the
 row under the cursor and moves down; `+`, `-` and `*` select all, none, and invert. The
 status line always shows the count and the sums of the selection (summed in the database).
 F9 opens the action menu of the row or the selection; F2 sends the selection at once.
@@ -23,7 +25,6 @@ from tui_mutabakat.data.balance_queries import (
     BalanceFilter,
     BalanceKey,
     BalanceSums,
-    balance_keys,
     list_sums,
     selection_sums,
 )
@@ -93,6 +94,8 @@ class SendListScreen(AppAccess, Screen[None]):
         self.criteria = criteria
         self.selection = Selection()
         self.numbers = KeyNumbers()
+        #: The list's rows, read once when the list opens (and again on F5).
+        self.source: BalanceSource | None = None
         #: Every key of the list, read when first needed ("select all", "invert").
         self._every: list[BalanceKey] | None = None
         self._sums: list[BalanceSums] = []
@@ -136,9 +139,9 @@ class SendListScreen(AppAccess, Screen[None]):
         self._selection_changed()
 
     def every_key(self) -> list[BalanceKey]:
+        """Every key of the list in its order: those the list read when it opened."""
         if self._every is None:
-            with self.database.reader() as session:
-                self._every = balance_keys(session, self.criteria)
+            self._every = [] if self.source is None else list(self.source.keys())
         return self._every
 
     def action_select_all(self) -> None:
@@ -280,7 +283,8 @@ class SendListScreen(AppAccess, Screen[None]):
 
     def _reload(self, *, keep_id: int | None = None, reset: bool = False) -> None:
         table = self.table
-        table.source = BalanceSource(self.database, self.criteria, self.numbers)
+        self.source = BalanceSource(self.database, self.criteria, self.numbers)
+        table.source = self.source
         table.refresh_data(keep_id=keep_id, reset=reset)
         self._show_status()
         self.refresh_bindings()

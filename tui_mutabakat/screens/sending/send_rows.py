@@ -12,17 +12,13 @@ ticks as they are.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
 
+from tui_mutabakat.data.balance_list import KeyList, list_keys, page_rows
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
     BalanceKey,
     BalanceRow,
     BalanceSums,
-    balance_keys,
-    balance_page,
-    balances_for_keys,
-    count_balances,
 )
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.formatting import currency_label, format_amount
@@ -34,9 +30,6 @@ from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 #: The mark of a ticked row, and of an account with / without a usable address.
 TICK = "✓"
 NO_ADDRESS = "✗"
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 
 class KeyNumbers:
@@ -98,47 +91,43 @@ def balance_cells(row: BalanceRow) -> tuple[str, ...]:
 class BalanceSource:
     """The balance rows of `criteria`, a page at a time (a short read session per call).
 
-    The first page comes straight from the sorted aggregate (in code order SQLite reads it
-    off the indexes without aggregating the rest), the count from the unsorted aggregate.
-    The first page beyond the first reads the keys of the whole list in its order once
-    (one sorted aggregate, what that page cost anyway) and keeps them: every later page is
-    then the balances of its own keys (issue 14.6), not the whole aggregate sorted again
-    and skipped to the offset. The order and the members are those of that first read;
-    the figures of each page are read when it is shown. F5 makes a new source."""
+    The list is read once, when it is first asked for (the table asks for the count first):
+    the keys of all its rows in their order, with one aggregate (`list_keys`, issue 14.6).
+    The count is their number, and a page — the first or the last alike — is a slice of
+    them whose balances are read for those keys alone. The members and their order are
+    those of that read; the figures of each page are read when it is shown. F5 makes a new
+    source. A letter never takes its balance from here: the send reads it afresh."""
 
     def __init__(self, database: Database, criteria: BalanceCriteria, numbers: KeyNumbers) -> None:
         self.database = database
         self.criteria = criteria
         self.numbers = numbers
-        self._keys: list[BalanceKey] | None = None
+        self._keys: KeyList | None = None
 
-    def _all_keys(self, session: Session) -> list[BalanceKey]:
+    def keys(self) -> KeyList:
+        """Every key of the list in its order, read on first use."""
         if self._keys is None:
-            self._keys = balance_keys(session, self.criteria)
+            with self.database.reader() as session:
+                self._keys = list_keys(session, self.criteria)
         return self._keys
 
     def count(self) -> int:
-        with self.database.reader() as session:
-            if self._keys is not None:
-                return len(self._keys)
-            return count_balances(session, self.criteria)
+        return len(self.keys())
 
     def rows(self, offset: int, limit: int) -> Sequence[TableRow]:
+        keys = self.keys().slice(offset, offset + limit)
+        if not keys:
+            return []
         with self.database.reader() as session:
-            if offset == 0 and self._keys is None:
-                page = balance_page(session, self.criteria, offset, limit)
-            else:
-                keys = self._all_keys(session)[offset : offset + limit]
-                page = balances_for_keys(session, self.criteria.as_of, keys)
+            page = page_rows(session, self.criteria.as_of, keys)
         return [
             TableRow(self.numbers.number(r.key), balance_cells(r), muted=not r.recipient_ok)
             for r in page
         ]
 
     def index_of(self, key: int) -> int | None:
-        """Not searched in the database: after a refresh the cursor keeps its row number
-        when the row is not on a page already read."""
-        return None
+        """Where the row numbered `key` is now (after F5 the cursor stays on its row)."""
+        return self.keys().index(self.numbers.key(key))
 
 
 class BalanceTable(PagedTable):
