@@ -120,6 +120,16 @@ ADVERSARIAL: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
         lambda t: read_message(_bounce(t)),
         lambda n: "5.5." * (n // 4),
     ),
+    # `email` splits a Content-Type's parameters in quadratic time: 1 MB of them took
+    # minutes before the reader cut them (`answers._bound_parameters`).
+    "Content-Type of many parameters": (
+        lambda t: read_message(_reply(b"Mutabikiz", f"Content-Type: text/plain; {t}\r\n".encode())),
+        lambda n: "a=1; " * (n // 5),
+    ),
+    "Content-Type of quoted semicolons": (
+        lambda t: read_message(_reply(b"Mutabikiz", f"Content-Type: text/plain; {t}\r\n".encode())),
+        lambda n: 'name="' + ";" * n + '"',
+    ),
 }
 
 
@@ -130,6 +140,8 @@ WHOLE_MESSAGES = {
     "status digits whole bounce",
     "dashes whole bounce",
     "no @ whole bounce",
+    "Content-Type of many parameters",
+    "Content-Type of quoted semicolons",
 }
 
 

@@ -34,6 +34,9 @@ _CONTENT_TYPE = re.compile(
     rf"{_SPACE}([A-Za-z]{{1,20}}/[A-Za-z0-9.+-]{{1,64}}){_SPACE}((?:{_PARAMETER})*)"
 )
 _PARAMETERS = re.compile(_PARAMETER)
+#: A Content-Type longer than this is left to the parser (`answers._bound_parameters`): a
+#: megabyte of parameters made the pattern above take super-linear time.
+_LONGEST_CONTENT_TYPE = 2_000
 _UUENCODE = ("x-uuencode", "uuencode", "uue", "x-uue")
 
 
@@ -268,6 +271,8 @@ def _leaf_of(first: dict[str, str], body: bytes) -> Leaf | None:
             return None
         if not content_type.startswith("text/"):
             return Leaf(content_type, disposition, None, None)
+        if len(first["content-type"]) > _LONGEST_CONTENT_TYPE:
+            return None  # out of the plain shape: the parser's reading, bounded
         match = _CONTENT_TYPE.fullmatch(first["content-type"])
         if match is None:
             return None
