@@ -47,3 +47,37 @@ def test_documents_in_words() -> None:
     assert document_text("sales_invoice T3") == "Satış Faturası T3"
     assert document_text("sales_order 2") == "Satış siparişi #2"
     assert document_text("something else") == "something else"
+
+
+def test_an_override_without_changed_ticks_names_no_change() -> None:
+    set_language("tr")
+    line = detail_text(
+        "order_approval approved=0 risk=ticked:fail due_date=off:pass ageing=off:pass "
+        "changed=- reason=Söz verdi"
+    )
+    assert "değiştirilen" not in line and "→" not in line
+    assert line.endswith(
+        "kriter sağlanmadı · Risk kriteri: işaretli, sağlanmadı · "
+        "Vade kriteri: işaretsiz, sağlandı · "
+        "Yaşlandırma kriteri: işaretsiz, sağlandı · gerekçe: Söz verdi"
+    )
+
+
+def test_refused_documents_are_named_by_their_numbers() -> None:
+    set_language("tr")
+    assert document_text("sales_invoice dispatch=IR-000004") == (
+        "Satış Faturası (irsaliye IR-000004)"
+    )
+    assert document_text("sales_invoice order=SS-000002") == ("Satış Faturası (sipariş SS-000002)")
+    assert document_text("sales_order_paid ") == "Satış Siparişi (Ödemeli) yeni sipariş"
+    assert document_text("sales_order_paid SS-000003") == "Satış Siparişi (Ödemeli) SS-000003"
+
+
+def test_closing_pairs_name_the_movements_documents() -> None:
+    set_language("tr")
+    line = detail_text(
+        "fifo debit=12001 credit=12003 amount=5.00 closing_gap fired=1 action=warn",
+        {12001: "FT-000002", 12003: ""},
+    )
+    assert "borç belgesi FT-000002" in line and "alacak belgesi #12003" in line
+    assert "hareketi" not in line

@@ -14,6 +14,7 @@ from tests.ops_data import add_movement, audit, make_account, movement_count
 from tests.pilot_keys import press
 from tests.test_ops_screens import choose, enter_invoice, menu_ids, table_rows
 from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.data.ops_models import SalesOrder
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
@@ -28,6 +29,7 @@ from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
 from tui_mutabakat.screens.operations.settle import SettleScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.invoices import invoices_of_order
+from tui_mutabakat.services.accounts.movements import MovementData, save_movement
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
@@ -311,3 +313,70 @@ async def test_escape_on_a_dirty_movement_form_asks(
         await press(pilot, "escape", "e")
         assert isinstance(app.screen, MovementListScreen)
     assert movement_count(database, account) == 0
+
+
+# --- 8. the decisions name documents by their numbers ---------------------------------------
+
+
+def test_an_override_decision_names_the_order_and_no_empty_change(
+    database: Database, actor: Actor
+) -> None:
+    assert actor.is_admin
+    account = make_account(database, actor, risk_limit=Decimal("50"), approve_by_risk=True)
+    line = OrderLineData("Vida", Decimal("10"), "Adet", Decimal("10"))
+    with database.unit_of_work() as session:
+        order = save_order(session, actor, OrderData(account, TODAY, lines=[line]))
+        approve_order(session, actor, order, override_reason="Söz verdi")
+    with database.reader() as session:
+        [decision] = list_decisions(session, account)
+        number = session.get(SalesOrder, order).number  # type: ignore[union-attr]
+    assert decision.decision == "Kritere rağmen onaylandı"
+    assert number.startswith("SS-") and decision.document == f"Satış siparişi {number}"
+    assert "değiştirilen" not in decision.detail and "→" not in decision.detail
+    assert decision.detail.endswith("gerekçe: Söz verdi")
+
+
+def test_movement_and_settlement_decisions_name_their_documents(
+    database: Database, actor: Actor
+) -> None:
+    account = make_account(
+        database,
+        actor,
+        due_track_types=frozenset({DocumentType.SALES_INVOICE}),
+        due_track_days=30,
+        due_track_amount=Decimal("100"),
+        due_track_action=RuleAction.WARN,
+        close_check_days=10,
+        close_check_action=RuleAction.WARN,
+    )
+    add_movement(database, account, debit="1000", date=ago(70), due_date=ago(60), doc_no="FT-9")
+    add_movement(
+        database,
+        account,
+        credit="400",
+        date=ago(5),
+        due_date=ago(5),
+        doc_type=DocumentType.BANK,
+        doc_no="BNK-4",
+    )
+    data = MovementData(
+        account_id=account,
+        doc_type=DocumentType.SALES_INVOICE,
+        date=TODAY,
+        doc_no="FT-000002",
+        description="Yeni fatura",
+        debit=Decimal("500"),
+        due_date=TODAY + dt.timedelta(days=30),
+    )
+    with database.unit_of_work() as session:
+        save_movement(session, actor, data, confirmed=True)
+    with database.unit_of_work() as session:
+        settle_fifo(session, actor, account, confirmed=True)
+    with database.reader() as session:
+        decisions = list_decisions(session, account)
+    documents = {d.rule: d.document for d in decisions}
+    assert documents["Vade takibi"] == "Satış Faturası FT-000002"
+    assert documents["Borç kapama vade kontrolü"] == "Borç kapama FT-9 ↔ BNK-4"
+    [closing] = [d for d in decisions if d.rule == "Borç kapama vade kontrolü"]
+    assert "borç belgesi FT-9" in closing.detail and "alacak belgesi BNK-4" in closing.detail
+    assert "#" not in closing.detail

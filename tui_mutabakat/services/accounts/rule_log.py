@@ -6,17 +6,19 @@ user answered a warning "no" (`due_tracking_declined`); debt closing with the se
 allowed (`settle` with a `closing_gap` detail) or on the account (`closing_stop`, also for
 each pair FIFO skipped; `closing_declined`); controlled approval with the order (`approve`,
 `approval_refused`, `approval_override`). `list_decisions` gathers them for the account,
-newest first.
+newest first, naming each document by its number (an order's, a movement's, a settlement's
+two movements'; `#id` only for what has none), also for lines logged before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import AuditEvent, Movement
@@ -146,10 +148,12 @@ def _changes(value: str) -> str:
     return "; ".join(parts)
 
 
-def detail_text(detail: str) -> str:
+def detail_text(detail: str, documents: Mapping[int, str] | None = None) -> str:
     """The logged line of a decision in the interface's words: the rule's figures with their
     names, dates and amounts written the Turkish way (the log keeps a language-neutral
-    `key=value` line; what the decision was about is the document column)."""
+    `key=value` line; what the decision was about is the document column). `documents`
+    names the movements the line refers to by id (`debit=12001` → its document number)."""
+    named = documents or {}
     head = re.split(r" (?:refused|declined)=", detail, maxsplit=1)[0]
     reason = changed = ""
     if " reason=" in head:
@@ -192,9 +196,9 @@ def detail_text(detail: str) -> str:
         elif key == "credit_due":
             parts.append(_("alacak vadesi {day}").format(day=_day(value)))
         elif key == "debit":
-            parts.append(_("borç hareketi #{id}").format(id=value))
+            parts.append(_("borç belgesi {document}").format(document=_named(named, value)))
         elif key == "credit":
-            parts.append(_("alacak hareketi #{id}").format(id=value))
+            parts.append(_("alacak belgesi {document}").format(document=_named(named, value)))
         elif key == "amount":
             parts.append(_("tutar {amount}").format(amount=_money(value)))
         elif key == "confirmed":
@@ -206,20 +210,45 @@ def detail_text(detail: str) -> str:
             parts.append(_criterion(key, value))
         else:
             parts.append(token)
-    if changed.strip():
+    if changed.strip() not in ("", "-"):
         parts.append(_("bu onayda değiştirilen: {changes}").format(changes=_changes(changed)))
     if reason:
         parts.append(_("gerekçe: {reason}").format(reason=reason))
     return " · ".join(parts)
 
 
+def _named(documents: Mapping[int, str], value: str) -> str:
+    """A movement id of the log by its document number; `#id` when it has none (or is gone)."""
+    number = documents.get(int(value)) if value.isdigit() else None
+    return number or f"#{value}"
+
+
+def _refers(rest: str) -> str:
+    """`dispatch=IR-1` → "irsaliye IR-1", `order=SS-1` → "sipariş SS-1" (older log lines)."""
+    key, sep, value = rest.partition("=")
+    if sep and key == "dispatch":
+        return _("irsaliye {number}").format(number=value)
+    if sep and key == "order":
+        return _("sipariş {number}").format(number=value)
+    return rest
+
+
 def document_text(document: str) -> str:
-    """`sales_invoice T3` → "Satış Faturası T3"; `sales_order 2` → "Satış siparişi #2"."""
+    """`sales_invoice T3` → "Satış Faturası T3"; `sales_order 2` → "Satış siparişi #2";
+    `sales_invoice dispatch=IR-1` → "Satış Faturası (irsaliye IR-1)"; a paid order stopped
+    before it had a number → "Satış Siparişi (Ödemeli) yeni sipariş"."""
     kind, _sep, rest = document.partition(" ")
+    rest = rest.strip()
     try:
-        return f"{doc_type_label(DocumentType(kind))} {rest}".strip()
+        label = doc_type_label(DocumentType(kind))
     except ValueError:
         pass
+    else:
+        if not rest and kind == DocumentType.SALES_ORDER_PAID.value:
+            rest = _("yeni sipariş")
+        elif "=" in rest:
+            rest = f"({_refers(rest)})"
+        return f"{label} {rest}".strip()
     entities = {
         "sales_order": _("Satış siparişi"),
         "settlement": _("Borç kapama"),
@@ -232,12 +261,32 @@ def document_text(document: str) -> str:
 
 
 def list_decisions(session: Session, account_id: int) -> list[Decision]:
-    movements = select(Movement.id).where(Movement.account_id == account_id)
-    orders = select(SalesOrder.id).where(SalesOrder.account_id == account_id)
-    settlements = select(Settlement.id).where(Settlement.account_id == account_id)
+    movements = {
+        row.id: (row.doc_type, row.doc_no)
+        for row in session.execute(
+            select(Movement.id, Movement.doc_type, Movement.doc_no).where(
+                Movement.account_id == account_id
+            )
+        )
+    }
+    orders = {
+        row.id: row.number
+        for row in session.execute(
+            select(SalesOrder.id, SalesOrder.number).where(SalesOrder.account_id == account_id)
+        )
+    }
+    settlements = {
+        row.id: (row.debit_movement_id, row.credit_movement_id)
+        for row in session.execute(
+            select(
+                Settlement.id, Settlement.debit_movement_id, Settlement.credit_movement_id
+            ).where(Settlement.account_id == account_id)
+        )
+    }
+    numbers = {i: no for i, (_kind, no) in movements.items()}
 
-    def as_text(ids: Select[int]) -> list[str]:
-        return [str(i) for i in session.scalars(ids)]
+    def as_text(ids: Mapping[int, object]) -> list[str]:
+        return [str(i) for i in ids]
 
     query = (
         select(AuditEvent)
@@ -271,7 +320,12 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
     )
     found = []
     for event in session.scalars(query):
-        document = document_text(_document(event.detail) or f"{event.entity} {event.entity_id}")
+        what = _document(event.detail)
+        document = (
+            document_text(what)
+            if what
+            else _entity_document(event.entity, event.entity_id, movements, orders, settlements)
+        )
         found.append(
             Decision(
                 event.at,
@@ -279,10 +333,33 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
                 _rule_of(event.action, event.detail),
                 _decision_of(event.action, event.detail),
                 document,
-                detail_text(event.detail),
+                detail_text(event.detail, numbers),
             )
         )
     return found
+
+
+def _entity_document(
+    entity: str,
+    entity_id: str,
+    movements: Mapping[int, tuple[DocumentType, str]],
+    orders: Mapping[int, str],
+    settlements: Mapping[int, tuple[int, int]],
+) -> str:
+    """What an order's, a movement's or a settlement's decision was about, by document
+    numbers (`#id` only for what has none or is gone)."""
+    key = int(entity_id) if entity_id.isdigit() else -1
+    if entity == "sales_order" and orders.get(key):
+        return _("Satış siparişi {number}").format(number=orders[key])
+    if entity == "movement" and key in movements:
+        kind, number = movements[key]
+        return f"{doc_type_label(kind)} {number or f'#{key}'}"
+    if entity == "settlement" and key in settlements:
+        pair = " ↔ ".join(
+            movements[i][1] if movements.get(i, ("", ""))[1] else f"#{i}" for i in settlements[key]
+        )
+        return _("Borç kapama {pair}").format(pair=pair)
+    return document_text(f"{entity} {entity_id}")
 
 
 def _number(value: str) -> int:
