@@ -4,6 +4,7 @@ invoice series (FT) does not count the dispatch notes (IR) beside it — on both
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -22,7 +23,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
 )
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, ship_order
-from tui_mutabakat.services.context import Actor
+from tui_mutabakat.services.context import Actor, resolve_actor
 
 
 def tracked_account(database: Database, actor: Actor) -> int:
@@ -147,3 +148,30 @@ def test_a_number_typed_by_hand_outside_the_series_leaves_no_gap(
         )
         assert next_invoice_number(session) == "FT-000001"
         assert next_invoice_number(session, "IR") == "IR-000001"
+
+
+@pytest.mark.postgres
+def test_two_saves_at_once_get_two_numbers(pg_database: Database) -> None:
+    database = pg_database
+    with database.unit_of_work() as session:
+        actor = resolve_actor(session, "tester")
+    account = tracked_account(database, actor)
+    first, second = new_order(database, actor, account), new_order(database, actor, account)
+    got: list[str] = []
+
+    def other_user() -> None:
+        with database.unit_of_work() as session:
+            invoice_id = ship_order(session, actor, second, invoice_date=TODAY, today=TODAY)
+            invoice = session.get(Invoice, invoice_id)
+            assert invoice is not None
+            got.append(invoice.number)
+
+    with database.unit_of_work() as session:
+        ship_order(session, actor, first, invoice_date=TODAY, today=TODAY)
+        waiting = threading.Thread(target=other_user)
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive()  # waits for this save to end, not for a clash
+    waiting.join(timeout=30)
+    assert got == ["FT-000002"]
+    assert numbers(database) == ["FT-000001", "FT-000002"]

@@ -9,12 +9,13 @@ is approved only when every ticked criterion passes.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from tui_mutabakat.data.base import utcnow
@@ -186,14 +187,26 @@ def _in_series(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement
 
     The number is counted, not kept in a counter: it is read in the saving transaction, so a
     save refused by a rule or rolled back uses nothing up; two saves at once that read the
-    same count meet the unique constraint on `number`, never a duplicate."""
+    same count meet the unique constraint on `number`, never a duplicate — and on PostgreSQL
+    do not meet at all (`_serialize`)."""
     return column.like(f"{prefix}-" + "_" * NUMBER_DIGITS)
+
+
+def _serialize(session: Session, prefix: str) -> None:
+    """On PostgreSQL the second of two saves numbering one series at once waits here until the
+    first commits or rolls back (a transaction-level advisory lock), then counts its row: two
+    users get FT-000001 and FT-000002, not a unique-constraint error. SQLite lets one writer
+    at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"mutabakat-number-{prefix}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def next_order_number(session: Session) -> str:
     def taken(number: str) -> bool:
         return session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)) is not None
 
+    _serialize(session, "SS")
     series = select(func.count(SalesOrder.id)).where(_in_series(SalesOrder.number, "SS"))
     return _next_number("SS", taken, session.scalar(series) or 0)
 
@@ -204,6 +217,7 @@ def next_invoice_number(session: Session, prefix: str = "FT") -> str:
     def taken(number: str) -> bool:
         return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
 
+    _serialize(session, prefix)
     series = select(func.count(Invoice.id)).where(_in_series(Invoice.number, prefix))
     return _next_number(prefix, taken, session.scalar(series) or 0)
 
