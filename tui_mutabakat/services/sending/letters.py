@@ -215,14 +215,17 @@ def recipients_for(session: Session, account_ids: Sequence[int]) -> dict[int, Ac
             candidates = [(None, "", row.department_email)]
         else:
             candidates = contacts.get(row.id, [])
-        addressees, problems = _check_addresses(candidates, Routing(row.routing))
+        addressees, problems = _check_addresses(candidates, Routing(row.routing), row.title)
         result[row.id] = AccountRecipients(info, tuple(addressees), tuple(problems))
     return result
 
 
 def _check_addresses(
-    candidates: Sequence[tuple[int | None, str, str]], routing: Routing
+    candidates: Sequence[tuple[int | None, str, str]], routing: Routing, title: str
 ) -> tuple[list[Addressee], list[str]]:
+    """The valid addressees, and a line for each wrong address naming its contact — not
+    when the contact bears the account's title (a sole trader): every list shows the
+    reason after the title already ("120.01.008 Selim Ateş: E-posta adresi boş.")."""
     addressees: list[Addressee] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -230,10 +233,12 @@ def _check_addresses(
         check = check_email(email)
         if not check.ok or check.normalized is None:
             who = name or _("Departman adresi")
+            if name.strip().casefold() == title.strip().casefold():
+                who = ""
             shown = email.strip()[:120]
-            problems.append(
-                f"{who} <{shown}>: {check.reason}" if shown else f"{who}: {check.reason}"
-            )
+            about = f"{who} <{shown}>".strip() if shown else who
+            reason = check.reason or ""
+            problems.append(f"{about}: {reason}" if about else reason)
             continue
         if check.normalized.lower() in seen:
             continue
