@@ -57,21 +57,30 @@ class LetterActions(AppAccess):
         with self.database.reader() as session:
             context = answer_context(session, ids)
         unclear = context.unclear
+        save = partial(self._save_answer, ids, unclear)
         if unclear:
             title = _("Belirsiz yanıt: kararınız")
-            dialog = AnswerDialog(
-                title, context.message or "", context.currencies, subject=context.subject
-            )
+            message: str | None = context.message or ""
         else:
             title = ngettext(
                 "Yanıtı elle gir ({count} mektup)", "Yanıtı elle gir ({count} mektup)", len(ids)
             ).format(count=len(ids))
-            dialog = AnswerDialog(title, None, context.currencies, subject=context.subject)
-        self.app.push_screen(dialog, callback=partial(self._answered, ids, unclear))  # type: ignore[attr-defined]
+            message = None
+        dialog = AnswerDialog(
+            title,
+            message,
+            context.currencies,
+            subject=context.subject,
+            answered=context.answered,
+            several=context.codes,
+            save=save,
+        )
+        self.app.push_screen(dialog, callback=self._answered)  # type: ignore[attr-defined]
 
-    def _answered(self, ids: list[int], unclear: bool, typed: TypedAnswer | None) -> None:
-        if typed is None:
-            return
+    def _save_answer(self, ids: list[int], unclear: bool, typed: TypedAnswer) -> str | None:
+        """Records the answer for every letter, all or none; a refusal is returned (naming
+        the letter it is about when there are several) for the dialog to show."""
+        letter_id = ids[0]
         try:
             with self.database.unit_of_work() as session:
                 for letter_id in ids:
@@ -100,7 +109,15 @@ class LetterActions(AppAccess):
                         )
                 mark_seen(session, ids)
         except ServiceError as exc:
-            self.notify(str(exc), severity="error")  # type: ignore[attr-defined]
+            if len(ids) == 1:
+                return str(exc)
+            with self.database.reader() as session:
+                named = letters_named(session, [letter_id])
+            return f"{named}: {exc}"
+        return None
+
+    def _answered(self, typed: TypedAnswer | None) -> None:
+        if typed is None:
             return
         self.notify(_("Yanıt kaydedildi."))  # type: ignore[attr-defined]
         self.reload()

@@ -6,6 +6,7 @@ the reply's text shown above."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -93,11 +94,21 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
         currencies: tuple[str, ...] = (),
         *,
         subject: str = "",
+        answered: str = "",
+        several: str = "",
+        save: Callable[[TypedAnswer], str | None] | None = None,
     ) -> None:
         """`currencies`: those of the one letter answered, when it lists several (one
-        balance field each). `subject` names the letter(s) the answer is recorded for."""
+        balance field each). `subject` names the letter(s) the answer is recorded for;
+        `answered` those whose answer this one overwrites. `several`: the codes of several
+        letters answered at once — a balance is per letter, so one typed is refused here.
+        `save` records the answer: its refusal (a text) is shown and the dialog stays open
+        with what was typed."""
         super().__init__()
         self._subject = subject
+        self._answered = answered
+        self._several = several
+        self._save = save
         self._title = title
         self._message = message
         self._currencies = currencies if len(currencies) > 1 else ()
@@ -107,6 +118,8 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             yield Label(self._title, classes="dialog-title")
             if self._subject:
                 yield Static(self._subject, id="answer-subject", markup=False)
+            if self._answered:
+                yield Static(self._answered, id="answer-answered", classes="warning", markup=False)
             if self._message is not None:
                 yield Static(self._message or _("(metin yok)"), id="answer-message", markup=False)
             with PickOne(id="answer-kind"):
@@ -166,7 +179,24 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             chosen = self.query_one("#answer-channel", RadioSet).pressed_button
             channel = "paper" if chosen is not None and chosen.id == "channel-paper" else "phone"
         note = self.query_one("#answer-note", Input).value.strip()
-        self.dismiss(TypedAnswer(kind, balance, note, channel, balances, single_side))
+        answer = TypedAnswer(kind, balance, note, channel, balances, single_side)
+        if self._several and typed:
+            return self._refuse(
+                _(
+                    "Bakiye mektup başına girilir: {letters} için ayrı ayrı yanıt girin "
+                    "ya da bakiyeyi boş bırakın."
+                ).format(letters=self._several)
+            )
+        refused = self._save(answer) if self._save is not None else None
+        if refused:
+            return self._refuse(refused)
+        self.dismiss(answer)
+
+    def _refuse(self, problem: str) -> None:
+        """Say why the answer was not saved, in the dialog and as a toast; what was typed
+        stays for the user to correct."""
+        self.query_one("#answer-error", Label).update(problem)
+        self.notify(problem, severity="error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -28,6 +28,7 @@ from tui_mutabakat.domain.states import (
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.tracking.track_actions import LetterActions
+from tui_mutabakat.screens.tracking.track_batches import MailboxTimer
 from tui_mutabakat.screens.tracking.track_files import SAVE_FILE_ITEM, AnswerFiles
 from tui_mutabakat.screens.tracking.track_letters import when
 from tui_mutabakat.services.sending.error_list import address_warnings
@@ -133,7 +134,7 @@ def _web_lines(details: LetterDetails, answer_id: int) -> list[str]:
     return lines
 
 
-class LetterDetailsScreen(LetterActions, AnswerFiles, Screen[None]):
+class LetterDetailsScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None]):
     TITLE = _("Mektup ayrıntısı")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+a", "answer", _("Yanıt gir"), id="details_answer"),
@@ -141,6 +142,7 @@ class LetterDetailsScreen(LetterActions, AnswerFiles, Screen[None]):
         Binding("ctrl+t", "remind", _("Hatırlat"), id="details_remind"),
         Binding("f9,ctrl+o", "menu", _("İşlemler"), id="details_menu"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="details_refresh"),
+        Binding("ctrl+u", "mailbox", _("Posta kutusunu oku"), id="details_mailbox"),
         Binding("escape", "app.pop_screen", _("Geri"), id="details_back"),
     ]
 

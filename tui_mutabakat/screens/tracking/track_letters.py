@@ -99,6 +99,7 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         Binding("ctrl+x", "export", _("CSV"), id="letters_export"),
         Binding("f8,ctrl+d", "cancel_letters", _("İptal"), id="letters_cancel"),
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="letters_refresh"),
+        Binding("ctrl+u", "mailbox", _("Posta kutusunu oku"), id="letters_mailbox"),
         Binding("escape", "back", _("Geri"), id="letters_back"),
         Binding("down", "focus_table", show=False, id="letters_focus_table"),
     ]

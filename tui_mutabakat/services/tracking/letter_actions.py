@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
-from tui_mutabakat.domain.states import LetterState
+from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.tracking.letter_balances import figures_of, figures_text
@@ -45,18 +45,52 @@ class AnswerContext:
     `unclear`: one letter whose e-mailed answer could not be read — the user decides it,
     seeing `message` (the answer's excerpt or note). `currencies`: the letter's currencies
     (one field each); empty for several letters. `subject`: the letter and our balances, or
-    the letters named."""
+    the letters named. `answered`: a line naming the letters that already have an answer
+    (which a new one overwrites), empty when none has. `codes`: the account codes of
+    several letters (a balance is typed per letter: the dialog names them), empty for one."""
 
     unclear: bool
     message: str | None
     currencies: tuple[str, ...]
     subject: str
+    answered: str = ""
+    codes: str = ""
+
+
+_ANSWERED = (LetterState.AGREED, LetterState.DISAGREED)
+
+
+def answered_line(session: Session, ids: Sequence[int]) -> str:
+    """ "120.01.002 zaten yanıtlı: Mutabık — üzerine yazılacak" for the letters among `ids`
+    that already have an answer (the first five named); empty when none has."""
+    rows = session.execute(
+        select(Letter.account_code, Letter.state)
+        .where(Letter.id.in_(ids), Letter.state.in_(_ANSWERED))
+        .order_by(Letter.account_code, Letter.id)
+    ).all()
+    if not rows:
+        return ""
+    named = ", ".join(f"{code}: {letter_state_label(state)}" for code, state in rows[:5])
+    more = "…" if len(rows) > 5 else ""
+    return _("Zaten yanıtlı (üzerine yazılacak): {letters}").format(letters=named + more)
+
+
+def letter_codes(session: Session, ids: Sequence[int]) -> str:
+    """The account codes of the letters, in code order (the first eight)."""
+    codes = list(
+        session.scalars(
+            select(Letter.account_code).where(Letter.id.in_(ids)).order_by(Letter.account_code)
+        )
+    )
+    return ", ".join(codes[:8]) + ("…" if len(codes) > 8 else "")
 
 
 def answer_context(session: Session, ids: Sequence[int]) -> AnswerContext:
     letter = session.get(Letter, ids[0]) if len(ids) == 1 else None
+    answered = answered_line(session, ids)
     if letter is None:
-        return AnswerContext(False, None, (), letters_named(session, ids))
+        named = letters_named(session, ids)
+        return AnswerContext(False, None, (), named, answered, letter_codes(session, ids))
     unclear = letter.state is LetterState.UNCLEAR
     answer = latest_answer(session, letter.id) if unclear else None
     message = (answer.excerpt or answer.note) if answer is not None else None
@@ -64,7 +98,8 @@ def answer_context(session: Session, ids: Sequence[int]) -> AnswerContext:
     subject = _("{letter} — bizim bakiyemiz: {figures}").format(
         letter=f"{letter.account_code} {letter.account_title}", figures=figures_text(figures)
     )
-    return AnswerContext(unclear, message, tuple(f.currency for f in figures), subject)
+    currencies = tuple(f.currency for f in figures)
+    return AnswerContext(unclear, message, currencies, subject, answered)
 
 
 def letter_account_id(session: Session, letter_id: int) -> int | None:
