@@ -33,6 +33,7 @@ from tui_mutabakat.data.balance_queries import (
     BalanceKey,
     BalanceRow,
     BalanceSort,
+    balance_side,
     having_clause,
     join_and_where,
     raw_balance,
@@ -167,7 +168,7 @@ def page_rows(session: Session, as_of: date, keys: Sequence[BalanceKey]) -> list
         debit, credit = _amount(debit), _amount(credit)
         balance = debit - credit
         row = BalanceRow(
-            account_id, code, title, currency, debit, credit, balance, side(balance), ok
+            account_id, code, title, currency, debit, credit, balance, balance_side(balance), ok
         )
         found[row.key] = row
         accounts[account_id] = (code, title, ok)
@@ -182,14 +183,6 @@ def page_rows(session: Session, as_of: date, keys: Sequence[BalanceKey]) -> list
             )
             rows.append(zero)
     return rows
-
-
-def side(balance: Decimal) -> BalanceSide:
-    if balance > 0:
-        return BalanceSide.DEBIT
-    if balance < 0:
-        return BalanceSide.CREDIT
-    return BalanceSide.NONE
 
 
 def _amount(value: Decimal | None) -> Decimal:

@@ -289,12 +289,12 @@ def _row(values: Any, recipient_ok: bool) -> BalanceRow:
         debit=debit,
         credit=credit,
         balance=balance,
-        side=_python_side(balance),
+        side=balance_side(balance),
         recipient_ok=recipient_ok,
     )
 
 
-def _python_side(balance: Decimal) -> BalanceSide:
+def balance_side(balance: Decimal) -> BalanceSide:
     if balance > 0:
         return BalanceSide.DEBIT
     if balance < 0:
