@@ -128,8 +128,8 @@ workers="${PYTEST_WORKERS:-}"
 if [ -z "$workers" ]; then
     if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then workers=2; else workers=0; fi
 fi
-pytest_args=(-q -ra)
-if [ "$workers" != 0 ]; then pytest_args+=(-n "$workers"); fi
+pytest_args=(-q -ra --durations=25)
+if [ "$workers" != 0 ]; then pytest_args+=(-n "$workers" --dist worksteal); fi
 
 started_all=$SECONDS
 step "ruff check" ruff check .

@@ -32,6 +32,13 @@ def count(database: Database, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+@pytest.fixture(autouse=True)
+def _in_the_files_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user works in the folder of the files and types their names, as at a shell
+    (a relative path is taken from the working directory)."""
+    monkeypatch.chdir(tmp_path)
+
+
 async def tab_to(pilot: Pilot[None], widget_id: str) -> None:
     """Tab through the form until `widget_id` has the focus, as a user would."""
     for _ in range(20):
@@ -56,7 +63,7 @@ async def test_import_from_the_keyboard(
         await press(pilot, "f11")
         assert isinstance(app.screen, ImportScreen)
         screen = app.screen
-        await type_text(pilot, str(path))
+        await type_text(pilot, path.name)
         await press(pilot, "enter")  # Enter in the path field: preview
         await wait_for(pilot, lambda: screen.shown is not None)
         table = screen.query_one("#import-preview", DataTable)
@@ -87,7 +94,7 @@ async def test_import_from_the_keyboard(
         )
         await tab_to(pilot, "f-path")
         await press(pilot, "home", "shift+end", "backspace")
-        await type_text(pilot, str(contacts))
+        await type_text(pilot, contacts.name)
         await tab_to(pilot, "f-kind")
         await press(pilot, "space", "down", "enter")  # Yetkililer (Enter moves on)
         assert screen.kind is Kind.CONTACTS
@@ -113,7 +120,7 @@ async def test_import_from_the_keyboard(
         out = tmp_path / "disari.csv"
         await tab_to(pilot, "f-path")
         await press(pilot, "home", "shift+end", "backspace")
-        await type_text(pilot, str(out))
+        await type_text(pilot, out.name)
         await press(pilot, "f6")
         await wait_for(pilot, lambda: not screen.running)
         assert "1 satır yazıldı" in result_text(app)
@@ -147,7 +154,7 @@ async def test_esc_stops_a_long_import_and_leaves_nothing(
         await press(pilot, "ctrl+d")
         screen = app.screen
         assert isinstance(screen, ImportScreen)
-        await type_text(pilot, str(path))
+        await type_text(pilot, path.name)
         await press(pilot, "f2")
         assert screen.running
         await press(pilot, "escape")
@@ -179,7 +186,7 @@ async def test_f8_lists_the_imports_done_so_far(
         assert "Henüz" in str(history.query_one("#import-history-title", Label).content)
         await press(pilot, "escape")
         assert app.screen is screen
-        await type_text(pilot, str(path))
+        await type_text(pilot, path.name)
         await press(pilot, "f2")  # refused: one bad row
         await wait_for(pilot, lambda: not screen.running)
         await tab_to(pilot, "f-valid_only")
@@ -217,7 +224,7 @@ async def test_a_sheet_chosen_for_one_file_is_not_asked_of_the_next(
         ):
             await tab_to(pilot, "f-path")
             await press(pilot, "home", "shift+end", "backspace")
-            await type_text(pilot, str(path))
+            await type_text(pilot, path.name)
             await press(pilot, "enter")
             await wait_for(pilot, lambda: screen.shown is not None)
             assert screen.shown is not None

@@ -200,7 +200,7 @@ _BODY = st.sampled_from(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.tuples(_NAME, _VALUE, _SEP), max_size=8),
     st.sampled_from(["\r\n", "\n", "\r", "\n\r\n", ""]),
@@ -292,7 +292,7 @@ def _multipart_body(draw: st.DrawFn) -> str:
     return "".join(out)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(
         [
@@ -379,7 +379,7 @@ def _report_body(draw: st.DrawFn) -> str:
     return "".join(out)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(
         [

@@ -29,11 +29,11 @@ from tui_mutabakat.data.outbox_models import Letter, Recipient
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.states import PENDING_RECIPIENT_STATES, LetterState, RecipientState
 
-LETTERS = 1000
+LETTERS = 600
 WORKERS = 4
 #: Kills go on for this long at most (fewer when everything is delivered sooner); about
 #: 30 s in all on an idle two-core machine.
-KILL_SECONDS = 25.0
+KILL_SECONDS = 15.0
 #: A worker is killed only once it has run this long (seconds).
 MIN_AGE = 1.5
 #: After the kills, the workers finish in peace: a bound for a machine under heavy load,
