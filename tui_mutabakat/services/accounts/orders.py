@@ -2,8 +2,9 @@
 
 Orders are in TL. Controlled approval ("Kontrollü Onaylama") evaluates the account's ticked
 criteria with its risk limit, its open balance (unsettled debits − unsettled credits, TL),
-the remaining value of its other approved orders and this order's remaining value; the order
-is approved only when every ticked criterion passes.
+its shipped dispatch notes not yet invoiced, the remaining value of its other approved orders
+and this order's remaining value; the order is approved only when every ticked criterion
+passes.
 """
 
 from __future__ import annotations
@@ -397,6 +398,17 @@ def approved_unshipped(session: Session, account_id: int, exclude: int | None = 
     return sum((remaining_value(o) for o in session.scalars(query)), ZERO)
 
 
+def open_dispatch_total(session: Session, account_id: int) -> Decimal:
+    """What the account's dispatch notes ("irsaliye") shipped and not yet invoiced are worth:
+    the goods have left, so they count in the risk, though no invoice debits the account yet."""
+    query = select(Invoice.total).where(
+        Invoice.account_id == account_id,
+        Invoice.kind == "dispatch",
+        Invoice.billed_by_id.is_(None),
+    )
+    return sum(session.scalars(query), ZERO)
+
+
 def default_criteria(session: Session, account_id: int) -> ApprovalCriteria:
     """The account's ticked criteria: the defaults of each approval (seed 004: "işlemlere
     öndeğer olarak aktarılır"), which the user may change for one approval."""
@@ -431,6 +443,7 @@ def evaluate_approval(
         remaining_value(order),
         open_debit_items(session, account.id),
         today or local_today(),
+        open_dispatches=open_dispatch_total(session, account.id),
     )
 
 
