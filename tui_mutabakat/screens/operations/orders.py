@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,9 +17,11 @@ from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.keys import keys_text
 from tui_mutabakat.screens.operations.ops_dialogs import (
     ask_due_tracking,
     cursor_key,
@@ -42,6 +45,7 @@ from tui_mutabakat.services.accounts.orders import (
     OrderRow,
     approve_order,
     cancel_order,
+    cancel_refusal,
     list_orders,
     record_approval_refused,
     status_label,
@@ -135,6 +139,8 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="orders-title", classes="section-title")
+        # Said only while the list is empty: how to add the first order.
+        yield Label("", id="orders-empty", classes="hint")
         # The title gives up its width first: the number, dates and amounts stay whole.
         yield FitTable(id="orders-table", shrink=(("title", 8),))
         yield Footer()
@@ -167,6 +173,11 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
                 scope=scope, count=len(rows)
             )
         )
+        empty = self.query_one("#orders-empty", Label)
+        empty.update(
+            _("Sipariş yok — {keys} ile yeni sipariş").format(keys=keys_text(self, "orders_new"))
+        )
+        empty.display = not rows
         table.clear()
         for row in rows:
             table.add_row(
@@ -181,6 +192,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             )
         if keep is not None and keep in self._rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
+        self.refresh_bindings()
 
     def current_id(self) -> int | None:
         key = cursor_key(self.query_one(DataTable))
@@ -193,6 +205,36 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The footer offers F8 only on an order that can be cancelled."""
+        event.stop()
+        self.refresh_bindings()
+
+    def _cancel_refusal(self) -> str | None:
+        row = self._current()
+        return None if row is None else cancel_refusal(row.number, row.status)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_order":
+            if self._current() is None:
+                return None
+            return self._cancel_refusal() is None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """F8 on an order that cannot be cancelled (not offered, so no binding runs): said at
+        once, naming the order, instead of nothing happening."""
+        refusal = self._cancel_refusal()
+        if refusal is None:
+            return
+        for node, bindings in self._binding_chain:
+            if node is not self:
+                continue
+            if any(b.id == "orders_cancel" for b in bindings.key_to_bindings.get(event.key, ())):
+                event.stop()
+                event.prevent_default()
+                self.app.push_screen(MessageDialog(literal(refusal), title=_("İptal edilemez")))
 
     def action_new(self) -> None:
         from tui_mutabakat.screens.operations.order_form import OrderFormScreen
@@ -223,7 +265,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
                 items.append(("invoice_dispatch", _("İrsaliyeyi faturala"), ""))
             if invoiced:  # a dispatch note alone has no invoice to print
                 items.append(("print", _("Faturayı yazdır"), ""))
-            if row.status in (OrderStatus.DRAFT, OrderStatus.APPROVED):
+            if cancel_refusal(row.number, row.status) is None:
                 items.append(("cancel_order", _("Siparişi iptal et"), "F8"))
 
         def chosen(action: str | None) -> None:
@@ -369,6 +411,10 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def action_cancel_order(self) -> None:
         row = self._current()
         if row is None:
+            return
+        refusal = cancel_refusal(row.number, row.status)
+        if refusal is not None:  # refused before the question: nothing to ask about
+            self.app.push_screen(MessageDialog(literal(refusal), title=_("İptal edilemez")))
             return
 
         def answered(yes: bool | None) -> None:

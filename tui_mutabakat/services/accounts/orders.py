@@ -379,10 +379,31 @@ def save_order(
     return order.id
 
 
+#: The orders that may still be cancelled: nothing of them has been shipped.
+CANCELLABLE = (OrderStatus.DRAFT, OrderStatus.APPROVED)
+
+
+def cancel_refusal(number: str, status: OrderStatus) -> str | None:
+    """Why order `number` in `status` cannot be cancelled, naming it; `None` when it can."""
+    if status in CANCELLABLE:
+        return None
+    if status is OrderStatus.CANCELLED:
+        return _("{number} numaralı sipariş zaten iptal edilmiş.").format(number=number)
+    if status is OrderStatus.SHIPPED:
+        text = _("{number} numaralı sipariş sevk edildi; sevk edilmiş sipariş iptal edilemez.")
+    else:
+        text = _(
+            "{number} numaralı siparişin sevkiyatı başladı; kısmen sevk edilmiş sipariş "
+            "iptal edilemez."
+        )
+    return text.format(number=number)
+
+
 def cancel_order(session: Session, actor: Actor, order_id: int) -> None:
     order = find_order(session, order_id, lock=True)
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.APPROVED):
-        raise Refused(_("Sevkiyatı başlamış ya da kapanmış sipariş iptal edilemez."))
+    refusal = cancel_refusal(order.number, order.status)
+    if refusal is not None:
+        raise Refused(refusal)
     order.status = OrderStatus.CANCELLED
     record(session, actor, "cancel", "sales_order", order.id, order.number)
 
