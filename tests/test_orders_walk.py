@@ -7,17 +7,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from textual.widgets import Label
+from sqlalchemy import select
+from textual.widgets import Input, Label
 
 from tests.ops_data import make_account
 from tests.pilot_keys import press
+from tests.test_ops_screens import choose
 from tui_mutabakat.app import MutabakatApp
+from tui_mutabakat.data.models import Movement
+from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OrderStatus
+from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.keys import screen_keys
-from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
+from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
+from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
@@ -106,3 +112,72 @@ async def test_the_empty_list_says_which_key_adds_an_order(
         screen.reload()
         await press(pilot)
         assert not hint.display
+
+
+# --- 2. "İrsaliyeyi faturala" asks for the invoice's number, date and due date ---------------
+
+
+async def test_invoicing_a_dispatch_note_asks_number_date_and_due_date(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor, payment_days=30)
+    order = new_order(database, actor, account, approve=True)
+    with database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY, today=TODAY)  # FT-000001
+    other = new_order(database, actor, account, approve=True)
+    with database.unit_of_work() as session:
+        note = ship_order(session, actor, other, invoice_date=TODAY, today=TODAY, dispatch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        screen = app.screen
+        assert isinstance(screen, SalesOrderListScreen) and screen.current_id() == other
+        await press(pilot, "f9")
+        await choose(pilot, "invoice_dispatch")
+        dialog = app.screen
+        assert isinstance(dialog, DispatchInvoiceDialog)
+        number = dialog.query_one("#d-number", Input)
+        date = dialog.query_one("#d-date", Input)
+        due = dialog.query_one("#d-due", Input)
+        # real values, not hints: the FT series' next number, today, today + 30 days
+        assert number.value == "FT-000002"
+        assert date.value == format_day(TODAY)
+        assert due.value == format_day(TODAY + dt.timedelta(days=30))
+        assert number.has_focus
+        await press(pilot, "tab")  # a new invoice date moves the due date along
+        assert date.has_focus
+        await press(pilot, *["backspace"] * 10, *format_day(TODAY + dt.timedelta(days=1)))
+        assert due.value == format_day(TODAY + dt.timedelta(days=31))
+        await press(pilot, "tab", *["backspace"] * 10, *format_day(TODAY + dt.timedelta(days=45)))
+        await press(pilot, "f2")
+        assert isinstance(app.screen, InvoicePrintDialog)
+        await press(pilot, "escape")
+    with database.reader() as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.billed_by_id.is_(None))).all()
+        [made] = [i for i in invoice if i.kind == "invoice" and i.number == "FT-000002"]
+        assert made.date == TODAY + dt.timedelta(days=1)
+        assert made.due_date == TODAY + dt.timedelta(days=45)
+        billed = session.get(Invoice, note)
+        assert billed is not None and billed.billed_by_id == made.id
+        debit = session.get(Movement, made.movement_id)
+        assert debit is not None and debit.due_date == TODAY + dt.timedelta(days=45)
+
+
+async def test_a_taken_invoice_number_is_said_in_the_dialog(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor)
+    order = new_order(database, actor, account, approve=True)
+    with database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY, today=TODAY, dispatch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        await choose(pilot, "invoice_dispatch")
+        dialog = app.screen
+        assert isinstance(dialog, DispatchInvoiceDialog)
+        dialog.query_one("#d-number", Input).value = "IR-000001"  # the note's own number
+        await press(pilot, "f2")
+        assert app.screen is dialog
+        assert "IR-000001" in str(dialog.query_one("#d-error", Label).content)

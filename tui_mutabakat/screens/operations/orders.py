@@ -11,7 +11,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 
-from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
@@ -22,11 +21,10 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.keys import keys_text
+from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
-    ask_due_tracking,
     cursor_key,
     plain,
-    refuse_for_due_tracking,
     right,
 )
 from tui_mutabakat.services.accounts.cards import account_name
@@ -35,10 +33,6 @@ from tui_mutabakat.services.accounts.invoices import (
     dispatch_note_number,
     export_invoice,
     invoices_of_order,
-)
-from tui_mutabakat.services.accounts.movements import (
-    DueTrackingStop,
-    DueTrackingWarning,
 )
 from tui_mutabakat.services.accounts.orders import (
     ApprovalRefused,
@@ -50,8 +44,7 @@ from tui_mutabakat.services.accounts.orders import (
     record_approval_refused,
     status_label,
 )
-from tui_mutabakat.services.accounts.parameters import default_due_date
-from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
+from tui_mutabakat.services.accounts.shipping import open_dispatches
 from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import field_row
 from tui_mutabakat.widgets.tick import Tick
@@ -349,47 +342,35 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
 
             self.app.push_screen(ActionMenu(_("Fatura seçin"), items), chosen)
 
-    def action_invoice_dispatch(self, confirmed: bool = False) -> None:
-        """Invoice the order's oldest dispatch note not yet invoiced, dated today, due by
-        the account's payment term; due-date tracking decides as for any invoice."""
+    def action_invoice_dispatch(self) -> None:
+        """Invoice a dispatch note not yet invoiced (asked which when there are several) in a
+        dialog: the invoice's number, date and due date, filled in, editable."""
         row = self._current()
         if row is None:
             return
         with self.database.reader() as session:
-            notes = open_dispatches(session, row.id)
-            if not notes:
-                return
-            note = notes[0]
-            today = local_today()
-            due = default_due_date(session, row.account_id, today)
-        what = f"sales_invoice dispatch={note.number}"
-        try:
-            with self.database.unit_of_work() as session:
-                invoice_id = invoice_dispatch(
-                    session,
-                    self.actor,
-                    note.id,
-                    invoice_date=today,
-                    due_date=due,
-                    confirmed=confirmed,
-                )
-        except DueTrackingWarning as warning:
-            ask_due_tracking(
-                self,
-                warning,
-                row.account_id,
-                what,
-                lambda: self.action_invoice_dispatch(confirmed=True),
-            )
-            return
-        except DueTrackingStop as stop:
-            refuse_for_due_tracking(self, stop, row.account_id, what)
-            return
-        except ServiceError as error:
-            self.app.push_screen(MessageDialog(str(error), title=_("Faturalanamadı")))
-            return
-        self.reload()
-        self._print(invoice_id)
+            notes = [
+                (note.id, f"{note.number}  {format_day(note.date)}  {format_amount(note.total)}")
+                for note in open_dispatches(session, row.id)
+            ]
+        if len(notes) == 1:
+            self._invoice_dispatch(notes[0][0])
+        elif notes:
+            items: list[MenuItem] = [(str(note_id), label, "") for note_id, label in notes]
+
+            def chosen(note: str | None) -> None:
+                if note is not None:
+                    self._invoice_dispatch(int(note))
+
+            self.app.push_screen(ActionMenu(_("İrsaliye seçin"), items), chosen)
+
+    def _invoice_dispatch(self, dispatch_id: int) -> None:
+        def invoiced(invoice_id: int | None) -> None:
+            self.reload()
+            if invoice_id is not None:
+                self._print(invoice_id)
+
+        self.app.push_screen(DispatchInvoiceDialog(dispatch_id), invoiced)
 
     def _print(self, invoice_id: int) -> None:
         row = self._current()

@@ -212,13 +212,15 @@ def next_order_number(session: Session) -> str:
     return _next_number("SS", taken, session.scalar(series) or 0)
 
 
-def next_invoice_number(session: Session, prefix: str = "FT") -> str:
-    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note."""
+def next_invoice_number(session: Session, prefix: str = "FT", *, saving: bool = True) -> str:
+    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note. `saving`
+    False: only to propose it in a form (the save checks it again), so nothing waits."""
 
     def taken(number: str) -> bool:
         return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
 
-    _serialize(session, prefix)
+    if saving:
+        _serialize(session, prefix)
     series = select(func.count(Invoice.id)).where(_in_series(Invoice.number, prefix))
     return _next_number(prefix, taken, session.scalar(series) or 0)
 
