@@ -23,7 +23,9 @@ from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.keys import screen_keys
 from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
+from tui_mutabakat.screens.operations.order_form import OrderFormScreen
 from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
+from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
@@ -181,3 +183,44 @@ async def test_a_taken_invoice_number_is_said_in_the_dialog(
         await press(pilot, "f2")
         assert app.screen is dialog
         assert "IR-000001" in str(dialog.query_one("#d-error", Label).content)
+
+
+# --- 5. the order form's automatic number is a hint, not a value -----------------------------
+
+
+async def test_the_automatic_order_number_reads_as_a_hint(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot, "f4")
+        form = app.screen
+        assert isinstance(form, OrderFormScreen)
+        number = form.query_one("#o-number", Input)
+        assert number.value == ""
+        # worded and bracketed as the other hints (widgets/form.py `hint_text`), saying when
+        assert number.placeholder == "(boş: kaydedilince otomatik verilir)"
+
+
+# --- 6. Tab into a date puts the cursor after it, selecting nothing --------------------------
+
+
+async def test_tab_into_the_ship_dialogs_due_date_keeps_the_date(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = make_account(database, actor, payment_days=10)
+    new_order(database, actor, account, approve=True)
+    due_day = format_day(TODAY + dt.timedelta(days=10))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot, "f9")
+        await choose(pilot, "ship")
+        dialog = app.screen
+        assert isinstance(dialog, ShipmentDialog)
+        await press(pilot, "tab", "tab", "tab")
+        due = dialog.query_one("#s-due", Input)
+        assert due.has_focus and due.value == due_day
+        assert due.selection.is_empty and due.cursor_position == len(due_day)
+        await press(pilot, "backspace", "9")  # the next key edits the date, not wipes it
+        assert due.value == due_day[:-1] + "9"
