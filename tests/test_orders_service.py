@@ -34,7 +34,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
 )
 from tui_mutabakat.services.accounts.parameters import load_parameters, save_parameters
-from tui_mutabakat.services.accounts.shipping import ship_order
+from tui_mutabakat.services.accounts.shipping import invoice_dispatch, ship_order
 from tui_mutabakat.services.context import Actor
 
 
@@ -89,6 +89,36 @@ def test_order_failing_risk_is_not_approved(database: Database, actor: Actor) ->
     cheaper = new_order(database, actor, account, "10")  # 800 + 100 + 100 = 1000: passes
     approve(database, actor, cheaper)
     assert status(database, cheaper) is OrderStatus.APPROVED
+
+
+def test_shipped_uninvoiced_dispatch_notes_count_in_the_risk(
+    database: Database, actor: Actor
+) -> None:
+    """A dispatch note ("irsaliye") shipped but not invoiced is a commitment against the
+    account's risk: without it an account could ship past its limit on dispatch notes and
+    still have new orders approved (found in the 80×24 walk)."""
+    account = make_account(database, actor, risk_limit=Decimal("1000"), approve_by_risk=True)
+    add_movement(database, account, debit="300", date=TODAY, due_date=TODAY)
+    shipped = new_order(database, actor, account, "50")  # 500
+    approve(database, actor, shipped)
+    with database.unit_of_work() as session:
+        note = ship_order(session, actor, shipped, invoice_date=TODAY, today=TODAY, dispatch=True)
+    order = new_order(database, actor, account, "30")  # 300: 300 + 500 + 300 > 1000
+    with database.reader() as session:
+        risk = evaluate_approval(session, order, TODAY).criterion(Criterion.RISK)
+    assert risk.figures["open_dispatches"] == Decimal("500")
+    assert risk.figures["total"] == Decimal("1100")
+    assert risk.blocks
+    assert "faturalanmamış irsaliyeler 500,00 TL" in risk.text
+    with pytest.raises(ApprovalRefused), database.unit_of_work() as session:
+        approve_order(session, actor, order, TODAY)
+    with database.unit_of_work() as session:  # invoiced: now in the open balance, once
+        invoice_dispatch(session, actor, note, invoice_date=TODAY, today=TODAY)
+    with database.reader() as session:
+        risk = evaluate_approval(session, order, TODAY).criterion(Criterion.RISK)
+    assert risk.figures["open_dispatches"] == Decimal("0")
+    assert risk.figures["open_balance"] == Decimal("800")
+    assert risk.figures["total"] == Decimal("1100")
 
 
 def test_order_passing_every_criterion_is_approved(database: Database, actor: Actor) -> None:

@@ -27,6 +27,7 @@ from tui_mutabakat.domain.formatting import format_day, parse_amount, parse_day
 from tui_mutabakat.screens.accounts.account_list import AccountListScreen
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.operations.approval import ApprovalDialog
+from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
 from tui_mutabakat.screens.operations.movements import MovementDialog, MovementListScreen
 from tui_mutabakat.screens.operations.ops_dialogs import TableDialog
 from tui_mutabakat.screens.operations.order_form import OrderFormScreen
@@ -327,6 +328,8 @@ async def test_ship_a_dispatch_note_then_invoice_it(
         assert movement_count(database, account) == 0
         await press(pilot, "f9")
         await choose(pilot, "invoice_dispatch")
+        assert isinstance(app.screen, DispatchInvoiceDialog)
+        await press(pilot, "f2")  # the number, date and due date as filled in
         assert isinstance(app.screen, InvoicePrintDialog)
         await press(pilot, "escape", "f9")
         assert "invoice_dispatch" not in menu_ids(app)

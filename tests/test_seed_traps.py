@@ -22,6 +22,7 @@ from tui_mutabakat.domain.rules.order_approval import risk_criterion
 from tui_mutabakat.screens.accounts.account_list import AccountListScreen
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.operations.approval import ApprovalDialog
+from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
 from tui_mutabakat.screens.operations.movements import MovementDialog, MovementListScreen
 from tui_mutabakat.screens.operations.ops_dialogs import TableDialog
 from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
@@ -179,6 +180,8 @@ async def test_print_is_offered_only_when_an_invoice_exists(
         await press(pilot, "f9")
         assert "invoice_dispatch" in menu_ids(app) and "print" not in menu_ids(app)
         await choose(pilot, "invoice_dispatch")
+        assert isinstance(app.screen, DispatchInvoiceDialog)
+        await press(pilot, "f2")
         assert isinstance(app.screen, InvoicePrintDialog)
         await press(pilot, "escape", "f9")
         assert "print" in menu_ids(app)

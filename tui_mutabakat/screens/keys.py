@@ -98,3 +98,18 @@ def screen_keys(screen: Screen[object]) -> list[ScreenKey]:
         else:
             grouped[ident] = replace(known, keys=(*known.keys, key))
     return list(grouped.values())
+
+
+def binding_keys(node: DOMNode, binding_id: str) -> tuple[str, ...]:
+    """The keys of `node`'s binding `binding_id` as the user's keymap has them (`("f4",
+    "insert")`): what a hint names must be what works."""
+    bindings = node._bindings.copy()
+    keymap = node.app._keymap
+    if keymap:
+        bindings.apply_keymap(keymap)
+    return tuple(key for key, binding in bindings if binding.id == binding_id)
+
+
+def keys_text(node: DOMNode, binding_id: str, most: int = 2) -> str:
+    """`"F4/Ins"`: the first `most` keys of a binding, written for people."""
+    return "/".join(key_label(key) for key in binding_keys(node, binding_id)[:most])

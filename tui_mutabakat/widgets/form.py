@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
+from textual import events
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
@@ -68,6 +69,19 @@ def amount_input(value: Decimal | None, *, placeholder: str = "") -> Input:
     return Input(value=format_amount(value), placeholder=hint_text(placeholder), compact=True)
 
 
+class DateInput(Input):
+    """A day field. Focus (Tab) puts the cursor after the date and selects nothing: a filled-in
+    date is a value to correct, and the next key must not wipe it (Textual selects all)."""
+
+    def __init__(self, value: str, *, placeholder: str, id: str | None) -> None:  # noqa: A002
+        super().__init__(
+            value=value, placeholder=placeholder, id=id, compact=True, select_on_focus=False
+        )
+
+    def on_focus(self, event: events.Focus) -> None:
+        self.cursor_position = len(self.value)
+
+
 def date_input(
     value: date | None = None,
     *,
@@ -76,7 +90,7 @@ def date_input(
 ) -> Input:
     """An input for a day (`31.12.2026`); empty shows the format as a hint, not a date."""
     text = "" if value is None else format_day(value)
-    return Input(value=text, placeholder=hint_text(placeholder), id=id, compact=True)
+    return DateInput(text, placeholder=hint_text(placeholder), id=id)
 
 
 def show_error(root: Widget, name: str, message: str, *, ok: bool = False) -> None:

@@ -6,9 +6,10 @@ ticked: approved).
 
 Amounts are in TL (the open items at their own rates, orders in TL) and their texts say so.
 
-* Risk: open balance + approved-but-unshipped orders (other than this one) + this order ≤ the
-  risk limit. An account without a risk limit is not limited: the criterion passes and its
-  text says so.
+* Risk: open balance + shipped but not yet invoiced dispatch notes ("irsaliye": a shipment is
+  a commitment before its invoice debits the account) + approved-but-unshipped orders (other
+  than this one) + this order ≤ the risk limit. An account without a risk limit is not
+  limited: the criterion passes and its text says so.
 * Due date: no open debit item is past due on the approval date (due date < today; an item
   without a due date is due on its document date).
 * Ageing: the amount-weighted average age, in days since the document date, of the open
@@ -112,10 +113,13 @@ def risk_criterion(
     open_balance: Decimal,
     approved_unshipped: Decimal,
     order_total: Decimal,
+    *,
+    open_dispatches: Decimal = ZERO,
 ) -> CriterionResult:
-    total = open_balance + approved_unshipped + order_total
+    total = open_balance + open_dispatches + approved_unshipped + order_total
     figures: dict[str, Figure] = {
         "open_balance": open_balance,
+        "open_dispatches": open_dispatches,
         "approved_unshipped": approved_unshipped,
         "order_total": order_total,
         "total": total,
@@ -130,10 +134,11 @@ def risk_criterion(
     figures["headroom"] = risk_limit - total
     passed = total <= risk_limit
     text = _(
-        "Açık bakiye {balance} + onaylı sevk edilmemiş siparişler {unshipped} + bu sipariş "
-        "{order} = {total}; risk limiti {limit}."
+        "Açık bakiye {balance} + faturalanmamış irsaliyeler {dispatched} + onaylı sevk "
+        "edilmemiş siparişler {unshipped} + bu sipariş {order} = {total}; risk limiti {limit}."
     ).format(
         balance=format_money(open_balance),
+        dispatched=format_money(open_dispatches),
         unshipped=format_money(approved_unshipped),
         order=format_money(order_total),
         total=format_money(total),
@@ -210,10 +215,20 @@ def evaluate_order_approval(
     order_total: Decimal,
     items: Sequence[OpenItem],
     today: dt.date,
+    *,
+    open_dispatches: Decimal = ZERO,
 ) -> ApprovalResult:
-    """Evaluate the three criteria; `items` are the account's open debit items."""
+    """Evaluate the three criteria; `items` are the account's open debit items,
+    `open_dispatches` the total of its dispatch notes not yet invoiced."""
     results = (
-        risk_criterion(criteria.risk, risk_limit, open_balance, approved_unshipped, order_total),
+        risk_criterion(
+            criteria.risk,
+            risk_limit,
+            open_balance,
+            approved_unshipped,
+            order_total,
+            open_dispatches=open_dispatches,
+        ),
         due_date_criterion(criteria.due_date, items, today),
         ageing_criterion(criteria.ageing, criteria.ageing_days, items, today),
     )

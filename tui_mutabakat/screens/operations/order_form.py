@@ -46,7 +46,7 @@ from tui_mutabakat.services.accounts.orders import (
     status_label,
 )
 from tui_mutabakat.widgets.fit_table import FitTable
-from tui_mutabakat.widgets.form import field_row, parse_problem
+from tui_mutabakat.widgets.form import date_input, field_row, hint_text, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 
 
@@ -136,10 +136,16 @@ class OrderFormScreen(AppAccess, Screen[None]):
             yield field_row(
                 _("Hesap kodu"), Input(id="o-account", placeholder=_("F10: liste"), compact=True)
             )
+            # A hint, in brackets and dim: empty gives the SS series' next number on save.
             yield field_row(
-                _("Sipariş no"), Input(id="o-number", placeholder=_("otomatik"), compact=True)
+                _("Sipariş no"),
+                Input(
+                    id="o-number",
+                    placeholder=hint_text(_("boş: kaydedilince otomatik verilir")),
+                    compact=True,
+                ),
             )
-            yield field_row(_("Tarih"), Input(id="o-date", compact=True))
+            yield field_row(_("Tarih"), date_input(id="o-date"))
             yield field_row(_("Açıklama"), Input(id="o-description", compact=True))
             yield field_row(
                 _("Ödemeli"),

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
 
-from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
+from tui_mutabakat.screens.keys import keys_text
+from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
 from tui_mutabakat.screens.operations.ops_dialogs import (
-    ask_due_tracking,
     cursor_key,
     plain,
-    refuse_for_due_tracking,
     right,
 )
 from tui_mutabakat.services.accounts.cards import account_name
@@ -33,21 +34,17 @@ from tui_mutabakat.services.accounts.invoices import (
     export_invoice,
     invoices_of_order,
 )
-from tui_mutabakat.services.accounts.movements import (
-    DueTrackingStop,
-    DueTrackingWarning,
-)
 from tui_mutabakat.services.accounts.orders import (
     ApprovalRefused,
     OrderRow,
     approve_order,
     cancel_order,
+    cancel_refusal,
     list_orders,
     record_approval_refused,
     status_label,
 )
-from tui_mutabakat.services.accounts.parameters import default_due_date
-from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
+from tui_mutabakat.services.accounts.shipping import open_dispatches
 from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.form import field_row
 from tui_mutabakat.widgets.tick import Tick
@@ -135,6 +132,8 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="orders-title", classes="section-title")
+        # Said only while the list is empty: how to add the first order.
+        yield Label("", id="orders-empty", classes="hint")
         # The title gives up its width first: the number, dates and amounts stay whole.
         yield FitTable(id="orders-table", shrink=(("title", 8),))
         yield Footer()
@@ -167,6 +166,11 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
                 scope=scope, count=len(rows)
             )
         )
+        empty = self.query_one("#orders-empty", Label)
+        empty.update(
+            _("Sipariş yok — {keys} ile yeni sipariş").format(keys=keys_text(self, "orders_new"))
+        )
+        empty.display = not rows
         table.clear()
         for row in rows:
             table.add_row(
@@ -181,6 +185,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             )
         if keep is not None and keep in self._rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
+        self.refresh_bindings()
 
     def current_id(self) -> int | None:
         key = cursor_key(self.query_one(DataTable))
@@ -193,6 +198,36 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The footer offers F8 only on an order that can be cancelled."""
+        event.stop()
+        self.refresh_bindings()
+
+    def _cancel_refusal(self) -> str | None:
+        row = self._current()
+        return None if row is None else cancel_refusal(row.number, row.status)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_order":
+            if self._current() is None:
+                return None
+            return self._cancel_refusal() is None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """F8 on an order that cannot be cancelled (not offered, so no binding runs): said at
+        once, naming the order, instead of nothing happening."""
+        refusal = self._cancel_refusal()
+        if refusal is None:
+            return
+        for node, bindings in self._binding_chain:
+            if node is not self:
+                continue
+            if any(b.id == "orders_cancel" for b in bindings.key_to_bindings.get(event.key, ())):
+                event.stop()
+                event.prevent_default()
+                self.app.push_screen(MessageDialog(literal(refusal), title=_("İptal edilemez")))
 
     def action_new(self) -> None:
         from tui_mutabakat.screens.operations.order_form import OrderFormScreen
@@ -223,7 +258,7 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
                 items.append(("invoice_dispatch", _("İrsaliyeyi faturala"), ""))
             if invoiced:  # a dispatch note alone has no invoice to print
                 items.append(("print", _("Faturayı yazdır"), ""))
-            if row.status in (OrderStatus.DRAFT, OrderStatus.APPROVED):
+            if cancel_refusal(row.number, row.status) is None:
                 items.append(("cancel_order", _("Siparişi iptal et"), "F8"))
 
         def chosen(action: str | None) -> None:
@@ -307,47 +342,35 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
 
             self.app.push_screen(ActionMenu(_("Fatura seçin"), items), chosen)
 
-    def action_invoice_dispatch(self, confirmed: bool = False) -> None:
-        """Invoice the order's oldest dispatch note not yet invoiced, dated today, due by
-        the account's payment term; due-date tracking decides as for any invoice."""
+    def action_invoice_dispatch(self) -> None:
+        """Invoice a dispatch note not yet invoiced (asked which when there are several) in a
+        dialog: the invoice's number, date and due date, filled in, editable."""
         row = self._current()
         if row is None:
             return
         with self.database.reader() as session:
-            notes = open_dispatches(session, row.id)
-            if not notes:
-                return
-            note = notes[0]
-            today = local_today()
-            due = default_due_date(session, row.account_id, today)
-        what = f"sales_invoice dispatch={note.number}"
-        try:
-            with self.database.unit_of_work() as session:
-                invoice_id = invoice_dispatch(
-                    session,
-                    self.actor,
-                    note.id,
-                    invoice_date=today,
-                    due_date=due,
-                    confirmed=confirmed,
-                )
-        except DueTrackingWarning as warning:
-            ask_due_tracking(
-                self,
-                warning,
-                row.account_id,
-                what,
-                lambda: self.action_invoice_dispatch(confirmed=True),
-            )
-            return
-        except DueTrackingStop as stop:
-            refuse_for_due_tracking(self, stop, row.account_id, what)
-            return
-        except ServiceError as error:
-            self.app.push_screen(MessageDialog(str(error), title=_("Faturalanamadı")))
-            return
-        self.reload()
-        self._print(invoice_id)
+            notes = [
+                (note.id, f"{note.number}  {format_day(note.date)}  {format_amount(note.total)}")
+                for note in open_dispatches(session, row.id)
+            ]
+        if len(notes) == 1:
+            self._invoice_dispatch(notes[0][0])
+        elif notes:
+            items: list[MenuItem] = [(str(note_id), label, "") for note_id, label in notes]
+
+            def chosen(note: str | None) -> None:
+                if note is not None:
+                    self._invoice_dispatch(int(note))
+
+            self.app.push_screen(ActionMenu(_("İrsaliye seçin"), items), chosen)
+
+    def _invoice_dispatch(self, dispatch_id: int) -> None:
+        def invoiced(invoice_id: int | None) -> None:
+            self.reload()
+            if invoice_id is not None:
+                self._print(invoice_id)
+
+        self.app.push_screen(DispatchInvoiceDialog(dispatch_id), invoiced)
 
     def _print(self, invoice_id: int) -> None:
         row = self._current()
@@ -369,6 +392,10 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
     def action_cancel_order(self) -> None:
         row = self._current()
         if row is None:
+            return
+        refusal = cancel_refusal(row.number, row.status)
+        if refusal is not None:  # refused before the question: nothing to ask about
+            self.app.push_screen(MessageDialog(literal(refusal), title=_("İptal edilemez")))
             return
 
         def answered(yes: bool | None) -> None:

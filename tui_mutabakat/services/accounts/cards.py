@@ -255,24 +255,34 @@ def has_movements(session: Session, account_id: int) -> bool:
     return bool(session.scalar(select(exists().where(Movement.account_id == account_id))))
 
 
-def check_deletable(session: Session, account_id: int) -> Account:
-    """The account, when it may be deleted; refused where movements exist (SPEC B4) — asked
-    before the delete question too, so that a user is not asked about what cannot be done."""
-    account = session.get(Account, account_id)
-    if account is None:
+def check_deletable(session: Session, account_id: int) -> None:
+    """Refuses an account that may not be deleted: gone, or with movements (SPEC B4) — asked
+    before the delete question too, so that a user is not asked about what cannot be done.
+
+    One statement: the code and title with an EXISTS on the movements (served by the index
+    starting with `account_id`), so the refusal is immediate however many movements there are;
+    it names the account by code and title."""
+    has = exists().where(Movement.account_id == account_id)
+    row = session.execute(
+        select(Account.code, Account.title, has).where(Account.id == account_id)
+    ).one_or_none()
+    if row is None:
         raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
-    if has_movements(session, account_id):
+    code, title, moved = row
+    if moved:
         raise Refused(
-            _("{code} hesabının hareketleri var; hareketi olan hesap silinemez.").format(
-                code=account.code
+            _("{code} — {title} hesabının hareketleri var; hareketi olan hesap silinemez.").format(
+                code=code, title=title
             )
         )
-    return account
 
 
 def delete_account(session: Session, actor: Actor, account_id: int) -> None:
     """Delete an account and its contacts; refused where movements exist (SPEC B4)."""
-    account = check_deletable(session, account_id)
+    check_deletable(session, account_id)
+    account = session.get(Account, account_id)
+    if account is None:  # deleted between the check and here
+        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
     record(session, actor, "delete", "account", account_id, account.code)
     session.delete(account)
 

@@ -2,8 +2,9 @@
 
 Orders are in TL. Controlled approval ("Kontrollü Onaylama") evaluates the account's ticked
 criteria with its risk limit, its open balance (unsettled debits − unsettled credits, TL),
-the remaining value of its other approved orders and this order's remaining value; the order
-is approved only when every ticked criterion passes.
+its shipped dispatch notes not yet invoiced, the remaining value of its other approved orders
+and this order's remaining value; the order is approved only when every ticked criterion
+passes.
 """
 
 from __future__ import annotations
@@ -211,13 +212,15 @@ def next_order_number(session: Session) -> str:
     return _next_number("SS", taken, session.scalar(series) or 0)
 
 
-def next_invoice_number(session: Session, prefix: str = "FT") -> str:
-    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note."""
+def next_invoice_number(session: Session, prefix: str = "FT", *, saving: bool = True) -> str:
+    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note. `saving`
+    False: only to propose it in a form (the save checks it again), so nothing waits."""
 
     def taken(number: str) -> bool:
         return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
 
-    _serialize(session, prefix)
+    if saving:
+        _serialize(session, prefix)
     series = select(func.count(Invoice.id)).where(_in_series(Invoice.number, prefix))
     return _next_number(prefix, taken, session.scalar(series) or 0)
 
@@ -378,10 +381,31 @@ def save_order(
     return order.id
 
 
+#: The orders that may still be cancelled: nothing of them has been shipped.
+CANCELLABLE = (OrderStatus.DRAFT, OrderStatus.APPROVED)
+
+
+def cancel_refusal(number: str, status: OrderStatus) -> str | None:
+    """Why order `number` in `status` cannot be cancelled, naming it; `None` when it can."""
+    if status in CANCELLABLE:
+        return None
+    if status is OrderStatus.CANCELLED:
+        return _("{number} numaralı sipariş zaten iptal edilmiş.").format(number=number)
+    if status is OrderStatus.SHIPPED:
+        text = _("{number} numaralı sipariş sevk edildi; sevk edilmiş sipariş iptal edilemez.")
+    else:
+        text = _(
+            "{number} numaralı siparişin sevkiyatı başladı; kısmen sevk edilmiş sipariş "
+            "iptal edilemez."
+        )
+    return text.format(number=number)
+
+
 def cancel_order(session: Session, actor: Actor, order_id: int) -> None:
     order = find_order(session, order_id, lock=True)
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.APPROVED):
-        raise Refused(_("Sevkiyatı başlamış ya da kapanmış sipariş iptal edilemez."))
+    refusal = cancel_refusal(order.number, order.status)
+    if refusal is not None:
+        raise Refused(refusal)
     order.status = OrderStatus.CANCELLED
     record(session, actor, "cancel", "sales_order", order.id, order.number)
 
@@ -395,6 +419,17 @@ def approved_unshipped(session: Session, account_id: int, exclude: int | None = 
     if exclude is not None:
         query = query.where(SalesOrder.id != exclude)
     return sum((remaining_value(o) for o in session.scalars(query)), ZERO)
+
+
+def open_dispatch_total(session: Session, account_id: int) -> Decimal:
+    """What the account's dispatch notes ("irsaliye") shipped and not yet invoiced are worth:
+    the goods have left, so they count in the risk, though no invoice debits the account yet."""
+    query = select(Invoice.total).where(
+        Invoice.account_id == account_id,
+        Invoice.kind == "dispatch",
+        Invoice.billed_by_id.is_(None),
+    )
+    return sum(session.scalars(query), ZERO)
 
 
 def default_criteria(session: Session, account_id: int) -> ApprovalCriteria:
@@ -431,6 +466,7 @@ def evaluate_approval(
         remaining_value(order),
         open_debit_items(session, account.id),
         today or local_today(),
+        open_dispatches=open_dispatch_total(session, account.id),
     )
 
 

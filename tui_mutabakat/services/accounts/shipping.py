@@ -23,7 +23,7 @@ from tui_mutabakat.domain.rules import OrderLine, Refusal, ShipmentPlan, plan_sh
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.movements import MovementData, save_movement
 from tui_mutabakat.services.accounts.orders import find_order, next_invoice_number
-from tui_mutabakat.services.accounts.parameters import load_parameters
+from tui_mutabakat.services.accounts.parameters import default_due_date, load_parameters
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import day_in_range
 
@@ -173,6 +173,41 @@ def open_dispatches(session: Session, order_id: int) -> list[Invoice]:
         .order_by(Invoice.id)
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchInvoiceDraft:
+    """What the dialog invoicing a dispatch note starts with: the note, and as real values
+    the invoice's next FT number, its date (today) and due date (date + payment term)."""
+
+    dispatch_id: int
+    dispatch_number: str
+    dispatch_date: dt.date
+    account_id: int
+    total: Decimal
+    number: str
+    date: dt.date
+    due_date: dt.date
+
+
+def dispatch_invoice_draft(
+    session: Session, dispatch_id: int, today: dt.date
+) -> DispatchInvoiceDraft:
+    note = session.get(Invoice, dispatch_id)
+    if note is None or note.kind != "dispatch":
+        raise NotFound(_("İrsaliye bulunamadı (silinmiş olabilir)."))
+    if note.billed_by_id is not None:
+        raise Refused(_("{number} numaralı irsaliye zaten faturalandı.").format(number=note.number))
+    return DispatchInvoiceDraft(
+        note.id,
+        note.number,
+        note.date,
+        note.account_id,
+        note.total,
+        next_invoice_number(session, saving=False),
+        today,
+        default_due_date(session, note.account_id, today),
+    )
 
 
 def invoice_dispatch(
