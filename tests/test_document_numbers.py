@@ -14,12 +14,16 @@ from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Invoice, SalesOrder
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
+from tui_mutabakat.services.accounts.document_numbers import (
+    next_invoice_number,
+)
 from tui_mutabakat.services.accounts.movements import DueTrackingStop
+from tui_mutabakat.services.accounts.order_approval import (
+    approve_order,
+)
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
-    next_invoice_number,
     save_order,
 )
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, ship_order

@@ -25,10 +25,12 @@ from tui_mutabakat.screens.operations.ops_dialogs import NumberPrompt, TableDial
 from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
 from tui_mutabakat.screens.operations.settle import SettleScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
+from tui_mutabakat.services.accounts.order_approval import (
+    approve_order,
+)
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
     load_order,
     save_order,
 )

@@ -23,12 +23,14 @@ from tui_mutabakat.services.accounts.invoices import (
     render,
 )
 from tui_mutabakat.services.accounts.movements import DueTrackingStop, DueTrackingWarning
-from tui_mutabakat.services.accounts.orders import (
+from tui_mutabakat.services.accounts.order_approval import (
     ApprovalRefused,
-    OrderData,
-    OrderLineData,
     approve_order,
     evaluate_approval,
+)
+from tui_mutabakat.services.accounts.orders import (
+    OrderData,
+    OrderLineData,
     list_orders,
     load_order,
     save_order,

@@ -26,10 +26,12 @@ from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDia
 from tui_mutabakat.screens.operations.order_form import OrderFormScreen
 from tui_mutabakat.screens.operations.orders import InvoicePrintDialog, SalesOrderListScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
+from tui_mutabakat.services.accounts.order_approval import (
+    approve_order,
+)
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
     load_order,
     save_order,
 )

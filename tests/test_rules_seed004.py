@@ -16,10 +16,12 @@ from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
 from tui_mutabakat.domain.errors import Refused
 from tui_mutabakat.services.accounts.movements import DueTrackingStop, DueTrackingWarning
+from tui_mutabakat.services.accounts.order_approval import (
+    approve_order,
+)
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
     load_order,
     save_order,
 )

@@ -36,10 +36,12 @@ from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
 from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.cards import AccountData, save_account
+from tui_mutabakat.services.accounts.order_approval import (
+    approve_order,
+)
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
     load_order,
     save_order,
 )

@@ -31,10 +31,12 @@ from tui_mutabakat.screens.operations.settle import SettleScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.services.accounts.invoices import invoices_of_order
 from tui_mutabakat.services.accounts.movements import MovementData, save_movement
+from tui_mutabakat.services.accounts.order_approval import (
+    approve_order,
+)
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
     save_order,
 )
 from tui_mutabakat.services.accounts.rule_log import list_decisions

@@ -23,7 +23,9 @@ from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.domain.text import sort_key
 from tui_mutabakat.screens.tracking.track_letters import TrackLettersScreen
-from tui_mutabakat.services.accounts.orders import account_codes
+from tui_mutabakat.services.accounts.orders import (
+    account_codes,
+)
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch

@@ -17,7 +17,13 @@ from textual.widgets import Checkbox, Input, Label
 from tui_mutabakat.domain.rules import ApprovalCriteria, ApprovalResult, Criterion
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
-from tui_mutabakat.services.accounts.orders import default_criteria, evaluate_approval, find_order
+from tui_mutabakat.services.accounts.order_approval import (
+    default_criteria,
+    evaluate_approval,
+)
+from tui_mutabakat.services.accounts.orders import (
+    find_order,
+)
 from tui_mutabakat.widgets.tick import Tick
 
 

@@ -34,14 +34,16 @@ from tui_mutabakat.services.accounts.invoices import (
     export_invoice,
     invoices_of_order,
 )
-from tui_mutabakat.services.accounts.orders import (
+from tui_mutabakat.services.accounts.order_approval import (
     ApprovalRefused,
-    OrderRow,
     approve_order,
+    record_approval_refused,
+)
+from tui_mutabakat.services.accounts.orders import (
+    OrderRow,
     cancel_order,
     cancel_refusal,
     list_orders,
-    record_approval_refused,
     status_label,
 )
 from tui_mutabakat.services.accounts.shipping import open_dispatches

@@ -37,7 +37,10 @@ from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
 )
-from tui_mutabakat.services.accounts.orders import format_quantity, parse_quantity
+from tui_mutabakat.services.accounts.orders import (
+    format_quantity,
+    parse_quantity,
+)
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import ShipmentView, ship_order, shipment_view
 from tui_mutabakat.widgets.fit_table import FitTable

@@ -21,7 +21,9 @@ from tui_mutabakat.domain.errors import InvalidInput, NotFound
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
 from tui_mutabakat.domain.rules import invoice_copies_default
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.accounts.orders import format_quantity
+from tui_mutabakat.services.accounts.orders import (
+    format_quantity,
+)
 from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.settings.working_settings import get_company

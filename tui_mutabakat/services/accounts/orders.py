@@ -1,52 +1,35 @@
-"""Sales orders (SPEC C1, C3): entry and controlled approval; shipping is in `shipping`.
-
-Orders are in TL. Controlled approval ("Kontrollü Onaylama") evaluates the account's ticked
-criteria with its risk limit, its open balance (unsettled debits − unsettled credits, TL),
-its shipped dispatch notes not yet invoiced, the remaining value of its other approved orders
-and this order's remaining value; the order is approved only when every ticked criterion
-passes.
-"""
+"""Sales orders (SPEC C1): entry, listing and cancelling. Controlled approval is in
+`order_approval`, document numbers in `document_numbers`, shipping in `shipping`. Orders
+are in TL."""
 
 from __future__ import annotations
 
 import datetime as dt
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from sqlalchemy import ColumnElement, case, func, or_, select, text
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.data.models import Account
 from tui_mutabakat.data.ops_models import (
-    Invoice,
     SalesOrder,
     SalesOrderLine,
     line_amount,
 )
-from tui_mutabakat.domain.dates import local_today
-from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, OrderStatus
+from tui_mutabakat.domain.enums import DocumentType, OrderStatus
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.formatting import LOCALE
 from tui_mutabakat.domain.money import check_quantity
-from tui_mutabakat.domain.rules import (
-    ApprovalCriteria,
-    ApprovalResult,
-    evaluate_order_approval,
-)
 from tui_mutabakat.domain.text import fold
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.accounts.document_numbers import next_order_number
 from tui_mutabakat.services.accounts.movements import (
     DueCheck,
     MovementData,
     enforce_due_tracking,
-    open_balance,
-    open_debit_items,
 )
-from tui_mutabakat.services.accounts.parameters import load_parameters
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import amount_in_range, day_in_range, quantity_in_range
 
@@ -167,62 +150,6 @@ def remaining_value(order: SalesOrder) -> Decimal:
         (line_amount(max(ZERO, ln.quantity - ln.shipped), ln.unit_price) for ln in order.lines),
         ZERO,
     )
-
-
-#: Digits of a generated number: `FT-000001`.
-NUMBER_DIGITS = 6
-
-
-def _next_number(prefix: str, taken: Callable[[str], bool], start: int) -> str:
-    count = start
-    while True:
-        count += 1
-        candidate = f"{prefix}-{count:0{NUMBER_DIGITS}d}"
-        if not taken(candidate):
-            return candidate
-
-
-def _in_series(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
-    """`FT-` and six characters: the numbers of one series, not a dispatch note's `IR-…` beside
-    an invoice's `FT-…` nor a number typed by hand — counting those left gaps (issue 11).
-
-    The number is counted, not kept in a counter: it is read in the saving transaction, so a
-    save refused by a rule or rolled back uses nothing up; two saves at once that read the
-    same count meet the unique constraint on `number`, never a duplicate — and on PostgreSQL
-    do not meet at all (`_serialize`)."""
-    return column.like(f"{prefix}-" + "_" * NUMBER_DIGITS)
-
-
-def _serialize(session: Session, prefix: str) -> None:
-    """On PostgreSQL the second of two saves numbering one series at once waits here until the
-    first commits or rolls back (a transaction-level advisory lock), then counts its row: two
-    users get FT-000001 and FT-000002, not a unique-constraint error. SQLite lets one writer
-    at a time already."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = zlib.crc32(f"mutabakat-number-{prefix}".encode())
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
-def next_order_number(session: Session) -> str:
-    def taken(number: str) -> bool:
-        return session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)) is not None
-
-    _serialize(session, "SS")
-    series = select(func.count(SalesOrder.id)).where(_in_series(SalesOrder.number, "SS"))
-    return _next_number("SS", taken, session.scalar(series) or 0)
-
-
-def next_invoice_number(session: Session, prefix: str = "FT", *, saving: bool = True) -> str:
-    """The next free number: `FT-…` for an invoice, `IR-…` for a dispatch note. `saving`
-    False: only to propose it in a form (the save checks it again), so nothing waits."""
-
-    def taken(number: str) -> bool:
-        return session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None
-
-    if saving:
-        _serialize(session, prefix)
-    series = select(func.count(Invoice.id)).where(_in_series(Invoice.number, prefix))
-    return _next_number(prefix, taken, session.scalar(series) or 0)
 
 
 def list_orders(session: Session, account_id: int | None = None) -> list[OrderRow]:
@@ -408,129 +335,3 @@ def cancel_order(session: Session, actor: Actor, order_id: int) -> None:
         raise Refused(refusal)
     order.status = OrderStatus.CANCELLED
     record(session, actor, "cancel", "sales_order", order.id, order.number)
-
-
-def approved_unshipped(session: Session, account_id: int, exclude: int | None = None) -> Decimal:
-    query = (
-        select(SalesOrder)
-        .where(SalesOrder.account_id == account_id, SalesOrder.status.in_(OPEN_APPROVED_STATUSES))
-        .options(selectinload(SalesOrder.lines))
-    )
-    if exclude is not None:
-        query = query.where(SalesOrder.id != exclude)
-    return sum((remaining_value(o) for o in session.scalars(query)), ZERO)
-
-
-def open_dispatch_total(session: Session, account_id: int) -> Decimal:
-    """What the account's dispatch notes ("irsaliye") shipped and not yet invoiced are worth:
-    the goods have left, so they count in the risk, though no invoice debits the account yet."""
-    query = select(Invoice.total).where(
-        Invoice.account_id == account_id,
-        Invoice.kind == "dispatch",
-        Invoice.billed_by_id.is_(None),
-    )
-    return sum(session.scalars(query), ZERO)
-
-
-def default_criteria(session: Session, account_id: int) -> ApprovalCriteria:
-    """The account's ticked criteria: the defaults of each approval (seed 004: "işlemlere
-    öndeğer olarak aktarılır"), which the user may change for one approval."""
-    params = load_parameters(session, account_id)
-    return ApprovalCriteria(
-        params.approve_by_risk,
-        params.approve_by_due_date,
-        params.approve_by_ageing,
-        params.ageing_days,
-    )
-
-
-def evaluate_approval(
-    session: Session,
-    order_id: int,
-    today: dt.date | None = None,
-    criteria: ApprovalCriteria | None = None,
-) -> ApprovalResult:
-    """Controlled approval's verdict on an order, with every criterion's figures; `criteria`
-    the ticks of this approval (None: the account's defaults)."""
-    order = find_order(session, order_id)
-    account = session.get(Account, order.account_id)
-    if account is None:
-        raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
-    if criteria is None:
-        criteria = default_criteria(session, account.id)
-    return evaluate_order_approval(
-        criteria,
-        account.risk_limit,
-        open_balance(session, account.id),
-        approved_unshipped(session, account.id, exclude=order.id),
-        remaining_value(order),
-        open_debit_items(session, account.id),
-        today or local_today(),
-        open_dispatches=open_dispatch_total(session, account.id),
-    )
-
-
-def _changed_ticks(defaults: ApprovalCriteria, used: ApprovalCriteria) -> str:
-    """`risk:on->off ageing:off->on` for the criteria this approval ticked differently."""
-    changes = [
-        f"{name}:{'on' if before else 'off'}->{'on' if after else 'off'}"
-        for name, before, after in (
-            ("risk", defaults.risk, used.risk),
-            ("due_date", defaults.due_date, used.due_date),
-            ("ageing", defaults.ageing, used.ageing),
-        )
-        if before != after
-    ]
-    return " ".join(changes) or "-"
-
-
-class ApprovalRefused(Refused):
-    def __init__(self, message: str, result: ApprovalResult) -> None:
-        super().__init__(message)
-        self.result = result
-
-
-def approve_order(
-    session: Session,
-    actor: Actor,
-    order_id: int,
-    today: dt.date | None = None,
-    *,
-    criteria: ApprovalCriteria | None = None,
-    override_reason: str = "",
-) -> ApprovalResult:
-    """Approve a draft order when every ticked criterion passes; else `ApprovalRefused`.
-
-    `criteria` are this approval's ticks (None: the account's defaults); criteria ticked
-    differently from the defaults are recorded. An admin may approve despite a failed
-    criterion by giving `override_reason`; that is recorded as `approval_override`.
-    """
-    order = find_order(session, order_id, lock=True)
-    if order.status is not OrderStatus.DRAFT:
-        raise Refused(_("Yalnızca taslak sipariş onaylanabilir."))
-    defaults = default_criteria(session, order.account_id)
-    used = criteria if criteria is not None else defaults
-    result = evaluate_approval(session, order_id, today, used)
-    reason = " ".join(override_reason.split())
-    action = "approve"
-    if not result.approved:
-        if not reason:
-            raise ApprovalRefused(result.text, result)
-        if not actor.is_admin:
-            raise Refused(_("Sağlanmayan kritere rağmen yalnızca yönetici onaylayabilir."))
-        action = "approval_override"
-    order.status = OrderStatus.APPROVED
-    order.approved_at = utcnow()
-    order.approved_by = actor.login
-    detail = f"{result.audit_detail} changed={_changed_ticks(defaults, used)}"
-    if action == "approval_override":
-        detail += f" reason={reason}"
-    record(session, actor, action, "sales_order", order.id, detail)
-    return result
-
-
-def record_approval_refused(
-    session: Session, actor: Actor, order_id: int, result: ApprovalResult
-) -> None:
-    """Log an approval the criteria refused (the refused approval itself wrote nothing)."""
-    record(session, actor, "approval_refused", "sales_order", order_id, result.audit_detail)

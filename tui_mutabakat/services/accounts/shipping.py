@@ -21,8 +21,13 @@ from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, DocumentType, Ord
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
 from tui_mutabakat.domain.rules import OrderLine, Refusal, ShipmentPlan, plan_shipment
 from tui_mutabakat.i18n import gettext as _
+from tui_mutabakat.services.accounts.document_numbers import (
+    next_invoice_number,
+)
 from tui_mutabakat.services.accounts.movements import MovementData, save_movement
-from tui_mutabakat.services.accounts.orders import find_order, next_invoice_number
+from tui_mutabakat.services.accounts.orders import (
+    find_order,
+)
 from tui_mutabakat.services.accounts.parameters import default_due_date, load_parameters
 from tui_mutabakat.services.context import Actor, record
 from tui_mutabakat.services.limits import day_in_range
