@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import as_utc, utcnow
@@ -69,6 +69,14 @@ REMINDER_MARK = '{"reminder_of":'
 MANUAL_CHANNELS = ("phone", "paper")
 
 
+def is_reminder_batch() -> ColumnElement[bool]:
+    """True for a batch made of reminders. A reminder is a follow-up of a letter that is
+    counted in its own batch (its state, its answers): whatever counts letters or batches
+    (the grouped view, the dashboard, the expiry) leaves these batches out, and the reminder
+    is shown in the original letter's history (`LetterReminder`, its events)."""
+    return ReconciliationBatch.criteria.startswith(REMINDER_MARK)
+
+
 def batch_counts(
     session: Session, batch_ids: Sequence[int] | None = None
 ) -> dict[int, dict[str, int]]:
@@ -93,7 +101,7 @@ def tracking_batches(session: Session) -> list[ReconciliationBatch]:
     return list(
         session.scalars(
             select(ReconciliationBatch)
-            .where(~ReconciliationBatch.criteria.startswith(REMINDER_MARK))
+            .where(~is_reminder_batch())
             .order_by(ReconciliationBatch.id.desc())
         )
     )
