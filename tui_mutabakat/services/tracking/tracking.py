@@ -28,7 +28,7 @@ from tui_mutabakat.data.tracking_models import (
     UnreadableMessage,
 )
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
-from tui_mutabakat.domain.formatting import format_money
+from tui_mutabakat.domain.formatting import currency_label, format_money
 from tui_mutabakat.domain.history import FILE_DELIVERY, delivered_to_file, event_text
 from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import (
@@ -230,7 +230,8 @@ def _theirs(
         figure = ours.get(currency)
         if figure is None:
             raise InvalidInput(
-                _("Mektupta {currency} bakiyesi yok.").format(currency=currency), "balance"
+                _("Mektupta {currency} bakiyesi yok.").format(currency=currency_label(currency)),
+                "balance",
             )
         if amount < 0:
             raise InvalidInput(_("Bakiye eksi olamaz; tarafını B/A ile belirtin."), "balance")
