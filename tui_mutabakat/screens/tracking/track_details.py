@@ -86,7 +86,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
         lines.append(_("Henüz yanıt yok."))
     for answer in details.answers:
         text = f"• {answer_kind_label(answer.kind)} ({answer_channel_label(answer.channel)}, "
-        text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
+        who = answer.from_address or history_actor_label(answer.recorded_by)
+        text += f"{when(answer.answered_at)}, {e(who)})"
         if answer.foreign_sender:
             text += f" [yellow]⚠ {_('gönderen mektubun alıcılarından biri değil')}[/yellow]"
         lines.append(text)
@@ -106,7 +107,10 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             lines.append(f"    [i]{e(answer.excerpt[:500])}[/i]")
     if details.reminders:
         lines += ["", f"[b]{_('Hatırlatmalar')}[/b]"]
-        lines += [f"• {format_day(r.day)} ({e(r.created_by)})" for r in details.reminders]
+        lines += [
+            f"• {format_day(r.day)} ({e(history_actor_label(r.created_by))})"
+            for r in details.reminders
+        ]
     lines += ["", f"[b]{_('Durum geçmişi')}[/b]"]
     for line in details.history:
         who = f"{e(line.address)}: " if line.address else ""

@@ -179,12 +179,12 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
     if not details.answers:
         flow.paragraph(_("Yanıt yok."), 9)
     for answer in details.answers:
-        who = answer.from_address or answer.recorded_by
+        who = answer.from_address or history_actor_label(answer.recorded_by)
         kind = answer_kind_label(answer.kind)
         flow.paragraph(f"{_when(answer.answered_at)} · {kind} · {who}", 9.5, bold=True)
         rows = [
             (_("Kanal"), answer_channel_label(answer.channel)),
-            (_("Kaydeden"), answer.recorded_by),
+            (_("Kaydeden"), history_actor_label(answer.recorded_by)),
         ]
         if answer.responder:
             rows.append((_("Yanıtlayan"), answer.responder))
