@@ -36,6 +36,9 @@ from tui_mutabakat.services.tracking.dashboard import (
     work_queue,
 )
 from tui_mutabakat.services.tracking.intake import process_message
+from tui_mutabakat.services.tracking.letter_actions import reminder_batches
+from tui_mutabakat.services.tracking.reminders import send_reminders
+from tui_mutabakat.services.tracking.tracking import letter_details
 
 AS_OF = dt.date(2026, 11, 30)
 TODAY = local_today()
@@ -102,6 +105,33 @@ async def test_the_queue_lists_what_waits_for_a_person(
         [bar] = batch_bars(session)
     assert bar.counts["unclear"] == 1 and bar.counts["disagreed"] == 1 and bar.counts["sent"] == 2
     assert bar.response_rate == Decimal("50.0")
+
+
+async def test_a_reminder_is_not_a_letter_of_its_own(
+    any_database: Database, any_actor: Actor, tmp_path: Path
+) -> None:
+    """A reminder is written as an outbox letter in a batch of its own; the dashboard counts
+    the reminded letter once, in its own batch, and the reminder stays in its history."""
+    database = any_database
+    ids = await _batch(database, any_actor, tmp_path)
+    with database.unit_of_work() as session:
+        assert send_reminders(session, any_actor, [ids[3]], TODAY) == [ids[3]]
+        [reminder_batch] = reminder_batches(session, [ids[3]], TODAY)
+    url = database.engine.url.render_as_string(hide_password=False)
+    await send_batch(
+        database,
+        Settings(data_dir=tmp_path, database_url=url, mail_backend="file"),
+        reminder_batch,
+    )
+    with database.reader() as session:
+        [bar] = batch_bars(session)
+        assert bar.total == 4 and bar.counts["sent"] == 2
+        later = work_queue(session, TODAY + dt.timedelta(days=11))
+        overdue = [i.code for i in later if i.kind == WorkKind.OVERDUE]
+        assert sorted(overdue) == ["120.003", "120.004"]  # each once
+        details = letter_details(session, ids[3])
+        assert [r.day for r in details.reminders] == [TODAY]
+        assert any("Hatırlatma" in line.reason for line in details.history)
 
 
 def test_response_rate_and_bars() -> None:

@@ -12,18 +12,27 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
+from tests.mail_samples import Original, plain_reply
 from tests.send_data import add_account, add_company, add_movement, configure_sender, write_batch
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data import migrate
 from tui_mutabakat.data.outbox_models import Letter, LetterEvent, Recipient, RecipientEvent
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.history import event_text, reason, server_answer_text
 from tui_mutabakat.i18n import set_language
 from tui_mutabakat.mail.reply_text import AnswerKind
+from tui_mutabakat.screens.tracking.track_details import details_text
 from tui_mutabakat.services.context import Actor
 from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.worker import send_batch
-from tui_mutabakat.services.tracking.tracking import letter_details, record_manual_answer
+from tui_mutabakat.services.tracking.intake import process_message
+from tui_mutabakat.services.tracking.reminders import send_reminders
+from tui_mutabakat.services.tracking.tracking import (
+    history_actor_label,
+    letter_details,
+    record_manual_answer,
+)
 
 AS_OF = date(2026, 11, 30)
 
@@ -189,3 +198,33 @@ async def test_old_free_text_reasons_get_their_codes(
         assert shown in english_text, english_text
     for _text, _smtp, _code, shown in OLD_RECIPIENT_REASONS:
         assert shown in english_text, english_text
+
+
+async def test_the_history_says_who_and_what_happened(
+    any_database: Database, any_actor: Actor, tmp_path: Path
+) -> None:
+    """The page of a letter the file backend wrote, reminded of and answered by e-mail: the
+    mailbox is named in Turkish, an event that kept the state (the reminder) or began one
+    (queued) has no arrow, and no server is said to have accepted a file."""
+    letter_id = await _sent_letter(any_database, any_actor, tmp_path)
+    with any_database.unit_of_work() as session:
+        assert send_reminders(session, any_actor, [letter_id], local_today()) == [letter_id]
+        letter = session.get(Letter, letter_id)
+        assert letter is not None
+        original = Original(letter.subject, letter.message_id, letter.token, "s@x.tr", "m@x.tr")
+        process_message(session, plain_reply(original, "Mutabıkız."))
+    with any_database.reader() as session:
+        details = letter_details(session, letter_id)
+    text = details_text(details)
+    history = text.split("Durum geçmişi", 1)[1]
+    assert "mailbox" not in text and "Posta kutusu — Gönderildi → Mutabık" in history
+    assert "Sunucu kabul etti" not in text
+    assert "m@alfa.com.tr — Dosyaya yazıldı, " in text
+    assert "m@alfa.com.tr: Kuyrukta → Dosyaya yazıldı: " in history
+    assert "— →" not in history
+    assert f"{any_actor.login} — Kuyrukta Gönderim kuyruğuna alındı" in history
+    assert f"{any_actor.login} — Hatırlatma kuyruğa alındı (m@alfa.com.tr)" in history
+    for label in ("Gönderildi", "Kuyrukta", "Mutabık"):
+        assert f"{label} → {label}" not in history, history
+    assert history_actor_label("worker@host:12") == "Gönderici (host:12)"
+    assert history_actor_label("ayse") == "ayse"

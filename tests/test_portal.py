@@ -143,6 +143,9 @@ async def test_the_page_shows_the_letter_with_safe_headers(
         assert shown in page
     assert "12.000,00 TL" in page and "Borç (B)" in page
     assert "3.000,00 USD" in page and "Alacak (A)" in page
+    # The lira is "TL" on the page; `TRY` only names the form's fields.
+    assert "<span>TL</span>" in page and "Tutar (TL)" in page
+    assert not re.search(r"\bTRY\b", re.sub(r'(?:id|name|for)="[^"]*"', "", page)), page
     assert "Mutabıkız" in page and "Mutabık değiliz" in page
     assert "<script" not in page and "http" not in page.replace(BASE_URL, "")
     assert 'lang="tr"' in page

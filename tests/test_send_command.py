@@ -106,10 +106,10 @@ def test_send_delivers_prints_the_summary_and_the_grouped_error_list(
     assert len(eml_files(environment)) == 2
     assert "Gönderildi: 2" in out and "Atlandı: 2" in out
     assert "Düzeltilecek hatalar (mektup yazılmadı): 1" in out
-    assert "120.002 Bozuk Adres Ltd TRY/EUR" in out
+    assert "120.002 Bozuk Adres Ltd TL/EUR" in out
     assert "Sıfır bakiyeliler (seçenek gereği atlandı): 1" in out
     assert "Atlanan geçersiz adresler (mektup diğer adreslere gitti): 1" in out
-    assert "120.004 Karma Ltd TRY" in out and "kotu@karma" in out
+    assert "120.004 Karma Ltd TL" in out and "kotu@karma" in out
     texts = [letter_text(path) for path in eml_files(environment)]
     both = [text for text in texts if "150,00" in text]
     assert len(both) == 1 and "2.000,00" in both[0]  # TRY and USD in one letter
@@ -130,7 +130,7 @@ def test_per_currency_sends_a_letter_per_account_and_currency(
     assert len(eml_files(environment)) == 3
     assert "Gönderildi: 3" in out and "Atlandı: 3" in out
     assert "Düzeltilecek hatalar (mektup yazılmadı): 2" in out
-    assert "120.002 Bozuk Adres Ltd TRY" in out and "120.002 Bozuk Adres Ltd EUR" in out
+    assert "120.002 Bozuk Adres Ltd TL" in out and "120.002 Bozuk Adres Ltd EUR" in out
     with database.reader() as session:
         assert session.scalars(select(ReconciliationBatch)).one().per_currency
 

@@ -37,5 +37,5 @@ def test_the_error_list_names_a_sole_traders_account_once(database: Database, ac
     with database.reader() as session:
         lines = error_lines(error_list(session, created.batch_id))
     [line] = [ln for ln in lines if "120.01.008" in ln]
-    assert line.strip() == "120.01.008 Selim Ateş TRY: E-posta adresi boş."
+    assert line.strip() == "120.01.008 Selim Ateş TL: E-posta adresi boş."
     assert line.count("Selim Ateş") == 1

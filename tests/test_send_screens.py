@@ -26,6 +26,7 @@ from tests.send_data import (
     configure_sender,
     write_batch,
 )
+from tests.words_walk import screen_text
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.config import Settings
 from tui_mutabakat.data.models import Account, Company, User
@@ -115,6 +116,9 @@ async def test_select_three_send_see_errors_and_summary(
         assert "MUTABIKIZ" in preview
         title = dialog.query_one("#f-title", Input)
         assert title.value.startswith("Cari hesap mutabakatı")
+        # The template by its title, not by its key.
+        seen = screen_text(app.export_screenshot())
+        assert "Şablon       Hazır şablon (Türkçe)" in seen and "letter_tr" not in seen, seen
         await press(pilot, "f2")
         await wait_for(pilot, lambda: isinstance(app.screen, SendProgressScreen))
         shown = app.screen

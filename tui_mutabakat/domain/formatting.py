@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +17,18 @@ _CURRENCY_LABELS = {"TRY": "TL"}
 
 
 def currency_label(code: str) -> str:
+    """A currency as users read it: "TL" for the Turkish lira (stored as its ISO code
+    `TRY`), every other by its code ("USD", "EUR"). Every screen, list, message and page
+    that names a currency goes through here. Several ("TRY/EUR": an account's letter that
+    lists them) are said each ("TL/EUR")."""
+    if "/" in code:
+        return "/".join(currency_label(part) for part in code.split("/"))
     return _CURRENCY_LABELS.get(code, code)
+
+
+def currency_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(label, code) pairs for a choice of currencies (a `Select`): "TL" shown, `TRY` kept."""
+    return [(currency_label(code), code) for code in codes]
 
 
 def format_amount(value: Decimal | None) -> str:

@@ -167,6 +167,15 @@ def server_answer_text(code: int | None, answer: str, translate: Translate = get
     return answer
 
 
+#: The codes of a delivery by the file backend (a file written, no server).
+FILE_DELIVERY = ("written", "already_written")
+
+
+def delivered_to_file(code: int | None, answer: str) -> bool:
+    """Whether a recipient's stored answer is the file backend's (its message's file)."""
+    return _file_name(answer) and (code is None or code == 250)
+
+
 def _file_name(answer: str) -> bool:
     """The file backend's answer: the message's file (`….eml`), nothing else."""
     if not answer.endswith(".eml") or "\n" in answer:

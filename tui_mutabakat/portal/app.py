@@ -33,6 +33,7 @@ from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.data.tracking_models import AnswerBalance
 from tui_mutabakat.domain.errors import InvalidInput, PermissionDenied, Refused
+from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.mail.templates import fast_amount, fast_day, fast_money
 from tui_mutabakat.portal.downloads import (
@@ -78,6 +79,7 @@ def _environment() -> Environment:
     env.filters["money"] = fast_money
     env.filters["amount"] = fast_amount
     env.filters["day"] = fast_day
+    env.filters["currency"] = currency_label
     env.filters["moment"] = _moment
     return env
 

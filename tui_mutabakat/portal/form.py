@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tui_mutabakat.domain.email_check import check_email
-from tui_mutabakat.domain.formatting import parse_amount
+from tui_mutabakat.domain.formatting import currency_label, parse_amount
 from tui_mutabakat.mail.reply_text import AnswerKind
 from tui_mutabakat.services.portal.answers import PageView
 
@@ -39,13 +39,13 @@ def read_answer(
             try:
                 amount = parse_amount(text[:40])
             except ValueError:
-                errors.append(w["e_amount"].format(currency=figure.currency))
+                errors.append(w["e_amount"].format(currency=currency_label(figure.currency)))
                 continue
             if amount < 0:
-                errors.append(w["e_amount"].format(currency=figure.currency))
+                errors.append(w["e_amount"].format(currency=currency_label(figure.currency)))
                 continue
             if side not in ("B", "A"):
-                errors.append(w["e_side"].format(currency=figure.currency))
+                errors.append(w["e_side"].format(currency=currency_label(figure.currency)))
                 continue
             theirs[figure.currency] = (amount, side)
         if not theirs and len(errors) == wrong:

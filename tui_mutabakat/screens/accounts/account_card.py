@@ -14,7 +14,7 @@ from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import CURRENCIES, Routing
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, ServiceError
-from tui_mutabakat.domain.formatting import format_amount
+from tui_mutabakat.domain.formatting import currency_choices, format_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.contacts_table import ContactsTable, recipient_summary
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -117,7 +117,7 @@ class AccountCardScreen(FormScreen[int | None]):
                     yield field_row(
                         _("Döviz"),
                         Select(
-                            [(code, code) for code in CURRENCIES],
+                            currency_choices(CURRENCIES),
                             value=data.currency if data.currency in CURRENCIES else CURRENCIES[0],
                             allow_blank=False,
                             compact=True,

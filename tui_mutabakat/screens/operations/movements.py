@@ -19,6 +19,7 @@ from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import (
+    currency_choices,
     currency_label,
     format_amount,
     format_day,
@@ -132,7 +133,7 @@ class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None
 
     def compose(self) -> ComposeResult:
         types = [(doc_type_label(kind), kind) for kind in DocumentType]
-        currencies = [(currency_label(code), code) for code in CURRENCIES]
+        currencies = currency_choices(CURRENCIES)
         with Vertical(classes="dialog ops-dialog ops-form"):
             yield Label(_("Hareket"), classes="dialog-title", id="movement-title")
             yield field_row(
@@ -366,7 +367,7 @@ class MovementListScreen(AppAccess, Screen[None]):
                 plain(doc_type_label(row.doc_type)),
                 plain(row.doc_no),
                 *self._amounts(row),
-                row.currency,
+                currency_label(row.currency),
                 format_day(row.due_date),
                 right(format_amount(row.unsettled)),
                 plain(row.description),

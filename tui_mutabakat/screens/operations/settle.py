@@ -12,7 +12,13 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.errors import ServiceError
-from tui_mutabakat.domain.formatting import format_amount, format_day, format_money, parse_amount
+from tui_mutabakat.domain.formatting import (
+    currency_label,
+    format_amount,
+    format_day,
+    format_money,
+    parse_amount,
+)
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess, tells_refusal
@@ -59,7 +65,7 @@ def _action_label(action: RuleAction) -> str:
 
 
 def _amount(item: SettleItem) -> str:
-    suffix = "" if item.currency == "TRY" else f" {item.currency}"
+    suffix = "" if item.currency == "TRY" else f" {currency_label(item.currency)}"
     return format_amount(item.unsettled) + suffix
 
 

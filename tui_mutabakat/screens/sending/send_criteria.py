@@ -24,7 +24,7 @@ from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES
 from tui_mutabakat.domain.errors import InvalidInput
-from tui_mutabakat.domain.formatting import format_day
+from tui_mutabakat.domain.formatting import currency_choices, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
@@ -109,7 +109,7 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
             yield field_row(
                 _("Döviz"),
                 Select(
-                    [(_("Tümü"), ""), *((code, code) for code in CURRENCIES)],
+                    [(_("Tümü"), ""), *currency_choices(CURRENCIES)],
                     value=c.currency,
                     allow_blank=False,
                     compact=True,

@@ -85,7 +85,7 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
             yield field_row(
                 _("Şablon"),
                 Select(
-                    [(f"{name} — {description}", name) for name, description in choices],
+                    [(title, name) for name, title in choices],
                     value=template,
                     allow_blank=False,
                     compact=True,

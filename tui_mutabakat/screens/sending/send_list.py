@@ -28,7 +28,7 @@ from tui_mutabakat.data.balance_queries import (
     list_sums,
     selection_sums,
 )
-from tui_mutabakat.domain.formatting import format_amount, format_day
+from tui_mutabakat.domain.formatting import currency_label, format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
@@ -56,7 +56,7 @@ def criteria_text(criteria: BalanceCriteria) -> str:
         (_("grup"), criteria.group_code),
         (_("sektör"), criteria.sector_code),
         (_("bölge"), criteria.region_code),
-        (_("döviz"), criteria.currency),
+        (_("döviz"), currency_label(criteria.currency) if criteria.currency else ""),
     ):
         if value:
             parts.append(f"{label} {value}")

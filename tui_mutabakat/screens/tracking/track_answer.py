@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from tui_mutabakat.domain.formatting import parse_amount
+from tui_mutabakat.domain.formatting import currency_label, parse_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.widgets.form import parse_problem
 
@@ -129,7 +129,7 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
                 for currency in self._currencies:
                     yield Input(
                         placeholder=_("Onların {currency} bakiyesi, ör. 12.345,67 B").format(
-                            currency=currency
+                            currency=currency_label(currency)
                         ),
                         id=f"answer-balance-{currency}",
                         classes="answer-balance",

@@ -15,14 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui_mutabakat.domain.formatting import format_day, format_money
-from tui_mutabakat.domain.history import server_answer_text
+from tui_mutabakat.domain.history import delivered_to_file, server_answer_text
 from tui_mutabakat.domain.states import (
     LetterState,
-    RecipientState,
     answer_channel_label,
     answer_kind_label,
     letter_state_label,
-    recipient_state_label,
     side_label,
 )
 from tui_mutabakat.i18n import gettext as _
@@ -35,9 +33,11 @@ from tui_mutabakat.services.sending.error_list import address_warnings
 from tui_mutabakat.services.tracking.letter_balances import figures_text
 from tui_mutabakat.services.tracking.tracking import (
     LetterDetails,
-    history_state_label,
+    history_actor_label,
+    history_change,
     letter_details,
     mark_seen,
+    recipient_state_text,
 )
 
 
@@ -56,10 +56,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
         f"[b]{_('Alıcılar ve gönderim denemeleri')}[/b]",
     ]
     for person in details.recipients:
-        lines.append(
-            f"• {e(person.address)} — {recipient_state_label(RecipientState(person.state))}"
-            f", {when(person.last_attempt_at)}"
-        )
+        state = recipient_state_text(person.state, person.smtp_code, person.smtp_answer)
+        lines.append(f"• {e(person.address)} — {state}, {when(person.last_attempt_at)}")
         if person.in_doubt:
             said = f": {e(person.smtp_answer)}" if person.smtp_answer else ""
             lines.append(f"    [b yellow]⚠ {_('Teslimi belirsiz')}[/]{said}")
@@ -70,8 +68,12 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
                 )
             )
         elif person.smtp_answer or person.smtp_code:
-            # The server's answer with its code; the file backend's names its file.
-            lines.append(f"    {e(server_answer_text(person.smtp_code, person.smtp_answer))}")
+            # The server's answer with its code; the file backend's names its file (the
+            # state already says it was written to one).
+            said = server_answer_text(person.smtp_code, person.smtp_answer)
+            if delivered_to_file(person.smtp_code, person.smtp_answer):
+                said = _("Dosya: {name}").format(name=person.smtp_answer)
+            lines.append(f"    {e(said)}")
     for warning in address_warnings:
         lines.append(f"  [yellow]{_('Atlanan adres')}[/yellow]: {e(warning)}")
     for bounce in details.bounces:
@@ -84,7 +86,8 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
         lines.append(_("Henüz yanıt yok."))
     for answer in details.answers:
         text = f"• {answer_kind_label(answer.kind)} ({answer_channel_label(answer.channel)}, "
-        text += f"{when(answer.answered_at)}, {e(answer.from_address or answer.recorded_by)})"
+        who = answer.from_address or history_actor_label(answer.recorded_by)
+        text += f"{when(answer.answered_at)}, {e(who)})"
         if answer.foreign_sender:
             text += f" [yellow]⚠ {_('gönderen mektubun alıcılarından biri değil')}[/yellow]"
         lines.append(text)
@@ -104,14 +107,18 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             lines.append(f"    [i]{e(answer.excerpt[:500])}[/i]")
     if details.reminders:
         lines += ["", f"[b]{_('Hatırlatmalar')}[/b]"]
-        lines += [f"• {format_day(r.day)} ({e(r.created_by)})" for r in details.reminders]
+        lines += [
+            f"• {format_day(r.day)} ({e(history_actor_label(r.created_by))})"
+            for r in details.reminders
+        ]
     lines += ["", f"[b]{_('Durum geçmişi')}[/b]"]
     for line in details.history:
         who = f"{e(line.address)}: " if line.address else ""
         code = f" [{line.smtp_code}]" if line.smtp_code else ""
+        change, why = history_change(line)
         lines.append(
-            f"{when(line.at)} {e(line.actor)} — {who}{history_state_label(line.from_state)} → "
-            f"{history_state_label(line.to_state)}{e(code)} {e(line.reason)}"
+            f"{when(line.at)} {e(history_actor_label(line.actor))} — {who}{e(change)}{e(code)}"
+            + (f" {e(why)}" if why else "")
         )
     return "\n".join(lines)
 

@@ -39,7 +39,6 @@ from tui_mutabakat.domain.states import (
     answer_channel_label,
     answer_kind_label,
     letter_state_label,
-    recipient_state_label,
 )
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.pdf_flow import Column, Flow
@@ -48,9 +47,11 @@ from tui_mutabakat.services.portal.files import CONTENT_TYPES, stored_sha256
 from tui_mutabakat.services.tracking.letter_balances import figures_text, letter_figures
 from tui_mutabakat.services.tracking.tracking import (
     batch_counts,
-    history_state_label,
+    history_actor_label,
+    history_change,
     latest_answer,
     letter_details,
+    recipient_state_text,
 )
 
 ANSWERED = ("agreed", "disagreed", "unclear")
@@ -157,7 +158,7 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
         [
             [
                 r.address,
-                recipient_state_label(r.state),
+                recipient_state_text(r.state, r.smtp_code, r.smtp_answer),
                 str(r.attempts),
                 _when(r.last_attempt_at),
                 server_answer_text(r.smtp_code, r.smtp_answer),
@@ -178,12 +179,12 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
     if not details.answers:
         flow.paragraph(_("Yanıt yok."), 9)
     for answer in details.answers:
-        who = answer.from_address or answer.recorded_by
+        who = answer.from_address or history_actor_label(answer.recorded_by)
         kind = answer_kind_label(answer.kind)
         flow.paragraph(f"{_when(answer.answered_at)} · {kind} · {who}", 9.5, bold=True)
         rows = [
             (_("Kanal"), answer_channel_label(answer.channel)),
-            (_("Kaydeden"), answer.recorded_by),
+            (_("Kaydeden"), history_actor_label(answer.recorded_by)),
         ]
         if answer.responder:
             rows.append((_("Yanıtlayan"), answer.responder))
@@ -222,12 +223,13 @@ def letter_evidence_pdf(session: Session, letter_id: int, *, data_dir: Path) -> 
         [
             [
                 _when(line.at),
-                line.actor,
+                history_actor_label(line.actor),
                 line.address,
-                f"{history_state_label(line.from_state)} -> {history_state_label(line.to_state)}",
-                f"{line.smtp_code or ''} {line.reason}".strip(),
+                change.replace("→", "->"),
+                f"{line.smtp_code or ''} {why}".strip(),
             ]
             for line in details.history
+            for change, why in [history_change(line)]
         ],
     )
     return flow.to_bytes()

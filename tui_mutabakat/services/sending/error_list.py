@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.data.outbox_models import Letter, ReconciliationBatch
 from tui_mutabakat.domain.errors import NotFound
+from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.sending.compose import SendOptions, SkipKind, SkippedAccount
 from tui_mutabakat.services.sending.send_guard import live_letter_batches
@@ -226,5 +227,6 @@ def error_lines(errors: ErrorList) -> list[str]:
             done = ""
             if row.sent_in is not None:
                 done = " " + _("(sonradan gönderildi: {batch})").format(batch=row.sent_in)
-            lines.append(f"  {item.code} {item.title} {item.currency}: {item.reason}{done}")
+            currency = currency_label(item.currency) if item.currency else ""
+            lines.append(f"  {item.code} {item.title} {currency}: {item.reason}{done}")
     return lines

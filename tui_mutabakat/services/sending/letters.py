@@ -117,13 +117,16 @@ def save_template(
 
 
 def template_choices(session: Session) -> list[tuple[str, str]]:
-    """(name, description) of every template the send dialog offers."""
+    """(name, title) of every template the send dialog offers. The name is the template's
+    key (`letter_tr`); the title is what users read: a shipped template's in words ("Hazır
+    şablon (Türkçe)"), a user's the description saved with it (its name when it has none)."""
+    languages = {"tr": _("Türkçe"), "en": _("İngilizce")}
     choices = {
-        name: _("Hazır şablon ({language})").format(language=language)
+        name: _("Hazır şablon ({language})").format(language=languages.get(language, language))
         for name, language in SHIPPED_TEMPLATES.items()
     }
     for row in session.scalars(select(LetterTemplate).order_by(LetterTemplate.name)):
-        choices[row.name] = row.description or _("Kullanıcı şablonu")
+        choices[row.name] = row.description or row.name
     return sorted(choices.items())
 
 

@@ -17,7 +17,7 @@ from tui_mutabakat.data.outbox_models import Letter, Recipient, ReconciliationBa
 from tui_mutabakat.data.tracking_models import LetterAnswer
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
-from tui_mutabakat.services.tracking.tracking import batch_counts
+from tui_mutabakat.services.tracking.tracking import batch_counts, is_reminder_batch
 
 #: The states that count as an answer for the response rate.
 ANSWERED = ("agreed", "disagreed", "unclear")
@@ -52,10 +52,14 @@ def response_rate(counts: dict[str, int]) -> Decimal:
 
 
 def batch_bars(session: Session, limit: int = BATCHES_SHOWN) -> list[BatchBar]:
-    """The newest batches with their letters per state."""
+    """The newest batches with their letters per state (a reminder batch is not one: its
+    letters are counted in their own batches, `is_reminder_batch`)."""
     batches = list(
         session.scalars(
-            select(ReconciliationBatch).order_by(ReconciliationBatch.id.desc()).limit(limit)
+            select(ReconciliationBatch)
+            .where(~is_reminder_batch())
+            .order_by(ReconciliationBatch.id.desc())
+            .limit(limit)
         )
     )
     counts = batch_counts(session, [b.id for b in batches])
@@ -109,7 +113,11 @@ class WorkItem:
 
 
 def work_queue(session: Session, today: dt.date, limit: int = QUEUE_LIMIT) -> list[WorkItem]:
-    """What waits for a person, in the order of `WorkKind` (unclear first), oldest first."""
+    """What waits for a person, in the order of `WorkKind` (unclear first), oldest first.
+
+    A reminder's outbox letter is not a letter of its own here: its answer, bounce and
+    expiry are the original letter's (`is_reminder_batch`). Only its delivery can wait for a
+    person (in doubt), and that is the reminder's."""
     waiting = {
         LetterState.UNCLEAR: WorkKind.UNCLEAR,
         LetterState.DISAGREED: WorkKind.DISAGREED,
@@ -121,7 +129,8 @@ def work_queue(session: Session, today: dt.date, limit: int = QUEUE_LIMIT) -> li
         .join(ReconciliationBatch, ReconciliationBatch.id == Letter.batch_id)
         .where(
             Letter.state.in_(list(waiting))
-            | ((Letter.state == LetterState.SENT) & (ReconciliationBatch.answer_by < today))
+            | ((Letter.state == LetterState.SENT) & (ReconciliationBatch.answer_by < today)),
+            ~is_reminder_batch(),
         )
         .order_by(Letter.state_at, Letter.id)
         .limit(limit)

@@ -57,7 +57,7 @@ from tui_mutabakat.services.sending.outbox import (
 )
 from tui_mutabakat.services.settings.working_settings import get_working_settings
 from tui_mutabakat.services.tracking.intake import change_letter_state
-from tui_mutabakat.services.tracking.tracking import REMINDER_MARK
+from tui_mutabakat.services.tracking.tracking import REMINDER_MARK, is_reminder_batch
 
 #: Letter states a reminder may be sent for (not answered).
 REMINDABLE = frozenset({LetterState.SENT, LetterState.NO_ANSWER})
@@ -80,7 +80,7 @@ def due_reminders(session: Session, today: dt.date) -> list[int]:
             ReconciliationBatch.answer_by >= today,
             ReconciliationBatch.answer_by <= today + dt.timedelta(days=days),
             ~exists().where(LetterReminder.letter_id == Letter.id),
-            ~ReconciliationBatch.criteria.startswith(REMINDER_MARK),
+            ~is_reminder_batch(),
         )
         .order_by(Letter.id)
     )
@@ -296,7 +296,7 @@ def expire_overdue(session: Session, today: dt.date, actor: str = "worker") -> l
         select(Letter)
         .join(ReconciliationBatch, Letter.batch_id == ReconciliationBatch.id)
         .where(Letter.state == LetterState.SENT, ReconciliationBatch.answer_by < today)
-        .where(~ReconciliationBatch.criteria.startswith(REMINDER_MARK))
+        .where(~is_reminder_batch())
         .order_by(Letter.id)
     ).all()
     now = utcnow()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.base import as_utc, utcnow
@@ -28,8 +28,8 @@ from tui_mutabakat.data.tracking_models import (
     UnreadableMessage,
 )
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, Refused
-from tui_mutabakat.domain.formatting import format_money
-from tui_mutabakat.domain.history import event_text
+from tui_mutabakat.domain.formatting import currency_label, format_money
+from tui_mutabakat.domain.history import FILE_DELIVERY, delivered_to_file, event_text
 from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import (
     LetterState,
@@ -45,6 +45,7 @@ from tui_mutabakat.services.limits import amount_in_range
 from tui_mutabakat.services.sending.doubt import IN_DOUBT, RESENT
 from tui_mutabakat.services.tracking.intake import (
     KIND_TO_STATE,
+    MAILBOX_ACTOR,
     add_answer,
     change_letter_state,
     signed_balance,
@@ -67,6 +68,14 @@ COUNT_COLUMNS: tuple[str, ...] = (
 #: Marks a batch made of reminders (kept in `ReconciliationBatch.criteria`).
 REMINDER_MARK = '{"reminder_of":'
 MANUAL_CHANNELS = ("phone", "paper")
+
+
+def is_reminder_batch() -> ColumnElement[bool]:
+    """True for a batch made of reminders. A reminder is a follow-up of a letter that is
+    counted in its own batch (its state, its answers): whatever counts letters or batches
+    (the grouped view, the dashboard, the expiry) leaves these batches out, and the reminder
+    is shown in the original letter's history (`LetterReminder`, its events)."""
+    return ReconciliationBatch.criteria.startswith(REMINDER_MARK)
 
 
 def batch_counts(
@@ -93,7 +102,7 @@ def tracking_batches(session: Session) -> list[ReconciliationBatch]:
     return list(
         session.scalars(
             select(ReconciliationBatch)
-            .where(~ReconciliationBatch.criteria.startswith(REMINDER_MARK))
+            .where(~is_reminder_batch())
             .order_by(ReconciliationBatch.id.desc())
         )
     )
@@ -221,7 +230,8 @@ def _theirs(
         figure = ours.get(currency)
         if figure is None:
             raise InvalidInput(
-                _("Mektupta {currency} bakiyesi yok.").format(currency=currency), "balance"
+                _("Mektupta {currency} bakiyesi yok.").format(currency=currency_label(currency)),
+                "balance",
             )
         if amount < 0:
             raise InvalidInput(_("Bakiye eksi olamaz; tarafını B/A ile belirtin."), "balance")
@@ -304,6 +314,8 @@ class HistoryLine:
     to_state: str
     reason: str
     smtp_code: int | None = None
+    #: The reason's code (`domain.history.TEXTS`), "" for words as stored.
+    reason_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +352,7 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
             e.from_state,
             e.to_state,
             event_text(e.reason_code, e.reason_args, e.reason),
+            reason_code=e.reason_code or "",
         )
         for e in session.scalars(select(LetterEvent).where(LetterEvent.letter_id == letter_id))
     ]
@@ -353,6 +366,7 @@ def letter_details(session: Session, letter_id: int) -> LetterDetails:
                 e.to_state,
                 event_text(e.reason_code, e.reason_args, e.reason),
                 e.smtp_code,
+                e.reason_code or "",
             )
             for e in session.scalars(
                 select(RecipientEvent).where(RecipientEvent.recipient_id.in_(list(by_id)))
@@ -436,3 +450,43 @@ def history_state_label(value: str | None) -> str:
     if value in RecipientState.__members__.values():
         return recipient_state_label(RecipientState(value))
     return value
+
+
+def history_actor_label(actor: str) -> str:
+    """The actor of a history event in words: a user's login as it is, the program's own
+    parts by what they are ("mailbox" → "Posta kutusu")."""
+    labels = {
+        MAILBOX_ACTOR: _("Posta kutusu"),
+        "worker": _("Otomatik işlem"),
+        "portal": _("Yanıt sayfası"),
+    }
+    if actor.startswith("worker@"):  # a sender without a user: `SenderIdentity.new`
+        return _("Gönderici ({where})").format(where=actor.removeprefix("worker@"))
+    return labels.get(actor, actor)
+
+
+def recipient_state_text(state: str, smtp_code: int | None, smtp_answer: str) -> str:
+    """A recipient's state in words; a letter the file backend wrote was taken by no server:
+    it says so ("Dosyaya yazıldı", not "Sunucu kabul etti")."""
+    if state == RecipientState.ACCEPTED.value and delivered_to_file(smtp_code, smtp_answer):
+        return _("Dosyaya yazıldı")
+    return recipient_state_label(RecipientState(state))
+
+
+def history_change(line: HistoryLine) -> tuple[str, str]:
+    """A history line as (what happened, why) in words.
+
+    "Kuyrukta → Gönderiliyor"; an event that left the state as it was ("Gönderildi →
+    Gönderildi": a reminder queued) is its reason alone (or its state when it has none); the
+    first state ("— → Kuyrukta") is named alone; a letter the file backend wrote says so by
+    its reason ("Dosyaya yazıldı: …"), in place of the server's acceptance."""
+    reason = line.reason
+    if line.to_state == RecipientState.ACCEPTED.value and line.reason_code in FILE_DELIVERY:
+        new, reason = reason, ""
+    else:
+        new = history_state_label(line.to_state)
+    if line.from_state == line.to_state:
+        return (reason, "") if reason else (new, "")
+    if not line.from_state:
+        return new, reason
+    return f"{history_state_label(line.from_state)} → {new}", reason
