@@ -52,6 +52,14 @@ class MutabakatApp(App[None]):
         Binding(
             "ctrl+p", "command_palette", _("Komutlar"), show=False, priority=True, id="palette"
         ),
+        # Tab is taken before the key reaches the focused field: Textual's own Tab binding is
+        # found only once the key has bubbled up, and keys that came in the same read (a
+        # quick typist over SSH, a paste) went into the old field meanwhile ("Vida<Tab>100"
+        # filled one field with "Vida100").
+        Binding("tab", "focus_next", _("Sonraki alan"), show=False, priority=True, id="next"),
+        Binding(
+            "shift+tab", "focus_previous", _("Önceki alan"), show=False, priority=True, id="prev"
+        ),
     ]
 
     #: Set once the database is open and the user known (`ready`).
