@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from tui_mutabakat.data.account_queries import (
     AccountFilter,
@@ -47,6 +47,7 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts.cards import check_deletable, delete_account
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 from tui_mutabakat.widgets.status_line import StatusLine
 

@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+from textual.widgets import DataTable, Header, Input, Label, Select
 
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
@@ -57,6 +57,7 @@ from tui_mutabakat.services.accounts.movements import (
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import date_input, field_row, parse_problem
 
 #: Below this many columns the list shows one amount column ("1.234,56 B") instead of Borç and

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
+from textual.widgets import Checkbox, DataTable, Header, Input, Label
 
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
@@ -49,6 +49,7 @@ from tui_mutabakat.services.accounts.orders import (
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.services.accounts.shipping import invoice_dispatch, open_dispatches
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import field_row
 from tui_mutabakat.widgets.tick import Tick
 

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
@@ -44,6 +44,7 @@ from tui_mutabakat.screens.sending.send_rows import (
     subtract_sums,
     sums_text,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 

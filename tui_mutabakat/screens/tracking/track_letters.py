@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState
@@ -53,6 +53,7 @@ from tui_mutabakat.services.tracking.letter_list import (
     matching,
     state_counts,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import Column, PagedTable
 
 #: The key of each quick filter (its Ctrl twin follows in the binding).
