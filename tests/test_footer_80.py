@@ -27,7 +27,7 @@ from tui_mutabakat.widgets.footer import Footer, fitting
 WIDTH = 80
 
 
-def footer_whole(pilot: Pilot[None], name: str) -> None:
+def footer_whole(pilot: Pilot[None], name: str, *, must: str = "") -> None:
     """Every key of the screen's footer inside the screen and left of the palette key, and
     drawn whole on the footer's line; F1 among them; every key left out is in F1's list."""
     screen = pilot.app.screen
@@ -45,6 +45,8 @@ def footer_whole(pilot: Pilot[None], name: str) -> None:
         text = f"{key.key_display} {key.description}".strip()
         assert text in line, f"{name}: {text!r} not whole in {line!r}"
     assert any(key.action.endswith("help") for key in shown), f"{name}: F1 not shown"
+    if must:  # the screen's main key is among those that fit
+        assert must in {key.description for key in shown}, f"{name}: {must} not shown"
     described = {entry.description for entry in screen_keys(screen)}
     assert {key.description for key in shown} <= described | {""}, name
 
@@ -84,7 +86,7 @@ async def test_menu_screens_footers_whole_at_80(
                 await press(pilot, "escape")
             if key == "f4":
                 await press(pilot, "f2")
-                footer_whole(pilot, "send list")
+                footer_whole(pilot, "send list", must="Gönder")
                 await press(pilot, "escape")
             if key == "f2":
                 await press(pilot, "enter")

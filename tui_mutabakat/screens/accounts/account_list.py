@@ -331,10 +331,16 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._show_status()
 
     def _every_balance(self, row: TableRow | None) -> list[str]:
-        """Every currency's balance of the account under the cursor, when it has several
+        """The balance of the account under the cursor — every currency's when it has several
         (its row shows the first and `+N`)."""
-        if row is None or "+" not in row.cells[FULL_CURRENCY_CELL]:
+        if row is None:
             return []
+        if "+" not in row.cells[FULL_CURRENCY_CELL]:
+            amount = row.cells[FULL_CURRENCY_CELL - 1]
+            if not amount:
+                return []
+            balance = f"{amount} {row.cells[FULL_CURRENCY_CELL]}"
+            return [_("Bakiye: {balances}").format(balances=literal(balance))]
         with self.database.reader() as session:
             found = balances_for(session, [row.key])
         balances = [

@@ -71,7 +71,7 @@ def _quick_bindings() -> list[BindingType]:
     labels = {
         "waiting": _("Bekleyen"),
         "agreed": _("Mutabık"),
-        "disagreed": _("Değil"),
+        "disagreed": _("Mutabık değil"),
         "unclear": _("Belirsiz"),
         "bounced": _("Döndü"),
         "in_doubt": _("Şüpheli"),
