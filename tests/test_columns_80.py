@@ -327,3 +327,24 @@ async def test_send_list_sums_keep_amount_and_currency_together_at_80(
         print(text)
         for whole in ("1.286,28 B EUR", "627,32 B USD", "100.394.779,30 B TL"):
             assert whole in text, whole
+
+
+async def test_account_list_group_whole_at_120(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """With room the group column widens to its longest values (it was cut at 6 cells)."""
+    many_currencies(database, actor)  # group PERAKENDE, city Şanlıurfa
+    with database.unit_of_work() as session:
+        save_account(
+            session,
+            actor,
+            AccountData(
+                code="120.01.002", title="Hesap", city="Kahramanmaraş", group_code="IHRACAT"
+            ),
+        )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "f3")
+        text = seen(pilot)
+        print(text)
+        for whole in ("PERAKENDE", "IHRACAT", "Kahramanmaraş"):
+            assert whole in text, whole
