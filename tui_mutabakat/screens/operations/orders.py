@@ -16,6 +16,7 @@ from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
@@ -231,7 +232,14 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             if action is not None:
                 getattr(self, f"action_{action}")()
 
-        self.app.push_screen(ActionMenu(_("Sipariş İşlemleri"), items), chosen)
+        title = _("Sipariş İşlemleri")
+        if row is not None:  # named: the order and its account
+            title = _("Sipariş {number} — {code} {title}").format(
+                number=literal(row.number),
+                code=literal(row.account_code),
+                title=literal(row.account_title),
+            )
+        self.app.push_screen(ActionMenu(title, items), chosen)
 
     def action_approve(self) -> None:
         """Controlled approval: the criteria as defaults, changeable for this approval."""

@@ -339,6 +339,11 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         title = ngettext("İşlemler ({count} mektup)", "İşlemler ({count} mektup)", count).format(
             count=count
         )
+        row = self.table.row_at(self.table.cursor_row)
+        if not self.selected and row is not None:  # the letter under the cursor, named
+            title = _("{code} {title} mektubu — İşlemler").format(
+                code=literal(row.cells[1]), title=literal(row.cells[2])
+            )
         self.app.push_screen(ActionMenu(title, self._menu_items()), callback=self._chosen)
 
     def palette_menu(self) -> tuple[list[MenuItem], Callable[[str | None], None]]:
