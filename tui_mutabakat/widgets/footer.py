@@ -53,6 +53,12 @@ def fitting(entries: Iterable[tuple[str, str]], room: int, keep: frozenset[int])
 class Footer(TextualFooter):
     """Textual's footer, compact, showing only the keys that fit whole (see the module)."""
 
+    DEFAULT_CSS = """
+    Footer {
+        padding-left: 1;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, compact=True)
         self._fitted_width = 0
@@ -76,7 +82,7 @@ class Footer(TextualFooter):
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 palette = (found.binding, found.enabled, found.tooltip)
-        room = width
+        room = width - 1  # the padding on the left
         if palette is not None:
             binding = palette[0]
             # Its left border, the key, a space and the description (no padding compact).

@@ -82,9 +82,9 @@ class AccountListScreen(AppAccess, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Geri"), id="accounts_back"),
         Binding("insert,f4,ctrl+n", "new_account", _("Yeni"), key_display="Ins", id="accounts_new"),
+        Binding("f9,ctrl+o", "row_actions", _("İşlemler"), id="accounts_actions"),
         Binding("f8,ctrl+d", "delete_account", _("Sil"), id="accounts_delete"),
         Binding("f5,ctrl+r", "reload", _("Yenile"), id="accounts_reload"),
-        Binding("f9,ctrl+o", "row_actions", _("İşlemler"), id="accounts_actions"),
         Binding("f6,ctrl+e", "next_sort", _("Sırala"), id="accounts_sort"),
         Binding("f7,ctrl+t", "toggle_direction", _("Ters sıra"), id="accounts_direction"),
         Binding("f10,ctrl+l", "pick_city", _("Şehir süz"), id="accounts_city"),
