@@ -35,6 +35,7 @@ from tui_mutabakat.services.accounts.orders import (
     save_order,
 )
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.widgets.status_line import StatusLine
 
 SIZE = (80, 24)
 LONG = "Çok uzun bir açıklama: mal satışı, altmış gün vadeli, iskontolu"
@@ -273,3 +274,79 @@ async def test_movements_keep_the_cursor_across_a_resize(
         await pilot.resize_terminal(80, 24)
         await press(pilot)
         assert "Tutar" in seen(pilot) and screen._current() == first
+
+
+async def test_account_status_names_the_balance_of_every_row(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """Not only a row with several currencies: the cursor's account's balance in any row."""
+    many_currencies(database, actor)  # 120.01.001: three currencies
+    second = make_account(database, actor, "120.01.002")
+    add_movement(database, second, credit="1234.56", date=dt.date(2026, 6, 1), doc_no="FT-2")
+    make_account(database, actor, "120.01.003")  # no movement: 0,00
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f3")
+        assert "394.779,31 B TL" in seen(pilot)
+        await press(pilot, "down")
+        status = app.screen.query_one("#account-status", StatusLine)
+        assert status.text == "Satır 2 · 3 / 3 hesap · Bakiye: 1.234,56 A TL"
+        await press(pilot, "down")
+        assert status.text == "Satır 3 · 3 / 3 hesap · Bakiye: 0,00 TL"
+
+
+async def test_movements_title_keeps_the_balance_with_its_currency_at_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """A title that wraps parts between its parts: never "-1.038.433,46" on one line and "TL"
+    on the next (the account's title is made as long as puts the break just there)."""
+    account = movements_account(database, actor)
+    amount = "-1.038.433,46"
+    head = f"120.01 · 2 hareket · açık bakiye {amount}"
+    with database.unit_of_work() as session:
+        data = load_account(session, account)
+        title = ("Boğaziçi Kauçuk Plastik Sanayi ve Ticaret " * 2)[: 78 - len(head) - 1].strip()
+        save_account(session, actor, replace(data, title=title))
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(MovementListScreen(account))
+        await press(pilot)
+        text = seen(pilot)
+        print(text)
+        assert f"açık bakiye {amount} TL" in text
+
+
+async def test_send_list_sums_keep_amount_and_currency_together_at_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """The send list's status line wraps between its parts, not between an amount and its
+    currency."""
+    many_currencies(database, actor)
+    for n, amount in ((2, "91234567.89"), (3, "8765432.10")):
+        account = make_account(database, actor, f"120.01.00{n}")
+        add_movement(database, account, debit=amount, date=dt.date(2026, 6, 1), doc_no=f"F{n}")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f4", "f2", "plus")  # every row selected: the sums of three currencies
+        text = seen(pilot)
+        print(text)
+        for whole in ("1.286,28 B EUR", "627,32 B USD", "100.394.779,30 B TL"):
+            assert whole in text, whole
+
+
+async def test_account_list_group_whole_at_120(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """With room the group column widens to its longest values (it was cut at 6 cells)."""
+    many_currencies(database, actor)  # group PERAKENDE, city Şanlıurfa
+    with database.unit_of_work() as session:
+        save_account(
+            session,
+            actor,
+            AccountData(
+                code="120.01.002", title="Hesap", city="Kahramanmaraş", group_code="IHRACAT"
+            ),
+        )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "f3")
+        text = seen(pilot)
+        print(text)
+        for whole in ("PERAKENDE", "IHRACAT", "Kahramanmaraş"):
+            assert whole in text, whole

@@ -110,6 +110,8 @@ async def test_warn_shows_items_then_saves_on_confirm(
     async with app.run_test(size=SIZE) as pilot:
         await enter_invoice(pilot, account)
         assert isinstance(app.screen, TableDialog)
+        # It names what it acts on: the account (code and title) and the document.
+        assert dialog_text(app).startswith("120.01 Test Ticaret 120.01 · Satış Faturası FT-YENI\n")
         [row] = table_rows(app, "#table-dialog-items")
         assert "FT-ESKI" in row and "60" in row and "5.000,00 TL" in row
         assert "toplam 5.000,00 TL" in str(
@@ -133,7 +135,9 @@ async def test_stop_refuses_and_shows_the_items(
         await enter_invoice(pilot, account)
         dialog = app.screen
         assert isinstance(dialog, TableDialog)
-        assert "Kayıt yapılmadı" in str(dialog.query_one("#table-dialog-text", Label).content)
+        text = str(dialog.query_one("#table-dialog-text", Label).content)
+        assert "Kayıt yapılmadı" in text
+        assert text.startswith("120.01 Test Ticaret 120.01 · Satış Faturası FT-YENI\n")
         assert "FT-ESKI" in table_rows(app, "#table-dialog-items")[0]
         assert not dialog.query("#yes")  # nothing to confirm
         await press(pilot, "e")  # E does not save past a stop

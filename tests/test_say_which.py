@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
 from tests.ops_data import add_movement, make_account, movement
 from tests.pilot_keys import press
@@ -19,6 +19,7 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.operations.movements import MovementListScreen
 from tui_mutabakat.screens.sending.send_list import SendListScreen
 from tui_mutabakat.services.context import Actor
+from tui_mutabakat.widgets.status_line import StatusLine
 
 SIZE = (80, 24)
 
@@ -76,5 +77,5 @@ async def test_the_count_says_rows_and_accounts(app: MutabakatApp, database: Dat
         await press(pilot, "f4", "f2")
         assert isinstance(app.screen, SendListScreen)
         await press(pilot, "plus")
-        status = str(app.screen.query_one("#send-status", Static).content)
+        status = app.screen.query_one("#send-status", StatusLine).text
         assert "Seçili: 3 satır, 2 hesap" in status

@@ -56,6 +56,7 @@ from tui_mutabakat.services.sending import batch_writer, send_now
 from tui_mutabakat.services.sending.compose import SendOptions
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions
 from tui_mutabakat.services.sending.worker import run_worker
+from tui_mutabakat.widgets.status_line import StatusLine
 
 SIZE = (80, 24)
 OLD = date(2020, 3, 1)
@@ -80,7 +81,7 @@ def make_accounts(database: Database) -> dict[str, int]:
 
 
 def status_text(app: MutabakatApp) -> str:
-    return str(app.screen.query_one("#send-status", Static).content)
+    return app.screen.query_one("#send-status", StatusLine).text
 
 
 def outbox_files(settings: Settings) -> list[Path]:

@@ -203,6 +203,9 @@ async def test_a_second_letter_for_the_date_is_asked_for_first(
         assert isinstance(dialog, DuplicateDialog)
         question = str(dialog.query_one("#duplicates-question", Label).content)
         assert "2 hesaptan 1 hesabın" in question
+        # It names the account (code and title) and the letter it already has.
+        named = str(dialog.query_one("#duplicates-accounts", Label).content)
+        assert named.startswith("120.004 ") and ": mektup, gönderim " in named
         await press(pilot, "escape")  # back: nothing written
         assert app.screen is screen and letters(database) == 1
         await press(pilot, "f2", "f2")

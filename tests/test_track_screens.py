@@ -305,8 +305,14 @@ async def test_reminder_is_sent_from_the_keys(
     outbox = settings.mail_outbox / "new"
     before = {path.name for path in outbox.glob("*.eml")}
     async with app.run_test(size=SIZE) as pilot:
-        await press(pilot, "f2", "enter", "ctrl+t")
+        await press(pilot, "f2", "enter", "f9")  # the menu names the letter it acts on
+        assert isinstance(app.screen, ActionMenu)
+        title = str(app.screen.query_one(".dialog-title", Label).content)
+        assert title == "120.001 Firma 1 mektubu — İşlemler"
+        await press(pilot, "escape", "ctrl+t")
         await wait_for(pilot, lambda: len(list(outbox.glob("*.eml"))) == len(before) + 1)
+        said = [n.message for n in app._notifications]
+        assert "Hatırlatma gönderiliyor: 120.001 Firma 1." in said  # the account named
         (new,) = {path.name for path in outbox.glob("*.eml")} - before
         message = (outbox / new).read_bytes()
         assert b"a@anadolu.com.tr" in message

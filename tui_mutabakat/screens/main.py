@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.widgets.footer import Footer
 
 
 @dataclass(frozen=True, slots=True)

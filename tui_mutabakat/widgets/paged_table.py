@@ -34,6 +34,8 @@ class Column:
 
     `drop` > 0: the column may be left out when the table is too narrow for all columns at
     their widths — the one with the lowest `drop` first (see `PagedTable.column_widths`).
+    `wide` > `width`: when the table has room, the column grows up to `wide` (its longest
+    values whole) before the flex columns take what is left.
     """
 
     title: str
@@ -41,6 +43,7 @@ class Column:
     align: Align = "left"
     flex: bool = False
     drop: int = 0
+    wide: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +351,9 @@ class PagedTable(ScrollView, can_focus=True):
 
         When the columns do not fit at their widths, the droppable ones are left out (width
         0), lowest `drop` first, until they do. Flex columns get their minimum and share
-        equally what is left beyond the minimums; when even that does not fit, the line is
-        simply cut at the right edge.
+        equally what is left beyond the widths — but once they could be twice their minimum,
+        the columns with a `wide` width first grow up to it, in their order. When even the
+        widths do not fit, the line is simply cut at the right edge.
         """
         # Keyed by the columns too: a screen may give the table other columns.
         if self._widths[0] == (width, self.columns):
@@ -363,16 +367,25 @@ class PagedTable(ScrollView, can_focus=True):
         fixed = sum(c.width for c in shown if not c.flex)
         flexible = [c for c in shown if c.flex]
         spare = width - gaps - fixed - sum(c.width for c in flexible)
+        # The flex columns first take up to their width again (a title stays the widest), …
+        first = min(max(0, spare), sum(c.width for c in flexible))
+        spare -= first
+        # … then the `wide` columns grow, and the flex columns share what is left.
+        grown: dict[int, int] = {}
+        for index, column in enumerate(self.columns):
+            if column in shown and not column.flex and column.wide > column.width and spare > 0:
+                grown[index] = min(column.wide - column.width, spare)
+                spare -= grown[index]
         widths: list[int] = []
-        share, extra = divmod(max(0, spare), len(flexible)) if flexible else (0, 0)
-        for column in self.columns:
+        share, extra = divmod(max(0, spare + first), len(flexible)) if flexible else (0, 0)
+        for index, column in enumerate(self.columns):
             if column not in shown:
                 widths.append(0)
             elif column.flex:
                 widths.append(column.width + share + (1 if extra > 0 else 0))
                 extra -= 1
             else:
-                widths.append(column.width)
+                widths.append(column.width + grown.get(index, 0))
         self._widths = ((width, self.columns), tuple(widths))
         return self._widths[1]
 

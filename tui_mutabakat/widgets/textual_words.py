@@ -5,7 +5,8 @@ placeholder ("Search for commands…"), its "No matches found" line and its keys
 dropdown's "Dismiss menu" key in the footer, a blank dropdown's "Select" prompt. The app uses
 `Palette` for every palette it opens, and `translate_textual()` (called once when the app is
 made) rewrites the rest on Textual's classes. `tests/test_words_seen.py` walks the screens and
-fails on any text that is not in the catalogue.
+fails on any text that is not in the catalogue. `translate_textual()` also makes an open
+dropdown stop at its first and last option (Textual's wraps around; tests/test_select_ends.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import ClassVar
 
 from rich.align import Align
 from rich.text import Text
+from textual._widget_navigation import find_next_enabled_no_wrap
 from textual.binding import Binding, BindingType
 from textual.command import (
     CommandList,
@@ -25,7 +27,7 @@ from textual.command import (
     ProviderSource,
 )
 from textual.content import Content
-from textual.widgets import Select
+from textual.widgets import OptionList, Select
 from textual.widgets._select import SelectOverlay
 from textual.widgets.option_list import Option
 
@@ -107,6 +109,20 @@ class Commands(Provider):
             yield Hit(score, shown, callback, help=help_text)
 
 
+def _cursor_down(self: OptionList) -> None:
+    """↓ on an open dropdown: the next option; on the last it stays there."""
+    found = find_next_enabled_no_wrap(self.options, anchor=self.highlighted, direction=1)
+    if found is not None:
+        self.highlighted = found
+
+
+def _cursor_up(self: OptionList) -> None:
+    """↑ on an open dropdown: the previous option; on the first it stays there."""
+    found = find_next_enabled_no_wrap(self.options, anchor=self.highlighted, direction=-1)
+    if found is not None:
+        self.highlighted = found
+
+
 _done = False
 
 
@@ -118,6 +134,10 @@ def translate_textual() -> None:
     _done = True
     SelectOverlay.BINDINGS = [Binding("escape", "dismiss", _("Listeyi kapat"))]
     SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
+    # An open dropdown stops at its ends: Textual's list wraps from the last option to the
+    # first, so ↓ ↓ ↓ Enter on three options picked the first again (every Select of the app).
+    SelectOverlay.action_cursor_down = _cursor_down  # type: ignore[method-assign]
+    SelectOverlay.action_cursor_up = _cursor_up  # type: ignore[method-assign]
     # Enter on a closed dropdown moves to the next field, as the forms' "Enter: sonraki
     # alan" says (and as in an input); Space or ↓ opens it.
     Select.BINDINGS = [

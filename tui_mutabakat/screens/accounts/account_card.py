@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, TextArea
+from textual.widgets import Checkbox, Header, Input, Label, Select, TextArea
 
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.domain.email_check import check_email
@@ -22,6 +22,7 @@ from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
 from tui_mutabakat.services.accounts.cards import AccountData, load_account, save_account
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     amount_input,
     clear_errors,
@@ -167,7 +168,7 @@ class AccountCardScreen(FormScreen[int | None]):
             )
             yield ContactsTable(data.contacts, id="contacts")
             yield Label("", id="err-contacts", classes="field-error", markup=False)
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._show_recipients()

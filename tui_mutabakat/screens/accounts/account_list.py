@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from tui_mutabakat.data.account_queries import (
     AccountFilter,
@@ -47,6 +47,7 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts.cards import check_deletable, delete_account
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 from tui_mutabakat.widgets.status_line import StatusLine
 
@@ -81,9 +82,9 @@ class AccountListScreen(AppAccess, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Geri"), id="accounts_back"),
         Binding("insert,f4,ctrl+n", "new_account", _("Yeni"), key_display="Ins", id="accounts_new"),
+        Binding("f9,ctrl+o", "row_actions", _("İşlemler"), id="accounts_actions"),
         Binding("f8,ctrl+d", "delete_account", _("Sil"), id="accounts_delete"),
         Binding("f5,ctrl+r", "reload", _("Yenile"), id="accounts_reload"),
-        Binding("f9,ctrl+o", "row_actions", _("İşlemler"), id="accounts_actions"),
         Binding("f6,ctrl+e", "next_sort", _("Sırala"), id="accounts_sort"),
         Binding("f7,ctrl+t", "toggle_direction", _("Ters sıra"), id="accounts_direction"),
         Binding("f10,ctrl+l", "pick_city", _("Şehir süz"), id="accounts_city"),
@@ -330,10 +331,16 @@ class AccountListScreen(AppAccess, Screen[None]):
         self._show_status()
 
     def _every_balance(self, row: TableRow | None) -> list[str]:
-        """Every currency's balance of the account under the cursor, when it has several
+        """The balance of the account under the cursor — every currency's when it has several
         (its row shows the first and `+N`)."""
-        if row is None or "+" not in row.cells[FULL_CURRENCY_CELL]:
+        if row is None:
             return []
+        if "+" not in row.cells[FULL_CURRENCY_CELL]:
+            amount = row.cells[FULL_CURRENCY_CELL - 1]
+            if not amount:
+                return []
+            balance = f"{amount} {row.cells[FULL_CURRENCY_CELL]}"
+            return [_("Bakiye: {balances}").format(balances=literal(balance))]
         with self.database.reader() as session:
             found = balances_for(session, [row.key])
         balances = [

@@ -55,12 +55,13 @@ FULL_CURRENCY_CELL = 5
 def full_columns() -> tuple[Column, ...]:
     """At 80 columns the group (its code is cut at 6 cells anyway, and F11 filters by it)
     is left out first, then "Aktif" (a passive account's row is dimmed): the code, the
-    title, the balance and its currency stay readable."""
+    title, the balance and its currency stay readable. With room (120 columns) the city and
+    the group widen to show their longest values whole before the title takes the rest."""
     return (
         Column(_("Kod"), 12),
         Column(_("Ünvan"), 14, flex=True),
-        Column(_("Şehir"), 11),
-        Column(_("Grup"), 6, drop=1),
+        Column(_("Şehir"), 11, wide=14),
+        Column(_("Grup"), 6, drop=1, wide=12),
         Column(_("Bakiye"), 18, align="right"),
         Column(_("Dvz"), 7),
         Column(_("Aktif"), 6, align="center", drop=2),

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     ProgressBar,
@@ -51,6 +50,7 @@ from tui_mutabakat.services.importing.mappings import save_mapping
 from tui_mutabakat.services.importing.preview import Preview, preview
 from tui_mutabakat.services.importing.report import summary_lines
 from tui_mutabakat.services.importing.run import locks_out_writers
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import field_row, text_input
 from tui_mutabakat.widgets.path_suggester import PathSuggester
 

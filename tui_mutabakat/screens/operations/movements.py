@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+from textual.widgets import DataTable, Header, Input, Label, Select
 
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES, DocumentType
@@ -58,7 +58,9 @@ from tui_mutabakat.services.accounts.movements import (
 )
 from tui_mutabakat.services.accounts.parameters import default_due_date
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import date_input, field_row, parse_problem
+from tui_mutabakat.widgets.status_line import StatusLine
 
 #: Below this many columns the list shows one amount column ("1.234,56 B") instead of Borç and
 #: Alacak, so the dates, the document number and the open amount stay whole at 80 columns.
@@ -294,7 +296,7 @@ class MovementListScreen(AppAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label("", id="movements-title", classes="section-title")
+        yield StatusLine(id="movements-title", classes="section-title")
         # The description gives up its width first, then the type: the detail line under
         # the table shows both in full for the row under the cursor.
         yield FitTable(id="movements-table", shrink=(("desc", 0), ("type", 6)))
@@ -352,12 +354,13 @@ class MovementListScreen(AppAccess, Screen[None]):
             balance = open_balance(session, self.account_id)
         self._rows = {str(row.id): row for row in rows}
         title = account.label if account else "?"
-        self.query_one("#movements-title", Label).update(
-            ngettext(
-                "{account} · {count} hareket · açık bakiye {balance}",
-                "{account} · {count} hareket · açık bakiye {balance}",
-                len(rows),
-            ).format(account=title, count=len(rows), balance=format_money(balance))
+        # Parts of a status line: the balance never parted from its currency by a wrap.
+        self.query_one("#movements-title", StatusLine).show(
+            [
+                literal(title),
+                ngettext("{count} hareket", "{count} hareket", len(rows)).format(count=len(rows)),
+                _("açık bakiye {balance}").format(balance=format_money(balance)),
+            ]
         )
         keep = select if select is not None else self._current()
         table.clear()

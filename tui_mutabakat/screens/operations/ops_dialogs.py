@@ -17,10 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label
 
+from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess, refusal_told
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import (
     DueCheck,
     DueTrackingStop,
@@ -111,8 +113,35 @@ class TableDialog(ModalScreen[bool]):
         self.dismiss(value and self._confirm is not None)
 
 
-def due_tracking_dialog(check: DueCheck, *, stop: bool) -> TableDialog:
-    """The overdue items behind a due-tracking decision: warn asks, stop only tells."""
+def document_words(what: str) -> str:
+    """The document a due-tracking decision is about, in words, from the `what` its log
+    records: `"sales_invoice FT-1"` → "Satış Faturası FT-1"; an invoice not yet numbered is
+    named by its order or dispatch note (`"sales_invoice order=S-1"`)."""
+    kind, _sep, rest = what.partition(" ")
+    try:
+        label = doc_type_label(DocumentType(kind))
+    except ValueError:
+        return what
+    source, _eq, number = rest.partition("=")
+    if source == "order" and number:
+        rest = _("{number} siparişinden").format(number=number)
+    elif source == "dispatch" and number:
+        rest = _("{number} irsaliyesinden").format(number=number)
+    return f"{label} {rest}".strip()
+
+
+def decision_subject(screen: AppAccess, account_id: int, what: str) -> str:
+    """ "120.01.001 Akın Medikal A.Ş. · Satış Faturası FT-1": what a decision acts on."""
+    with screen.database.reader() as session:
+        account = account_name(session, account_id)
+    document = document_words(what)
+    return f"{account.label} · {document}" if account is not None else document
+
+
+def due_tracking_dialog(check: DueCheck, *, stop: bool, subject: str = "") -> TableDialog:
+    """The overdue items behind a due-tracking decision: warn asks, stop only tells.
+    `subject` names the account and the document first."""
+    lead = f"{subject}\n" if subject else ""
     rows = [
         (
             plain(line.doc_no),
@@ -131,7 +160,7 @@ def due_tracking_dialog(check: DueCheck, *, stop: bool) -> TableDialog:
     if stop:
         return TableDialog(
             _("Vade Takibi — İşlem Durduruldu"),
-            _("Kayıt yapılmadı. {text}").format(text=check.result.text),
+            lead + _("Kayıt yapılmadı. {text}").format(text=check.result.text),
             columns,
             rows,
             footer=footer,
@@ -139,7 +168,7 @@ def due_tracking_dialog(check: DueCheck, *, stop: bool) -> TableDialog:
         )
     return TableDialog(
         _("Vade Takibi — Uyarı"),
-        _("{text} Yine de kaydedilsin mi?").format(text=check.result.text),
+        lead + _("{text} Yine de kaydedilsin mi?").format(text=check.result.text),
         columns,
         rows,
         footer=footer,
@@ -214,7 +243,10 @@ def ask_due_tracking(
         with refusal_told(screen), screen.database.unit_of_work() as session:
             record_declined(session, screen.actor, account_id, warning.check, what)
 
-    screen.mutabakat.push_screen(due_tracking_dialog(warning.check, stop=False), answered)
+    subject = decision_subject(screen, account_id, what)
+    screen.mutabakat.push_screen(
+        due_tracking_dialog(warning.check, stop=False, subject=subject), answered
+    )
 
 
 def refuse_for_due_tracking(
@@ -224,4 +256,5 @@ def refuse_for_due_tracking(
     back, so in a unit of work of its own) and show the overdue items behind it."""
     with refusal_told(screen), screen.database.unit_of_work() as session:
         record_refusal(session, screen.actor, account_id, stop.check, what)
-    screen.mutabakat.push_screen(due_tracking_dialog(stop.check, stop=True))
+    subject = decision_subject(screen, account_id, what)
+    screen.mutabakat.push_screen(due_tracking_dialog(stop.check, stop=True, subject=subject))

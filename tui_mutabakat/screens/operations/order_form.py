@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import OrderStatus
@@ -46,6 +46,7 @@ from tui_mutabakat.services.accounts.orders import (
     status_label,
 )
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import date_input, field_row, hint_text, parse_problem
 from tui_mutabakat.widgets.tick import Tick
 

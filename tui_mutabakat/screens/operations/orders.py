@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label
+from textual.widgets import Checkbox, DataTable, Header, Input, Label
 
 from tui_mutabakat.domain.enums import OPEN_APPROVED_STATUSES, OrderStatus
 from tui_mutabakat.domain.errors import ServiceError
@@ -48,6 +48,7 @@ from tui_mutabakat.services.accounts.orders import (
 )
 from tui_mutabakat.services.accounts.shipping import open_dispatches
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import field_row
 from tui_mutabakat.widgets.tick import Tick
 
@@ -267,7 +268,14 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
             if action is not None:
                 getattr(self, f"action_{action}")()
 
-        self.app.push_screen(ActionMenu(_("Sipariş İşlemleri"), items), chosen)
+        title = _("Sipariş İşlemleri")
+        if row is not None:  # named: the order and its account
+            title = _("Sipariş {number} — {code} {title}").format(
+                number=literal(row.number),
+                code=literal(row.account_code),
+                title=literal(row.account_title),
+            )
+        self.app.push_screen(ActionMenu(title, items), chosen)
 
     def action_approve(self) -> None:
         """Controlled approval: the criteria as defaults, changeable for this approval."""

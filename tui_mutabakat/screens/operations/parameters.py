@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select
+from textual.widgets import Checkbox, Header, Input, Label, Select
 
 from tui_mutabakat.domain.enums import DUE_TRACKABLE_TYPES, DocumentType, RuleAction
 from tui_mutabakat.domain.errors import InvalidInput, NotFound, ServiceError
@@ -22,6 +22,7 @@ from tui_mutabakat.services.accounts.parameters import (
     load_parameters,
     save_parameters,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     amount_input,
     clear_errors,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
@@ -14,6 +14,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import cursor_key, plain
 from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.rule_log import Decision, list_decisions
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 
 
 class RuleDecisionsScreen(AppAccess, Screen[None]):

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tui_mutabakat.domain.enums import RuleAction
 from tui_mutabakat.domain.errors import ServiceError
@@ -50,6 +50,7 @@ from tui_mutabakat.services.accounts.settlement import (
     undo_match,
 )
 from tui_mutabakat.widgets.fit_table import FitTable
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.status_line import StatusLine
 
 MARK = "✓"

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select
+from textual.widgets import Button, Header, Input, Label, Select
 
 from tui_mutabakat.data.account_queries import distinct_values
 from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
@@ -30,6 +30,7 @@ from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.services.accounts.cards import account_name
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     amount_input,
     clear_errors,

@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.formatting import currency_label
@@ -42,6 +42,7 @@ from tui_mutabakat.services.sending.error_list import (
     resend_keys,
     update_reasons,
 )
+from tui_mutabakat.widgets.footer import Footer
 
 #: Marks in the first column: fixed here (F2 sends it), sent since.
 FIXED = "✎"

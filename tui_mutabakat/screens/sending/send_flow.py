@@ -15,7 +15,9 @@ from datetime import date
 from typing import Any
 
 from tui_mutabakat.data.balance_queries import BalanceKey
+from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.sending.compose import BatchCreated, SendOptions, sent_keys
 from tui_mutabakat.services.sending.send_guard import find_duplicates, nothing_left_message
 
@@ -100,4 +102,22 @@ def send_with_options(
         go(choice == "again")
 
     accounts = len({account for account, _currency in keys})
-    screen.mutabakat.push_screen(DuplicateDialog(duplicates.accounts, accounts), answered)
+    named = duplicate_lines(screen, duplicates.batches)
+    screen.mutabakat.push_screen(DuplicateDialog(duplicates.accounts, accounts, named), answered)
+
+
+#: Accounts the duplicate question names one by one (the rest are counted).
+NAMED_DUPLICATES = 5
+
+
+def duplicate_lines(screen: AppAccess, batches: dict[int, int]) -> list[str]:
+    """ "120.01.001 Akın Medikal A.Ş.: mektup, gönderim 12" for the first accounts that
+    already have a live letter for the date: the account and the letter it has."""
+    first = sorted(batches)[:NAMED_DUPLICATES]
+    with screen.database.reader() as session:
+        names = [name for account in first if (name := account_name(session, account))]
+    names.sort(key=lambda name: name.code)
+    return [
+        _("{account}: mektup, gönderim {batch}").format(account=name.label, batch=batches[name.id])
+        for name in names
+    ]

@@ -4,6 +4,7 @@ again (T), or go back (Esc)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
@@ -26,10 +27,13 @@ class DuplicateDialog(ModalScreen[Choice | None]):
         Binding("escape", "answer('')", _("Vazgeç"), id="duplicates_cancel"),
     ]
 
-    def __init__(self, accounts: int, selected: int) -> None:
+    def __init__(self, accounts: int, selected: int, named: Sequence[str] = ()) -> None:
+        """`named`: a line for each of the first accounts — its code, title and the letter
+        it already has; more than those are counted."""
         super().__init__()
         self.accounts = accounts
         self.selected = selected
+        self.named = tuple(named)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -47,6 +51,16 @@ class DuplicateDialog(ModalScreen[Choice | None]):
                 classes="question",
                 id="duplicates-question",
             )
+            if self.named:
+                lines = list(self.named)
+                if self.accounts > len(lines):
+                    more = self.accounts - len(lines)
+                    lines.append(
+                        ngettext("… ve {count} hesap daha", "… ve {count} hesap daha", more).format(
+                            count=more
+                        )
+                    )
+                yield Label("\n".join(lines), id="duplicates-accounts", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Atla (A)"), id="duplicates-skip-button", variant="primary")
                 yield Button(_("Yine gönder (T)"), id="duplicates-again-button")

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui_mutabakat.data.balance_queries import (
     BalanceCriteria,
@@ -42,9 +42,11 @@ from tui_mutabakat.screens.sending.send_rows import (
     Selection,
     balance_columns,
     subtract_sums,
-    sums_text,
+    sums_parts,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import PagedTable
+from tui_mutabakat.widgets.status_line import StatusLine
 
 
 def criteria_text(criteria: BalanceCriteria) -> str:
@@ -77,12 +79,12 @@ class SendListScreen(AppAccess, Screen[None]):
     TITLE = _("e-Mutabakat Gönder")
     AUTO_FOCUS = "#send-table"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2,ctrl+s", "send", _("Gönder"), id="send_list_send"),
         Binding("escape", "back", _("Kriterler"), id="send_list_back"),
         Binding("space", "toggle_row", _("Seç"), key_display=_("Boşluk"), id="send_list_toggle"),
         Binding("plus,ctrl+a", "select_all", _("Tümü"), key_display="+", id="send_list_all"),
         Binding("minus,ctrl+u", "select_none", _("Hiçbiri"), key_display="-", id="send_list_none"),
         Binding("asterisk,ctrl+x", "invert", _("Ters seç"), key_display="*", id="send_list_invert"),
-        Binding("f2,ctrl+s", "send", _("Gönder"), id="send_list_send"),
         Binding("f9,ctrl+o", "actions", _("İşlemler"), id="send_list_actions"),
         # The table takes Enter itself (RowSelected); this names it in F1 and Ctrl+P.
         Binding("enter", "actions", _("İşlemler"), id="send_list_open"),
@@ -111,7 +113,7 @@ class SendListScreen(AppAccess, Screen[None]):
             empty_text=_("Bu kriterlere uyan hesap yok — Esc ile kriterlere dönün"),
             id="send-table",
         )
-        yield Static(id="send-status")
+        yield StatusLine(id="send-status")
         yield Footer()
 
     @property
@@ -195,8 +197,8 @@ class SendListScreen(AppAccess, Screen[None]):
             )
         keys = self.selection.keys
         accounts = len({account for account, _currency in keys})
-        parts.append(sums_text(len(keys), self._sums, accounts))
-        self.query_one("#send-status", Static).update(literal(" · ".join(parts)))
+        parts.extend(sums_parts(len(keys), self._sums, accounts))
+        self.query_one("#send-status", StatusLine).show([literal(part) for part in parts])
 
     # -------------------------------------------------------------- actions
 

@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Header, Label, ProgressBar, Static
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
@@ -35,6 +35,7 @@ from tui_mutabakat.services.sending.send_now import create_and_send
 from tui_mutabakat.services.sending.send_report import summary_lines
 from tui_mutabakat.services.sending.sender_types import DeliveryOptions, RunReport, SendProgress
 from tui_mutabakat.services.sending.worker import send_batch
+from tui_mutabakat.widgets.footer import Footer
 
 #: Seconds between two progress messages (the last one always goes).
 PROGRESS_INTERVAL = 0.1

@@ -69,7 +69,7 @@ def balance_columns() -> tuple[Column, ...]:
         Column(_("Borç"), 13, align="right"),
         Column(_("Alacak"), 13, align="right"),
         Column(_("Bakiye"), 15, align="right"),
-        Column(_("@"), 1),
+        Column(_("Posta"), 5, align="center"),
     )
 
 
@@ -214,10 +214,9 @@ def subtract_sums(total: Sequence[BalanceSums], part: Sequence[BalanceSums]) -> 
     return result
 
 
-def sums_text(count: int, sums: Sequence[BalanceSums], accounts: int | None = None) -> str:
-    """`Seçili: 3 hesap · toplam 1.234,56 B TL · 50,00 A USD`; when the `count` rows span
-    fewer `accounts` (an account has a row per currency), both: `Seçili: 540 satır, 300
-    hesap`."""
+def sums_parts(count: int, sums: Sequence[BalanceSums], accounts: int | None = None) -> list[str]:
+    """`Seçili: 3 hesap`, `toplam 1.234,56 B TL`, `50,00 A USD`: the parts of `sums_text`
+    for a status line (which wraps between them, never inside an amount)."""
     accounts = count if accounts is None else accounts
     what = ngettext("{count} hesap", "{count} hesap", accounts).format(count=accounts)
     if accounts != count:
@@ -225,10 +224,19 @@ def sums_text(count: int, sums: Sequence[BalanceSums], accounts: int | None = No
         what = f"{rows}, {what}"
     head = _("Seçili: {what}").format(what=what)
     if not count:
-        return head
+        return [head]
     parts = []
     for item in sums:
         side = _("B") if item.balance > 0 else _("A") if item.balance < 0 else ""
         amount = format_amount(abs(item.balance))
         parts.append(f"{amount} {side} {currency_label(item.currency)}".replace("  ", " "))
-    return head + " · " + _("toplam {sums}").format(sums=" · ".join(parts))
+    if not parts:
+        return [head, _("toplam {sums}").format(sums="")]
+    return [head, _("toplam {sums}").format(sums=parts[0]), *parts[1:]]
+
+
+def sums_text(count: int, sums: Sequence[BalanceSums], accounts: int | None = None) -> str:
+    """`Seçili: 3 hesap · toplam 1.234,56 B TL · 50,00 A USD`; when the `count` rows span
+    fewer `accounts` (an account has a row per currency), both: `Seçili: 540 satır, 300
+    hesap`."""
+    return " · ".join(sums_parts(count, sums, accounts))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Label
+from textual.widgets import Header, Input, Label
 
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.tax_number import is_valid_tax_number
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.form_screen import FormScreen
 from tui_mutabakat.services.settings.working_settings import CompanyData, load_company, save_company
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     clear_errors,
     field_row,

@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from tui_mutabakat.domain.enums import SmtpSecurity
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
@@ -29,6 +29,7 @@ from tui_mutabakat.services.settings.users import (
     save_user_mail,
     user_logins,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     clear_errors,
     field_row,

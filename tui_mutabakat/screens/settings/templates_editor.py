@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 from textual.worker import get_current_worker
 
 from tui_mutabakat.data.balance_queries import (
@@ -43,6 +43,7 @@ from tui_mutabakat.services.sending.letters import (
     template_description,
     user_template_names,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import field_row, input_text, text_input
 
 PREVIEW_DELAY = 0.3

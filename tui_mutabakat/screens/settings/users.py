@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, DataTable, Header, Input, Label, RadioButton, RadioSet
 
 from tui_mutabakat.domain.enums import Role
 from tui_mutabakat.domain.errors import ServiceError
@@ -30,6 +30,7 @@ from tui_mutabakat.services.settings.user_admin import (
     set_role,
     set_send_via,
 )
+from tui_mutabakat.widgets.footer import Footer
 
 
 def role_name(role: Role) -> str:

@@ -11,7 +11,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Header, Label
 
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.i18n import gettext as _
@@ -26,6 +26,7 @@ from tui_mutabakat.services.accounts.parameters import (
     save_defaults,
 )
 from tui_mutabakat.services.settings.working_settings import WorkingExtras, load_extras, save_extras
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     clear_errors,
     field_row,

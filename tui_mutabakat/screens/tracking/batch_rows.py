@@ -29,7 +29,7 @@ def count_labels() -> dict[str, str]:
         "failed": _("Hata"),
         "bounced": _("Döndü"),
         "agreed": _("Mutabık"),
-        "disagreed": _("Değil"),
+        "disagreed": _("Mutabık değil"),
         "unclear": _("Belirsiz"),
         "no_answer": _("Yanıtsız"),
         "cancelled": _("İptal"),

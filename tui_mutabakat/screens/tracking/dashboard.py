@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static
+from textual.widgets import DataTable, Header, Label, Sparkline, Static
 
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.formatting import format_day
@@ -32,6 +32,7 @@ from tui_mutabakat.services.tracking.dashboard import (
     work_queue,
 )
 from tui_mutabakat.services.tracking.tracking import COUNT_COLUMNS
+from tui_mutabakat.widgets.footer import Footer
 
 BAR_WIDTH = 30
 #: A colour per state for the stacked bars (the legend repeats them).

@@ -14,6 +14,7 @@ from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
+from tui_mutabakat.screens.accounts.account_rows import literal
 from tui_mutabakat.screens.base import AppAccess, tells_refusal
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.tracking.track_answer import AnswerDialog, TypedAnswer
@@ -244,13 +245,15 @@ class LetterActions(AppAccess):
             today = local_today()
             queued = send_reminders(session, self.actor, ids, today)
             batches = reminder_batches(session, queued, today)
+            named = letters_named(session, queued) if queued else ""
         if not queued:
             self.notify(  # type: ignore[attr-defined]
                 _("Hatırlatma gönderilecek mektup yok (yanıtlanmış ya da bugün gitmiş)."),
                 severity="warning",
             )
             return
-        self.notify(_("{count} hatırlatma gönderiliyor.").format(count=len(queued)))  # type: ignore[attr-defined]
+        # Named: the account when one, the count and the first codes when several.
+        self.notify(_("Hatırlatma gönderiliyor: {letters}.").format(letters=literal(named)))  # type: ignore[attr-defined]
         self.send_queued(batches)
 
     # -- cancel ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
@@ -34,6 +34,7 @@ from tui_mutabakat.services.settings.users import imap_host_of
 from tui_mutabakat.services.tracking.mailbox import IntakeRun
 from tui_mutabakat.services.tracking.mailbox_pass import POLL_SECONDS, intake_once
 from tui_mutabakat.services.tracking.tracking import batch_counts, tracking_batches
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 

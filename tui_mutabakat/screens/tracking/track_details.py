@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui_mutabakat.domain.formatting import format_day, format_money
 from tui_mutabakat.domain.history import delivered_to_file, server_answer_text
@@ -39,6 +39,7 @@ from tui_mutabakat.services.tracking.tracking import (
     mark_seen,
     recipient_state_text,
 )
+from tui_mutabakat.widgets.footer import Footer
 
 
 def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -> str:

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState
@@ -53,6 +53,7 @@ from tui_mutabakat.services.tracking.letter_list import (
     matching,
     state_counts,
 )
+from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import Column, PagedTable
 
 #: The key of each quick filter (its Ctrl twin follows in the binding).
@@ -70,7 +71,7 @@ def _quick_bindings() -> list[BindingType]:
     labels = {
         "waiting": _("Bekleyen"),
         "agreed": _("Mutabık"),
-        "disagreed": _("Değil"),
+        "disagreed": _("Mutabık değil"),
         "unclear": _("Belirsiz"),
         "bounced": _("Döndü"),
         "in_doubt": _("Şüpheli"),
@@ -338,6 +339,11 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         title = ngettext("İşlemler ({count} mektup)", "İşlemler ({count} mektup)", count).format(
             count=count
         )
+        row = self.table.row_at(self.table.cursor_row)
+        if not self.selected and row is not None:  # the letter under the cursor, named
+            title = _("{code} {title} mektubu — İşlemler").format(
+                code=literal(row.cells[1]), title=literal(row.cells[2])
+            )
         self.app.push_screen(ActionMenu(title, self._menu_items()), callback=self._chosen)
 
     def palette_menu(self) -> tuple[list[MenuItem], Callable[[str | None], None]]:

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.tracking.track_letters import when
 from tui_mutabakat.services.tracking.tracking import unreadable_messages
+from tui_mutabakat.widgets.footer import Footer
 
 
 def reason_word(reason: str) -> str:
