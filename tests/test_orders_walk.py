@@ -226,3 +226,27 @@ async def test_tab_into_the_ship_dialogs_due_date_keeps_the_date(
         assert due.selection.is_empty and due.cursor_position == len(due_day)
         await press(pilot, "backspace", "9")  # the next key edits the date, not wipes it
         assert due.value == due_day[:-1] + "9"
+
+
+async def test_the_due_tracking_question_names_the_invoice_and_its_dispatch_note(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    from tests.test_ops_screens import dialog_text, tracked
+    from tui_mutabakat.domain.enums import RuleAction
+    from tui_mutabakat.screens.operations.ops_dialogs import TableDialog
+
+    account = tracked(database, actor, RuleAction.WARN)
+    order = new_order(database, actor, account, approve=True)
+    with database.unit_of_work() as session:
+        ship_order(session, actor, order, invoice_date=TODAY, today=TODAY, dispatch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        await choose(pilot, "invoice_dispatch")
+        assert isinstance(app.screen, DispatchInvoiceDialog)
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TableDialog)
+        assert dialog_text(app).startswith(
+            "120.01 Test Ticaret 120.01 · Satış Faturası FT-000001 (irsaliye IR-000001)\n"
+        )

@@ -68,6 +68,9 @@ def test_refused_documents_are_named_by_their_numbers() -> None:
     assert document_text("sales_invoice dispatch=IR-000004") == (
         "Satış Faturası (irsaliye IR-000004)"
     )
+    assert document_text("sales_invoice FT-000005 dispatch=IR-000004") == (
+        "Satış Faturası FT-000005 (irsaliye IR-000004)"
+    )
     assert document_text("sales_invoice order=SS-000002") == ("Satış Faturası (sipariş SS-000002)")
     assert document_text("sales_order_paid ") == "Satış Siparişi (Ödemeli) yeni sipariş"
     assert document_text("sales_order_paid SS-000003") == "Satış Siparişi (Ödemeli) SS-000003"

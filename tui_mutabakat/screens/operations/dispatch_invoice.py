@@ -136,7 +136,8 @@ class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
         if draft is None:
             return
         error = self.query_one("#d-error", Label)
-        what = f"sales_invoice dispatch={draft.dispatch_number}"
+        number = self._input("d-number").value.strip()
+        what = f"sales_invoice {number} dispatch={draft.dispatch_number}".replace("  ", " ")
         try:
             date, due = self._dates()
             with self.database.unit_of_work() as session:
@@ -146,7 +147,7 @@ class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
                     draft.dispatch_id,
                     invoice_date=date,
                     due_date=due,
-                    number=self._input("d-number").value,
+                    number=number,
                     confirmed=confirmed,
                 )
         except DueTrackingWarning as warning:

@@ -17,7 +17,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label
 
-from tui_mutabakat.domain.enums import DocumentType
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
@@ -31,6 +30,7 @@ from tui_mutabakat.services.accounts.movements import (
     record_declined,
     record_refusal,
 )
+from tui_mutabakat.services.accounts.rule_log import document_text
 from tui_mutabakat.widgets.form import field_row, parse_problem
 
 
@@ -113,28 +113,11 @@ class TableDialog(ModalScreen[bool]):
         self.dismiss(value and self._confirm is not None)
 
 
-def document_words(what: str) -> str:
-    """The document a due-tracking decision is about, in words, from the `what` its log
-    records: `"sales_invoice FT-1"` → "Satış Faturası FT-1"; an invoice not yet numbered is
-    named by its order or dispatch note (`"sales_invoice order=S-1"`)."""
-    kind, _sep, rest = what.partition(" ")
-    try:
-        label = doc_type_label(DocumentType(kind))
-    except ValueError:
-        return what
-    source, _eq, number = rest.partition("=")
-    if source == "order" and number:
-        rest = _("{number} siparişinden").format(number=number)
-    elif source == "dispatch" and number:
-        rest = _("{number} irsaliyesinden").format(number=number)
-    return f"{label} {rest}".strip()
-
-
 def decision_subject(screen: AppAccess, account_id: int, what: str) -> str:
     """ "120.01.001 Akın Medikal A.Ş. · Satış Faturası FT-1": what a decision acts on."""
     with screen.database.reader() as session:
         account = account_name(session, account_id)
-    document = document_words(what)
+    document = document_text(what)
     return f"{account.label} · {document}" if account is not None else document
 
 

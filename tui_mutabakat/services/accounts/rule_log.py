@@ -235,7 +235,8 @@ def _refers(rest: str) -> str:
 
 def document_text(document: str) -> str:
     """`sales_invoice T3` → "Satış Faturası T3"; `sales_order 2` → "Satış siparişi #2";
-    `sales_invoice dispatch=IR-1` → "Satış Faturası (irsaliye IR-1)"; a paid order stopped
+    `sales_invoice dispatch=IR-1` → "Satış Faturası (irsaliye IR-1)", `sales_invoice FT-2
+    dispatch=IR-1` → "Satış Faturası FT-2 (irsaliye IR-1)"; a paid order stopped
     before it had a number → "Satış Siparişi (Ödemeli) yeni sipariş"."""
     kind, _sep, rest = document.partition(" ")
     rest = rest.strip()
@@ -246,8 +247,11 @@ def document_text(document: str) -> str:
     else:
         if not rest and kind == DocumentType.SALES_ORDER_PAID.value:
             rest = _("yeni sipariş")
-        elif "=" in rest:
-            rest = f"({_refers(rest)})"
+        else:
+            words = rest.split(" ")
+            number = " ".join(w for w in words if "=" not in w)
+            refers = ", ".join(_refers(w) for w in words if "=" in w)
+            rest = f"{number} ({refers})".strip() if refers else number
         return f"{label} {rest}".strip()
     entities = {
         "sales_order": _("Satış siparişi"),
