@@ -222,7 +222,8 @@ async def test_the_history_says_who_and_what_happened(
     assert "m@alfa.com.tr — Dosyaya yazıldı, " in text
     assert "m@alfa.com.tr: Kuyrukta → Dosyaya yazıldı: " in history
     assert "— →" not in history
-    assert f"{any_actor.login} — Kuyrukta Gönderim kuyruğuna alındı" in history
+    assert f"{any_actor.login} — Gönderim kuyruğuna alındı" in history
+    assert "Kuyrukta Gönderim" not in history
     assert f"{any_actor.login} — Hatırlatma kuyruğa alındı (m@alfa.com.tr)" in history
     for label in ("Gönderildi", "Kuyrukta", "Mutabık"):
         assert f"{label} → {label}" not in history, history

@@ -477,16 +477,15 @@ def history_change(line: HistoryLine) -> tuple[str, str]:
     """A history line as (what happened, why) in words.
 
     "Kuyrukta → Gönderiliyor"; an event that left the state as it was ("Gönderildi →
-    Gönderildi": a reminder queued) is its reason alone (or its state when it has none); the
-    first state ("— → Kuyrukta") is named alone; a letter the file backend wrote says so by
-    its reason ("Dosyaya yazıldı: …"), in place of the server's acceptance."""
+    Gönderildi": a reminder queued) and the first state ("— → Kuyrukta") are their reason
+    alone ("Gönderim kuyruğuna alındı"), or their state when they have none; a letter the
+    file backend wrote says so by its reason ("Dosyaya yazıldı: …"), in place of the
+    server's acceptance."""
     reason = line.reason
     if line.to_state == RecipientState.ACCEPTED.value and line.reason_code in FILE_DELIVERY:
         new, reason = reason, ""
     else:
         new = history_state_label(line.to_state)
-    if line.from_state == line.to_state:
+    if line.from_state == line.to_state or not line.from_state:
         return (reason, "") if reason else (new, "")
-    if not line.from_state:
-        return new, reason
     return f"{history_state_label(line.from_state)} → {new}", reason
