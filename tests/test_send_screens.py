@@ -39,6 +39,7 @@ from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
+from tui_mutabakat.screens.keys import screen_keys
 from tui_mutabakat.screens.operations.movements import MovementListScreen
 from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen, default_as_of
 from tui_mutabakat.screens.sending.send_dialog import SendDialog
@@ -126,6 +127,9 @@ async def test_select_three_send_see_errors_and_summary(
         assert isinstance(shown, SendProgressScreen)
         await wait_for(pilot, lambda: not shown.running)
         assert app.screen is shown  # the progress stays in view; the list opens on F4
+        # Esc is named by what it does once the send is done.
+        escape = [k.description for k in screen_keys(shown) if "escape" in k.keys]
+        assert escape == ["Kapat"], escape
         assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
         await press(pilot, "f4")
         errors = app.screen
@@ -211,6 +215,9 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         assert isinstance(shown, SendProgressScreen)
         await wait_for(pilot, lambda: not shown.running)
         assert app.screen is shown  # the progress stays in view; the list opens on F4
+        # Esc is named by what it does once the send is done.
+        escape = [k.description for k in screen_keys(shown) if "escape" in k.keys]
+        assert escape == ["Kapat"], escape
         assert "F4 hata listesi" in str(shown.query_one("#send-summary", Static).content)
         await press(pilot, "f4")
         errors = app.screen
@@ -263,6 +270,8 @@ async def test_cancel_while_sending(
         )
         await app.push_screen(screen)
         await wait_for(pilot, lambda: len(outbox_files(settings)) >= 2)
+        escape = [k.description for k in screen_keys(screen) if "escape" in k.keys]
+        assert escape == ["Durdur"], escape
         await press(pilot, "escape")
         assert isinstance(app.screen, ConfirmDialog)
         await press(pilot, "e")

@@ -72,8 +72,9 @@ class Finished(Message):
 class SendProgressScreen(AppAccess, Screen[None]):
     TITLE = _("Mutabakat gönderimi")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", _("Durdur / Kapat"), id="send_progress_leave"),
-        Binding("ctrl+c", "leave", _("Durdur / Kapat"), show=False, id="send_progress_stop"),
+        # One key, named by what it does now: stop while sending, close once it is done.
+        Binding("escape,ctrl+c", "stop", _("Durdur"), id="send_progress_leave"),
+        Binding("escape,ctrl+c", "close", _("Kapat"), id="send_progress_close"),
         Binding("f4,ctrl+k", "errors", _("Hata listesi"), id="send_progress_errors"),
     ]
 
@@ -322,6 +323,10 @@ class SendProgressScreen(AppAccess, Screen[None]):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.running
+        if action == "close":
+            return not self.running
         if action == "errors":
             created = self.created
             if created is not None and (created.skipped or created.warnings):
@@ -337,6 +342,12 @@ class SendProgressScreen(AppAccess, Screen[None]):
             return
         options = self.request.options if self.request is not None else None
         self.app.push_screen(SendErrorsScreen(self.batch_id, options=options))
+
+    def action_stop(self) -> None:
+        self.action_leave()
+
+    def action_close(self) -> None:
+        self.action_leave()
 
     def action_leave(self) -> None:
         if not self.running:
