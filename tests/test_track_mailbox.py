@@ -661,3 +661,13 @@ async def test_a_chunk_of_disagreements_keeps_each_balance_with_its_answer(
     }
     assert {letter_id: ours for letter_id, ours, _theirs in rows} == expected
     assert all(answer == balance for _id, answer, balance in rows)
+
+
+def test_the_file_backends_inbox_is_made_where_the_screen_names_it(
+    database: Database, settings: Settings
+) -> None:
+    from tui_mutabakat.services.tracking.mailbox_pass import intake_once
+
+    assert settings.mail_backend == "file" and not settings.mail_inbox.exists()
+    run = intake_once(database, settings, "tester")
+    assert run is not None and settings.mail_inbox.is_dir()

@@ -28,7 +28,10 @@ def intake_once(database: Database, settings: Settings, login: str) -> IntakeRun
         if settings.mail_backend == "file":
             inbox = Path(demo_inbox(settings))
             if not inbox.exists():
-                return IntakeRun()  # nothing dropped yet: read, and nothing new
+                # Nothing dropped yet. The folder the tracking screen names is made here,
+                # so a newcomer finds it where it says replies are read from.
+                inbox.mkdir(parents=True, exist_ok=True)
+                return IntakeRun()
             return read_maildir(database, inbox, limits=settings.read_limits)
         return read_user_mailbox(
             database, login, settings.read_limits, acting=settings.acting_login
