@@ -300,8 +300,8 @@ async def test_movements_title_keeps_the_balance_with_its_currency_at_80(
     """A title that wraps parts between its parts: never "-1.038.433,46" on one line and "TL"
     on the next (the account's title is made as long as puts the break just there)."""
     account = movements_account(database, actor)
-    amount = "-1.038.433,46"
-    head = f"120.01 · 2 hareket · açık bakiye {amount}"
+    amount = "1.038.433,46 A"
+    head = f"120.01 · 2 hareket · açık bakiye TL karşılığı {amount}"
     with database.unit_of_work() as session:
         data = load_account(session, account)
         title = ("Boğaziçi Kauçuk Plastik Sanayi ve Ticaret " * 2)[: 78 - len(head) - 1].strip()
@@ -311,7 +311,7 @@ async def test_movements_title_keeps_the_balance_with_its_currency_at_80(
         await press(pilot)
         text = seen(pilot)
         print(text)
-        assert f"açık bakiye {amount} TL" in text
+        assert f"açık bakiye TL karşılığı {amount} TL" in text
 
 
 async def test_send_list_sums_keep_amount_and_currency_together_at_80(

@@ -23,7 +23,6 @@ from tui_mutabakat.domain.formatting import (
     currency_label,
     format_amount,
     format_day,
-    format_money,
     parse_amount,
     parse_day,
 )
@@ -359,7 +358,9 @@ class MovementListScreen(AppAccess, Screen[None]):
             [
                 literal(title),
                 ngettext("{count} hareket", "{count} hareket", len(rows)).format(count=len(rows)),
-                _("açık bakiye {balance}").format(balance=format_money(balance)),
+                # Every currency's open items at their TL value (the rules' figure): said
+                # so, beside the account list's per-currency balances.
+                _("açık bakiye TL karşılığı {balance} TL").format(balance=balance_text(balance)),
             ]
         )
         keep = select if select is not None else self._current()
