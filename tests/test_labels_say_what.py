@@ -9,10 +9,11 @@ from pathlib import Path
 from textual.widgets import DataTable, Label
 
 from tests.pilot_keys import press
-from tests.test_columns_80 import approved_order
+from tests.test_columns_80 import approved_order, movements_account
 from tui_mutabakat.app import MutabakatApp
 from tui_mutabakat.data.session import Database
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+from tui_mutabakat.screens.operations.movements import MovementListScreen
 from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
 from tui_mutabakat.screens.sending.send_rows import balance_columns
 from tui_mutabakat.screens.tracking.batch_rows import count_labels
@@ -49,3 +50,17 @@ async def test_order_menu_names_the_order(
         assert isinstance(app.screen, ActionMenu)
         title = str(app.screen.query_one(".dialog-title", Label).content)
         assert title == f"Sipariş {number} — 120.01 Test Ticaret 120.01"
+
+
+async def test_movement_menu_names_the_movement(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    account = movements_account(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(MovementListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        assert isinstance(app.screen, ActionMenu)
+        title = str(app.screen.query_one(".dialog-title", Label).content)
+        # The cursor starts on the newest movement; the menu names it.
+        assert title == "Banka BNK2026000000002 02.07.2026 — Hareket İşlemleri", title

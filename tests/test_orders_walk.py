@@ -110,6 +110,7 @@ async def test_the_empty_list_says_which_key_adds_an_order(
         hint = app.screen.query_one("#orders-empty", Label)
         assert hint.display
         assert str(hint.content) == "Sipariş yok — F4/Ins ile yeni sipariş"
+        assert "cancel_order" not in {key.action for key in screen_keys(app.screen)}
         new_order(database, actor, account)
         screen = app.screen
         assert isinstance(screen, SalesOrderListScreen)
@@ -250,3 +251,21 @@ async def test_the_due_tracking_question_names_the_invoice_and_its_dispatch_note
         assert dialog_text(app).startswith(
             "120.01 Test Ticaret 120.01 · Satış Faturası FT-000001 (irsaliye IR-000001)\n"
         )
+
+
+async def test_the_order_form_names_the_account_of_the_typed_code(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    make_account(database, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen())
+        await press(pilot)
+        await press(pilot, "f4")
+        form = app.screen
+        assert isinstance(form, OrderFormScreen)
+        heading = form.query_one("#order-form-title", Label)
+        assert str(heading.content) == "Yeni sipariş"
+        await press(pilot, *"120.0")
+        assert str(heading.content) == "Yeni sipariş — 120.0: böyle bir hesap yok"
+        await press(pilot, "1")
+        assert str(heading.content) == "Yeni sipariş — 120.01 Test Ticaret 120.01"

@@ -27,7 +27,7 @@ class ActionMenu(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog action-menu"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(self._title, classes="dialog-title", markup=False)
             yield OptionList(
                 *(
                     Option(f"{label}  [dim]{hint}[/]" if hint else label, id=action_id)

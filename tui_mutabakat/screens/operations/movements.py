@@ -458,7 +458,14 @@ class MovementListScreen(AppAccess, Screen[None]):
             elif action is not None:
                 open_for_account(self.app, action, self.account_id)
 
-        self.app.push_screen(ActionMenu(_("Hareket İşlemleri"), items), chosen)
+        # The menu names the movement its Düzelt and Sil act on.
+        current = self._current()
+        row = self._rows.get(str(current)) if current is not None else None
+        title = _("Hareket İşlemleri")
+        if row is not None:
+            document = " ".join(p for p in (doc_type_label(row.doc_type), row.doc_no) if p)
+            title = f"{document} {format_day(row.date)} — {title}"
+        self.app.push_screen(ActionMenu(title, items), chosen)
 
     def action_decisions(self) -> None:
         """Every decision of the account's rules (issue 11.8)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -129,11 +130,12 @@ class OrderFormScreen(AppAccess, Screen[None]):
         self.lines: list[OrderLineData] = []
         self.editable = True
         self._clean: tuple[object, ...] = ()
+        self._heading = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="order-form-head", classes="ops-form"):
-            yield Label("", id="order-form-title", classes="section-title")
+            yield Label("", id="order-form-title", classes="section-title", markup=False)
             yield field_row(
                 _("Hesap kodu"), Input(id="o-account", placeholder=_("F10: liste"), compact=True)
             )
@@ -183,14 +185,30 @@ class OrderFormScreen(AppAccess, Screen[None]):
         for control in self.query(Input):
             control.disabled = not self.editable
         self.query_one("#o-paid", Tick).disabled = not self.editable
-        title = _("Yeni sipariş") if self._order_id is None else status_label(status)
-        self.query_one("#order-form-title", Label).update(title)
+        self._heading = _("Yeni sipariş") if self._order_id is None else status_label(status)
+        self._show_account()
         self._fill()
         self._clean = self._snapshot()
         if self.editable:
             self.query_one("#o-account" if self._order_id is None else "#o-date").focus()
         else:
             table.focus()
+
+    @on(Input.Changed, "#o-account")
+    def _show_account(self) -> None:
+        """The heading names the account the typed code is, or says there is none."""
+        code = self._text("o-account").strip()
+        named = ""
+        if code:
+            with self.database.reader() as session:
+                found = account_by_code(session, code)
+            named = (
+                f"{code} {found[1]}"
+                if found
+                else _("{code}: böyle bir hesap yok").format(code=code)
+            )
+        heading = f"{self._heading} — {named}" if named else self._heading
+        self.query_one("#order-form-title", Label).update(heading)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter moves to the next field, as in the ERP forms; F2 saves."""

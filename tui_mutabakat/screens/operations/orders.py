@@ -213,9 +213,8 @@ class SalesOrderListScreen(AppAccess, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_order":
-            if self._current() is None:
-                return None
-            return self._cancel_refusal() is None
+            # Offered only on an order it can cancel (none on an empty list).
+            return self._current() is not None and self._cancel_refusal() is None
         return True
 
     def on_key(self, event: events.Key) -> None:
