@@ -47,6 +47,8 @@ def field_row(
 #: it (a default is filled in as the value itself), and a hint is worded and drawn as one
 #: (italic, dim — `app.tcss`).
 DATE_HINT = _("gg.aa.yyyy")
+#: The longest day a date field takes (`31.12.2026`, `2026-12-31`).
+DATE_LENGTH = 10
 
 
 def hint_text(text: str) -> str:
@@ -55,7 +57,10 @@ def hint_text(text: str) -> str:
 
 
 def text_input(value: str = "", *, placeholder: str = "", max_length: int = 0) -> Input:
-    return Input(value=value, placeholder=placeholder, max_length=max_length, compact=True)
+    """A line of text; `placeholder` says in words what to type or what empty does."""
+    return Input(
+        value=value, placeholder=hint_text(placeholder), max_length=max_length, compact=True
+    )
 
 
 def number_input(value: int | None, *, placeholder: str = "") -> Input:
@@ -75,7 +80,12 @@ class DateInput(Input):
 
     def __init__(self, value: str, *, placeholder: str, id: str | None) -> None:  # noqa: A002
         super().__init__(
-            value=value, placeholder=placeholder, id=id, compact=True, select_on_focus=False
+            value=value,
+            placeholder=placeholder,
+            id=id,
+            compact=True,
+            select_on_focus=False,
+            max_length=DATE_LENGTH,
         )
 
     def on_focus(self, event: events.Focus) -> None:

@@ -130,7 +130,7 @@ class AccountCardScreen(FormScreen[int | None]):
                     yield field_row(_("Bölge kodu"), text("region_code"), "region_code")
                     yield field_row(
                         _("Risk limiti"),
-                        amount_input(data.risk_limit, placeholder="0,00"),
+                        amount_input(data.risk_limit, placeholder=_("boş: sınırsız")),
                         "risk_limit",
                     )
                     yield field_row(

@@ -9,7 +9,6 @@ a changed mapping under a name. Refused rows are written beside the file as
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from pathlib import Path
 from typing import ClassVar
@@ -30,7 +29,6 @@ from textual.widgets import (
 )
 
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
-from tui_mutabakat.domain.formatting import parse_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.accounts.import_history import ImportHistoryScreen
@@ -51,7 +49,7 @@ from tui_mutabakat.services.importing.preview import Preview, preview
 from tui_mutabakat.services.importing.report import summary_lines
 from tui_mutabakat.services.importing.run import locks_out_writers
 from tui_mutabakat.widgets.footer import Footer
-from tui_mutabakat.widgets.form import field_row, text_input
+from tui_mutabakat.widgets.form import date_input, field_row, optional_day, text_input
 from tui_mutabakat.widgets.path_suggester import PathSuggester
 
 NO_COLUMN = "—"
@@ -96,11 +94,17 @@ class ImportScreen(AppAccess, Screen[None]):
                 Select(kinds, value=Kind.ACCOUNTS.value, allow_blank=False, compact=True),
                 "kind",
             )
-            path = text_input(placeholder=_("dosya yolu (→ tamamlar)"))
+            path = text_input(placeholder=_("dosya yolu; → tamamlar"))
             path.suggester = PathSuggester()
             yield field_row(_("Dosya"), path, "path")
             yield field_row(_("Sayfa"), Select([], prompt=_("(ilk sayfa)"), compact=True), "sheet")
-            yield field_row(_("Bakiye tarihi"), text_input(placeholder="31.12.2026"), "as_of")
+            # Only opening balances read it, for the rows whose Tarih cell is empty; empty: each
+            # row its own Tarih (a row without one is refused and named).
+            yield field_row(
+                _("Bakiye tarihi"),
+                date_input(placeholder=_("boş: satırın Tarih sütunundan")),
+                "as_of",
+            )
             with Horizontal(classes="field-line"):
                 yield Checkbox(_("Kayıtlı olanları güncelle"), id="f-update", compact=True)
                 yield Checkbox(_("Yalnız geçerli satırları al"), id="f-valid_only", compact=True)
@@ -124,15 +128,7 @@ class ImportScreen(AppAccess, Screen[None]):
         if not raw_path:
             raise InvalidInput(_("Dosya yolu yazılmalı."), "path")
         sheet = self.query_one("#f-sheet", Select).value
-        as_of_text = self.query_one("#f-as_of", Input).value.strip()
-        as_of: dt.date | None = None
-        if as_of_text:
-            try:
-                as_of = parse_day(as_of_text)
-            except ValueError as exc:
-                raise InvalidInput(
-                    _("Tarih geçersiz: {text}").format(text=as_of_text), "as_of"
-                ) from exc
+        as_of = optional_day(self, "as_of")
         path = Path(raw_path).expanduser()
         # A sheet chosen for another file means nothing for this one: its first sheet.
         chosen_sheet = sheet if isinstance(sheet, str) and path == self.sheets_of else None

@@ -48,7 +48,7 @@ class ContactDialog(ModalScreen[ContactData | None]):
             )
             yield field_row(
                 _("E-posta"),
-                text_input(contact.email, placeholder="ad@firma.com.tr", max_length=254),
+                text_input(contact.email, placeholder=_("ör. ad@firma.com.tr"), max_length=254),
                 "email",
             )
             yield field_row(_("Telefon"), text_input(contact.phone, max_length=40), "phone")

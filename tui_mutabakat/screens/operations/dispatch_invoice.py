@@ -31,7 +31,7 @@ from tui_mutabakat.services.accounts.shipping import (
     dispatch_invoice_draft,
     invoice_dispatch,
 )
-from tui_mutabakat.widgets.form import date_input, field_row, parse_problem
+from tui_mutabakat.widgets.form import date_input, field_row, hint_text, parse_problem
 
 
 class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
@@ -55,7 +55,13 @@ class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
             yield Label("", id="dispatch-invoice-title", classes="dialog-title", markup=False)
             yield Label("", id="dispatch-invoice-note", markup=False)
             yield field_row(
-                _("Fatura no"), Input(id="d-number", compact=True, select_on_focus=False)
+                _("Fatura no"),
+                Input(
+                    id="d-number",
+                    placeholder=hint_text(_("boş: otomatik numara")),
+                    compact=True,
+                    select_on_focus=False,
+                ),
             )
             yield field_row(_("Fatura tarihi"), date_input(id="d-date"))
             yield field_row(

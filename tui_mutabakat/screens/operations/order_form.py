@@ -137,7 +137,8 @@ class OrderFormScreen(AppAccess, Screen[None]):
         with Vertical(id="order-form-head", classes="ops-form"):
             yield Label("", id="order-form-title", classes="section-title", markup=False)
             yield field_row(
-                _("Hesap kodu"), Input(id="o-account", placeholder=_("F10: liste"), compact=True)
+                _("Hesap kodu"),
+                Input(id="o-account", placeholder=hint_text(_("F10: liste")), compact=True),
             )
             # A hint, in brackets and dim: empty gives the SS series' next number on save.
             yield field_row(

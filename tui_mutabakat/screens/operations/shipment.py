@@ -3,6 +3,9 @@
 Partial shipment "no": the whole order is transferred ("Sipariş Fişi Aktar"); the quantities
 shown cannot be changed and the per-line transfer is not offered. "yes": Enter (or F9 →
 "Satır aktar") sets a line's quantity for this shipment; the order keeps the rest.
+
+The number comes filled in as a real value, the next of the document's series (FT, or IR
+while "İrsaliye" is ticked), as in the dispatch-invoice dialog; editable.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import (
     right,
 )
 from tui_mutabakat.services.accounts.cards import account_name
+from tui_mutabakat.services.accounts.document_numbers import next_invoice_number
 from tui_mutabakat.services.accounts.movements import (
     DueTrackingStop,
     DueTrackingWarning,
@@ -67,6 +71,9 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
         self.view: ShipmentView | None = None
         #: Line id → quantity to ship now; for partial "no" always all that remains.
         self.requested: dict[int, Decimal] = {}
+        #: The number last filled in as the series' next (FT, or IR for a dispatch note):
+        #: switched with the document until the user types another.
+        self._auto_number = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog ops-dialog ops-form shipment"):
@@ -77,7 +84,10 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             yield field_row(
                 _("Fatura no"),
                 Input(
-                    id="s-number", placeholder=hint_text(_("boş: otomatik numara")), compact=True
+                    id="s-number",
+                    placeholder=hint_text(_("boş: otomatik numara")),
+                    compact=True,
+                    select_on_focus=False,
                 ),
                 classes="s-number-row",
             )
@@ -104,6 +114,7 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
             _("Sevk et — {number} · {who}").format(number=view.number, who=who)
         )
         self._name_document()
+        self._propose_number()
         self.requested = {line.line_id: line.remaining for line in view.lines if line.remaining}
         table: DataTable[object] = self.query_one(DataTable)
         table.add_column(_("Malzeme"), key="item")
@@ -134,6 +145,20 @@ class ShipmentDialog(AppAccess, ModalScreen[int | None]):
     @on(Checkbox.Changed, "#s-dispatch")
     def _document_changed(self) -> None:
         self._name_document()
+        self._propose_number()
+
+    def _propose_number(self) -> None:
+        """Fill in the next number of the document's series (IR for a dispatch note, FT for
+        an invoice) as a real value, as the dispatch-invoice dialog does; a number the user
+        typed stays. The save checks it again (a number taken meanwhile is refused)."""
+        number = self.query_one("#s-number", Input)
+        if number.value.strip() and number.value != self._auto_number:
+            return
+        with self.database.reader() as session:
+            self._auto_number = next_invoice_number(
+                session, "IR" if self.dispatch else "FT", saving=False
+            )
+        number.value = self._auto_number
 
     def _name_document(self) -> None:
         """Every label names the document this shipment makes: an irsaliye has its own

@@ -24,7 +24,7 @@ from tui_mutabakat.data.balance_queries import BalanceCriteria, BalanceFilter
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.enums import CURRENCIES
 from tui_mutabakat.domain.errors import InvalidInput
-from tui_mutabakat.domain.formatting import currency_choices, format_day
+from tui_mutabakat.domain.formatting import currency_choices
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_lookup import AccountLookupScreen
 from tui_mutabakat.screens.base import AppAccess
@@ -34,6 +34,7 @@ from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.form import (
     amount_input,
     clear_errors,
+    date_input,
     field_row,
     input_text,
     optional_amount,
@@ -89,9 +90,7 @@ class SendCriteriaScreen(AppAccess, Screen[None]):
         f10 = _("F10: liste")
         yield Header()
         with VerticalScroll(id="send-criteria-scroll", can_focus=False):
-            yield field_row(
-                _("Mutabakat tarihi"), text_input(format_day(c.as_of), max_length=10), "as_of"
-            )
+            yield field_row(_("Mutabakat tarihi"), date_input(c.as_of), "as_of")
             with Horizontal(classes="form-columns"):
                 # Each end of the range says which it is (a lone "… kodu" read as a cut label).
                 yield field_row(

@@ -28,6 +28,7 @@ from tui_mutabakat.services.sending.compose import SendOptions, answer_by_defaul
 from tui_mutabakat.services.sending.letters import template_choices
 from tui_mutabakat.widgets.form import (
     clear_errors,
+    date_input,
     field_row,
     input_text,
     optional_day,
@@ -77,11 +78,15 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
                 classes="dialog-title",
             )
             yield field_row(_("Başlık"), text_input(max_length=400), "title")
-            yield field_row(
-                _("Geçerlilik"),
-                text_input(format_day(answer_by), max_length=10),
-                "answer_by",
-            )
+            # Empty is the working settings' answer period after the as-of date: the date
+            # filled in, said so that clearing it is not a guess.
+            days = (answer_by - self.as_of).days
+            empty = ngettext(
+                "boş: mutabakat tarihinden {days} gün sonra",
+                "boş: mutabakat tarihinden {days} gün sonra",
+                days,
+            ).format(days=days)
+            yield field_row(_("Geçerlilik"), date_input(answer_by, placeholder=empty), "answer_by")
             yield field_row(
                 _("Şablon"),
                 Select(
@@ -101,7 +106,7 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
                 yield Tick(_("Her dövize ayrı mektup"), False, id="f-per_currency", compact=True)
             yield field_row(
                 _("Ekstre başı"),
-                text_input("", max_length=10, placeholder=_("boş: ilk hareketten")),
+                date_input(placeholder=_("boş: ilk hareketten")),
                 "statement_from",
             )
             yield Label("", id="send-preview-head", markup=False)

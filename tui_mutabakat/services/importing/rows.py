@@ -336,7 +336,13 @@ def parse_balance(mapping: ColumnMapping, cells: Sequence[Cell], as_of: dt.date 
     code = row.required("code", 32)
     date = row.parse("date", values.day, None) or as_of
     if date is None:
-        row.fail("date", _("bakiye tarihi yok: dosyada Tarih sütunu ya da --as-of gerekir"))
+        row.fail(
+            "date",
+            _(
+                "bakiye tarihi yok: satırın Tarih sütunu boş; "
+                "ekranda Bakiye tarihi ya da komutta --as-of verin"
+            ),
+        )
     if row.has("balance"):
         amount = row.parse("balance", values.number, ZERO)
         if row.has("side") and not row.empty("side"):
