@@ -34,10 +34,10 @@ from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
 from tui_mutabakat.screens.operations.shipment import ShipmentDialog
 from tui_mutabakat.screens.sending.send_criteria import SendCriteriaScreen
 from tui_mutabakat.screens.sending.send_dialog import SendDialog
+from tui_mutabakat.services.accounts.order_approval import approve_order
 from tui_mutabakat.services.accounts.orders import (
     OrderData,
     OrderLineData,
-    approve_order,
     save_order,
 )
 from tui_mutabakat.services.accounts.shipping import ship_order

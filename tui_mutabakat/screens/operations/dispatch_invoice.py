@@ -22,6 +22,7 @@ from tui_mutabakat.domain.formatting import format_day, format_money, parse_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.confirm import MessageDialog
+from tui_mutabakat.screens.operations.due_date_follow import FollowingDueDate
 from tui_mutabakat.screens.operations.ops_dialogs import ask_due_tracking, refuse_for_due_tracking
 from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.movements import DueTrackingStop, DueTrackingWarning
@@ -46,9 +47,7 @@ class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
         super().__init__()
         self._dispatch_id = dispatch_id
         self.draft: DispatchInvoiceDraft | None = None
-        #: The due date last filled in from the payment term (moved with the invoice date
-        #: until the user types another).
-        self._auto_due = ""
+        self._due: FollowingDueDate | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog ops-dialog ops-form"):
@@ -89,8 +88,8 @@ class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
         )
         self._input("d-number").value = draft.number
         self._input("d-date").value = format_day(draft.date)
-        self._auto_due = format_day(draft.due_date)
-        self._input("d-due").value = self._auto_due
+        self._due = FollowingDueDate(self._input("d-due"), self._due_for)
+        self._due.fill(draft.due_date)
         self._input("d-number").focus()
 
     def _input(self, name: str) -> Input:
@@ -101,21 +100,15 @@ class DispatchInvoiceDialog(AppAccess, ModalScreen[int | None]):
         event.stop()
         self.focus_next()
 
+    def _due_for(self, date: dt.date) -> dt.date:
+        account = self.draft.account_id if self.draft is not None else None
+        with self.database.reader() as session:
+            return default_due_date(session, account, date) if account is not None else date
+
     def on_input_changed(self, event: Input.Changed) -> None:
         """A new invoice date moves a due date the user has not typed over."""
-        draft = self.draft
-        if event.input.id != "d-date" or draft is None:
-            return
-        due = self._input("d-due").value
-        if due.strip() and due != self._auto_due:
-            return
-        try:
-            date = parse_day(event.value)
-        except ValueError:
-            return
-        with self.database.reader() as session:
-            self._auto_due = format_day(default_due_date(session, draft.account_id, date))
-        self._input("d-due").value = self._auto_due
+        if event.input.id == "d-date" and self._due is not None:
+            self._due.date_changed(event.value)
 
     def action_invoice(self) -> None:
         self._invoice(confirmed=False)

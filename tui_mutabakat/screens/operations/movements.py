@@ -34,6 +34,7 @@ from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.form_screen import GuardedLeave
+from tui_mutabakat.screens.operations.due_date_follow import FollowingDueDate
 from tui_mutabakat.screens.operations.ops_dialogs import (
     ask_due_tracking,
     cursor_key,
@@ -129,8 +130,7 @@ class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None
         self._account_id = account_id
         self._movement_id = movement_id
         self._pending: MovementData | None = None
-        #: The due date the form filled in itself (follows the document date until typed over).
-        self._auto_due = ""
+        self._due: FollowingDueDate | None = None
 
     def compose(self) -> ComposeResult:
         types = [(doc_type_label(kind), kind) for kind in DocumentType]
@@ -161,7 +161,8 @@ class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None
         if self._movement_id is None:
             today = local_today()
             self._input("m-date").value = format_day(today)
-            self._fill_due_date(today)
+            self._due = FollowingDueDate(self._input("m-due-date"), self._due_for)
+            self._due.fill(self._due_for(today))
         else:
             with self.database.reader() as session:
                 data = load_movement(session, self._movement_id)
@@ -185,25 +186,16 @@ class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None
         event.stop()
         self.focus_next()
 
-    def _fill_due_date(self, doc_date: dt.date) -> None:
-        """The default due date as a real value: document date + the payment term."""
+    def _due_for(self, doc_date: dt.date) -> dt.date:
+        """The default due date: the document date + the account's payment term."""
         with self.database.reader() as session:
-            due = default_due_date(session, self._account_id, doc_date)
-        self._auto_due = format_day(due)
-        self._input("m-due-date").value = self._auto_due
+            return default_due_date(session, self._account_id, doc_date)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """A new document date moves a due date the user has not typed over."""
-        if event.input.id != "m-date" or self._movement_id is not None:
-            return
-        due = self._input("m-due-date").value
-        if due.strip() and due != self._auto_due:
-            return
-        try:
-            doc_date = parse_day(event.value)
-        except ValueError:
-            return
-        self._fill_due_date(doc_date)
+        """A new document date moves a due date the user has not typed over (a new
+        movement only: an edited one keeps its own)."""
+        if event.input.id == "m-date" and self._due is not None:
+            self._due.date_changed(event.value)
 
     def _input(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)
