@@ -17,7 +17,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Header, Input
 
 from tui_mutabakat.data.account_queries import (
@@ -33,7 +32,6 @@ from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.accounts.account_rows import (
     FULL_CURRENCY_CELL,
-    SEARCH_DELAY,
     AccountSource,
     AccountTable,
     balance_text,
@@ -47,6 +45,7 @@ from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog, MessageDialog
 from tui_mutabakat.screens.dialogs.lookup import ValueLookupScreen
 from tui_mutabakat.screens.operations.movements import ACCOUNT_ACTIONS, open_for_account
 from tui_mutabakat.services.accounts.cards import check_deletable, delete_account
+from tui_mutabakat.widgets.debounced_search import DebouncedSearch
 from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 from tui_mutabakat.widgets.status_line import StatusLine
@@ -97,7 +96,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         super().__init__()
         self.filter = AccountFilter()
         self._total: int | None = None
-        self._search_timer: Timer | None = None
+        self._searching = DebouncedSearch(self, lambda: self.search, self._search_for)
         self._columns = full_columns()
         self._has_rows = False
         #: `Database.commits` when the rows were last read: a return from a screen that saved
@@ -133,20 +132,14 @@ class AccountListScreen(AppAccess, Screen[None]):
 
     @on(Input.Changed, "#account-search")
     def _search_changed(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._apply_search)
+        self._searching.changed()
 
     @on(Input.Submitted, "#account-search")
     def _search_submitted(self) -> None:
-        self._apply_search()
+        self._searching.now()
         self.table.focus()
 
-    def _apply_search(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
-        text = self.search.value.strip()
+    def _search_for(self, text: str) -> None:
         if text != self.filter.search:
             self._set_filter(replace(self.filter, search=text), reset=True)
 
@@ -154,7 +147,7 @@ class AccountListScreen(AppAccess, Screen[None]):
         redirect_typing(event, self.table, self.search)
 
     def action_focus_table(self) -> None:
-        self._apply_search()
+        self._searching.now()
         self.table.focus()
 
     # ------------------------------------------------------ sort and filter
@@ -209,7 +202,7 @@ class AccountListScreen(AppAccess, Screen[None]):
     def action_back(self) -> None:
         if self.search.has_focus and self.search.value:
             self.search.value = ""
-            self._apply_search()
+            self._searching.now()
             return
         self.dismiss(None)
 

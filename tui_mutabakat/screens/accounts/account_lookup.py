@@ -12,19 +12,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import Input, Label
 
 from tui_mutabakat.data.account_queries import AccountFilter
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.accounts.account_rows import (
-    SEARCH_DELAY,
     AccountSource,
     AccountTable,
     compact_columns,
     redirect_typing,
 )
 from tui_mutabakat.screens.base import AppAccess
+from tui_mutabakat.widgets.debounced_search import DebouncedSearch
 from tui_mutabakat.widgets.paged_table import PagedTable
 
 
@@ -45,7 +44,7 @@ class AccountLookupScreen(AppAccess, ModalScreen[int | None]):
     def __init__(self, initial: str = "") -> None:
         super().__init__()
         self._initial = initial
-        self._timer: Timer | None = None
+        self._searching = DebouncedSearch(self, lambda: self.search, self._search_for)
         self._searched = initial.strip()
 
     def compose(self) -> ComposeResult:
@@ -83,22 +82,16 @@ class AccountLookupScreen(AppAccess, ModalScreen[int | None]):
 
     @on(Input.Changed, "#account-lookup-search")
     def _changed(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SEARCH_DELAY, self._apply_search)
+        self._searching.changed()
 
-    def _apply_search(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        text = self.search.value.strip()
+    def _search_for(self, text: str) -> None:
         if text != self._searched:
             self._searched = text
             self._load()
 
     @on(Input.Submitted, "#account-lookup-search")
     def _submitted(self) -> None:
-        self._apply_search()
+        self._searching.now()
         picked = self.table.cursor_id
         if picked is not None:
             self.dismiss(picked)
@@ -111,7 +104,7 @@ class AccountLookupScreen(AppAccess, ModalScreen[int | None]):
         redirect_typing(event, self.table, self.search)
 
     def action_focus_table(self) -> None:
-        self._apply_search()
+        self._searching.now()
         self.table.focus()
 
     def action_cancel(self) -> None:

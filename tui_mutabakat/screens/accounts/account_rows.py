@@ -22,9 +22,6 @@ from tui_mutabakat.domain.formatting import currency_label, format_amount
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.widgets.paged_table import Column, PagedTable, TableRow
 
-#: Seconds of quiet typing before the search runs (one query per pause, not per key).
-SEARCH_DELAY = 0.15
-
 
 def balance_text(balance: Decimal | None) -> str:
     """`1.234,56 B` when the account owes us (borç), `1.234,56 A` when we owe it (alacak)."""

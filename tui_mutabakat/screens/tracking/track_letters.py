@@ -21,14 +21,13 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Header, Input, Label, Static
 
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.domain.states import LetterState
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
-from tui_mutabakat.screens.accounts.account_rows import SEARCH_DELAY, literal, redirect_typing
+from tui_mutabakat.screens.accounts.account_rows import literal, redirect_typing
 from tui_mutabakat.screens.dialogs.action_menu import ActionMenu, MenuItem
 from tui_mutabakat.screens.keys import key_label
 from tui_mutabakat.screens.tracking.letter_rows import (
@@ -53,6 +52,7 @@ from tui_mutabakat.services.tracking.letter_list import (
     matching,
     state_counts,
 )
+from tui_mutabakat.widgets.debounced_search import DebouncedSearch
 from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import Column, PagedTable
 
@@ -111,7 +111,7 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
         #: Ids of the ticked letters.
         self.selected: set[int] = set()
         self.filter = LetterFilter(batch_id)
-        self._search_timer: Timer | None = None
+        self._searching = DebouncedSearch(self, lambda: self.search, self._search_for)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -222,20 +222,14 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
 
     @on(Input.Changed, "#letters-search")
     def _search_changed(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._apply_search)
+        self._searching.changed()
 
     @on(Input.Submitted, "#letters-search")
     def _search_submitted(self) -> None:
-        self._apply_search()
+        self._searching.now()
         self.table.focus()
 
-    def _apply_search(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
-        text = self.search.value.strip()
+    def _search_for(self, text: str) -> None:
         if text != self.filter.search:
             self._set_filter(replace(self.filter, search=text))
 
@@ -245,7 +239,7 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
             redirect_typing(event, self.table, self.search)
 
     def action_focus_table(self) -> None:
-        self._apply_search()
+        self._searching.now()
         self.table.focus()
 
     def action_back(self) -> None:
