@@ -2,7 +2,7 @@
 (one B/A amount column and a detail line at 80, Borç and Alacak at 120), Borç Takip (sides
 stacked at 80, side by side at 120), the sales orders and an order (a long item name gives
 up its width), the account list (Grup left out at 80) and the ship dialog with its note
-wrapped.
+wrapped, and the dialog invoicing a dispatch note.
 
 Every date is fixed (the ship dialog's are typed in), so the pictures do not change with
 the day the tests run. Update on purpose: `pytest tests/test_snapshots_columns.py
@@ -125,3 +125,34 @@ def test_order_form(
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_form)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dispatch_invoice_dialog(
+    snap_compare: Any, app: MutabakatApp, database: Database, actor: Actor, size: tuple[int, int]
+) -> None:
+    """Invoicing a dispatch note: the next FT number, the date and the due date as values."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from tui_mutabakat.data.ops_models import SalesOrder
+    from tui_mutabakat.services.accounts.shipping import ship_order
+
+    account = approved_order(database, actor, partial=False)
+    with database.unit_of_work() as session:
+        order = session.scalars(select(SalesOrder.id)).one()
+        ship_order(session, actor, order, invoice_date=dt.date(2026, 6, 2), dispatch=True)
+
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        pilot.app.push_screen(SalesOrderListScreen(account))
+        await _settle(pilot)
+        await pilot.press("f9")
+        await _settle(pilot)
+        await choose(pilot, "invoice_dispatch")
+        screen = pilot.app.screen
+        screen.query_one("#d-date", Input).value = "05.06.2026"
+        screen.query_one("#d-due", Input).value = "05.07.2026"
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_dialog)
