@@ -26,6 +26,7 @@ from tui_mutabakat.config import Settings
 from tui_mutabakat.domain.errors import ServiceError
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.keys import key_label, screen_keys
+from tui_mutabakat.widgets.textual_fixes import apply_textual_fixes
 from tui_mutabakat.widgets.textual_words import Commands, Palette, translate_textual
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class MutabakatApp(App[None]):
         """With `database` (the tests, the benches) the user is found here, and a refusal
         raises; without, the database of `settings` is opened after the first frame."""
         translate_textual()
+        apply_textual_fixes()
         super().__init__()
         self.settings = settings
         #: The database is open and the user known: the menu's keys work.
