@@ -28,4 +28,4 @@ def apply_textual_fixes() -> None:
     if _done:
         return
     _done = True
-    Toast._on_mount = _start_toast_timer  # type: ignore[method-assign]
+    setattr(Toast, "_on_mount", _start_toast_timer)  # noqa: B010 (a method of Textual's replaced)
