@@ -177,7 +177,8 @@ def write_letter(flow: Flow, facts: LetterFacts, language: str) -> None:
     flow.paragraph(w["eoe"], 9)
     flow.gap(10)
     flow.paragraph(w["regards"])
-    for line in (facts.sender_name, facts.company.title, facts.sender_email):
+    signer = "" if facts.sender_name == facts.company.title else facts.sender_name
+    for line in (signer, facts.company.title, facts.sender_email):
         if line:
             flow.paragraph(line)
 
