@@ -10,6 +10,7 @@ locale, so the account list searches a stored, folded copy of the searchable fie
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from tui_mutabakat.i18n import gettext as _
 
@@ -161,3 +162,16 @@ def clean_text(value: str, *, max_length: int | None = None, multiline: bool = F
             )
         )
     return text
+
+
+def join_sentences(parts: Iterable[str]) -> str:
+    """Messages in one line: after one that ends a sentence ("E-posta adresi boş.") a
+    space, else "; " — never ".; "."""
+    joined = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if joined:
+            joined += " " if joined.endswith((".", "!", "?", ":")) else "; "
+        joined += part
+    return joined
