@@ -175,3 +175,18 @@ def join_sentences(parts: Iterable[str]) -> str:
             joined += " " if joined.endswith((".", "!", "?", ":")) else "; "
         joined += part
     return joined
+
+
+def address_line(address: str, city: str) -> str:
+    """The address with the city after it — unless the address already ends with the city
+    ("… Kadıköy/İstanbul" and "İstanbul": once), whatever its case and Turkish letters.
+    The address field may hold the district and city (as ERPs export it) or not."""
+    address, city = address.strip(), city.strip()
+    if not city:
+        return address
+    folded, name = fold(address), fold(city)
+    if folded.endswith(name):
+        before = folded[: len(folded) - len(name)]
+        if not before or not before[-1].isalnum():
+            return address
+    return f"{address} {city}".strip()

@@ -188,7 +188,7 @@ def _letterhead(flow: Flow, ctx: dict[str, Any], w: dict[str, str]) -> None:
     flow.paragraph(company["logo_text"] or company["title"], 14, bold=True)
     if company["logo_text"]:
         flow.paragraph(company["title"], 10)
-    place = " ".join(p for p in (company["address"], company["city"]) if p)
+    place = company["address_line"]
     if place:
         flow.paragraph(place, 9)
     if company["tax_number"]:
