@@ -339,3 +339,27 @@ async def test_f9_menu_opens_the_movements_of_the_account(
         await pilot.pause()
         assert isinstance(app.screen, AccountListScreen)
         assert table.cursor_id is not None
+
+
+async def test_f9_menu_opens_the_parameters_of_the_account(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    from textual.widgets import OptionList
+
+    from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+    from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
+
+    add_accounts(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_list(pilot, app)
+        await pilot.press("f9")
+        await pilot.pause()
+        menu = app.screen
+        assert isinstance(menu, ActionMenu)
+        options = menu.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "parameters" in ids
+        await pilot.press(*["down"] * ids.index("parameters"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountParametersScreen)
+        assert "120.001" in str(app.screen.query_one("#parameters-account", Label).content)
