@@ -164,6 +164,11 @@ class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None
         if self._movement_id is None:
             today = local_today()
             self._input("m-date").value = format_day(today)
+            # A new movement is in the account's currency unless changed.
+            with self.database.reader() as session:
+                account = account_name(session, self._account_id)
+            if account is not None and account.currency in CURRENCIES:
+                self.query_one("#m-currency", Select).value = account.currency
             self._due = FollowingDueDate(self._input("m-due-date"), self._due_for)
             self._due.fill(self._due_for(today))
         else:
