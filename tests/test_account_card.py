@@ -368,3 +368,18 @@ async def test_department_routing_checks_its_address(app: MutabakatApp, database
         "department",
         "muhasebe@firma.com.tr",
     )
+
+
+async def test_recipient_warning_joins_sentences_with_a_space(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """ "Selim Ateş: E-posta adresi boş. Geçerli alıcı yok: …" — not ".;"."""
+    account_id = make_account(
+        database, actor, "120.01.008", contacts=[ContactData(name="Selim Ateş")]
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_card(app, pilot, account_id)
+        assert text_of(app.screen, "#recipient-status") == (
+            "Mutabakat gönderilemez: Selim Ateş: E-posta adresi boş. "
+            "Geçerli alıcı yok: mutabakat gönderilemez."
+        )

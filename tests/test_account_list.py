@@ -89,11 +89,42 @@ async def test_no_letter_typed_is_lost(app: MutabakatApp, database: Database, ac
         await type_text(pilot, "tek")
         search = app.screen.query_one("#account-search", Input)
         assert search.value == "tek"
-        await pilot.press("enter")
+        await pilot.press("down")  # to the table, the search kept
         await pilot.pause(SEARCH_WAIT)
-        assert codes(table) == ["120.003"]
-        await type_text(pilot, "x")  # back on the table: added to the search, not instead
-        assert search.value == "tekx"
+        assert codes(table) == ["120.003"] and table.has_focus
+        await type_text(pilot, "del")  # typed on the table: a new search, not added to "tek"
+        assert search.value == "del"
+        await pilot.pause(SEARCH_WAIT)
+        assert codes(table) == ["120.001"]
+
+
+async def test_enter_in_the_search_opens_the_only_account_left(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    from tui_mutabakat.screens.accounts.account_card import AccountCardScreen
+
+    ids = add_accounts(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_list(pilot, app)
+        await type_text(pilot, "120.00")
+        await pilot.press("enter")  # four accounts left: to the table
+        await pilot.pause()
+        assert isinstance(app.screen, AccountListScreen) and table.has_focus
+        await type_text(pilot, "120.004")
+        await pilot.press("enter")  # one left: its card
+        await pilot.pause()
+        card = app.screen
+        assert isinstance(card, AccountCardScreen) and card._account_id == ids["120.004"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountListScreen)
+        search = app.screen.query_one("#account-search", Input)
+        await type_text(pilot, "beta")  # back on the table: a new search
+        assert search.value == "beta"
+        await pilot.press("escape")  # Esc in the search clears it
+        await pilot.pause(SEARCH_WAIT)
+        assert search.value == "" and len(codes(table)) == 4
+        assert "Esc temizler" in search.placeholder
 
 
 async def test_typing_narrows_the_list(app: MutabakatApp, database: Database, actor: Actor) -> None:
@@ -308,3 +339,27 @@ async def test_f9_menu_opens_the_movements_of_the_account(
         await pilot.pause()
         assert isinstance(app.screen, AccountListScreen)
         assert table.cursor_id is not None
+
+
+async def test_f9_menu_opens_the_parameters_of_the_account(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    from textual.widgets import OptionList
+
+    from tui_mutabakat.screens.dialogs.action_menu import ActionMenu
+    from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
+
+    add_accounts(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_list(pilot, app)
+        await pilot.press("f9")
+        await pilot.pause()
+        menu = app.screen
+        assert isinstance(menu, ActionMenu)
+        options = menu.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "parameters" in ids
+        await pilot.press(*["down"] * ids.index("parameters"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountParametersScreen)
+        assert "120.001" in str(app.screen.query_one("#parameters-account", Label).content)

@@ -183,10 +183,10 @@ def test_the_question_on_a_terminal(
         return send_main(settings, args, ask=ask)
 
     assert answer("v") == 1  # gave up: nothing written
-    assert "Atla (A), yine gönder (T), vazgeç (V)" in questions[0]
+    assert "Atla (A), yine gönder (Y), vazgeç (V)" in questions[0]
     assert answer("") == 1  # the default skips them
     assert live_letters(database) == 1
-    assert answer("t") == 0  # send again
+    assert answer("y") == 0  # send again
     assert live_letters(database) == 2
     assert len(eml_files(environment)) == 2
 

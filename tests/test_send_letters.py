@@ -281,3 +281,46 @@ def test_every_message_reads_back_as_it_was_written(
     assert [p.get_payload(decode=True) for p in files] == ([attached] if attached else [])
     if attached:
         assert files[0].get_filename() == "ekstre_120.01.csv"
+
+
+@pytest.mark.parametrize(
+    ("full_name", "signer"),
+    [("", "Örnek Ticaret A.Ş."), ("root", "Örnek Ticaret A.Ş."), ("Ayşe Yılmaz", "Ayşe Yılmaz")],
+)
+def test_a_letter_is_signed_by_the_users_name_else_the_company_never_the_login(
+    database: Database, full_name: str, signer: str
+) -> None:
+    """A user made on first sight (here `root`) has no name of their own: the letter is
+    signed with the company's name, not the login (nor when an older database stored the
+    login as the name); with a full name, with that."""
+    from sqlalchemy import select
+
+    from tui_mutabakat.data.models import User
+    from tui_mutabakat.data.outbox_models import LetterMessage
+    from tui_mutabakat.services.context import resolve_actor
+
+    with database.unit_of_work() as session:
+        root = resolve_actor(session, "root")
+        add_company(session)
+        user = session.scalars(select(User).where(User.login == "root")).one()
+        assert (user.full_name, user.display_name) == ("", "")
+        user.full_name = full_name
+        account = add_account(session, "120.001", "Alfa", emails=("a@alfa.com.tr",))
+        add_movement(session, account, date(2026, 1, 1), debit="2500")
+        key = (account.id, "TRY")
+    write_batch(database, root, date(2026, 12, 31), [key], SendOptions())
+    with database.reader() as session:
+        raw = session.scalars(select(LetterMessage.message)).one()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    sender = message["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == (signer, "muhasebe@ornek.com.tr")
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "root" not in text and "root" not in message["From"]
+    signature = text.split("Saygılarımızla,\n", 1)[1].splitlines()
+    assert signature[:2] == (
+        ["Örnek Ticaret A.Ş.", "muhasebe@ornek.com.tr"]
+        if signer == "Örnek Ticaret A.Ş."
+        else [signer, "Örnek Ticaret A.Ş."]
+    )

@@ -250,6 +250,22 @@ async def test_fix_an_account_from_the_error_list_and_send_it_again(
         first = app.screen
         assert isinstance(first, SendProgressScreen)
         await wait_for(pilot, lambda: not first.running)
+        await press(pilot, "escape")
+        listed = app.screen
+        assert isinstance(listed, SendListScreen)
+        # The account fixed and sent from the error list is no longer ticked, and its
+        # address is read again: no stale ✗ in the Posta column.
+        assert not listed.selection, listed.selection.keys
+        assert "Seçili: 0 hesap" in status_text(app)
+        rows = [listed.table.row_at(i) for i in range(listed.table.row_count)]
+        posta = {row.cells[1]: row.cells[-1] for row in rows if row is not None}
+        assert posta["120.002"] == "✓", posta
+        # F2 on another row sends that row, not an old tick out of sight.
+        await press(pilot, "end", "f2")
+        dialog = app.screen
+        assert isinstance(dialog, SendDialog)
+        assert dialog.keys == [listed.cursor_key()]
+        await press(pilot, "escape")
     assert len(outbox_files(settings)) == 3
     with database.reader() as session:
         assert len(session.scalars(select(ReconciliationBatch)).all()) == 2

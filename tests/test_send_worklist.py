@@ -222,7 +222,7 @@ async def test_a_second_letter_for_the_date_is_asked_for_first(
         await press(pilot, "home", "down", "down", "space", "end", "space", "f2", "f2")
         await press(pilot, "a")
         assert app.screen is screen and letters(database) == 2
-        await press(pilot, "f2", "f2", "t")  # send again, on purpose
+        await press(pilot, "f2", "f2", "y")  # send again, on purpose
         again = app.screen
         assert isinstance(again, SendProgressScreen)
         await wait_for(pilot, lambda: not again.running)

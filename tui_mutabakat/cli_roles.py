@@ -44,6 +44,7 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.exc import DBAPIError
 
+    from tui_mutabakat.config import os_real_name
     from tui_mutabakat.data import migrate, roles
     from tui_mutabakat.data.models import User
     from tui_mutabakat.domain.enums import Role
@@ -73,7 +74,7 @@ def db_roles(settings: Settings, args: argparse.Namespace) -> int:
             if login:
                 user = session.scalar(select(User).where(User.login == login))
                 if user is None:
-                    user = User(login=login, full_name=login, display_name=login)
+                    user = User(login=login, full_name=os_real_name(login)[:120])
                     session.add(user)
                 user.role, user.active = role, True
                 session.flush()

@@ -202,9 +202,9 @@ def _decide_duplicates(
     if ask is not None:
         answer = ask(
             ngettext(
-                "{count} hesabın bu tarih için mektubu var. Atla (A), yine gönder (T), "
+                "{count} hesabın bu tarih için mektubu var. Atla (A), yine gönder (Y), "
                 "vazgeç (V)? [A] ",
-                "{count} hesabın bu tarih için mektubu var. Atla (A), yine gönder (T), "
+                "{count} hesabın bu tarih için mektubu var. Atla (A), yine gönder (Y), "
                 "vazgeç (V)? [A] ",
                 accounts,
             ).format(count=accounts)
@@ -212,7 +212,7 @@ def _decide_duplicates(
         choice = answer.strip().lower()[:1]
         if choice == "v":
             return None
-        if choice == "t":
+        if choice == "y":
             return replace(command, again=True)
     say(
         ngettext(

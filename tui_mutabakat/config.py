@@ -45,6 +45,17 @@ def os_login() -> str:
         return f"uid{uid}"
 
 
+def os_real_name(login: str) -> str:
+    """The person's name the system knows for `login` (the first field of its GECOS entry),
+    "" when there is none or it only repeats the login (root's is "root")."""
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos
+    except KeyError:
+        return ""
+    name = gecos.split(",", 1)[0].strip()
+    return "" if name == login else name
+
+
 def private_directory(path: Path) -> Path:
     """`path`, created when missing readable by its owner only (0700; the parents are
     made as usual). An existing directory is left as it is: its owner chose its mode."""

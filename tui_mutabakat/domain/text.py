@@ -10,6 +10,7 @@ locale, so the account list searches a stored, folded copy of the searchable fie
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from tui_mutabakat.i18n import gettext as _
 
@@ -161,3 +162,31 @@ def clean_text(value: str, *, max_length: int | None = None, multiline: bool = F
             )
         )
     return text
+
+
+def join_sentences(parts: Iterable[str]) -> str:
+    """Messages in one line: after one that ends a sentence ("E-posta adresi boş.") a
+    space, else "; " — never ".; "."""
+    joined = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if joined:
+            joined += " " if joined.endswith((".", "!", "?", ":")) else "; "
+        joined += part
+    return joined
+
+
+def address_line(address: str, city: str) -> str:
+    """The address with the city after it — unless the address already ends with the city
+    ("… Kadıköy/İstanbul" and "İstanbul": once), whatever its case and Turkish letters.
+    The address field may hold the district and city (as ERPs export it) or not."""
+    address, city = address.strip(), city.strip()
+    if not city:
+        return address
+    folded, name = fold(address), fold(city)
+    if folded.endswith(name):
+        before = folded[: len(folded) - len(name)]
+        if not before or not before[-1].isalnum():
+            return address
+    return f"{address} {city}".strip()

@@ -177,7 +177,8 @@ def write_letter(flow: Flow, facts: LetterFacts, language: str) -> None:
     flow.paragraph(w["eoe"], 9)
     flow.gap(10)
     flow.paragraph(w["regards"])
-    for line in (facts.sender_name, facts.company.title, facts.sender_email):
+    signer = "" if facts.sender_name == facts.company.title else facts.sender_name
+    for line in (signer, facts.company.title, facts.sender_email):
         if line:
             flow.paragraph(line)
 
@@ -187,7 +188,7 @@ def _letterhead(flow: Flow, ctx: dict[str, Any], w: dict[str, str]) -> None:
     flow.paragraph(company["logo_text"] or company["title"], 14, bold=True)
     if company["logo_text"]:
         flow.paragraph(company["title"], 10)
-    place = " ".join(p for p in (company["address"], company["city"]) if p)
+    place = company["address_line"]
     if place:
         flow.paragraph(place, 9)
     if company["tax_number"]:

@@ -24,6 +24,7 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from tui_mutabakat.domain.formatting import currency_label
+from tui_mutabakat.domain.text import address_line
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.letter_words import SIDE_WORDS, doc_type_words, words
 from tui_mutabakat.mail.sandbox import (
@@ -50,6 +51,7 @@ TEMPLATE_FIELDS: tuple[tuple[str, str], ...] = (
     ("company.title", "Firmanın ünvanı"),
     ("company.address", "Firma adresi"),
     ("company.city", "Firma şehri"),
+    ("company.address_line", "Firma adresi ve şehri (adres şehirle bitiyorsa bir kez)"),
     ("company.tax_office", "Firma vergi dairesi"),
     ("company.tax_number", "Firma vergi numarası"),
     ("company.phone", "Firma telefonu"),
@@ -61,6 +63,7 @@ TEMPLATE_FIELDS: tuple[tuple[str, str], ...] = (
     ("account.tax_office", "Cari vergi dairesi"),
     ("account.address", "Cari adresi"),
     ("account.city", "Cari şehri"),
+    ("account.address_line", "Cari adresi ve şehri (adres şehirle bitiyorsa bir kez)"),
     ("balance.text", "Bakiye, para birimiyle (1.234,56 TL)"),
     ("balance.amount", "Bakiye tutarı (1.234,56)"),
     ("balance.side", "Bakiye yönü (B/A)"),
@@ -366,7 +369,9 @@ _SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
 def _as_dict(value: CompanyInfo | AccountInfo) -> dict[str, str]:
-    return {name: getattr(value, name) for name in value.__slots__}
+    fields = {name: getattr(value, name) for name in value.__slots__}
+    fields["address_line"] = address_line(value.address, value.city)
+    return fields
 
 
 def _environment(*, html: bool) -> SandboxedEnvironment:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.config import os_login as os_login
+from tui_mutabakat.config import os_real_name
 from tui_mutabakat.data.models import AuditEvent, User
 from tui_mutabakat.domain.enums import Role
 from tui_mutabakat.domain.errors import Refused
@@ -43,8 +44,8 @@ def resolve_actor(session: Session, login: str | None = None) -> Actor:
         has_users = (session.scalar(select(func.count(User.id))) or 0) > 0
         user = User(
             login=name,
-            full_name=name,
-            display_name=name,
+            full_name=os_real_name(name)[:120],
+            display_name="",
             role=Role.ACCOUNTANT if has_users else Role.ADMIN,
         )
         session.add(user)

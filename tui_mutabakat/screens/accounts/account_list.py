@@ -106,7 +106,7 @@ class AccountListScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(
-            placeholder=_("Ara: kod, ünvan veya vergi no (yazdıkça süzülür)"),
+            placeholder=_("Ara: kod, ünvan veya vergi no (yazdıkça süzülür; Esc temizler)"),
             id="account-search",
         )
         yield AccountTable(
@@ -136,8 +136,13 @@ class AccountListScreen(AppAccess, Screen[None]):
 
     @on(Input.Submitted, "#account-search")
     def _search_submitted(self) -> None:
+        """Enter: the search runs now; when it leaves one account its card opens, else the
+        cursor goes to the table (Enter there opens the row's card)."""
         self._searching.now()
         self.table.focus()
+        table = self.table
+        if table.row_count == 1 and (row := table.row_at(0)) is not None:
+            self._open_card(row.key)
 
     def _search_for(self, text: str) -> None:
         if text != self.filter.search:

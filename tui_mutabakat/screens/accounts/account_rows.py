@@ -135,16 +135,18 @@ def literal(text: str) -> str:
 
 
 def redirect_typing(event: events.Key, table: PagedTable, search: Input) -> bool:
-    """A letter typed on the table goes to the search field (incremental search).
+    """A letter typed on the table starts a new search with it (incremental search): the
+    text searched before is replaced, not added to ("120.01.004" then "selim" searches
+    "selim"). Moving into the field with the keys (↑, Tab) keeps its text to edit.
 
     Returns whether the key was taken.
     """
     if table.has_focus and event.is_printable and event.character:
-        # Added to what is there: focusing must not select it (the next key would replace it).
+        # Focusing must not select the new letter (the next key would replace it).
         search.select_on_focus = False
         search.focus()
+        search.value = event.character
         search.cursor_position = len(search.value)
-        search.insert_text_at_cursor(event.character)
         event.stop()
         event.prevent_default()
         return True

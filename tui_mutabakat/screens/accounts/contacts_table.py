@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 
 from tui_mutabakat.domain.email_check import check_email
 from tui_mutabakat.domain.enums import Routing
+from tui_mutabakat.domain.text import join_sentences
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.dialogs.confirm import ConfirmDialog
 from tui_mutabakat.screens.dialogs.contact_dialog import ContactDialog
@@ -36,7 +37,7 @@ def recipient_summary(
     problems = recipient_problems(data)
     if not problems:
         return RecipientSummary(_("Mutabakat alıcıları tamam ✓"), "ok")
-    listed = "; ".join(problems)
+    listed = join_sentences(problems)
     if routing is Routing.CONTACTS and any(
         c.receives_reconciliation and check_email(c.email).ok for c in contacts
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from rich.text import Text
 from textual import events
@@ -72,20 +72,23 @@ ACCOUNT_ACTIONS: list[MenuItem] = [
     ("settle", _("Borç Takip"), ""),
     ("orders", _("Satış Siparişleri"), ""),
     ("decisions", _("Kural kararları"), ""),
+    ("parameters", _("Parametreler"), ""),
 ]
 
 
 def open_for_account(app: App[object], action_id: str, account_id: int) -> bool:
     """Open the screen of an `ACCOUNT_ACTIONS` entry; False for an id it does not know."""
     from tui_mutabakat.screens.operations.orders import SalesOrderListScreen
+    from tui_mutabakat.screens.operations.parameters import AccountParametersScreen
     from tui_mutabakat.screens.operations.rule_decisions import RuleDecisionsScreen
     from tui_mutabakat.screens.operations.settle import SettleScreen
 
-    screens: dict[str, Callable[[], Screen[None]]] = {
+    screens: dict[str, Callable[[], Screen[Any]]] = {
         "movements": lambda: MovementListScreen(account_id),
         "settle": lambda: SettleScreen(account_id),
         "orders": lambda: SalesOrderListScreen(account_id),
         "decisions": lambda: RuleDecisionsScreen(account_id),
+        "parameters": lambda: AccountParametersScreen(account_id),
     }
     factory = screens.get(action_id)
     if factory is None:
@@ -161,6 +164,11 @@ class MovementDialog(AppAccess, GuardedLeave[int | None], ModalScreen[int | None
         if self._movement_id is None:
             today = local_today()
             self._input("m-date").value = format_day(today)
+            # A new movement is in the account's currency unless changed.
+            with self.database.reader() as session:
+                account = account_name(session, self._account_id)
+            if account is not None and account.currency in CURRENCIES:
+                self.query_one("#m-currency", Select).value = account.currency
             self._due = FollowingDueDate(self._input("m-due-date"), self._due_for)
             self._due.fill(self._due_for(today))
         else:

@@ -21,6 +21,7 @@ from tui_mutabakat.data.balance_queries import BalanceKey
 from tui_mutabakat.domain.dates import local_today
 from tui_mutabakat.domain.errors import InvalidInput, ServiceError
 from tui_mutabakat.domain.formatting import format_day
+from tui_mutabakat.domain.text import join_sentences
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.screens.base import AppAccess
@@ -207,7 +208,7 @@ class SendDialog(AppAccess, ModalScreen[SendOptions | None]):
         head.update(_("Önizleme — Kime: {to}").format(to=to))
         lines = [_("Konu: {subject}").format(subject=preview.subject), ""]
         if preview.problems:
-            lines[1:1] = [_("Uyarı: {problems}").format(problems="; ".join(preview.problems))]
+            lines[1:1] = [_("Uyarı: {problems}").format(problems=join_sentences(preview.problems))]
         body.update("\n".join(lines) + "\n" + preview.text)
         body.set_class(False, "error-text")
 

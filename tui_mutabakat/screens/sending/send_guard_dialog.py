@@ -1,6 +1,6 @@
 """The question between the send dialog and the send (SPEC D5): some of the accounts
 already have a live letter for the date. Skip them (the default, Enter or A), send them
-again (T), or go back (Esc)."""
+again (Y), or go back (Esc)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ Choice = Literal["skip", "again"]
 class DuplicateDialog(ModalScreen[Choice | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "answer('skip')", _("Atla"), id="duplicates_skip"),
-        Binding("t", "answer('again')", _("Yine gönder"), id="duplicates_again"),
+        Binding("y", "answer('again')", _("Yine gönder"), id="duplicates_again"),
         Binding("escape", "answer('')", _("Vazgeç"), id="duplicates_cancel"),
     ]
 
@@ -63,7 +63,7 @@ class DuplicateDialog(ModalScreen[Choice | None]):
                 yield Label("\n".join(lines), id="duplicates-accounts", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Atla (A)"), id="duplicates-skip-button", variant="primary")
-                yield Button(_("Yine gönder (T)"), id="duplicates-again-button")
+                yield Button(_("Yine gönder (Y)"), id="duplicates-again-button")
                 yield Button(_("Vazgeç (Esc)"), id="duplicates-cancel-button")
 
     def on_mount(self) -> None:

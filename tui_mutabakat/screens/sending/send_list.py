@@ -44,6 +44,7 @@ from tui_mutabakat.screens.sending.send_rows import (
     subtract_sums,
     sums_parts,
 )
+from tui_mutabakat.services.sending.send_guard import live_letter_batches, newest_batch
 from tui_mutabakat.widgets.footer import Footer
 from tui_mutabakat.widgets.paged_table import PagedTable
 from tui_mutabakat.widgets.status_line import StatusLine
@@ -103,6 +104,12 @@ class SendListScreen(AppAccess, Screen[None]):
         self._sums: list[BalanceSums] = []
         #: Sums of the whole list, read when most of it is selected.
         self._list_sums: list[BalanceSums] | None = None
+        #: `Database.commits` when the rows were last read: back on the list after anything
+        #: was saved (an address fixed on a card, letters sent), the rows are read again.
+        self._seen = -1
+        #: The newest batch when the list last looked: the accounts that got a letter in a
+        #: later one (sent from here or from the error list) leave the selection.
+        self._since_batch = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,7 +128,18 @@ class SendListScreen(AppAccess, Screen[None]):
         return self.query_one("#send-table", BalanceTable)
 
     def on_mount(self) -> None:
+        with self.database.reader() as session:
+            self._since_batch = newest_batch(session)
         self._reload(reset=True)
+
+    def on_screen_resume(self) -> None:
+        """Back on the list: when anything was saved meanwhile, the accounts that got a
+        letter since are unticked and the rows read again (the Posta column of an address
+        fixed on the card, say), the cursor kept on its row."""
+        if self.source is None or self.database.commits == self._seen:
+            return
+        self._forget_sent()
+        self._refresh()
 
     def _ticked(self, number: int) -> bool:
         return self.numbers.key(number) in self.selection
@@ -212,13 +230,29 @@ class SendListScreen(AppAccess, Screen[None]):
         self.dismiss(None)
 
     def action_reload(self) -> None:
+        self._refresh()
+        self.notify(_("Liste yenilendi."), timeout=2)
+
+    def _refresh(self) -> None:
+        """The rows read again (keys, figures, addresses), cursor and ticks kept."""
         self._every = None
         self._list_sums = None
         self._reload(keep_id=self.table.cursor_id)
         if self.selection:
             self.selection.keep_only(self.every_key())
         self._selection_changed()
-        self.notify(_("Liste yenilendi."), timeout=2)
+
+    def _forget_sent(self) -> None:
+        """Untick the accounts that got a letter for the date since the list last looked."""
+        with self.database.reader() as session:
+            if self.selection:
+                accounts = {account for account, _currency in self.selection.keys}
+                since = self._since_batch
+                sent = live_letter_batches(
+                    session, self.criteria.as_of, accounts, since_batch=since
+                )
+                self.selection.keep_only(k for k in self.selection.keys if k[0] not in sent)
+            self._since_batch = newest_batch(session)
 
     @on(PagedTable.RowSelected, "#send-table")
     def _row_selected(self) -> None:
@@ -284,6 +318,7 @@ class SendListScreen(AppAccess, Screen[None]):
     # ------------------------------------------------------------ refreshing
 
     def _reload(self, *, keep_id: int | None = None, reset: bool = False) -> None:
+        self._seen = self.database.commits
         table = self.table
         self.source = BalanceSource(self.database, self.criteria, self.numbers)
         table.source = self.source

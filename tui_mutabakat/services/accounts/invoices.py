@@ -20,6 +20,7 @@ from tui_mutabakat.data.ops_models import Invoice, SalesOrder
 from tui_mutabakat.domain.errors import InvalidInput, NotFound
 from tui_mutabakat.domain.formatting import format_amount, format_day, format_money
 from tui_mutabakat.domain.rules import invoice_copies_default
+from tui_mutabakat.domain.text import address_line
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.accounts.orders import (
     format_quantity,
@@ -92,7 +93,7 @@ def copies_default(session: Session, account_id: int) -> int:
 
 
 def _party(title: str, address: str, city: str, office: str, number: str) -> tuple[str, ...]:
-    lines = [title, " ".join(part for part in (address.strip(), city) if part)]
+    lines = [title, address_line(address, city)]
     if office or number:
         lines.append(
             _("Vergi Dairesi: {office}  No: {number}").format(office=office, number=number)

@@ -27,6 +27,7 @@ from tui_mutabakat.data.balance_queries import (
 )
 from tui_mutabakat.data.base import utcnow
 from tui_mutabakat.domain.errors import InvalidInput
+from tui_mutabakat.domain.text import join_sentences
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.letter_pdf import letter_pdf, pdf_name
 from tui_mutabakat.mail.message import (
@@ -348,7 +349,7 @@ def prepare(
         zero = _("Bakiye sıfır (sıfır bakiyeler hariç tutuldu).")
         return None, replace(skip(zero), kind=SkipKind.ZERO), None
     if not who.addressees:
-        return None, skip("; ".join(who.problems) or _("Geçerli alıcı yok.")), None
+        return None, skip(join_sentences(who.problems) or _("Geçerli alıcı yok.")), None
     if len(rows) > 1 and not composer.lists_currencies:
         return None, skip(_one_currency_template()), None
     token = new_token()
@@ -420,5 +421,5 @@ def prepare(
     ]
     warning = None
     if who.problems:
-        warning = replace(skip("; ".join(who.problems)), kind=SkipKind.ADDRESS)
+        warning = replace(skip(join_sentences(who.problems)), kind=SkipKind.ADDRESS)
     return (letter, recipients), None, warning

@@ -167,7 +167,8 @@ def company_info(session: Session) -> CompanyInfo:
 
 
 def sender_info(session: Session, actor: Actor) -> SenderInfo:
-    """Who the letters come from: the user's sender identity, else the company's address."""
+    """Who the letters come from: the user's sender identity, else the company's address;
+    signed with the user's name, else the company's title."""
     user = session.scalar(select(User).where(User.login == actor.login))
     company = get_company(session)
     address = (user.from_address if user else "") or company.email
@@ -180,10 +181,19 @@ def sender_info(session: Session, actor: Actor) -> SenderInfo:
             ),
             "from_address",
         )
-    name = ""
-    if user is not None:
-        name = user.display_name or user.full_name
-    return SenderInfo(check.normalized, name or company.title)
+    return SenderInfo(check.normalized, person_name(user) or company.title)
+
+
+def person_name(user: User | None) -> str:
+    """The name a user signs with: the sender name set in the mail settings, else the full
+    name — never the bare login (older databases stored the login as both names); "" when
+    the user has none, and the company signs instead."""
+    if user is None:
+        return ""
+    for name in (user.display_name.strip(), user.full_name.strip()):
+        if name and name != user.login:
+            return name
+    return ""
 
 
 def recipients_for(session: Session, account_ids: Sequence[int]) -> dict[int, AccountRecipients]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.balance_queries import BalanceKey
@@ -77,6 +77,12 @@ def live_letter_batches(
             if account_id is not None and batch_id is not None:
                 found[account_id] = max(batch_id, found.get(account_id, 0))
     return found
+
+
+def newest_batch(session: Session) -> int:
+    """The id of the newest batch (0 when none): the letters written after it are those of
+    later batches (see `live_letter_batches`' `since_batch`)."""
+    return session.scalar(select(func.max(ReconciliationBatch.id))) or 0
 
 
 def find_duplicates(session: Session, as_of: date, keys: Sequence[BalanceKey]) -> Duplicates:

@@ -69,8 +69,8 @@ def add_user(
     login = check_login(login)
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise InvalidInput(_("Bu kullanıcı zaten var: {login}").format(login=login), "login")
-    name = full_name.strip()[:120] or login
-    user = User(login=login, full_name=name, display_name=name, role=role, active=True)
+    name = full_name.strip()[:120]
+    user = User(login=login, full_name=name, display_name="", role=role, active=True)
     session.add(user)
     session.flush()
     _sync_database(session, login, role)

@@ -29,6 +29,7 @@ from tui_mutabakat.data.outbox_models import (
 )
 from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import BatchState, LetterState, RecipientState
+from tui_mutabakat.domain.text import join_sentences
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.mail.message import (
     address_field,
@@ -98,7 +99,7 @@ def resend_letters(
         if corrected:
             people = current.get(letter.account_id) if letter.account_id is not None else None
             if people is None or not people.addressees:
-                problems = "; ".join(people.problems) if people else _("Hesap bulunamadı")
+                problems = join_sentences(people.problems) if people else _("Hesap bulunamadı")
                 result.skipped.append((letter.id, problems or _("Geçerli alıcı yok")))
                 continue
             to = [(a.name, a.address, a.contact_id) for a in people.addressees]
