@@ -284,8 +284,15 @@ async def test_approval_criteria_are_defaults_and_an_admin_may_override(
         assert isinstance(dialog, ApprovalDialog)
         assert "Risk kriteri: KALDI" in str(dialog.query_one("#approval-text", Label).content)
         await press(pilot, "space", "tab", "space")  # untick risk and due date for this one
-        assert "onaylanabilir" in str(dialog.query_one("#approval-verdict", Label).content)
+        # both fail: unticking them is bypassing them — an override, with a reason
+        text = str(dialog.query_one("#approval-text", Label).content)
+        assert "Risk kriteri: KALDI; işareti kaldırmak yönetici onayı ister" in text
+        assert "onaylanamaz" in str(dialog.query_one("#approval-verdict", Label).content)
+        reason = dialog.query_one("#approval-reason", Input)
+        assert reason.display
         await press(pilot, "f2")
+        assert app.screen is dialog and app.screen.focused is reason  # no reason: not approved
+        await press(pilot, *"Söz verdi", "f2")
         assert isinstance(app.screen, SalesOrderListScreen)
         await press(pilot, "down", "f9")
         await choose(pilot, "approve")
@@ -299,12 +306,13 @@ async def test_approval_criteria_are_defaults_and_an_admin_may_override(
     with database.reader() as session:
         assert load_order(session, first).status is OrderStatus.APPROVED
         assert load_order(session, second).status is OrderStatus.APPROVED
-    approvals = {e.entity_id: e.detail for e in audit(database, "approve")}
+    assert audit(database, "approve") == []
     overrides = {e.entity_id: e.detail for e in audit(database, "approval_override")}
-    assert set(approvals) | set(overrides) == {str(first), str(second)}
-    [(_id, untick)] = approvals.items()
-    assert "changed=risk:on->off due_date:on->off" in untick
-    [(_id, override)] = overrides.items()
+    assert set(overrides) == {str(first), str(second)}
+    [untick] = [d for d in overrides.values() if "changed=-" not in d]
+    assert "changed=risk:on->off due_date:on->off" in untick and "risk=bypassed:fail" in untick
+    assert untick.endswith("reason=Söz verdi")
+    [override] = [d for d in overrides.values() if "changed=-" in d]
     assert "reason=Müdür onayı, tel. 12.06" in override and "risk=ticked:fail" in override
 
 

@@ -122,13 +122,16 @@ def _money(value: str) -> str:
 
 
 def _criterion(name: str, value: str) -> str:
-    """`risk=ticked:fail` → "Risk kriteri: işaretli, sağlanmadı"."""
+    """`risk=ticked:fail` → "Risk kriteri: işaretli, sağlanmadı"; `risk=bypassed:fail` (the
+    account ticks it, this approval unticked it while it failed) → "Risk kriteri: işareti
+    kaldırıldı, sağlanmadı"."""
     ticked, _sep, verdict = value.partition(":")
     try:
         label = Criterion(name).label
     except ValueError:
         label = name
-    mark = _("işaretli") if ticked == "ticked" else _("işaretsiz")
+    marks = {"ticked": _("işaretli"), "bypassed": _("işareti kaldırıldı")}
+    mark = marks.get(ticked, _("işaretsiz"))
     result = _("sağlandı") if verdict == "pass" else _("sağlanmadı")
     return f"{label}: {mark}, {result}"
 
