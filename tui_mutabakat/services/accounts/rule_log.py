@@ -170,6 +170,8 @@ def detail_text(detail: str, documents: Mapping[int, str] | None = None) -> str:
             if token in ("manual", "fifo"):
                 parts.append(_("elle eşleme") if token == "manual" else _("FIFO eşleme"))
             continue
+        if key == "run":  # which FIFO run the pair was of: for undoing it, not to read
+            continue
         if key == "fired":
             parts.append(_("kural çalıştı") if value == "1" else _("kural çalışmadı"))
         elif key == "action":

@@ -10,6 +10,7 @@ and logged.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.models import Account, Movement
+from tui_mutabakat.data.models import Account, AuditEvent, Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.errors import NotFound, Refused
@@ -270,9 +271,11 @@ def _apply(
         )
     session.add_all(rows)
     session.flush()
+    # A FIFO run's pairs carry its first row's id, so the whole run can be undone as one.
+    run = f" run={rows[0].id}" if how == "fifo" and rows else ""
     for pair, row in zip(pairs, rows, strict=True):
         match = pair.match
-        detail = f"{how} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
+        detail = f"{how}{run} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
         if pair.closing.must_log:
             detail += f" {pair.closing.audit_detail}"
         record(session, actor, "settle", "settlement", row.id, detail)
@@ -399,7 +402,7 @@ def settle_fifo(
     return FifoOutcome(len(plan.pairs), dict(totals), len(plan.stopped))
 
 
-def undo_match(session: Session, actor: Actor, settlement_id: int) -> None:
+def undo_match(session: Session, actor: Actor, settlement_id: int, *, how: str = "") -> None:
     """Delete a match and lower both movements' `settled` by its amount."""
     row = session.get(Settlement, settlement_id, with_for_update=True)
     if row is None:
@@ -409,15 +412,45 @@ def undo_match(session: Session, actor: Actor, settlement_id: int) -> None:
         if movement is None:
             raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
         movement.settled = max(ZERO, movement.settled - row.amount)
-    record(
-        session,
-        actor,
-        "undo_settle",
-        "settlement",
-        row.id,
-        f"debit={row.debit_movement_id} credit={row.credit_movement_id} amount={row.amount}",
-    )
+    detail = f"debit={row.debit_movement_id} credit={row.credit_movement_id} amount={row.amount}"
+    record(session, actor, "undo_settle", "settlement", row.id, f"{how} {detail}".strip())
     session.delete(row)
+
+
+def last_fifo_run(session: Session, account_id: int) -> tuple[int, ...]:
+    """The matches of the account's last FIFO run still there, when the account's last match
+    is one of them; else `()` (the last match was made by hand)."""
+    last = last_match_id(session, account_id)
+    if last is None:
+        return ()
+    detail = session.scalar(
+        select(AuditEvent.detail).where(
+            AuditEvent.action == "settle",
+            AuditEvent.entity == "settlement",
+            AuditEvent.entity_id == str(last),
+        )
+    )
+    run = re.match(r"fifo run=(\d+) ", detail or "")
+    if run is None:
+        return ()
+    logged = session.scalars(
+        select(AuditEvent.entity_id).where(
+            AuditEvent.action == "settle",
+            AuditEvent.entity == "settlement",
+            AuditEvent.detail.startswith(f"fifo run={run.group(1)} "),
+        )
+    )
+    ids = [int(i) for i in logged if i.isdigit()]
+    still = session.scalars(
+        select(Settlement.id).where(Settlement.account_id == account_id, Settlement.id.in_(ids))
+    )
+    return tuple(sorted(still))
+
+
+def undo_fifo_run(session: Session, actor: Actor, settlement_ids: Sequence[int]) -> None:
+    """Undo every match of a FIFO run, in the caller's one transaction: all or none."""
+    for settlement_id in sorted(settlement_ids):
+        undo_match(session, actor, settlement_id, how="fifo")
 
 
 def last_match_id(session: Session, account_id: int) -> int | None:
