@@ -252,9 +252,11 @@ async def test_decisions_yes_and_no_are_logged_and_shown(
             for i in range(app.screen.query_one(DataTable).row_count)
         ]
         assert len(rows) == 2
-        assert "Vade takibi" in rows[0] and "Uyarı — evet" in rows[0]
-        assert "Uyarı — hayır" in rows[1] and "FT-YENI" in rows[1]
+        # short words in the table (80 columns), in full under it
+        assert "| Vade | Uyarı: evet |" in rows[0]
+        assert "| Vade | Uyarı: hayır |" in rows[1] and "FT-YENI" in rows[1]
         detail = str(app.screen.query_one("#decisions-detail", Label).content)
+        assert "Vade takibi — Uyarı — evet (kaydedildi)" in detail
         assert "gecikmiş toplam 5.000,00 TL" in detail and "=" not in detail  # in words
     [declined] = audit(database, "due_tracking_declined")
     assert declined.entity_id == str(account) and "outcome=warn" in declined.detail
@@ -362,6 +364,8 @@ async def test_debt_closing_stop_is_logged_and_shown(
             " | ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
             for i in range(app.screen.query_one(DataTable).row_count)
         ]
-        assert "Borç kapama" in row and "Durduruldu" in row
+        assert "| Kapama | Durduruldu |" in row
+        detail = str(app.screen.query_one("#decisions-detail", Label).content)
+        assert "Borç kapama vade kontrolü — Durduruldu" in detail
     [stopped] = audit(database, "closing_stop")
     assert stopped.entity_id == str(account) and "gap=55" in stopped.detail
