@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -271,8 +272,9 @@ def _apply(
         )
     session.add_all(rows)
     session.flush()
-    # A FIFO run's pairs carry its first row's id, so the whole run can be undone as one.
-    run = f" run={rows[0].id}" if how == "fifo" and rows else ""
+    # A FIFO run's pairs carry one token, so the whole run can be undone as one (not a row
+    # id: SQLite gives a deleted row's id again).
+    run = f" run={secrets.token_hex(6)}" if how == "fifo" else ""
     for pair, row in zip(pairs, rows, strict=True):
         match = pair.match
         detail = f"{how}{run} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
@@ -423,28 +425,39 @@ def last_fifo_run(session: Session, account_id: int) -> tuple[int, ...]:
     last = last_match_id(session, account_id)
     if last is None:
         return ()
-    detail = session.scalar(
-        select(AuditEvent.detail).where(
-            AuditEvent.action == "settle",
-            AuditEvent.entity == "settlement",
-            AuditEvent.entity_id == str(last),
-        )
-    )
-    run = re.match(r"fifo run=(\d+) ", detail or "")
+    run = re.match(r"fifo run=(\w+) ", _settle_details(session, [last]).get(last, ""))
     if run is None:
         return ()
+    marker = f"fifo run={run.group(1)} "
     logged = session.scalars(
         select(AuditEvent.entity_id).where(
             AuditEvent.action == "settle",
             AuditEvent.entity == "settlement",
-            AuditEvent.detail.startswith(f"fifo run={run.group(1)} "),
+            AuditEvent.detail.startswith(marker),
         )
     )
     ids = [int(i) for i in logged if i.isdigit()]
     still = session.scalars(
         select(Settlement.id).where(Settlement.account_id == account_id, Settlement.id.in_(ids))
+    ).all()
+    # a row id given again to a later match is that match's, not the run's
+    details = _settle_details(session, still)
+    return tuple(sorted(i for i in still if details.get(i, "").startswith(marker)))
+
+
+def _settle_details(session: Session, settlement_ids: Sequence[int]) -> dict[int, str]:
+    """Each settlement's latest `settle` log line (its own, should the id have been used by
+    an undone match before)."""
+    events = session.execute(
+        select(AuditEvent.entity_id, AuditEvent.detail)
+        .where(
+            AuditEvent.action == "settle",
+            AuditEvent.entity == "settlement",
+            AuditEvent.entity_id.in_([str(i) for i in settlement_ids]),
+        )
+        .order_by(AuditEvent.id)
     )
-    return tuple(sorted(still))
+    return {int(entity_id): detail for entity_id, detail in events}
 
 
 def undo_fifo_run(session: Session, actor: Actor, settlement_ids: Sequence[int]) -> None:
