@@ -5,6 +5,7 @@ column title and label whole."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -350,3 +351,51 @@ async def test_account_list_group_whole_at_120(
         print(text)
         for whole in ("PERAKENDE", "IHRACAT", "Kahramanmaraş"):
             assert whole in text, whole
+
+
+async def test_rule_decisions_columns_fit_80(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """The walk found "Vade ta…", "Borç ka…", "Uyarı — eve…" and "Satış Faturası FT-000001
+    (irsa" at 80 columns: short rule and decision words in the table, the document whole; the
+    full words stay in the line under the table."""
+    from tests.test_ops_screens import tracked
+    from tui_mutabakat.domain.dates import local_today
+    from tui_mutabakat.domain.enums import RuleAction
+    from tui_mutabakat.screens.operations.dispatch_invoice import DispatchInvoiceDialog
+    from tui_mutabakat.screens.operations.ops_dialogs import TableDialog
+    from tui_mutabakat.services.accounts.shipping import ship_order
+
+    account = tracked(database, actor, RuleAction.WARN)
+    line = OrderLineData("Vida", Decimal("10"), "Adet", Decimal("12"))
+    with database.unit_of_work() as session:
+        order = save_order(session, actor, OrderData(account, local_today(), lines=[line]))
+        approve_order(session, actor, order)
+        ship_order(session, actor, order, invoice_date=local_today(), dispatch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderListScreen(account))
+        await press(pilot)
+        await press(pilot, "f9")
+        await choose(pilot, "invoice_dispatch")
+        assert isinstance(app.screen, DispatchInvoiceDialog)
+        await press(pilot, "f2")
+        assert isinstance(app.screen, TableDialog)
+        await press(pilot, "h")  # no: logged, naming the invoice and its dispatch note
+        assert isinstance(app.screen, DispatchInvoiceDialog)
+        await press(pilot, "f2", "e")  # yes: invoiced, the warning's "yes" logged
+        app.push_screen(RuleDecisionsScreen(account))
+        await press(pilot)
+        text = seen(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3  # the approval, the warning answered no, then yes
+        for index in range(table.row_count):
+            for cell in table.get_row_at(index):
+                assert str(cell) in text, (str(cell), text)
+        assert "…" not in text
+        assert "Satış Faturası FT-000001 (irsaliye IR-000001)" in text
+        # the user's column gave way whole: no empty sliver between the time and the rule
+        assert re.search(r"\d\d\.\d\d \d\d:\d\d Vade  Uyarı: hayır Satış", text), text
+        detail = app.screen.query_one("#decisions-detail", Label)
+        full = str(detail.content)
+        assert "Vade takibi — Uyarı — evet (kaydedildi)" in full
+        assert shown_in(pilot, detail) == " ".join(full.split())

@@ -229,6 +229,53 @@ async def test_fifo_warn_lists_the_pairs_once(
     assert movement(database, debit).settled == Decimal("400")  # type: ignore[union-attr]
 
 
+async def test_undo_after_fifo_offers_the_whole_run(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """The walk found U after F6 (3 pairs) offering only the last pair: one key put the run
+    there, one key takes it back — all pairs in one transaction, each logged; a pair selected
+    in the matches table is still undone alone."""
+    account = make_account(database, actor)
+    debits = [
+        add_movement(database, account, debit=amount, date=ago(days), doc_no=f"FT-{days}")
+        for amount, days in (("100", 30), ("200", 20), ("300", 10))
+    ]
+    for amount, days in (("100", 25), ("200", 15), ("300", 5)):
+        add_movement(
+            database,
+            account,
+            credit=amount,
+            date=ago(days),
+            doc_type=DocumentType.BANK,
+            doc_no=f"BNK-{days}",
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SettleScreen(account))
+        await press(pilot)
+        await press(pilot, "f6")
+        assert len(table_rows(app, "#settle-matches")) == 3
+        await press(pilot, "u")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "FIFO eşlemesi geri alınsın mı? 3 eşleme, toplam 600,00 TL" in dialog_text(app)
+        await press(pilot, "e")
+        assert isinstance(app.screen, SettleScreen)
+        assert table_rows(app, "#settle-matches") == []
+        assert all(movement(database, d).settled == 0 for d in debits)  # type: ignore[union-attr]
+        assert len(audit(database, "undo_settle")) == 3
+        # again, and this time one pair chosen in the matches table: that pair alone
+        await press(pilot, "f6", "tab", "tab", "up", "u")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Eşleme geri alınsın mı? FT-20 ↔ BNK-15 200,00 TL" in dialog_text(app)
+        await press(pilot, "e")
+        assert len(table_rows(app, "#settle-matches")) == 2
+        await press(pilot, "shift+tab", "u")  # out of the matches: the run's other two
+        assert "2 eşleme, toplam 400,00 TL" in dialog_text(app)
+        await press(pilot, "e")
+        assert table_rows(app, "#settle-matches") == []
+    undone = audit(database, "undo_settle")
+    assert len(undone) == 6 and sum(e.detail.startswith("fifo ") for e in undone) == 5
+
+
 # --- sales orders (C1, C3) and invoice copies (C2) -------------------------------------------
 
 

@@ -13,9 +13,9 @@ from tests.ops_data import TODAY, add_movement, audit, make_account, movement_co
 from tui_mutabakat.data.models import Movement
 from tui_mutabakat.data.ops_models import Invoice
 from tui_mutabakat.data.session import Database
-from tui_mutabakat.domain.enums import DocumentType, OrderStatus, RuleAction
+from tui_mutabakat.domain.enums import DocumentType, OrderStatus, Role, RuleAction
 from tui_mutabakat.domain.errors import InvalidInput, Refused
-from tui_mutabakat.domain.rules import Criterion
+from tui_mutabakat.domain.rules import ApprovalCriteria, Criterion
 from tui_mutabakat.services.accounts.invoices import (
     copies_default,
     export_invoice,
@@ -162,6 +162,64 @@ def test_past_due_and_old_debts_fail_their_criteria(database: Database, actor: A
         approve_order(session, actor, order, TODAY)
     failed = {c.name for c in caught.value.result.failed}
     assert failed == {Criterion.DUE_DATE, Criterion.AGEING}
+
+
+def test_unticking_a_failing_criterion_is_an_override(database: Database, actor: Actor) -> None:
+    """The account's ticks are defaults ("öndeğer"), not a way around the control: unticking
+    one that fails for this order needs what an override needs — an admin and a reason
+    (found in the keys-only walk: Space on the failing ticks, F2, approved, no reason)."""
+    account = make_account(
+        database,
+        actor,
+        risk_limit=Decimal("500"),
+        approve_by_risk=True,
+        approve_by_due_date=True,
+    )
+    add_movement(
+        database,
+        account,
+        debit="450",
+        date=TODAY - dt.timedelta(days=9),
+        due_date=TODAY + dt.timedelta(days=30),
+    )
+    order = new_order(database, actor, account, "10")  # 450 + 100 > 500: risk fails
+    unticked = ApprovalCriteria(risk=False, due_date=True)
+    with pytest.raises(ApprovalRefused) as caught, database.unit_of_work() as session:
+        approve_order(session, actor, order, TODAY, criteria=unticked)
+    risk = caught.value.result.criterion(Criterion.RISK)
+    assert risk.bypassed and risk.blocks and not caught.value.result.approved
+    assert "Risk kriteri (işareti kaldırıldı)" in str(caught.value)
+    clerk = Actor("clerk", Role.ACCOUNTANT)
+    with pytest.raises(Refused, match="yönetici"), database.unit_of_work() as session:
+        approve_order(session, clerk, order, TODAY, criteria=unticked, override_reason="Söz")
+    assert status(database, order) is OrderStatus.DRAFT
+    with database.unit_of_work() as session:
+        approve_order(session, actor, order, TODAY, criteria=unticked, override_reason="Söz")
+    assert status(database, order) is OrderStatus.APPROVED
+    assert audit(database, "approve") == []
+    [logged] = audit(database, "approval_override")
+    assert "risk=bypassed:fail" in logged.detail
+    assert "changed=risk:on->off" in logged.detail and logged.detail.endswith("reason=Söz")
+
+
+def test_unticking_a_passing_criterion_or_ticking_one_is_free(
+    database: Database, actor: Actor
+) -> None:
+    account = make_account(
+        database, actor, risk_limit=Decimal("5000"), approve_by_risk=True, ageing_days=30
+    )
+    add_movement(database, account, debit="450", date=TODAY - dt.timedelta(days=9))
+    order = new_order(database, actor, account, "10")
+    clerk = Actor("clerk", Role.ACCOUNTANT)
+    # risk passes and is unticked; ageing (9 days ≤ 30) passes and is ticked; the due date
+    # fails but is not the account's default: unticked, it is information only
+    criteria = ApprovalCriteria(risk=False, ageing=True, ageing_days=30)
+    with database.unit_of_work() as session:
+        approve_order(session, clerk, order, TODAY, criteria=criteria)
+    assert status(database, order) is OrderStatus.APPROVED
+    [logged] = audit(database, "approve")
+    assert "changed=risk:on->off ageing:off->on" in logged.detail
+    assert "risk=off:pass due_date=off:fail" in logged.detail
 
 
 def test_partial_shipment_refused_when_the_account_says_no(

@@ -269,3 +269,55 @@ async def test_the_order_form_names_the_account_of_the_typed_code(
         assert str(heading.content) == "Yeni sipariş — 120.0: böyle bir hesap yok"
         await press(pilot, "1")
         assert str(heading.content) == "Yeni sipariş — 120.01 Test Ticaret 120.01"
+
+
+# --- a read-only order hides its editing keys and says why -----------------------------------
+
+
+def footer_actions(app: MutabakatApp) -> set[str]:
+    """The actions the screen's footer shows."""
+    from textual.widgets._footer import FooterKey
+
+    return {key.action for key in app.screen.query(FooterKey)}
+
+
+EDITING = {"save", "add_line", "delete_line"}
+
+
+async def test_a_read_only_order_hides_the_editing_keys_and_says_why(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """The walk found "f2 Kaydet f4 Satır ekle f8 Satır sil" on an approved or shipped order,
+    keys that did nothing, with nothing saying why."""
+    account = make_account(database, actor, partial_shipment=True)
+    draft = new_order(database, actor, account, date=TODAY - dt.timedelta(days=2))
+    approved = new_order(database, actor, account, approve=True, date=TODAY - dt.timedelta(days=1))
+    partial = new_order(database, actor, account, approve=True)
+    with database.reader() as session:
+        first_line = load_order(session, partial).lines[0].id
+    assert first_line is not None
+    with database.unit_of_work() as session:
+        ship_order(session, actor, partial, {first_line: Decimal("4")}, invoice_date=TODAY)
+    expected = {
+        approved: "Onaylı sipariş değiştirilemez.",
+        partial: "Kısmen sevk edilmiş sipariş değiştirilemez.",
+    }
+    async with app.run_test(size=SIZE) as pilot:
+        for order, why in expected.items():
+            app.push_screen(OrderFormScreen(order_id=order))
+            await press(pilot)
+            form = app.screen
+            assert isinstance(form, OrderFormScreen)
+            line = form.query_one("#order-read-only", Label)
+            assert line.display and str(line.content) == why
+            assert not footer_actions(app) & EDITING, footer_actions(app)
+            assert not offered(app) & EDITING  # nor in F1's list
+            await press(pilot, "f4", "f8", "f2")
+            assert app.screen is form and len(form.lines) == 1  # nothing happened
+            await press(pilot, "escape")
+        app.push_screen(OrderFormScreen(order_id=draft))
+        await press(pilot)
+        form = app.screen
+        assert isinstance(form, OrderFormScreen)
+        assert not form.query_one("#order-read-only", Label).display
+        assert EDITING <= footer_actions(app)

@@ -84,3 +84,13 @@ def test_closing_pairs_name_the_movements_documents() -> None:
     )
     assert "borç belgesi FT-000002" in line and "alacak belgesi #12003" in line
     assert "hareketi" not in line
+
+
+def test_a_bypassed_criterion_in_words() -> None:
+    """A default criterion unticked while it failed (an override) says so in the log."""
+    set_language("tr")
+    line = detail_text(
+        "order_approval approved=0 risk=bypassed:fail due_date=ticked:pass ageing=off:pass "
+        "changed=risk:on->off reason=Söz verdi"
+    )
+    assert "Risk kriteri: işareti kaldırıldı, sağlanmadı" in line

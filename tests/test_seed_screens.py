@@ -252,9 +252,11 @@ async def test_decisions_yes_and_no_are_logged_and_shown(
             for i in range(app.screen.query_one(DataTable).row_count)
         ]
         assert len(rows) == 2
-        assert "Vade takibi" in rows[0] and "Uyarı — evet" in rows[0]
-        assert "Uyarı — hayır" in rows[1] and "FT-YENI" in rows[1]
+        # short words in the table (80 columns), in full under it
+        assert "| Vade | Uyarı: evet |" in rows[0]
+        assert "| Vade | Uyarı: hayır |" in rows[1] and "FT-YENI" in rows[1]
         detail = str(app.screen.query_one("#decisions-detail", Label).content)
+        assert "Vade takibi — Uyarı — evet (kaydedildi)" in detail
         assert "gecikmiş toplam 5.000,00 TL" in detail and "=" not in detail  # in words
     [declined] = audit(database, "due_tracking_declined")
     assert declined.entity_id == str(account) and "outcome=warn" in declined.detail
@@ -284,8 +286,15 @@ async def test_approval_criteria_are_defaults_and_an_admin_may_override(
         assert isinstance(dialog, ApprovalDialog)
         assert "Risk kriteri: KALDI" in str(dialog.query_one("#approval-text", Label).content)
         await press(pilot, "space", "tab", "space")  # untick risk and due date for this one
-        assert "onaylanabilir" in str(dialog.query_one("#approval-verdict", Label).content)
+        # both fail: unticking them is bypassing them — an override, with a reason
+        text = str(dialog.query_one("#approval-text", Label).content)
+        assert "Risk kriteri: KALDI; işareti kaldırmak yönetici onayı ister" in text
+        assert "onaylanamaz" in str(dialog.query_one("#approval-verdict", Label).content)
+        reason = dialog.query_one("#approval-reason", Input)
+        assert reason.display
         await press(pilot, "f2")
+        assert app.screen is dialog and app.screen.focused is reason  # no reason: not approved
+        await press(pilot, *"Söz verdi", "f2")
         assert isinstance(app.screen, SalesOrderListScreen)
         await press(pilot, "down", "f9")
         await choose(pilot, "approve")
@@ -299,12 +308,13 @@ async def test_approval_criteria_are_defaults_and_an_admin_may_override(
     with database.reader() as session:
         assert load_order(session, first).status is OrderStatus.APPROVED
         assert load_order(session, second).status is OrderStatus.APPROVED
-    approvals = {e.entity_id: e.detail for e in audit(database, "approve")}
+    assert audit(database, "approve") == []
     overrides = {e.entity_id: e.detail for e in audit(database, "approval_override")}
-    assert set(approvals) | set(overrides) == {str(first), str(second)}
-    [(_id, untick)] = approvals.items()
-    assert "changed=risk:on->off due_date:on->off" in untick
-    [(_id, override)] = overrides.items()
+    assert set(overrides) == {str(first), str(second)}
+    [untick] = [d for d in overrides.values() if "changed=-" not in d]
+    assert "changed=risk:on->off due_date:on->off" in untick and "risk=bypassed:fail" in untick
+    assert untick.endswith("reason=Söz verdi")
+    [override] = [d for d in overrides.values() if "changed=-" in d]
     assert "reason=Müdür onayı, tel. 12.06" in override and "risk=ticked:fail" in override
 
 
@@ -354,6 +364,8 @@ async def test_debt_closing_stop_is_logged_and_shown(
             " | ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
             for i in range(app.screen.query_one(DataTable).row_count)
         ]
-        assert "Borç kapama" in row and "Durduruldu" in row
+        assert "| Kapama | Durduruldu |" in row
+        detail = str(app.screen.query_one("#decisions-detail", Label).content)
+        assert "Borç kapama vade kontrolü — Durduruldu" in detail
     [stopped] = audit(database, "closing_stop")
     assert stopped.entity_id == str(account) and "gap=55" in stopped.detail

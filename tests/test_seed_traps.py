@@ -229,8 +229,9 @@ async def test_fifo_logs_the_pairs_the_gap_control_stopped(
         app.push_screen(RuleDecisionsScreen(account))
         await press(pilot)
         [row] = decision_rows(app)
-        assert "Borç kapama" in row and "FIFO atladı" in row and "FT-9 ↔ BNK-4" in row
+        assert "| FIFO | Atlandı | FT-9 ↔ BNK-4" in row
         detail = str(app.screen.query_one("#decisions-detail", Label).content)
+        assert "Borç kapama vade kontrolü — Durduruldu — FIFO atladı" in detail
         assert detail.startswith("FT-9 ↔ BNK-4 · FIFO eşleme") and "vade farkı 55 gün" in detail
     [stopped] = audit(database, "closing_stop")
     assert stopped.entity_id == str(account) and stopped.detail.startswith("fifo ")

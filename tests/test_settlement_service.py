@@ -18,11 +18,13 @@ from tui_mutabakat.services.accounts.settlement import (
     ClosingStop,
     ClosingWarning,
     FifoWarning,
+    last_fifo_run,
     last_match_id,
     load_view,
     plan_fifo_settlement,
     settle_fifo,
     settle_pair,
+    undo_fifo_run,
     undo_match,
 )
 from tui_mutabakat.services.context import Actor
@@ -213,3 +215,35 @@ def test_fifo_without_control_settles_everything(database: Database, actor: Acto
         result = settle_fifo(session, actor, ids["account"])
     assert result.totals == {"TRY": Decimal("200")}
     assert sum(1 for e in audit(database, "settle") if "closing_gap fired=1" in e.detail) == 1
+
+
+def test_the_last_fifo_run_is_known_until_a_match_by_hand(database: Database, actor: Actor) -> None:
+    """U after F6 undoes the run: the run is found from the log (so also after the screen was
+    left), two runs apart, and none once the last match was made by hand."""
+    account = make_account(database, actor)
+    debits = [add_movement(database, account, debit="100", date=day(i)) for i in (0, 1)]
+    for i in (2, 3):
+        add_movement(database, account, credit="100", date=day(i))
+    with database.unit_of_work() as session:
+        assert last_fifo_run(session, account) == ()
+        settle_fifo(session, actor, account)
+    with database.reader() as session:
+        run = last_fifo_run(session, account)
+        assert len(run) == 2
+    later_debit = add_movement(database, account, debit="50", date=day(4))
+    later_credit = add_movement(database, account, credit="50", date=day(5))
+    with database.unit_of_work() as session:
+        settle_fifo(session, actor, account)  # a second run of one pair
+    with database.reader() as session:
+        second = last_fifo_run(session, account)
+        assert len(second) == 1 and not set(second) & set(run)
+    with database.unit_of_work() as session:
+        undo_fifo_run(session, actor, second)
+        assert last_fifo_run(session, account) == run  # the first run is the last again
+        undo_fifo_run(session, actor, run)
+    assert all(settled(database, d) == 0 for d in debits)
+    with database.unit_of_work() as session:
+        settle_pair(session, actor, account, later_debit, later_credit)
+        assert last_fifo_run(session, account) == ()
+    undone = audit(database, "undo_settle")
+    assert len(undone) == 3 and all(e.detail.startswith("fifo debit=") for e in undone)

@@ -7,8 +7,9 @@ the right (a due date, an open amount) are cut or out of sight. `FitTable` appli
 - every column is as wide as its widest cell (or its title), with one space before it — the
   same one-space gap as the account list's `PagedTable`;
 - when that is wider than the table, the `shrink` columns give up width, the first named
-  first (a description before a document type), each down to its minimum (0 hides it);
-  a cut cell ends with "…";
+  first (a description before a document type), each down to its minimum (0 hides it; a
+  column left narrower than the gap and two characters is hidden too); a cut cell ends
+  with "…";
 - every other column — dates, amounts, document numbers — keeps its full width.
 
 A screen whose shrunk columns hold something the user needs shows the cursor row's text in
@@ -81,6 +82,8 @@ class FitTable(DataTable[Any]):
                 continue
             floor = minimum + 1 if minimum else 0
             cut = min(excess, max(0, widths[key] - floor))
+            if widths[key] - cut < 3:  # a sliver (the gap and "…" at most) is hidden whole
+                cut = widths[key]
             widths[key] -= cut
             excess -= cut
         return widths

@@ -16,13 +16,18 @@ Amounts are in TL (the open items at their own rates, orders in TL) and their te
   debit items ≤ the ageing days. No open items: age 0, passes. A document dated after today
   counts as age 0. Ticked without ageing days (a setup the parameter form refuses): fails,
   saying why, rather than approving unchecked.
+
+The account's ticks are the approval's defaults ("öndeğer"): the user may tick more, or
+untick one that passes, freely. Unticking a default criterion that fails for this order is
+bypassing it — the same as approving despite it — so it blocks the approval like a ticked
+failure (`CriterionResult.bypassed`); only an admin's override with a reason lets it through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -67,11 +72,18 @@ class CriterionResult:
     passed: bool
     figures: Mapping[str, Figure]
     text: str
+    #: Whether the account ticks it by default (the approval's "öndeğer").
+    default: bool = False
+
+    @property
+    def bypassed(self) -> bool:
+        """Unticked for this approval though the account ticks it, and failing: a bypass."""
+        return self.default and not self.ticked and not self.passed
 
     @property
     def blocks(self) -> bool:
-        """True when this criterion stops the approval."""
-        return self.ticked and not self.passed
+        """True when this criterion stops the approval: ticked and failing, or bypassed."""
+        return not self.passed and (self.ticked or self.default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +103,21 @@ class ApprovalResult:
     def text(self) -> str:
         if self.approved:
             return _("Sipariş onaylanabilir: işaretli kriterlerin tümü sağlanıyor.")
-        names = ", ".join(c.name.label for c in self.failed)
+        names = ", ".join(
+            _("{criterion} (işareti kaldırıldı)").format(criterion=c.name.label)
+            if c.bypassed
+            else c.name.label
+            for c in self.failed
+        )
         return _("Sipariş onaylanamaz; sağlanmayan kriterler: {names}.").format(names=names)
 
     @property
     def audit_detail(self) -> str:
+        def mark(c: CriterionResult) -> str:
+            return "ticked" if c.ticked else "bypassed" if c.bypassed else "off"
+
         parts = [
-            f"{c.name.value}={'ticked' if c.ticked else 'off'}:{'pass' if c.passed else 'fail'}"
-            for c in self.criteria
+            f"{c.name.value}={mark(c)}:{'pass' if c.passed else 'fail'}" for c in self.criteria
         ]
         return f"order_approval approved={int(self.approved)} " + " ".join(parts)
 
@@ -217,10 +236,12 @@ def evaluate_order_approval(
     today: dt.date,
     *,
     open_dispatches: Decimal = ZERO,
+    defaults: ApprovalCriteria | None = None,
 ) -> ApprovalResult:
     """Evaluate the three criteria; `items` are the account's open debit items,
-    `open_dispatches` the total of its dispatch notes not yet invoiced."""
-    results = (
+    `open_dispatches` the total of its dispatch notes not yet invoiced, `defaults` the
+    account's ticks (None: the same as `criteria`) — a failing default unticked blocks."""
+    results: tuple[CriterionResult, ...] = (
         risk_criterion(
             criteria.risk,
             risk_limit,
@@ -232,5 +253,12 @@ def evaluate_order_approval(
         due_date_criterion(criteria.due_date, items, today),
         ageing_criterion(criteria.ageing, criteria.ageing_days, items, today),
     )
+    if defaults is not None:
+        by_name = {
+            Criterion.RISK: defaults.risk,
+            Criterion.DUE_DATE: defaults.due_date,
+            Criterion.AGEING: defaults.ageing,
+        }
+        results = tuple(replace(result, default=by_name[result.name]) for result in results)
     approved = not any(result.blocks for result in results)
     return ApprovalResult(approved=approved, criteria=results, today=today)

@@ -1,7 +1,8 @@
 """Controlled approval ("Kontrollü Onaylama", SPEC C3, issue 11.6): the account's criteria
 come ticked as defaults; Space unticks or ticks one for this approval and the verdict is
 evaluated again; F2 approves when every ticked criterion passes — or, for an admin, despite
-a failed one with a reason. The service records the ticks changed and the reason."""
+a failed one with a reason. Unticking a default criterion that fails is such an override
+(it still blocks, and says so). The service records the ticks changed and the reason."""
 
 from __future__ import annotations
 
@@ -115,6 +116,8 @@ class ApprovalDialog(AppAccess, ModalScreen[ApprovalChoice | None]):
         for criterion in self.result.criteria:
             if criterion.ticked:
                 verdict = _("GEÇTİ") if criterion.passed else _("KALDI")
+            elif criterion.bypassed:
+                verdict = _("KALDI; işareti kaldırmak yönetici onayı ister")
             else:
                 verdict = _("işaretsiz; bilgi için: {state}").format(
                     state=_("sağlanıyor") if criterion.passed else _("sağlanmıyor")

@@ -1,4 +1,5 @@
-"""A sales order with its lines: new, or a draft changed; approved orders open read-only."""
+"""A sales order with its lines: new, or a draft changed; other orders open read-only, with
+the editing keys hidden and a line saying why."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from tui_mutabakat.services.accounts.orders import (
     OrderLineData,
     account_by_code,
     account_codes,
+    edit_refusal,
     format_quantity,
     load_order,
     parse_quantity,
@@ -136,6 +138,8 @@ class OrderFormScreen(AppAccess, Screen[None]):
         yield Header()
         with Vertical(id="order-form-head", classes="ops-form"):
             yield Label("", id="order-form-title", classes="section-title", markup=False)
+            # Why the order cannot be changed (shown only then: the editing keys are hidden).
+            yield Label("", id="order-read-only", classes="hint", markup=False)
             yield field_row(
                 _("Hesap kodu"),
                 Input(id="o-account", placeholder=hint_text(_("F10: liste")), compact=True),
@@ -182,7 +186,12 @@ class OrderFormScreen(AppAccess, Screen[None]):
                 account = account_name(session, self._account_id)
             if account is not None:
                 self._value("o-account", account.code)
-        self.editable = status is OrderStatus.DRAFT
+        refusal = edit_refusal(status)
+        self.editable = refusal is None
+        read_only = self.query_one("#order-read-only", Label)
+        read_only.update(refusal or "")
+        read_only.display = refusal is not None
+        self.refresh_bindings()  # the editing keys leave the footer
         for control in self.query(Input):
             control.disabled = not self.editable
         self.query_one("#o-paid", Tick).disabled = not self.editable
@@ -251,11 +260,13 @@ class OrderFormScreen(AppAccess, Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A read-only order hides the editing keys (a dimmed key is lost on a monochrome
+        terminal; the line under the title says why)."""
         if (
             action in ("save", "add_line", "edit_line", "delete_line", "lookup")
             and not self.editable
         ):
-            return None
+            return False
         return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -3,6 +3,8 @@ no, stop and approval the account's parameters decided, newest first."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,6 +17,12 @@ from tui_mutabakat.services.accounts.cards import account_name
 from tui_mutabakat.services.accounts.rule_log import Decision, list_decisions
 from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.footer import Footer
+
+
+def _short_time(at: dt.datetime, this_year: int) -> str:
+    """The table's time: `06.12 14:05` this year, `06.12.25` before (in full below it)."""
+    local = at.astimezone()
+    return local.strftime("%d.%m %H:%M") if local.year == this_year else local.strftime("%d.%m.%y")
 
 
 class RuleDecisionsScreen(AppAccess, Screen[None]):
@@ -35,18 +43,22 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="decisions-title", classes="section-title")
-        # The rule, then the decision give up width first (the line under the table says
-        # both in full); the time and the document stay whole.
-        yield FitTable(id="decisions-table", shrink=(("rule", 8), ("decision", 12)))
+        # Short words for the rule and the decision; the user, then those give up width so
+        # the document stays whole at 80 columns (the line under the table says all in full).
+        yield FitTable(
+            id="decisions-table",
+            shrink=(("user", 0), ("decision", 8), ("rule", 4), ("document", 12)),
+        )
         yield Label("", id="decisions-detail", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         table: DataTable[object] = self.query_one(DataTable)
-        table.add_columns(_("Zaman"), _("Kullanıcı"))
+        table.add_column(_("Zaman"))
+        table.add_column(_("Kullanıcı"), key="user")
         table.add_column(_("Kural"), key="rule")
         table.add_column(_("Karar"), key="decision")
-        table.add_column(_("Belge"))
+        table.add_column(_("Belge"), key="document")
         self.action_reload()
         table.focus()
 
@@ -62,12 +74,13 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
         self.query_one("#decisions-title", Label).update(plain(title))
         table: DataTable[object] = self.query_one(DataTable)
         table.clear()
+        this_year = dt.datetime.now().astimezone().year
         for index, row in enumerate(self._rows):
             table.add_row(
-                row.at.astimezone().strftime("%d.%m.%Y %H:%M"),
+                _short_time(row.at, this_year),
                 plain(row.login),
-                plain(row.rule),
-                plain(row.decision),
+                plain(row.rule_short or row.rule),
+                plain(row.decision_short or row.decision),
                 plain(row.document),
                 key=str(index),
             )
@@ -81,8 +94,14 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
         row = self._rows[int(key)] if key is not None and self._rows else None
         detail = ""
         if row is not None:
-            # The document first; the rule and the decision, which the table may cut at 80
-            # columns, in full after the detail.
-            parts = (row.document, row.detail, f"{row.rule} — {row.decision}")
+            # The document first; the rule and the decision, which the table says short, in
+            # full after the detail; then who and when (the user's column gives way at 80).
+            when = row.at.astimezone().strftime("%d.%m.%Y %H:%M")
+            parts = (
+                row.document,
+                row.detail,
+                f"{row.rule} — {row.decision}",
+                f"{row.login}, {when}",
+            )
             detail = " · ".join(part for part in parts if part)
         self.query_one("#decisions-detail", Label).update(detail)

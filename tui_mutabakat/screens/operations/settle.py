@@ -41,12 +41,14 @@ from tui_mutabakat.services.accounts.settlement import (
     SettleItem,
     SettleView,
     closing_control,
+    last_fifo_run,
     last_match_id,
     load_view,
     log_closing,
     pair_document,
     settle_fifo,
     settle_pair,
+    undo_fifo_run,
     undo_match,
 )
 from tui_mutabakat.widgets.fit_table import FitTable
@@ -104,7 +106,10 @@ class SettleScreen(AppAccess, Screen[None]):
             with Vertical(classes="settle-side"):
                 yield Label(_("Alacak (kapanmamış)"), classes="section-title")
                 yield FitTable(id="settle-credits")
-        yield Label(_("Eşlemeler (U: seçili ya da son eşlemeyi geri al)"), classes="hint")
+        yield Label(
+            _("Eşlemeler (U: seçili eşlemeyi ya da son eşlemeyi / FIFO'yu geri al)"),
+            classes="hint",
+        )
         yield FitTable(id="settle-matches", shrink=(("user", 4),))
         yield StatusLine(id="settle-status")
         yield Footer()
@@ -363,11 +368,19 @@ class SettleScreen(AppAccess, Screen[None]):
         )
 
     def action_undo(self) -> None:
+        """U: the pair selected in the matches table; else the last FIFO run as a whole (one
+        key put them there, one key takes them back); else the last pair."""
         matches = self._table("matches")
         target: int | None = None
         if self.focused is matches:
             key = cursor_key(matches)
             target = int(key) if key is not None else None
+        if target is None:
+            with self.database.reader() as session:
+                run = last_fifo_run(session, self.account_id)
+            if len(run) > 1:
+                self._undo_run(run)
+                return
         if target is None:
             with self.database.reader() as session:
                 target = last_match_id(session, self.account_id)
@@ -395,4 +408,29 @@ class SettleScreen(AppAccess, Screen[None]):
             else f"#{chosen}"
         )
         question = _("Eşleme geri alınsın mı? {what}").format(what=what)
+        self.app.push_screen(ConfirmDialog(question, yes=_("Geri al")), answered)
+
+    def _undo_run(self, run: tuple[int, ...]) -> None:
+        """Ask, then undo every pair of a FIFO run in one transaction."""
+        pairs = [m for m in self._view.matches if m.id in run]
+        totals: dict[str, Decimal] = {}
+        for match in pairs:
+            totals[match.currency] = totals.get(match.currency, Decimal("0")) + match.amount
+        total = ", ".join(format_money(v, c) for c, v in sorted(totals.items()))
+        question = _("FIFO eşlemesi geri alınsın mı? {count} eşleme, toplam {total}").format(
+            count=len(run), total=total
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                with self.database.unit_of_work() as session:
+                    undo_fifo_run(session, self.actor, run)
+            except ServiceError as error:
+                self.app.push_screen(MessageDialog(str(error), title=_("Geri alınamadı")))
+                return
+            self.notify(_("FIFO eşlemesi geri alındı ({count} eşleme).").format(count=len(run)))
+            self.reload()
+
         self.app.push_screen(ConfirmDialog(question, yes=_("Geri al")), answered)

@@ -65,15 +65,15 @@ def evaluate_approval(
     criteria: ApprovalCriteria | None = None,
 ) -> ApprovalResult:
     """Controlled approval's verdict on an order, with every criterion's figures; `criteria`
-    the ticks of this approval (None: the account's defaults)."""
+    the ticks of this approval (None: the account's defaults). A criterion the account ticks
+    and this approval unticks while it fails still blocks (a bypass is an override)."""
     order = find_order(session, order_id)
     account = session.get(Account, order.account_id)
     if account is None:
         raise NotFound(_("Hesap bulunamadı (silinmiş olabilir)."))
-    if criteria is None:
-        criteria = default_criteria(session, account.id)
+    defaults = default_criteria(session, account.id)
     return evaluate_order_approval(
-        criteria,
+        criteria if criteria is not None else defaults,
         account.risk_limit,
         open_balance(session, account.id),
         approved_unshipped(session, account.id, exclude=order.id),
@@ -81,6 +81,7 @@ def evaluate_approval(
         open_debit_items(session, account.id),
         today or local_today(),
         open_dispatches=open_dispatch_total(session, account.id),
+        defaults=defaults,
     )
 
 
@@ -117,7 +118,9 @@ def approve_order(
 
     `criteria` are this approval's ticks (None: the account's defaults); criteria ticked
     differently from the defaults are recorded. An admin may approve despite a failed
-    criterion by giving `override_reason`; that is recorded as `approval_override`.
+    criterion by giving `override_reason`; that is recorded as `approval_override`. Unticking
+    a default criterion that fails is such a failure (`CriterionResult.bypassed`): ticks are
+    defaults to change, not a way around the control.
     """
     order = find_order(session, order_id, lock=True)
     if order.status is not OrderStatus.DRAFT:

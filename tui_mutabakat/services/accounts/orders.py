@@ -269,8 +269,9 @@ def save_order(
     if clash is not None and clash != data.id:
         raise InvalidInput(_("{number} numaralı bir sipariş zaten var.").format(number=number))
     before = None if data.id is None else find_order(session, data.id, lock=True)
-    if before is not None and before.status is not OrderStatus.DRAFT:
-        raise Refused(_("Yalnızca taslak sipariş değiştirilebilir."))
+    refusal = None if before is None else edit_refusal(before.status)
+    if refusal is not None:
+        raise Refused(refusal)
     check = paid_order_check(session, data, before, confirmed=confirmed, today=today)
     if before is None:
         order = SalesOrder(created_by=actor.login, status=OrderStatus.DRAFT)
@@ -306,6 +307,17 @@ def save_order(
         detail = f"{check.result.audit_detail} confirmed={int(confirmed)}"
         record(session, actor, "due_tracking", "sales_order", order.id, detail)
     return order.id
+
+
+def edit_refusal(status: OrderStatus) -> str | None:
+    """Why an order in `status` cannot be changed (only a draft can); `None` when it can."""
+    refusals = {
+        OrderStatus.APPROVED: _("Onaylı sipariş değiştirilemez."),
+        OrderStatus.PARTIALLY_SHIPPED: _("Kısmen sevk edilmiş sipariş değiştirilemez."),
+        OrderStatus.SHIPPED: _("Sevk edilmiş sipariş değiştirilemez."),
+        OrderStatus.CANCELLED: _("İptal edilmiş sipariş değiştirilemez."),
+    }
+    return refusals.get(status)
 
 
 #: The orders that may still be cancelled: nothing of them has been shipped.

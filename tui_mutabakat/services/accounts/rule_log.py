@@ -44,12 +44,17 @@ DECISIONS_SHOWN = 500
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """One decision; `rule_short` and `decision_short` are the words of the table at 80
+    columns (`Vade`, `Uyarı: evet`), `rule` and `decision` the full ones."""
+
     at: dt.datetime
     login: str
     rule: str
     decision: str
     document: str
     detail: str
+    rule_short: str = ""
+    decision_short: str = ""
 
 
 def log_on_account(
@@ -67,6 +72,34 @@ def _rule_of(action: str, detail: str) -> str:
     if action.startswith("closing") or "closing_gap" in detail:
         return _("Borç kapama vade kontrolü")
     return _("Kontrollü onay")
+
+
+def _rule_short(action: str, detail: str) -> str:
+    if action.startswith("due_tracking"):
+        return _("Vade")
+    if detail.startswith("fifo "):
+        return _("FIFO")
+    if action.startswith("closing") or "closing_gap" in detail:
+        return _("Kapama")
+    return _("Onay")
+
+
+def _decision_short(action: str, detail: str) -> str:
+    if action == "closing_stop" and detail.startswith("fifo "):
+        return _("Atlandı")
+    if action in ("due_tracking_stop", "closing_stop"):
+        return _("Durduruldu")
+    if action in ("due_tracking_declined", "closing_declined"):
+        return _("Uyarı: hayır")
+    if action == "approval_refused":
+        return _("Onaylanmadı")
+    if action == "approval_override":
+        return _("Gerekçeyle")
+    if action == "approve":
+        return _("Onaylandı")
+    if _field(detail, "outcome") == "warn":
+        return _("Uyarı: evet")
+    return _("Devam")
 
 
 def _field(detail: str, name: str) -> str:
@@ -122,13 +155,16 @@ def _money(value: str) -> str:
 
 
 def _criterion(name: str, value: str) -> str:
-    """`risk=ticked:fail` → "Risk kriteri: işaretli, sağlanmadı"."""
+    """`risk=ticked:fail` → "Risk kriteri: işaretli, sağlanmadı"; `risk=bypassed:fail` (the
+    account ticks it, this approval unticked it while it failed) → "Risk kriteri: işareti
+    kaldırıldı, sağlanmadı"."""
     ticked, _sep, verdict = value.partition(":")
     try:
         label = Criterion(name).label
     except ValueError:
         label = name
-    mark = _("işaretli") if ticked == "ticked" else _("işaretsiz")
+    marks = {"ticked": _("işaretli"), "bypassed": _("işareti kaldırıldı")}
+    mark = marks.get(ticked, _("işaretsiz"))
     result = _("sağlandı") if verdict == "pass" else _("sağlanmadı")
     return f"{label}: {mark}, {result}"
 
@@ -166,6 +202,8 @@ def detail_text(detail: str, documents: Mapping[int, str] | None = None) -> str:
         if not sep:
             if token in ("manual", "fifo"):
                 parts.append(_("elle eşleme") if token == "manual" else _("FIFO eşleme"))
+            continue
+        if key == "run":  # which FIFO run the pair was of: for undoing it, not to read
             continue
         if key == "fired":
             parts.append(_("kural çalıştı") if value == "1" else _("kural çalışmadı"))
@@ -338,6 +376,8 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
                 _decision_of(event.action, event.detail),
                 document,
                 detail_text(event.detail, numbers),
+                _rule_short(event.action, event.detail),
+                _decision_short(event.action, event.detail),
             )
         )
     return found

@@ -10,6 +10,8 @@ and logged.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tui_mutabakat.data.models import Account, Movement
+from tui_mutabakat.data.models import Account, AuditEvent, Movement
 from tui_mutabakat.data.ops_models import Settlement
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.errors import NotFound, Refused
@@ -270,9 +272,12 @@ def _apply(
         )
     session.add_all(rows)
     session.flush()
+    # A FIFO run's pairs carry one token, so the whole run can be undone as one (not a row
+    # id: SQLite gives a deleted row's id again).
+    run = f" run={secrets.token_hex(6)}" if how == "fifo" else ""
     for pair, row in zip(pairs, rows, strict=True):
         match = pair.match
-        detail = f"{how} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
+        detail = f"{how}{run} debit={match.debit_id} credit={match.credit_id} amount={match.amount}"
         if pair.closing.must_log:
             detail += f" {pair.closing.audit_detail}"
         record(session, actor, "settle", "settlement", row.id, detail)
@@ -399,7 +404,7 @@ def settle_fifo(
     return FifoOutcome(len(plan.pairs), dict(totals), len(plan.stopped))
 
 
-def undo_match(session: Session, actor: Actor, settlement_id: int) -> None:
+def undo_match(session: Session, actor: Actor, settlement_id: int, *, how: str = "") -> None:
     """Delete a match and lower both movements' `settled` by its amount."""
     row = session.get(Settlement, settlement_id, with_for_update=True)
     if row is None:
@@ -409,15 +414,56 @@ def undo_match(session: Session, actor: Actor, settlement_id: int) -> None:
         if movement is None:
             raise NotFound(_("Hareket bulunamadı (silinmiş olabilir)."))
         movement.settled = max(ZERO, movement.settled - row.amount)
-    record(
-        session,
-        actor,
-        "undo_settle",
-        "settlement",
-        row.id,
-        f"debit={row.debit_movement_id} credit={row.credit_movement_id} amount={row.amount}",
-    )
+    detail = f"debit={row.debit_movement_id} credit={row.credit_movement_id} amount={row.amount}"
+    record(session, actor, "undo_settle", "settlement", row.id, f"{how} {detail}".strip())
     session.delete(row)
+
+
+def last_fifo_run(session: Session, account_id: int) -> tuple[int, ...]:
+    """The matches of the account's last FIFO run still there, when the account's last match
+    is one of them; else `()` (the last match was made by hand)."""
+    last = last_match_id(session, account_id)
+    if last is None:
+        return ()
+    run = re.match(r"fifo run=(\w+) ", _settle_details(session, [last]).get(last, ""))
+    if run is None:
+        return ()
+    marker = f"fifo run={run.group(1)} "
+    logged = session.scalars(
+        select(AuditEvent.entity_id).where(
+            AuditEvent.action == "settle",
+            AuditEvent.entity == "settlement",
+            AuditEvent.detail.startswith(marker),
+        )
+    )
+    ids = [int(i) for i in logged if i.isdigit()]
+    still = session.scalars(
+        select(Settlement.id).where(Settlement.account_id == account_id, Settlement.id.in_(ids))
+    ).all()
+    # a row id given again to a later match is that match's, not the run's
+    details = _settle_details(session, still)
+    return tuple(sorted(i for i in still if details.get(i, "").startswith(marker)))
+
+
+def _settle_details(session: Session, settlement_ids: Sequence[int]) -> dict[int, str]:
+    """Each settlement's latest `settle` log line (its own, should the id have been used by
+    an undone match before)."""
+    events = session.execute(
+        select(AuditEvent.entity_id, AuditEvent.detail)
+        .where(
+            AuditEvent.action == "settle",
+            AuditEvent.entity == "settlement",
+            AuditEvent.entity_id.in_([str(i) for i in settlement_ids]),
+        )
+        .order_by(AuditEvent.id)
+    )
+    return {int(entity_id): detail for entity_id, detail in events}
+
+
+def undo_fifo_run(session: Session, actor: Actor, settlement_ids: Sequence[int]) -> None:
+    """Undo every match of a FIFO run, in the caller's one transaction: all or none."""
+    for settlement_id in sorted(settlement_ids):
+        undo_match(session, actor, settlement_id, how="fifo")
 
 
 def last_match_id(session: Session, account_id: int) -> int | None:
