@@ -290,7 +290,7 @@ async def test_unclear_reply_counted_on_the_main_menu_then_decided(
         dialog = app.screen
         assert isinstance(dialog, AnswerDialog)
         assert "dönünce bakacak" in str(dialog.query_one("#answer-message", Static).content)
-        await press(pilot, "f2")  # "Mutabıkız" is chosen at first
+        await press(pilot, "down", "f2")  # nothing is chosen at first: Down chooses "Mutabıkız"
         assert state_of(database, second) is LetterState.AGREED
         assert "Mutabık" in row(app, second)
         await press(pilot, "escape", "escape")
