@@ -245,7 +245,7 @@ async def test_export_and_cancel_from_the_selection(
         exports = list((Path(settings.data_dir) / "exports").glob("*.csv"))
         assert len(exports) == 1
         lines = exports[0].read_text(encoding="utf-8-sig").splitlines()
-        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;TRY;1.000,00")
+        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;TL;1.000,00")
         await press(pilot, "f9")
         assert isinstance(app.screen, ActionMenu)
         menu = app.screen.query_one(OptionList)
@@ -259,6 +259,7 @@ async def test_export_and_cancel_from_the_selection(
         sheet = load_workbook(books[0]).active
         assert sheet is not None
         assert sheet.cell(row=2, column=1).value == "120.001"
+        assert sheet.cell(row=2, column=3).value == "TL"  # the currency as every screen says
         assert sheet.cell(row=2, column=4).value == 1000  # a number, not text
         await press(pilot, "f8")
         assert isinstance(app.screen, ConfirmDialog)
