@@ -122,7 +122,10 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         # At 80 columns the row shows the title, the send date, the letters and the answered
         # share; the rest is written out below the table.
         top = table.row_at(0)
-        assert top is not None and top.cells[2:4] == ("3", "░░░░░ 0/3")
+        assert top is not None and top.cells[3:5] == (
+            "3",
+            "░░░░░ 0/3",
+        )  # after No, Başlık, Gönderim
         info = str(screen.query_one("#track-info", Static).content)
         assert "31.01.2027" in info and "3 mektup: Gitti 3 · ░" in info
         # The folder read is shown in one dim line (issue 11.13).

@@ -94,21 +94,21 @@ def resend_letters(
     for letter in letters:
         named = f"{letter.account_code} {letter.account_title}"
         if letter.state not in RESENDABLE:
-            why = _(
+            refusal = _(
                 "{letter}: yeniden gönderilmedi — yalnız geri dönen ya da gönderilemeyen "
                 "mektup yeniden gönderilir."
             )
-            result.skipped.append((letter.id, why.format(letter=named)))
+            result.skipped.append((letter.id, refusal.format(letter=named)))
             continue
         if corrected:
             people = current.get(letter.account_id) if letter.account_id is not None else None
             if people is None or not people.addressees:
                 problems = "; ".join(people.problems) if people else _("Hesap bulunamadı")
-                why = _("{letter}: yeniden gönderilmedi — {problems}.")
+                refusal = _("{letter}: yeniden gönderilmedi — {problems}.")
                 result.skipped.append(
                     (
                         letter.id,
-                        why.format(
+                        refusal.format(
                             letter=named,
                             problems=(problems or _("Geçerli alıcı yok")).rstrip("."),
                         ),
