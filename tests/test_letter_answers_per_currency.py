@@ -215,6 +215,9 @@ async def test_tracking_shows_every_currency_and_the_dialog_asks_for_each(
         text = str(app.screen.query_one("#letter-details", Static).content)
         assert "12.000,00 TL B · 3.000,00 USD A" in text
         assert "2.900,00 USD alacak · Fark: 100,00 USD" in text
+        # The answer gave no TL balance: said under it, not left to be guessed.
+        assert "TL için bakiye bildirilmedi" in text
+        assert "USD için bakiye bildirilmedi" not in text
     with database.reader() as session:
         stored = session.get(Letter, letter.id)
         assert stored is not None and stored.state is LetterState.DISAGREED

@@ -372,4 +372,4 @@ async def test_the_list_is_saved_as_shown(
         "120.006",
         "120.006",
     ]
-    assert lines[3].split(";")[2:5] == ["TRY", "12.000,00", "borç"]
+    assert lines[3].split(";")[2:5] == ["TL", "12.000,00", "borç"]  # TL, as on the screens

@@ -59,7 +59,7 @@ async def test_the_letters_files_and_open_items_are_downloads(
     assert items.status_code == 200 and items.content.startswith("\ufeff".encode())
     text = items.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Para birimi;Tarih;Belge no")
-    assert "TRY;01.10.2026;" in text and ";12.000,00;B" in text
+    assert "TL;01.10.2026;" in text and ";12.000,00;B" in text  # TL, as every screen says
     assert "USD;02.10.2026;" in text and ";3.000,00;A" in text
     english = client.get(f"/m/{token}/open-items.csv?lang=en").content.decode("utf-8-sig")
     assert english.startswith("Currency;Date;Document")

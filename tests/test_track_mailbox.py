@@ -464,15 +464,18 @@ async def test_poison_between_answers_never_stops_the_intake(
             assert beta_details.bounces == []
             assert {r.state for r in beta_details.recipients} == {RecipientState.ACCEPTED}
             assert session.scalar(select(func.count()).select_from(BounceNotice)) == 0
-            # The poison and the reply naming two letters, listed with their headers.
+            # The poison, the reply naming two letters and the one matching no letter,
+            # listed with their headers.
             listed = {m.uid: m for m in unreadable_messages(session)}
-            assert set(listed) == {2, 3, 4, 11}
+            assert set(listed) == {2, 3, 4, 5, 11}
+            assert listed[5].reason == "unmatched"
+            assert listed[5].error.startswith("Hiçbir mektupla eşleşmedi: ")
             assert listed[11].reason == "conflict"
             assert delta.token in listed[11].error and "mektup" in listed[11].error
             assert listed[11].headers.startswith("From: Muhasebe")
             assert "parça" in listed[3].error and "Message-ID: <p@b.com>" in listed[3].headers
             assert "bayt" in listed[4].error and listed[4].message_id.startswith("<")
-            assert all(m.reason == "error" for uid, m in listed.items() if uid != 11)
+            assert all(m.reason == "error" for uid, m in listed.items() if uid not in (5, 11))
         # Read again from the start: nothing doubles, nothing is listed twice.
         before = _history_size(database)
         with database.unit_of_work() as session:
@@ -481,7 +484,7 @@ async def test_poison_between_answers_never_stops_the_intake(
         assert again.outcomes == {"duplicate": 11} and again.unreadable == []
         assert _history_size(database) == before
         with database.reader() as session:
-            assert len(unreadable_messages(session)) == 4
+            assert len(unreadable_messages(session)) == 5
 
 
 def test_the_mailbox_thread_reports_any_error_and_lives_on(database: Database) -> None:

@@ -122,7 +122,10 @@ async def test_counts_details_phone_answer_and_an_emailed_disagreement(
         # At 80 columns the row shows the title, the send date, the letters and the answered
         # share; the rest is written out below the table.
         top = table.row_at(0)
-        assert top is not None and top.cells[2:4] == ("3", "░░░░░ 0/3")
+        assert top is not None and top.cells[3:5] == (
+            "3",
+            "░░░░░ 0/3",
+        )  # after No, Başlık, Gönderim
         info = str(screen.query_one("#track-info", Static).content)
         assert "31.01.2027" in info and "3 mektup: Gitti 3 · ░" in info
         # The folder read is shown in one dim line (issue 11.13).
@@ -245,7 +248,7 @@ async def test_export_and_cancel_from_the_selection(
         exports = list((Path(settings.data_dir) / "exports").glob("*.csv"))
         assert len(exports) == 1
         lines = exports[0].read_text(encoding="utf-8-sig").splitlines()
-        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;TRY;1.000,00")
+        assert len(lines) == 4 and lines[1].startswith("120.001;Firma 1;TL;1.000,00")
         await press(pilot, "f9")
         assert isinstance(app.screen, ActionMenu)
         menu = app.screen.query_one(OptionList)
@@ -259,6 +262,7 @@ async def test_export_and_cancel_from_the_selection(
         sheet = load_workbook(books[0]).active
         assert sheet is not None
         assert sheet.cell(row=2, column=1).value == "120.001"
+        assert sheet.cell(row=2, column=3).value == "TL"  # the currency as every screen says
         assert sheet.cell(row=2, column=4).value == 1000  # a number, not text
         await press(pilot, "f8")
         assert isinstance(app.screen, ConfirmDialog)
@@ -290,7 +294,7 @@ async def test_unclear_reply_counted_on_the_main_menu_then_decided(
         dialog = app.screen
         assert isinstance(dialog, AnswerDialog)
         assert "dönünce bakacak" in str(dialog.query_one("#answer-message", Static).content)
-        await press(pilot, "f2")  # "Mutabıkız" is chosen at first
+        await press(pilot, "down", "f2")  # nothing is chosen at first: Down chooses "Mutabıkız"
         assert state_of(database, second) is LetterState.AGREED
         assert "Mutabık" in row(app, second)
         await press(pilot, "escape", "escape")

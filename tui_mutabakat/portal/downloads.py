@@ -10,6 +10,7 @@ import re
 
 from starlette.responses import Response
 
+from tui_mutabakat.domain.formatting import currency_label
 from tui_mutabakat.mail.templates import fast_amount, fast_day
 from tui_mutabakat.services.portal.answers import Document, PageView
 
@@ -47,7 +48,7 @@ def open_items_csv(view: PageView, w: dict[str, str]) -> bytes:
         for item in items:
             writer.writerow(
                 [
-                    currency,
+                    currency_label(currency),
                     fast_day(item.date),
                     _cell(item.doc_no),
                     _cell(item.description),

@@ -73,8 +73,12 @@ class SendProgressScreen(AppAccess, Screen[None]):
     TITLE = _("Mutabakat gönderimi")
     BINDINGS: ClassVar[list[BindingType]] = [
         # One key, named by what it does now: stop while sending, close once it is done.
-        Binding("escape,ctrl+c", "stop", _("Durdur"), id="send_progress_leave"),
-        Binding("escape,ctrl+c", "close", _("Kapat"), id="send_progress_close"),
+        Binding("escape", "stop", _("Durdur"), id="send_progress_leave"),
+        Binding("escape", "close", _("Kapat"), id="send_progress_close"),
+        # Ctrl+C does the same, unshown: the footer names Esc (the app binds Ctrl+C before
+        # the screen does, so one binding of both keys was shown as "^c").
+        Binding("ctrl+c", "stop", _("Durdur"), id="send_progress_leave_ctrl_c", show=False),
+        Binding("ctrl+c", "close", _("Kapat"), id="send_progress_close_ctrl_c", show=False),
         Binding("f4,ctrl+k", "errors", _("Hata listesi"), id="send_progress_errors"),
     ]
 

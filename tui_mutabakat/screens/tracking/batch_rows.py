@@ -1,6 +1,7 @@
 """The batches of "Gönderilmiş e-Mutabakatlar" as table rows (SPEC E1, issue 16 point 4).
 
-At 80 columns a row shows the title (as wide as the rest leaves, at least `TITLE_MIN`), the
+At 80 columns a row shows the batch number (batches of one date and title differ by it
+only), the title (as wide as the rest leaves, at least `TITLE_MIN`), the
 send date, the number of letters — the cancelled ones too — the answered share and the
 counts that ask for work; a wider terminal shows more of the counts. Every count of the
 highlighted batch is written in full below the table (`batch_line`).
@@ -88,6 +89,8 @@ def _every_column(title_width: int) -> dict[str, Column]:
         for key, label in count_labels().items()
     }
     return {
+        # The batch number first: batches of the same date and title differ by it.
+        "number": Column(_("No"), 4, align="right"),
         "title": Column(_("Başlık"), title_width, flex=True),
         "sent_at": Column(_("Gönderim"), 10),
         "total": Column(_("Mektup"), 6, align="right"),
@@ -110,13 +113,13 @@ def _every_column(title_width: int) -> dict[str, Column]:
 
 def batch_columns(width: int) -> tuple[tuple[str, ...], tuple[Column, ...]]:
     """The keys and columns that fit in `width` cells, in order, the title at least
-    `TITLE_MIN` or a quarter of the width wide (the first four always)."""
+    `TITLE_MIN` or a quarter of the width wide (the first five always)."""
     every = _every_column(max(TITLE_MIN, width // 4))
     keys: list[str] = []
     used = 1  # the table's left margin
     for key, column in every.items():
         need = used + column.width + 1
-        if len(keys) >= 4 and need > width:
+        if len(keys) >= 5 and need > width:
             break
         keys.append(key)
         used = need
@@ -124,6 +127,8 @@ def batch_columns(width: int) -> tuple[tuple[str, ...], tuple[Column, ...]]:
 
 
 def batch_cell(info: BatchInfo, key: str) -> str:
+    if key == "number":
+        return str(info.id)
     if key == "title":
         return info.title
     if key == "sent_at":

@@ -32,6 +32,7 @@ from tui_mutabakat.services.tracking.dashboard import (
     work_queue,
 )
 from tui_mutabakat.services.tracking.tracking import COUNT_COLUMNS
+from tui_mutabakat.widgets.fit_table import FitTable
 from tui_mutabakat.widgets.footer import Footer
 
 BAR_WIDTH = 30
@@ -101,7 +102,9 @@ class DashboardScreen(AppAccess, Screen[None]):
         yield Label("", id="dash-chart-title")
         yield Sparkline([], id="dash-chart")
         yield Label("", id="dash-queue-title", classes="section-title")
-        yield DataTable(id="dash-queue", cursor_type="row", zebra_stripes=True)
+        # Fitted to the width: the name takes what the other columns leave (cut with "…"
+        # only when it must be, at 80 columns), never a fixed 24 cells.
+        yield FitTable(id="dash-queue", shrink=(("title", 12),))
         yield Label(
             _("Enter: mektubu aç; orada Ctrl+A yanıt · F4 yeniden gönder · Ctrl+T hatırlat"),
             classes="hint",
@@ -112,7 +115,7 @@ class DashboardScreen(AppAccess, Screen[None]):
         table = self.query_one(DataTable)
         table.add_column(_("Bekleyen iş"), key="kind")
         table.add_column(_("Kod"), key="code")
-        table.add_column(_("Ünvan"), key="title", width=24)
+        table.add_column(_("Ünvan"), key="title")
         table.add_column(_("Toplu"), key="batch")
         table.add_column(_("Son yanıt"), key="answer_by")
         table.focus()

@@ -47,11 +47,20 @@ def when(moment: dt.datetime | None) -> str:
     return f"{as_utc(moment).astimezone():%d.%m.%Y %H:%M}"
 
 
-def letter_columns() -> tuple[Column, ...]:
+def letter_columns(titles: int = 0) -> tuple[Column, ...]:
+    """`titles`: the length of the batch's longest account name, when known. The name
+    column then grows up to it once the balances have room for two currencies, and the
+    balances take the rest (two flex columns shared the room: a wide terminal cut the names
+    while short right-aligned balances left half of theirs empty)."""
+    if titles > 14:
+        # 14: at 80 columns the name keeps the width it had beside a flex balance column.
+        name = Column(_("Hesap adı"), 14, wide=titles)
+    else:
+        name = Column(_("Hesap adı"), 12, flex=True)
     return (
         Column(" ", 1),
         Column(_("Kod"), 11),
-        Column(_("Hesap adı"), 12, flex=True),
+        name,
         Column(_("Bakiye"), 16, align="right", flex=True),
         Column(_("Durum"), 14),
         Column(_("Son olay"), 16),

@@ -26,6 +26,7 @@ from tui_mutabakat.services.tracking.letter_actions import (
     batches_of,
     letter_account_id,
     letters_named,
+    not_cancellable,
     reminder_batches,
 )
 from tui_mutabakat.services.tracking.reminders import send_reminders
@@ -75,6 +76,7 @@ class LetterActions(AppAccess):
             answered=context.answered,
             several=context.codes,
             save=save,
+            chosen=context.chosen,
         )
         self.app.push_screen(dialog, callback=self._answered)  # type: ignore[attr-defined]
 
@@ -262,11 +264,28 @@ class LetterActions(AppAccess):
         if not ids:
             return
         with self.database.reader() as session:
-            named = letters_named(session, ids)
+            refused = not_cancellable(session, ids)
+            left = [i for i in ids if i not in {letter_id for letter_id, _why in refused}]
+            named = letters_named(session, left) if left else ""
+        # Refused first, by name, before any question: only the cancellable ones are asked.
+        for _letter_id, why in refused[:3]:
+            self.notify(why, severity="warning")  # type: ignore[attr-defined]
+        if len(refused) > 3:
+            more = len(refused) - 3
+            self.notify(  # type: ignore[attr-defined]
+                ngettext(
+                    "{count} mektup daha iptal edilemez.",
+                    "{count} mektup daha iptal edilemez.",
+                    more,
+                ).format(count=more),
+                severity="warning",
+            )
+        if not left:
+            return
         question = _("{letters} iptal edilsin mi? Geri alınamaz.").format(letters=named)
         self.app.push_screen(  # type: ignore[attr-defined]
             ConfirmDialog(question, danger=True),
-            callback=lambda yes: self._cancel(ids) if yes else None,
+            callback=lambda yes: self._cancel(left) if yes else None,
         )
 
     @tells_refusal

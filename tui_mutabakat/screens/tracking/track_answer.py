@@ -38,8 +38,16 @@ class PickOne(RadioSet):
     """
 
     def action_next_button(self) -> None:
+        if self.has_focus and self.pressed_button is None and self._selected is not None:
+            # None chosen yet: Down chooses the first (highlighted since mount).
+            self._press_highlighted()
+            return
         super().action_next_button()
-        self._press_highlighted()
+        # Textual also calls this on mount, to highlight the first button: no choice of the
+        # user's (they press keys in a focused group), so a group opened with none chosen
+        # stays so.
+        if self.has_focus:
+            self._press_highlighted()
 
     def action_previous_button(self) -> None:
         super().action_previous_button()
@@ -97,14 +105,17 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
         answered: str = "",
         several: str = "",
         save: Callable[[TypedAnswer], str | None] | None = None,
+        chosen: str = "agreed",
     ) -> None:
         """`currencies`: those of the one letter answered, when it lists several (one
         balance field each). `subject` names the letter(s) the answer is recorded for;
         `answered` those whose answer this one overwrites. `several`: the codes of several
         letters answered at once — a balance is per letter, so one typed is refused here.
         `save` records the answer: its refusal (a text) is shown and the dialog stays open
-        with what was typed."""
+        with what was typed. `chosen`: the answer chosen when the dialog opens ("agreed",
+        "disagreed", or "" for none — a letter without a clear answer: F2 asks for one)."""
         super().__init__()
+        self._chosen = chosen
         self._subject = subject
         self._answered = answered
         self._several = several
@@ -123,8 +134,10 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
             if self._message is not None:
                 yield Static(self._message or _("(metin yok)"), id="answer-message", markup=False)
             with PickOne(id="answer-kind"):
-                yield Choice(_("Mutabıkız"), value=True, id="kind-agreed")
-                yield Choice(_("Mutabık değiliz"), id="kind-disagreed")
+                yield Choice(_("Mutabıkız"), value=self._chosen == "agreed", id="kind-agreed")
+                yield Choice(
+                    _("Mutabık değiliz"), value=self._chosen == "disagreed", id="kind-disagreed"
+                )
             if self._currencies:
                 for currency in self._currencies:
                     yield Input(
@@ -154,7 +167,10 @@ class AnswerDialog(ModalScreen[TypedAnswer | None]):
     def action_save(self) -> None:
         kind_set = self.query_one("#answer-kind", RadioSet)
         pressed = kind_set.pressed_button
-        kind = "disagreed" if pressed is not None and pressed.id == "kind-disagreed" else "agreed"
+        if pressed is None:
+            kind_set.focus()
+            return self._refuse(_("Yanıt seçin: Mutabıkız ya da Mutabık değiliz (↑/↓)."))
+        kind = "disagreed" if pressed.id == "kind-disagreed" else "agreed"
         typed: dict[str, tuple[Decimal, str]] = {}
         for control in self.query(".answer-balance").results(Input):
             text, side = split_side(control.value)

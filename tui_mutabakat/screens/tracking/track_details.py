@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from tui_mutabakat.domain.formatting import format_day, format_money
+from tui_mutabakat.domain.formatting import currency_label, format_day, format_money
 from tui_mutabakat.domain.history import delivered_to_file, server_answer_text
 from tui_mutabakat.domain.states import (
     LetterState,
@@ -93,13 +93,28 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
             text += f" [yellow]⚠ {_('gönderen mektubun alıcılarından biri değil')}[/yellow]"
         lines.append(text)
         ours = {f.currency: f.side for f in details.balances}
-        for theirs in details.answer_balances.get(answer.id, []):
+        given = details.answer_balances.get(answer.id, [])
+        for theirs in given:
             side = theirs.their_side or ours.get(theirs.currency, "")
             lines.append(
                 f"    {_('Onların bakiyesi')}: "
                 f"{e(format_money(theirs.their_balance, theirs.currency))} "
                 f"{side_label(side)} · {_('Fark')}: "
                 f"{e(format_money(theirs.difference, theirs.currency))}"
+            )
+        # A balance given in only some of the letter's currencies: the others are named, so
+        # a difference shown for one is not read as the whole answer.
+        named = {theirs.currency for theirs in given}
+        missing = [f.currency for f in details.balances if f.currency not in named]
+        if given and missing:
+            lines.append(
+                "    [yellow]"
+                + e(
+                    _("{currencies} için bakiye bildirilmedi").format(
+                        currencies=", ".join(currency_label(c) for c in missing)
+                    )
+                )
+                + "[/yellow]"
             )
         if answer.note:
             lines.append(f"    {_('Not')}: {e(answer.note)}")

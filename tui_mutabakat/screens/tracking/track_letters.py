@@ -37,6 +37,7 @@ from tui_mutabakat.screens.tracking.letter_rows import (
     LetterTable,
     StatePicker,
     filter_label,
+    letter_columns,
     picker_items,
     quick_filters,
 )
@@ -49,6 +50,7 @@ from tui_mutabakat.services.tracking.letter_list import (
     LetterFilter,
     batch_heading,
     in_doubt_letters,
+    longest_title,
     matching,
     state_counts,
 )
@@ -136,6 +138,8 @@ class TrackLettersScreen(LetterActions, AnswerFiles, MailboxTimer, Screen[None])
     def on_mount(self) -> None:
         with self.database.reader() as session:
             heading = batch_heading(session, self.batch_id)
+            longest = longest_title(session, self.batch_id)
+        self.table.columns = letter_columns(longest)
         if heading is not None:
             dates = _("Gönderim {sent} · Mutabakat tarihi {as_of} · Son yanıt {answer_by}").format(
                 sent=when(heading.sent_at),

@@ -42,6 +42,15 @@ def read_text(run: IntakeRun | None) -> str:
         )
     if run.outcomes[IntakeOutcome.BOUNCE]:
         parts.append(_("{count} geri dönen ileti").format(count=run.outcomes[IntakeOutcome.BOUNCE]))
+    unmatched = run.outcomes[IntakeOutcome.UNMATCHED]
+    if unmatched:
+        parts.append(
+            ngettext(
+                "{count} ileti hiçbir mektupla eşleşmedi (F8)",
+                "{count} ileti hiçbir mektupla eşleşmedi (F8)",
+                unmatched,
+            ).format(count=unmatched)
+        )
     if not parts:
         parts.append(_("Yeni ileti yok"))
     if run.unreadable:

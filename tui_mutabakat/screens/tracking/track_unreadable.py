@@ -1,6 +1,6 @@
 """Okunamayan iletiler (issue 10): mailbox messages intake could not apply — unreadable,
-over a read limit, failing to apply, or naming two letters at once — with the reason and
-the raw headers of the one under the cursor. Nothing here changes a letter."""
+over a read limit, failing to apply, naming two letters at once, or matching no letter —
+with the reason and the raw headers of the one under the cursor. Nothing here changes a letter."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ from tui_mutabakat.widgets.footer import Footer
 
 
 def reason_word(reason: str) -> str:
-    words = {"error": _("Okunamadı"), "conflict": _("Çelişkili referans")}
+    words = {
+        "error": _("Okunamadı"),
+        "conflict": _("Çelişkili referans"),
+        "unmatched": _("Eşleşmedi"),
+    }
     return words.get(reason, reason)
 
 
 class UnreadableScreen(AppAccess, Screen[None]):
-    TITLE = _("Okunamayan iletiler")
+    TITLE = _("Okunamayan ve eşleşmeyen iletiler")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5,ctrl+r", "refresh", _("Yenile"), id="unreadable_refresh"),
         Binding("escape", "app.pop_screen", _("Geri"), id="unreadable_back"),
@@ -38,7 +42,7 @@ class UnreadableScreen(AppAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(_("Okunamayan iletiler"), classes="section-title")
+        yield Label(_("Okunamayan ve eşleşmeyen iletiler"), classes="section-title")
         yield DataTable(id="unreadable-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="unreadable-scroll"):
             yield Static("", id="unreadable-info", markup=False)
@@ -89,7 +93,7 @@ class UnreadableScreen(AppAccess, Screen[None]):
         key = cursor_key(self.query_one(DataTable))
         text = self._text.get(key, "") if key is not None else ""
         self.query_one("#unreadable-info", Static).update(
-            text or _("Okunamayan ileti yok: posta kutusundaki her ileti okundu.")
+            text or _("Okunamayan ya da eşleşmeyen ileti yok: posta kutusundaki her ileti okundu.")
         )
 
     def action_refresh(self) -> None:

@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from email.parser import HeaderParser
 from typing import Any
 
 from sqlalchemy import select
@@ -119,7 +120,7 @@ def process_message(
     now: dt.datetime | None = None,
 ) -> IntakeResult:
     """Handle one message once; a message already processed changes nothing."""
-    return process_read(session, read_message(raw), mailbox=mailbox, uid=uid, now=now)
+    return process_read(session, read_message(raw), mailbox=mailbox, uid=uid, now=now, raw=raw)
 
 
 def process_read(
@@ -164,6 +165,24 @@ def process_read(
         )
         result = IntakeResult(IntakeOutcome.CONFLICT, read.key, detail=why)
     elif letter is None:
+        # Listed for a person with the unreadable ones: who sent it, what about, when.
+        headers = header_block(raw)
+        sent = HeaderParser().parsestr(headers + "\n\n").get("Date", "") if headers else ""
+        date = " ".join(str(sent).split()) or "—"
+        what = (
+            f"Hiçbir mektupla eşleşmedi: {read.from_address or '—'} · "
+            f"{read.subject or '—'} · {date}"
+        )
+        record_unreadable(
+            session,
+            read.key,
+            reason=IntakeOutcome.UNMATCHED,
+            error=what,
+            headers=headers,
+            mailbox=mailbox,
+            uid=uid,
+            now=now,
+        )
         result = IntakeResult(IntakeOutcome.UNMATCHED, read.key, detail=read.subject[:200])
     elif read.kind == MessageKind.BOUNCE:
         recipients = lookup.recipients(session, letter)

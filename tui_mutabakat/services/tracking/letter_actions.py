@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import LetterReminder
-from tui_mutabakat.domain.states import LetterState, letter_state_label
+from tui_mutabakat.domain.states import LETTER_TRANSITIONS, LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
 from tui_mutabakat.services.tracking.letter_balances import figures_of, figures_text
@@ -55,6 +55,9 @@ class AnswerContext:
     subject: str
     answered: str = ""
     codes: str = ""
+    #: The answer the dialog opens with: what the letter's state says ("agreed",
+    #: "disagreed"); none ("") for an unclear reply — the user decides it.
+    chosen: str = "agreed"
 
 
 _ANSWERED = (LetterState.AGREED, LetterState.DISAGREED)
@@ -99,7 +102,39 @@ def answer_context(session: Session, ids: Sequence[int]) -> AnswerContext:
         letter=f"{letter.account_code} {letter.account_title}", figures=figures_text(figures)
     )
     currencies = tuple(f.currency for f in figures)
-    return AnswerContext(unclear, message, currencies, subject, answered)
+    chosen = {LetterState.AGREED: "agreed", LetterState.DISAGREED: "disagreed"}.get(
+        letter.state, "" if unclear else "agreed"
+    )
+    return AnswerContext(unclear, message, currencies, subject, answered, chosen=chosen)
+
+
+def not_cancellable(session: Session, ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The letters among `ids` that cannot be cancelled, each with a whole sentence naming
+    it and why ("120.01.006 Ekinci …: yanıtlanmış; yanıtlanmış mektup iptal edilemez.")."""
+    rows = session.execute(
+        select(
+            Letter.id, Letter.account_code, Letter.account_title, Letter.state, Letter.claim_token
+        )
+        .where(Letter.id.in_(list(ids)))
+        .order_by(Letter.account_code, Letter.id)
+    ).all()
+    refused = []
+    for letter_id, code, title, state, claim in rows:
+        after = LETTER_TRANSITIONS[LetterState(state)]
+        if state in _ANSWERED:
+            why = _("yanıtlanmış; yanıtlanmış mektup iptal edilemez.")
+        elif state is LetterState.CANCELLED:
+            why = _("zaten iptal edilmiş.")
+        elif LetterState.CANCELLED not in after:
+            why = _("{state} durumundaki mektup iptal edilemez.").format(
+                state=letter_state_label(LetterState(state))
+            )
+        elif claim is not None:
+            why = _("şu an gönderiliyor; gönderim bitince yeniden deneyin.")
+        else:
+            continue
+        refused.append((letter_id, f"{code} {title}: {why}"))
+    return refused
 
 
 def letter_account_id(session: Session, letter_id: int) -> int | None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.outbox_models import Letter
 from tui_mutabakat.data.tracking_models import AnswerBalance, LetterAnswer
-from tui_mutabakat.domain.formatting import format_amount
+from tui_mutabakat.domain.formatting import currency_label, format_amount
 from tui_mutabakat.domain.states import LetterState, letter_state_label, side_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.services.tracking.letter_balances import letter_figures
@@ -211,7 +211,7 @@ def _write_csv(path: Path, lines: Sequence[LetterLine]) -> None:
                 [
                     line.code,
                     line.title,
-                    line.currency,
+                    currency_label(line.currency),
                     format_amount(line.balance),
                     line.side,
                     line.state,
@@ -235,7 +235,7 @@ def _write_xlsx(path: Path, lines: Sequence[LetterLine]) -> None:
             [
                 line.code,
                 line.title,
-                line.currency,
+                currency_label(line.currency),
                 line.balance,
                 line.side,
                 line.state,

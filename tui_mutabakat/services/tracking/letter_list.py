@@ -264,3 +264,12 @@ def batch_heading(session: Session, batch_id: int) -> BatchHeading | None:
     if batch is None:
         return None
     return BatchHeading(batch.title, batch.as_of, batch.created_at, batch.answer_by)
+
+
+def longest_title(session: Session, batch_id: int) -> int:
+    """The length of the longest account name among a batch's letters (0 when none): the
+    letter list lets the name column grow this far on a wide terminal."""
+    longest = session.scalar(
+        select(func.max(func.length(Letter.account_title))).where(Letter.batch_id == batch_id)
+    )
+    return int(longest or 0)

@@ -93,14 +93,28 @@ def resend_letters(
     account_ids = [letter.account_id for letter in letters if letter.account_id is not None]
     current = recipients_for(session, account_ids) if corrected and account_ids else {}
     for letter in letters:
+        named = f"{letter.account_code} {letter.account_title}"
         if letter.state not in RESENDABLE:
-            result.skipped.append((letter.id, _("Yalnız geri dönen ya da gönderilemeyen mektup")))
+            refusal = _(
+                "{letter}: yeniden gönderilmedi — yalnız geri dönen ya da gönderilemeyen "
+                "mektup yeniden gönderilir."
+            )
+            result.skipped.append((letter.id, refusal.format(letter=named)))
             continue
         if corrected:
             people = current.get(letter.account_id) if letter.account_id is not None else None
             if people is None or not people.addressees:
                 problems = join_sentences(people.problems) if people else _("Hesap bulunamadı")
-                result.skipped.append((letter.id, problems or _("Geçerli alıcı yok")))
+                refusal = _("{letter}: yeniden gönderilmedi — {problems}.")
+                result.skipped.append(
+                    (
+                        letter.id,
+                        refusal.format(
+                            letter=named,
+                            problems=(problems or _("Geçerli alıcı yok")).rstrip("."),
+                        ),
+                    )
+                )
                 continue
             to = [(a.name, a.address, a.contact_id) for a in people.addressees]
         else:
