@@ -92,7 +92,7 @@ async def test_a_reply_that_matches_no_letter_is_said_and_listed(
     (inbox / "1.eml").write_bytes(plain_reply(stray, "Mutabık değiliz, bakiye 5.000,00 TL."))
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "f2", "ctrl+u")
-        said = "1 ileti hiçbir mektupla eşleşmedi (F8)"
+        said = "1 ileti hiçbir mektupla eşleşmedi (gönderimler ekranında F8)"
         await wait_for(pilot, lambda: said in _said(app))
         assert "Yeni ileti yok" not in _said(app)
         await press(pilot, "f8")

@@ -344,7 +344,7 @@ async def test_unreadable_messages_listed_and_a_strangers_answer_flagged(
         await press(pilot, "f2", "ctrl+u")
         await wait_for(pilot, lambda: state_of(database, second) is LetterState.AGREED)
         assert state_of(database, first) is LetterState.AGREED
-        said = "2 yeni yanıt · 1 ileti okunamadı (F8)"
+        said = "2 yeni yanıt · 1 ileti okunamadı (gönderimler ekranında F8)"
         await wait_for(pilot, lambda: any(n.message == said for n in app._notifications))
         await press(pilot, "f8")
         screen = app.screen
@@ -369,7 +369,7 @@ def test_what_a_pass_read_is_said_in_words() -> None:
     assert read_text(run) == "1 geri dönen ileti"
     assert read_text(IntakeRun()) == "Yeni ileti yok"
     assert read_text(IntakeRun(unreadable=["UID 7: bozuk"])) == (
-        "Yeni ileti yok · 1 ileti okunamadı (F8)"
+        "Yeni ileti yok · 1 ileti okunamadı (gönderimler ekranında F8)"
     )
     assert "başka bir okuma sürüyor" in read_text(None)
 

@@ -159,7 +159,7 @@ COUNT_PHRASES = [
     "{count} mektup yeniden gönderiliyor.",
     "{count} alıcıya yeniden gönderiliyor.",
     "{count} alıcı teslim edilmiş sayıldı.",
-    "{count} ileti okunamadı (F8)",
+    "{count} ileti okunamadı (gönderimler ekranında F8)",
     "Kanıt paketi yazıldı ({count} dosya): {path}",
     "{scope} · {count} sipariş",
     "{count} hareket",

@@ -46,8 +46,8 @@ def read_text(run: IntakeRun | None) -> str:
     if unmatched:
         parts.append(
             ngettext(
-                "{count} ileti hiçbir mektupla eşleşmedi (F8)",
-                "{count} ileti hiçbir mektupla eşleşmedi (F8)",
+                "{count} ileti hiçbir mektupla eşleşmedi (gönderimler ekranında F8)",
+                "{count} ileti hiçbir mektupla eşleşmedi (gönderimler ekranında F8)",
                 unmatched,
             ).format(count=unmatched)
         )
@@ -56,7 +56,9 @@ def read_text(run: IntakeRun | None) -> str:
     if run.unreadable:
         parts.append(
             ngettext(
-                "{count} ileti okunamadı (F8)", "{count} ileti okunamadı (F8)", len(run.unreadable)
+                "{count} ileti okunamadı (gönderimler ekranında F8)",
+                "{count} ileti okunamadı (gönderimler ekranında F8)",
+                len(run.unreadable),
             ).format(count=len(run.unreadable))
         )
     return " · ".join(parts)
@@ -78,8 +80,8 @@ def tell(notify: Callable[..., None], run: IntakeRun | None) -> bool:
     if run is not None and run.unreadable:
         notify(
             ngettext(
-                "{count} ileti okunamadı; Okunamayan iletiler listesinde (F8).",
-                "{count} ileti okunamadı; Okunamayan iletiler listesinde (F8).",
+                "{count} ileti okunamadı; listesi gönderimler ekranında F8.",
+                "{count} ileti okunamadı; listesi gönderimler ekranında F8.",
                 len(run.unreadable),
             ).format(count=len(run.unreadable)),
             title=_("Posta kutusu"),
