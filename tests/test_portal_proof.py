@@ -95,8 +95,8 @@ async def test_the_responder_and_the_hashes_are_in_the_details_and_the_exports(
     book = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
     for lines in (rows, book):
         by_key = {(r["Hesap kodu"], r["Döviz"]): r for r in lines}
-        assert set(by_key) == {("120.001", "TRY"), ("120.001", "USD"), ("120.002", "TRY")}
-        try_line = by_key[("120.001", "TRY")]
+        assert set(by_key) == {("120.001", "TL"), ("120.001", "USD"), ("120.002", "TL")}
+        try_line = by_key[("120.001", "TL")]
         assert try_line["Yanıtlayan"] == "Ayşe Demir, Muhasebe Müdürü"
         assert try_line["Yanıtlayanın e-postası"] == "ayse.demir@gmail.com"
         assert try_line["Alıcı değil"] == "⚠"
@@ -108,10 +108,10 @@ async def test_the_responder_and_the_hashes_are_in_the_details_and_the_exports(
         usd_line = by_key[("120.001", "USD")]
         assert usd_line["Onların bakiyesi"] in ("", None)  # no USD figure in the answer
         assert usd_line["Sayfa SHA-256"] == proof.shown_sha256
-        assert by_key[("120.002", "TRY")]["Alıcı değil"] in ("", None)
-    assert by_key[("120.001", "TRY")]["Onların bakiyesi"] == 11500  # a number in the book
-    assert by_key[("120.001", "TRY")]["Fark"] == -500
-    csv_line = {(r["Hesap kodu"], r["Döviz"]): r for r in rows}[("120.001", "TRY")]
+        assert by_key[("120.002", "TL")]["Alıcı değil"] in ("", None)
+    assert by_key[("120.001", "TL")]["Onların bakiyesi"] == 11500  # a number in the book
+    assert by_key[("120.001", "TL")]["Fark"] == -500
+    csv_line = {(r["Hesap kodu"], r["Döviz"]): r for r in rows}[("120.001", "TL")]
     assert (csv_line["Onların bakiyesi"], csv_line["Fark"]) == ("11.500,00", "-500,00")
 
 
