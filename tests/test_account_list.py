@@ -98,6 +98,28 @@ async def test_no_letter_typed_is_lost(app: MutabakatApp, database: Database, ac
         assert codes(table) == ["120.001"]
 
 
+async def test_a_word_typed_quickly_on_the_table_is_searched_whole(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """Letters that arrive in one read (a quick typist over SSH) all go to the search: each
+    used to start a new search, so "selim" searched "m" (found in the keys-only walk)."""
+    from textual import events
+
+    add_accounts(database, actor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_list(pilot, app)
+        table.focus()
+        await pilot.pause()
+        for character in "tek":
+            app.post_message(events.Key(character, character))
+        for _ in range(10):
+            await pilot.pause()
+        search = app.screen.query_one("#account-search", Input)
+        assert search.value == "tek"
+        await pilot.pause(SEARCH_WAIT)
+        assert codes(table) == ["120.003"]
+
+
 async def test_enter_in_the_search_opens_the_only_account_left(
     app: MutabakatApp, database: Database, actor: Actor
 ) -> None:

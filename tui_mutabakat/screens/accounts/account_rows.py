@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import ClassVar
+from weakref import WeakKeyDictionary
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -145,9 +147,22 @@ def redirect_typing(event: events.Key, table: PagedTable, search: Input) -> bool
         # Focusing must not select the new letter (the next key would replace it).
         search.select_on_focus = False
         search.focus()
-        search.value = event.character
+        now = time.monotonic()
+        last = _redirected.get(search)
+        # Letters that came in one read reach the table before the focus has moved: they
+        # go on the word this started ("selim", not "m").
+        going_on = last is not None and now - last[0] < WORD_PAUSE and search.value == last[1]
+        search.value = (search.value if going_on else "") + event.character
         search.cursor_position = len(search.value)
+        _redirected[search] = (now, search.value)
         event.stop()
         event.prevent_default()
         return True
     return False
+
+
+#: Letters typed on the table this close together (seconds) are one word.
+WORD_PAUSE = 0.5
+
+#: The search field → when a letter typed on the table last went to it, and its text then.
+_redirected: WeakKeyDictionary[Input, tuple[float, str]] = WeakKeyDictionary()
