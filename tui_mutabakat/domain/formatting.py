@@ -86,12 +86,15 @@ def parse_amount(text: str) -> Decimal:
 
 
 def parse_day(text: str) -> date:
-    """Parse `31.12.2026` (also `31/12/2026`, `2026-12-31`).
+    """Parse `31.12.2026` (also `31/12/2026`, `2026-12-31`, and typed without separators as
+    in the ERPs: `31122026`, `311226`).
 
     Raises `ValueError` when the text is not a date, `OutOfRange` (a `ValueError` whose text
     is the user's message) when it is one outside domain/dates.py's range.
     """
     cleaned = text.strip()
+    if cleaned.isdigit() and len(cleaned) in (6, 8):
+        cleaned = f"{cleaned[:2]}.{cleaned[2:4]}.{cleaned[4:]}"
     if "-" in cleaned:
         parts = cleaned.split("-")
         if len(parts) != 3 or not all(p.isdigit() for p in parts):

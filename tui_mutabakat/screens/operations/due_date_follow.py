@@ -7,11 +7,23 @@ a due date the user typed stays as typed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from textual.widgets import Input
 
 from tui_mutabakat.domain.formatting import format_day, parse_day
+
+
+def _whole(text: str) -> bool:
+    """A date typed whole, its year in four digits (31.12.2026, 2026-12-31, 31122026): "10.12.2"
+    is a date still being typed, not the year 2002."""
+    cleaned = text.strip()
+    if cleaned.isdigit():
+        return len(cleaned) == 8
+    parts = re.split(r"[./-]", cleaned)
+    year = parts[0] if "-" in cleaned else parts[-1]
+    return len(parts) == 3 and len(year) == 4
 
 
 class FollowingDueDate:
@@ -31,6 +43,8 @@ class FollowingDueDate:
         typed their own or the date does not read as one yet."""
         current = self._due.value
         if current.strip() and current != self._filled:
+            return
+        if not _whole(text):
             return
         try:
             date = parse_day(text)
