@@ -157,6 +157,13 @@ async def test_walking_the_queue_with_the_keys(
         title = str(screen.query_one("#dash-queue-title", Label).content)
         assert "İş kuyruğu: 3 mektup" in title and "Belirsiz yanıt 1" in title
         assert "yanıt %50,0" in str(screen.query_one("#dash-bars", Static).content)
+        # The hint follows the row: no resend offered for a disagreement.
+        hint = screen.query_one("#dash-queue-hint", Label)
+        assert "karara bağlayın" in str(hint.content)
+        await press(pilot, "down")
+        assert "Mutabık değil" in str(table.get_row_at(1)[0])
+        assert "F4" not in str(hint.content) and "farkı inceleyin" in str(hint.content)
+        await press(pilot, "up")
         await press(pilot, "enter")
         assert isinstance(app.screen, LetterDetailsScreen)
         assert app.screen.letter_id == ids[0]

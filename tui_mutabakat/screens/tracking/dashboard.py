@@ -25,6 +25,7 @@ from tui_mutabakat.screens.operations.ops_dialogs import cursor_key
 from tui_mutabakat.screens.tracking.track_batches import nothing_sent
 from tui_mutabakat.services.tracking.dashboard import (
     BatchBar,
+    WorkKind,
     answers_per_day,
     batch_bars,
     queue_counts,
@@ -48,6 +49,22 @@ STATE_STYLES: dict[str, str] = {
     "no_answer": "grey70",
     "cancelled": "grey35",
 }
+
+
+def work_hint(kind: str) -> str:
+    """What to do with a letter of the work queue, by its kind of work."""
+    hints = {
+        WorkKind.UNCLEAR: _("Enter: mektubu aç; orada Ctrl+A ile yanıtı karara bağlayın"),
+        WorkKind.DISAGREED: _("Enter: mektubu aç; farkı inceleyin, yanıtı Ctrl+A ile düzeltin"),
+        WorkKind.BOUNCED: _("Enter: mektubu aç; adresi düzeltip F4 ile yeniden gönderin"),
+        WorkKind.IN_DOUBT: _(
+            "Enter: mektubu aç; F9 ile teslim edildi sayın ya da yeniden gönderin"
+        ),
+        WorkKind.OVERDUE: _(
+            "Enter: mektubu aç; Ctrl+T hatırlatın ya da gelen yanıtı Ctrl+A ile girin"
+        ),
+    }
+    return hints.get(kind, _("Enter: mektubu aç"))
 
 
 def stacked_bar(counts: dict[str, int], width: int = BAR_WIDTH) -> Text:
@@ -96,6 +113,9 @@ class DashboardScreen(AppAccess, Screen[None]):
         Binding("escape", "app.pop_screen", _("Geri"), id="dashboard_back"),
     ]
 
+    #: The work queue's row key → its kind of work (for the hint under the table).
+    _kinds: dict[str, str] = {}  # noqa: RUF012 (replaced, never changed in place)
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="dash-bars")
@@ -105,10 +125,7 @@ class DashboardScreen(AppAccess, Screen[None]):
         # Fitted to the width: the name takes what the other columns leave (cut with "…"
         # only when it must be, at 80 columns), never a fixed 24 cells.
         yield FitTable(id="dash-queue", shrink=(("title", 12),))
-        yield Label(
-            _("Enter: mektubu aç; orada Ctrl+A yanıt · F4 yeniden gönder · Ctrl+T hatırlat"),
-            classes="hint",
-        )
+        yield Label(_("Enter: mektubu aç"), id="dash-queue-hint", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -153,6 +170,7 @@ class DashboardScreen(AppAccess, Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        self._kinds = {f"{item.letter_id}:{index}": item.kind for index, item in enumerate(items)}
         for index, item in enumerate(items):
             table.add_row(
                 work_kind_label(item.kind),
@@ -164,6 +182,12 @@ class DashboardScreen(AppAccess, Screen[None]):
             )
         if items:
             table.move_cursor(row=min(max(row, 0), len(items) - 1))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The hint says what can be done with the highlighted letter, by its kind of work:
+        a resend is offered for a bounced letter, not for a disagreement."""
+        key = event.row_key.value or ""
+        self.query_one("#dash-queue-hint", Label).update(work_hint(self._kinds.get(key, "")))
 
     def current_letter(self) -> int | None:
         key = cursor_key(self.query_one(DataTable))
