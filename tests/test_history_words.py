@@ -218,6 +218,8 @@ async def test_the_history_says_who_and_what_happened(
     text = details_text(details)
     history = text.split("Durum geçmişi", 1)[1]
     assert "mailbox" not in text and "Posta kutusu — Gönderildi → Mutabık" in history
+    # What happened and why are two parts, not one run-on sentence.
+    assert "Gönderildi → Mutabık · " in history, history
     assert "Sunucu kabul etti" not in text
     assert "m@alfa.com.tr — Dosyaya yazıldı, " in text
     assert "m@alfa.com.tr: Kuyrukta → Dosyaya yazıldı: " in history

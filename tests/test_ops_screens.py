@@ -437,3 +437,17 @@ async def test_partial_shipment_accepted_for_a_yes_account(
         assert list(debits) == [Decimal("40")]
     assert [line.remaining for line in lines] == [Decimal("6"), Decimal("10")]
     assert order_status(database, order) is OrderStatus.PARTIALLY_SHIPPED
+
+
+async def test_fifo_with_nothing_to_match_says_so_in_words(
+    app: MutabakatApp, database: Database, actor: Actor
+) -> None:
+    """The re-walk found "FIFO: 0 eşleme, toplam 0." for an account with no open credit."""
+    account = make_account(database, actor)
+    add_movement(database, account, debit="100", date=ago(10), doc_no="FT-1")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SettleScreen(account))
+        await press(pilot)
+        await press(pilot, "f6")
+        said = [n.message for n in app._notifications]
+        assert said == ["FIFO: kapatılacak açık borç ve alacak çifti yok."], said

@@ -140,6 +140,9 @@ async def test_parameters_save_and_reset_to_defaults(
         params = app.screen
         assert isinstance(params, AccountParametersScreen)
         assert "P1 — P1 A.Ş." in text_of(params, "#parameters-account")
+        # One word for the ageing criterion and its days, as in the approval dialog.
+        labels = {str(label.content) for label in params.query(".field-label").results(Label)}
+        assert "Yaşlandırma günü" in labels and not any("Yaşlanma" in t for t in labels)
         assert params.query_one("#f-invoice_copies", Input).value == "3"
         await pilot.press("tab")
         await replace_text(pilot, "5")

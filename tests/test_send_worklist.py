@@ -205,7 +205,7 @@ async def test_a_second_letter_for_the_date_is_asked_for_first(
         assert "2 hesaptan 1 hesabın" in question
         # It names the account (code and title) and the letter it already has.
         named = str(dialog.query_one("#duplicates-accounts", Label).content)
-        assert named.startswith("120.004 ") and ": mektup, gönderim " in named
+        assert named.startswith("120.004 ") and " numaralı gönderimde mektubu var" in named
         await press(pilot, "escape")  # back: nothing written
         assert app.screen is screen and letters(database) == 1
         await press(pilot, "f2", "f2")

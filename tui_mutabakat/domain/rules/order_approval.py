@@ -213,7 +213,7 @@ def ageing_criterion(
     figures: dict[str, Figure] = {"average_age": average, "open_total": total}
     if ageing_days is None:
         figures["ageing_days"] = "-"
-        text = _("Yaşlanma günü tanımlı değil; ortalama yaş {age} gün.").format(
+        text = _("Yaşlandırma günü tanımlı değil; ortalama yaş {age} gün.").format(
             age=format_amount(average)
         )
         return CriterionResult(Criterion.AGEING, ticked, False, _frozen(figures), text)

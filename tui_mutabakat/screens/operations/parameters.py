@@ -106,7 +106,7 @@ class RuleParametersForm(Vertical):
                 id="f-approve_by_ageing",
                 compact=True,
             )
-        yield field_row(_("Yaşlanma günü"), number_input(data.ageing_days), "ageing_days")
+        yield field_row(_("Yaşlandırma günü"), number_input(data.ageing_days), "ageing_days")
         yield Label(_("Vade takibi"), classes="section-title")
         yield Label(_("Vade takibi yapılacak işlemler:"), classes="field-note")
         with Grid(classes="type-grid"):

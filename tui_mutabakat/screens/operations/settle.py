@@ -339,9 +339,11 @@ class SettleScreen(AppAccess, Screen[None]):
         except ServiceError as error:
             self.app.push_screen(MessageDialog(str(error), title=_("FIFO kapama yapılamadı")))
             return
-        totals = ", ".join(format_money(v, c) for c, v in sorted(outcome.totals.items())) or "0"
-        message = _("FIFO: {count} eşleme, toplam {totals}.").format(
-            count=outcome.count, totals=totals
+        totals = ", ".join(format_money(v, c) for c, v in sorted(outcome.totals.items()))
+        message = (
+            _("FIFO: {count} eşleme, toplam {totals}.").format(count=outcome.count, totals=totals)
+            if outcome.count
+            else _("FIFO: kapatılacak açık borç ve alacak çifti yok.")
         )
         if outcome.stopped:
             message += " " + _("Vade kontrolünün durdurduğu {n} eşleşme atlandı.").format(

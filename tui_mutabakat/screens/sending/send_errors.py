@@ -120,7 +120,7 @@ class SendErrorsScreen(AppAccess, Screen[None]):
             item = row.item
             reason = item.reason
             if row.sent_in is not None:
-                reason = _("Gönderildi (gönderim {batch}). Önce: {reason}").format(
+                reason = _("Gönderildi ({batch} numaralı gönderimde). Önce: {reason}").format(
                     batch=row.sent_in, reason=reason
                 )
             lines = textwrap.wrap(reason, REASON_WIDTH) or [""]
@@ -226,9 +226,9 @@ class SendErrorsScreen(AppAccess, Screen[None]):
     def _why_not(self, row: ErrorRow) -> str:
         """Why F2 sends nothing for this row; empty when it can be sent again."""
         if row.sent_in is not None:
-            return _("Bu hesabın mektubu sonradan gönderildi (gönderim {batch}).").format(
-                batch=row.sent_in
-            )
+            return _(
+                "Bu hesabın mektubu sonradan gönderildi ({batch} numaralı gönderimde)."
+            ).format(batch=row.sent_in)
         if row.kind == SkipKind.ZERO:
             return _(
                 "Bakiye sıfır: gönderim seçeneği gereği atlandı. Göndermek için listeden "

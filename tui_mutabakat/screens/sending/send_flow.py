@@ -111,13 +111,15 @@ NAMED_DUPLICATES = 5
 
 
 def duplicate_lines(screen: AppAccess, batches: dict[int, int]) -> list[str]:
-    """ "120.01.001 Akın Medikal A.Ş.: mektup, gönderim 12" for the first accounts that
-    already have a live letter for the date: the account and the letter it has."""
+    """ "120.01.001 Akın Medikal A.Ş.: 12 numaralı gönderimde mektubu var" for the first
+    accounts that already have a live letter for the date: the account and its letter."""
     first = sorted(batches)[:NAMED_DUPLICATES]
     with screen.database.reader() as session:
         names = [name for account in first if (name := account_name(session, account))]
     names.sort(key=lambda name: name.code)
     return [
-        _("{account}: mektup, gönderim {batch}").format(account=name.label, batch=batches[name.id])
+        _("{account}: {batch} numaralı gönderimde mektubu var").format(
+            account=name.label, batch=batches[name.id]
+        )
         for name in names
     ]

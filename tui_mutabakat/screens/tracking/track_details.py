@@ -134,7 +134,7 @@ def details_text(details: LetterDetails, address_warnings: Sequence[str] = ()) -
         change, why = history_change(line)
         lines.append(
             f"{when(line.at)} {e(history_actor_label(line.actor))} — {who}{e(change)}{e(code)}"
-            + (f" {e(why)}" if why else "")
+            + (f" · {e(why)}" if why else "")
         )
     return "\n".join(lines)
 

@@ -93,9 +93,9 @@ def find_duplicates(session: Session, as_of: date, keys: Sequence[BalanceKey]) -
 
 
 def duplicate_reason(batch_id: int) -> str:
-    return _("Bu tarih için mektubu var (gönderim {batch}); ikinci mektup gönderilmedi.").format(
-        batch=batch_id
-    )
+    return _(
+        "Bu tarih için mektubu var ({batch} numaralı gönderimde); ikinci mektup gönderilmedi."
+    ).format(batch=batch_id)
 
 
 def guard_keys(
@@ -130,8 +130,8 @@ def guard_keys(
 def nothing_left_message(accounts: int) -> str:
     return ngettext(
         "Seçilen {count} hesabın hepsinin bu tarih için mektubu var; yeni mektup yazılmadı. "
-        "Yine de göndermek için tekrar gönder seçeneğini kullanın.",
+        "İkinci mektup için soruda 'Yine gönder (Y)' seçin (komut satırında --again).",
         "Seçilen {count} hesabın hepsinin bu tarih için mektubu var; yeni mektup yazılmadı. "
-        "Yine de göndermek için tekrar gönder seçeneğini kullanın.",
+        "İkinci mektup için soruda 'Yine gönder (Y)' seçin (komut satırında --again).",
         accounts,
     ).format(count=accounts)
