@@ -105,6 +105,8 @@ async def test_a_reply_that_matches_no_letter_is_said_and_listed(
         info = str(screen.query_one("#unreadable-info", Static).content)
         assert "Hiçbir mektupla eşleşmedi" in info
         assert "a@anadolu.com.tr" in info and "Date:" in info
+        # The summary gives the time as the interface writes it (the raw header below).
+        assert "· 24.11.2026 " in info, info
     assert state_of(database, first) is LetterState.SENT
 
 

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from email.parser import HeaderParser
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -168,7 +169,7 @@ def process_read(
         # Listed for a person with the unreadable ones: who sent it, what about, when.
         headers = header_block(raw)
         sent = HeaderParser().parsestr(headers + "\n\n").get("Date", "") if headers else ""
-        date = " ".join(str(sent).split()) or "—"
+        date = _sent_at(" ".join(str(sent).split()))
         what = (
             f"Hiçbir mektupla eşleşmedi: {read.from_address or '—'} · "
             f"{read.subject or '—'} · {date}"
@@ -516,3 +517,17 @@ def _apply_bounce(
         why = history_reason("bounced", detail=detail)
         change_letter_state(session, letter, LetterState.BOUNCED, MAILBOX_ACTOR, why, now, rows)
     return IntakeResult(IntakeOutcome.BOUNCE, read.key, letter.id, letter.state, detail[:1000])
+
+
+def _sent_at(header: str) -> str:
+    """A message's Date header as the interface writes a time (`06.12.2026 07:55`, local);
+    as it stands when it does not read as a date, "—" when there is none."""
+    if not header:
+        return "—"
+    try:
+        sent = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return header
+    if sent.tzinfo is not None:
+        sent = sent.astimezone()
+    return sent.strftime("%d.%m.%Y %H:%M")
