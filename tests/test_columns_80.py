@@ -330,6 +330,10 @@ async def test_send_list_sums_keep_amount_and_currency_together_at_80(
         print(text)
         for whole in ("1.286,28 B EUR", "627,32 B USD", "100.394.779,30 B TL"):
             assert whole in text, whole
+        # A line that goes on from the one above says so: it starts with the separator.
+        status = app.screen.query_one(StatusLine)
+        shown = str(status.render()).splitlines()
+        assert len(shown) > 1 and all(line.startswith("· ") for line in shown[1:]), shown
 
 
 async def test_account_list_group_whole_at_120(

@@ -16,13 +16,16 @@ from textual.widgets import Static
 
 def pack_parts(parts: Sequence[str], width: int, separator: str = " · ") -> str:
     """`parts` joined by `separator`, a new line where the next part would not fit in
-    `width` cells (a part wider than the line has a line of its own and wraps there)."""
+    `width` cells (a part wider than the line has a line of its own and wraps there). A line
+    that goes on from the one above starts with the separator ("· 401.283,06 A TL"), so a
+    wrapped sum does not read as a new item."""
+    lead = separator.lstrip()
     lines: list[str] = []
     for part in parts:
         if lines and cell_len(lines[-1] + separator + part) <= width:
             lines[-1] += separator + part
         else:
-            lines.append(part)
+            lines.append(lead + part if lines else part)
     return "\n".join(lines)
 
 
