@@ -145,7 +145,7 @@ async def test_settle_document_numbers_whole_at_80(
         text = seen(pilot)
         for whole in (
             "borç: IHR2026000000123 (1.286,28 EUR)",
-            "alacak: BNK2026000000004 (72.779,31)",
+            "alacak: BNK2026000000004 (72.779,31 TL)",
         ):
             assert whole in text, whole  # the status line wraps between its parts
 

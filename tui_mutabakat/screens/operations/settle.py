@@ -68,8 +68,9 @@ def _action_label(action: RuleAction) -> str:
 
 
 def _amount(item: SettleItem) -> str:
-    suffix = "" if item.currency == "TRY" else f" {currency_label(item.currency)}"
-    return format_amount(item.unsettled) + suffix
+    """The open amount with its currency, TL too: a column of mixed currencies reads the
+    same in every row."""
+    return f"{format_amount(item.unsettled)} {currency_label(item.currency)}"
 
 
 class SettleScreen(AppAccess, Screen[None]):
