@@ -64,3 +64,26 @@ async def test_the_dashboards_queue_shows_whole_names_at_120_columns(
         assert isinstance(app.screen, DashboardScreen)
         text = screen_text(app.export_screenshot())
         assert f"{LONG} 120.001" in text, text
+
+
+def test_an_unclear_answer_counts_as_answered_as_on_the_dashboard() -> None:
+    """Ctrl+U said "3 yeni yanıt" and the batch read 2/3: an answer not yet decided is an
+    answer (found in the re-walk); the dashboard's response rate counts it the same."""
+    import datetime as dt
+
+    from tui_mutabakat.screens.tracking.batch_rows import BatchInfo, progress_bar
+    from tui_mutabakat.services.tracking.dashboard import response_rate
+
+    counts = {"agreed": 1, "disagreed": 1, "unclear": 1}
+    info = BatchInfo(
+        1,
+        "t",
+        dt.date(2026, 11, 30),
+        dt.date(2026, 12, 30),
+        "s",
+        dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        counts,
+    )
+    assert (info.answered, info.live) == (3, 3)
+    assert progress_bar(counts, 5) == "█████"
+    assert response_rate(counts) == 100

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tui_mutabakat.domain.formatting import format_day
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
+from tui_mutabakat.services.tracking.dashboard import ANSWERED
 from tui_mutabakat.widgets.paged_table import Column, TableRow
 
 #: The title column never gets narrower than this (nor than a quarter of the width).
@@ -38,11 +39,12 @@ def count_labels() -> dict[str, str]:
 
 
 def progress_bar(counts: dict[str, int], width: int = 10) -> str:
-    """Answered share of the letters as `███░░░░░░░`: agreed, not agreed or decided."""
+    """Answered share of the letters as `███░░░░░░░`: agreed, not agreed or an answer not yet
+    decided (unclear) — the dashboard's response rate counts the same (`ANSWERED`)."""
     total = sum(v for k, v in counts.items() if k != "cancelled")
     if not total:
         return "░" * width
-    done = counts.get("agreed", 0) + counts.get("disagreed", 0)
+    done = sum(counts.get(state, 0) for state in ANSWERED)
     filled = round(width * done / total)
     return "█" * filled + "░" * (width - filled)
 
@@ -68,7 +70,7 @@ class BatchInfo:
 
     @property
     def answered(self) -> int:
-        return self.counts.get("agreed", 0) + self.counts.get("disagreed", 0)
+        return sum(self.counts.get(state, 0) for state in ANSWERED)
 
     @property
     def live(self) -> int:
