@@ -247,3 +247,27 @@ def test_the_last_fifo_run_is_known_until_a_match_by_hand(database: Database, ac
         assert last_fifo_run(session, account) == ()
     undone = audit(database, "undo_settle")
     assert len(undone) == 3 and all(e.detail.startswith("fifo debit=") for e in undone)
+
+
+def test_a_closing_decision_stays_on_its_account_after_an_undo(
+    database: Database, actor: Actor
+) -> None:
+    """The decisions screen found a closing decision by its settlement row: an undo deleted
+    the row, so the decision went from the list, and SQLite gave the row's id to the next
+    settlement — of another account, which then showed it (found in the re-walk)."""
+    from tui_mutabakat.services.accounts.rule_log import list_decisions
+
+    account, debit, credit = gap_account(database, actor, RuleAction.CONTINUE)
+    with database.unit_of_work() as session:
+        match = settle_pair(session, actor, account, debit, credit)
+        undo_match(session, actor, match)
+    other = make_account(database, actor, "120.02")
+    other_debit = add_movement(database, other, debit="50", date=JAN, due_date=JAN)
+    other_credit = add_movement(database, other, credit="50", date=JAN, due_date=JAN)
+    with database.unit_of_work() as session:
+        settle_pair(session, actor, other, other_debit, other_credit)
+    with database.reader() as session:
+        mine = [d.rule for d in list_decisions(session, account)]
+        theirs = [d.rule for d in list_decisions(session, other)]
+    assert any("kapama" in rule.lower() for rule in mine), mine
+    assert not any("kapama" in rule.lower() for rule in theirs), theirs

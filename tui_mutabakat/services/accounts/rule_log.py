@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tui_mutabakat.data.models import AuditEvent, Movement
-from tui_mutabakat.data.ops_models import SalesOrder, Settlement
+from tui_mutabakat.data.ops_models import SalesOrder
 from tui_mutabakat.domain.enums import DocumentType, RuleAction
 from tui_mutabakat.domain.formatting import format_amount, format_day
 from tui_mutabakat.domain.rules.order_approval import Criterion
@@ -317,14 +317,6 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
             select(SalesOrder.id, SalesOrder.number).where(SalesOrder.account_id == account_id)
         )
     }
-    settlements = {
-        row.id: (row.debit_movement_id, row.credit_movement_id)
-        for row in session.execute(
-            select(
-                Settlement.id, Settlement.debit_movement_id, Settlement.credit_movement_id
-            ).where(Settlement.account_id == account_id)
-        )
-    }
     numbers = {i: no for i, (_kind, no) in movements.items()}
 
     def as_text(ids: Mapping[int, object]) -> list[str]:
@@ -349,25 +341,27 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
                     AuditEvent.action.in_(ORDER_ACTIONS),
                     AuditEvent.entity_id.in_(as_text(orders)),
                 ),
-                and_(
-                    AuditEvent.entity == "settlement",
-                    AuditEvent.action == "settle",
-                    AuditEvent.detail.contains("closing_gap"),
-                    AuditEvent.entity_id.in_(as_text(settlements)),
-                ),
             )
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(DECISIONS_SHOWN)
     )
+    # A closing decision is the account's by the movements it names (`debit=` in its
+    # detail), not by its settlement row: an undo deletes that row, and SQLite gives its id
+    # to the next settlement, of any account.
+    closing = select(AuditEvent).where(
+        AuditEvent.entity == "settlement",
+        AuditEvent.action == "settle",
+        AuditEvent.detail.contains("closing_gap"),
+    )
+    closings = [e for e in session.scalars(closing) if _debit_of(e.detail) in movements]
+    events = sorted([*session.scalars(query), *closings], key=lambda e: (e.at, e.id), reverse=True)[
+        :DECISIONS_SHOWN
+    ]
     found = []
-    for event in session.scalars(query):
+    for event in events:
         what = _document(event.detail)
-        document = (
-            document_text(what)
-            if what
-            else _entity_document(event.entity, event.entity_id, movements, orders, settlements)
-        )
+        document = document_text(what) if what else _entity_document(event, movements, orders)
         found.append(
             Decision(
                 event.at,
@@ -383,24 +377,33 @@ def list_decisions(session: Session, account_id: int) -> list[Decision]:
     return found
 
 
+_PAIR = re.compile(r"\bdebit=(\d+) credit=(\d+)\b")
+
+
+def _debit_of(detail: str) -> int | None:
+    found = _PAIR.search(detail)
+    return int(found.group(1)) if found else None
+
+
 def _entity_document(
-    entity: str,
-    entity_id: str,
+    event: AuditEvent,
     movements: Mapping[int, tuple[DocumentType, str]],
     orders: Mapping[int, str],
-    settlements: Mapping[int, tuple[int, int]],
 ) -> str:
     """What an order's, a movement's or a settlement's decision was about, by document
     numbers (`#id` only for what has none or is gone)."""
+    entity, entity_id = event.entity, event.entity_id
     key = int(entity_id) if entity_id.isdigit() else -1
     if entity == "sales_order" and orders.get(key):
         return _("Satış siparişi {number}").format(number=orders[key])
     if entity == "movement" and key in movements:
         kind, number = movements[key]
         return f"{doc_type_label(kind)} {number or f'#{key}'}"
-    if entity == "settlement" and key in settlements:
+    found = _PAIR.search(event.detail) if entity == "settlement" else None
+    if found:
+        ids = (int(found.group(1)), int(found.group(2)))
         pair = " ↔ ".join(
-            movements[i][1] if movements.get(i, ("", ""))[1] else f"#{i}" for i in settlements[key]
+            movements[i][1] if movements.get(i, ("", ""))[1] else f"#{i}" for i in ids
         )
         return _("Borç kapama {pair}").format(pair=pair)
     return document_text(f"{entity} {entity_id}")
