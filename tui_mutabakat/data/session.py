@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tui_mutabakat.data.money import register_sqlite_functions
 from tui_mutabakat.domain.errors import DatabaseBusy, PermissionDenied
+from tui_mutabakat.domain.formatting import format_moment
 
 log = logging.getLogger("mutabakat.data")
 
@@ -193,7 +194,6 @@ def _wait_briefly_while_importing(session: Session) -> None:
 def busy_error(engine: Engine) -> DatabaseBusy:
     """What to tell a user whose write found the database locked: the import running now
     when there is one (an `import_run` line not finished yet; WAL lets this read through)."""
-    from tui_mutabakat.data.base import as_utc
     from tui_mutabakat.data.import_models import ImportRun
 
     try:
@@ -208,7 +208,7 @@ def busy_error(engine: Engine) -> DatabaseBusy:
         running = None
     if running is None:
         return DatabaseBusy.other()
-    started = as_utc(running.started_at).astimezone().strftime("%d.%m.%Y %H:%M")
+    started = format_moment(running.started_at)
     return DatabaseBusy.during_import(running.user_login, running.file_name, started)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date
@@ -83,6 +83,17 @@ def parse_amount(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"not an amount: {text!r}")
     return check_amount(value).quantize(Decimal("0.01"))
+
+
+def local_moment(moment: datetime) -> datetime:
+    """A stored moment in local time. A naive one is UTC: SQLite gives them back naive."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+
+
+def format_moment(moment: datetime) -> str:
+    """A stored moment in local time, `31.12.2026 14:05` (strftime, not Babel: the same
+    digits, and a page formats a few hundred of them)."""
+    return f"{local_moment(moment):%d.%m.%Y %H:%M}"
 
 
 def parse_day(text: str) -> date:

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
+from tui_mutabakat.domain.formatting import format_moment, local_moment
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.screens.base import AppAccess
 from tui_mutabakat.screens.operations.ops_dialogs import cursor_key, plain
@@ -21,7 +22,7 @@ from tui_mutabakat.widgets.footer import Footer
 
 def _short_time(at: dt.datetime, this_year: int) -> str:
     """The table's time: `06.12 14:05` this year, `06.12.25` before (in full below it)."""
-    local = at.astimezone()
+    local = local_moment(at)
     return local.strftime("%d.%m %H:%M") if local.year == this_year else local.strftime("%d.%m.%y")
 
 
@@ -96,7 +97,7 @@ class RuleDecisionsScreen(AppAccess, Screen[None]):
         if row is not None:
             # The document first; the rule and the decision, which the table says short, in
             # full after the detail; then who and when (the user's column gives way at 80).
-            when = row.at.astimezone().strftime("%d.%m.%Y %H:%M")
+            when = format_moment(row.at)
             parts = (
                 row.document,
                 row.detail,

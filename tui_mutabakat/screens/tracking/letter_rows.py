@@ -10,8 +10,8 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-from tui_mutabakat.data.base import as_utc
 from tui_mutabakat.data.session import Database
+from tui_mutabakat.domain.formatting import format_moment
 from tui_mutabakat.domain.states import LetterState, letter_state_label
 from tui_mutabakat.i18n import gettext as _
 from tui_mutabakat.i18n import ngettext
@@ -41,10 +41,7 @@ SORT_ORDER: tuple[LetterSort, ...] = (
 
 def when(moment: dt.datetime | None) -> str:
     """A stored moment in local time, `31.12.2026 14:05`."""
-    if moment is None:
-        return ""
-    # strftime, not Babel: the same digits, and a page formats a few hundred of them.
-    return f"{as_utc(moment).astimezone():%d.%m.%Y %H:%M}"
+    return "" if moment is None else format_moment(moment)
 
 
 def letter_columns(titles: int = 0) -> tuple[Column, ...]:

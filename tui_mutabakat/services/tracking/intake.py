@@ -44,7 +44,7 @@ from tui_mutabakat.data.tracking_models import (
     ProcessedMessage,
     UnreadableMessage,
 )
-from tui_mutabakat.domain.formatting import format_money
+from tui_mutabakat.domain.formatting import format_moment, format_money
 from tui_mutabakat.domain.history import HistoryReason, reason_columns
 from tui_mutabakat.domain.history import reason as history_reason
 from tui_mutabakat.domain.states import LetterState, can_transition, side_label
@@ -528,6 +528,5 @@ def _sent_at(header: str) -> str:
         sent = parsedate_to_datetime(header)
     except (TypeError, ValueError, IndexError, OverflowError):
         return header
-    if sent.tzinfo is not None:
-        sent = sent.astimezone()
-    return sent.strftime("%d.%m.%Y %H:%M")
+    # A header without a zone ("-0000") is said as written, not taken for UTC.
+    return format_moment(sent) if sent.tzinfo is not None else f"{sent:%d.%m.%Y %H:%M}"
