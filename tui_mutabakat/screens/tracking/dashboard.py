@@ -113,8 +113,10 @@ class DashboardScreen(AppAccess, Screen[None]):
         Binding("escape", "app.pop_screen", _("Geri"), id="dashboard_back"),
     ]
 
-    #: The work queue's row key → its kind of work (for the hint under the table).
-    _kinds: dict[str, str] = {}  # noqa: RUF012 (replaced, never changed in place)
+    def __init__(self) -> None:
+        super().__init__()
+        #: The work queue's row key → its kind of work (for the hint under the table).
+        self._kinds: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
